@@ -1,0 +1,86 @@
+"""The exception tree: every problem a user can fix is an ``ExportctlError``."""
+
+from __future__ import annotations
+
+
+class ExportctlError(Exception):
+    """A problem the user can fix; ``str()`` is the whole message."""
+
+    exit_code = 2
+
+
+class InputError(ExportctlError):
+    """A file the user gave cannot be read as asked.
+
+    The message names the file and, where they apply, the sheet, row and column:
+    ``catalogue.csv, row 12, column "HS": "84.7x" is not an HS code``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """The one-line message with its location prefix."""
+        where = location(self.file, self.sheet, self.row, self.column)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def location(
+    file: str | None, sheet: str | None = None, row: int | None = None, column: str | None = None
+) -> str:
+    """Render ``file, sheet "S", row 3, column "HS"`` leaving out the parts not known."""
+    parts: list[str] = []
+    if file:
+        parts.append(file)
+    if sheet:
+        parts.append(f'sheet "{sheet}"')
+    if row is not None:
+        parts.append(f"row {row}")
+    if column:
+        parts.append(f'column "{column}"')
+    return ", ".join(parts)
+
+
+class ConfigError(ExportctlError):
+    """A database URL or setting that cannot be used."""
+
+
+class SchemaOutOfDateError(ExportctlError):
+    """The database is not at the newest migration."""
+
+
+class NotFoundError(ExportctlError):
+    """A list, version or other named thing does not exist."""
+
+
+class ListNotFoundError(NotFoundError):
+    """No control list has the given slug."""
+
+
+class VersionNotFoundError(NotFoundError):
+    """No version matches the given label or date."""
+
+
+class DuplicateSourceError(ExportctlError):
+    """The same file and sheet was already imported into this list."""
+
+
+class VersionExistsError(ExportctlError):
+    """A version label is already taken in this list; versions are immutable."""
+
+
+class MissingExtraError(ExportctlError):
+    """An optional dependency is not installed."""

@@ -1,0 +1,280 @@
+"""Table models (SQLModel) and the value types passed between layers.
+
+Tables hold what is stored; value types (``ItemRecord``, ``Finding``,
+``ValidationReport``) are what readers, validation, diff, screening and reports
+exchange. ``ItemRecord`` is a slotted dataclass rather than a pydantic model
+because lists of a million of them are built and compared; it is validated where
+it enters (``hscode`` and ``validate``) and stored through ``Item``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Constraint names are set so that Alembic revisions are identical on SQLite and
+# PostgreSQL and can be dropped by name later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+Severity = Literal["error", "warning"]
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class ControlList(SQLModel, table=True):
+    """A control list kept by an authority, e.g. ``kr-russia``."""
+
+    __tablename__ = "control_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=100)
+    """Short stable name used on the command line."""
+    name: str = ""
+    """Human name of the list."""
+    jurisdiction: str | None = None
+    """Country or bloc that issues the list, e.g. ``KR``."""
+    authority: str | None = None
+    """Issuing authority, e.g. ``MOTIE``."""
+    targets: str | None = None
+    """Comma-separated destination countries the list controls."""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    """When the list was first created in this database."""
+
+
+class Version(SQLModel, table=True):
+    """One immutable revision of a control list."""
+
+    __tablename__ = "version"
+    __table_args__ = (
+        UniqueConstraint("list_id", "label", name="uq_version_list_id_label"),
+        UniqueConstraint(
+            "list_id", "source_sha256", "source_sheet", name="uq_version_list_id_source"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="control_list.id", index=True)
+    """The list this version belongs to."""
+    label: str = Field(max_length=100)
+    """Version label, e.g. ``2024-06``; sorts as a string."""
+    effective: dt.date | None = None
+    """Date the revision takes effect (used by as-of lookups)."""
+    published: dt.date | None = None
+    """Date the notice was published."""
+    source_file: str
+    """File name (not path) the version was imported from."""
+    source_sha256: str = Field(max_length=64)
+    """SHA-256 of the source file's bytes."""
+    source_sheet: str = ""
+    """Sheet the rows came from (empty for CSV)."""
+    additions_only: bool = False
+    """True when the file held only additions and the base was carried over."""
+    base_version_id: int | None = Field(default=None, foreign_key="version.id")
+    """The version this one revises, if given."""
+    declared_total: int | None = None
+    """Item count the notice declares."""
+    declared_added: int | None = None
+    """Number of additions the notice declares."""
+    declared_removed: int | None = None
+    """Number of removals the notice declares."""
+    item_count: int = 0
+    """Number of items stored."""
+    imported_at: dt.datetime = Field(default_factory=utcnow)
+    """When the version was stored."""
+    imported_by: str = ""
+    """Who stored it (the operating-system user unless given)."""
+
+
+class Item(SQLModel, table=True):
+    """One entry of a version, with the cell it came from."""
+
+    __tablename__ = "item"
+    __table_args__ = (Index("ix_item_version_id_position", "version_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id")
+    """The version holding the item."""
+    position: int
+    """Order of the item within its version (0-based)."""
+    serial: int | None = None
+    """Running number printed in the list (연번), if any."""
+    code: str | None = Field(default=None, max_length=10)
+    """Normalised HS code, digits only; empty for items defined by name."""
+    level: int | None = None
+    """Number of digits of ``code`` (2, 4, 6, 8 or 10)."""
+    ex: bool = False
+    """Only part of the heading is controlled (``ex 8471``)."""
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    """Korean (or main) description."""
+    description_en: str | None = Field(default=None, sa_column=Column(Text))
+    """English description."""
+    category: str | None = None
+    """Category or group printed in the list."""
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    """Remarks column."""
+    original_code: str | None = None
+    """The code cell's text as it was in the file."""
+    sheet: str = ""
+    """Sheet the row came from (empty for CSV)."""
+    row: int = 0
+    """1-based row number in the sheet or file."""
+
+
+class AuditEvent(SQLModel, table=True):
+    """One entry of the tamper-evident audit log."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    """When it happened (UTC)."""
+    actor: str
+    """Who did it."""
+    action: str
+    """``import``, ``report``, ``screen``, ``export``..."""
+    list_slug: str | None = None
+    """List concerned, if any."""
+    version_label: str | None = None
+    """Version concerned, if any."""
+    file: str | None = None
+    """File read or written (name only)."""
+    sha256: str | None = None
+    """SHA-256 of that file."""
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    """JSON object with the action's particulars."""
+    prev_hash: str = ""
+    """Hash of the previous event ('' for the first)."""
+    hash: str = Field(default="", max_length=64)
+    """SHA-256 over this event's fields and ``prev_hash``."""
+
+
+@dataclass(slots=True)
+class ItemRecord:
+    """An item as the layers above the database see it (the ``show --json`` shape)."""
+
+    serial: int | None
+    """Running number (연번)."""
+    code: str | None
+    """Digits only, or None for items defined by name/specification."""
+    level: int | None
+    """Length of ``code``."""
+    ex: bool
+    """Partial heading (``ex``)."""
+    description: str
+    """Main (Korean) description."""
+    description_en: str | None = None
+    """English description."""
+    category: str | None = None
+    """Category printed in the list."""
+    note: str | None = None
+    """Remarks."""
+    sheet: str = ""
+    """Sheet of origin."""
+    row: int = 0
+    """Row of origin (1-based)."""
+    original_code: str | None = None
+    """Code cell text as found."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The item as the JSON outputs show it (without ``original_code``)."""
+        data = asdict(self)
+        data.pop("original_code")
+        return data
+
+
+ITEM_FIELDS: tuple[str, ...] = (
+    "serial",
+    "code",
+    "level",
+    "ex",
+    "description",
+    "description_en",
+    "category",
+    "note",
+    "sheet",
+    "row",
+)
+"""Field order of ``ItemRecord.to_json`` and of tabular exports."""
+
+
+@dataclass(slots=True)
+class Finding:
+    """One thing validation or screening found, pointing at a cell where it can."""
+
+    severity: Severity
+    """``error`` blocks an import; ``warning`` is reported only."""
+    rule: str
+    """Stable identifier of the check, e.g. ``duplicate-code``."""
+    message: str
+    """One plain sentence."""
+    file: str
+    """File name."""
+    sheet: str | None = None
+    """Sheet, if any."""
+    row: int | None = None
+    """1-based row, if any."""
+    column: str | None = None
+    """Header of the column as written in the file, if any."""
+    value: str | None = None
+    """The offending value, if any."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding in the ``--json`` shape."""
+        return {
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+        }
+
+
+@dataclass(slots=True)
+class ValidationReport:
+    """Findings about one file plus the counts they were judged against."""
+
+    file: str
+    """File name."""
+    sheet: str | None
+    """Sheet read."""
+    items: list[ItemRecord] = field(default_factory=list)
+    """The items as they would be stored (the full version for ``--additions``)."""
+    findings: list[Finding] = field(default_factory=list)
+    """Everything found, errors first in file order."""
+    added: int | None = None
+    """Items added relative to the base version, if a base was given."""
+    removed: int | None = None
+    """Items removed relative to the base version, if a base was given."""
+    rows_read: int = 0
+    """Data rows read from the file (before an additions merge)."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings of severity ``error``."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings of severity ``warning``."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        """True when nothing blocks storing the version."""
+        return not self.errors
