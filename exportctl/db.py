@@ -1,0 +1,148 @@
+"""Engines, SQLite pragmas, and running the Alembic migrations from code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from exportctl.errors import ConfigError, SchemaOutOfDateError
+
+UPGRADE_HINT = "run `exportctl init` (or `exportctl db upgrade`)"
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password replaced by ``***``, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create an engine; for SQLite, create the file's folder and turn on WAL and foreign keys.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``).
+
+    Raises:
+        ConfigError: The URL cannot be parsed or its driver is not installed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"database URL {url!r} cannot be parsed") from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise ConfigError(
+            f"no driver for database URL {safe_url(url)}; use sqlite:/// or postgresql+psycopg://"
+        ) from exc
+
+
+def migrations_dir() -> Path:
+    """The Alembic script folder: inside the installed package, or the checkout's top level."""
+    packaged = Path(__file__).resolve().parent / "migrations"
+    if (packaged / "env.py").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "migrations"
+    if (checkout / "env.py").is_file():
+        return checkout
+    raise ConfigError(
+        "the migrations folder is missing from this installation; reinstall exportctl"
+    )
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision id shipped with this installation."""
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config(None)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise ConfigError(
+            f"cannot open database {safe_url(str(engine.url))}: {_first_line(exc)}"
+        ) from exc
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` in one transaction."""
+    from alembic import command
+
+    try:
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), revision)
+    except OperationalError as exc:
+        raise ConfigError(
+            f"cannot open database {safe_url(str(engine.url))}: {_first_line(exc)}"
+        ) from exc
+
+
+def assert_at_head(engine: Engine) -> None:
+    """Refuse a database whose schema is not the newest.
+
+    Raises:
+        SchemaOutOfDateError: The database is empty or at an older revision.
+    """
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    where = safe_url(str(engine.url))
+    if current is None:
+        if inspect_tables(engine):
+            raise SchemaOutOfDateError(
+                f"database {where} has tables but no exportctl schema version; {UPGRADE_HINT}"
+            )
+        raise SchemaOutOfDateError(f"database {where} is not initialised; {UPGRADE_HINT}")
+    raise SchemaOutOfDateError(
+        f"database {where} is at schema {current}, this exportctl needs {head}; {UPGRADE_HINT}"
+    )
+
+
+def inspect_tables(engine: Engine) -> list[str]:
+    """Names of the tables present."""
+    with engine.connect() as conn:
+        return list(inspect(conn).get_table_names())
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    return text.strip().splitlines()[0]

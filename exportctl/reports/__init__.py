@@ -1,0 +1,1 @@
+"""Writers for change sets, validation findings and screening results."""

@@ -1,0 +1,349 @@
+"""Transactions, version writes, reads, as-of lookups and the audit chain.
+
+Versions are append-only: nothing here updates or deletes a stored version or
+item. An import writes the version, its items and its audit event in one
+transaction (:func:`session_scope`), so a failure leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, insert
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from exportctl.errors import (
+    DuplicateSourceError,
+    ListNotFoundError,
+    VersionExistsError,
+    VersionNotFoundError,
+)
+from exportctl.models import AuditEvent, ControlList, Item, ItemRecord, Version, utcnow
+
+INSERT_CHUNK = 5000
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any exception."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_list(session: Session, slug: str) -> ControlList:
+    """The list with this slug.
+
+    Raises:
+        ListNotFoundError: No such list.
+    """
+    found = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
+    if found is None:
+        known = ", ".join(all_slugs(session)) or "none yet"
+        raise ListNotFoundError(f'no control list "{slug}" (lists: {known})')
+    return found
+
+
+def all_slugs(session: Session) -> list[str]:
+    """Slugs of every list, sorted."""
+    return list(session.exec(select(ControlList.slug).order_by(ControlList.slug)))
+
+
+def all_lists(session: Session) -> list[ControlList]:
+    """Every list, by slug."""
+    return list(session.exec(select(ControlList).order_by(ControlList.slug)))
+
+
+def ensure_list(session: Session, slug: str, name: str | None = None) -> ControlList:
+    """The list with this slug, created if it does not exist yet."""
+    found = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
+    if found is not None:
+        return found
+    new = ControlList.model_validate({"slug": slug, "name": name or slug})
+    session.add(new)
+    session.flush()
+    return new
+
+
+def versions_of(session: Session, control_list: ControlList) -> list[Version]:
+    """Versions of a list ordered by effective date (undated last), then label."""
+    rows = session.exec(select(Version).where(Version.list_id == control_list.id))
+    return sorted(rows, key=lambda v: (v.effective or dt.date.max, v.label))
+
+
+def get_version(session: Session, slug: str, label: str) -> Version:
+    """The version ``label`` of list ``slug``.
+
+    Raises:
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such version.
+    """
+    control_list = get_list(session, slug)
+    found = session.exec(
+        select(Version).where(Version.list_id == control_list.id, Version.label == label)
+    ).first()
+    if found is None:
+        labels = ", ".join(v.label for v in versions_of(session, control_list)) or "none yet"
+        raise VersionNotFoundError(f'list "{slug}" has no version "{label}" (versions: {labels})')
+    return found
+
+
+def version_as_of(session: Session, slug: str, day: dt.date) -> Version:
+    """The version in force on ``day``: the latest effective date on or before it.
+
+    Raises:
+        VersionNotFoundError: No version was in force on that day.
+    """
+    control_list = get_list(session, slug)
+    dated = [v for v in versions_of(session, control_list) if v.effective is not None]
+    in_force = [v for v in dated if v.effective is not None and v.effective <= day]
+    if not in_force:
+        if dated:
+            first = dated[0]
+            raise VersionNotFoundError(
+                f'list "{slug}" had no version in force on {day.isoformat()}; the first, '
+                f'"{first.label}", took effect on {first.effective}'
+            )
+        raise VersionNotFoundError(
+            f'list "{slug}" has no version with an effective date; import with --effective'
+        )
+    return in_force[-1]
+
+
+def find_source(session: Session, list_id: int, sha256: str, sheet: str) -> Version | None:
+    """The version of this list already imported from the same file bytes and sheet."""
+    return session.exec(
+        select(Version).where(
+            Version.list_id == list_id,
+            Version.source_sha256 == sha256,
+            Version.source_sheet == sheet,
+        )
+    ).first()
+
+
+def load_items(session: Session, version: Version) -> list[ItemRecord]:
+    """The items of a version in their stored order."""
+    table = Item.__table__  # type: ignore[attr-defined]
+    columns = [
+        table.c.serial,
+        table.c.code,
+        table.c.level,
+        table.c.ex,
+        table.c.description,
+        table.c.description_en,
+        table.c.category,
+        table.c.note,
+        table.c.sheet,
+        table.c.row,
+        table.c.original_code,
+    ]
+    stmt = sa_select(*columns).where(table.c.version_id == version.id).order_by(table.c.position)
+    result = session.connection().execute(stmt)
+    return [ItemRecord(*row) for row in result]
+
+
+@dataclass(slots=True)
+class NewVersion:
+    """What :func:`store_version` needs to write a version."""
+
+    slug: str
+    label: str
+    source_file: str
+    source_sha256: str
+    source_sheet: str
+    actor: str
+    effective: dt.date | None = None
+    published: dt.date | None = None
+    base: Version | None = None
+    additions_only: bool = False
+    declared_total: int | None = None
+    declared_added: int | None = None
+    declared_removed: int | None = None
+    list_name: str | None = None
+
+
+def store_version(
+    session: Session,
+    new: NewVersion,
+    items: Sequence[ItemRecord],
+    detail: dict[str, Any] | None = None,
+) -> Version:
+    """Write a version, its items and its audit event (the caller's transaction).
+
+    Raises:
+        VersionExistsError: The label is taken in this list.
+        DuplicateSourceError: The same file and sheet was imported before.
+    """
+    control_list = ensure_list(session, new.slug, new.list_name)
+    assert control_list.id is not None
+    existing = session.exec(
+        select(Version).where(Version.list_id == control_list.id, Version.label == new.label)
+    ).first()
+    if existing is not None:
+        raise VersionExistsError(
+            f'list "{new.slug}" already has a version "{new.label}" (imported '
+            f"{existing.imported_at:%Y-%m-%d} from {existing.source_file}); versions are "
+            "immutable, import the correction under a new label"
+        )
+    previous = find_source(session, control_list.id, new.source_sha256, new.source_sheet)
+    if previous is not None:
+        sheet = f', sheet "{new.source_sheet}"' if new.source_sheet else ""
+        raise DuplicateSourceError(
+            f"{new.source_file}{sheet} was already imported into list "
+            f'"{new.slug}" as version "{previous.label}" (SHA-256 {new.source_sha256[:12]}…)'
+        )
+    version = Version.model_validate(
+        {
+            "list_id": control_list.id,
+            "label": new.label,
+            "effective": new.effective,
+            "published": new.published,
+            "source_file": new.source_file,
+            "source_sha256": new.source_sha256,
+            "source_sheet": new.source_sheet,
+            "additions_only": new.additions_only,
+            "base_version_id": new.base.id if new.base is not None else None,
+            "declared_total": new.declared_total,
+            "declared_added": new.declared_added,
+            "declared_removed": new.declared_removed,
+            "item_count": len(items),
+            "imported_by": new.actor,
+        }
+    )
+    session.add(version)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent import won the race
+        raise VersionExistsError(
+            f'list "{new.slug}" already has version "{new.label}" or this source'
+        ) from exc
+    assert version.id is not None
+    insert_items(session, version.id, items)
+    record_event(
+        session,
+        action="import",
+        actor=new.actor,
+        list_slug=new.slug,
+        version_label=new.label,
+        file=new.source_file,
+        sha256=new.source_sha256,
+        detail={"sheet": new.source_sheet, "items": len(items), **(detail or {})},
+    )
+    return version
+
+
+def insert_items(session: Session, version_id: int, items: Iterable[ItemRecord]) -> None:
+    """Bulk-insert items through SQLAlchemy Core in chunks."""
+    table = Item.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    chunk: list[dict[str, Any]] = []
+    for position, item in enumerate(items):
+        chunk.append(
+            {
+                "version_id": version_id,
+                "position": position,
+                "serial": item.serial,
+                "code": item.code,
+                "level": item.level,
+                "ex": item.ex,
+                "description": item.description,
+                "description_en": item.description_en,
+                "category": item.category,
+                "note": item.note,
+                "original_code": item.original_code,
+                "sheet": item.sheet,
+                "row": item.row,
+            }
+        )
+        if len(chunk) >= INSERT_CHUNK:
+            conn.execute(insert(table), chunk)
+            chunk = []
+    if chunk:
+        conn.execute(insert(table), chunk)
+
+
+def _event_hash(event: AuditEvent) -> str:
+    payload = {
+        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        if event.at.tzinfo
+        else event.at.replace(tzinfo=dt.UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor,
+        "action": event.action,
+        "list": event.list_slug,
+        "version": event.version_label,
+        "file": event.file,
+        "sha256": event.sha256,
+        "detail": event.detail,
+        "prev": event.prev_hash,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    actor: str,
+    list_slug: str | None = None,
+    version_label: str | None = None,
+    file: str | None = None,
+    sha256: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event to the audit chain (in the caller's transaction)."""
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1))
+    previous = last.first()
+    event = AuditEvent.model_validate(
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "action": action,
+            "list_slug": list_slug,
+            "version_label": version_label,
+            "file": file,
+            "sha256": sha256,
+            "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
+            "prev_hash": previous.hash if previous is not None else "",
+        }
+    )
+    event.hash = _event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def audit_events(session: Session) -> list[AuditEvent]:
+    """The whole audit log, oldest first."""
+    return list(session.exec(select(AuditEvent).order_by(col(AuditEvent.id))))
+
+
+def verify_audit(session: Session) -> list[str]:
+    """Check the audit chain; returns one sentence per broken link (empty when intact)."""
+    problems: list[str] = []
+    previous_hash = ""
+    for event in audit_events(session):
+        if event.prev_hash != previous_hash:
+            problems.append(
+                f"audit event {event.id} ({event.action}) does not follow the event before it"
+            )
+        if _event_hash(event) != event.hash:
+            problems.append(
+                f"audit event {event.id} ({event.action}) was changed after it was written"
+            )
+        previous_hash = event.hash
+    return problems

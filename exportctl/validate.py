@@ -1,0 +1,392 @@
+"""Rules over parsed rows and declared counts, collected into a ``ValidationReport``.
+
+Nothing here raises for a bad row: every problem becomes a :class:`Finding`
+pointing at its file, sheet, row and column. ``error`` findings keep a file
+from becoming a version; ``warning`` findings are reported and stored in the
+audit detail.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from exportctl.hscode import CodeProblem, ColumnProfile, HSCode, Nomenclature
+from exportctl.models import Finding, ItemRecord, Severity, ValidationReport
+from exportctl.readers import ParsedRow, Table
+
+PROFILE_SAMPLE = 20_000
+"""Rows read ahead to learn the code column's habits before streaming the rest."""
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """Counts the notice declares, all optional."""
+
+    total: int | None = None
+    added: int | None = None
+    removed: int | None = None
+
+
+def item_key(item: ItemRecord) -> str:
+    """Identity of an item across versions: its code, or its description when it has none."""
+    return item.code if item.code else "name:" + " ".join(item.description.split())
+
+
+class _Collector:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        severity: Severity,
+        rule: str,
+        message: str,
+        *,
+        row: int | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        sheet: bool = True,
+    ) -> None:
+        column = self.table.columns.get(field) if field else None
+        self.findings.append(
+            Finding(
+                severity=severity,
+                rule=rule,
+                message=message,
+                file=self.table.file,
+                sheet=self.table.sheet if sheet else None,
+                row=row,
+                column=column,
+                value=value,
+            )
+        )
+
+
+def _parse_serial(text: str | None) -> int | None | str:
+    """An int, None for blank, or the text back when it is not a whole number."""
+    if text is None:
+        return None
+    cleaned = text.strip().rstrip(".")
+    if cleaned.isdigit():
+        return int(cleaned)
+    return text
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    joined = " ".join(text.split())
+    return joined or None
+
+
+def build_items(
+    table: Table, rows: Iterable[ParsedRow], out: _Collector, nomenclature: Nomenclature
+) -> Iterator[ItemRecord]:
+    """Turn parsed rows into items, recording a finding for every problem met."""
+    buffered, rest = _read_ahead(rows, PROFILE_SAMPLE)
+    profile = ColumnProfile.learn(r.code for r in buffered if r.code is not None)
+    for parsed in itertools.chain(buffered, rest):
+        item = _build_item(table, parsed, profile, out, nomenclature)
+        if item is not None:
+            yield item
+
+
+def _read_ahead(rows: Iterable[ParsedRow], n: int) -> tuple[list[ParsedRow], Iterator[ParsedRow]]:
+    iterator = iter(rows)
+    return list(itertools.islice(iterator, n)), iterator
+
+
+def _build_item(
+    table: Table,
+    parsed: ParsedRow,
+    profile: ColumnProfile,
+    out: _Collector,
+    nomenclature: Nomenclature,
+) -> ItemRecord | None:
+    values = parsed.values
+    row = parsed.row
+    raw_code = parsed.code.text if parsed.code is not None else None
+    code: str | None = None
+    level: int | None = None
+    ex = False
+    result = profile.normalise(parsed.code) if parsed.code is not None else None
+    if isinstance(result, HSCode):
+        code, level, ex = result.digits, result.level, result.ex
+        if result.recovered:
+            out.add(
+                "warning",
+                "code-recovered",
+                f'"{raw_code}" read as {result.dotted()}: {result.recovered}',
+                row=row,
+                field="code",
+                value=raw_code,
+            )
+        if not nomenclature.known(code):
+            older = Nomenclature.load("2017").known(code)
+            where = "it is in HS 2017 but not in HS 2022" if older else "it is not in HS 2022"
+            out.add(
+                "warning",
+                "unknown-code",
+                f"{result.dotted()} is not a known HS heading: {where}",
+                row=row,
+                field="code",
+                value=raw_code,
+            )
+    elif isinstance(result, CodeProblem):
+        if result.kind == "not-a-code":
+            out.add(
+                "warning",
+                "no-code",
+                f'"{result.raw}" in the code column is not an HS code; the item is kept '
+                "as defined by its name",
+                row=row,
+                field="code",
+                value=result.raw,
+            )
+        else:
+            out.add(
+                "error",
+                f"{result.kind}-code",
+                f'"{result.raw}" {result.reason}'
+                if not result.reason.startswith('"')
+                else result.reason,
+                row=row,
+                field="code",
+                value=result.raw,
+            )
+            code = None
+    description = _clean(values.get("description")) or ""
+    description_en = _clean(values.get("description_en"))
+    if code is None and not description and not description_en:
+        if isinstance(result, CodeProblem) and result.kind != "not-a-code":
+            return None
+        out.add(
+            "error",
+            "empty-item",
+            "the row has neither an HS code nor a description",
+            row=row,
+            field="description",
+        )
+        return None
+    serial_value = _parse_serial(values.get("serial"))
+    serial: int | None
+    if isinstance(serial_value, str):
+        out.add(
+            "warning",
+            "malformed-serial",
+            f'serial number "{serial_value}" is not a whole number; kept without a serial',
+            row=row,
+            field="serial",
+            value=serial_value,
+        )
+        serial = None
+    else:
+        serial = serial_value
+    return ItemRecord(
+        serial=serial,
+        code=code,
+        level=level,
+        ex=ex,
+        description=description or (description_en or ""),
+        description_en=description_en,
+        category=_clean(values.get("category")),
+        note=_clean(values.get("note")),
+        sheet=table.sheet or "",
+        row=row,
+        original_code=raw_code,
+    )
+
+
+def check_duplicates(items: Sequence[ItemRecord], out: _Collector, base_size: int = 0) -> None:
+    """Duplicate codes and serial numbers are errors; gaps in serials are warnings."""
+    seen_code: dict[str, tuple[int, ItemRecord]] = {}
+    seen_serial: dict[int, ItemRecord] = {}
+    for index, item in enumerate(items):
+        from_base = index < base_size
+        if item.code is not None:
+            first = seen_code.get(item.code)
+            if first is None:
+                seen_code[item.code] = (index, item)
+            elif not from_base:
+                where = "the base version" if first[0] < base_size else f"row {first[1].row}"
+                out.add(
+                    "error",
+                    "duplicate-code",
+                    f"HS code {item.code} is listed twice (also at {where})",
+                    row=item.row,
+                    field="code",
+                    value=item.original_code,
+                )
+        if item.serial is not None:
+            first_s = seen_serial.get(item.serial)
+            if first_s is None:
+                seen_serial[item.serial] = item
+            elif not from_base:
+                out.add(
+                    "error",
+                    "duplicate-serial",
+                    f"serial number {item.serial} is used twice (also at row {first_s.row})",
+                    row=item.row,
+                    field="serial",
+                    value=str(item.serial),
+                )
+    serials = sorted(seen_serial)
+    if serials:
+        expected = set(range(serials[0], serials[-1] + 1))
+        missing = sorted(expected.difference(seen_serial))
+        if missing:
+            shown = ", ".join(str(n) for n in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            out.add(
+                "warning",
+                "missing-serial",
+                f"serial numbers {serials[0]}–{serials[-1]} skip {shown}{more}",
+                field="serial",
+            )
+
+
+def check_overlaps(items: Sequence[ItemRecord], out: _Collector, base_size: int = 0) -> None:
+    """An entry whose code is covered by a shorter entry of the same list is a warning."""
+    codes = {item.code for item in items if item.code}
+    for index, item in enumerate(items):
+        if index < base_size or not item.code or item.level is None:
+            continue
+        for cut in (2, 4, 6, 8):
+            if cut >= len(item.code):
+                break
+            parent = item.code[:cut]
+            if parent in codes:
+                out.add(
+                    "warning",
+                    "overlapping-code",
+                    f"HS code {item.code} is already covered by the entry {parent}",
+                    row=item.row,
+                    field="code",
+                    value=item.original_code,
+                )
+                break
+
+
+def reconcile(
+    report: ValidationReport,
+    out: _Collector,
+    declared: Declared,
+    base_items: Sequence[ItemRecord] | None,
+    base_label: str | None,
+) -> None:
+    """Compare the item count and the change against the base with what the notice declares."""
+    count = len(report.items)
+    if declared.total is not None and declared.total != count:
+        out.add(
+            "error",
+            "count-mismatch",
+            f"the version has {count:,} items but the notice declares {declared.total:,}; "
+            "a truncated or wrong file is never stored",
+            sheet=True,
+        )
+    if base_items is None:
+        if declared.added is not None or declared.removed is not None:
+            out.add(
+                "warning",
+                "no-base",
+                "declared added/removed counts are only checked against a base version; "
+                "give --base",
+            )
+        return
+    old_keys = {item_key(i) for i in base_items}
+    new_keys = {item_key(i) for i in report.items}
+    added = len(new_keys - old_keys)
+    removed = len(old_keys - new_keys)
+    report.added, report.removed = added, removed
+    base_count = len(base_items)
+    label = f'"{base_label}"' if base_label else "the base"
+    if declared.added is not None and declared.added != added:
+        out.add(
+            "warning",
+            "added-mismatch",
+            f"the notice declares {declared.added:,} added items but {added:,} are new "
+            f"against {label} ({base_count:,} items before, {count:,} after, "
+            f"{removed:,} removed)",
+        )
+    if declared.removed is not None and declared.removed != removed:
+        out.add(
+            "warning",
+            "removed-mismatch",
+            f"the notice declares {declared.removed:,} removed items but {removed:,} are gone "
+            f"from {label} ({base_count:,} items before, {count:,} after, {added:,} added)",
+        )
+    if declared.total is not None and (declared.added is not None or declared.removed is not None):
+        d_added = declared.added or 0
+        d_removed = declared.removed or 0
+        if base_count + d_added - d_removed != declared.total:
+            out.add(
+                "warning",
+                "declared-sum",
+                f"the declared figures do not add up: base {base_count:,} + added "
+                f"{d_added:,} − removed {d_removed:,} = {base_count + d_added - d_removed:,}, "
+                f"not the declared total {declared.total:,}",
+            )
+
+
+def validate_table(
+    table: Table,
+    *,
+    declared: Declared | None = None,
+    base_items: Sequence[ItemRecord] | None = None,
+    base_label: str | None = None,
+    additions: bool = False,
+    nomenclature: Nomenclature | None = None,
+) -> ValidationReport:
+    """Read every row of ``table``, build items and collect findings.
+
+    Args:
+        table: An opened table from :func:`exportctl.readers.read_table`.
+        declared: Counts from the notice.
+        base_items: Items of the base version, when one is given.
+        base_label: Label of the base version, for messages.
+        additions: The file holds only additions: the result is base + rows.
+        nomenclature: HS edition to check codes against (HS 2022 by default).
+
+    Returns:
+        The report; ``report.items`` is what would be stored.
+
+    Example:
+        >>> report = validate_table(read_table(path, LIST_SCHEMA), declared=Declared(1159))
+        >>> report.valid, len(report.items)
+    """
+    declared = declared or Declared()
+    nomenclature = nomenclature or Nomenclature.load("2022")
+    out = _Collector(table)
+    for header in table.unmapped:
+        out.add(
+            "warning",
+            "unmapped-column",
+            f'column "{header}" is not used (map it with --column FIELD="{header}")',
+        )
+    for note in table.notes:
+        out.add("warning", "reader-note", note)
+    new_items = list(build_items(table, table.rows, out, nomenclature))
+    rows_read = len(new_items)
+    if rows_read == 0 and not out.findings:
+        out.add("error", "no-items", "the table has a header but no items under it")
+    base_size = 0
+    items = new_items
+    if additions:
+        if base_items is None:
+            out.add("error", "no-base", "--additions needs --base: the version it adds to")
+        else:
+            base_size = len(base_items)
+            items = list(base_items) + new_items
+    report = ValidationReport(file=table.file, sheet=table.sheet, items=items, rows_read=rows_read)
+    check_duplicates(items, out, base_size)
+    check_overlaps(items, out, base_size)
+    report.items = items
+    reconcile(report, out, declared, base_items, base_label)
+    severity_order = {"error": 0, "warning": 1}
+    report.findings = sorted(
+        out.findings, key=lambda f: (severity_order[f.severity], f.row or 0)
+    )
+    return report
