@@ -1,7 +1,55 @@
-"""exportctl: keep export-control lists of HS codes straight."""
+"""exportctl: keep export-control lists of HS codes straight.
+
+The public API is re-exported here and loaded on first use, so that importing
+``exportctl`` (and starting the command line) stays cheap.
+
+Example:
+    >>> import exportctl
+    >>> engine = exportctl.open_database("sqlite:///lists.db", create=True)
+    >>> result = exportctl.import_workbook(
+    ...     engine, Path("list.xlsx"), exportctl.ImportOptions(slug="kr-russia", label="2024-02")
+    ... )
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS: dict[str, str] = {
+    "open_database": "exportctl.api",
+    "init_database": "exportctl.api",
+    "import_workbook": "exportctl.api",
+    "validate_workbook": "exportctl.api",
+    "show_version": "exportctl.api",
+    "list_lists": "exportctl.api",
+    "list_versions": "exportctl.api",
+    "audit_log": "exportctl.api",
+    "verify_audit_log": "exportctl.api",
+    "ImportOptions": "exportctl.api",
+    "ImportResult": "exportctl.api",
+    "Declared": "exportctl.validate",
+    "validate_table": "exportctl.validate",
+    "read_table": "exportctl.readers",
+    "LIST_SCHEMA": "exportctl.readers",
+    "CATALOGUE_SCHEMA": "exportctl.readers",
+    "normalise": "exportctl.hscode",
+    "HSCode": "exportctl.hscode",
+    "Nomenclature": "exportctl.hscode",
+    "ItemRecord": "exportctl.models",
+    "Finding": "exportctl.models",
+    "ValidationReport": "exportctl.models",
+    "ExportctlError": "exportctl.errors",
+    "InputError": "exportctl.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'exportctl' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
