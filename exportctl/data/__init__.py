@@ -1,0 +1,1 @@
+"""Reference data shipped with exportctl (HS nomenclature); see ``NOTICE.md``."""
