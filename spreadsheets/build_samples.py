@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import random
+import re
 import shutil
 import sys
 import zipfile
@@ -399,6 +400,18 @@ def choose_catalogue(
         if ko and en and not _is_generic(ko) and _cp949(ko) and _cp949(en) and _product_like(ko, en)
     ]
 
+    # Keep words of the name-defined entries out of the SKUs meant to be clear or newly
+    # controlled, so the only text matches are the review rows planted below.
+    named_words = {
+        word
+        for _, ko, en in NAMED_ENTRIES
+        for word in re.findall(r"[0-9A-Za-z가-힣]{2,}", ko.split(":")[-1] + " " + en.lower())
+    } - {"품목", "and", "or", "more", "over", "with", "for"}
+
+    def plain(line: tuple[str, str, str]) -> bool:
+        text = (line[1] + " " + line[2]).lower()
+        return not any(word.lower() in text for word in named_words)
+
     def sample(pred: Iterable[tuple[str, str, str]], n: int) -> list[tuple[str, str, str]]:
         pool = list(pred)
         return sorted(rng.sample(pool, n))
@@ -411,7 +424,7 @@ def choose_catalogue(
         or next(x for x in nom.hsk if x[0][:6] == code)
         for code in sorted(FORCED_JUNE)
     ]
-    newly += sample((x for x in lines if x[0][:6] in june_codes - FORCED_JUNE), 20)
+    newly += sample((x for x in lines if x[0][:6] in june_codes - FORCED_JUNE and plain(x)), 20)
     chapters = ("84", "85", "87", "90", "39", "40", "73", "76", "94", "95", "96", "48", "69")
     clear = sample(
         (
@@ -419,6 +432,7 @@ def choose_catalogue(
             for x in lines
             if x[0][:6] not in listed
             and x[0][:4] not in NAMED_HEADINGS
+            and plain(x)
             and x[0].startswith(chapters)
         ),
         230,
