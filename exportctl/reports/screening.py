@@ -1,0 +1,449 @@
+"""Writers for screening results: CSV, XLSX, PDF and JSON.
+
+Every writer reads :attr:`ScreenReport.results` once, in file order, and
+returns the completed :class:`~exportctl.screen.ScreenSummary`. Nothing holds
+all rows: CSV and JSON rows are written as they come (JSON through a spool file
+so the summary can come first), XLSX uses xlsxwriter's ``constant_memory``
+mode, and the PDF keeps at most :data:`PDF_MAX_ROWS` non-clear rows. Text cells
+go through :func:`~exportctl.reports.safe.neutralise` so no cell can start a
+formula.
+
+Example:
+    >>> report = api.screen_catalogue(engine, Path("catalogue.xlsx"), "kr-russia",
+    ...                               as_of=dt.date(2024, 7, 1))
+    >>> summary = write_screen_report(report, "xlsx", Path("screen.xlsx"))
+    >>> summary.counts["controlled"]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from exportctl.reports.safe import neutralise
+from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
+
+Format = Literal["csv", "xlsx", "pdf", "json"]
+FORMATS: tuple[Format, ...] = ("csv", "xlsx", "pdf", "json")
+
+COLUMNS: tuple[str, ...] = (
+    "row",
+    "sku",
+    "description",
+    "code",
+    "original_code",
+    "status",
+    "previous_status",
+    "change",
+    "entry_serial",
+    "entry_code",
+    "entry_ex",
+    "entry_description",
+    "matched_words",
+    "reason",
+    "version",
+)
+"""Column order of the CSV and the XLSX results sheet."""
+
+PDF_MAX_ROWS = 2_000
+"""Non-clear rows listed in a PDF; the rest are counted and left to CSV/XLSX."""
+
+
+def result_cells(result: ScreenResult, version: str) -> list[Any]:
+    """One result as a row of :data:`COLUMNS`, text cells neutralised."""
+    entry = result.entry
+    return [
+        result.row,
+        neutralise(result.sku),
+        neutralise(result.description),
+        result.code,
+        neutralise(result.original_code),
+        result.status,
+        result.previous_status,
+        result.change,
+        entry.serial if entry is not None else None,
+        entry.code if entry is not None else None,
+        ("ex" if entry.ex else "") if entry is not None else None,
+        neutralise(entry.description) if entry is not None else None,
+        neutralise(" ".join(result.words)),
+        neutralise(result.reason),
+        neutralise(version),
+    ]
+
+
+def summary_rows(report: ScreenReport) -> list[tuple[str, Any]]:
+    """Label/value pairs heading every report: what was screened, then the counts."""
+    summary = report.summary
+    rows: list[tuple[str, Any]] = [
+        ("List", report.slug),
+        ("Version", report.version),
+        ("Effective", report.effective or "undated"),
+    ]
+    if report.compare:
+        rows.append(("Compared with", report.compare))
+    rows += [
+        ("Catalogue", report.file + (f' (sheet "{report.sheet}")' if report.sheet else "")),
+        ("Catalogue SHA-256", report.sha256),
+        ("Rows screened", summary.total),
+    ]
+    rows += [(status.capitalize(), summary.counts[status]) for status in STATUSES]
+    if summary.compared:
+        rows.append(("Status changed", summary.changed))
+        rows += [(change.capitalize(), n) for change, n in sorted(summary.changes.items())]
+    return rows
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def write_csv(report: ScreenReport, out: IO[str]) -> ScreenSummary:
+    """Write one CSV row per result to a text stream (the caller picks BOM/encoding).
+
+    Args:
+        report: The run to write; its results are consumed.
+        out: A text stream opened with ``newline=""``.
+
+    Returns:
+        The completed summary.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    version = report.version
+    writer.writerows(result_cells(result, version) for result in report.results)
+    return report.summary
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def write_json(report: ScreenReport, out: IO[str]) -> ScreenSummary:
+    """Write the ``screen --format json`` object, streaming rows.
+
+    Rows go to a spool file first (in memory while small, on disk beyond 16 MB)
+    so that ``summary`` can precede ``rows`` without holding the rows.
+
+    Args:
+        report: The run to write; its results are consumed.
+        out: A text stream.
+
+    Returns:
+        The completed summary.
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    with tempfile.SpooledTemporaryFile(
+        max_size=16 * 1024 * 1024, mode="w+", encoding="utf-8", newline="\n"
+    ) as spool:
+        first = True
+        for result in report.results:
+            spool.write(("\n    " if first else ",\n    ") + dumps(result.to_json()))
+            first = False
+        head = report.header_json()
+        head["summary"] = report.summary.to_json()
+        text = json.dumps(head, ensure_ascii=False, indent=2)
+        out.write(text[: text.rindex("}")].rstrip() + ',\n  "rows": [')
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+        out.write("\n  ]\n}\n" if not first else "]\n}\n")
+    return report.summary
+
+
+# --------------------------------------------------------------------------- XLSX
+
+_XLSX_WIDTHS = {
+    "row": 7,
+    "sku": 16,
+    "description": 40,
+    "code": 14,
+    "original_code": 14,
+    "status": 11,
+    "previous_status": 11,
+    "change": 18,
+    "entry_serial": 8,
+    "entry_code": 12,
+    "entry_ex": 6,
+    "entry_description": 40,
+    "matched_words": 18,
+    "reason": 70,
+    "version": 10,
+}
+
+
+def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
+    """Write an XLSX workbook: Summary sheet first, then every row, then changes.
+
+    Written with xlsxwriter's ``constant_memory`` mode, so memory stays flat for
+    a million rows. Codes are written as text; headers are frozen and filtered.
+
+    Args:
+        report: The run to write; its results are consumed.
+        path: Where to write.
+
+    Returns:
+        The completed summary.
+    """
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False},
+    )
+    try:
+        bold = book.add_format({"bold": True})
+        header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
+        status_formats = {
+            "controlled": book.add_format({"bg_color": "#F8CBAD"}),
+            "review": book.add_format({"bg_color": "#FFE699"}),
+            "clear": None,
+            "invalid": book.add_format({"bg_color": "#D9D9D9"}),
+        }
+        summary_sheet = book.add_worksheet("Summary")
+        rows_sheet = book.add_worksheet("Screening")
+        changes_sheet = book.add_worksheet("Changes") if report.compare else None
+        for sheet in (rows_sheet, changes_sheet):
+            if sheet is None:
+                continue
+            for col, name in enumerate(COLUMNS):
+                sheet.set_column(col, col, _XLSX_WIDTHS[name])
+                sheet.write_string(0, col, name, header)
+            sheet.freeze_panes(1, 0)
+        status_col = COLUMNS.index("status")
+        line = changed_line = 0
+        version = report.version
+        for result in report.results:
+            cells = result_cells(result, version)
+            line += 1
+            _write_row(rows_sheet, line, cells, status_col, status_formats[result.status])
+            if changes_sheet is not None and result.changed:
+                changed_line += 1
+                _write_row(
+                    changes_sheet, changed_line, cells, status_col, status_formats[result.status]
+                )
+        last_col = len(COLUMNS) - 1
+        rows_sheet.autofilter(0, 0, max(line, 1), last_col)
+        if changes_sheet is not None:
+            changes_sheet.autofilter(0, 0, max(changed_line, 1), last_col)
+        summary_sheet.set_column(0, 0, 22)
+        summary_sheet.set_column(1, 1, 70)
+        summary_sheet.write_string(0, 0, "Catalogue screening", bold)
+        for offset, (label, value) in enumerate(summary_rows(report), start=2):
+            summary_sheet.write_string(offset, 0, label, bold)
+            if isinstance(value, int):
+                summary_sheet.write_number(offset, 1, value)
+            else:
+                summary_sheet.write_string(offset, 1, str(neutralise(value)))
+    finally:
+        book.close()
+    return report.summary
+
+
+def _write_row(sheet: Any, line: int, cells: list[Any], status_col: int, fmt: Any) -> None:
+    for col, value in enumerate(cells):
+        if value is None or value == "":
+            continue
+        if isinstance(value, int):
+            sheet.write_number(line, col, value)
+        elif col == status_col and fmt is not None:
+            sheet.write_string(line, col, value, fmt)
+        else:
+            sheet.write_string(line, col, value)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
+    """Write a PDF: the summary first, then the rows that are not clear.
+
+    With a compared version, the rows whose status changed come first in their
+    own table. At most :data:`PDF_MAX_ROWS` rows are listed per table; the rest
+    are counted. Korean text is set in the embedded Hangul font.
+
+    Args:
+        report: The run to write; its results are consumed.
+        path: Where to write.
+
+    Returns:
+        The completed summary.
+    """
+    from exportctl.reports import pdf
+
+    flagged: list[ScreenResult] = []
+    changed: list[ScreenResult] = []
+    for result in report.results:
+        if result.status != "clear" and len(flagged) < PDF_MAX_ROWS:
+            flagged.append(result)
+        if result.changed and len(changed) < PDF_MAX_ROWS:
+            changed.append(result)
+    summary = report.summary
+    regular, bold = pdf.register_hangul_font()
+    _build_pdf(report, path, flagged, changed, regular, bold)
+    return summary
+
+
+def _build_pdf(
+    report: ScreenReport,
+    path: Path,
+    flagged: list[ScreenResult],
+    changed: list[ScreenResult],
+    regular: str,
+    bold: str,
+) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    from exportctl.reports import pdf
+
+    summary = report.summary
+    body = ParagraphStyle("body", fontName=regular, fontSize=8, leading=10, wordWrap="CJK")
+    head = ParagraphStyle("head", fontName=bold, fontSize=8, leading=10, wordWrap="CJK")
+    title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19, spaceAfter=4 * mm)
+    section = ParagraphStyle(
+        "section", fontName=bold, fontSize=11, leading=14, spaceBefore=5 * mm, spaceAfter=2 * mm
+    )
+
+    def para(text: Any, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(_escape("" if text is None else str(text)), style)
+
+    story: list[Any] = [para(f"Catalogue screening: {report.file}", title)]
+    pairs = [[para(label, head), para(value)] for label, value in summary_rows(report)]
+    info = Table(pairs, colWidths=[45 * mm, 125 * mm], hAlign="LEFT")
+    info.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
+    story.append(info)
+
+    widths = [12 * mm, 24 * mm, 22 * mm, 16 * mm, 36 * mm, 60 * mm]
+    headers = ["Row", "SKU", "HS code", "Status", "Entry", "Reason"]
+
+    def table_of(results: list[ScreenResult], with_previous: bool) -> Table:
+        data = [[para(h, head) for h in headers]]
+        for r in results:
+            status = f"{r.previous_status} → {r.status}" if with_previous else r.status
+            entry = r.entry
+            entry_text = (
+                f"{entry.serial if entry.serial is not None else ''} "
+                f"{'ex ' if entry.ex else ''}{entry.code or ''} {entry.description}"
+                if entry is not None
+                else ""
+            )
+            data.append(
+                [
+                    para(r.row),
+                    para(r.sku),
+                    para(r.shown_code),
+                    para(status),
+                    para(entry_text.strip()),
+                    para(r.reason),
+                ]
+            )
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE4EE")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return table
+
+    if report.compare:
+        story.append(
+            para(f"Status changed since {report.compare} ({summary.changed:,} rows)", section)
+        )
+        if changed:
+            story.append(table_of(changed, True))
+            if summary.changed > len(changed):
+                story.append(para(_more(summary.changed - len(changed))))
+        else:
+            story.append(para("No row changed status."))
+    not_clear = summary.total - summary.counts["clear"]
+    story.append(para(f"Rows that are not clear ({not_clear:,})", section))
+    if flagged:
+        story.append(table_of(flagged, False))
+        if not_clear > len(flagged):
+            story.append(para(_more(not_clear - len(flagged))))
+    else:
+        story.append(para("Every row is clear."))
+    story.append(Spacer(1, 4 * mm))
+    pdf.build_document(path, story, title=f"Catalogue screening: {report.file}")
+
+
+def _more(count: int) -> str:
+    return f"… and {count:,} more rows (see the CSV or XLSX report)."
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def format_for(path: Path | None, fmt: str | None) -> Format:
+    """The format to write: ``fmt`` when given, else from the file extension, else JSON.
+
+    Raises:
+        ValueError: The extension or format is not one of :data:`FORMATS`.
+    """
+    chosen = fmt or (path.suffix.lower().lstrip(".") if path is not None else "json")
+    for known in FORMATS:
+        if chosen == known:
+            return known
+    raise ValueError(
+        f"cannot tell the report format from {chosen!r}; use one of {', '.join(FORMATS)}"
+    )
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only on success."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    os.close(handle)
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_screen_report(report: ScreenReport, fmt: Format, path: Path) -> ScreenSummary:
+    """Write ``report`` to ``path`` in ``fmt``; the file appears only when complete.
+
+    CSV is written in UTF-8 with a BOM (Excel then reads Hangul correctly).
+
+    Returns:
+        The completed summary.
+    """
+    writers: dict[str, Callable[[ScreenReport, Path], ScreenSummary]] = {
+        "csv": _csv_file,
+        "json": _json_file,
+        "xlsx": write_xlsx,
+        "pdf": write_pdf,
+    }
+    with _atomic(path) as temp:
+        return writers[fmt](report, temp)
+
+
+def _csv_file(report: ScreenReport, path: Path) -> ScreenSummary:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        return write_csv(report, out)
+
+
+def _json_file(report: ScreenReport, path: Path) -> ScreenSummary:
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        return write_json(report, out)
