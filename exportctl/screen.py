@@ -217,8 +217,8 @@ def words(text: str | None) -> list[str]:
     """The meaningful words of a description, folded, in order, without repeats.
 
     NFKC and lower case; Korean runs and ASCII letter/digit runs are words;
-    stop words, single characters and bare numbers (thresholds such as ``10 kg``)
-    are left out.
+    stop words, single characters and anything starting with a digit (thresholds
+    such as ``2,000cc`` or ``10 kg``) are left out.
 
     Example:
         >>> words("무인기용 부분품 (Parts of drones)")
@@ -228,7 +228,7 @@ def words(text: str | None) -> list[str]:
         return []
     found: dict[str, None] = {}
     for token in _TOKEN.findall(unicodedata.normalize("NFKC", text).lower()):
-        if len(token) < 2 or token.isdigit() or token in STOP_WORDS:
+        if len(token) < 2 or token[0].isdigit() or token in STOP_WORDS:
             continue
         word = _canonical(token)
         if word not in STOP_WORDS:

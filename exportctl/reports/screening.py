@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from exportctl.hscode import HSCode
 from exportctl.reports.safe import neutralise
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
 
@@ -263,7 +264,9 @@ def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
 
     With a compared version, the rows whose status changed come first in their
     own table. At most :data:`PDF_MAX_ROWS` rows are listed per table; the rest
-    are counted. Korean text is set in the embedded Hangul font.
+    are counted and left to the CSV/XLSX report. Korean text is set in the
+    embedded Hangul font; every page's footer names the catalogue and list
+    version with the catalogue's SHA-256.
 
     Args:
         report: The run to write; its results are consumed.
@@ -272,6 +275,8 @@ def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
     Returns:
         The completed summary.
     """
+    from reportlab.lib.units import mm
+
     from exportctl.reports import pdf
 
     flagged: list[ScreenResult] = []
@@ -282,111 +287,79 @@ def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
         if result.changed and len(changed) < PDF_MAX_ROWS:
             changed.append(result)
     summary = report.summary
-    regular, bold = pdf.register_hangul_font()
-    _build_pdf(report, path, flagged, changed, regular, bold)
+    styles = pdf.report_styles()
+    title = f"Catalogue screening: {report.file}"
+    story: list[Any] = [pdf.para(title, styles["title"])]
+    against = f"Against {report.slug} {report.version}"
+    if report.effective:
+        against += f" (effective {report.effective})"
+    if report.compare:
+        against += f", compared with {report.compare}"
+    story.append(pdf.para(against, styles["subtitle"]))
+    story.append(pdf.para("Summary", styles["h2"]))
+    story.extend(
+        pdf.data_table(
+            ["", ""],
+            [
+                [label, f"{value:,}" if isinstance(value, int) else value]
+                for label, value in summary_rows(report)
+            ],
+            [45 * mm, 135 * mm],
+            styles=styles,
+        )
+    )
+    widths = [10 * mm, 32 * mm, 21 * mm, 25 * mm, 38 * mm, 54 * mm]
+    header = ["Row", "SKU / product", "HS code", "Status", "Deciding entry", "Reason"]
+    if report.compare:
+        story.append(
+            pdf.para(f"Status changed since {report.compare}: {summary.changed:,}", styles["h2"])
+        )
+        if changed:
+            story.extend(pdf.data_table(header, _pdf_rows(changed, True), widths, styles=styles))
+            if summary.changed > len(changed):
+                story.append(pdf.para(_more(summary.changed - len(changed)), styles["body"]))
+        else:
+            story.append(pdf.para("No row changed status.", styles["body"]))
+    not_clear = summary.total - summary.counts["clear"]
+    story.append(pdf.para(f"Rows that are not clear: {not_clear:,}", styles["h2"]))
+    if flagged:
+        story.extend(pdf.data_table(header, _pdf_rows(flagged, False), widths, styles=styles))
+        if not_clear > len(flagged):
+            story.append(pdf.para(_more(not_clear - len(flagged)), styles["body"]))
+    else:
+        story.append(pdf.para("Every row is clear.", styles["body"]))
+    sheet = f" [{report.sheet}]" if report.sheet else ""
+    footer = [
+        f"catalogue {report.file}{sheet} SHA-256 {report.sha256}",
+        f"list {report.slug} version {report.version}",
+    ]
+    pdf.build_document(path, story, title=title, footer_lines=footer)
     return summary
 
 
-def _build_pdf(
-    report: ScreenReport,
-    path: Path,
-    flagged: list[ScreenResult],
-    changed: list[ScreenResult],
-    regular: str,
-    bold: str,
-) -> None:
-    from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
-
-    from exportctl.reports import pdf
-
-    summary = report.summary
-    body = ParagraphStyle("body", fontName=regular, fontSize=8, leading=10, wordWrap="CJK")
-    head = ParagraphStyle("head", fontName=bold, fontSize=8, leading=10, wordWrap="CJK")
-    title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19, spaceAfter=4 * mm)
-    section = ParagraphStyle(
-        "section", fontName=bold, fontSize=11, leading=14, spaceBefore=5 * mm, spaceAfter=2 * mm
-    )
-
-    def para(text: Any, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(_escape("" if text is None else str(text)), style)
-
-    story: list[Any] = [para(f"Catalogue screening: {report.file}", title)]
-    pairs = [[para(label, head), para(value)] for label, value in summary_rows(report)]
-    info = Table(pairs, colWidths=[45 * mm, 125 * mm], hAlign="LEFT")
-    info.setStyle(
-        TableStyle(
-            [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-        )
-    )
-    story.append(info)
-
-    widths = [12 * mm, 24 * mm, 22 * mm, 16 * mm, 36 * mm, 60 * mm]
-    headers = ["Row", "SKU", "HS code", "Status", "Entry", "Reason"]
-
-    def table_of(results: list[ScreenResult], with_previous: bool) -> Table:
-        data = [[para(h, head) for h in headers]]
-        for r in results:
-            status = f"{r.previous_status} → {r.status}" if with_previous else r.status
-            entry = r.entry
-            entry_text = (
-                f"{entry.serial if entry.serial is not None else ''} "
-                f"{'ex ' if entry.ex else ''}{entry.code or ''} {entry.description}"
-                if entry is not None
-                else ""
-            )
-            data.append(
-                [
-                    para(r.row),
-                    para(r.sku),
-                    para(r.shown_code),
-                    para(status),
-                    para(entry_text.strip()),
-                    para(r.reason),
-                ]
-            )
-        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDE4EE")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return table
-
-    if report.compare:
-        story.append(
-            para(f"Status changed since {report.compare} ({summary.changed:,} rows)", section)
-        )
-        if changed:
-            story.append(table_of(changed, True))
-            if summary.changed > len(changed):
-                story.append(para(_more(summary.changed - len(changed))))
+def _pdf_rows(results: list[ScreenResult], with_previous: bool) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for r in results:
+        entry = r.entry
+        if entry is None:
+            decided = ""
         else:
-            story.append(para("No row changed status."))
-    not_clear = summary.total - summary.counts["clear"]
-    story.append(para(f"Rows that are not clear ({not_clear:,})", section))
-    if flagged:
-        story.append(table_of(flagged, False))
-        if not_clear > len(flagged):
-            story.append(para(_more(not_clear - len(flagged))))
-    else:
-        story.append(para("Every row is clear."))
-    story.append(Spacer(1, 4 * mm))
-    pdf.build_document(path, story, title=f"Catalogue screening: {report.file}")
+            serial = f"No. {entry.serial} " if entry.serial is not None else ""
+            code = ("ex " if entry.ex else "") + (dotted(entry.code) if entry.code else "by name")
+            decided = f"{serial}{code}: {entry.description}"
+        status = f"{r.previous_status} → {r.status}" if with_previous else r.status
+        product = "\n".join(t for t in (r.sku, r.description) if t)
+        rows.append([r.row, product, r.shown_code or "", status, decided, r.reason])
+    return rows
+
+
+def dotted(code: str) -> str:
+    """A code as people write it (``8471.30.1000``)."""
+    return HSCode(code).dotted()
 
 
 def _more(count: int) -> str:
     return f"… and {count:,} more rows (see the CSV or XLSX report)."
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --------------------------------------------------------------------------- dispatch
