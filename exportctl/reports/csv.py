@@ -1,0 +1,119 @@
+"""The change report as CSV: one row per change, stable columns, Excel-safe.
+
+UTF-8 with a byte-order mark so Excel shows Hangul, CRLF line ends, and every
+text cell passed through :func:`exportctl.reports.safe.neutralise` so no cell can
+start a formula (OWASP CSV injection). Codes are written as text (``0101.21`` and
+``0101210000``); a program reading the file keeps the zeros, and people should
+open the XLSX report instead of letting Excel guess the types of a CSV.
+
+This module is named after the format; it uses the standard library's ``csv``
+through an absolute import.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from exportctl.diff import Change, ChangeSet, dotted
+from exportctl.reports.safe import neutralise
+
+__all__ = ["CHANGE_COLUMNS", "change_row", "change_rows", "csv_text", "write_csv"]
+
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "change",
+    "code",
+    "code_digits",
+    "old_code",
+    "ex",
+    "chapter",
+    "serial",
+    "old_serial",
+    "old_description",
+    "new_description",
+    "old_description_en",
+    "new_description_en",
+    "old_category",
+    "new_category",
+    "old_note",
+    "new_note",
+    "fields_changed",
+    "related_codes",
+)
+"""Columns of the CSV report and of the XLSX change sheets, in order."""
+
+
+def _get(item: Any, name: str) -> Any:
+    return getattr(item, name) if item is not None else None
+
+
+def change_row(change: Change) -> dict[str, Any]:
+    """One change as a row keyed by :data:`CHANGE_COLUMNS` (values not yet neutralised).
+
+    ``code`` is the code as people write it (the new code for a recode, whose old
+    code is in ``old_code``); ``serial`` is the new serial when the item is in the
+    new version; ``ex`` is ``"ex"`` for a partial heading.
+    """
+    item = change.item
+    old_code = change.old_code if change.kind == "recoded" else None
+    old_serial = change.old.serial if change.old is not None and change.new is not None else None
+    return {
+        "change": change.kind,
+        "code": dotted(change.code),
+        "code_digits": change.code or "",
+        "old_code": dotted(old_code),
+        "ex": "ex" if item.ex else "",
+        "chapter": change.chapter or "",
+        "serial": change.serial,
+        "old_serial": old_serial if old_serial != change.serial else None,
+        "old_description": _get(change.old, "description"),
+        "new_description": _get(change.new, "description"),
+        "old_description_en": _get(change.old, "description_en"),
+        "new_description_en": _get(change.new, "description_en"),
+        "old_category": _get(change.old, "category"),
+        "new_category": _get(change.new, "category"),
+        "old_note": _get(change.old, "note"),
+        "new_note": _get(change.new, "note"),
+        "fields_changed": ",".join(change.fields),
+        "related_codes": " ".join(dotted(c) for c in change.related),
+    }
+
+
+def change_rows(changes: ChangeSet) -> Iterator[list[Any]]:
+    """Rows in :data:`CHANGE_COLUMNS` order, neutralised, ``None`` as empty."""
+    for change in changes.changes:
+        row = change_row(change)
+        yield [neutralise("" if row[c] is None else row[c]) for c in CHANGE_COLUMNS]
+
+
+def write_csv(changes: ChangeSet, target: Path | TextIO) -> None:
+    """Write the CSV report.
+
+    Args:
+        changes: The change set.
+        target: A path (written with a BOM) or an open text stream such as
+            ``sys.stdout`` (the BOM is written to it too, so a redirect makes the
+            same file).
+    """
+    if isinstance(target, Path):
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            _write(changes, handle)
+    else:
+        _write(changes, target)
+
+
+def _write(changes: ChangeSet, handle: TextIO) -> None:
+    handle.write("\ufeff")
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(CHANGE_COLUMNS)
+    writer.writerows(change_rows(changes))
+
+
+def csv_text(changes: ChangeSet) -> str:
+    """The CSV report as a string (with its BOM)."""
+    buffer = io.StringIO(newline="")
+    _write(changes, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,95 @@
+"""The change report as JSON, for other programs.
+
+Shape (``show --json`` items under ``old``/``new``)::
+
+    {"list": str, "from": str, "to": str, "fields": [str],
+     "versions": {"from": {...}, "to": {...}},
+     "summary": {"before", "after", "added", "removed", "modified", "unchanged",
+                 "kinds", "declared", "reconciles", "statements", "by_section", "by_chapter"},
+     "changes": [{"change", "code", "old_code", "serial", "old", "new", "fields", "related"}]}
+
+This module is named after the format; it uses the standard library's ``json``
+through an absolute import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from exportctl.diff import Change, ChangeSet, Summary, VersionInfo, summarise
+
+__all__ = ["change_set_to_json", "write_json"]
+
+
+def _version_json(info: VersionInfo | None) -> dict[str, Any] | None:
+    if info is None:
+        return None
+    return {
+        "label": info.label,
+        "effective": info.effective.isoformat() if info.effective else None,
+        "source_file": info.source_file or None,
+        "source_sheet": info.source_sheet or None,
+        "sha256": info.source_sha256 or None,
+        "count": info.item_count,
+        "declared_total": info.declared_total,
+        "declared_added": info.declared_added,
+        "declared_removed": info.declared_removed,
+    }
+
+
+def change_to_json(change: Change) -> dict[str, Any]:
+    """One change as a JSON object."""
+    return {
+        "change": change.kind,
+        "code": change.code,
+        "old_code": change.old_code,
+        "serial": change.serial,
+        "old": change.old.to_json() if change.old is not None else None,
+        "new": change.new.to_json() if change.new is not None else None,
+        "fields": list(change.fields),
+        "related": list(change.related),
+    }
+
+
+def change_set_to_json(changes: ChangeSet, summary: Summary | None = None) -> dict[str, Any]:
+    """The whole change set and its summary as one JSON-ready object.
+
+    Args:
+        changes: The change set.
+        summary: Its summary (computed when not given).
+    """
+    summary = summary or summarise(changes)
+    return {
+        "list": changes.list_slug,
+        "from": changes.old_version.label if changes.old_version else None,
+        "to": changes.new_version.label if changes.new_version else None,
+        "fields": list(changes.fields),
+        "versions": {
+            "from": _version_json(changes.old_version),
+            "to": _version_json(changes.new_version),
+        },
+        "summary": summary.to_json(),
+        "changes": [change_to_json(c) for c in changes.changes],
+    }
+
+
+def write_json(
+    changes: ChangeSet, target: Path | TextIO, *, summary: Summary | None = None
+) -> None:
+    """Write the JSON report to a file path or an open text stream (UTF-8, indented).
+
+    Args:
+        changes: The change set.
+        target: A path, or a stream such as ``sys.stdout``.
+        summary: Its summary (computed when not given).
+    """
+    data = change_set_to_json(changes, summary)
+    if isinstance(target, Path):
+        with target.open("w", encoding="utf-8", newline="\n") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+    else:
+        json.dump(data, target, ensure_ascii=False, indent=2)
+        target.write("\n")

@@ -1,0 +1,220 @@
+"""The change report as an XLSX workbook for colleagues.
+
+A ``Summary`` sheet (list, versions, sources with SHA-256, the tie-out, counts
+by kind and by HS section) and one sheet per change kind with the columns of the
+CSV report. Change sheets have the header row frozen, filters on and column
+widths set. Codes are stored as text (number format ``@``) so no zero is lost, and
+every text cell goes through :func:`exportctl.reports.safe.neutralise`.
+
+xlsxwriter runs in ``constant_memory`` mode (each row is flushed as it is
+written), so a report of a million changes does not need a million rows in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import IO, Any
+
+from exportctl.diff import CHANGE_KINDS, ChangeSet, Summary, VersionInfo, summarise
+from exportctl.reports.csv import CHANGE_COLUMNS, change_row
+from exportctl.reports.safe import neutralise
+
+__all__ = ["SHEET_NAMES", "write_xlsx"]
+
+SHEET_NAMES: dict[str, str] = {
+    "added": "Added",
+    "removed": "Removed",
+    "modified": "Modified",
+    "renumbered": "Renumbered",
+    "recoded": "Recoded",
+    "split": "Split",
+    "merged": "Merged",
+}
+"""Sheet name of each change kind (after the ``Summary`` sheet)."""
+
+_TEXT_COLUMNS = frozenset({"code", "code_digits", "old_code", "chapter", "related_codes"})
+_WIDTHS: dict[str, float] = {
+    "change": 11,
+    "code": 15,
+    "code_digits": 13,
+    "old_code": 15,
+    "ex": 4,
+    "chapter": 8,
+    "serial": 7,
+    "old_serial": 9,
+    "old_description": 40,
+    "new_description": 40,
+    "old_description_en": 36,
+    "new_description_en": 36,
+    "old_category": 14,
+    "new_category": 14,
+    "old_note": 20,
+    "new_note": 20,
+    "fields_changed": 22,
+    "related_codes": 28,
+}
+
+
+def write_xlsx(
+    changes: ChangeSet,
+    target: Path | IO[bytes],
+    *,
+    summary: Summary | None = None,
+    generated_at: dt.datetime | None = None,
+) -> None:
+    """Write the XLSX report.
+
+    Args:
+        changes: The change set.
+        target: A path or a binary stream.
+        summary: Its summary (computed when not given).
+        generated_at: Time printed on the summary sheet (now, UTC, when not given).
+    """
+    import xlsxwriter
+
+    summary = summary or summarise(changes)
+    generated_at = generated_at or dt.datetime.now(dt.UTC)
+    options = {
+        "constant_memory": True,
+        "strings_to_numbers": False,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+    }
+    book = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, options)
+    try:
+        formats = {
+            "title": book.add_format({"bold": True, "font_size": 14}),
+            "bold": book.add_format({"bold": True}),
+            "header": book.add_format(
+                {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True}
+            ),
+            "text": book.add_format({"num_format": "@"}),
+            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+            "int": book.add_format({"num_format": "#,##0"}),
+            "bad": book.add_format({"bold": True, "font_color": "#B00020"}),
+            "good": book.add_format({"bold": True, "font_color": "#1B5E20"}),
+        }
+        _summary_sheet(book, formats, changes, summary, generated_at)
+        for kind in CHANGE_KINDS:
+            _kind_sheet(book, formats, changes, kind)
+    finally:
+        book.close()
+
+
+def _text(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool | str):
+        sheet.write_string(row, col, neutralise(str(value)), fmt)
+    else:
+        sheet.write_number(row, col, value, fmt)
+
+
+def _version_rows(label: str, info: VersionInfo | None) -> list[tuple[str, Any]]:
+    if info is None:
+        return [(label, "")]
+    effective = info.effective.isoformat() if info.effective else "undated"
+    sheet = f" [{info.source_sheet}]" if info.source_sheet else ""
+    return [
+        (label, f"{info.label} (effective {effective})"),
+        (f"{label} source", f"{info.source_file}{sheet}"),
+        (f"{label} SHA-256", info.source_sha256),
+    ]
+
+
+def _summary_sheet(
+    book: Any,
+    formats: dict[str, Any],
+    changes: ChangeSet,
+    summary: Summary,
+    generated_at: dt.datetime,
+) -> None:
+    sheet = book.add_worksheet("Summary")
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 70)
+    sheet.set_column(2, 10, 12)
+    old = changes.old_version.label if changes.old_version else "old"
+    new = changes.new_version.label if changes.new_version else "new"
+    name = changes.list_name or changes.list_slug
+    _text(sheet, 0, 0, f"Changes to {name}: {old} → {new}", formats["title"])
+    rows: list[tuple[str, Any]] = [
+        ("List", changes.list_slug),
+        *_version_rows("From", changes.old_version),
+        *_version_rows("To", changes.new_version),
+        ("Fields compared", ", ".join(changes.fields)),
+        ("Generated", generated_at.isoformat(timespec="seconds")),
+    ]
+    r = 2
+    for key, value in rows:
+        _text(sheet, r, 0, key, formats["bold"])
+        _text(sheet, r, 1, value)
+        r += 1
+    r += 1
+    _text(sheet, r, 0, "Tie-out", formats["title"])
+    r += 1
+    counts: list[tuple[str, int | None]] = [
+        ("Items before", summary.before),
+        ("Items after", summary.after),
+        ("Added (all new codes)", summary.added),
+        ("Removed (all codes gone)", summary.removed),
+        ("Modified", summary.modified),
+        ("Unchanged", summary.unchanged),
+        ("Declared total", summary.declared_total),
+        ("Declared added", summary.declared_added),
+        ("Declared removed", summary.declared_removed),
+    ]
+    for key, number in counts:
+        _text(sheet, r, 0, key, formats["bold"])
+        if number is not None:
+            sheet.write_number(r, 1, number, formats["int"])
+        else:
+            _text(sheet, r, 1, "not declared")
+        r += 1
+    verdict = "Reconciles" if summary.reconciles else "DOES NOT RECONCILE"
+    _text(sheet, r, 0, "Verdict", formats["bold"])
+    _text(sheet, r, 1, verdict, formats["good" if summary.reconciles else "bad"])
+    r += 1
+    for statement in summary.statements:
+        _text(sheet, r, 1, statement)
+        r += 1
+    r += 1
+    _text(sheet, r, 0, "Changes by kind", formats["title"])
+    r += 1
+    for kind in CHANGE_KINDS:
+        _text(sheet, r, 0, SHEET_NAMES[kind], formats["bold"])
+        sheet.write_number(r, 1, summary.kinds.get(kind, 0), formats["int"])
+        r += 1
+    r += 1
+    _text(sheet, r, 0, "Changes by HS section", formats["title"])
+    r += 1
+    header = ["Section", "Name", *[SHEET_NAMES[k] for k in CHANGE_KINDS], "Total"]
+    for c, title in enumerate(header):
+        _text(sheet, r, c, title, formats["header"])
+    r += 1
+    for group in summary.by_section:
+        _text(sheet, r, 0, group.key, formats["text"])
+        _text(sheet, r, 1, group.name)
+        for c, kind in enumerate(CHANGE_KINDS, start=2):
+            sheet.write_number(r, c, group.counts[kind], formats["int"])
+        sheet.write_number(r, 2 + len(CHANGE_KINDS), group.total, formats["int"])
+        r += 1
+
+
+def _kind_sheet(book: Any, formats: dict[str, Any], changes: ChangeSet, kind: str) -> None:
+    sheet = book.add_worksheet(SHEET_NAMES[kind])
+    for c, column in enumerate(CHANGE_COLUMNS):
+        fmt = formats["text"] if column in _TEXT_COLUMNS else None
+        sheet.set_column(c, c, _WIDTHS.get(column, 14), fmt)
+        sheet.write_string(0, c, column, formats["header"])
+    sheet.freeze_panes(1, 0)
+    r = 0
+    for change in changes.changes:
+        if change.kind != kind:
+            continue
+        r += 1
+        row = change_row(change)
+        for c, column in enumerate(CHANGE_COLUMNS):
+            fmt = formats["text"] if column in _TEXT_COLUMNS else None
+            _text(sheet, r, c, row[column], fmt)
+    sheet.autofilter(0, 0, max(r, 1), len(CHANGE_COLUMNS) - 1)
