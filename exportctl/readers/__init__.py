@@ -1,0 +1,218 @@
+"""Read HS-code tables out of spreadsheets laid out for people.
+
+``read_table`` opens a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods) or a CSV/TXT
+file, refuses hostile or unreadable files with one sentence, picks the sheet,
+finds the header under title rows (one or two rows, merged cells included),
+maps its columns onto a ``Schema`` and streams the data rows as ``ParsedRow``.
+
+Example:
+    >>> table = read_table(Path("list.xlsx"), LIST_SCHEMA)  # doctest: +SKIP
+    >>> table.columns["code"], next(table.rows).values["code"]  # doctest: +SKIP
+    ('HS코드', '8471.30')
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from exportctl.errors import InputError
+from exportctl.readers.csv import open_csv
+from exportctl.readers.guard import Checked, check_file
+from exportctl.readers.layout import (
+    HEADER_SEARCH_ROWS,
+    Located,
+    ParsedRow,
+    Table,
+    build_table,
+    locate,
+)
+from exportctl.readers.schema import (
+    CATALOGUE_SCHEMA,
+    LIST_SCHEMA,
+    Schema,
+    normalise_header,
+    parse_overrides,
+)
+from exportctl.readers.xlsx import Book, Engine, formula_scanner, open_book
+
+__all__ = [
+    "CATALOGUE_SCHEMA",
+    "LIST_SCHEMA",
+    "ParsedRow",
+    "Schema",
+    "Table",
+    "list_sheets",
+    "normalise_header",
+    "parse_overrides",
+    "read_table",
+    "sha256_file",
+]
+
+_NO_HEADER = (
+    f"no header row with an HS code column found in the first {HEADER_SEARCH_ROWS} rows; "
+    "name it with --column code=HEADER"
+)
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hex, read in chunks.
+
+    Raises:
+        InputError: The file cannot be read.
+    """
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
+
+
+def list_sheets(path: Path) -> list[str]:
+    """The sheet names of a workbook, in order; empty for CSV.
+
+    Raises:
+        InputError: The file is missing, unreadable or refused (see ``read_table``).
+    """
+    checked = check_file(path)
+    if checked.kind == "csv":
+        return []
+    book = open_book(checked, "calamine" if checked.kind != "xlsx" else "openpyxl")
+    try:
+        return list(book.sheet_names)
+    finally:
+        book.close()
+
+
+def read_table(
+    path: Path,
+    schema: Schema,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    reader: Engine = "auto",
+) -> Table:
+    """Open a file and find the table in it.
+
+    Args:
+        path: A .xlsx/.xlsm/.xlsb/.xls/.ods workbook or a .csv/.txt/.tsv file.
+        schema: ``LIST_SCHEMA`` or ``CATALOGUE_SCHEMA``.
+        sheet: The sheet to read; by default the first sheet with a header that
+            names an HS code column (a cover sheet may come first).
+        encoding: The encoding of a CSV file; detected when not given.
+        overrides: Field -> header text, for headers the alias table does not know
+            (``--column code=품목코드``).
+        progress: Called with the number of rows read so far, every 1,000 rows.
+        reader: ``"auto"`` (openpyxl for .xlsx up to
+            ``xlsx.OPENPYXL_MAX_BYTES`` unpacked, python-calamine otherwise),
+            or force ``"openpyxl"`` or ``"calamine"``.
+
+    Returns:
+        The table; its ``rows`` stream lazily and can be read once.
+
+    Raises:
+        InputError: The file is missing, empty, damaged, encrypted, hostile or
+            undecodable; the sheet does not exist; no header, a missing required
+            column or two columns for one field.
+    """
+    given = dict(overrides or {})
+    parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
+    checked = check_file(path)
+    if checked.kind == "csv":
+        return _read_csv(checked, schema, sheet, encoding, given, progress)
+    book = open_book(checked, reader)
+    try:
+        return _read_book(book, checked, schema, sheet, given, progress)
+    except BaseException:
+        book.close()
+        raise
+
+
+def _read_csv(
+    checked: Checked,
+    schema: Schema,
+    sheet: str | None,
+    encoding: str | None,
+    overrides: Mapping[str, str],
+    progress: Callable[[int], None] | None,
+) -> Table:
+    name = checked.path.name
+    if sheet is not None:
+        raise InputError(f'is a CSV file and has no sheets (asked for sheet "{sheet}")', file=name)
+    source = open_csv(checked.path, encoding)
+    try:
+        located = locate(source.rows, schema, overrides)
+        if located is None:
+            raise InputError(_NO_HEADER, file=name)
+        return build_table(
+            located,
+            schema,
+            overrides,
+            file=name,
+            sheet=None,
+            notes=source.notes,
+            progress=progress,
+            on_close=source.handle.close,
+        )
+    except BaseException:
+        source.handle.close()
+        raise
+
+
+def _read_book(
+    book: Book,
+    checked: Checked,
+    schema: Schema,
+    sheet: str | None,
+    overrides: Mapping[str, str],
+    progress: Callable[[int], None] | None,
+) -> Table:
+    name = checked.path.name
+    if sheet is not None and sheet not in book.sheet_names:
+        listed = ", ".join(f'"{each}"' for each in book.sheet_names)
+        raise InputError(f'has no sheet "{sheet}"; sheets: {listed}', file=name)
+    candidates = [sheet] if sheet is not None else book.sheet_names
+    chosen: tuple[str, Located] | None = None
+    for candidate in candidates:
+        located = locate(book.rows(candidate), schema, overrides)
+        if located is None:
+            continue
+        if all(field in located.layout.fields for field in schema.required):
+            chosen = (candidate, located)
+            break
+        chosen = chosen or (candidate, located)
+    if chosen is None:
+        if sheet is not None:
+            raise InputError(_NO_HEADER, file=name, sheet=sheet)
+        listed = ", ".join(f'"{each}"' for each in book.sheet_names)
+        raise InputError(
+            f"no sheet has a header row with an HS code column in its first "
+            f"{HEADER_SEARCH_ROWS} rows (sheets: {listed}); choose the sheet with --sheet "
+            "and name the column with --column code=HEADER",
+            file=name,
+        )
+    sheet_name, located = chosen
+    notes: list[str] = []
+    formulas = None
+    if checked.kind == "xlsx":
+        formulas = formula_scanner(checked.path)(sheet_name)
+        if book.engine == "calamine":
+            notes.append(
+                f'sheet "{sheet_name}": read with python-calamine, which gives no number '
+                "formats; codes typed as numbers can only be recovered from the rest of "
+                "the column"
+            )
+    return build_table(
+        located,
+        schema,
+        overrides,
+        file=name,
+        sheet=sheet_name,
+        notes=notes,
+        formulas=formulas,
+        progress=progress,
+        on_close=book.close,
+    )

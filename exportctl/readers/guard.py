@@ -1,0 +1,212 @@
+"""Checks run before a file is handed to a parser: each hostile file gets one sentence.
+
+Empty files, files that are not what their name says, password-protected
+workbooks, zip bombs and XML entity tricks are refused here, cheaply (the zip
+directory and the first bytes of each XML part), so that parsers only ever see
+files that are safe to open.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from exportctl.errors import InputError
+
+MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3
+"""Refuse a zip whose members add up to more than this many bytes (2 GiB)."""
+
+MAX_COMPRESSION_RATIO = 200
+"""Refuse a member this many times larger than its compressed size..."""
+
+RATIO_CHECK_MIN_SIZE = 100 * 1024**2
+"""...when it is also larger than this (100 MB); small parts compress very well."""
+
+MAX_ZIP_MEMBERS = 10_000
+"""A workbook has dozens of parts; tens of thousands is an attack or an accident."""
+
+XML_PROLOG_SCAN = 64 * 1024
+"""Bytes of each XML part searched for a DOCTYPE before its root element."""
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+
+Kind = Literal["xlsx", "xls", "xlsb", "ods", "csv"]
+
+EXTENSIONS: dict[str, Kind] = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+}
+"""File name extension -> the reader that opens it."""
+
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file that passed the checks.
+
+    Attributes:
+        path: The file.
+        kind: Which reader opens it.
+        uncompressed: Total uncompressed size of a zip-based workbook, else file size.
+    """
+
+    path: Path
+    kind: Kind
+    uncompressed: int
+
+
+def check_file(path: Path) -> Checked:
+    """Refuse files that are missing, empty, mislabelled, encrypted or hostile.
+
+    Args:
+        path: The file the user named.
+
+    Returns:
+        What kind of file it is and how large it unpacks.
+
+    Raises:
+        InputError: With one sentence naming the file.
+    """
+    name = path.name
+    if not path.is_file():
+        what = "is a directory, not a file" if path.is_dir() else "file not found"
+        raise InputError(what, file=str(path))
+    kind = EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise InputError(f"unsupported file type (readable: {known})", file=name)
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("the file is empty (0 bytes)", file=name)
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    if kind == "csv":
+        if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
+            raise InputError(
+                "is an Excel workbook, not CSV text; give it its .xlsx or .xls name", file=name
+            )
+        return Checked(path, kind, size)
+    if head.startswith(OLE2_MAGIC):
+        return _check_ole2(path, kind)
+    if _looks_like_html(head):
+        raise InputError(
+            "is HTML or XML text saved with a spreadsheet name, not a workbook; open it in "
+            "Excel and save it as .xlsx",
+            file=name,
+        )
+    if kind == "xls":
+        raise InputError("is not an Excel 97-2003 (.xls) workbook; it may be damaged", file=name)
+    if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+        raise InputError(
+            f"is not a {path.suffix.lower()} workbook (not a zip archive); it may be damaged",
+            file=name,
+        )
+    return Checked(path, kind, _check_zip(path, kind))
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """Whether the first bytes are HTML or XML text (common for "xls" downloads)."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml"))
+
+
+def _check_ole2(path: Path, kind: Kind) -> Checked:
+    """An OLE2 compound file: a legacy .xls, or an encrypted Office Open XML workbook."""
+    name = path.name
+    marker = "EncryptedPackage".encode("utf-16-le")
+    if _file_contains(path, marker):
+        raise InputError("is password-protected; save an unprotected copy", file=name)
+    if kind == "xls":
+        return Checked(path, kind, path.stat().st_size)
+    raise InputError(
+        f"is an Excel 97-2003 (.xls) workbook named {path.suffix}; rename it to .xls", file=name
+    )
+
+
+def _file_contains(path: Path, needle: bytes, chunk: int = 1024 * 1024) -> bool:
+    """Search a file for bytes, streaming, without reading it whole."""
+    tail = b""
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            if needle in tail + block:
+                return True
+            tail = block[-len(needle) :]
+    return False
+
+
+def _check_zip(path: Path, kind: Kind) -> int:
+    """Check a zip-based workbook's directory and XML prologs; return its unpacked size."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise InputError(
+                    f"has {len(members):,} parts; refusing it as a possible zip bomb", file=name
+                )
+            total = 0
+            for info in members:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > RATIO_CHECK_MIN_SIZE and ratio > MAX_COMPRESSION_RATIO:
+                    raise InputError(
+                        f'part "{info.filename}" unpacks {ratio:.0f} times its size; '
+                        "refusing it as a possible zip bomb",
+                        file=name,
+                    )
+            if total > MAX_TOTAL_UNCOMPRESSED:
+                raise InputError(
+                    f"unpacks to {total / 1024**3:.1f} GiB, more than the "
+                    f"{MAX_TOTAL_UNCOMPRESSED / 1024**3:.0f} GiB allowed; refusing it as a "
+                    "possible zip bomb",
+                    file=name,
+                )
+            names = {info.filename for info in members}
+            needed = "content.xml" if kind == "ods" else "[Content_Types].xml"
+            if needed not in names:
+                raise InputError(
+                    f"is a zip archive but not a {path.suffix.lower()} workbook", file=name
+                )
+            for info in members:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    _check_xml_prolog(archive, info, name)
+            return total
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        raise InputError(
+            f"is not a readable {path.suffix.lower()} workbook (damaged or truncated: {exc})",
+            file=name,
+        ) from exc
+
+
+def _check_xml_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse an XML part that declares a DOCTYPE or entities before its root element."""
+    with archive.open(info) as part:
+        head = part.read(XML_PROLOG_SCAN)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
+    root = _ROOT_TAG.search(head)
+    prolog = head if root is None else head[: root.start()]
+    if _DOCTYPE.search(prolog):
+        raise InputError(
+            f'part "{info.filename}" declares XML entities (DOCTYPE); refusing it as unsafe',
+            file=name,
+        )
+    if root is None and len(head) == XML_PROLOG_SCAN:
+        raise InputError(
+            f'part "{info.filename}" has no XML element in its first '
+            f"{XML_PROLOG_SCAN // 1024} KB; refusing it as unsafe",
+            file=name,
+        )

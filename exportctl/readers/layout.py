@@ -1,0 +1,465 @@
+"""Finding the header under title rows, mapping columns, and streaming clean rows.
+
+Header detection. Among the first ``HEADER_SEARCH_ROWS`` rows, every row is tried
+as a one-row header and every pair of adjacent rows as a two-row header; the
+candidate that maps the HS code column and the most other fields wins (ties go
+to the one-row header, then to the earlier row).
+
+Two-row headers are read without merged-cell ranges, so the rule works the same
+for openpyxl's read-only mode (which does not expose them), python-calamine and
+CSV. In the upper row, a non-empty cell that has a sub-header beneath it is a
+*parent*; it extends right over empty upper cells that have sub-headers beneath
+them (that is what a horizontal merge looks like once unmerged). A column is
+then looked up as "parent child" (``품목명 국문``), then as the child alone, and
+— only when the lower cell is empty, i.e. a vertical merge like ``연번`` over
+rows 3-4 — as the parent alone. A title row above a one-row header therefore
+never spoils it: "title 연번" maps to nothing and ``연번`` alone is used.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from exportctl.errors import InputError
+from exportctl.hscode import CodeCell
+from exportctl.readers.cells import cell_text, code_cell
+from exportctl.readers.rows import RawRow
+from exportctl.readers.schema import Schema, header_keys
+from exportctl.readers.xlsx import FormulaScan
+
+HEADER_SEARCH_ROWS = 30
+"""The header must start within this many rows from the top of the sheet."""
+
+PROGRESS_EVERY = 1000
+"""The progress callback is called after this many rows."""
+
+FOOTNOTE_MIN_LENGTH = 15
+"""A lone first-column text at least this long (with words in it) is a footnote."""
+
+_FOOTNOTE_START = re.compile(r"(※|\*|주\s*[:)]|\(주\)|notes?\s*:|출처|source\s*:)", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One data row, cleaned and mapped onto the schema's fields.
+
+    Attributes:
+        row: 1-based row number in the sheet, or line number in the CSV.
+        values: Field -> cleaned text (``None`` when blank), for every schema field.
+        code: The code cell exactly as read (with number and number format when
+            numeric); ``None`` when blank.
+    """
+
+    row: int
+    values: dict[str, str | None]
+    code: CodeCell | None
+
+
+@dataclass
+class Table:
+    """A table found in a file, with its rows streamed lazily.
+
+    Attributes:
+        file: File name only, for messages.
+        sheet: Sheet name; ``None`` for CSV.
+        header_row: 1-based row of the header (the lower row of a two-row header).
+        columns: Field -> header text as written in the file.
+        unmapped: Headers of columns that map to no field.
+        notes: Plain sentences about hazards met. Notes about skipped rows are
+            added once ``rows`` has been read to the end.
+        rows: The data rows, one pass; blank and footnote rows already skipped.
+    """
+
+    file: str
+    sheet: str | None
+    header_row: int
+    columns: dict[str, str]
+    unmapped: list[str]
+    notes: list[str]
+    rows: Iterator[ParsedRow]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header column.
+
+    Attributes:
+        index: 0-based column.
+        text: The header as written (``"품목명 영문"`` for a two-row header).
+        labels: Texts to look up, most specific first.
+    """
+
+    index: int
+    text: str
+    labels: tuple[str, ...]
+
+
+@dataclass
+class Layout:
+    """A header candidate and how its columns map."""
+
+    header_row: int
+    height: int
+    columns: list[Column]
+    fields: dict[str, list[Column]] = field(default_factory=dict)
+    unmapped: list[Column] = field(default_factory=list)
+    unmatched_overrides: dict[str, str] = field(default_factory=dict)
+
+    def score(self, schema: Schema) -> tuple[int, int, int, int, int]:
+        """Higher is better: has code, required found, fields found, one row, earlier."""
+        found = set(self.fields)
+        return (
+            int("code" in found),
+            len(found & set(schema.required)),
+            len(found),
+            -self.height,
+            -self.header_row,
+        )
+
+
+def _texts(row: RawRow) -> list[str | None]:
+    return [cell_text(value) for value in row.values]
+
+
+def _single(row: RawRow) -> list[Column]:
+    return [
+        Column(index, text, (text,)) for index, text in enumerate(_texts(row)) if text is not None
+    ]
+
+
+def _pair(upper: RawRow, lower: RawRow) -> list[Column]:
+    top, bottom = _texts(upper), _texts(lower)
+    width = max(len(top), len(bottom))
+    top += [None] * (width - len(top))
+    bottom += [None] * (width - len(bottom))
+    columns: list[Column] = []
+    group: str | None = None
+    for index in range(width):
+        parent, child = top[index], bottom[index]
+        if parent is not None:
+            group = parent if child is not None else None
+        elif child is not None:
+            parent = group
+        else:
+            group = None
+        if parent is not None and child is not None:
+            columns.append(Column(index, f"{parent} {child}", (f"{parent} {child}", child)))
+        elif child is not None:
+            columns.append(Column(index, child, (child,)))
+        elif parent is not None:
+            columns.append(Column(index, parent, (parent,)))
+    return columns
+
+
+def _matches(column: Column, header: str) -> bool:
+    wanted = set(header_keys(header))
+    return any(wanted & set(header_keys(label)) for label in (column.text, *column.labels))
+
+
+def map_columns(
+    layout: Layout, schema: Schema, overrides: Mapping[str, str]
+) -> tuple[Layout, dict[str, list[Column]]]:
+    """Map a candidate's columns: overrides first, then the schema's alias table.
+
+    Returns:
+        The layout filled in, and the override hits per field (to report an
+        override that names more than one column).
+    """
+    claimed: set[int] = set()
+    hits: dict[str, list[Column]] = {}
+    for name, header in overrides.items():
+        found = [column for column in layout.columns if _matches(column, header)]
+        hits[name] = found
+        if found:
+            layout.fields[name] = found[:1]
+            claimed.add(found[0].index)
+        else:
+            layout.unmatched_overrides[name] = header
+    for column in layout.columns:
+        if column.index in claimed:
+            continue
+        found_field = next(
+            (hit for hit in map(schema.lookup, column.labels) if hit is not None),
+            None,
+        )
+        settled = found_field in overrides and found_field not in layout.unmatched_overrides
+        if found_field is None or settled:
+            layout.unmapped.append(column)
+        else:
+            layout.fields.setdefault(found_field, []).append(column)
+    return layout, hits
+
+
+def find_layout(
+    rows: list[RawRow], schema: Schema, overrides: Mapping[str, str]
+) -> tuple[Layout, dict[str, list[Column]]] | None:
+    """The best header candidate among buffered rows, or ``None`` without a code column."""
+    best: tuple[Layout, dict[str, list[Column]]] | None = None
+    previous: RawRow | None = None
+    for row in rows:
+        candidates = [Layout(row.number, 1, _single(row))]
+        if previous is not None and previous.number == row.number - 1:
+            candidates.append(Layout(row.number, 2, _pair(previous, row)))
+        previous = row
+        for candidate in candidates:
+            if not candidate.columns:
+                continue
+            mapped = map_columns(candidate, schema, overrides)
+            if "code" not in mapped[0].fields:
+                continue
+            if best is None or mapped[0].score(schema) > best[0].score(schema):
+                best = mapped
+    return best
+
+
+def headers_found(layout: Layout) -> str:
+    """The header texts of a candidate, quoted, for messages."""
+    return ", ".join(f'"{column.text}"' for column in layout.columns)
+
+
+def check_layout(
+    layout: Layout,
+    hits: Mapping[str, list[Column]],
+    schema: Schema,
+    overrides: Mapping[str, str],
+    *,
+    file: str,
+    sheet: str | None,
+) -> None:
+    """Refuse a header with unmatched overrides, duplicate or missing columns.
+
+    Raises:
+        InputError: Naming the header row and what to pass to ``--column``.
+    """
+    problem: str | None = None
+    for name, header in layout.unmatched_overrides.items():
+        problem = (
+            f'--column {name}="{header}" names no header; headers found: {headers_found(layout)}'
+        )
+        break
+    for name, found in hits.items():
+        if problem is None and len(found) > 1:
+            both = " and ".join(f'"{column.text}"' for column in found)
+            problem = (
+                f'--column {name}="{overrides[name]}" matches columns {both}; give the full header'
+            )
+    for name, columns in layout.fields.items():
+        if problem is None and len(columns) > 1:
+            both = " and ".join(f'"{column.text}"' for column in columns)
+            problem = (
+                f"columns {both} both map to {name}; choose one with "
+                f'--column {name}="{columns[0].text}"'
+            )
+    for name in schema.required:
+        if problem is None and name not in layout.fields:
+            problem = (
+                f"no {name} column found; headers found: {headers_found(layout)}; "
+                f"name it with --column {name}=HEADER"
+            )
+    if problem is not None:
+        raise InputError(problem, file=file, sheet=sheet, row=layout.header_row)
+
+
+@dataclass
+class Located:
+    """A header found in a stream of rows, and the stream positioned after it."""
+
+    layout: Layout
+    hits: dict[str, list[Column]]
+    buffered: list[RawRow]
+    rest: Iterator[RawRow]
+
+
+def locate(rows: Iterator[RawRow], schema: Schema, overrides: Mapping[str, str]) -> Located | None:
+    """Buffer the top rows of a sheet and find its header.
+
+    Returns:
+        The header and the rows after it, or ``None`` when no row names an HS code
+        column.
+    """
+    buffered: list[RawRow] = []
+    for row in rows:
+        buffered.append(row)
+        if row.number >= HEADER_SEARCH_ROWS:
+            break
+    found = find_layout(
+        [row for row in buffered if row.number <= HEADER_SEARCH_ROWS], schema, overrides
+    )
+    if found is None:
+        return None
+    layout, hits = found
+    after = [row for row in buffered if row.number > layout.header_row]
+    return Located(layout, hits, after, rows)
+
+
+def _is_footnote(row: RawRow, code: str | None, code_index: int, first_column: int) -> bool:
+    """Whether a row is a footnote (see ``build_table``)."""
+    first: tuple[int, str] | None = None
+    count = 0
+    for index, value in enumerate(row.values):
+        if value is None or value == "":
+            continue
+        text = cell_text(value)
+        if text is None:
+            continue
+        count += 1
+        if first is None:
+            first = (index, text)
+    if first is None:
+        return False
+    index, text = first
+    if code is not None and index != code_index:
+        return False
+    if _FOOTNOTE_START.match(text):
+        return True
+    letters = sum(char.isalpha() for char in text)
+    return (
+        count == 1 and index <= first_column and len(text) >= FOOTNOTE_MIN_LENGTH and letters >= 5
+    )
+
+
+def build_table(
+    located: Located,
+    schema: Schema,
+    overrides: Mapping[str, str],
+    *,
+    file: str,
+    sheet: str | None,
+    notes: list[str],
+    formulas: FormulaScan | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_close: Callable[[], None] | None = None,
+) -> Table:
+    """Check the header and return a ``Table`` whose rows stream from ``located``.
+
+    Rows are skipped when wholly empty, when they repeat the header (printed
+    lists repeat it on each page), and when they are footnotes: the first
+    non-empty cell starts with ``※``, ``*``, ``주:``, ``주)``, ``(주)``,
+    ``Note:`` or ``출처``, or the row holds a single long text in its first
+    column. A row with an HS code is never a footnote unless the text is in the
+    code column itself.
+
+    Args:
+        located: The header and the rows after it.
+        schema: The schema the columns were mapped onto.
+        overrides: Field -> header the user named with ``--column``.
+        file: File name for messages.
+        sheet: Sheet name for messages; ``None`` for CSV.
+        notes: Notes gathered so far; the table keeps adding to this list.
+        formulas: Formula cells of the sheet, when known.
+        progress: Called with the number of rows read, every ``PROGRESS_EVERY`` rows.
+        on_close: Called once when the rows are exhausted or discarded.
+
+    Raises:
+        InputError: Bad header (see ``check_layout``) or a formula in a mapped
+            column without a cached value.
+    """
+    layout = located.layout
+    check_layout(layout, located.hits, schema, overrides, file=file, sheet=sheet)
+    mapped = {name: columns[0] for name, columns in layout.fields.items()}
+    place = f'sheet "{sheet}"' if sheet else file
+    if formulas is not None:
+        _check_formulas(formulas, mapped, layout, file=file, sheet=sheet, notes=notes, place=place)
+
+    rows = _stream(located, schema, mapped, notes=notes, place=place, progress=progress)
+    if on_close is not None:
+        rows = _closing(rows, on_close)
+        # A table whose rows are never read still releases its file when dropped.
+        weakref.finalize(rows, on_close)
+    return Table(
+        file=file,
+        sheet=sheet,
+        header_row=layout.header_row,
+        columns={name: mapped[name].text for name in schema.fields if name in mapped},
+        unmapped=[column.text for column in layout.unmapped],
+        notes=notes,
+        rows=rows,
+    )
+
+
+def _closing(rows: Iterator[ParsedRow], on_close: Callable[[], None]) -> Iterator[ParsedRow]:
+    try:
+        yield from rows
+    finally:
+        on_close()
+
+
+def _check_formulas(
+    formulas: FormulaScan,
+    mapped: Mapping[str, Column],
+    layout: Layout,
+    *,
+    file: str,
+    sheet: str | None,
+    notes: list[str],
+    place: str,
+) -> None:
+    by_index = {column.index: column for column in mapped.values()}
+    ignored = 0
+    for row, index in formulas.missing:
+        column = by_index.get(index)
+        if column is not None and row > layout.header_row - layout.height:
+            raise InputError(
+                "formula with no cached value; open and save the file in Excel, or paste values",
+                file=file,
+                sheet=sheet,
+                row=row,
+                column=column.text,
+            )
+        ignored += 1
+    if formulas.cached:
+        notes.append(f"{place}: {formulas.cached} formula cells read from their cached values")
+    if ignored:
+        notes.append(
+            f"{place}: {ignored} formula cells outside the mapped columns have no cached "
+            "value and were read as blank"
+        )
+
+
+def _stream(
+    located: Located,
+    schema: Schema,
+    mapped: Mapping[str, Column],
+    *,
+    notes: list[str],
+    place: str,
+    progress: Callable[[int], None] | None,
+) -> Iterator[ParsedRow]:
+    code_column = mapped["code"]
+    first_column = min(column.index for column in located.layout.columns)
+    header_code = code_column.labels[-1]
+    fields = [(name, mapped[name].index) for name in schema.fields if name in mapped]
+    template: dict[str, str | None] = dict.fromkeys(schema.fields)
+    footnotes: list[int] = []
+    repeated = 0
+    read = 0
+    for row in itertools.chain(located.buffered, located.rest):
+        read += 1
+        if progress is not None and read % PROGRESS_EVERY == 0:
+            progress(read)
+        if all(cell_text(value) is None for value in row.values):
+            continue
+        values = dict(template)
+        for name, index in fields:
+            values[name] = cell_text(row.value(index))
+        code_text = values["code"]
+        if _is_footnote(row, code_text, code_column.index, first_column):
+            footnotes.append(row.number)
+            continue
+        if code_text is not None and code_text == header_code:
+            repeated += 1
+            continue
+        raw_code = row.value(code_column.index)
+        cell = code_cell(raw_code, row.number_format(code_column.index))
+        yield ParsedRow(row.number, values, cell if cell.text is not None else None)
+    if progress is not None and read % PROGRESS_EVERY:
+        progress(read)
+    if footnotes:
+        shown = ", ".join(map(str, footnotes[:5])) + (", ..." if len(footnotes) > 5 else "")
+        notes.append(f"{place}: {len(footnotes)} footnote rows skipped (rows {shown})")
+    if repeated:
+        notes.append(f"{place}: {repeated} repeated header rows skipped")

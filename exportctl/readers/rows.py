@@ -1,0 +1,33 @@
+"""The row type every engine (openpyxl, python-calamine, csv) hands to the layout step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One row as an engine read it, before any header mapping.
+
+    Attributes:
+        number: 1-based row number (sheet row, or CSV line where the record starts).
+        values: Cell values by 0-based column; ``None`` or ``""`` when blank.
+        cells: openpyxl cells of the row when read with openpyxl, for number formats.
+    """
+
+    number: int
+    values: Sequence[object]
+    cells: Sequence[Any] | None = None
+
+    def number_format(self, column: int) -> str | None:
+        """The Excel number format of a cell, when the engine knows it."""
+        if self.cells is None or column >= len(self.cells):
+            return None
+        found = self.cells[column].number_format
+        return str(found) if found is not None else None
+
+    def value(self, column: int) -> object:
+        """The value in a column, ``None`` past the end of a short row."""
+        return self.values[column] if column < len(self.values) else None

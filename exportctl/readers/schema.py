@@ -1,0 +1,199 @@
+"""What a reader looks for: canonical fields and the header spellings that name them.
+
+Header mapping is data (STYLE rule 9): each schema holds one lookup table from a
+*normalised* header spelling to a field. Matching is always on the whole
+normalised header, never on a substring: the Korea Customs master has both
+``HS부호`` (the code) and ``HS부호내용`` (a text column), and only the first is
+the code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from exportctl.errors import InputError
+
+# Parenthetical notes such as "(6단위)", "(HS 6단위)", "[10 digits]".
+_PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# Markers people put on headers: "*HS코드", "※비고".
+_MARKERS = re.compile(r"[*※]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_header(text: str, *, keep_parenthetical: bool = False) -> str:
+    """Fold a header spelling into the key used for lookup.
+
+    NFKC (full-width letters and digits become ASCII), lower case, no spaces or
+    line breaks, no ``*``/``※`` markers and, unless ``keep_parenthetical``, no
+    parenthetical notes such as ``(6단위)``.
+
+    Args:
+        text: The header as written in the file.
+        keep_parenthetical: Keep ``(...)`` parts, so ``description(en)`` can be
+            told apart from ``description``.
+
+    Returns:
+        The lookup key; empty when nothing is left.
+    """
+    key = unicodedata.normalize("NFKC", text).lower()
+    key = _MARKERS.sub("", key)
+    if not keep_parenthetical:
+        key = _PARENTHETICAL.sub("", key)
+    return _SPACES.sub("", key)
+
+
+def header_keys(text: str) -> tuple[str, ...]:
+    """The lookup keys for a header, most specific first (with, then without notes)."""
+    full = normalise_header(text, keep_parenthetical=True)
+    bare = normalise_header(text)
+    keys = [k for k in (full, bare) if k]
+    return tuple(dict.fromkeys(keys))
+
+
+def _table(spellings: Mapping[str, Sequence[str]]) -> Mapping[str, str]:
+    """Build a normalised spelling -> field table, refusing a spelling given twice."""
+    table: dict[str, str] = {}
+    for name, words in spellings.items():
+        for word in words:
+            key = normalise_header(word, keep_parenthetical=True)
+            if table.setdefault(key, name) != name:
+                raise ValueError(f"header spelling {word!r} given for two fields")
+    return MappingProxyType(table)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The fields a reader maps a table onto.
+
+    Attributes:
+        name: ``"list"`` or ``"catalogue"``.
+        fields: Canonical field names, in output order.
+        required: Fields that must be found in the header.
+        aliases: Normalised header spelling -> field (see ``normalise_header``).
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    aliases: Mapping[str, str] = field(repr=False)
+
+    def lookup(self, header: str) -> str | None:
+        """The field a header names, or ``None``."""
+        for key in header_keys(header):
+            found = self.aliases.get(key)
+            if found is not None:
+                return found
+        return None
+
+
+_CODE_SPELLINGS = (
+    "hs코드",
+    "hscode",
+    "hs-code",
+    "hs부호",
+    "hsk부호",
+    "hs번호",
+    "hsno",
+    "hsno.",
+    "세번",
+    "세번부호",
+    "hsk",
+    "hsk코드",
+    "hs",
+)
+
+LIST_SCHEMA = Schema(
+    name="list",
+    fields=("serial", "code", "description", "description_en", "category", "note"),
+    required=("code", "description"),
+    aliases=_table(
+        {
+            "serial": ("연번", "순번", "번호", "no", "no.", "일련번호"),
+            "code": (*_CODE_SPELLINGS, "품목번호", "code"),
+            "description": (
+                "품목명",
+                "한글품목명",
+                "품명",
+                "국문품목명",
+                "품목명국문",
+                "품목명(국문)",
+                "품목명(한글)",
+                "국문명",
+                "한글명",
+                "품목",
+                "description",
+            ),
+            "description_en": (
+                "영문품목명",
+                "품목명영문",
+                "품목명(영문)",
+                "영문",
+                "영문명",
+                "english",
+                "englishdescription",
+                "description(en)",
+                "description(english)",
+            ),
+            "category": ("구분", "분류", "category", "대분류", "품목군"),
+            "note": ("비고", "remarks", "remark", "note", "notes", "참고"),
+        }
+    ),
+)
+"""A control list: one HS code per row with its descriptions."""
+
+CATALOGUE_SCHEMA = Schema(
+    name="catalogue",
+    fields=("sku", "description", "code"),
+    required=("code",),
+    aliases=_table(
+        {
+            "sku": (
+                "sku",
+                "품번",
+                "제품코드",
+                "자재코드",
+                "productcode",
+                "itemcode",
+                "partnumber",
+                "partno",
+                "partno.",
+            ),
+            "description": ("제품명", "품명", "품목명", "description", "productname", "itemname"),
+            "code": _CODE_SPELLINGS,
+        }
+    ),
+)
+"""A product catalogue to screen: SKU, description, HS code."""
+
+
+def parse_overrides(specs: Sequence[str], schema: Schema) -> dict[str, str]:
+    """Parse ``--column FIELD=HEADER`` strings into a field -> header mapping.
+
+    Args:
+        specs: Strings such as ``"code=품목코드"``.
+        schema: The schema whose fields may be named.
+
+    Returns:
+        Field -> header text as the user wrote it.
+
+    Raises:
+        InputError: On a string without ``=``, an empty side, an unknown field
+            or a field given twice.
+    """
+    valid = ", ".join(schema.fields)
+    result: dict[str, str] = {}
+    for spec in specs:
+        name, sep, header = spec.partition("=")
+        name, header = name.strip(), header.strip()
+        if not sep or not name or not header:
+            raise InputError(f'--column "{spec}" is not FIELD=HEADER (fields: {valid})')
+        if name not in schema.fields:
+            raise InputError(f'--column "{spec}": unknown field "{name}" (fields: {valid})')
+        if name in result:
+            raise InputError(f'--column names field "{name}" twice')
+        result[name] = header
+    return result

@@ -1,0 +1,308 @@
+"""Workbooks: openpyxl for exact number formats, python-calamine for speed and .xls/.ods.
+
+openpyxl in read-only mode streams rows and gives each cell's number format, which
+the HS code normaliser needs to recover ``8471.3`` typed as ``0000.00``. It reads
+about 30,000 cells a second, so files that unpack beyond ``OPENPYXL_MAX_BYTES``
+go through python-calamine, which is an order of magnitude faster but knows
+values only. Note that python-calamine (0.9) loads a sheet's cells into memory
+when the sheet is opened; only the Python row objects are made lazily.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, Protocol
+
+import defusedxml.ElementTree as SafeET
+import openpyxl
+import python_calamine
+
+from exportctl.errors import InputError
+from exportctl.readers.guard import Checked
+from exportctl.readers.rows import RawRow
+
+OPENPYXL_MAX_BYTES = 50 * 1024**2
+"""Workbooks that unpack to more than this are read with python-calamine."""
+
+Engine = Literal["auto", "openpyxl", "calamine"]
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CELL_REF = re.compile(r"([A-Za-z]+)(\d+)")
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+class Book(Protocol):
+    """An open workbook whose sheets can be read row by row."""
+
+    engine: str
+    sheet_names: list[str]
+
+    def rows(self, sheet: str) -> Iterator[RawRow]:
+        """Stream a sheet's rows."""
+        ...
+
+    def close(self) -> None:
+        """Release the file."""
+        ...
+
+
+@dataclass
+class FormulaScan:
+    """Formula cells found in a sheet's XML.
+
+    Attributes:
+        cached: Formula cells that carry a cached value.
+        missing: ``(row, column)`` (1-based row, 0-based column) of formula cells
+            without one.
+    """
+
+    cached: int = 0
+    missing: list[tuple[int, int]] = field(default_factory=list)
+
+
+def column_index(letters: str) -> int:
+    """``"A"`` -> 0, ``"AA"`` -> 26."""
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def column_letters(index: int) -> str:
+    """0 -> ``"A"``, 26 -> ``"AA"``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def open_book(checked: Checked, engine: Engine = "auto") -> Book:
+    """Open a workbook with the engine its kind and size call for.
+
+    Args:
+        checked: A file that passed ``guard.check_file``.
+        engine: Force ``"openpyxl"`` (xlsx only) or ``"calamine"``; ``"auto"``
+            picks openpyxl for .xlsx/.xlsm up to ``OPENPYXL_MAX_BYTES`` unpacked.
+
+    Raises:
+        InputError: The workbook cannot be opened.
+    """
+    use_openpyxl = checked.kind == "xlsx" and (
+        engine == "openpyxl" or (engine == "auto" and checked.uncompressed <= OPENPYXL_MAX_BYTES)
+    )
+    if use_openpyxl:
+        return OpenpyxlBook(checked.path)
+    return CalamineBook(checked.path)
+
+
+def _unreadable(path: Path, exc: BaseException, sheet: str | None = None) -> InputError:
+    """The one sentence for a workbook a parser choked on."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(
+        f"cannot be read as a workbook; it may be damaged ({detail})", file=path.name, sheet=sheet
+    )
+
+
+class OpenpyxlBook:
+    """An .xlsx/.xlsm workbook opened with openpyxl in read-only, cached-values mode."""
+
+    engine = "openpyxl"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about features it drops (data validation, styles);
+                # none of them matter for reading values.
+                warnings.simplefilter("ignore")
+                self._book: Any = openpyxl.load_workbook(
+                    path, read_only=True, data_only=True, keep_links=False
+                )
+        # openpyxl raises whatever its XML and zip layers raise on a damaged file.
+        except Exception as exc:
+            raise _unreadable(path, exc) from exc
+        self.sheet_names: list[str] = list(self._book.sheetnames)
+
+    def rows(self, sheet: str) -> Iterator[RawRow]:
+        """Stream a sheet's rows with their cells (for number formats)."""
+        sheet_obj = self._book[sheet]
+        if not hasattr(sheet_obj, "iter_rows"):  # a chart sheet
+            return iter(())
+        # Some writers store a wrong <dimension ref="A1">; read-only mode would
+        # then stop after A1. Forget it and read what is there.
+        sheet_obj.reset_dimensions()
+        return self._stream(sheet, sheet_obj.iter_rows(min_row=1, min_col=1))
+
+    def _stream(self, sheet: str, source: Iterator[Any]) -> Iterator[RawRow]:
+        number = 0
+        while True:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cells = next(source)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise _unreadable(self.path, exc, sheet) from exc
+            number += 1
+            yield RawRow(number, [cell.value for cell in cells], cells)
+
+    def close(self) -> None:
+        """Close the zip archive openpyxl keeps open in read-only mode."""
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+
+
+class CalamineBook:
+    """Any workbook python-calamine reads: xlsx, xlsm, xlsb, xls, ods."""
+
+    engine = "calamine"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._book: Any = python_calamine.CalamineWorkbook.from_path(str(path))
+        except python_calamine.PasswordError as exc:
+            raise InputError(
+                "is password-protected; save an unprotected copy", file=path.name
+            ) from exc
+        # python-calamine raises its own errors and plain ones (ValueError, OSError).
+        except Exception as exc:
+            raise _unreadable(path, exc) from exc
+        self.sheet_names = list(self._book.sheet_names)
+
+    def rows(self, sheet: str) -> Iterator[RawRow]:
+        """Stream a sheet's rows; numbering follows the sheet even when it starts below A1."""
+        try:
+            sheet_obj = self._book.get_sheet_by_name(sheet)
+        except Exception as exc:
+            raise _unreadable(self.path, exc, sheet) from exc
+        return self._stream(sheet_obj)
+
+    @staticmethod
+    def _stream(sheet_obj: Any) -> Iterator[RawRow]:
+        # python-calamine's iter_rows() starts at the sheet's first row (A1) but at
+        # the first *used* column; pad columns so indexes match openpyxl's.
+        start = sheet_obj.start
+        first_col = start[1] if start else 0
+        pad: list[object] = [None] * first_col
+        for offset, values in enumerate(sheet_obj.iter_rows()):
+            yield RawRow(offset + 1, pad + values if pad else values)
+
+    def close(self) -> None:
+        """Release the workbook."""
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Map sheet names to their XML part inside an .xlsx (empty when it cannot tell)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+            rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError):
+        return {}
+    targets: dict[str, str] = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        if target.startswith("/"):
+            targets[rel.get("Id", "")] = target.lstrip("/")
+        else:
+            targets[rel.get("Id", "")] = str(PurePosixPath("xl") / target)
+    parts: dict[str, str] = {}
+    for element in workbook.iter():
+        if _local(element.tag) == "sheet":
+            rel_id = element.get(_REL_ID) or next(
+                (v for k, v in element.attrib.items() if _local(k) == "id"), ""
+            )
+            if rel_id in targets:
+                parts[element.get("name", "")] = targets[rel_id]
+    return parts
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def scan_formulas(path: Path, part: str) -> FormulaScan:
+    """Find formula cells in a sheet part, and those without a cached value.
+
+    A cheap byte search decides whether the sheet has formulas at all; only then
+    is its XML parsed (streaming) to locate cells whose ``<f>`` has no ``<v>``.
+
+    Args:
+        path: The .xlsx file.
+        part: The sheet's part name, e.g. ``xl/worksheets/sheet1.xml``.
+    """
+    scan = FormulaScan()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not _has_formula(archive, part):
+                return scan
+            with archive.open(part) as stream:
+                _locate_formulas(stream, scan)
+    except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError) as exc:
+        raise _unreadable(path, exc) from exc
+    return scan
+
+
+def _has_formula(archive: zipfile.ZipFile, part: str, chunk: int = 1024 * 1024) -> bool:
+    tail = b""
+    with archive.open(part) as stream:
+        while block := stream.read(chunk):
+            if _FORMULA.search(tail + block):
+                return True
+            tail = block[-16:]
+    return False
+
+
+def _locate_formulas(stream: Any, scan: FormulaScan) -> None:
+    row = 0
+    column = -1
+    sheet_data: Any = None
+    for event, element in SafeET.iterparse(stream, events=("start", "end")):
+        name = _local(element.tag)
+        if event == "start":
+            if name == "row":
+                row = int(element.get("r") or row + 1)
+                column = -1
+            elif name == "sheetData":
+                sheet_data = element
+            continue
+        if name == "c":
+            match = _CELL_REF.fullmatch(element.get("r") or "")
+            column = column_index(match.group(1)) if match else column + 1
+            children = {_local(child.tag): child for child in element}
+            if "f" in children:
+                value = children.get("v")
+                # An empty <v/> is what writers that do not compute leave behind;
+                # only a string result ("str") may legitimately be empty.
+                if "is" in children or (
+                    value is not None and (value.text or element.get("t") == "str")
+                ):
+                    scan.cached += 1
+                else:
+                    scan.missing.append((row, column))
+        elif name == "row" and sheet_data is not None:
+            sheet_data.clear()
+
+
+def formula_scanner(path: Path) -> Callable[[str], FormulaScan | None]:
+    """A function giving the formula scan of a sheet by name (``None`` if unknown)."""
+    parts = sheet_parts(path)
+
+    def scan(sheet: str) -> FormulaScan | None:
+        part = parts.get(sheet)
+        return scan_formulas(path, part) if part else None
+
+    return scan
