@@ -593,6 +593,7 @@ def write_change_report(
         )
     return sha
 
+
 # --------------------------------------------------------------------------- demo
 
 import time  # noqa: E402 - kept with the code that uses it

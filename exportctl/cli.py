@@ -816,6 +816,7 @@ def diff(
         f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
     )
 
+
 if TYPE_CHECKING:
     from exportctl.api import DemoResult
 

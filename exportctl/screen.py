@@ -654,7 +654,7 @@ def screen_rows(
     iterator = iter(rows)
     buffered = list(itertools.islice(iterator, sample))
     profile = ColumnProfile.learn(r.code for r in buffered if r.code is not None)
-    for parsed in itertools.chain(buffered, iterator):
+    for parsed in itertools.chain(_drain(buffered), iterator):
         cell = parsed.code
         normalised = profile.normalise(cell) if cell is not None and cell.text else None
         values = parsed.values
@@ -678,7 +678,13 @@ def screen_rows(
         if summary is not None:
             summary.add(result)
         yield result
-    buffered.clear()
+
+
+def _drain(buffered: list[ParsedRow]) -> Iterator[ParsedRow]:
+    """Yield the read-ahead rows in order, letting each go once yielded."""
+    buffered.reverse()
+    while buffered:
+        yield buffered.pop()
 
 
 @dataclass
