@@ -561,10 +561,18 @@ def write_change_report(
             from exportctl.reports.json import write_json
 
             write_json(changes, buffer, summary=summary)
-        text = buffer.getvalue()
-        target.write(text)
-        target.flush()
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        data = buffer.getvalue().encode("utf-8")
+        # Bytes, not text, where the stream allows: the file a redirect makes is
+        # then exactly what was hashed (no newline translation).
+        binary = getattr(target, "buffer", None)
+        if binary is not None:
+            target.flush()
+            binary.write(data)
+            binary.flush()
+        else:
+            target.write(data.decode("utf-8"))
+            target.flush()
+        sha = hashlib.sha256(data).hexdigest()
         file_name = None
     old = changes.old_version.label if changes.old_version else None
     new = changes.new_version.label if changes.new_version else None

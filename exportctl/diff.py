@@ -645,10 +645,12 @@ def _recode_by_description(
     return _apply_recodes(pairs, gone, came, compared, changes)
 
 
-def _item_order(item: ItemRecord) -> tuple[int, str, int]:
+def _item_order(item: ItemRecord) -> tuple[int, Any, Any]:
     if item.code:
         return (0, item.code, item.serial or 0)
-    return (1, " ".join(item.description.split()), item.serial or 0)
+    # Items defined by name keep the list's own order.
+    serial = item.serial if item.serial is not None else 1 << 62
+    return (1, serial, " ".join(item.description.split()))
 
 
 def _sort_key(change: Change) -> tuple[Any, ...]:

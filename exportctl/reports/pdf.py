@@ -491,7 +491,7 @@ def _change_rows(
         ]
         return header, rows, [11 * mm, 24 * mm, 65 * mm, 55 * mm, 25 * mm]
     if kind in ("modified", "renumbered", "recoded"):
-        header = ["No.", "HS code", "Field", "Old", "New"]
+        header = ["No.", "HS code", "품목명 (description)", "Field", "Old", "New"]
         rows = []
         for c in items:
             first = True
@@ -501,15 +501,14 @@ def _change_rows(
                     [
                         (c.serial if c.serial is not None else "") if first else "",
                         code if first else "",
+                        c.item.description if first else "",
                         name,
                         "" if old is None else old,
                         "" if new is None else new,
                     ]
                 )
                 first = False
-            if first:  # a modification with no field listed cannot happen; keep the row
-                rows.append([c.serial or "", code, "", "", ""])
-        return header, rows, [11 * mm, 24 * mm, 22 * mm, 61.5 * mm, 61.5 * mm]
+        return header, rows, [11 * mm, 22 * mm, 40 * mm, 20 * mm, 43.5 * mm, 43.5 * mm]
     header = ["No.", "HS code", "Version", "Related codes", "품목명 (description)"]
     rows = []
     for c in items:
@@ -532,8 +531,6 @@ def _recode_diffs(change: Change) -> list[tuple[str, object, object]]:
         ("code", dotted(change.old_code), dotted(change.code))
     ]
     rows.extend(d for d in change.diffs() if d[0] != "code")
-    if len(rows) == 1 and change.new is not None:
-        rows.append(("description", change.new.description, "(same)"))
     return rows
 
 
