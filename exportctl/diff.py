@@ -406,6 +406,9 @@ def _getter(names: tuple[str, ...]) -> Callable[[ItemRecord], tuple[Any, ...]]:
 
 def _index(items: Sequence[ItemRecord]) -> dict[str, ItemRecord]:
     """Items by key; a repeated key (stored versions have none) gets ``#2``, ``#3``..."""
+    fast = {item.code or _name_key(item): item for item in items}
+    if len(fast) == len(items):
+        return fast
     index: dict[str, ItemRecord] = {}
     for item in items:
         key = _key(item)
