@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from exportctl.hscode import CodeProblem, ColumnProfile, HSCode
 from exportctl.models import ItemRecord
@@ -332,9 +332,11 @@ def entry_label(entry: ItemRecord) -> str:
     return f"{name} (defined by name)"
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """The verdict of one code/description against one version."""
+class Match(NamedTuple):
+    """The verdict of one code/description against one version.
+
+    A named tuple rather than a dataclass: one is built per catalogue row.
+    """
 
     status: Status
     """Outcome."""
