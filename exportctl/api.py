@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 
 from exportctl import db, store
 from exportctl.config import current_actor
-from exportctl.errors import InputError
+from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError
 from exportctl.models import (
     AuditEvent,
     ControlList,
@@ -46,18 +46,25 @@ def open_database(url: str, *, create: bool = False) -> Engine:
         ConfigError: The URL cannot be used.
     """
     engine = db.create_db_engine(url)
-    if create:
-        db.upgrade(engine)
-    db.assert_at_head(engine)
+    try:
+        if create:
+            db.upgrade(engine)
+        db.assert_at_head(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
 def init_database(url: str) -> tuple[Engine, str | None, str | None]:
-    """Create or upgrade the schema; returns the engine and the revisions before and after."""
+    """Create or upgrade the schema; returns the (closed) engine and revisions before, after."""
     engine = db.create_db_engine(url)
-    before = db.current_revision(engine)
-    db.upgrade(engine)
-    return engine, before, db.current_revision(engine)
+    try:
+        before = db.current_revision(engine)
+        db.upgrade(engine)
+        return engine, before, db.current_revision(engine)
+    finally:
+        engine.dispose()
 
 
 @dataclass
@@ -186,12 +193,12 @@ def import_workbook(
         # Refuse a re-import before reading a large file.
         try:
             control_list = store.get_list(session, options.slug)
-        except store.ListNotFoundError:
+        except ListNotFoundError:
             control_list = None
         if control_list is not None and control_list.id is not None and options.sheet:
             previous = store.find_source(session, control_list.id, sha, options.sheet)
             if previous is not None:
-                raise store.DuplicateSourceError(
+                raise DuplicateSourceError(
                     f'{path.name}, sheet "{options.sheet}" was already imported into list '
                     f'"{options.slug}" as version "{previous.label}"'
                 )

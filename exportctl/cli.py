@@ -76,9 +76,12 @@ class State:
         return resolve_database_url(self.db_flag)
 
     def engine(self, *, create: bool = False) -> Engine:
+        """Open the database, checked at head; it is closed when the command ends."""
         from exportctl.api import open_database
 
-        return open_database(self.url, create=create)
+        engine = open_database(self.url, create=create)
+        click.get_current_context().call_on_close(engine.dispose)
+        return engine
 
 
 def json_option(f: F) -> F:
@@ -155,7 +158,9 @@ def init(state: State) -> None:
     if before == after:
         click.echo(f"Database {safe_url(state.url)} is up to date (schema {after}).")
     else:
-        click.echo(f"Database {safe_url(state.url)} is ready (schema {before or 'none'} → {after}).")
+        click.echo(
+            f"Database {safe_url(state.url)} is ready (schema {before or 'none'} → {after})."
+        )
 
 
 @cli.group(name="db", context_settings=CONTEXT_SETTINGS)
@@ -193,24 +198,51 @@ def _parse_date(
         return dt.date.fromisoformat(value)
     except ValueError:
         name = param.name if param is not None and param.name else "date"
-        raise click.BadParameter(f"{value!r} is not a date like 2024-06-28", param_hint=name)
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2024-06-28", param_hint=name
+        ) from None
 
 
 def import_options(f: F) -> F:
     """The options ``import`` and ``validate`` share."""
     decorators = [
         click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
-        click.option("--list", "slug", required=True, metavar="SLUG", help="List slug, e.g. kr-russia."),
+        click.option(
+            "--list", "slug", required=True, metavar="SLUG", help="List slug, e.g. kr-russia."
+        ),
         click.option("--version", "label", metavar="LABEL", help="Version label, e.g. 2024-06."),
-        click.option("--effective", metavar="YYYY-MM-DD", callback=_parse_date, help="Date the version takes effect."),
+        click.option(
+            "--effective",
+            metavar="YYYY-MM-DD",
+            callback=_parse_date,
+            help="Date the version takes effect.",
+        ),
         click.option("--sheet", metavar="NAME", help="Sheet to read (detected when omitted)."),
-        click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER", help="Map a header to a field, e.g. code=\"HS CODE(6단위)\"."),
-        click.option("--encoding", metavar="ENC", help="CSV encoding, e.g. cp949 (detected when omitted)."),
-        click.option("--base", metavar="LABEL", help="Version this one revises (for added/removed counts)."),
-        click.option("--additions", is_flag=True, help="The file holds only the additions to --base."),
-        click.option("--declared-total", type=click.IntRange(min=0), help="Item count the notice declares."),
-        click.option("--declared-added", type=click.IntRange(min=0), help="Additions the notice declares."),
-        click.option("--declared-removed", type=click.IntRange(min=0), help="Removals the notice declares."),
+        click.option(
+            "--column",
+            "columns",
+            multiple=True,
+            metavar="FIELD=HEADER",
+            help='Map a header to a field, e.g. code="HS CODE(6단위)".',
+        ),
+        click.option(
+            "--encoding", metavar="ENC", help="CSV encoding, e.g. cp949 (detected when omitted)."
+        ),
+        click.option(
+            "--base", metavar="LABEL", help="Version this one revises (for added/removed counts)."
+        ),
+        click.option(
+            "--additions", is_flag=True, help="The file holds only the additions to --base."
+        ),
+        click.option(
+            "--declared-total", type=click.IntRange(min=0), help="Item count the notice declares."
+        ),
+        click.option(
+            "--declared-added", type=click.IntRange(min=0), help="Additions the notice declares."
+        ),
+        click.option(
+            "--declared-removed", type=click.IntRange(min=0), help="Removals the notice declares."
+        ),
         json_option,
     ]
     for decorator in reversed(decorators):
@@ -258,15 +290,13 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
         changes = f" ({report.added:,} added, {report.removed:,} removed against {opts.base})"
     if result.stored:
         click.echo(
-            f'{verb} {opts.slug} {opts.label}: {count:,} items{changes} from '
+            f"{verb} {opts.slug} {opts.label}: {count:,} items{changes} from "
             f"{report.file}{sheet}, SHA-256 {result.sha256[:16]}…"
         )
     elif result.ok:
         click.echo(f"{report.file}{sheet}: valid, {count:,} items{changes}.")
     else:
-        click.echo(
-            f"{report.file}{sheet}: {len(report.errors):,} errors, nothing was written."
-        )
+        click.echo(f"{report.file}{sheet}: {len(report.errors):,} errors, nothing was written.")
     findings = report.findings
     if findings:
         click.echo(f"{len(report.errors):,} errors, {len(report.warnings):,} warnings:")
@@ -280,7 +310,7 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
 @import_options
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @click.pass_obj
-def import_cmd(state: State, file: Path, as_json: bool, dry_run: bool, **params: Any) -> None:
+def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **params: Any) -> None:
     """Import a list workbook (xlsx, xls, ods, csv) as a new version.
 
     The file is validated first; a file with errors is not stored (exit 1).
@@ -312,7 +342,7 @@ def import_cmd(state: State, file: Path, as_json: bool, dry_run: bool, **params:
 @cli.command()
 @import_options
 @click.pass_obj
-def validate(state: State, file: Path, as_json: bool, **params: Any) -> None:
+def validate(state: State, /, file: Path, as_json: bool, **params: Any) -> None:
     """Validate a list workbook without writing anything.
 
     Checks every code, duplicates, serial numbers and the declared counts.
@@ -406,7 +436,7 @@ def versions(state: State, slug: str, as_json: bool) -> None:
         return
     for v in found:
         effective = v.effective.isoformat() if v.effective else "undated"
-        sheet = f' [{v.source_sheet}]' if v.source_sheet else ""
+        sheet = f" [{v.source_sheet}]" if v.source_sheet else ""
         click.echo(
             f"{v.label:<12} effective {effective:<10} {v.item_count:>7,} items  "
             f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
@@ -430,7 +460,9 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
 @cli.command()
 @click.argument("slug")
 @click.option("--version", "label", metavar="LABEL", help="Version label.")
-@click.option("--as-of", metavar="YYYY-MM-DD", callback=_parse_date, help="The version in force on this date.")
+@click.option(
+    "--as-of", metavar="YYYY-MM-DD", callback=_parse_date, help="The version in force on this date."
+)
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
 @click.pass_obj
@@ -812,9 +844,7 @@ def diff(
         write_change_report(engine, changes, fmt, sys.stdout)
         return
     sha = write_change_report(engine, changes, fmt, output)
-    click.echo(
-        f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
-    )
+    click.echo(f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True)
 
 
 if TYPE_CHECKING:

@@ -386,7 +386,5 @@ def validate_table(
     report.items = items
     reconcile(report, out, declared, base_items, base_label)
     severity_order = {"error": 0, "warning": 1}
-    report.findings = sorted(
-        out.findings, key=lambda f: (severity_order[f.severity], f.row or 0)
-    )
+    report.findings = sorted(out.findings, key=lambda f: (severity_order[f.severity], f.row or 0))
     return report

@@ -31,7 +31,7 @@ def write_list_sheet(
     two_row_header: bool = True,
     footnotes: Sequence[str] = ("※ HS코드는 6단위 기준임", "주: ex는 해당 세번의 일부 품목만 해당"),
 ) -> int:
-    """Fill ``ws`` with title rows, a merged header, ``rows`` and footnotes; returns the first data row."""
+    """Fill ``ws`` with titles, a merged header, rows and footnotes; return the first data row."""
     ws.append([title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
     ws.append([date_line])
@@ -90,7 +90,9 @@ def write_list_workbook(
     return path
 
 
-def simple_rows(codes: Sequence[str], start: int = 1, category: str = "일반산업용 물품") -> list[Row]:
+def simple_rows(
+    codes: Sequence[str], start: int = 1, category: str = "일반산업용 물품"
+) -> list[Row]:
     """Rows with running serials and plain text codes."""
     return [
         (start + i, code, f"품목 {code}", f"Item {code}", category, None)

@@ -18,7 +18,9 @@ POSTGRES_URL = os.environ.get(
     "EXPORTCTL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("EXPORTCTL_REQUIRE_POSTGRES") == "1"
-SHARED = Path(os.environ.get("EXPORTCTL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(
+    os.environ.get("EXPORTCTL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared")
+)
 
 
 def _postgres_reachable() -> str | None:

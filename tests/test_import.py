@@ -15,10 +15,23 @@ from exportctl import store
 from exportctl.models import AuditEvent, Item, Version
 
 MESSY_ROWS: list[Row] = [
-    (1, None, "전략물자 관련 품목: 수치제어 공작기계용 부분품", "Parts for CNC machine tools",
-     "전략물자 관련", "사양 기준"),
+    (
+        1,
+        None,
+        "전략물자 관련 품목: 수치제어 공작기계용 부분품",
+        "Parts for CNC machine tools",
+        "전략물자 관련",
+        "사양 기준",
+    ),
     (2, None, "승용차 (배기량 2,000cc 초과)", "Passenger cars over 2,000 cc", "사치품", None),
-    (3, (8471.3, "0000.00"), "휴대용 자동자료처리기계", "Portable computers", "일반산업용 물품", None),
+    (
+        3,
+        (8471.3, "0000.00"),
+        "휴대용 자동자료처리기계",
+        "Portable computers",
+        "일반산업용 물품",
+        None,
+    ),
     (4, (10121, "000000"), "번식용 말", "Horses, pure-bred breeding", "일반산업용 물품", None),
     (5, "8504 40", "정지형 변환기", "Static converters", "일반산업용 물품", None),
     (6, "ex 8536.69", "플러그와 소켓", "Plugs and sockets", "일반산업용 물품", "일부"),
@@ -60,8 +73,17 @@ def test_messy_workbook_imports_every_code_exactly(
 ) -> None:
     path = write_list_workbook(tmp_path / "list.xlsx", MESSY_ROWS, cover=True)
     result = run_cli(
-        "import", path, "--list", "kr-russia", "--version", "2024-02",
-        "--effective", "2024-02-24", "--declared-total", "11", "--json",
+        "import",
+        path,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-02",
+        "--effective",
+        "2024-02-24",
+        "--declared-total",
+        "11",
+        "--json",
         db=initialised,
     )
     assert result.exit_code == 0, result.output
@@ -101,8 +123,16 @@ def test_count_mismatch_is_an_error_and_nothing_is_stored(
     path = write_list_workbook(tmp_path / "list.xlsx", MESSY_ROWS)
     before = _counts(initialised)
     result = run_cli(
-        "import", path, "--list", "kr-russia", "--version", "2024-02",
-        "--declared-total", "1159", "--json", db=initialised,
+        "import",
+        path,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-02",
+        "--declared-total",
+        "1159",
+        "--json",
+        db=initialised,
     )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -138,13 +168,35 @@ def test_additions_build_on_the_base_and_counts_reconcile(
 ) -> None:
     base = write_list_workbook(tmp_path / "base.xlsx", simple_rows(["847130", "847141", "850440"]))
     run_cli(
-        "import", base, "--list", "kr", "--version", "2024-02", "--effective", "2024-02-24",
-        "--declared-total", "3", db=initialised, ok=True,
+        "import",
+        base,
+        "--list",
+        "kr",
+        "--version",
+        "2024-02",
+        "--effective",
+        "2024-02-24",
+        "--declared-total",
+        "3",
+        db=initialised,
+        ok=True,
     )
     adds = write_list_workbook(tmp_path / "adds.xlsx", simple_rows(["880240", "271012"], start=4))
     result = run_cli(
-        "import", adds, "--list", "kr", "--version", "2024-06", "--base", "2024-02",
-        "--additions", "--declared-added", "2", "--declared-total", "5", "--json",
+        "import",
+        adds,
+        "--list",
+        "kr",
+        "--version",
+        "2024-06",
+        "--base",
+        "2024-02",
+        "--additions",
+        "--declared-added",
+        "2",
+        "--declared-total",
+        "5",
+        "--json",
         db=initialised,
     )
     assert result.exit_code == 0, result.output
@@ -170,8 +222,21 @@ def test_declared_figures_that_do_not_add_up_are_one_warning_with_all_four_numbe
     run_cli("import", base, "--list", "kr", "--version", "a", db=initialised, ok=True)
     new = write_list_workbook(tmp_path / "new.xlsx", simple_rows(["847130", "880240", "271012"]))
     result = run_cli(
-        "import", new, "--list", "kr", "--version", "b", "--base", "a",
-        "--declared-added", "5", "--declared-removed", "0", "--declared-total", "3", "--json",
+        "import",
+        new,
+        "--list",
+        "kr",
+        "--version",
+        "b",
+        "--base",
+        "a",
+        "--declared-added",
+        "5",
+        "--declared-removed",
+        "0",
+        "--declared-total",
+        "3",
+        "--json",
         db=initialised,
     )
     assert result.exit_code == 0, result.output
@@ -229,7 +294,9 @@ def test_commands_refuse_a_database_not_at_head(
 def test_cp949_csv_imports(tmp_path: Path, run_cli: RunCli, initialised: str) -> None:
     path = tmp_path / "list.csv"
     path.write_bytes(
-        "연번,HS코드,품목명,비고\n1,8471.30,휴대용 컴퓨터,\n2,850440,정지형 변환기,주의\n".encode("cp949")
+        "연번,HS코드,품목명,비고\n1,8471.30,휴대용 컴퓨터,\n2,850440,정지형 변환기,주의\n".encode(
+            "cp949"
+        )
     )
     result = run_cli("import", path, "--list", "kr", "--version", "v1", "--json", db=initialised)
     assert result.exit_code == 0, result.output
@@ -253,10 +320,20 @@ def _zip_bomb(path: Path) -> Path:
     [
         ("empty.xlsx", lambda p: p.write_bytes(b""), "empty"),
         ("truncated.xlsx", None, "xlsx"),
-        ("locked.xlsx", lambda p: p.write_bytes(
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptedPackage".encode("utf-16-le")
-        ), "password"),
-        ("legacy.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1garbage"), "legacy.xls"),
+        (
+            "locked.xlsx",
+            lambda p: p.write_bytes(
+                b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+                + b"\0" * 512
+                + "EncryptedPackage".encode("utf-16-le")
+            ),
+            "password",
+        ),
+        (
+            "legacy.xls",
+            lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1garbage"),
+            "legacy.xls",
+        ),
         ("bomb.xlsx", _zip_bomb, "bomb.xlsx"),
         ("latin.csv", lambda p: p.write_bytes(b"HS\xff\xfe\xfa,name\n\x81\x00,\xff\n"), "encoding"),
     ],
@@ -266,7 +343,7 @@ def test_bad_files_get_one_line_and_exit_2(
 ) -> None:
     path = tmp_path / name
     if make is None:
-        good = write_list_workbook(tmp_path / "good.xlsx", simple_rows(["847130"] ))
+        good = write_list_workbook(tmp_path / "good.xlsx", simple_rows(["847130"]))
         path.write_bytes(good.read_bytes()[:300])
     else:
         make(path)  # type: ignore[operator]
@@ -281,7 +358,9 @@ def test_bad_files_get_one_line_and_exit_2(
 
 def test_wrong_sheet_and_missing_column(tmp_path: Path, run_cli: RunCli, initialised: str) -> None:
     path = write_list_workbook(tmp_path / "l.xlsx", simple_rows(["847130"]))
-    wrong = run_cli("import", path, "--list", "k", "--version", "v", "--sheet", "없음", db=initialised)
+    wrong = run_cli(
+        "import", path, "--list", "k", "--version", "v", "--sheet", "없음", db=initialised
+    )
     assert wrong.exit_code == 2 and "별표2의2" in wrong.stderr
     from openpyxl import Workbook
 
@@ -291,7 +370,9 @@ def test_wrong_sheet_and_missing_column(tmp_path: Path, run_cli: RunCli, initial
     ws.append(["연번", "품목명", "비고"])
     ws.append([1, "휴대용 컴퓨터", None])
     wb.save(tmp_path / "nocode.xlsx")
-    missing = run_cli("import", tmp_path / "nocode.xlsx", "--list", "k", "--version", "v", db=initialised)
+    missing = run_cli(
+        "import", tmp_path / "nocode.xlsx", "--list", "k", "--version", "v", db=initialised
+    )
     assert missing.exit_code == 2 and "nocode.xlsx" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
 
@@ -308,22 +389,55 @@ def test_column_override_maps_an_unusual_header(
     ws.append([1, "8471.30", "휴대용 컴퓨터"])
     wb.save(tmp_path / "odd.xlsx")
     result = run_cli(
-        "import", tmp_path / "odd.xlsx", "--list", "k", "--version", "v",
-        "--column", "code=통제 세번", "--column", "description=물품", db=initialised,
+        "import",
+        tmp_path / "odd.xlsx",
+        "--list",
+        "k",
+        "--version",
+        "v",
+        "--column",
+        "code=통제 세번",
+        "--column",
+        "description=물품",
+        db=initialised,
     )
     assert result.exit_code == 0, result.output
 
 
-def test_as_of_picks_the_version_in_force(tmp_path: Path, run_cli: RunCli, initialised: str) -> None:
+def test_as_of_picks_the_version_in_force(
+    tmp_path: Path, run_cli: RunCli, initialised: str
+) -> None:
     a = write_list_workbook(tmp_path / "a.xlsx", simple_rows(["847130"]))
     b = write_list_workbook(tmp_path / "b.xlsx", simple_rows(["847130", "850440"]))
-    run_cli("import", a, "--list", "k", "--version", "2024-02", "--effective", "2024-02-24",
-            db=initialised, ok=True)
-    run_cli("import", b, "--list", "k", "--version", "2024-06", "--effective", "2024-08-28",
-            db=initialised, ok=True)
+    run_cli(
+        "import",
+        a,
+        "--list",
+        "k",
+        "--version",
+        "2024-02",
+        "--effective",
+        "2024-02-24",
+        db=initialised,
+        ok=True,
+    )
+    run_cli(
+        "import",
+        b,
+        "--list",
+        "k",
+        "--version",
+        "2024-06",
+        "--effective",
+        "2024-08-28",
+        db=initialised,
+        ok=True,
+    )
+
     def as_of(day: str) -> str:
         out = run_cli("show", "k", "--as-of", day, "--json", db=initialised, ok=True)
         return str(json.loads(out.stdout)["version"])
+
     assert as_of("2024-02-24") == "2024-02"
     assert as_of("2024-08-27") == "2024-02"
     assert as_of("2024-08-28") == "2024-06"
@@ -344,7 +458,9 @@ def test_audit_chain_records_imports_and_detects_tampering(
     assert run_cli("audit", "verify", db=initialised).exit_code == 0
     engine = create_engine(initialised)
     with engine.begin() as conn:
-        conn.execute(text("update audit_event set actor = 'mallory' where id = :i"), {"i": events[0]["id"]})
+        conn.execute(
+            text("update audit_event set actor = 'mallory' where id = :i"), {"i": events[0]["id"]}
+        )
     engine.dispose()
     broken = run_cli("audit", "verify", db=initialised)
     assert broken.exit_code == 1 and "changed after it was written" in broken.output
@@ -356,11 +472,25 @@ HSK = SHARED / "data" / "hs" / "korea-customs" / "관세청_HS부호_20250101.xl
 @pytest.mark.skipif(not HSK.exists(), reason="shared HS data folder not present")
 def test_korea_customs_master_imports_as_three_versions(run_cli: RunCli, initialised: str) -> None:
     expected = {"2024.1.1": 12_422, "2024.7.1": 12_422, "2025.1.1.": 12_467}
-    for sheet, effective in (("2024.1.1", "2024-01-01"), ("2024.7.1", "2024-07-01"),
-                             ("2025.1.1.", "2025-01-01")):
+    for sheet, effective in (
+        ("2024.1.1", "2024-01-01"),
+        ("2024.7.1", "2024-07-01"),
+        ("2025.1.1.", "2025-01-01"),
+    ):
         result = run_cli(
-            "import", HSK, "--list", "kr-hsk", "--version", effective, "--sheet", sheet,
-            "--effective", effective, "--declared-total", str(expected[sheet]), "--json",
+            "import",
+            HSK,
+            "--list",
+            "kr-hsk",
+            "--version",
+            effective,
+            "--sheet",
+            sheet,
+            "--effective",
+            effective,
+            "--declared-total",
+            str(expected[sheet]),
+            "--json",
             db=initialised,
         )
         assert result.exit_code == 0, result.output[-2000:]
@@ -376,5 +506,7 @@ def test_korea_customs_master_imports_as_three_versions(run_cli: RunCli, initial
     assert "0102909000" in codes and codes["0102909000"]["row"] > 1
     assert codes["0101211000"]["description"] == "농가 사육용"
     assert codes["0101211000"]["description_en"] == "For farm breeding"
-    assert [v["count"] for v in json.loads(run_cli("versions", "kr-hsk", "--json",
-            db=initialised).stdout)] == [12_422, 12_422, 12_467]
+    assert [
+        v["count"]
+        for v in json.loads(run_cli("versions", "kr-hsk", "--json", db=initialised).stdout)
+    ] == [12_422, 12_422, 12_467]
