@@ -98,6 +98,23 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def report_output_options(f: F) -> F:
+    """``--format`` and ``-o/--output``, shared by the commands that write reports."""
+    f = click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help="Write the report here (json and csv go to stdout without it).",
+    )(f)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "xlsx", "pdf", "json"]),
+        help="Report format (default: from the -o extension).",
+    )(f)
+
+
 @contextmanager
 def progress_reporter(label: str) -> Iterator[Callable[[int], None] | None]:
     """A progress callback drawing on stderr when it is a terminal; None otherwise."""
@@ -593,19 +610,7 @@ SCREEN_SHOWN = 20
     help="Screen against the version in force on this date (default: today).",
 )
 @click.option("--compare", metavar="LABEL", help="Older version: show rows whose status changed.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "xlsx", "pdf", "json"]),
-    help="Report format (default: from the -o extension).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="Write the report here (json and csv go to stdout without it).",
-)
+@report_output_options
 @click.option(
     "--fail-on",
     type=click.Choice(["controlled", "review"]),
@@ -791,18 +796,7 @@ def _print_diff_summary(changes: Any) -> None:
     help="Fields that count as a modification (default: serial, ex, description, "
     "description_en, category, note).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "xlsx", "pdf", "json"]),
-    help="Report format (default: from the -o extension).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False, writable=True),
-    help="Write the report to this file (csv and json go to stdout without it).",
-)
+@report_output_options
 @json_option
 @click.pass_obj
 def diff(

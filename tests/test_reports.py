@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from exportctl.diff import ChangeSet, VersionInfo, compare
 from exportctl.hscode import Nomenclature
-from exportctl.models import ItemRecord
+from exportctl.models import ITEM_FIELDS, ItemRecord
 from exportctl.reports.csv import CHANGE_COLUMNS, csv_text, write_csv
 from exportctl.reports.json import change_set_to_json, write_json
 from exportctl.reports.pdf import register_hangul_font, write_pdf
@@ -294,18 +294,7 @@ def test_json_shape(tmp_path: Path) -> None:
     assert set(first) == {"change", "code", "old_code", "serial", "old", "new", "fields", "related"}
     added = next(c for c in data["changes"] if c["change"] == "added")
     assert added["old"] is None and added["new"]["code"] == "0101290000"
-    assert set(added["new"]) == {
-        "serial",
-        "code",
-        "level",
-        "ex",
-        "description",
-        "description_en",
-        "category",
-        "note",
-        "sheet",
-        "row",
-    }
+    assert set(added["new"]) == set(ITEM_FIELDS)
     assert data == json.loads(json.dumps(change_set_to_json(sample_changes())))
 
 
