@@ -736,3 +736,94 @@ def test_korea_customs_hsk_master() -> None:
     assert counts == [12467, 12422, 12422]
     # Without a sheet, the first is taken.
     assert read_table(HSK_MASTER, LIST_SCHEMA).sheet == sheets[0]
+
+
+# --- fast paths give what the slow paths give (issue 6) --------------------------------
+
+MESSY_CELLS = [
+    "",
+    " ",
+    "\u3000",
+    "#N/A",
+    " #REF! ",
+    "8471.30",
+    " 8471.30 ",
+    "８４５８．１１",
+    "8471.30\u3000",
+    "말\n(번식용)",
+    " Horses ",
+    "two  spaces",
+    "tab\there",
+    "nbsp\u00a0here",
+    "zero\u200bwidth",
+    "자동자료처리기계",
+    "산업용 펌프 module",
+    "ＡＢＣ 제품",
+    "※ HS코드는 관세청 HSK 기준임",
+    "line\r\nbreak",
+    "\x1cfile sep",
+    "ex 8471.30",
+]
+
+
+@pytest.mark.parametrize("text", MESSY_CELLS)
+def test_cell_text_fast_path_matches_full_cleaning(text: str) -> None:
+    from exportctl.readers.cells import ERROR_VALUES, cell_text, clean_text
+
+    stripped = text.strip()
+    slow = None if not stripped or stripped in ERROR_VALUES else clean_text(stripped)
+    assert cell_text(text) == slow
+
+
+def _footnote_reference(row: Any, code: str | None, code_index: int, first_column: int) -> bool:
+    """The footnote test as first written: every cell converted, then the rules."""
+    from exportctl.readers.cells import cell_text
+    from exportctl.readers.layout import _FOOTNOTE_START, FOOTNOTE_MIN_LENGTH
+
+    first: tuple[int, str] | None = None
+    count = 0
+    for index, value in enumerate(row.values):
+        text = cell_text(value)
+        if text is None:
+            continue
+        count += 1
+        if first is None:
+            first = (index, text)
+    if first is None:
+        return False
+    index, text = first
+    if code is not None and index != code_index:
+        return False
+    if _FOOTNOTE_START.match(text):
+        return True
+    letters = sum(char.isalpha() for char in text)
+    return (
+        count == 1 and index <= first_column and len(text) >= FOOTNOTE_MIN_LENGTH and letters >= 5
+    )
+
+
+def test_footnote_early_exit_matches_the_full_scan() -> None:
+    from exportctl.readers.layout import _is_footnote
+    from exportctl.readers.rows import RawRow
+
+    shapes: list[list[Any]] = [
+        ["※ HS코드는 관세청 HSK 기준임"],
+        ["주: ex는 해당 세번의 일부 품목만 해당"],
+        ["위 품목에 대하여는 수출 전에 상황허가를 받아야 함"],
+        ["위 품목에 대하여는 수출 전에 상황허가를 받아야 함", None, "x"],
+        [None, "위 품목에 대하여는 수출 전에 상황허가를 받아야 함"],
+        ["", " ", "* marked code", "8471.30"],
+        [1, "밸브", "Valves", "8481.80"],
+        [None, None, "8481.80"],
+        [None, None, "※ 8481.80"],
+        ["short", None],
+        ["12345678901234567890"],
+        [],
+    ]
+    for values in shapes:
+        row = RawRow(7, values)
+        for code in (None, "8481.80"):
+            for code_index in (0, 2, 3):
+                for first_column in (0, 1):
+                    args = (row, code, code_index, first_column)
+                    assert _is_footnote(*args) == _footnote_reference(*args), args

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from exportctl.hscode import CodeCell
 
@@ -32,6 +33,7 @@ ERROR_VALUES = frozenset(
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII; the ideographic space -> space.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20
+_HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
 
 def clean_text(text: str) -> str | None:
@@ -76,6 +78,16 @@ def cell_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
+        # Fast path, most cells: printable text (no tabs, line breaks or Unicode
+        # spaces) without double spaces or full-width forms is already clean
+        # once its ends are stripped.
+        if (
+            value.isprintable()
+            and "  " not in value
+            and (value.isascii() or _HAS_FULL_WIDTH.search(value) is None)
+        ):
+            value = value.strip(" ")
+            return value if value and value not in ERROR_VALUES else None
         stripped = value.strip()
         if not stripped or stripped in ERROR_VALUES:
             return None

@@ -297,28 +297,34 @@ def locate(rows: Iterator[RawRow], schema: Schema, overrides: Mapping[str, str])
 
 
 def _is_footnote(row: RawRow, code: str | None, code_index: int, first_column: int) -> bool:
-    """Whether a row is a footnote (see ``build_table``)."""
-    first: tuple[int, str] | None = None
-    count = 0
-    for index, value in enumerate(row.values):
-        if value is None or value == "":
-            continue
-        text = cell_text(value)
-        if text is None:
-            continue
-        count += 1
-        if first is None:
-            first = (index, text)
-    if first is None:
+    """Whether a row is a footnote (see ``build_table``).
+
+    Stops at the first non-empty cell unless the row could be a lone long text,
+    so a data row costs one or two cell conversions.
+    """
+    values = row.values
+    found = next(
+        (
+            (index, text)
+            for index, value in enumerate(values)
+            if value is not None and value != "" and (text := cell_text(value)) is not None
+        ),
+        None,
+    )
+    if found is None:
         return False
-    index, text = first
+    index, text = found
     if code is not None and index != code_index:
         return False
     if _FOOTNOTE_START.match(text):
         return True
-    letters = sum(char.isalpha() for char in text)
-    return (
-        count == 1 and index <= first_column and len(text) >= FOOTNOTE_MIN_LENGTH and letters >= 5
+    if index > first_column or len(text) < FOOTNOTE_MIN_LENGTH:
+        return False
+    if sum(char.isalpha() for char in text) < 5:
+        return False
+    return all(
+        value is None or value == "" or cell_text(value) is None
+        for value in itertools.islice(values, index + 1, None)
     )
 
 
@@ -430,32 +436,48 @@ def _stream(
     progress: Callable[[int], None] | None,
 ) -> Iterator[ParsedRow]:
     code_column = mapped["code"]
+    code_index = code_column.index
     first_column = min(column.index for column in located.layout.columns)
     header_code = code_column.labels[-1]
-    fields = [(name, mapped[name].index) for name in schema.fields if name in mapped]
+    names = tuple(name for name in schema.fields if name in mapped)
+    indexes = tuple(mapped[name].index for name in names)
+    complete = names == tuple(schema.fields)
     template: dict[str, str | None] = dict.fromkeys(schema.fields)
+    code_slot = names.index("code")
     footnotes: list[int] = []
     repeated = 0
     read = 0
+    countdown = PROGRESS_EVERY
     for row in itertools.chain(located.buffered, located.rest):
         read += 1
-        if progress is not None and read % PROGRESS_EVERY == 0:
-            progress(read)
-        if all(cell_text(value) is None for value in row.values):
+        countdown -= 1
+        if not countdown:
+            countdown = PROGRESS_EVERY
+            if progress is not None:
+                progress(read)
+        cells = row.values
+        width = len(cells)
+        texts = [cell_text(cells[index]) if index < width else None for index in indexes]
+        if texts.count(None) == len(texts) and all(cell_text(value) is None for value in cells):
             continue
-        values = dict(template)
-        for name, index in fields:
-            values[name] = cell_text(row.value(index))
-        code_text = values["code"]
-        if _is_footnote(row, code_text, code_column.index, first_column):
+        code_text = texts[code_slot]
+        if _is_footnote(row, code_text, code_index, first_column):
             footnotes.append(row.number)
             continue
         if code_text is not None and code_text == header_code:
             repeated += 1
             continue
-        raw_code = row.value(code_column.index)
-        cell = code_cell(raw_code, row.number_format(code_column.index))
-        yield ParsedRow(row.number, values, cell if cell.text is not None else None)
+        if complete:
+            values = dict(zip(names, texts, strict=True))
+        else:
+            values = dict(template)
+            values.update(zip(names, texts, strict=True))
+        # A code cell cell_text() reads as blank is blank to code_cell() too.
+        cell = None
+        if code_text is not None:
+            found = code_cell(cells[code_index], row.number_format(code_index))
+            cell = found if found.text is not None else None
+        yield ParsedRow(row.number, values, cell)
     if progress is not None and read % PROGRESS_EVERY:
         progress(read)
     if footnotes:
