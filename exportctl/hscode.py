@@ -507,6 +507,12 @@ _MIN_EVIDENCE = 5
 """Fewest well-formed codes a column needs before it can vouch for a restoration."""
 
 
+CACHE_SIZE = 100_000
+"""Distinct cells whose result :meth:`ColumnProfile.normalise` keeps (then starts over)."""
+
+_MISSING = object()
+
+
 class ColumnProfile:
     """What a column of codes shows about the zeros its cells may have lost.
 
@@ -556,6 +562,7 @@ class ColumnProfile:
     """
 
     __slots__ = (
+        "_cache",
         "_codes",
         "_padded",
         "cells",
@@ -578,6 +585,8 @@ class ColumnProfile:
         self._codes: set[str] = set()
         # Padded 10-digit code -> the digits that pad to it; "" once two different ones do.
         self._padded: dict[str, str] = {}
+        # Catalogues repeat codes: results per distinct cell, bounded (see normalise).
+        self._cache: dict[tuple[str | None, object, str | None], Result] = {}
 
     @classmethod
     def learn(cls, cells: Iterable[CodeCell]) -> ColumnProfile:
@@ -660,11 +669,26 @@ class ColumnProfile:
         Returns:
             As :func:`normalise`, with restored codes noted in :attr:`HSCode.recovered`.
         """
-        if cell.number is not None:
-            return self._in_context(cell, normalise(cell.number, cell.number_format))
-        if cell.text is None:
-            return None
-        return self._in_context(cell, normalise(cell.text))
+        number = cell.number
+        # The number's type is part of the key: 8471 and 8471.0 hash alike.
+        key = (
+            cell.text,
+            number if number is None else (number.__class__, number),
+            cell.number_format,
+        )
+        found = self._cache.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        if number is not None:
+            result = self._in_context(cell, normalise(number, cell.number_format))
+        elif cell.text is None:
+            result = None
+        else:
+            result = self._in_context(cell, normalise(cell.text))
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
 
     def _in_context(self, cell: CodeCell, result: Result) -> Result:
         """Revisit the standalone ``result`` of ``cell`` with what the column showed."""

@@ -630,3 +630,24 @@ def test_unknown_edition(edition: str) -> None:
         Nomenclature.load(edition)
     assert isinstance(caught.value, ExportctlError)
     assert isinstance(caught.value, ValueError)
+
+
+def test_profile_cache_gives_the_uncached_results() -> None:
+    """Repeated cells come from the profile's cache; they must read as on first sight."""
+    import exportctl.hscode as hscode
+
+    cells = [CodeCell.of(c) for c in ("847130", "847141", "854231", "850440", "901890")]
+    cells += [CodeCell.of(10121), CodeCell.of(10121.0), CodeCell.of("10121"), CodeCell.of(8471.3)]
+    cells += [CodeCell.of(8471.3, "0000.00"), CodeCell.of("8471.3"), CodeCell.of(None)]
+    cells += [CodeCell.of("84.7x"), CodeCell.of(True)]  # type: ignore[arg-type]
+    profile = ColumnProfile.learn(cells)
+    fresh = [ColumnProfile.learn(cells).normalise(cell) for cell in cells]
+    assert [profile.normalise(cell) for cell in cells] == fresh
+    assert [profile.normalise(cell) for cell in cells] == fresh  # now from the cache
+    hscode_size = hscode.CACHE_SIZE
+    try:
+        hscode.CACHE_SIZE = 2
+        small = ColumnProfile.learn(cells)
+        assert [small.normalise(cell) for cell in cells * 2] == fresh * 2
+    finally:
+        hscode.CACHE_SIZE = hscode_size
