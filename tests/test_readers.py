@@ -827,3 +827,14 @@ def test_footnote_early_exit_matches_the_full_scan() -> None:
                 for first_column in (0, 1):
                     args = (row, code, code_index, first_column)
                     assert _is_footnote(*args) == _footnote_reference(*args), args
+
+
+def test_code_cells_of_text_match_code_cell(tmp_path: Path) -> None:
+    """The reader builds text code cells inline; they equal ``code_cell``'s."""
+    from exportctl.readers.cells import code_cell
+
+    raws = [" 8471.30 ", "\u30008471.30", "８４５８．１１", "84.7x", "8471.30.1000", "ex 8471"]
+    path = tmp_path / "codes.csv"
+    path.write_text("SKU,HS코드\n" + "".join(f"A{n},{raw}\n" for n, raw in enumerate(raws)))
+    rows = list(read_table(path, CATALOGUE_SCHEMA).rows)
+    assert [row.code for row in rows] == [code_cell(raw, None) for raw in raws]
