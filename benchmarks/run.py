@@ -1,0 +1,906 @@
+"""Benchmark exportctl against the cost of reading its inputs, case by case.
+
+Generates its own inputs with a fixed seed under ``benchmarks/out/`` (cached by case,
+size and seed, so a rerun does not regenerate them) and prints one table row per case:
+wall time, rows per second, peak memory, the baseline measured in the same run, the
+ratio of the two, the target and whether it is met.
+
+Cases (``--only`` takes these names, comma-separated):
+
+``startup``
+    ``exportctl --help`` and ``exportctl lists`` (the installed console script, median
+    of five runs after a warm-up) beside ``python -c pass``. Target: ``--help`` < 0.25 s.
+``import-small``
+    ``exportctl import`` of a 1,402-row list workbook in the real layout (title rows,
+    two-row merged header 연번 | HS코드 | 품목명 국문/영문 | 구분 | 비고, real HS-6 codes)
+    into a fresh SQLite database, end to end, beside a bare ``fastexcel`` read of the
+    same file in a fresh interpreter. Target: < 1 s.
+``import``
+    ``api.import_workbook`` of a ``--rows``-row list workbook (unique 10-digit codes:
+    HS-6 subheadings × 4-digit national suffixes) into a fresh database, beside a bare
+    ``fastexcel`` read of the same file. Target: ≤ 1.5× the read, peak < 1 GB.
+``screen``
+    ``api.screen_catalogue`` of a ``--rows``-row catalogue, CSV and XLSX, against a
+    1,402-entry list (the data and cases of ``screen_bench.py``), beside a bare read
+    (``csv`` module / ``fastexcel``). Target: ≤ 1.5×, peak < 1 GB.
+``diff``
+    ``api.diff_versions`` of two stored ``--rows``-item versions (the second with ~3%
+    changes: adds, removes, description edits), loading from the database included,
+    beside a plain ``SELECT`` of both versions' rows. Target: < 5 s.
+``report``
+    ``api.write_change_report`` of 2,000 changes as PDF (target < 2 s) and of 100,000
+    changes as XLSX (target < 5 s), beside the CSV report of the same changes.
+
+The ``import`` and ``diff`` cases also run on PostgreSQL when a server is reachable
+(``--postgres URL``, else ``EXPORTCTL_BENCH_POSTGRES_URL``, else the URL the tests use),
+each in a fresh schema that is dropped afterwards; ``--no-postgres`` skips them.
+
+Every case runs in its own interpreter. Wall time of a library case is measured inside
+the child from before exportctl is imported to the end of the work (interpreter start-up
+excluded, as for the baseline); console-script cases are timed from outside, start-up
+included. Peak memory is the child's ``VmHWM`` (or, for console scripts, the ``ru_maxrss``
+of ``wait4``), interpreter and libraries included. Numbers on a shared machine are noisy:
+compare ratios from the same run rather than seconds across runs.
+
+Usage::
+
+    python benchmarks/run.py                      # 1,000,000 rows; several minutes
+    python benchmarks/run.py --rows 20000         # quick run
+    python benchmarks/run.py --only startup,report --no-postgres
+    python benchmarks/run.py --json results.json  # also write the results as JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import screen_bench
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+SEED = screen_bench.SEED
+SMALL_LIST = screen_bench.LIST_SIZE
+DEFAULT_ROWS = 1_000_000
+STARTUP_RUNS = 5
+SMALL_IMPORT_RUNS = 3
+DIFF_CHANGE_SHARE = 0.01
+"""Share of items removed, of items added and of items edited between diff versions."""
+PDF_CHANGES = 2_000
+XLSX_CHANGES = 100_000
+MAX_RATIO = 1.5
+MAX_PEAK_MB = 1_000.0
+DEFAULT_POSTGRES = os.environ.get(
+    "EXPORTCTL_BENCH_POSTGRES_URL",
+    os.environ.get(
+        "EXPORTCTL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    ),
+)
+CASE_GROUPS = ("startup", "import-small", "import", "screen", "diff", "report")
+
+_CATEGORIES = ("사치품", "산업용 품목", "전략물자 관련", "기계류", "전자기기")
+_KO_WORDS = ("부분품", "기계", "장치", "부속품", "조립품", "모듈", "기기", "재료")
+_EN_WORDS = ("parts", "machines", "apparatus", "accessories", "assemblies", "modules")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Result:
+    """One row of the table."""
+
+    case: str
+    rows: int | None = None
+    seconds: float | None = None
+    peak_mb: float | None = None
+    baseline: str = ""
+    baseline_s: float | None = None
+    target: str = ""
+    max_seconds: float | None = None
+    max_ratio: float | None = None
+    max_peak_mb: float | None = None
+    note: str = ""
+    error: str = ""
+
+    @property
+    def rows_per_s(self) -> float | None:
+        """Rows handled per second of wall time."""
+        if self.rows and self.seconds:
+            return self.rows / self.seconds
+        return None
+
+    @property
+    def ratio(self) -> float | None:
+        """Wall time over the baseline's."""
+        if self.seconds is not None and self.baseline_s:
+            return self.seconds / self.baseline_s
+        return None
+
+    @property
+    def verdict(self) -> str:
+        """``pass``, ``FAIL``, ``error`` or ``-`` (no target)."""
+        if self.error:
+            return "error"
+        checks: list[bool] = []
+        if self.max_seconds is not None and self.seconds is not None:
+            checks.append(self.seconds < self.max_seconds)
+        if self.max_ratio is not None and self.ratio is not None:
+            checks.append(self.ratio <= self.max_ratio)
+        if self.max_peak_mb is not None and self.peak_mb is not None:
+            checks.append(self.peak_mb < self.max_peak_mb)
+        if not checks:
+            return "-"
+        return "pass" if all(checks) else "FAIL"
+
+    def to_json(self) -> dict[str, Any]:
+        """The result with its derived figures."""
+        data = asdict(self)
+        data.update(rows_per_s=self.rows_per_s, ratio=self.ratio, verdict=self.verdict)
+        return data
+
+
+def format_table(results: list[Result]) -> str:
+    """The results as a fixed-width text table."""
+    header = (
+        f"{'case':<28} {'wall s':>7} {'rows/s':>10} {'peak MB':>8}  {'baseline':<16} "
+        f"{'base s':>7} {'ratio':>7}  {'target':<18} result"
+    )
+    lines = [header, "-" * len(header)]
+
+    def num(value: float | None, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    for r in results:
+        if r.error:
+            lines.append(f"{r.case:<28} {'error: ' + r.error.splitlines()[0][:80]}")
+            continue
+        if r.seconds is None:
+            lines.append(f"{r.case:<28} {r.note}")
+            continue
+        ratio = "-" if r.ratio is None else f"{r.ratio:.2f}x"
+        lines.append(
+            f"{r.case:<28} {num(r.seconds, '.2f'):>7} {num(r.rows_per_s, ',.0f'):>10} "
+            f"{num(r.peak_mb, '.0f'):>8}  {r.baseline:<16} {num(r.baseline_s, '.2f'):>7} "
+            f"{ratio:>7}  {r.target:<18} {r.verdict}"
+        )
+    notes = [f"  {r.case}: {r.note}" for r in results if r.note and r.seconds is not None]
+    if notes:
+        lines += ["", "notes:", *notes]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _child_command(kind: str, **params: Any) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--child", kind, json.dumps(params)]
+
+
+def spawn(kind: str, **params: Any) -> dict[str, Any]:
+    """Run ``kind`` in a fresh interpreter; returns the JSON it printed last."""
+    done = subprocess.run(
+        _child_command(kind, **params), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} failed:\n{done.stderr.strip()[-2000:]}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def run_command(argv: list[str]) -> tuple[float, float, int, str]:
+    """Run a program; returns wall seconds, peak MB (``wait4``), exit code and stderr.
+
+    Timed from outside, so interpreter start-up is included.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return seconds, usage.ru_maxrss * scale / 1e6, proc.returncode, stderr
+
+
+def median_command(argv: list[str], runs: int) -> tuple[float, float]:
+    """Median wall seconds and largest peak MB of ``runs`` runs, after one warm-up run."""
+    timings: list[float] = []
+    peaks: list[float] = []
+    for attempt in range(runs + 1):
+        seconds, peak, code, stderr = run_command(argv)
+        if code != 0:
+            raise RuntimeError(f"{' '.join(argv[-3:])} exited {code}:\n{stderr.strip()[-2000:]}")
+        if attempt:
+            timings.append(seconds)
+            peaks.append(peak)
+    return statistics.median(timings), max(peaks)
+
+
+def console_script() -> str:
+    """The installed ``exportctl`` console script (next to this interpreter, else on PATH)."""
+    beside = Path(sys.executable).parent / "exportctl"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("exportctl")
+    if found is None:
+        raise RuntimeError("the exportctl console script is not installed: pip install -e .")
+    return found
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def cached(case: str, rows: int, seed: int, make: Callable[[Path], None]) -> Path:
+    """The folder of generated inputs for ``(case, rows, seed)``, made once."""
+    folder = OUT / f"{case}-{rows}-s{seed}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        started = time.perf_counter()
+        make(folder)
+        marker.write_text(f"{time.perf_counter() - started:.1f} s\n", encoding="utf-8")
+    return folder
+
+
+def hs6_codes() -> list[str]:
+    """HS 2022 subheadings from the packaged nomenclature, sorted."""
+    from exportctl.hscode import Nomenclature
+
+    return sorted(Nomenclature.load("2022").codes(6))
+
+
+def national_codes(count: int, rng: random.Random) -> list[str]:
+    """``count`` distinct 10-digit codes (HS-6 × 4-digit suffix), sorted."""
+    hs6 = hs6_codes()
+    picks = sorted(rng.sample(range(len(hs6) * 10_000), count))
+    return [f"{hs6[n // 10_000]}{n % 10_000:04d}" for n in picks]
+
+
+def _describe(code: str, rng: random.Random) -> tuple[str, str, str]:
+    """Korean and English descriptions and a category for a code."""
+    ko = f"{rng.choice(_KO_WORDS)} {rng.choice(_KO_WORDS)} ({code[:4]}.{code[4:6]})"
+    en = f"{rng.choice(_EN_WORDS)} of heading {code[:4]}, line {code[6:] or code[4:]}"
+    return ko, en, rng.choice(_CATEGORIES)
+
+
+def _dotted(code: str) -> str:
+    return f"{code[:4]}.{code[4:6]}" + (f"-{code[6:]}" if len(code) > 6 else "")
+
+
+def write_list_workbook(path: Path, codes: list[str], rng: random.Random) -> None:
+    """A list workbook in the published layout: title, date, two-row merged header, rows.
+
+    Written with xlsxwriter ``constant_memory``: rows strictly in order, strings inline.
+    """
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("별표2의2")
+    sheet.merge_range(0, 0, 0, 5, "러시아·벨라루스 상황허가 대상 품목 (벤치마크용 생성 목록)")
+    sheet.merge_range(1, 0, 1, 5, "2024. 6. 개정 기준")
+    # Without a format a merge writes no blank cells, so the writer stays on row 4 until
+    # every range starting there is recorded (constant_memory drops earlier rows' ranges).
+    sheet.merge_range(3, 2, 3, 3, "품목명")
+    for col, text in ((0, "연번"), (1, "HS코드"), (4, "구분"), (5, "비고")):
+        sheet.merge_range(3, col, 4, col, text)
+    sheet.write_string(4, 2, "국문")
+    sheet.write_string(4, 3, "영문")
+    for row, code in enumerate(codes, start=5):
+        ko, en, category = _describe(code, rng)
+        sheet.write_number(row, 0, row - 4)
+        sheet.write_string(row, 1, _dotted(code))
+        sheet.write_string(row, 2, ko)
+        sheet.write_string(row, 3, en)
+        sheet.write_string(row, 4, category)
+        if rng.random() < 0.02:
+            sheet.write_string(row, 5, "세부 사양은 고시 참조")
+    book.close()
+
+
+def make_items(codes: list[str], rng: random.Random) -> list[Any]:
+    """``ItemRecord`` entries for ``codes``, numbered from 1."""
+    from exportctl.models import ItemRecord
+
+    items = []
+    for serial, code in enumerate(codes, start=1):
+        ko, en, category = _describe(code, rng)
+        items.append(
+            ItemRecord(serial, code, len(code), False, ko, en, category, None, "", serial + 5)
+        )
+    return items
+
+
+def revise(items: list[Any], changes: int, spare: list[str], rng: random.Random) -> list[Any]:
+    """A later version of ``items`` with ``changes`` changes.
+
+    A third of them removals, a third additions (codes from ``spare``) and a third
+    description edits; serial numbers stay with their items.
+    """
+    import dataclasses
+
+    from exportctl.models import ItemRecord
+
+    edits = changes // 3
+    removes = changes // 3
+    adds = changes - edits - removes
+    picked = rng.sample(range(len(items)), edits + removes)
+    gone = set(picked[:removes])
+    edited = set(picked[removes:])
+    kept = []
+    for n, item in enumerate(items):
+        if n in gone:
+            continue
+        if n in edited:
+            item = dataclasses.replace(item, description=item.description + " (개정)")
+        kept.append(item)
+    serial = len(items)
+    for code in spare[:adds]:
+        serial += 1
+        ko, en, category = _describe(code, rng)
+        kept.append(ItemRecord(serial, code, len(code), False, ko, en, category, None, "", 0))
+    kept.sort(key=lambda item: item.code)
+    return kept
+
+
+def version_pair(rows: int, changes: int, seed: int) -> tuple[list[Any], list[Any]]:
+    """Two versions: ``rows`` items, then the same with ``changes`` changes."""
+    rng = random.Random(seed)
+    adds = changes - 2 * (changes // 3)
+    codes = national_codes(rows + adds, rng)
+    spare = rng.sample(codes, adds)
+    spare_set = set(spare)
+    old = make_items([c for c in codes if c not in spare_set], rng)
+    return old, revise(old, changes, sorted(spare), rng)
+
+
+def store_versions(url: str, slug: str, old: list[Any], new: list[Any]) -> None:
+    """Create the schema at ``url`` and store ``old`` and ``new`` as versions v1 and v2."""
+    import datetime as dt
+
+    from exportctl import api, store
+
+    engine, _before, _after = api.init_database(url)
+    try:
+        for n, items in enumerate((old, new), start=1):
+            with store.session_scope(engine) as session:
+                store.store_version(
+                    session,
+                    store.NewVersion(
+                        slug=slug,
+                        label=f"v{n}",
+                        source_file=f"{slug}-v{n}.xlsx",
+                        source_sha256=f"{n:064d}",
+                        source_sheet="별표2의2",
+                        actor="bench",
+                        effective=dt.date(2024, 2 * n, 1),
+                    ),
+                    items,
+                )
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- child cases
+
+
+def _gen_list(path: str, rows: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    if rows == SMALL_LIST:
+        # Real HS-6 subheadings, none a prefix of another, in code order.
+        codes = sorted(rng.sample(hs6_codes(), rows))
+    else:
+        codes = national_codes(rows, rng)
+    write_list_workbook(Path(path), codes, rng)
+    return {"rows": rows}
+
+
+def _gen_screen(folder: str, rows: int, seed: int) -> dict[str, Any]:
+    screen_bench.SEED = seed
+    paths = screen_bench.prepare(Path(folder), rows)
+    (Path(folder) / "paths.json").write_text(json.dumps(paths), encoding="utf-8")
+    return {"rows": rows}
+
+
+def _gen_diff(url: str, rows: int, seed: int) -> dict[str, Any]:
+    old, new = version_pair(rows, round(rows * DIFF_CHANGE_SHARE * 3), seed)
+    store_versions(url, "bench-diff", old, new)
+    return {"rows": rows}
+
+
+def _init(url: str) -> dict[str, Any]:
+    from exportctl import api
+
+    api.init_database(url)
+    return {}
+
+
+def _schema(url: str, schema: str, action: str) -> dict[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if action == "create":
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        else:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+    return {}
+
+
+def _read_xlsx(path: str) -> dict[str, Any]:
+    import fastexcel
+
+    table = fastexcel.read_excel(path).load_sheet(0, header_row=None, dtypes="string").to_arrow()
+    return {"rows": table.num_rows}
+
+
+def _import(url: str, path: str, label: str) -> dict[str, Any]:
+    from exportctl import api
+
+    engine = api.open_database(url)
+    try:
+        result = api.import_workbook(
+            engine, Path(path), api.ImportOptions(slug="bench", label=label)
+        )
+    finally:
+        engine.dispose()
+    if not result.stored:
+        errors = "; ".join(str(f) for f in result.report.errors[:3])
+        raise RuntimeError(f"import not stored: {errors}")
+    return {"rows": len(result.report.items), "warnings": len(result.report.warnings)}
+
+
+def _select(url: str) -> dict[str, Any]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT serial, code, level, ex, description, description_en, category, note, "
+                "sheet, row, original_code FROM item ORDER BY version_id, position"
+            )
+        ).fetchall()
+    engine.dispose()
+    return {"rows": len(rows) // 2}
+
+
+def _diff(url: str) -> dict[str, Any]:
+    from exportctl import api
+
+    engine = api.open_database(url)
+    try:
+        changes = api.diff_versions(engine, "bench-diff", "v1", "v2")
+    finally:
+        engine.dispose()
+    counts = {kind: n for kind, n in changes.counts().items() if n}
+    rows = changes.old_version.item_count if changes.old_version else 0
+    return {"rows": rows, "changes": counts}
+
+
+def _report(folder: str, fmt: str, changes: int, seed: int) -> dict[str, Any]:
+    """Build the change set (untimed), then time ``write_change_report``."""
+    import dataclasses
+    import datetime as dt
+
+    from exportctl import api
+    from exportctl.diff import VersionInfo, compare
+
+    old, new = version_pair(changes * 2, changes, seed)
+    change_set = dataclasses.replace(
+        compare(old, new),
+        list_slug="bench",
+        list_name="Benchmark list",
+        old_version=VersionInfo(label="v1", effective=dt.date(2024, 2, 1), item_count=len(old)),
+        new_version=VersionInfo(label="v2", effective=dt.date(2024, 4, 1), item_count=len(new)),
+    )
+    db = Path(folder) / f"report-{fmt}.db"
+    for stale in db.parent.glob(db.name + "*"):
+        stale.unlink()
+    engine = api.open_database(f"sqlite:///{db}", create=True)
+    out = Path(folder) / f"changes-{changes}.{fmt}"
+    start = time.perf_counter()
+    api.write_change_report(engine, change_set, fmt, out)
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    return {
+        "rows": len(change_set.changes),
+        "seconds": seconds,
+        "file_mb": out.stat().st_size / 1e6,
+    }
+
+
+CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
+    "gen-list": _gen_list,
+    "gen-screen": _gen_screen,
+    "gen-diff": _gen_diff,
+    "init": _init,
+    "schema": _schema,
+    "read-xlsx": _read_xlsx,
+    "import": _import,
+    "select": _select,
+    "diff": _diff,
+    "report": _report,
+}
+
+
+def child(kind: str, params: str) -> None:
+    """Run one child case and print its figures as JSON (the last line of stdout)."""
+    start = time.perf_counter()
+    figures = CHILDREN[kind](**json.loads(params))
+    figures.setdefault("seconds", time.perf_counter() - start)
+    figures["peak_mb"] = screen_bench.peak_rss_mb()
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+# --------------------------------------------------------------------------- cases
+
+
+@dataclass
+class Settings:
+    """Command-line settings shared by the cases."""
+
+    rows: int
+    seed: int
+    postgres: str | None
+    """Base PostgreSQL URL, or None when skipped."""
+    work: Path
+    """Folder for this run's databases and reports (recreated each run)."""
+
+
+def _measured(result: Result, figures: dict[str, Any]) -> Result:
+    result.rows = figures.get("rows")
+    result.seconds = figures["seconds"]
+    result.peak_mb = figures["peak_mb"]
+    return result
+
+
+def _failed(case: str, exc: Exception) -> Result:
+    return Result(case=case, error=str(exc).strip() or type(exc).__name__)
+
+
+def bench_startup(settings: Settings) -> Iterator[Result]:
+    """``exportctl --help`` and ``exportctl lists`` beside ``python -c pass``."""
+    script = console_script()
+    db = settings.work / "startup.db"
+    spawn("init", url=f"sqlite:///{db}")
+    base, _peak = median_command([sys.executable, "-c", "pass"], STARTUP_RUNS)
+    for name, argv, limit in (
+        ("startup: --help", [script, "--help"], 0.25),
+        ("startup: lists", [script, "--db", f"sqlite:///{db}", "lists"], None),
+    ):
+        try:
+            seconds, peak = median_command(argv, STARTUP_RUNS)
+        except RuntimeError as exc:
+            yield _failed(name, exc)
+            continue
+        yield Result(
+            case=name,
+            seconds=seconds,
+            peak_mb=peak,
+            baseline="python -c pass",
+            baseline_s=base,
+            target=f"< {limit} s" if limit else "",
+            max_seconds=limit,
+        )
+
+
+def bench_import_small(settings: Settings) -> Iterator[Result]:
+    """``exportctl import`` of the 1,402-row list into a fresh SQLite database."""
+    name = f"import {SMALL_LIST:,} (CLI, sqlite)"
+    folder = cached(
+        "list",
+        SMALL_LIST,
+        settings.seed,
+        lambda d: spawn("gen-list", path=str(d / "list.xlsx"), rows=SMALL_LIST, seed=settings.seed),
+    )
+    workbook = folder / "list.xlsx"
+    script = console_script()
+    read = (
+        "import sys, fastexcel; "
+        "fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=None, dtypes='string')"
+        ".to_arrow()"
+    )
+    base, _peak = median_command([sys.executable, "-c", read, str(workbook)], SMALL_IMPORT_RUNS)
+    timings: list[float] = []
+    peaks: list[float] = []
+    for attempt in range(SMALL_IMPORT_RUNS):
+        url = f"sqlite:///{settings.work / f'import-small-{attempt}.db'}"
+        spawn("init", url=url)
+        argv = [script, "--db", url, "import", str(workbook), "--list", "bench"]
+        argv += ["--version", "2024-06", "--declared-total", str(SMALL_LIST)]
+        seconds, peak, code, stderr = run_command(argv)
+        if code != 0:
+            yield _failed(name, RuntimeError(f"exit {code}: {stderr.strip()[-500:]}"))
+            return
+        timings.append(seconds)
+        peaks.append(peak)
+    yield Result(
+        case=name,
+        rows=SMALL_LIST,
+        seconds=statistics.median(timings),
+        peak_mb=max(peaks),
+        baseline="fastexcel (proc)",
+        baseline_s=base,
+        target="< 1 s",
+        max_seconds=1.0,
+        note=f"median of {SMALL_IMPORT_RUNS} runs, interpreter start-up included in both",
+    )
+
+
+def _list_workbook(settings: Settings) -> Path:
+    folder = cached(
+        "list",
+        settings.rows,
+        settings.seed,
+        lambda d: spawn(
+            "gen-list", path=str(d / "list.xlsx"), rows=settings.rows, seed=settings.seed
+        ),
+    )
+    return folder / "list.xlsx"
+
+
+def _ratio_target(result: Result) -> Result:
+    result.target = f"<= {MAX_RATIO}x, < 1 GB"
+    result.max_ratio = MAX_RATIO
+    result.max_peak_mb = MAX_PEAK_MB
+    return result
+
+
+def bench_import(settings: Settings) -> Iterator[Result]:
+    """``api.import_workbook`` of the big list, SQLite then PostgreSQL, beside a bare read."""
+    workbook = _list_workbook(settings)
+    read = spawn("read-xlsx", path=str(workbook))
+    url = f"sqlite:///{settings.work / 'import.db'}"
+    spawn("init", url=url)
+    name = f"import {settings.rows:,} (sqlite)"
+    try:
+        figures = spawn("import", url=url, path=str(workbook), label="big")
+        result = _measured(Result(case=name), figures)
+    except RuntimeError as exc:
+        yield _failed(name, exc)
+    else:
+        result.baseline, result.baseline_s = "fastexcel read", read["seconds"]
+        result.note = (
+            f"{figures['warnings']:,} validation warnings; bare read peak {read['peak_mb']:.0f} MB"
+        )
+        yield _ratio_target(result)
+    name = f"import {settings.rows:,} (postgres)"
+    for pg_url in _postgres_schema(settings, "import", name):
+        if isinstance(pg_url, Result):
+            yield pg_url
+            return
+        try:
+            spawn("init", url=pg_url)
+            figures = spawn("import", url=pg_url, path=str(workbook), label="big")
+            result = _measured(Result(case=name), figures)
+        except RuntimeError as exc:
+            yield _failed(name, exc)
+        else:
+            result.baseline, result.baseline_s = "fastexcel read", read["seconds"]
+            yield _ratio_target(result)
+
+
+def _postgres_schema(settings: Settings, case: str, name: str) -> Iterator[str | Result]:
+    """Yield a URL for a fresh schema (dropped afterwards), or a skipped ``Result``."""
+    if settings.postgres is None:
+        yield Result(case=name, note="skipped: --no-postgres")
+        return
+    problem = postgres_problem(settings.postgres)
+    if problem:
+        yield Result(case=name, note=f"skipped: {problem}")
+        return
+    schema = f"bench_{case}_{os.getpid()}"
+    spawn("schema", url=settings.postgres, schema=schema, action="create")
+    sep = "&" if "?" in settings.postgres else "?"
+    try:
+        yield f"{settings.postgres}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        spawn("schema", url=settings.postgres, schema=schema, action="drop")
+
+
+def postgres_problem(url: str) -> str | None:
+    """Why ``url`` cannot be used, or None when a server answers."""
+    probe = (
+        "import sys\nfrom sqlalchemy import create_engine, text\n"
+        "e = create_engine(sys.argv[1], connect_args={'connect_timeout': 3})\n"
+        "with e.connect() as c: c.execute(text('select 1'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, url], capture_output=True, text=True, check=False
+    )
+    if done.returncode == 0:
+        return None
+    lines = done.stderr.strip().splitlines()
+    return f"no PostgreSQL server at {_hide_password(url)} ({lines[-1][:120] if lines else '?'})"
+
+
+def _hide_password(url: str) -> str:
+    head, sep, tail = url.partition("@")
+    if not sep or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, credentials = head.partition("//")
+    return f"{scheme}//{credentials.split(':', 1)[0]}:***@{tail}"
+
+
+def bench_screen(settings: Settings) -> Iterator[Result]:
+    """``screen_bench``'s ``screen`` case beside its ``read`` case, CSV and XLSX."""
+    folder = cached(
+        "screen",
+        settings.rows,
+        settings.seed,
+        lambda d: spawn("gen-screen", folder=str(d), rows=settings.rows, seed=settings.seed),
+    )
+    paths = json.loads((folder / "paths.json").read_text(encoding="utf-8"))
+    for fmt, reader in (("csv", "csv read"), ("xlsx", "fastexcel read")):
+        name = f"screen {settings.rows:,} {fmt}"
+        try:
+            read = screen_bench.run_case("read", paths[fmt], paths["db"])
+            figures = screen_bench.run_case("screen", paths[fmt], paths["db"])
+        except RuntimeError as exc:
+            yield _failed(name, exc)
+            continue
+        result = _measured(Result(case=name), figures)
+        result.baseline, result.baseline_s = reader, read["seconds"]
+        result.note = f"setup {figures.get('setup_s')} s; bare read peak {read['peak_mb']:.0f} MB"
+        yield _ratio_target(result)
+
+
+def _diff_result(name: str, url: str) -> Result:
+    try:
+        select = spawn("select", url=url)
+        figures = spawn("diff", url=url)
+    except RuntimeError as exc:
+        return _failed(name, exc)
+    result = _measured(Result(case=name), figures)
+    result.baseline, result.baseline_s = "SELECT both", select["seconds"]
+    result.target, result.max_seconds = "< 5 s", 5.0
+    result.note = ", ".join(f"{n:,} {kind}" for kind, n in figures["changes"].items())
+    return result
+
+
+def bench_diff(settings: Settings) -> Iterator[Result]:
+    """``api.diff_versions`` of two stored versions, SQLite then PostgreSQL."""
+    folder = cached(
+        "diff",
+        settings.rows,
+        settings.seed,
+        lambda d: spawn(
+            "gen-diff", url=f"sqlite:///{d / 'diff.db'}", rows=settings.rows, seed=settings.seed
+        ),
+    )
+    yield _diff_result(f"diff {settings.rows:,} (sqlite)", f"sqlite:///{folder / 'diff.db'}")
+    name = f"diff {settings.rows:,} (postgres)"
+    for pg_url in _postgres_schema(settings, "diff", name):
+        if isinstance(pg_url, Result):
+            yield pg_url
+            return
+        try:
+            spawn("gen-diff", url=pg_url, rows=settings.rows, seed=settings.seed)
+        except RuntimeError as exc:
+            yield _failed(name, exc)
+        else:
+            yield _diff_result(name, pg_url)
+
+
+def bench_report(settings: Settings) -> Iterator[Result]:
+    """PDF of 2,000 changes and XLSX of 100,000, each beside the CSV of the same changes."""
+    for fmt, changes, limit in (("pdf", PDF_CHANGES, 2.0), ("xlsx", XLSX_CHANGES, 5.0)):
+        name = f"report {fmt} {changes:,} changes"
+        params = {"folder": str(settings.work), "changes": changes, "seed": settings.seed}
+        try:
+            base = spawn("report", fmt="csv", **params)
+            figures = spawn("report", fmt=fmt, **params)
+        except RuntimeError as exc:
+            yield _failed(name, exc)
+            continue
+        result = _measured(Result(case=name), figures)
+        result.baseline, result.baseline_s = "CSV report", base["seconds"]
+        result.target, result.max_seconds = f"< {limit:g} s", limit
+        result.note = f"{figures['file_mb']:.1f} MB written"
+        yield result
+
+
+BENCHES: dict[str, Callable[[Settings], Iterator[Result]]] = {
+    "startup": bench_startup,
+    "import-small": bench_import_small,
+    "import": bench_import,
+    "screen": bench_screen,
+    "diff": bench_diff,
+    "report": bench_report,
+}
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command-line options."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=f"cases: {', '.join(CASE_GROUPS)}",
+    )
+    parser.add_argument(
+        "--rows", type=int, default=DEFAULT_ROWS, help="rows of the large cases (1,000,000)"
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help=f"input seed ({SEED})")
+    pg = parser.add_mutually_exclusive_group()
+    pg.add_argument("--postgres", metavar="URL", default=DEFAULT_POSTGRES, help="PostgreSQL URL")
+    pg.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL cases")
+    parser.add_argument("--only", metavar="CASES", help="comma-separated cases to run")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write results as JSON")
+    options = parser.parse_args(argv)
+    if options.only:
+        chosen = [c.strip() for c in options.only.split(",") if c.strip()]
+        unknown = sorted(set(chosen) - set(CASE_GROUPS))
+        if unknown:
+            parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {CASE_GROUPS}")
+        options.only = chosen
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen cases and print the table; exit 1 when a case errors."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--child"]:
+        child(args[1], args[2])
+        return 0
+    options = parse_args(args)
+    work = OUT / "run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    settings = Settings(
+        rows=options.rows,
+        seed=options.seed,
+        postgres=None if options.no_postgres else options.postgres,
+        work=work,
+    )
+    print(
+        f"exportctl benchmark: --rows {options.rows:,}, seed {options.seed}, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
+        flush=True,
+    )
+    results: list[Result] = []
+    started = time.perf_counter()
+    for group in options.only or CASE_GROUPS:
+        group_start = time.perf_counter()
+        try:
+            for result in BENCHES[group](settings):
+                results.append(result)
+        except RuntimeError as exc:
+            results.append(_failed(group, exc))
+        print(f"  {group}: {time.perf_counter() - group_start:.1f} s", file=sys.stderr, flush=True)
+    print(format_table(results))
+    print(f"\ntotal {time.perf_counter() - started:.0f} s (inputs cached in {OUT.name}/)")
+    if options.json:
+        payload = {
+            "rows": options.rows,
+            "seed": options.seed,
+            "python": sys.version.split()[0],
+            "cpus": os.cpu_count(),
+            "results": [r.to_json() for r in results],
+        }
+        options.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False), "utf-8")
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
