@@ -510,3 +510,50 @@ def test_korea_customs_master_imports_as_three_versions(run_cli: RunCli, initial
         v["count"]
         for v in json.loads(run_cli("versions", "kr-hsk", "--json", db=initialised).stdout)
     ] == [12_422, 12_422, 12_467]
+
+
+def test_sqlite_fast_insert_stores_what_the_core_insert_stores(sqlite_url: str) -> None:
+    """Items written through the driver's executemany read back as through Core (issue 6)."""
+    import datetime as dt
+
+    from exportctl import api
+    from exportctl.models import ItemRecord
+
+    items = [
+        ItemRecord(1, "847130", 6, False, "자동자료처리기계", "ADP machines", row=5),
+        ItemRecord(2, "8471", 4, True, "휴대용 컴퓨터", None, "전자", "ex", "8471", row=6),
+        ItemRecord(None, None, None, False, "무인기", None, row=7, sheet="별표"),
+        ItemRecord(4, "0101210000", 10, False, "", "Horses", row=9, original_code="10121"),
+    ]
+    engine, *_ = api.init_database(sqlite_url)
+    stored: dict[str, list[tuple[object, ...]]] = {}
+    try:
+        for label, writer in (("fast", store._insert_sqlite), ("core", store._insert_core)):
+            with store.session_scope(engine) as session:
+                version = store.store_version(
+                    session,
+                    store.NewVersion(
+                        slug="kr",
+                        label=label,
+                        source_file="list.xlsx",
+                        source_sha256=label[0] * 64,
+                        source_sheet="별표",
+                        actor="test",
+                        effective=dt.date(2024, 6, 28),
+                    ),
+                    [],
+                )
+                writer(session.connection(), version.id, items)
+                session.flush()
+                loaded = store.load_items(session, version)
+                rows = session.execute(
+                    select(Item).where(Item.version_id == version.id).order_by(Item.position)
+                ).scalars()
+                stored[label] = [
+                    tuple(getattr(row, name) for name in store._ITEM_COLUMNS[1:]) for row in rows
+                ]
+                assert loaded == items
+    finally:
+        engine.dispose()
+    assert stored["fast"] == stored["core"]
+    assert stored["fast"][1][4] is True  # ex reads back as a boolean
