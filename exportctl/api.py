@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -33,9 +33,25 @@ from exportctl.models import (
     ValidationReport,
     Version,
 )
-from exportctl.readers import LIST_SCHEMA, read_table, sha256_file
-from exportctl.screen import ScreenReport
-from exportctl.validate import Declared, validate_table
+
+if TYPE_CHECKING:
+    from exportctl.screen import ScreenReport
+    from exportctl.validate import Declared
+
+# Readers, validation and screening (openpyxl, pandas...) are imported inside the
+# functions that use them, so commands such as `lists` start quickly.
+
+
+def _sha256_file(path: Path) -> str:
+    from exportctl.readers import sha256_file
+
+    return sha256_file(path)
+
+
+def _no_declared() -> Declared:
+    from exportctl.validate import Declared
+
+    return Declared()
 
 
 def open_database(url: str, *, create: bool = False) -> Engine:
@@ -87,7 +103,7 @@ class ImportOptions:
     """Label of the version this one revises."""
     additions: bool = False
     """The file holds only additions to ``base``."""
-    declared: Declared = field(default_factory=Declared)
+    declared: Declared = field(default_factory=_no_declared)
     """Counts the notice declares."""
     actor: str | None = None
     """Who imports (the OS user when None)."""
@@ -144,6 +160,9 @@ def validate_workbook(
 
     A database is needed only to read the base version (``options.base``).
     """
+    from exportctl.readers import LIST_SCHEMA, read_table
+    from exportctl.validate import validate_table
+
     _check_additions(options)
     base_items: list[ItemRecord] | None = None
     if options.base:
@@ -167,7 +186,7 @@ def validate_workbook(
         base_label=options.base,
         additions=options.additions,
     )
-    return ImportResult(report=report, options=options, sha256=sha256_file(path))
+    return ImportResult(report=report, options=options, sha256=_sha256_file(path))
 
 
 def import_workbook(
@@ -188,7 +207,7 @@ def import_workbook(
         InputError: The file cannot be read.
     """
     _check_additions(options)
-    sha = sha256_file(path)
+    sha = _sha256_file(path)
     with store.session_scope(engine) as session:
         # Refuse a re-import before reading a large file.
         try:
@@ -298,7 +317,7 @@ def record_output(
             list_slug=slug,
             version_label=label,
             file=path.name if path is not None else None,
-            sha256=sha256_file(path) if path is not None else None,
+            sha256=_sha256_file(path) if path is not None else None,
             detail=detail,
         )
 
@@ -353,8 +372,8 @@ def screen_catalogue(
         ...     if result.change == "newly controlled":
         ...         print(result.row, result.sku, result.reason)
     """
-    from exportctl.readers import CATALOGUE_SCHEMA
-    from exportctl.screen import ScreenIndex, ScreenSummary, screen_rows
+    from exportctl.readers import CATALOGUE_SCHEMA, read_table
+    from exportctl.screen import ScreenIndex, ScreenReport, ScreenSummary, screen_rows
 
     if label is not None and as_of is not None:
         raise InputError("give a version label or an --as-of date, not both")
@@ -388,7 +407,7 @@ def screen_catalogue(
         compare=compare,
         file=table.file,
         sheet=table.sheet,
-        sha256=sha256_file(path),
+        sha256=_sha256_file(path),
         columns=dict(table.columns),
         results=screen_rows(table.rows, index, previous=previous, summary=summary),
         summary=summary,
@@ -398,7 +417,7 @@ def screen_catalogue(
 
 # --------------------------------------------------------------------------- diff reports
 
-from typing import TYPE_CHECKING, TextIO  # noqa: E402 - kept with the code that uses them
+from typing import TextIO  # noqa: E402 - kept with the code that uses them
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -554,7 +573,7 @@ def write_change_report(
             from exportctl.reports.pdf import write_pdf
 
             write_pdf(changes, target, summary=summary, generated_at=generated_at)
-        sha = sha256_file(target)
+        sha = _sha256_file(target)
         file_name: str | None = target.name
     else:
         if fmt not in ("csv", "json"):
@@ -615,7 +634,6 @@ import time  # noqa: E402 - kept with the code that uses it
 from importlib import resources  # noqa: E402
 
 from exportctl.errors import ExportctlError  # noqa: E402
-from exportctl.validate import item_key  # noqa: E402
 
 if TYPE_CHECKING:
     from exportctl.diff import Summary
@@ -726,6 +744,8 @@ def run_demo(
         >>> result.june.report.added, len(result.june.report.items)
         (243, 1402)
     """
+    from exportctl.validate import Declared, item_key
+
     started = time.perf_counter()
 
     def step(message: str) -> None:

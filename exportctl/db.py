@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -81,25 +82,53 @@ def _alembic_config(connection: Any) -> Any:
     return config
 
 
+_REVISION_LINE = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_LINE = re.compile(r"^down_revision\s*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+
+
 def head_revision() -> str | None:
-    """The newest revision id shipped with this installation."""
+    """The newest revision id shipped with this installation.
+
+    Read from the revision files' ``revision =`` / ``down_revision =`` lines so that
+    every command can check the schema without importing Alembic; Alembic's own
+    script directory decides when the files cannot be read that simply.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION_LINE.search(source)
+        down = _DOWN_LINE.search(source)
+        if found is None or down is None:
+            return _alembic_head()
+        revisions.add(found.group(1))
+        parents.update(_QUOTED.findall(down.group(1)))
+    heads = revisions - parents
+    if len(heads) != 1:
+        return _alembic_head()
+    return heads.pop()
+
+
+def _alembic_head() -> str | None:
     from alembic.script import ScriptDirectory
 
-    config = _alembic_config(None)
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
-    from alembic.runtime.migration import MigrationContext
-
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            rows = conn.execute(text("select version_num from alembic_version")).scalars()
+            versions = list(rows)
     except OperationalError as exc:
         raise ConfigError(
             f"cannot open database {safe_url(str(engine.url))}: {_first_line(exc)}"
         ) from exc
+    return versions[0] if len(versions) == 1 else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
