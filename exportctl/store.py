@@ -135,7 +135,7 @@ def find_source(session: Session, list_id: int, sha256: str, sheet: str) -> Vers
     ).first()
 
 
-_ITEM_COLUMNS = (
+_LOAD_COLUMNS = (
     "serial, code, level, ex, description, description_en, category, note, sheet, row, "
     "original_code"
 )
@@ -149,7 +149,7 @@ def load_items(session: Session, version: Version) -> list[ItemRecord]:
     """
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = f"select {_ITEM_COLUMNS} from item where version_id = {marker} order by position"
+    sql = f"select {_LOAD_COLUMNS} from item where version_id = {marker} order by position"
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql, (version.id,))
