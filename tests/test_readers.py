@@ -838,3 +838,46 @@ def test_code_cells_of_text_match_code_cell(tmp_path: Path) -> None:
     path.write_text("SKU,HS코드\n" + "".join(f"A{n},{raw}\n" for n, raw in enumerate(raws)))
     rows = list(read_table(path, CATALOGUE_SCHEMA).rows)
     assert [row.code for row in rows] == [code_cell(raw, None) for raw in raws]
+
+
+def _everything(result: tuple[Table, list[ParsedRow]]) -> list[Any]:
+    table, rows = result
+    return [table.header_row, table.columns, table.unmapped, table.notes, rows]
+
+
+def test_auto_reads_formats_like_openpyxl(tmp_path: Path) -> None:
+    """python-calamine plus the code column's formats from the XML equals openpyxl."""
+    path = messy_list(tmp_path / "list.xlsx")
+    assert _everything(read_all(path)) == _everything(read_all(path, reader="openpyxl"))
+    broken = formula_book(tmp_path / "formulas.xlsx")
+    quick = expect_error("no cached value", lambda: read_all(broken))
+    slow = expect_error("no cached value", lambda: read_all(broken, reader="openpyxl"))
+    assert str(quick) == str(slow)
+
+
+def test_column_formats_match_openpyxl(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    rows: list[list[Any]] = [["HS코드", "비고"]]
+    formats = ["General", "0000.00", "000000", "@", "0000.00.0000", "#,##0", "0.00", "[Red]0"]
+    rows += [[(10121 + n, fmt), n] for n, fmt in enumerate(formats)]
+    path = save_rows(tmp_path / "formats.xlsx", rows)
+    found = xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 0)
+    assert found is not None
+    sheet = load_workbook(path, read_only=True).active
+    expected = {
+        cells[0].row: cells[0].number_format
+        for cells in sheet.iter_rows()  # type: ignore[union-attr]
+    }
+    assert {row: found.get(row) for row in expected} == expected
+
+
+def test_cells_without_references_fall_back_to_openpyxl(tmp_path: Path) -> None:
+    import re
+
+    path = messy_list(tmp_path / "list.xlsx")
+    rewrite_part(
+        path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(r'(<c) r="[A-Z]+\d+"', r"\1", xml)
+    )
+    assert xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 3) is None
+    assert _everything(read_all(path)) == _everything(read_all(path, reader="openpyxl"))

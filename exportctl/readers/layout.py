@@ -29,7 +29,7 @@ from exportctl.hscode import CodeCell
 from exportctl.readers.cells import cell_text, code_cell
 from exportctl.readers.rows import RawRow
 from exportctl.readers.schema import Schema, header_keys
-from exportctl.readers.xlsx import FormulaScan
+from exportctl.readers.xlsx import ColumnFormats, FormulaScan
 
 HEADER_SEARCH_ROWS = 30
 """The header must start within this many rows from the top of the sheet."""
@@ -339,6 +339,7 @@ def build_table(
     formulas: FormulaScan | None = None,
     progress: Callable[[int], None] | None = None,
     on_close: Callable[[], None] | None = None,
+    code_formats: ColumnFormats | None = None,
 ) -> Table:
     """Check the header and return a ``Table`` whose rows stream from ``located``.
 
@@ -359,6 +360,8 @@ def build_table(
         formulas: Formula cells of the sheet, when known.
         progress: Called with the number of rows read, every ``PROGRESS_EVERY`` rows.
         on_close: Called once when the rows are exhausted or discarded.
+        code_formats: Number formats of the code column, when read apart from
+            the cells (see ``xlsx.column_formats``).
 
     Raises:
         InputError: Bad header (see ``check_layout``) or a formula in a mapped
@@ -371,7 +374,15 @@ def build_table(
     if formulas is not None:
         _check_formulas(formulas, mapped, layout, file=file, sheet=sheet, notes=notes, place=place)
 
-    rows = _stream(located, schema, mapped, notes=notes, place=place, progress=progress)
+    rows = _stream(
+        located,
+        schema,
+        mapped,
+        notes=notes,
+        place=place,
+        progress=progress,
+        code_formats=code_formats,
+    )
     if on_close is not None:
         rows = _closing(rows, on_close)
         # A table whose rows are never read still releases its file when dropped.
@@ -434,6 +445,7 @@ def _stream(
     notes: list[str],
     place: str,
     progress: Callable[[int], None] | None,
+    code_formats: ColumnFormats | None = None,
 ) -> Iterator[ParsedRow]:
     code_column = mapped["code"]
     code_index = code_column.index
@@ -483,7 +495,11 @@ def _stream(
         cell = None
         if code_text is not None:
             raw_code = cells[code_index]
-            number_format = row.number_format(code_index)
+            number_format = (
+                row.number_format(code_index)
+                if code_formats is None
+                else code_formats.get(row.number)
+            )
             if raw_code.__class__ is str:
                 # What code_cell() does for text, kept inline: one call fewer per row.
                 cell = CodeCell(raw_code.strip(), None, number_format)

@@ -6,6 +6,12 @@ about 30,000 cells a second, so files that unpack beyond ``OPENPYXL_MAX_BYTES``
 go through python-calamine, which is an order of magnitude faster but knows
 values only. Note that python-calamine (0.9) loads a sheet's cells into memory
 when the sheet is opened; only the Python row objects are made lazily.
+
+Only the code column needs number formats, so ``read_table`` reads workbooks
+within ``OPENPYXL_MAX_BYTES`` with python-calamine as well and takes that one
+column's formats from the sheet XML (``column_formats``): the same rows as
+openpyxl, about five times faster end to end (issue 6). openpyxl remains for
+sheets whose cells carry no reference, and when asked for.
 """
 
 from __future__ import annotations
@@ -94,12 +100,16 @@ def open_book(checked: Checked, engine: Engine = "auto") -> Book:
     Raises:
         InputError: The workbook cannot be opened.
     """
-    use_openpyxl = checked.kind == "xlsx" and (
-        engine == "openpyxl" or (engine == "auto" and checked.uncompressed <= OPENPYXL_MAX_BYTES)
-    )
-    if use_openpyxl:
+    if uses_openpyxl(checked, engine):
         return OpenpyxlBook(checked.path)
     return CalamineBook(checked.path)
+
+
+def uses_openpyxl(checked: Checked, engine: Engine = "auto") -> bool:
+    """Whether ``open_book`` opens this workbook with openpyxl (else python-calamine)."""
+    return checked.kind == "xlsx" and (
+        engine == "openpyxl" or (engine == "auto" and checked.uncompressed <= OPENPYXL_MAX_BYTES)
+    )
 
 
 def _unreadable(path: Path, exc: BaseException, sheet: str | None = None) -> InputError:
@@ -306,3 +316,80 @@ def formula_scanner(path: Path) -> Callable[[str], FormulaScan | None]:
         return scan_formulas(path, part) if part else None
 
     return scan
+
+
+@dataclass
+class ColumnFormats:
+    """Number formats of one column's cells, read from the sheet XML.
+
+    Attributes:
+        default: The format of a cell with no style (``cellXfs`` entry 0).
+        by_row: 1-based row -> format, for the column's cells whose format differs.
+    """
+
+    default: str
+    by_row: dict[int, str]
+
+    def get(self, row: int) -> str:
+        """The format of the column's cell in ``row``."""
+        return self.by_row.get(row, self.default)
+
+
+_STYLE_ATTR = re.compile(rb'\ss="(\d+)"')
+_BARE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?![^>]*\sr=)")
+
+
+def _cell_formats(archive: zipfile.ZipFile) -> list[str]:
+    """Style index -> number format text, as openpyxl reports ``cell.number_format``."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    try:
+        styles = SafeET.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return ["General"]
+    custom: dict[int, str] = {}
+    xf_ids: list[int] = []
+    for element in styles:
+        name = _local(element.tag)
+        if name == "numFmts":
+            for fmt in element:
+                custom[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "General")
+        elif name == "cellXfs":
+            xf_ids = [int(xf.get("numFmtId", "0")) for xf in element]
+    return [custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in xf_ids] or ["General"]
+
+
+def column_formats(path: Path, part: str, column: int) -> ColumnFormats | None:
+    """The number formats of one column of a sheet, without loading the sheet's cells.
+
+    openpyxl would give them too, at about 30,000 cells a second for the whole
+    sheet; a byte search for the column's ``<c r="C…">`` tags is a hundred times
+    faster. ``None`` when the sheet has cells without a reference (``r``), whose
+    column only a full parse can tell.
+
+    Args:
+        path: The .xlsx file.
+        part: The sheet's part name.
+        column: 0-based column.
+    """
+    letters = column_letters(column).encode("ascii")
+    tag = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"" + letters + rb"(\d+)\"[^>]*>")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            formats = _cell_formats(archive)
+            data = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError, ValueError):
+        return None
+    if _BARE_CELL.search(data):
+        return None
+    default = formats[0]
+    by_row: dict[int, str] = {}
+    for match in tag.finditer(data):
+        style = _STYLE_ATTR.search(match.group(0))
+        if style is None:
+            continue
+        index = int(style.group(1))
+        found = formats[index] if index < len(formats) else "General"
+        if found != default:
+            by_row[int(match.group(1))] = found
+    return ColumnFormats(default, by_row)
