@@ -656,22 +656,33 @@ def screen_rows(
     iterator = iter(rows)
     buffered = list(itertools.islice(iterator, sample))
     profile = ColumnProfile.learn(r.code for r in buffered if r.code is not None)
+    normalise = profile.normalise
+    match_code = index.match_code
     for parsed in itertools.chain(_drain(buffered), iterator):
         cell = parsed.code
-        normalised = profile.normalise(cell) if cell is not None and cell.text else None
+        normalised = normalise(cell) if cell is not None and cell.text else None
         values = parsed.values
         description = values.get("description")
-        match = screen_code(index, normalised, description)
+        code: str | None = None
+        if isinstance(normalised, HSCode) and normalised.recovered is None:
+            # screen_code() without the call: most rows hold a code read as written.
+            code = normalised.digits
+            match = match_code(code, description, shown=normalised.dotted())
+        else:
+            if isinstance(normalised, HSCode):
+                code = normalised.digits
+            match = screen_code(index, normalised, description)
+        # Positional: one is built per row (field order of ScreenResult).
         result = ScreenResult(
-            row=parsed.row,
-            sku=values.get("sku"),
-            description=description,
-            code=normalised.digits if isinstance(normalised, HSCode) else None,
-            original_code=cell.text if cell is not None else None,
-            status=match.status,
-            reason=match.reason,
-            entry=match.entry,
-            words=match.words,
+            parsed.row,
+            values.get("sku"),
+            description,
+            code,
+            cell.text if cell is not None else None,
+            match.status,
+            match.reason,
+            match.entry,
+            match.words,
         )
         if previous is not None:
             before = screen_code(previous, normalised, description)

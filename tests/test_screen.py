@@ -665,3 +665,49 @@ def test_results_are_plain_data(index: ScreenIndex) -> None:
     result = next(iter(screen_rows(rows_of(("S", "d", "8471.30")), index)))
     assert isinstance(result, ScreenResult)
     assert result.to_json()["entry"]["serial"] == 5
+
+
+def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:
+    """screen_rows() inlines the common case; every row must get screen_code()'s verdict."""
+    from exportctl.hscode import ColumnProfile
+    from exportctl.screen import screen_code
+
+    cells = [
+        CodeCell.of("8471.30.1000"),
+        CodeCell.of(847130),
+        CodeCell.of(10121),
+        CodeCell.of(8471.3),
+        CodeCell.of("84.7x"),
+        CodeCell.of("8536.69"),
+        CodeCell.of("9013.10"),
+        CodeCell.of("0101.21"),
+        CodeCell.of("9999.99"),
+        CodeCell.of("851762"),
+        CodeCell.of("854231"),
+        CodeCell.of("300490"),
+    ] * 2
+    descriptions = ["산업용 드론 키트", None, "펌프", "수치제어 스핀들"]
+    rows = [
+        ParsedRow(
+            n + 2,
+            {"sku": f"S{n}", "description": descriptions[n % 4], "code": cell.text},
+            cell,
+        )
+        for n, cell in enumerate(cells)
+    ]
+    rows.append(ParsedRow(99, {"sku": "X", "description": "드론", "code": None}, None))
+    results = list(screen_rows(rows, index))
+    profile = ColumnProfile.learn(row.code for row in rows if row.code is not None)
+    for row, result in zip(rows, results, strict=True):
+        normalised = profile.normalise(row.code) if row.code is not None else None
+        match = screen_code(index, normalised, row.values["description"])
+        expected_code = getattr(normalised, "digits", None)
+        assert (result.status, result.reason, result.entry, result.words, result.code) == (
+            match.status,
+            match.reason,
+            match.entry,
+            match.words,
+            expected_code,
+        )
+        assert result.original_code == (row.code.text if row.code is not None else None)
+        assert (result.row, result.sku) == (row.row, row.values["sku"])
