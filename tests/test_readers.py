@@ -881,3 +881,21 @@ def test_cells_without_references_fall_back_to_openpyxl(tmp_path: Path) -> None:
     )
     assert xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 3) is None
     assert _everything(read_all(path)) == _everything(read_all(path, reader="openpyxl"))
+
+
+def test_column_formats_with_reference_after_style(tmp_path: Path) -> None:
+    """Cells written ``<c s=… r=…>`` take the general scan and give the same formats."""
+    import re
+
+    path = messy_list(tmp_path / "list.xlsx")
+    fast = xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 3)
+    rewrite_part(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(r'<c r="([A-Z]+\d+)"((?: [a-z]+="[^"]*")*)', r'<c\2 r="\1"', xml),
+    )
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read("xl/worksheets/sheet1.xml")
+    assert b'<c r="' not in data and b' r="D6"' in data
+    assert xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 3) == fast
+    assert fast is not None and fast.by_row == {6: "0000.00", 8: "000000"}
