@@ -164,8 +164,9 @@ _LEAD_RE = re.compile(
     re.IGNORECASE,
 )
 _TRAIL_EX_RE = re.compile(r"\s*\(ex\)$|\s+ex\.?$", re.IGNORECASE)
-# The usual spellings, 8471 / 84.71 / 8471.30 / 8471.30.10 / 8471.30.1000, skip the parser.
-_COMMON_RE = re.compile(r"(\d{4})(?:\.(\d{2})(?:\.(\d{2}|\d{4}))?)?|(\d{2})\.(\d{2})", re.ASCII)
+# The usual spellings, 8471 / 84.71 / 8471.30 / 8471.30.10 / 8471.30.1000 and the Korean
+# list style 8471.30-1000, skip the parser (which reads them the same, more slowly).
+_COMMON_RE = re.compile(r"(\d{4})(?:\.(\d{2})(?:[.\-](\d{2}|\d{4}))?)?|(\d{2})\.(\d{2})", re.ASCII)
 _BODY_RE = re.compile(r"\d+(?:[.\s\-]+\d+)*", re.ASCII)
 _SEP_RE = re.compile(r"[.\s\-]+")
 _SCI_RE = re.compile(r"(\d)(?:\.(\d+))?e\+?(\d{1,2})", re.IGNORECASE | re.ASCII)

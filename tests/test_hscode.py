@@ -651,3 +651,23 @@ def test_profile_cache_gives_the_uncached_results() -> None:
         assert [small.normalise(cell) for cell in cells * 2] == fresh * 2
     finally:
         hscode.CACHE_SIZE = hscode_size
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "8471.30-1000",
+        "0101.21-0028",
+        "8471.30-10",
+        "8471.30.1000",
+        "8471.30.10",
+        "8471.30",
+        "84.71",
+    ],
+)
+def test_common_spellings_shortcut_agrees_with_the_parser(raw: str) -> None:
+    """The regex shortcut for usual spellings gives what the full text parser gives."""
+    from exportctl.hscode import _BODY_RE, _SEP_RE, _from_groups
+
+    assert _BODY_RE.fullmatch(raw)
+    assert normalise(raw) == _from_groups(raw, _SEP_RE.split(raw), False)
