@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -323,6 +324,9 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
     findings = report.findings
     if findings:
         click.echo(f"{len(report.errors):,} errors, {len(report.warnings):,} warnings:")
+        if len(findings) > MAX_FINDINGS_SHOWN:
+            by_rule = Counter(f"{f.severity} {f.rule}" for f in findings)
+            click.echo("  " + ", ".join(f"{n:,} {rule}" for rule, n in by_rule.most_common()))
         for finding in findings[:MAX_FINDINGS_SHOWN]:
             click.echo(_render_finding(finding))
         if len(findings) > MAX_FINDINGS_SHOWN:
