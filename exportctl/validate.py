@@ -9,6 +9,7 @@ audit detail.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -192,26 +193,33 @@ def _build_item(
         ex=ex,
         description=description or (description_en or ""),
         description_en=description_en,
-        category=_clean(values.get("category")),
+        # Categories repeat on every row; one shared string each saves memory on large lists.
+        category=_intern(_clean(values.get("category"))),
         note=_clean(values.get("note")),
         sheet=table.sheet or "",
         row=row,
-        original_code=raw_code,
+        # Share the code's string when the cell already held exactly the digits.
+        original_code=code if raw_code == code else raw_code,
     )
+
+
+def _intern(text: str | None) -> str | None:
+    return sys.intern(text) if text is not None else None
 
 
 def check_duplicates(items: Sequence[ItemRecord], out: _Collector, base_size: int = 0) -> None:
     """Duplicate codes and serial numbers are errors; gaps in serials are warnings."""
-    seen_code: dict[str, tuple[int, ItemRecord]] = {}
+    # Positions, not (position, item) pairs: a million-item list keeps this dict small.
+    seen_code: dict[str, int] = {}
     seen_serial: dict[int, ItemRecord] = {}
     for index, item in enumerate(items):
         from_base = index < base_size
         if item.code is not None:
             first = seen_code.get(item.code)
             if first is None:
-                seen_code[item.code] = (index, item)
+                seen_code[item.code] = index
             elif not from_base:
-                where = "the base version" if first[0] < base_size else f"row {first[1].row}"
+                where = "the base version" if first < base_size else f"row {items[first].row}"
                 out.add(
                     "error",
                     "duplicate-code",
