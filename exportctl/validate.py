@@ -70,8 +70,9 @@ def _parse_serial(text: str | None) -> int | None | str:
     """An int, None for blank, or the text back when it is not a whole number."""
     if text is None:
         return None
-    cleaned = text.strip().rstrip(".")
-    if cleaned.isdigit():
+    # Serials are printed as "12", "12." or "12)".
+    cleaned = text.strip().rstrip(".)").strip()
+    if cleaned.isascii() and cleaned.isdigit():
         return int(cleaned)
     return text
 
@@ -151,9 +152,9 @@ def _build_item(
             out.add(
                 "error",
                 f"{result.kind}-code",
-                f'"{result.raw}" {result.reason}'
-                if not result.reason.startswith('"')
-                else result.reason,
+                result.reason
+                if result.raw in result.reason
+                else f'"{result.raw}": {result.reason}',
                 row=row,
                 field="code",
                 value=result.raw,
@@ -374,9 +375,11 @@ def validate_table(
             "unmapped-column",
             f'column "{header}" is not used (map it with --column FIELD="{header}")',
         )
-    for note in table.notes:
-        out.add("warning", "reader-note", note)
     new_items = list(build_items(table, table.rows, out, nomenclature))
+    # Readers add some notes (skipped rows, formulas) only once every row is read.
+    prefix = f"{table.file}: "
+    for note in table.notes:
+        out.add("warning", "reader-note", note.removeprefix(prefix), sheet=False)
     rows_read = len(new_items)
     if rows_read == 0 and not out.findings:
         out.add("error", "no-items", "the table has a header but no items under it")

@@ -557,3 +557,19 @@ def test_sqlite_fast_insert_stores_what_the_core_insert_stores(sqlite_url: str) 
         engine.dispose()
     assert stored["fast"] == stored["core"]
     assert stored["fast"][1][4] is True  # ex reads back as a boolean
+
+
+def test_skipped_footnotes_are_reported_and_serials_like_12_paren_are_read(
+    tmp_path: Path, run_cli: RunCli, initialised: str
+) -> None:
+    rows: list[Row] = [
+        ("1)", "847130", "컴퓨터", None, None, None),
+        ("2.", "850440", "변환기", None, None, None),
+    ]
+    path = write_list_workbook(tmp_path / "l.xlsx", rows)
+    result = run_cli("validate", path, "--list", "k", "--json", db=initialised)
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)["findings"]
+    notes = [f["message"] for f in findings if f["rule"] == "reader-note"]
+    assert any("2 footnote rows skipped" in n for n in notes), findings
+    assert not [f for f in findings if f["rule"] == "malformed-serial"]
