@@ -377,9 +377,12 @@ def validate_table(
         )
     new_items = list(build_items(table, table.rows, out, nomenclature))
     # Readers add some notes (skipped rows, formulas) only once every row is read.
-    prefix = f"{table.file}: "
+    file_prefix = f"{table.file}: "
+    sheet_prefix = f'sheet "{table.sheet}": '
     for note in table.notes:
-        out.add("warning", "reader-note", note.removeprefix(prefix), sheet=False)
+        text = note.removeprefix(file_prefix)
+        on_sheet = bool(table.sheet) and text.startswith(sheet_prefix)
+        out.add("warning", "reader-note", text.removeprefix(sheet_prefix), sheet=on_sheet)
     rows_read = len(new_items)
     if rows_read == 0 and not out.findings:
         out.add("error", "no-items", "the table has a header but no items under it")
