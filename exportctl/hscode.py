@@ -718,7 +718,10 @@ class ColumnProfile:
         if result is None or result.kind != "ambiguous":
             return result
         if value is not None:
-            return self._restore(result.raw.replace(".", ""), result.raw, False) or result
+            return (
+                self._restore(result.raw.replace(".", ""), result.raw, False, numeric=True)
+                or result
+            )
         text = cell.text or ""
         digits = _NON_DIGIT_RE.sub("", unicodedata.normalize("NFKC", text))
         if self.national and 7 <= len(digits) <= 9:
@@ -728,12 +731,17 @@ class ColumnProfile:
         # Text saved from numbers (a CSV export) lost zeros the way numbers do.
         return self._restore(digits, text.strip(), _is_ex(text)) or result
 
-    def _restore(self, digits: str, shown: str, ex: bool) -> HSCode | None:
+    def _restore(
+        self, digits: str, shown: str, ex: bool, *, numeric: bool = False
+    ) -> HSCode | None:
         """Restore the zeros a number (or text saved from one) lost, when certain."""
         integral, point, fraction = shown.partition(".")
         if point:
+            # A decimal in a column of dotted codes, or a decimal *number* in a column
+            # of 6-digit codes, was typed dddd.dd: HS-6 is the only reading left.
+            six_digit = self.decimal_codes or (numeric and self.dominant_length == 6)
             if not (
-                self.decimal_codes
+                six_digit
                 and len(integral) in (3, 4)
                 and len(fraction) in (1, 2)
                 and integral.isdigit()
@@ -744,7 +752,8 @@ class ColumnProfile:
             if len(integral) == 3 and not _zero_chapter_heading(code):
                 return None
             note = _zeros_note(4 - len(integral), 2 - len(fraction))
-            return HSCode(code, ex, f"{note} restored: column holds codes written dddd.dd")
+            why = "codes written dddd.dd" if self.decimal_codes else "6-digit codes"
+            return HSCode(code, ex, f"{note} restored: column holds {why}")
         length = self.dominant_length
         if length is None or len(digits) != length - 1:
             return None

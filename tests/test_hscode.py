@@ -671,3 +671,14 @@ def test_common_spellings_shortcut_agrees_with_the_parser(raw: str) -> None:
 
     assert _BODY_RE.fullmatch(raw)
     assert normalise(raw) == _from_groups(raw, _SEP_RE.split(raw), False)
+
+
+def test_decimal_number_in_a_column_of_six_digit_codes_gets_its_zero_back() -> None:
+    cells = [CodeCell.of(v) for v in (847130, 850440, 903180, 880240, 271012, 8471.3, 101.21)]
+    results = normalise_column(cells)
+    assert isinstance(results[5], HSCode) and results[5].digits == "847130"
+    assert results[5].recovered == "trailing zero restored: column holds 6-digit codes"
+    assert isinstance(results[6], HSCode) and results[6].digits == "010121"
+    # Without a column to go by, the same number stays ambiguous.
+    alone = normalise(8471.3)
+    assert isinstance(alone, CodeProblem) and alone.kind == "ambiguous"
