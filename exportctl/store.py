@@ -11,9 +11,10 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
@@ -135,10 +136,10 @@ def find_source(session: Session, list_id: int, sha256: str, sheet: str) -> Vers
     ).first()
 
 
-_LOAD_COLUMNS = (
-    "serial, code, level, ex, description, description_en, category, note, sheet, row, "
-    "original_code"
-)
+RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
+"""Item columns in ``ItemRecord`` field order: what loads select and inserts write."""
+_LOAD_COLUMNS = ", ".join(RECORD_COLUMNS)
+_record_values = operator.attrgetter(*RECORD_COLUMNS)
 
 
 def load_items(session: Session, version: Version) -> list[ItemRecord]:
@@ -252,21 +253,7 @@ def store_version(
     return version
 
 
-_ITEM_COLUMNS = (
-    "version_id",
-    "position",
-    "serial",
-    "code",
-    "level",
-    "ex",
-    "description",
-    "description_en",
-    "category",
-    "note",
-    "original_code",
-    "sheet",
-    "row",
-)
+_ITEM_COLUMNS = ("version_id", "position", *RECORD_COLUMNS)
 
 
 def insert_items(session: Session, version_id: int, items: Iterable[ItemRecord]) -> None:
@@ -288,21 +275,7 @@ def insert_items(session: Session, version_id: int, items: Iterable[ItemRecord])
 
 def _item_rows(version_id: int, items: Iterable[ItemRecord]) -> Iterator[tuple[Any, ...]]:
     for position, item in enumerate(items):
-        yield (
-            version_id,
-            position,
-            item.serial,
-            item.code,
-            item.level,
-            item.ex,
-            item.description,
-            item.description_en,
-            item.category,
-            item.note,
-            item.original_code,
-            item.sheet,
-            item.row,
-        )
+        yield (version_id, position, *_record_values(item))
 
 
 def _insert_sqlite(conn: Connection, version_id: int, items: Iterable[ItemRecord]) -> None:
