@@ -155,10 +155,12 @@ def validate_workbook(
     *,
     engine: Engine | None = None,
     progress: Callable[[int], None] | None = None,
+    sha256: str | None = None,
 ) -> ImportResult:
     """Read and validate a workbook without writing anything.
 
     A database is needed only to read the base version (``options.base``).
+    ``sha256`` is the file's hash when the caller has already taken it.
     """
     from exportctl.readers import LIST_SCHEMA, read_table
     from exportctl.validate import validate_table
@@ -186,7 +188,7 @@ def validate_workbook(
         base_label=options.base,
         additions=options.additions,
     )
-    return ImportResult(report=report, options=options, sha256=_sha256_file(path))
+    return ImportResult(report=report, options=options, sha256=sha256 or _sha256_file(path))
 
 
 def import_workbook(
@@ -221,7 +223,7 @@ def import_workbook(
                     f'{path.name}, sheet "{options.sheet}" was already imported into list '
                     f'"{options.slug}" as version "{previous.label}"'
                 )
-    result = validate_workbook(path, options, engine=engine, progress=progress)
+    result = validate_workbook(path, options, engine=engine, progress=progress, sha256=sha)
     if not result.ok or dry_run:
         return result
     with store.session_scope(engine) as session:
