@@ -33,6 +33,7 @@ from exportctl.models import (
     ValidationReport,
     Version,
 )
+from exportctl.reports import FORMATS
 
 if TYPE_CHECKING:
     from exportctl.screen import ScreenReport
@@ -426,7 +427,7 @@ if TYPE_CHECKING:
 
     from exportctl.diff import ChangeSet, VersionInfo
 
-REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "pdf", "json")
+REPORT_FORMATS: tuple[str, ...] = FORMATS
 """Formats :func:`write_change_report` writes."""
 
 

@@ -25,14 +25,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from exportctl.hscode import HSCode
+from exportctl.reports import FORMATS as FORMATS
+from exportctl.reports import Format as Format
 from exportctl.reports.safe import neutralise
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
-
-Format = Literal["csv", "xlsx", "pdf", "json"]
-FORMATS: tuple[Format, ...] = ("csv", "xlsx", "pdf", "json")
 
 COLUMNS: tuple[str, ...] = (
     "row",
