@@ -29,10 +29,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeVar
 
 from exportctl.errors import ExportctlError
 
@@ -800,6 +800,42 @@ def _zero_chapter_heading(code: str) -> bool:
     if code[0] != "0" or code[1] == "0":
         return False
     return len(code) < 4 or code[:4] in _known_headings()
+
+
+PROFILE_SAMPLE = 20_000
+"""Rows read ahead to learn the code column's habits before streaming the rest."""
+
+_Row = TypeVar("_Row")
+
+
+def learn_ahead(
+    rows: Iterable[_Row],
+    code_of: Callable[[_Row], CodeCell | None],
+    sample: int = PROFILE_SAMPLE,
+) -> tuple[ColumnProfile, Iterator[_Row]]:
+    """Learn a column from its first ``sample`` rows, then give every row back in order.
+
+    The rows read ahead are let go as they are yielded again, so a stream of a
+    million rows never holds more than ``sample`` of them.
+
+    Args:
+        rows: Any rows, read once.
+        code_of: The code cell of a row (None when blank).
+        sample: How many rows to learn from.
+
+    Returns:
+        The profile, and an iterator over all the rows.
+    """
+    iterator = iter(rows)
+    buffered = list(itertools.islice(iterator, sample))
+    profile = ColumnProfile.learn(c for c in map(code_of, buffered) if c is not None)
+    return profile, itertools.chain(_drain(buffered), iterator)
+
+
+def _drain(buffered: list[_Row]) -> Iterator[_Row]:
+    buffered.reverse()
+    while buffered:
+        yield buffered.pop()
 
 
 def normalise_column(cells: Sequence[CodeCell]) -> list[Result]:

@@ -36,7 +36,7 @@ Example:
 
 from __future__ import annotations
 
-import itertools
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from exportctl.hscode import CodeProblem, ColumnProfile, HSCode
+from exportctl.hscode import PROFILE_SAMPLE, CodeProblem, HSCode, learn_ahead
 from exportctl.models import ItemRecord
 
 if TYPE_CHECKING:
@@ -55,8 +55,6 @@ Status = Literal["controlled", "review", "clear", "invalid"]
 STATUSES: tuple[Status, ...] = ("controlled", "review", "clear", "invalid")
 """Every status, most severe first (the order of summaries)."""
 
-PROFILE_SAMPLE = 20_000
-"""Rows read ahead to learn the code column's habits before streaming the rest."""
 
 SPECIFIC_WORD_MAX_ENTRIES = 2
 """A word found in at most this many list entries is specific enough to match alone."""
@@ -653,12 +651,10 @@ def screen_rows(
     Yields:
         One result per row, invalid rows included.
     """
-    iterator = iter(rows)
-    buffered = list(itertools.islice(iterator, sample))
-    profile = ColumnProfile.learn(r.code for r in buffered if r.code is not None)
+    profile, rows = learn_ahead(rows, operator.attrgetter("code"), sample)
     normalise = profile.normalise
     match_code = index.match_code
-    for parsed in itertools.chain(_drain(buffered), iterator):
+    for parsed in rows:
         cell = parsed.code
         normalised = normalise(cell) if cell is not None and cell.text else None
         values = parsed.values
@@ -691,13 +687,6 @@ def screen_rows(
         if summary is not None:
             summary.add(result)
         yield result
-
-
-def _drain(buffered: list[ParsedRow]) -> Iterator[ParsedRow]:
-    """Yield the read-ahead rows in order, letting each go once yielded."""
-    buffered.reverse()
-    while buffered:
-        yield buffered.pop()
 
 
 @dataclass

@@ -8,17 +8,20 @@ audit detail.
 
 from __future__ import annotations
 
-import itertools
+import operator
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from exportctl.hscode import CodeProblem, ColumnProfile, HSCode, Nomenclature
+from exportctl.hscode import (
+    CodeProblem,
+    ColumnProfile,
+    HSCode,
+    Nomenclature,
+    learn_ahead,
+)
 from exportctl.models import Finding, ItemRecord, Severity, ValidationReport
 from exportctl.readers import ParsedRow, Table
-
-PROFILE_SAMPLE = 20_000
-"""Rows read ahead to learn the code column's habits before streaming the rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +91,11 @@ def build_items(
     table: Table, rows: Iterable[ParsedRow], out: _Collector, nomenclature: Nomenclature
 ) -> Iterator[ItemRecord]:
     """Turn parsed rows into items, recording a finding for every problem met."""
-    buffered, rest = _read_ahead(rows, PROFILE_SAMPLE)
-    profile = ColumnProfile.learn(r.code for r in buffered if r.code is not None)
-    for parsed in itertools.chain(buffered, rest):
+    profile, rows = learn_ahead(rows, operator.attrgetter("code"))
+    for parsed in rows:
         item = _build_item(table, parsed, profile, out, nomenclature)
         if item is not None:
             yield item
-
-
-def _read_ahead(rows: Iterable[ParsedRow], n: int) -> tuple[list[ParsedRow], Iterator[ParsedRow]]:
-    iterator = iter(rows)
-    return list(itertools.islice(iterator, n)), iterator
 
 
 def _build_item(
