@@ -664,38 +664,36 @@ def _ratio_target(result: Result) -> Result:
     return result
 
 
+def _import_case(
+    name: str, url: str, workbook: Path, read: dict[str, Any], *, note: bool
+) -> Result:
+    """One big-list import into ``url``, set beside the bare read of the same file."""
+    try:
+        spawn("init", url=url)
+        figures = spawn("import", url=url, path=str(workbook), label="big")
+    except RuntimeError as exc:
+        return _failed(name, exc)
+    result = _measured(Result(case=name), figures)
+    result.baseline, result.baseline_s = "fastexcel read", read["seconds"]
+    if note:
+        result.note = (
+            f"{figures['warnings']:,} validation warnings; bare read peak {read['peak_mb']:.0f} MB"
+        )
+    return _ratio_target(result)
+
+
 def bench_import(settings: Settings) -> Iterator[Result]:
     """``api.import_workbook`` of the big list, SQLite then PostgreSQL, beside a bare read."""
     workbook = _list_workbook(settings)
     read = spawn("read-xlsx", path=str(workbook))
     url = f"sqlite:///{settings.work / 'import.db'}"
-    spawn("init", url=url)
-    name = f"import {settings.rows:,} (sqlite)"
-    try:
-        figures = spawn("import", url=url, path=str(workbook), label="big")
-        result = _measured(Result(case=name), figures)
-    except RuntimeError as exc:
-        yield _failed(name, exc)
-    else:
-        result.baseline, result.baseline_s = "fastexcel read", read["seconds"]
-        result.note = (
-            f"{figures['warnings']:,} validation warnings; bare read peak {read['peak_mb']:.0f} MB"
-        )
-        yield _ratio_target(result)
+    yield _import_case(f"import {settings.rows:,} (sqlite)", url, workbook, read, note=True)
     name = f"import {settings.rows:,} (postgres)"
     for pg_url in _postgres_schema(settings, "import", name):
         if isinstance(pg_url, Result):
             yield pg_url
             return
-        try:
-            spawn("init", url=pg_url)
-            figures = spawn("import", url=pg_url, path=str(workbook), label="big")
-            result = _measured(Result(case=name), figures)
-        except RuntimeError as exc:
-            yield _failed(name, exc)
-        else:
-            result.baseline, result.baseline_s = "fastexcel read", read["seconds"]
-            yield _ratio_target(result)
+        yield _import_case(name, pg_url, workbook, read, note=False)
 
 
 def _postgres_schema(settings: Settings, case: str, name: str) -> Iterator[str | Result]:
