@@ -512,8 +512,9 @@ def test_korea_customs_master_imports_as_three_versions(run_cli: RunCli, initial
     ] == [12_422, 12_422, 12_467]
 
 
-def test_sqlite_fast_insert_stores_what_the_core_insert_stores(sqlite_url: str) -> None:
-    """Items written through the driver's executemany read back as through Core (issue 6)."""
+def test_fast_insert_stores_what_the_core_insert_stores(db_url: str) -> None:
+    """Items written through executemany (SQLite) or COPY (PostgreSQL) read back as
+    through SQLAlchemy Core (issue 6)."""
     import datetime as dt
 
     from exportctl import api
@@ -525,10 +526,11 @@ def test_sqlite_fast_insert_stores_what_the_core_insert_stores(sqlite_url: str) 
         ItemRecord(None, None, None, False, "무인기", None, row=7, sheet="별표"),
         ItemRecord(4, "0101210000", 10, False, "", "Horses", row=9, original_code="10121"),
     ]
-    engine, *_ = api.init_database(sqlite_url)
+    engine, *_ = api.init_database(db_url)
+    fast = store._insert_sqlite if db_url.startswith("sqlite") else store._insert_copy
     stored: dict[str, list[tuple[object, ...]]] = {}
     try:
-        for label, writer in (("fast", store._insert_sqlite), ("core", store._insert_core)):
+        for label, writer in (("fast", fast), ("core", store._insert_core)):
             with store.session_scope(engine) as session:
                 version = store.store_version(
                     session,
@@ -543,7 +545,7 @@ def test_sqlite_fast_insert_stores_what_the_core_insert_stores(sqlite_url: str) 
                     ),
                     [],
                 )
-                writer(session.connection(), version.id, items)
+                writer(session.connection(), store._item_rows(version.id, items))
                 session.flush()
                 loaded = store.load_items(session, version)
                 rows = session.execute(
