@@ -197,7 +197,7 @@ def test_title_rows_two_row_header_footnotes_and_blanks(tmp_path: Path) -> None:
         "category": None,
         "note": None,
     }
-    assert first.code == CodeCell("8471.30.0000", None, "General")
+    assert first.code == CodeCell("8471.30.0000", None, None)  # a text cell: no format
     assert rows[1].code == CodeCell("8471.3", 8471.3, "0000.00")
     assert rows[1].values["note"] == "ex"
     assert rows[2].code == CodeCell("10121", 10121, "000000")
@@ -227,11 +227,61 @@ def test_engines_agree_on_the_same_workbook(tmp_path: Path) -> None:
     assert any("python-calamine" in note for note in by_calamine[0].notes)
 
 
-def test_size_threshold_picks_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_number_formats_are_read_at_any_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code column's formats come from the sheet XML however large the workbook."""
     path = messy_list(tmp_path / "list.xlsx")
     assert read_all(path)[1][1].code == CodeCell("8471.3", 8471.3, "0000.00")
     monkeypatch.setattr(xlsx, "OPENPYXL_MAX_BYTES", 100)
-    assert read_all(path)[1][1].code == CodeCell("8471.3", 8471.3, None)
+    table, rows = read_all(path)
+    assert rows[1].code == CodeCell("8471.3", 8471.3, "0000.00")
+    assert rows[2].code == CodeCell("10121", 10121, "000000")
+    assert not any("python-calamine" in note for note in table.notes)
+
+
+def test_large_sheet_without_references_recovers_from_values_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the openpyxl limit, a sheet the XML search cannot read gets no formats, said."""
+    import re
+
+    rows: list[list[Any]] = [["HS코드", "품목명"], [(10121, "000000"), "말"], ["847130", "컴퓨터"]]
+    path = save_rows(tmp_path / "bare.xlsx", rows)
+    rewrite_part(
+        path, "xl/worksheets/sheet1.xml", lambda xml: re.sub(r'(<c) r="[A-Z]+\d+"', r"\1", xml)
+    )
+    assert read_all(path)[1][0].code == CodeCell("10121", 10121, "000000")  # through openpyxl
+    monkeypatch.setattr(xlsx, "OPENPYXL_MAX_BYTES", 100)
+    table, parsed = read_all(path)
+    assert parsed[0].code == CodeCell("10121", 10121, None)
+    assert any("python-calamine" in note for note in table.notes)
+
+
+def test_text_codes_never_search_for_formats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows: list[list[Any]] = [["HS코드", "품목명"], ["847130", "컴퓨터"], ["8471.30.1000", "서버"]]
+    path = save_rows(tmp_path / "text.xlsx", rows)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("formats searched for a text-only code column")
+
+    monkeypatch.setattr("exportctl.readers.column_formats", refuse)
+    _, parsed = read_all(path)
+    assert [row.code for row in parsed] == [
+        CodeCell("847130", None, None),
+        CodeCell("8471.30.1000", None, None),
+    ]
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_column_formats_in_small_chunks_match_one_read(tmp_path: Path, chunk: int) -> None:
+    """Tags cut across chunk boundaries are still found."""
+    path = messy_list(tmp_path / "list.xlsx")
+    whole = xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 3)
+    assert whole is not None and whole.by_row == {6: "0000.00", 8: "000000"}
+    assert xlsx.column_formats(path, "xl/worksheets/sheet1.xml", 3, chunk=chunk) == whole
 
 
 @pytest.mark.parametrize("reader", ["openpyxl", "calamine"])
@@ -732,7 +782,7 @@ def test_korea_customs_hsk_master() -> None:
         rows = list(table.rows)
         counts.append(len(rows))
         assert rows[0].values["code"] == "0101211000"
-        assert rows[0].code == CodeCell("0101211000", None, "General")
+        assert rows[0].code == CodeCell("0101211000", None, None)
     assert counts == [12467, 12422, 12422]
     # Without a sheet, the first is taken.
     assert read_table(HSK_MASTER, LIST_SCHEMA).sheet == sheets[0]

@@ -40,9 +40,11 @@ from exportctl.readers.xlsx import (
     CalamineBook,
     ColumnFormats,
     Engine,
+    LazyFormats,
     column_formats,
     formula_scanner,
     open_book,
+    openpyxl_column_formats,
     sheet_parts,
     uses_openpyxl,
 )
@@ -64,10 +66,6 @@ _NO_HEADER = (
     f"no header row with an HS code column found in the first {HEADER_SEARCH_ROWS} rows; "
     "name it with --column code=HEADER"
 )
-
-
-class _NeedsOpenpyxlError(Exception):
-    """The code column's number formats cannot be read without openpyxl."""
 
 
 def sha256_file(path: Path) -> str:
@@ -120,10 +118,10 @@ def read_table(
         overrides: Field -> header text, for headers the alias table does not know
             (``--column code=품목코드``).
         progress: Called with the number of rows read so far, every 1,000 rows.
-        reader: ``"auto"`` (for .xlsx up to ``xlsx.OPENPYXL_MAX_BYTES``
-            unpacked, python-calamine with the code column's number formats read
-            from the sheet XML, else openpyxl; python-calamine without formats
-            for larger files), or force ``"openpyxl"`` or ``"calamine"``.
+        reader: ``"auto"`` (.xlsx through python-calamine, with the code
+            column's number formats read from the sheet XML when a numeric code
+            needs them; other workbooks through python-calamine), or force
+            ``"openpyxl"`` or ``"calamine"`` (no number formats).
 
     Returns:
         The table; its ``rows`` stream lazily and can be read once.
@@ -138,20 +136,17 @@ def read_table(
     checked = check_file(path)
     if checked.kind == "csv":
         return _read_csv(checked, schema, sheet, encoding, given, progress)
-    if reader == "auto" and uses_openpyxl(checked, reader):
-        # python-calamine for the cells and a byte scan for the code column's
-        # number formats: what openpyxl gives, at a tenth of the time (issue 6).
-        quick = CalamineBook(checked.path)
-        try:
-            return _read_book(quick, checked, schema, sheet, given, progress, formats=True)
-        except _NeedsOpenpyxlError:
-            quick.close()
-        except BaseException:
-            quick.close()
-            raise
-    book = open_book(checked, reader)
+    if reader == "auto" and checked.kind == "xlsx":
+        # python-calamine for the cells, and the code column's number formats from
+        # the sheet XML when a numeric code asks for them: what openpyxl gives, at
+        # a tenth of the time (issue 6).
+        book: Book = CalamineBook(checked.path)
+        formats = True
+    else:
+        book = open_book(checked, reader)
+        formats = False
     try:
-        return _read_book(book, checked, schema, sheet, given, progress)
+        return _read_book(book, checked, schema, sheet, given, progress, formats=formats)
     except BaseException:
         book.close()
         raise
@@ -188,6 +183,35 @@ def _read_csv(
         raise
 
 
+_NO_FORMATS = (
+    'sheet "{sheet}": read with python-calamine, which gives no number formats; codes '
+    "typed as numbers can only be recovered from the rest of the column"
+)
+
+
+def _formats_loader(
+    checked: Checked, sheet: str, column: int, notes: list[str]
+) -> Callable[[], ColumnFormats | None]:
+    """Read the number formats of a sheet's code column, from its XML or with openpyxl.
+
+    Sheets whose cells carry no reference need openpyxl's full parse; beyond
+    ``OPENPYXL_MAX_BYTES`` unpacked that is too slow, and codes typed as numbers
+    are then recovered from the column's values only (noted).
+    """
+
+    def load() -> ColumnFormats | None:
+        part = sheet_parts(checked.path).get(sheet)
+        found = column_formats(checked.path, part, column) if part is not None else None
+        if found is not None:
+            return found
+        if uses_openpyxl(checked):
+            return openpyxl_column_formats(checked.path, sheet, column)
+        notes.append(_NO_FORMATS.format(sheet=sheet))
+        return None
+
+    return load
+
+
 def _read_book(
     book: Book,
     checked: Checked,
@@ -201,8 +225,8 @@ def _read_book(
     """Find the table in a workbook.
 
     With ``formats``, ``book`` is python-calamine standing in for openpyxl: the
-    code column's number formats are read from the sheet XML, and
-    ``_NeedsOpenpyxlError`` is raised when they cannot be.
+    code column's number formats are read when a numeric code cell needs them
+    (see ``_formats_loader``).
     """
     name = checked.path.name
     if sheet is not None and sheet not in book.sheet_names:
@@ -231,22 +255,16 @@ def _read_book(
     sheet_name, located = chosen
     notes: list[str] = []
     formulas = None
-    code_formats: ColumnFormats | None = None
-    if formats:
-        part = sheet_parts(checked.path).get(sheet_name)
-        code_columns = located.layout.fields.get("code", [])
-        if part is not None and code_columns:
-            code_formats = column_formats(checked.path, part, code_columns[0].index)
-        if code_formats is None:
-            raise _NeedsOpenpyxlError(sheet_name)
+    code_formats: LazyFormats | None = None
+    code_columns = located.layout.fields.get("code", [])
+    if formats and code_columns:
+        code_formats = LazyFormats(
+            _formats_loader(checked, sheet_name, code_columns[0].index, notes)
+        )
     if checked.kind == "xlsx":
         formulas = formula_scanner(checked.path)(sheet_name)
         if book.engine == "calamine" and code_formats is None:
-            notes.append(
-                f'sheet "{sheet_name}": read with python-calamine, which gives no number '
-                "formats; codes typed as numbers can only be recovered from the rest of "
-                "the column"
-            )
+            notes.append(_NO_FORMATS.format(sheet=sheet_name))
     return build_table(
         located,
         schema,

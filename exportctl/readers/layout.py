@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from exportctl.errors import InputError
 from exportctl.hscode import CodeCell
 from exportctl.readers.cells import cell_text, code_cell
-from exportctl.readers.rows import RawRow
+from exportctl.readers.rows import CodeFormats, RawRow
 from exportctl.readers.schema import Schema, header_keys
-from exportctl.readers.xlsx import ColumnFormats, FormulaScan
+from exportctl.readers.xlsx import FormulaScan
 
 HEADER_SEARCH_ROWS = 30
 """The header must start within this many rows from the top of the sheet."""
@@ -339,7 +339,7 @@ def build_table(
     formulas: FormulaScan | None = None,
     progress: Callable[[int], None] | None = None,
     on_close: Callable[[], None] | None = None,
-    code_formats: ColumnFormats | None = None,
+    code_formats: CodeFormats | None = None,
 ) -> Table:
     """Check the header and return a ``Table`` whose rows stream from ``located``.
 
@@ -445,7 +445,7 @@ def _stream(
     notes: list[str],
     place: str,
     progress: Callable[[int], None] | None,
-    code_formats: ColumnFormats | None = None,
+    code_formats: CodeFormats | None = None,
 ) -> Iterator[ParsedRow]:
     code_column = mapped["code"]
     code_index = code_column.index
@@ -495,15 +495,16 @@ def _stream(
         cell = None
         if code_text is not None:
             raw_code = cells[code_index]
-            number_format = (
-                row.number_format(code_index)
-                if code_formats is None
-                else code_formats.get(row.number)
-            )
             if raw_code.__class__ is str:
                 # What code_cell() does for text, kept inline: one call fewer per row.
-                cell = CodeCell(raw_code.strip(), None, number_format)
+                # Number formats only matter for numbers (hscode.normalise).
+                cell = CodeCell(raw_code.strip(), None, None)
             else:
+                number_format = (
+                    row.number_format(code_index)
+                    if code_formats is None
+                    else code_formats.get(row.number)
+                )
                 found = code_cell(raw_code, number_format)
                 cell = found if found.text is not None else None
         yield ParsedRow(row.number, values, cell)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(slots=True)
@@ -31,3 +31,10 @@ class RawRow:
     def value(self, column: int) -> object:
         """The value in a column, ``None`` past the end of a short row."""
         return self.values[column] if column < len(self.values) else None
+
+
+class CodeFormats(Protocol):
+    """Number formats of the code column by sheet row, read apart from the cells."""
+
+    def get(self, row: int) -> str | None:
+        """The number format of the column's cell in ``row``, ``None`` when unknown."""

@@ -2,16 +2,17 @@
 
 openpyxl in read-only mode streams rows and gives each cell's number format, which
 the HS code normaliser needs to recover ``8471.3`` typed as ``0000.00``. It reads
-about 30,000 cells a second, so files that unpack beyond ``OPENPYXL_MAX_BYTES``
-go through python-calamine, which is an order of magnitude faster but knows
-values only. Note that python-calamine (0.9) loads a sheet's cells into memory
+about 30,000 cells a second; python-calamine is an order of magnitude faster but
+knows values only. Note that python-calamine (0.9) loads a sheet's cells into memory
 when the sheet is opened; only the Python row objects are made lazily.
 
-Only the code column needs number formats, so ``read_table`` reads workbooks
-within ``OPENPYXL_MAX_BYTES`` with python-calamine as well and takes that one
-column's formats from the sheet XML (``column_formats``): the same rows as
-openpyxl, about five times faster end to end (issue 6). openpyxl remains for
-sheets whose cells carry no reference, and when asked for.
+Only the code column needs number formats, and only for its numeric cells, so
+``read_table`` reads every .xlsx with python-calamine and, when the first numeric
+code cell asks, takes that one column's formats from the sheet XML
+(``column_formats``, a chunked byte search): the same rows as openpyxl, about five
+times faster end to end, and a sheet of codes typed as text is not searched at all
+(issue 6). openpyxl remains for sheets whose cells carry no reference (its formats
+for the code column, up to ``OPENPYXL_MAX_BYTES`` unpacked), and when asked for.
 """
 
 from __future__ import annotations
@@ -376,34 +377,57 @@ def _references_first(data: bytes) -> bool:
     )
 
 
-def column_formats(path: Path, part: str, column: int) -> ColumnFormats | None:
+def column_formats(
+    path: Path, part: str, column: int, chunk: int = 4 * 1024 * 1024
+) -> ColumnFormats | None:
     """The number formats of one column of a sheet, without loading the sheet's cells.
 
     openpyxl would give them too, at about 30,000 cells a second for the whole
     sheet; a byte search for the column's ``<c r="C…">`` tags is a hundred times
-    faster. ``None`` when the sheet has cells without a reference (``r``), whose
-    column only a full parse can tell.
+    faster. The sheet XML is searched a chunk at a time, so memory stays flat
+    whatever the sheet's size. ``None`` when the sheet has cells without a
+    reference (``r``), whose column only a full parse can tell.
 
     Args:
         path: The .xlsx file.
         part: The sheet's part name.
         column: 0-based column.
+        chunk: Bytes of unpacked XML searched at a time.
     """
     letters = column_letters(column).encode("ascii")
+    quick = re.compile(rb'<c r="' + letters + rb'(\d+)"[^>]*>')
+    general = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"" + letters + rb'(\d+)"[^>]*>')
+    by_row: dict[int, str] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             formats = _cell_formats(archive)
-            data = archive.read(part)
+            default = formats[0]
+            with archive.open(part) as stream:
+                pending = b""
+                while True:
+                    block = stream.read(chunk)
+                    data = pending + block
+                    if block:
+                        # Search up to the last tag opening; the rest waits for more bytes.
+                        cut = data.rfind(b"<")
+                        data, pending = data[:cut], data[cut:]
+                    if _references_first(data):
+                        tag = quick
+                    elif _BARE_CELL.search(data):
+                        return None
+                    else:
+                        tag = general
+                    _note_formats(tag, data, formats, default, by_row)
+                    if not block:
+                        break
     except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError, ValueError):
         return None
-    if _references_first(data):
-        tag = re.compile(rb'<c r="' + letters + rb'(\d+)"[^>]*>')
-    elif _BARE_CELL.search(data):
-        return None
-    else:
-        tag = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br=\"" + letters + rb"(\d+)\"[^>]*>")
-    default = formats[0]
-    by_row: dict[int, str] = {}
+    return ColumnFormats(default, by_row)
+
+
+def _note_formats(
+    tag: re.Pattern[bytes], data: bytes, formats: list[str], default: str, by_row: dict[int, str]
+) -> None:
     for match in tag.finditer(data):
         style = _STYLE_ATTR.search(match.group(0))
         if style is None:
@@ -412,4 +436,45 @@ def column_formats(path: Path, part: str, column: int) -> ColumnFormats | None:
         found = formats[index] if index < len(formats) else "General"
         if found != default:
             by_row[int(match.group(1))] = found
-    return ColumnFormats(default, by_row)
+
+
+def openpyxl_column_formats(path: Path, sheet: str, column: int) -> ColumnFormats:
+    """The number formats of one column as openpyxl reads them (any sheet XML).
+
+    For sheets :func:`column_formats` cannot search; it parses the whole sheet.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            try:
+                sheet_obj = book[sheet]
+                sheet_obj.reset_dimensions()
+                by_row = {
+                    cells[0].row: str(cells[0].number_format)
+                    for cells in sheet_obj.iter_rows(min_col=column + 1, max_col=column + 1)
+                    if cells and getattr(cells[0], "row", None) is not None
+                }
+            finally:
+                book.close()
+    except Exception as exc:  # openpyxl raises what its XML and zip layers raise
+        raise _unreadable(path, exc, sheet) from exc
+    return ColumnFormats("General", by_row)
+
+
+class LazyFormats:
+    """A column's number formats, looked up only when the first numeric cell asks.
+
+    A code column typed as text never needs them, so a sheet of text codes is not
+    searched at all.
+    """
+
+    def __init__(self, load: Callable[[], ColumnFormats | None]) -> None:
+        self._load: Callable[[], ColumnFormats | None] | None = load
+        self._formats: ColumnFormats | None = None
+
+    def get(self, row: int) -> str | None:
+        """The number format of the column's cell in ``row`` (``None`` when unknown)."""
+        if self._load is not None:
+            self._formats, self._load = self._load(), None
+        return self._formats.get(row) if self._formats is not None else None
