@@ -73,18 +73,13 @@ def _parse_serial(text: str | None) -> int | None | str:
     """An int, None for blank, or the text back when it is not a whole number."""
     if text is None:
         return None
+    if text.isdigit() and text.isascii():
+        return int(text)
     # Serials are printed as "12", "12." or "12)".
     cleaned = text.strip().rstrip(".)").strip()
     if cleaned.isascii() and cleaned.isdigit():
         return int(cleaned)
     return text
-
-
-def _clean(text: str | None) -> str | None:
-    if text is None:
-        return None
-    joined = " ".join(text.split())
-    return joined or None
 
 
 def build_items(
@@ -157,8 +152,9 @@ def _build_item(
                 value=result.raw,
             )
             code = None
-    description = _clean(values.get("description")) or ""
-    description_en = _clean(values.get("description_en"))
+    # Values come from readers.cells.cell_text: stripped, whitespace collapsed, None if blank.
+    description = values.get("description") or ""
+    description_en = values.get("description_en")
     if code is None and not description and not description_en:
         if isinstance(result, CodeProblem) and result.kind != "not-a-code":
             return None
@@ -192,8 +188,8 @@ def _build_item(
         description=description or (description_en or ""),
         description_en=description_en,
         # Categories repeat on every row; one shared string each saves memory on large lists.
-        category=_intern(_clean(values.get("category"))),
-        note=_clean(values.get("note")),
+        category=_intern(values.get("category")),
+        note=values.get("note"),
         sheet=table.sheet or "",
         row=row,
         # Share the code's string when the cell already held exactly the digits.

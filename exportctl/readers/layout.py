@@ -478,9 +478,14 @@ def _stream(
             continue
         code_text = texts[code_slot]
         # A row with a code and a value left of the code column is never a footnote.
-        if not (code_text is not None and any(texts[slot] is not None for slot in leading)) and (
-            _is_footnote(row, code_text, code_index, first_column)
-        ):
+        if not (
+            code_text is not None
+            and (
+                texts[leading[0]] is not None
+                if len(leading) == 1
+                else any(texts[slot] is not None for slot in leading)
+            )
+        ) and _is_footnote(row, code_text, code_index, first_column):
             footnotes.append(row.number)
             continue
         if code_text is not None and code_text == header_code:
