@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from exportctl import db, store
+from exportctl.bulk import paused_gc
 from exportctl.config import current_actor
 from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError
 from exportctl.models import (
@@ -150,6 +151,7 @@ def _check_additions(options: ImportOptions) -> None:
         raise InputError("--additions needs --base LABEL: the version the rows are added to")
 
 
+@paused_gc()
 def validate_workbook(
     path: Path,
     options: ImportOptions,
@@ -192,6 +194,7 @@ def validate_workbook(
     return ImportResult(report=report, options=options, sha256=sha256 or _sha256_file(path))
 
 
+@paused_gc()
 def import_workbook(
     engine: Engine,
     path: Path,

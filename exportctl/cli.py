@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from exportctl import __version__
+from exportctl.bulk import paused_gc
 from exportctl.errors import ExportctlError, location
 
 if TYPE_CHECKING:
@@ -734,6 +735,7 @@ def _screen_counts(summary: ScreenSummary) -> str:
     )
 
 
+@paused_gc()
 def _screen_text(report: ScreenReport) -> ScreenSummary:
     """Print a short summary: the counts and the first rows that need attention."""
     compared = report.compare is not None

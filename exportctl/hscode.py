@@ -233,9 +233,9 @@ def _from_digits(raw: str, digits: str, ex: bool = False) -> Result:
 
 
 def _from_text(raw: str) -> Result:
-    m = _COMMON_RE.fullmatch(raw)
-    if m is not None:
-        return HSCode("".join(filter(None, m.groups())))
+    if _COMMON_RE.fullmatch(raw) is not None:
+        # Digits and the separators the pattern allows, nothing else.
+        return HSCode(raw.replace(".", "").replace("-", ""))
     s = raw if raw.isascii() else unicodedata.normalize("NFKC", raw).translate(_TRANSLATE)
     s = s.strip()
     if s.startswith("'"):  # Excel's "store as text" prefix survives some exports

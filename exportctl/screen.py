@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from exportctl.bulk import paused_gc
 from exportctl.hscode import PROFILE_SAMPLE, CodeProblem, HSCode, learn_ahead
 from exportctl.models import ItemRecord
 
@@ -732,6 +733,7 @@ class ScreenReport:
             "sha256": self.sha256,
         }
 
+    @paused_gc()
     def drain(self) -> ScreenSummary:
         """Read the remaining results, only to count them; returns the summary."""
         for _ in self.results:

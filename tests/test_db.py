@@ -64,3 +64,27 @@ def test_unusable_urls_are_config_errors() -> None:
 
 def test_migrations_folder_is_found() -> None:
     assert (db.migrations_dir() / "env.py").is_file()
+
+
+def test_paused_gc_restores_the_collector_even_on_error() -> None:
+    import gc
+
+    from exportctl.bulk import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # only the outermost block re-enables
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

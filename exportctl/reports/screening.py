@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from exportctl.bulk import paused_gc
 from exportctl.hscode import HSCode
 from exportctl.reports import FORMATS as FORMATS
 from exportctl.reports import Format as Format
@@ -393,6 +394,7 @@ def _atomic(path: Path) -> Iterator[Path]:
         raise
 
 
+@paused_gc()
 def write_screen_report(report: ScreenReport, fmt: Format, path: Path) -> ScreenSummary:
     """Write ``report`` to ``path`` in ``fmt``; the file appears only when complete.
 
