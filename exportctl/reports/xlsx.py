@@ -16,9 +16,9 @@ import datetime as dt
 from pathlib import Path
 from typing import IO, Any
 
-from exportctl.diff import CHANGE_KINDS, ChangeSet, Summary, VersionInfo, summarise
-from exportctl.reports.csv import CHANGE_COLUMNS, change_row
-from exportctl.reports.safe import neutralise
+from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo, summarise
+from exportctl.reports.csv import CHANGE_COLUMNS, change_values
+from exportctl.reports.safe import FORMULA_TRIGGERS, neutralise
 
 __all__ = ["SHEET_NAMES", "write_xlsx"]
 
@@ -96,8 +96,7 @@ def write_xlsx(
             "good": book.add_format({"bold": True, "font_color": "#1B5E20"}),
         }
         _summary_sheet(book, formats, changes, summary, generated_at)
-        for kind in CHANGE_KINDS:
-            _kind_sheet(book, formats, changes, kind)
+        _kind_sheets(book, formats, changes)
     finally:
         book.close()
 
@@ -201,20 +200,36 @@ def _summary_sheet(
         r += 1
 
 
-def _kind_sheet(book: Any, formats: dict[str, Any], changes: ChangeSet, kind: str) -> None:
+def _kind_sheets(book: Any, formats: dict[str, Any], changes: ChangeSet) -> None:
+    by_kind: dict[str, list[Change]] = {kind: [] for kind in CHANGE_KINDS}
+    for change in changes.changes:
+        bucket = by_kind.get(change.kind)
+        if bucket is not None:
+            bucket.append(change)
+    for kind in CHANGE_KINDS:
+        _kind_sheet(book, formats, kind, by_kind[kind])
+
+
+def _kind_sheet(book: Any, formats: dict[str, Any], kind: str, changes: list[Change]) -> None:
     sheet = book.add_worksheet(SHEET_NAMES[kind])
+    column_formats = [formats["text"] if c in _TEXT_COLUMNS else None for c in CHANGE_COLUMNS]
     for c, column in enumerate(CHANGE_COLUMNS):
-        fmt = formats["text"] if column in _TEXT_COLUMNS else None
-        sheet.set_column(c, c, _WIDTHS.get(column, 14), fmt)
+        sheet.set_column(c, c, _WIDTHS.get(column, 14), column_formats[c])
         sheet.write_string(0, c, column, formats["header"])
     sheet.freeze_panes(1, 0)
-    r = 0
-    for change in changes.changes:
-        if change.kind != kind:
-            continue
-        r += 1
-        row = change_row(change)
-        for c, column in enumerate(CHANGE_COLUMNS):
-            fmt = formats["text"] if column in _TEXT_COLUMNS else None
-            _text(sheet, r, c, row[column], fmt)
-    sheet.autofilter(0, 0, max(r, 1), len(CHANGE_COLUMNS) - 1)
+    columns = list(enumerate(column_formats))
+    write_string = sheet.write_string
+    write_number = sheet.write_number
+    for r, change in enumerate(changes, start=1):
+        for (c, fmt), value in zip(columns, change_values(change), strict=True):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                if value.startswith(FORMULA_TRIGGERS):
+                    value = "'" + value
+                write_string(r, c, value, fmt)
+            elif isinstance(value, bool):
+                write_string(r, c, str(value), fmt)
+            else:
+                write_number(r, c, value, fmt)
+    sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGE_COLUMNS) - 1)
