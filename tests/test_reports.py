@@ -195,6 +195,33 @@ def test_xlsx_neutralises_formula_payloads(tmp_path: Path) -> None:
     assert not any(t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in texts)
 
 
+def test_xlsx_change_sheets_hold_the_csv_rows(tmp_path: Path) -> None:
+    changes = korean_revision(extra=40)
+    changes = dataclasses.replace(changes, changes=sample_changes().changes + changes.changes)
+    path = tmp_path / "changes.xlsx"
+    write_xlsx(changes, path, generated_at=GENERATED)
+    expected = list(csv.reader(io.StringIO(csv_text(changes).lstrip("\ufeff"))))[1:]
+    book = load_workbook(path)
+    text_columns = {"code", "code_digits", "old_code", "chapter", "related_codes"}
+    for kind, title in SHEET_NAMES.items():
+        sheet = book[title]
+        rows = [r for r in expected if r[0] == kind]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:R{max(len(rows), 1) + 1}", kind
+        got = []
+        for cells in sheet.iter_rows(min_row=2, max_col=len(CHANGE_COLUMNS)):
+            values = []
+            for column, cell in zip(CHANGE_COLUMNS, cells, strict=True):
+                if column in text_columns and cell.value is not None:
+                    assert (cell.data_type, cell.number_format) == ("s", "@"), cell
+                if column in ("serial", "old_serial") and cell.value is not None:
+                    assert isinstance(cell.value, int), cell
+                text = "" if cell.value is None else str(cell.value)
+                values.append(text.replace("_x000D_", "\r"))
+            got.append(values)
+        assert got == rows, kind
+
+
 # --------------------------------------------------------------------------- PDF
 
 
