@@ -57,7 +57,7 @@ def _get(item: Any, name: str) -> Any:
     return getattr(item, name) if item is not None else None
 
 
-def change_values(change: Change) -> tuple[Any, ...]:
+def change_values(change: Change) -> tuple[str | int | None, ...]:
     """One change as values in :data:`CHANGE_COLUMNS` order (not yet neutralised).
 
     The tuple form of :func:`change_row`, for writers that go through many rows and
