@@ -9,7 +9,8 @@ import functools
 import io
 import json
 import os
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from pypdf import PdfReader
 from exportctl.diff import ChangeSet, VersionInfo, compare
 from exportctl.hscode import Nomenclature
 from exportctl.models import ITEM_FIELDS, ItemRecord
+from exportctl.reports import xlsx as xlsx_report
 from exportctl.reports.csv import CHANGE_COLUMNS, csv_text, write_csv
 from exportctl.reports.json import change_set_to_json, write_json
 from exportctl.reports.pdf import register_hangul_font, write_pdf
@@ -193,6 +195,86 @@ def test_xlsx_neutralises_formula_payloads(tmp_path: Path) -> None:
     for payload in PAYLOADS:
         assert "'" + payload in texts
     assert not any(t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in texts)
+
+
+def awkward_changes() -> ChangeSet:
+    """Changes whose text needs escaping or cutting in a workbook, and every kind."""
+    texts = [
+        "a & b <c> d",
+        " leading space",
+        "trailing space ",
+        "trailing newline\n",
+        "tab\tinside",
+        "bell\x07 and a literal _x0041_",
+        "non-characters \ufffe \uffff",
+        "emoji \U0001f600 wide",
+        "<b>markup</b> & entities &amp;",
+        "x" * 40_000,
+        "\U0001f600" * 20_000,
+        "=1+1 \r\n",
+    ]
+    old = [item(i + 1, f"84{i:08d}", f"품목 {i}", f"Item {i}") for i in range(len(texts))]
+    new = [
+        dataclasses.replace(x, description=text, description_en=text[::-1], note=text)
+        for x, text in zip(old, texts, strict=True)
+    ]
+    sample = sample_changes()
+    return dataclasses.replace(sample, changes=sample.changes + compare(old, new).changes)
+
+
+def _xlsx_parts(path: Path) -> dict[str, bytes]:
+    """Every part of a workbook but ``docProps/core.xml`` (which holds the time written)."""
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize("make", [sample_changes, awkward_changes])
+def test_xlsx_streamed_rows_are_the_cells_xlsxwriter_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Callable[[], ChangeSet]
+) -> None:
+    streamed, by_cell = tmp_path / "streamed.xlsx", tmp_path / "by_cell.xlsx"
+    write_xlsx(make(), streamed, generated_at=GENERATED)
+    monkeypatch.setattr(xlsx_report, "_streamable", lambda sheet: False)
+    write_xlsx(make(), by_cell, generated_at=GENERATED)
+    assert _xlsx_parts(streamed) == _xlsx_parts(by_cell)
+
+
+def test_xlsx_change_sheets_hold_the_csv_rows(tmp_path: Path) -> None:
+    changes = korean_revision(extra=40)
+    changes = dataclasses.replace(changes, changes=sample_changes().changes + changes.changes)
+    path = tmp_path / "changes.xlsx"
+    write_xlsx(changes, path, generated_at=GENERATED)
+    expected = list(csv.reader(io.StringIO(csv_text(changes).lstrip("\ufeff"))))[1:]
+    book = load_workbook(path)
+    text_columns = {"code", "code_digits", "old_code", "chapter", "related_codes"}
+    for kind, title in SHEET_NAMES.items():
+        sheet = book[title]
+        rows = [r for r in expected if r[0] == kind]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:R{max(len(rows), 1) + 1}", kind
+        got = []
+        for cells in sheet.iter_rows(min_row=2, max_col=len(CHANGE_COLUMNS)):
+            values = []
+            for column, cell in zip(CHANGE_COLUMNS, cells, strict=True):
+                if column in text_columns and cell.value is not None:
+                    assert (cell.data_type, cell.number_format) == ("s", "@"), cell
+                if column in ("serial", "old_serial") and cell.value is not None:
+                    assert isinstance(cell.value, int), cell
+                text = "" if cell.value is None else str(cell.value)
+                values.append(text.replace("_x000D_", "\r"))
+            got.append(values)
+        assert got == rows, kind
+
+
+def test_xlsx_keeps_text_that_looks_like_rich_text_xml_as_text(tmp_path: Path) -> None:
+    payload = '<r><t>x</t></r></is></c><c r="Z2"><f>1+1</f></c><c><is><r><t>y</t></r>'
+    old = [item(1, "0101210000", "말")]
+    new = [item(1, "0101210000", payload)]
+    path = tmp_path / "changes.xlsx"
+    write_xlsx(with_versions(compare(old, new), 1, 1), path)
+    sheet = load_workbook(path)["Modified"]
+    assert sheet["J2"].value == payload
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
 # --------------------------------------------------------------------------- PDF

@@ -21,7 +21,14 @@ from typing import Any, TextIO
 from exportctl.diff import Change, ChangeSet, dotted
 from exportctl.reports.safe import neutralise
 
-__all__ = ["CHANGE_COLUMNS", "change_row", "change_rows", "csv_text", "write_csv"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "change_row",
+    "change_rows",
+    "change_values",
+    "csv_text",
+    "write_csv",
+]
 
 CHANGE_COLUMNS: tuple[str, ...] = (
     "change",
@@ -50,6 +57,40 @@ def _get(item: Any, name: str) -> Any:
     return getattr(item, name) if item is not None else None
 
 
+def change_values(change: Change) -> tuple[str | int | None, ...]:
+    """One change as values in :data:`CHANGE_COLUMNS` order (not yet neutralised).
+
+    The tuple form of :func:`change_row`, for writers that go through many rows and
+    need no column names.
+    """
+    item = change.item
+    old = change.old
+    new = change.new
+    code = item.code
+    serial = item.serial
+    old_serial = old.serial if old is not None and new is not None else None
+    return (
+        change.kind,
+        dotted(code),
+        code or "",
+        dotted(old.code if old is not None and change.kind == "recoded" else None),
+        "ex" if item.ex else "",
+        code[:2] if code else "",
+        serial,
+        old_serial if old_serial != serial else None,
+        _get(old, "description"),
+        _get(new, "description"),
+        _get(old, "description_en"),
+        _get(new, "description_en"),
+        _get(old, "category"),
+        _get(new, "category"),
+        _get(old, "note"),
+        _get(new, "note"),
+        ",".join(change.fields),
+        " ".join(dotted(c) for c in change.related),
+    )
+
+
 def change_row(change: Change) -> dict[str, Any]:
     """One change as a row keyed by :data:`CHANGE_COLUMNS` (values not yet neutralised).
 
@@ -57,36 +98,13 @@ def change_row(change: Change) -> dict[str, Any]:
     code is in ``old_code``); ``serial`` is the new serial when the item is in the
     new version; ``ex`` is ``"ex"`` for a partial heading.
     """
-    item = change.item
-    old_code = change.old_code if change.kind == "recoded" else None
-    old_serial = change.old.serial if change.old is not None and change.new is not None else None
-    return {
-        "change": change.kind,
-        "code": dotted(change.code),
-        "code_digits": change.code or "",
-        "old_code": dotted(old_code),
-        "ex": "ex" if item.ex else "",
-        "chapter": change.chapter or "",
-        "serial": change.serial,
-        "old_serial": old_serial if old_serial != change.serial else None,
-        "old_description": _get(change.old, "description"),
-        "new_description": _get(change.new, "description"),
-        "old_description_en": _get(change.old, "description_en"),
-        "new_description_en": _get(change.new, "description_en"),
-        "old_category": _get(change.old, "category"),
-        "new_category": _get(change.new, "category"),
-        "old_note": _get(change.old, "note"),
-        "new_note": _get(change.new, "note"),
-        "fields_changed": ",".join(change.fields),
-        "related_codes": " ".join(dotted(c) for c in change.related),
-    }
+    return dict(zip(CHANGE_COLUMNS, change_values(change), strict=True))
 
 
 def change_rows(changes: ChangeSet) -> Iterator[list[Any]]:
     """Rows in :data:`CHANGE_COLUMNS` order, neutralised, ``None`` as empty."""
     for change in changes.changes:
-        row = change_row(change)
-        yield [neutralise("" if row[c] is None else row[c]) for c in CHANGE_COLUMNS]
+        yield [neutralise("" if v is None else v) for v in change_values(change)]
 
 
 def write_csv(changes: ChangeSet, target: Path | TextIO) -> None:
