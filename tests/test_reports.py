@@ -271,10 +271,16 @@ def test_xlsx_keeps_text_that_looks_like_rich_text_xml_as_text(tmp_path: Path) -
     old = [item(1, "0101210000", "말")]
     new = [item(1, "0101210000", payload)]
     path = tmp_path / "changes.xlsx"
-    write_xlsx(with_versions(compare(old, new), 1, 1), path)
-    sheet = load_workbook(path)["Modified"]
-    assert sheet["J2"].value == payload
-    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    changes = dataclasses.replace(with_versions(compare(old, new), 1, 1), list_name=payload)
+    write_xlsx(changes, path)
+    book = load_workbook(path)
+    # Quoted like a formula: xlsxwriter would copy <r>…</r> text into the XML unescaped.
+    assert book["Modified"]["J2"].value == "'" + payload
+    summary_texts = [c.value for row in book["Summary"].iter_rows() for c in row]
+    assert any(isinstance(v, str) and payload in v for v in summary_texts)
+    for sheet in book.worksheets:
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row), sheet.title
+        assert "Z2" not in {c.coordinate for row in sheet.iter_rows() for c in row if c.value}
 
 
 # --------------------------------------------------------------------------- PDF
@@ -628,3 +634,14 @@ def test_hsk_master_diff_agrees_with_pandas(hsk_engine: Any, old: str, new: str)
         assert all(c.new and c.new.description != "기타" for c in changes.of_kind("recoded"))
     if (old, new) == HSK_SHEETS[:2]:
         assert changes.changes == ()
+
+
+def test_neutralise_quotes_formulas_and_rich_text_xml_only() -> None:
+    from exportctl.reports.safe import neutralise
+
+    assert neutralise("=1+1") == "'=1+1"
+    assert neutralise("＋82 2") == "'＋82 2"
+    assert neutralise("<r><t>x</t></r>") == "'<r><t>x</t></r>"
+    assert neutralise("<r> alone") == "<r> alone"
+    assert neutralise("8471.30") == "8471.30"
+    assert neutralise(-3) == -3

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo, summarise
 from exportctl.reports.csv import CHANGE_COLUMNS, change_values
-from exportctl.reports.safe import FORMULA_TRIGGERS, neutralise
+from exportctl.reports.safe import needs_quote, neutralise
 
 __all__ = ["SHEET_NAMES", "write_xlsx"]
 
@@ -250,7 +250,7 @@ def _write_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) ->
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                if value.startswith(FORMULA_TRIGGERS):
+                if needs_quote(value):
                     value = "'" + value
                 write_string(r, c, value, fmt)
             else:
@@ -299,7 +299,7 @@ def _stream_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                if value.startswith(FORMULA_TRIGGERS):
+                if needs_quote(value):
                     value = "'" + value
                 if len(value) > _SHORT_TEXT or special(value):
                     text = _text_element(value)
