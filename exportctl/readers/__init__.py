@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from exportctl.errors import InputError
@@ -40,6 +41,7 @@ from exportctl.readers.xlsx import (
     CalamineBook,
     ColumnFormats,
     Engine,
+    FormulaScan,
     LazyFormats,
     column_formats,
     formula_scanner,
@@ -233,6 +235,14 @@ def _read_book(
         listed = ", ".join(f'"{each}"' for each in book.sheet_names)
         raise InputError(f'has no sheet "{sheet}"; sheets: {listed}', file=name)
     candidates = [sheet] if sheet is not None else book.sheet_names
+    scan = formula_scanner(checked.path) if checked.kind == "xlsx" else None
+    ahead: Future[FormulaScan | None] | None = None
+    if scan is not None and book.engine == "calamine" and candidates:
+        # python-calamine parses a sheet without holding the GIL: meanwhile the
+        # first candidate's XML is searched for formulas on another core.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exportctl-formulas")
+        ahead = pool.submit(scan, candidates[0])
+        pool.shutdown(wait=False)
     chosen: tuple[str, Located] | None = None
     for candidate in candidates:
         located = locate(book.rows(candidate), schema, overrides)
@@ -261,8 +271,9 @@ def _read_book(
         code_formats = LazyFormats(
             _formats_loader(checked, sheet_name, code_columns[0].index, notes)
         )
-    if checked.kind == "xlsx":
-        formulas = formula_scanner(checked.path)(sheet_name)
+    if scan is not None:
+        same = ahead is not None and sheet_name == candidates[0]
+        formulas = ahead.result() if ahead is not None and same else scan(sheet_name)
         if book.engine == "calamine" and code_formats is None:
             notes.append(_NO_FORMATS.format(sheet=sheet_name))
     return build_table(
