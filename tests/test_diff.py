@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from exportctl.diff import (
     CHANGE_KINDS,
@@ -556,3 +557,81 @@ def test_compare_stored_identical_and_empty_versions() -> None:
     assert compare_stored(ListVersion(old), ListVersion([])) == compare(old, [])
     with pytest.raises(InputError):
         compare_stored(ListVersion(old), ListVersion(old), fields=("row",))
+
+
+def _stored_pair(url: str, old: list[ItemRecord], new: list[ItemRecord]) -> Engine:
+    from exportctl import api, store
+
+    engine, *_ = api.init_database(url)
+    for n, items in enumerate((old, new), start=1):
+        with store.session_scope(engine) as session:
+            store.store_version(
+                session,
+                store.NewVersion(
+                    slug="kr",
+                    label=f"v{n}",
+                    source_file=f"v{n}.xlsx",
+                    source_sha256=f"{n:064d}",
+                    source_sheet="별표",
+                    actor="test",
+                ),
+                items,
+            )
+    return engine
+
+
+@pytest.mark.parametrize("fields", [DEFAULT_FIELDS, ("description", "note")])
+def test_diff_versions_reads_stored_versions_as_compare_sees_them(
+    db_url: str, fields: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl import api, diff, store
+
+    old, new = _messy_pair(7, size=300)
+    engine = _stored_pair(db_url, old, new)
+    try:
+        with store.session_scope(engine) as session:
+            loaded_old = store.load_items(session, store.get_version(session, "kr", "v1"))
+            loaded_new = store.load_items(session, store.get_version(session, "kr", "v2"))
+        assert (loaded_old, loaded_new) == (old, new)
+        expected = compare(old, new, fields=fields)
+        # The fast path must not fall back on the whole versions here.
+        monkeypatch.setattr(diff, "compare", None)
+        changes = api.diff_versions(engine, "kr", "v1", "v2", fields=fields)
+    finally:
+        engine.dispose()
+    assert (
+        dataclasses.replace(changes, list_slug="", list_name="", old_version=None, new_version=None)
+        == expected
+    )
+    assert changes.list_slug == "kr"
+
+
+def test_stored_items_reads_columns_and_chosen_items(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl import store
+
+    old, new = _messy_pair(11)
+    engine = _stored_pair(db_url, old, new)
+    codes = {i.code for i in old[::3] if i.code}
+    try:
+        with store.session_scope(engine) as session:
+            version = store.StoredItems(session, store.get_version(session, "kr", "v1"))
+            rows = version.rows(["code", "description", "serial"])
+            assert sorted(rows, key=repr) == sorted(
+                ((i.code, i.description, i.serial) for i in old), key=repr
+            )
+            with pytest.raises(ValueError, match="not item columns"):
+                version.rows(["code; drop table item"])
+            assert version.items(None, codeless=False) == old
+            assert version.items(set(), codeless=False) == []
+            chosen = version.items(codes, codeless=False)
+            assert chosen == [i for i in old if i.code in codes]
+            with_codeless = [i for i in old if i.code in codes or not i.code]
+            assert version.items(codes, codeless=True) == with_codeless
+            assert version.items(set(), codeless=True) == [i for i in old if not i.code]
+            # A database without a list parameter: the same items, filtered in Python.
+            monkeypatch.delitem(store._CODE_IN, session.connection().dialect.name)
+            assert version.items(codes, codeless=True) == with_codeless
+    finally:
+        engine.dispose()
