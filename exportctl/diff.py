@@ -450,7 +450,14 @@ class StoredVersion(Protocol):
     """
 
     def rows(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-        """The values of ``columns`` (item column names) for every item, in any order."""
+        """The values of ``columns`` (item column names) for every item, in any order.
+
+        ``code`` comes as text and ``description`` as text or its UTF-8 bytes. Other
+        values may come in any form in which two values are equal only when the
+        stored values are (text as its UTF-8 bytes, for one), the same form in both
+        versions: equal rows are taken as unchanged items, while unequal rows are
+        only compared again on their full items.
+        """
         ...
 
     def items(self, codes: Collection[str] | None, *, codeless: bool) -> list[ItemRecord]:
@@ -549,11 +556,7 @@ def _compare_rows(
         return _compare_whole(old, new, fields)
 
     def name_counts(names: AbstractSet[str]) -> tuple[Mapping[str, int], Mapping[str, int]]:
-        wanted = names.__contains__
-        return (
-            Counter(filter(wanted, map(_second, old_rows))),
-            Counter(filter(wanted, map(_second, new_rows))),
-        )
+        return _count_descriptions(old_rows, names), _count_descriptions(new_rows, names)
 
     return _compare_indexed(
         old_items,
@@ -574,12 +577,26 @@ _first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _count_descriptions(rows: Sequence[tuple[Any, ...]], names: AbstractSet[str]) -> Counter[str]:
+    """How often each of ``names`` is the description (second value, text or UTF-8) of a row."""
+    wanted: dict[str | bytes, str] = {name: name for name in names}
+    wanted.update({name.encode(): name for name in names})
+    counts: Counter[str] = Counter()
+    for value, n in Counter(filter(wanted.__contains__, map(_second, rows))).items():
+        counts[wanted[value]] += n
+    return counts
+
+
 def _rows_by_key(rows: Sequence[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]] | None:
     """``(code, description, ...)`` rows by item key, in row order; None when a key repeats."""
     by_code = dict(zip(map(_first, rows), rows, strict=True))
     if len(by_code) == len(rows) and None not in by_code and "" not in by_code:
         return by_code
-    by_key = {row[0] or _name_text_key(row[1]): row for row in rows}
+    by_key = {row[0] or _name_text_key(_text(row[1])): row for row in rows}
     return by_key if len(by_key) == len(rows) else None
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine, String, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -177,6 +177,22 @@ def _fetch(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any,
     return rows
 
 
+_TEXT_COLUMNS = frozenset(
+    column.name
+    for column in Item.__table__.c  # type: ignore[attr-defined]
+    # sqlmodel's AutoString wraps a String.
+    if isinstance(getattr(column.type, "impl", column.type), String)
+)
+"""Item columns holding text."""
+
+
+def _utf8_sqlite(session: Session) -> bool:
+    """True on a SQLite database that keeps its text as UTF-8 (the default)."""
+    if session.connection().dialect.name != "sqlite":
+        return False
+    return _fetch(session, "pragma encoding", []) == [("UTF-8",)]
+
+
 _CODE_IN: dict[str, tuple[str, Callable[[list[str]], Any]]] = {
     "sqlite": ("code in (select value from json_each({}))", json.dumps),
     "postgresql": ("code = any({})", list),
@@ -203,12 +219,20 @@ class StoredItems:
     def rows(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
         """The values of ``columns`` for every item of the version, in no set order.
 
+        On SQLite text other than the code comes as its UTF-8 bytes, which the
+        driver hands over without decoding (a quarter less time for a million rows).
+
         Raises:
             ValueError: A name is not one of :data:`RECORD_COLUMNS`.
         """
         unknown = [name for name in columns if name not in RECORD_COLUMNS]
         if unknown or not columns:
             raise ValueError(f"not item columns: {unknown or 'none given'}")
+        if _utf8_sqlite(self.session):
+            columns = [
+                f"cast({name} as blob)" if name in _TEXT_COLUMNS and name != "code" else name
+                for name in columns
+            ]
         sql = f"select {', '.join(columns)} from item where version_id = {{}}"
         return _fetch(self.session, sql, [self.version.id])
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import sqlite3
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -351,15 +353,22 @@ def test_summary_without_declared_figures_and_codeless_items() -> None:
 class ListVersion:
     """A version kept in a list, read the way :func:`compare_stored` reads a stored one."""
 
-    def __init__(self, items: list[ItemRecord], *, seed: int = 0) -> None:
+    def __init__(self, items: list[ItemRecord], *, seed: int = 0, utf8: bool = False) -> None:
         self.stored = list(items)
         self.seed = seed
+        self.utf8 = utf8
         self.asked: list[tuple[frozenset[str] | None, bool]] = []
 
     def rows(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-        rows = [tuple(getattr(i, name) for name in columns) for i in self.stored]
+        rows = [tuple(self._value(i, name) for name in columns) for i in self.stored]
         random.Random(self.seed).shuffle(rows)  # no set order, as a database gives them
         return rows
+
+    def _value(self, i: ItemRecord, name: str) -> Any:
+        value = getattr(i, name)
+        if self.utf8 and name != "code" and isinstance(value, str):
+            return value.encode()  # text as its UTF-8 bytes, as on SQLite
+        return value
 
     def items(self, codes: Collection[str] | None, *, codeless: bool) -> list[ItemRecord]:
         self.asked.append((None if codes is None else frozenset(codes), codeless))
@@ -484,17 +493,18 @@ def _messy_pair(seed: int, size: int = 120) -> tuple[list[ItemRecord], list[Item
 FIELD_CHOICES = [DEFAULT_FIELDS, ("description",), ("note", "serial"), ("ex", "category")]
 
 
+@pytest.mark.parametrize("utf8", [False, True])
 @pytest.mark.parametrize("fields", FIELD_CHOICES)
 @pytest.mark.parametrize("seed", range(12))
 def test_compare_stored_equals_compare_on_messy_versions(
-    seed: int, fields: tuple[str, ...]
+    seed: int, fields: tuple[str, ...], utf8: bool
 ) -> None:
     old, new = _messy_pair(seed)
     expected = compare(old, new, fields=fields)
-    got = compare_stored(
-        ListVersion(old, seed=seed), ListVersion(new, seed=seed + 1), fields=fields
-    )
+    old_version = ListVersion(old, seed=seed, utf8=utf8)
+    got = compare_stored(old_version, ListVersion(new, seed=seed + 1, utf8=utf8), fields=fields)
     assert got == expected
+    assert (None, True) not in old_version.asked  # keys are unique: no fallback
 
 
 def test_the_messy_versions_show_every_change_kind() -> None:
@@ -533,6 +543,7 @@ def test_compare_stored_counts_descriptions_over_the_whole_versions(elsewhere: s
     recoded = [c.kind for c in expected.changes].count("recoded")
     assert recoded == (1 if elsewhere == "nowhere" else 0)
     assert compare_stored(ListVersion(old), ListVersion(new)) == expected
+    assert compare_stored(ListVersion(old, utf8=True), ListVersion(new, utf8=True)) == expected
 
 
 def test_compare_stored_with_repeated_keys_falls_back_to_compare() -> None:
@@ -545,9 +556,10 @@ def test_compare_stored_with_repeated_keys_falls_back_to_compare() -> None:
     new = [item(1, "847130", "a"), item(3, None, "이름 "), item(5, "850440", "변환기")]
     for pair in ((old, new), (new, old)):
         expected = compare(*pair)
-        old_version, new_version = ListVersion(pair[0]), ListVersion(pair[1])
-        assert compare_stored(old_version, new_version) == expected
-        assert old_version.asked == [(None, True)]
+        for utf8 in (False, True):
+            old_version = ListVersion(pair[0], utf8=utf8)
+            assert compare_stored(old_version, ListVersion(pair[1], utf8=utf8)) == expected
+            assert old_version.asked == [(None, True)]
 
 
 def test_compare_stored_identical_and_empty_versions() -> None:
@@ -617,9 +629,14 @@ def test_stored_items_reads_columns_and_chosen_items(
     try:
         with store.session_scope(engine) as session:
             version = store.StoredItems(session, store.get_version(session, "kr", "v1"))
-            rows = version.rows(["code", "description", "serial"])
-            assert sorted(rows, key=repr) == sorted(
-                ((i.code, i.description, i.serial) for i in old), key=repr
+            rows = version.rows(["code", "description", "serial", "note"])
+            assert all(isinstance(code, str | None) for code, *_ in rows)
+            # Text other than the code may come as UTF-8 bytes (it does on SQLite).
+            as_text = [
+                tuple(v.decode() if isinstance(v, bytes) else v for v in row) for row in rows
+            ]
+            assert sorted(as_text, key=repr) == sorted(
+                ((i.code, i.description, i.serial, i.note) for i in old), key=repr
             )
             with pytest.raises(ValueError, match="not item columns"):
                 version.rows(["code; drop table item"])
@@ -635,3 +652,26 @@ def test_stored_items_reads_columns_and_chosen_items(
             assert version.items(codes, codeless=True) == with_codeless
     finally:
         engine.dispose()
+
+
+def test_diff_versions_on_a_sqlite_database_keeping_utf16(tmp_path: Path) -> None:
+    from exportctl import api, store
+
+    path = tmp_path / "utf16.db"
+    conn = sqlite3.connect(path)  # the encoding is fixed when the file is made
+    conn.execute("pragma encoding = 'UTF-16le'")
+    conn.execute("create table made_first (x)")
+    conn.close()
+    old, new = _messy_pair(2, size=200)
+    engine = _stored_pair(f"sqlite:///{path}", old, new)
+    try:
+        with store.session_scope(engine) as session:
+            assert session.connection().exec_driver_sql("pragma encoding").scalar() == "UTF-16le"
+            rows = store.StoredItems(session, store.get_version(session, "kr", "v1")).rows(
+                ["code", "description"]
+            )
+            assert all(isinstance(description, str) for _code, description in rows)
+        changes = api.diff_versions(engine, "kr", "v1", "v2")
+    finally:
+        engine.dispose()
+    assert changes.changes == compare(old, new).changes
