@@ -482,16 +482,18 @@ def diff_versions(
     """
     import dataclasses
 
-    from exportctl.diff import DEFAULT_FIELDS, check_fields, compare
+    from exportctl.diff import DEFAULT_FIELDS, check_fields, compare_stored
 
     chosen = check_fields(fields) if fields is not None else DEFAULT_FIELDS
     with store.session_scope(engine) as session:
         control_list = store.get_list(session, slug)
         old_version = store.get_version(session, slug, old)
         new_version = store.get_version(session, slug, new)
-        old_items = store.load_items(session, old_version)
-        new_items = store.load_items(session, new_version)
-    changes = compare(old_items, new_items, fields=chosen)
+        changes = compare_stored(
+            store.StoredItems(session, old_version),
+            store.StoredItems(session, new_version),
+            fields=chosen,
+        )
     return dataclasses.replace(
         changes,
         list_slug=control_list.slug,

@@ -1,19 +1,27 @@
-"""The diff engine: each change kind, its rules, determinism, --fields and the tie-out."""
+"""The diff engine: each change kind, its rules, determinism, --fields and the tie-out;
+the stored-version path gives what :func:`compare` gives."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import random
+import sqlite3
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from exportctl.diff import (
+    CHANGE_KINDS,
     COMPARABLE_FIELDS,
     DEFAULT_FIELDS,
     ChangeSet,
     VersionInfo,
     compare,
+    compare_stored,
     parse_fields,
     significant_prefix,
     summarise,
@@ -337,3 +345,333 @@ def test_summary_without_declared_figures_and_codeless_items() -> None:
     summary = summarise(changes)
     assert summary.reconciles and len(summary.statements) == 1
     assert [g.key for g in summary.by_section] == ["?", "—"]
+
+
+# --------------------------------------------------------------------------- compare_stored
+
+
+class ListVersion:
+    """A version kept in a list, read the way :func:`compare_stored` reads a stored one."""
+
+    def __init__(self, items: list[ItemRecord], *, seed: int = 0, utf8: bool = False) -> None:
+        self.stored = list(items)
+        self.seed = seed
+        self.utf8 = utf8
+        self.asked: list[tuple[frozenset[str] | None, bool]] = []
+
+    def rows(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        rows = [tuple(self._value(i, name) for name in columns) for i in self.stored]
+        random.Random(self.seed).shuffle(rows)  # no set order, as a database gives them
+        return rows
+
+    def _value(self, i: ItemRecord, name: str) -> Any:
+        value = getattr(i, name)
+        if self.utf8 and name != "code" and isinstance(value, str):
+            return value.encode()  # text as its UTF-8 bytes, as on SQLite
+        return value
+
+    def items(self, codes: Collection[str] | None, *, codeless: bool) -> list[ItemRecord]:
+        self.asked.append((None if codes is None else frozenset(codes), codeless))
+        if codes is None:
+            return list(self.stored)
+        return [i for i in self.stored if i.code in codes or (codeless and not i.code)]
+
+
+def _key_of(i: ItemRecord) -> str:
+    return i.code or "name:" + " ".join(i.description.split())
+
+
+def _unique(items: list[ItemRecord]) -> list[ItemRecord]:
+    seen: set[str] = set()
+    kept = []
+    for i in items:
+        if _key_of(i) not in seen:
+            seen.add(_key_of(i))
+            kept.append(i)
+    return kept
+
+
+_NAMES = ["부분품", "기타", "Other", "그 밖의 것", "전해액", "헥사브로모사이클로도데칸", "선(線)"]
+_HEADINGS = ["2903", "3824", "8101", "8471", "8501"]
+
+
+def _random_code(rng: random.Random) -> str:
+    heading = rng.choice(_HEADINGS)
+    digits = "".join(rng.choice("0019") for _ in range(6))
+    code = heading + digits[: rng.choice([0, 2, 4, 6, 6, 6])]
+    return code
+
+
+def _random_item(rng: random.Random, serial: int | None) -> ItemRecord:
+    codeless = rng.random() < 0.15
+    code = None if codeless else _random_code(rng)
+    if codeless and rng.random() < 0.3:
+        code = ""
+    if rng.random() < 0.4:
+        description = rng.choice(_NAMES)
+    else:
+        description = f"품목 {rng.randrange(10**6)}"
+    if codeless and rng.random() < 0.3:
+        description = f"  {description}   (사양)"
+    return ItemRecord(
+        serial=serial,
+        code=code,
+        level=len(code) if code else None,
+        ex=rng.random() < 0.1,
+        description=description,
+        description_en=rng.choice([None, "", "Parts", f"Item {serial}"]),
+        category=rng.choice([None, "전략물자 관련", "일반산업용 물품"]),
+        note=rng.choice([None, None, "세부 사양은 고시 참조"]),
+        sheet="별표",
+        row=(serial or 0) + 5,
+        original_code=code,
+    )
+
+
+def _revised(rng: random.Random, old: list[ItemRecord]) -> list[ItemRecord]:
+    new: list[ItemRecord] = []
+    for i in old:
+        roll = rng.random()
+        if roll < 0.08:
+            continue  # removed
+        if roll < 0.12 and i.code:  # a new code: same heading, sub-codes, or coverage
+            code = rng.choice(
+                [i.code[:4] + i.code[4:8] + "51", i.code + "10", i.code + "90", i.code.rstrip("0")]
+            )
+            new.append(dataclasses.replace(i, code=code[:10], level=len(code[:10])))
+            continue
+        if roll < 0.25:
+            name = rng.choice(["description", "description_en", "category", "note", "ex"])
+            value: Any = {
+                "description": i.description + " (개정)",
+                "description_en": rng.choice([None, "", "Changed"]),
+                "category": rng.choice([None, "", "전자"]),
+                "note": rng.choice([None, "2024. 6."]),
+                "ex": not i.ex,
+            }[name]
+            i = dataclasses.replace(i, **{name: value})
+        elif roll < 0.3:
+            i = dataclasses.replace(i, serial=(i.serial or 0) + rng.randrange(1, 4))
+        elif roll < 0.4:
+            # Provenance only: never compared.
+            i = dataclasses.replace(i, row=i.row + 40, sheet="새 시트", original_code=None)
+        elif roll < 0.45 and not i.code:
+            i = dataclasses.replace(i, description=" ".join(i.description.split()) + "\t")
+        new.append(i)
+    for n in range(len(old) // 10):
+        new.append(_random_item(rng, 5000 + n))
+    rng.shuffle(new)
+    return _unique(new)
+
+
+def _messy_pair(seed: int, size: int = 120) -> tuple[list[ItemRecord], list[ItemRecord]]:
+    rng = random.Random(seed)
+    old = _unique([_random_item(rng, rng.choice([s, s, s, None])) for s in range(1, size)])
+    fixed_old = [
+        item(9001, "8471300000", "휴대용 자동자료처리기계"),
+        item(9002, "2903890000", "기타 할로겐화 유도체"),
+        item(9003, "8101961000", "필라멘트"),
+        item(9004, "8101969000", "기타"),
+        item(9005, "3824999051", "전해액 (고유)"),
+        item(9006, None, "승용차 (배기량 2,000cc 초과)"),
+        item(9007, "8501339000", "Other"),
+    ]
+    fixed_new = [
+        item(9001, "847130", "Portable ADP machines"),
+        item(9002, "2903891000", "헥사브로모사이클로도데칸"),
+        item(9012, "2903899000", "기타"),
+        item(9003, "8101960000", "선(線)"),
+        item(9005, "3824999053", "전해액 (고유)"),
+        item(9006, None, "승용차 (배기량 1,900cc 초과)"),
+        item(9007, "8501338000", "Other"),
+    ]
+    old = _unique(old + fixed_old)
+    new = _unique(_revised(rng, old) + fixed_new)
+    return old, new
+
+
+FIELD_CHOICES = [DEFAULT_FIELDS, ("description",), ("note", "serial"), ("ex", "category")]
+
+
+@pytest.mark.parametrize("utf8", [False, True])
+@pytest.mark.parametrize("fields", FIELD_CHOICES)
+@pytest.mark.parametrize("seed", range(12))
+def test_compare_stored_equals_compare_on_messy_versions(
+    seed: int, fields: tuple[str, ...], utf8: bool
+) -> None:
+    old, new = _messy_pair(seed)
+    expected = compare(old, new, fields=fields)
+    old_version = ListVersion(old, seed=seed, utf8=utf8)
+    got = compare_stored(old_version, ListVersion(new, seed=seed + 1, utf8=utf8), fields=fields)
+    assert got == expected
+    assert (None, True) not in old_version.asked  # keys are unique: no fallback
+
+
+def test_the_messy_versions_show_every_change_kind() -> None:
+    seen: set[str] = set()
+    for seed in range(12):
+        old, new = _messy_pair(seed)
+        seen.update(c.kind for c in compare(old, new).changes)
+    assert seen == set(CHANGE_KINDS)
+
+
+def test_compare_stored_loads_only_items_that_may_differ() -> None:
+    old, new = _messy_pair(3, size=400)
+    old_version, new_version = ListVersion(old), ListVersion(new)
+    compare_stored(old_version, new_version)
+    new_keys = {_key_of(i): i for i in new}
+    loaded: set[str] = set()
+    for codes, codeless in old_version.asked:
+        assert codes is not None
+        loaded |= codes
+        assert codeless == any(not i.code and new_keys.get(_key_of(i)) != i for i in old)
+    assert 0 < len(loaded) < len(old) // 2
+
+
+@pytest.mark.parametrize("elsewhere", ["both", "old", "new", "nowhere"])
+def test_compare_stored_counts_descriptions_over_the_whole_versions(elsewhere: str) -> None:
+    # The same wording on an unchanged item keeps the removed/added pair from being a
+    # recode, although that item is never loaded in full.
+    old = [item(1, "3824999051", "전해액 (리튬)"), item(2, "8507600000", "축전지")]
+    new = [item(1, "3824999053", "전해액 (리튬)"), item(2, "8507600000", "축전지")]
+    twin = item(3, "8507900000", "전해액 (리튬)")
+    if elsewhere in ("both", "old"):
+        old.append(twin)
+    if elsewhere in ("both", "new"):
+        new.append(twin)
+    expected = compare(old, new)
+    recoded = [c.kind for c in expected.changes].count("recoded")
+    assert recoded == (1 if elsewhere == "nowhere" else 0)
+    assert compare_stored(ListVersion(old), ListVersion(new)) == expected
+    assert compare_stored(ListVersion(old, utf8=True), ListVersion(new, utf8=True)) == expected
+
+
+def test_compare_stored_with_repeated_keys_falls_back_to_compare() -> None:
+    old = [
+        item(1, "847130", "a"),
+        item(2, "847130", "b"),
+        item(3, None, "이름"),
+        item(4, "", "이름"),
+    ]
+    new = [item(1, "847130", "a"), item(3, None, "이름 "), item(5, "850440", "변환기")]
+    for pair in ((old, new), (new, old)):
+        expected = compare(*pair)
+        for utf8 in (False, True):
+            old_version = ListVersion(pair[0], utf8=utf8)
+            assert compare_stored(old_version, ListVersion(pair[1], utf8=utf8)) == expected
+            assert old_version.asked == [(None, True)]
+
+
+def test_compare_stored_identical_and_empty_versions() -> None:
+    old, _new = _messy_pair(5)
+    assert compare_stored(ListVersion(old), ListVersion(list(old))) == compare(old, list(old))
+    assert compare_stored(ListVersion([]), ListVersion(old)) == compare([], old)
+    assert compare_stored(ListVersion(old), ListVersion([])) == compare(old, [])
+    with pytest.raises(InputError):
+        compare_stored(ListVersion(old), ListVersion(old), fields=("row",))
+
+
+def _stored_pair(url: str, old: list[ItemRecord], new: list[ItemRecord]) -> Engine:
+    from exportctl import api, store
+
+    engine, *_ = api.init_database(url)
+    for n, items in enumerate((old, new), start=1):
+        with store.session_scope(engine) as session:
+            store.store_version(
+                session,
+                store.NewVersion(
+                    slug="kr",
+                    label=f"v{n}",
+                    source_file=f"v{n}.xlsx",
+                    source_sha256=f"{n:064d}",
+                    source_sheet="별표",
+                    actor="test",
+                ),
+                items,
+            )
+    return engine
+
+
+@pytest.mark.parametrize("fields", [DEFAULT_FIELDS, ("description", "note")])
+def test_diff_versions_reads_stored_versions_as_compare_sees_them(
+    db_url: str, fields: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl import api, diff, store
+
+    old, new = _messy_pair(7, size=300)
+    engine = _stored_pair(db_url, old, new)
+    try:
+        with store.session_scope(engine) as session:
+            loaded_old = store.load_items(session, store.get_version(session, "kr", "v1"))
+            loaded_new = store.load_items(session, store.get_version(session, "kr", "v2"))
+        assert (loaded_old, loaded_new) == (old, new)
+        expected = compare(old, new, fields=fields)
+        # The fast path must not fall back on the whole versions here.
+        monkeypatch.setattr(diff, "compare", None)
+        changes = api.diff_versions(engine, "kr", "v1", "v2", fields=fields)
+    finally:
+        engine.dispose()
+    assert (
+        dataclasses.replace(changes, list_slug="", list_name="", old_version=None, new_version=None)
+        == expected
+    )
+    assert changes.list_slug == "kr"
+
+
+def test_stored_items_reads_columns_and_chosen_items(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl import store
+
+    old, new = _messy_pair(11)
+    engine = _stored_pair(db_url, old, new)
+    codes = {i.code for i in old[::3] if i.code}
+    try:
+        with store.session_scope(engine) as session:
+            version = store.StoredItems(session, store.get_version(session, "kr", "v1"))
+            rows = version.rows(["code", "description", "serial", "note"])
+            assert all(isinstance(code, str | None) for code, *_ in rows)
+            # Text other than the code may come as UTF-8 bytes (it does on SQLite).
+            as_text = [
+                tuple(v.decode() if isinstance(v, bytes) else v for v in row) for row in rows
+            ]
+            assert sorted(as_text, key=repr) == sorted(
+                ((i.code, i.description, i.serial, i.note) for i in old), key=repr
+            )
+            with pytest.raises(ValueError, match="not item columns"):
+                version.rows(["code; drop table item"])
+            assert version.items(None, codeless=False) == old
+            assert version.items(set(), codeless=False) == []
+            chosen = version.items(codes, codeless=False)
+            assert chosen == [i for i in old if i.code in codes]
+            with_codeless = [i for i in old if i.code in codes or not i.code]
+            assert version.items(codes, codeless=True) == with_codeless
+            assert version.items(set(), codeless=True) == [i for i in old if not i.code]
+            # A database without a list parameter: the same items, filtered in Python.
+            monkeypatch.delitem(store._CODE_IN, session.connection().dialect.name)
+            assert version.items(codes, codeless=True) == with_codeless
+    finally:
+        engine.dispose()
+
+
+def test_diff_versions_on_a_sqlite_database_keeping_utf16(tmp_path: Path) -> None:
+    from exportctl import api, store
+
+    path = tmp_path / "utf16.db"
+    conn = sqlite3.connect(path)  # the encoding is fixed when the file is made
+    conn.execute("pragma encoding = 'UTF-16le'")
+    conn.execute("create table made_first (x)")
+    conn.close()
+    old, new = _messy_pair(2, size=200)
+    engine = _stored_pair(f"sqlite:///{path}", old, new)
+    try:
+        with store.session_scope(engine) as session:
+            assert session.connection().exec_driver_sql("pragma encoding").scalar() == "UTF-16le"
+            rows = store.StoredItems(session, store.get_version(session, "kr", "v1")).rows(
+                ["code", "description"]
+            )
+            assert all(isinstance(description, str) for _code, description in rows)
+        changes = api.diff_versions(engine, "kr", "v1", "v2")
+    finally:
+        engine.dispose()
+    assert changes.changes == compare(old, new).changes
