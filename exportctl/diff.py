@@ -54,19 +54,18 @@ Example:
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
-import gc
 import itertools
 import operator
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from exportctl.bulk import paused_gc
 from exportctl.errors import InputError
 from exportctl.models import ItemRecord
 
@@ -510,26 +509,8 @@ def compare_stored(
     """
     fields = check_fields(fields)
     columns = row_columns(fields)
-    with _collector_paused():
+    with paused_gc():
         return _compare_rows(old, new, old.rows(columns), new.rows(columns), fields)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, as it was before afterwards.
-
-    Reading two versions of a million items makes millions of tuples, and the
-    collector walks all of them again and again while they are made (about 0.5 s
-    per diff of a million items). They hold no reference cycles, so reference
-    counting frees them all the same.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compare_rows(
