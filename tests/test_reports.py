@@ -645,3 +645,32 @@ def test_neutralise_quotes_formulas_and_rich_text_xml_only() -> None:
     assert neutralise("<r> alone") == "<r> alone"
     assert neutralise("8471.30") == "8471.30"
     assert neutralise(-3) == -3
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_xlsx_kind_longer_than_a_sheet_goes_on_in_continuation_sheets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
+) -> None:
+    """No change is dropped at Excel's row limit (made 101 rows here): 243 additions fill
+    "Added" (100 rows), "Added (2)" (100) and "Added (3)" (43)."""
+    from exportctl.reports import xlsx as xlsx_module
+
+    monkeypatch.setattr(xlsx_module, "XLSX_MAX_ROWS", 101)
+    if not streamed:
+        monkeypatch.setattr(xlsx_module, "_streamable", lambda sheet: False)
+    path = tmp_path / "changes.xlsx"
+    write_xlsx(korean_revision(), path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["Summary", "Added", "Added (2)", "Added (3)"] + [
+        title for kind, title in SHEET_NAMES.items() if kind != "added"
+    ]
+    codes: list[str] = []
+    for title, size in (("Added", 100), ("Added (2)", 100), ("Added (3)", 43)):
+        sheet = book[title]
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+        assert len(rows) == size, title
+        assert [c.value for c in sheet[1]] == list(CHANGE_COLUMNS)
+        assert sheet.auto_filter.ref == f"A1:R{size + 1}"
+        codes += [str(row[2]) for row in rows]
+    added = [c.code for c in korean_revision().changes if c.kind == "added"]
+    assert codes == added

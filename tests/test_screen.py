@@ -355,6 +355,34 @@ def test_xlsx_summary_first_codes_as_text_frozen_filtered(
     assert [(r[0], r[7]) for r in changes] == [(3, "newly for review"), (6, "newly controlled")]
 
 
+def test_xlsx_rows_past_a_sheet_go_on_in_continuation_sheets(
+    index: ScreenIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No row is dropped at Excel's row limit (made 3 rows here): 5 rows fill
+    "Screening" (2 rows), "Screening (2)" (2) and "Screening (3)" (1)."""
+    monkeypatch.setattr(screening, "XLSX_MAX_ROWS", 3)
+    path = tmp_path / "screen.xlsx"
+    screening.write_screen_report(make_report(index, compare="2024-02"), "xlsx", path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == [
+        "Summary",
+        "Screening",
+        "Changes",
+        "Screening (2)",
+        "Screening (3)",
+    ]
+    rows = []
+    for title in ("Screening", "Screening (2)", "Screening (3)"):
+        ws = wb[title]
+        assert [c.value for c in ws[1]] == list(screening.COLUMNS)
+        found = list(ws.iter_rows(min_row=2, values_only=True))
+        assert ws.auto_filter.ref == f"A1:O{len(found) + 1}"
+        rows += [r[0] for r in found]
+    assert rows == [2, 3, 4, 5, 6]
+    changes = list(wb["Changes"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in changes] == [3, 6]
+
+
 def test_json_shape_one_row_per_catalogue_row(index: ScreenIndex) -> None:
     out = io.StringIO()
     screening.write_json(make_report(index, compare="2024-02"), out)

@@ -8,3 +8,10 @@ Format = Literal["csv", "xlsx", "pdf", "json"]
 """A report format."""
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "pdf", "json")
 """Every report format, in the order help texts list them."""
+XLSX_MAX_ROWS = 1_048_576
+"""Rows in an Excel worksheet; longer tables go on into continuation sheets."""
+
+
+def sheet_title(title: str, part: int) -> str:
+    """The name of the ``part``-th sheet of a table (1-based): ``Added``, ``Added (2)``..."""
+    return title if part == 1 else f"{title} ({part})"

@@ -30,6 +30,7 @@ from typing import IO, Any
 from exportctl.bulk import paused_gc
 from exportctl.hscode import HSCode
 from exportctl.reports import FORMATS as FORMATS
+from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports import Format as Format
 from exportctl.reports.safe import neutralise
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
@@ -180,7 +181,8 @@ def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
     """Write an XLSX workbook: Summary sheet first, then every row, then changes.
 
     Written with xlsxwriter's ``constant_memory`` mode, so memory stays flat for
-    a million rows. Codes are written as text; headers are frozen and filtered.
+    a million rows; rows past Excel's 1,048,575 go on in ``Screening (2)``... Codes are
+    written as text; headers are frozen and filtered.
 
     Args:
         report: The run to write; its results are consumed.
@@ -205,31 +207,28 @@ def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
             "invalid": book.add_format({"bg_color": "#D9D9D9"}),
         }
         summary_sheet = book.add_worksheet("Summary")
-        rows_sheet = book.add_worksheet("Screening")
-        changes_sheet = book.add_worksheet("Changes") if report.compare else None
-        for sheet in (rows_sheet, changes_sheet):
-            if sheet is None:
-                continue
+
+        def new_sheet(title: str) -> Any:
+            sheet = book.add_worksheet(title)
             for col, name in enumerate(COLUMNS):
                 sheet.set_column(col, col, _XLSX_WIDTHS[name])
                 sheet.write_string(0, col, name, header)
             sheet.freeze_panes(1, 0)
+            return sheet
+
+        rows_table = _SheetRun("Screening", new_sheet)
+        changes_table = _SheetRun("Changes", new_sheet) if report.compare else None
         status_col = COLUMNS.index("status")
-        line = changed_line = 0
         version = report.version
         for result in report.results:
             cells = result_cells(result, version)
-            line += 1
-            _write_row(rows_sheet, line, cells, status_col, status_formats[result.status])
-            if changes_sheet is not None and result.changed:
-                changed_line += 1
-                _write_row(
-                    changes_sheet, changed_line, cells, status_col, status_formats[result.status]
-                )
-        last_col = len(COLUMNS) - 1
-        rows_sheet.autofilter(0, 0, max(line, 1), last_col)
-        if changes_sheet is not None:
-            changes_sheet.autofilter(0, 0, max(changed_line, 1), last_col)
+            fmt = status_formats[result.status]
+            rows_table.add(cells, status_col, fmt)
+            if changes_table is not None and result.changed:
+                changes_table.add(cells, status_col, fmt)
+        rows_table.close()
+        if changes_table is not None:
+            changes_table.close()
         summary_sheet.set_column(0, 0, 22)
         summary_sheet.set_column(1, 1, 70)
         summary_sheet.write_string(0, 0, "Catalogue screening", bold)
@@ -242,6 +241,39 @@ def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
     finally:
         book.close()
     return report.summary
+
+
+class _SheetRun:
+    """One table of the screening workbook, over as many sheets as Excel's row limit needs.
+
+    The first sheet is made at once (an empty table still has its header); when
+    one is full the rows go on in ``Screening (2)``, ``Screening (3)``... Each
+    sheet gets filters over its rows.
+    """
+
+    def __init__(self, title: str, new_sheet: Callable[[str], Any]) -> None:
+        self._title = title
+        self._new_sheet = new_sheet
+        self._part = 1
+        self._sheet = new_sheet(title)
+        self._line = 0
+
+    def add(self, cells: list[Any], status_col: int, fmt: Any) -> None:
+        """Write one row, starting the next sheet when this one is full."""
+        if self._line == XLSX_MAX_ROWS - 1:
+            self._filter()
+            self._part += 1
+            self._sheet = self._new_sheet(sheet_title(self._title, self._part))
+            self._line = 0
+        self._line += 1
+        _write_row(self._sheet, self._line, cells, status_col, fmt)
+
+    def close(self) -> None:
+        """Put filters on the last sheet."""
+        self._filter()
+
+    def _filter(self) -> None:
+        self._sheet.autofilter(0, 0, max(self._line, 1), len(COLUMNS) - 1)
 
 
 def _write_row(sheet: Any, line: int, cells: list[Any], status_col: int, fmt: Any) -> None:

@@ -2,9 +2,10 @@
 
 A ``Summary`` sheet (list, versions, sources with SHA-256, the tie-out, counts
 by kind and by HS section) and one sheet per change kind with the columns of the
-CSV report. Change sheets have the header row frozen, filters on and column
-widths set. Codes are stored as text (number format ``@``) so no zero is lost, and
-every text cell is neutralised as :func:`exportctl.reports.safe.neutralise` does.
+CSV report; a kind longer than Excel's 1,048,575 rows goes on in ``Added (2)``...
+Change sheets have the header row frozen, filters on and column widths set. Codes
+are stored as text (number format ``@``) so no zero is lost, and every text cell
+is neutralised as :func:`exportctl.reports.safe.neutralise` does.
 
 xlsxwriter runs in ``constant_memory`` mode (each row is flushed as it is
 written), so a report of a million changes does not need a million rows in memory.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo, summarise
+from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.csv import CHANGE_COLUMNS, change_values
 from exportctl.reports.safe import needs_quote, neutralise
 
@@ -37,8 +39,6 @@ SHEET_NAMES: dict[str, str] = {
 }
 """Sheet name of each change kind (after the ``Summary`` sheet)."""
 
-_MAX_ROWS = 1_048_576
-"""Rows in an Excel worksheet."""
 _MAX_TEXT = 32_767
 """Longest text in a cell, in UTF-16 units."""
 _SHORT_TEXT = _MAX_TEXT // 2
@@ -222,12 +222,17 @@ def _kind_sheets(book: Any, formats: dict[str, Any], changes: ChangeSet) -> None
         bucket = by_kind.get(change.kind)
         if bucket is not None:
             bucket.append(change)
+    per_sheet = XLSX_MAX_ROWS - 1  # below the header row
     for kind in CHANGE_KINDS:
-        _kind_sheet(book, formats, kind, by_kind[kind])
+        found = by_kind[kind]
+        # A kind too long for one sheet goes on in "Added (2)", "Added (3)"...
+        for part, start in enumerate(range(0, max(len(found), 1), per_sheet), start=1):
+            title = sheet_title(SHEET_NAMES[kind], part)
+            _kind_sheet(book, formats, title, found[start : start + per_sheet])
 
 
-def _kind_sheet(book: Any, formats: dict[str, Any], kind: str, changes: list[Change]) -> None:
-    sheet = book.add_worksheet(SHEET_NAMES[kind])
+def _kind_sheet(book: Any, formats: dict[str, Any], title: str, changes: list[Change]) -> None:
+    sheet = book.add_worksheet(title)
     column_formats = [formats["text"] if c in _TEXT_COLUMNS else None for c in CHANGE_COLUMNS]
     for c, column in enumerate(CHANGE_COLUMNS):
         sheet.set_column(c, c, _WIDTHS.get(column, 14), column_formats[c])
@@ -274,8 +279,8 @@ def _stream_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -
     XML (``inlineStr`` cells, the column's style, numbers as ``%.16G``) a row at a
     time. The header row must already be written (it is flushed first); the
     worksheet's dimensions are then extended over the rows written here, and
-    xlsxwriter refuses later writes to any row up to the last of them. Rows past
-    Excel's last row are dropped, as xlsxwriter drops them.
+    xlsxwriter refuses later writes to any row up to the last of them. The caller
+    hands over no more rows than a sheet holds (``XLSX_MAX_ROWS`` - 1).
 
     Args:
         sheet: An xlsxwriter worksheet of a ``constant_memory`` workbook.
@@ -284,7 +289,7 @@ def _stream_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -
     """
     from xlsxwriter.utility import xl_col_to_name
 
-    count = min(len(changes), _MAX_ROWS - 1)
+    count = len(changes)
     sheet._write_single_row(count + 1)
     styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in column_formats]
     starts = [f'<c r="{xl_col_to_name(c)}' for c in range(len(CHANGE_COLUMNS))]
