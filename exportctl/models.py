@@ -263,6 +263,8 @@ class ValidationReport:
     """Items removed relative to the base version, if a base was given."""
     rows_read: int = 0
     """Data rows read from the file (before an additions merge)."""
+    item_count: int = 0
+    """Items of the version (base included with ``--additions``), kept in ``items`` or not."""
 
     @property
     def errors(self) -> list[Finding]:

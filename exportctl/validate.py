@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from exportctl.hscode import (
@@ -201,75 +201,95 @@ def _intern(text: str | None) -> str | None:
     return sys.intern(text) if text is not None else None
 
 
-def check_duplicates(items: Sequence[ItemRecord], out: _Collector, base_size: int = 0) -> None:
-    """Duplicate codes and serial numbers are errors; gaps in serials are warnings."""
-    # Positions, not (position, item) pairs: a million-item list keeps this dict small.
-    seen_code: dict[str, int] = {}
-    seen_serial: dict[int, ItemRecord] = {}
-    for index, item in enumerate(items):
-        from_base = index < base_size
-        if item.code is not None:
-            first = seen_code.get(item.code)
+_BASE = -1
+"""Row stand-in for an item of the base version (``--additions``)."""
+
+
+class _Checks:
+    """Duplicate codes and serials, overlapping entries and item keys, one item at a time.
+
+    Keeps a few small values per item rather than the items, so that an import
+    can hand its items on as they are built (``validate_table``'s ``sink``).
+    Duplicates are found as items arrive; gaps in serials and overlaps once all
+    have arrived (:meth:`finish`), since a shorter entry may come later.
+    """
+
+    def __init__(self, table: Table, *, keep_keys: bool) -> None:
+        self.out = _Collector(table)
+        self.count = 0
+        self.keys: set[str] | None = set() if keep_keys else None
+        self._code_rows: dict[str, int] = {}
+        self._serial_rows: dict[int, int] = {}
+        self._coded: list[tuple[str, int, str | None]] = []
+
+    def add(self, item: ItemRecord, *, from_base: bool = False) -> None:
+        """Check one item against those before it (base items first)."""
+        self.count += 1
+        code = item.code
+        if self.keys is not None:
+            self.keys.add(item_key(item))
+        if code is not None:
+            first = self._code_rows.get(code)
             if first is None:
-                seen_code[item.code] = index
+                self._code_rows[code] = _BASE if from_base else item.row
             elif not from_base:
-                where = "the base version" if first < base_size else f"row {items[first].row}"
-                out.add(
+                where = "the base version" if first == _BASE else f"row {first}"
+                self.out.add(
                     "error",
                     "duplicate-code",
-                    f"HS code {item.code} is listed twice (also at {where})",
+                    f"HS code {code} is listed twice (also at {where})",
                     row=item.row,
                     field="code",
                     value=item.original_code,
                 )
-        if item.serial is not None:
-            first_s = seen_serial.get(item.serial)
-            if first_s is None:
-                seen_serial[item.serial] = item
+            if not from_base and item.level is not None:
+                self._coded.append((code, item.row, item.original_code))
+        serial = item.serial
+        if serial is not None:
+            first_row = self._serial_rows.get(serial)
+            if first_row is None:
+                self._serial_rows[serial] = item.row
             elif not from_base:
-                out.add(
+                self.out.add(
                     "error",
                     "duplicate-serial",
-                    f"serial number {item.serial} is used twice (also at row {first_s.row})",
+                    f"serial number {serial} is used twice (also at row {first_row})",
                     row=item.row,
                     field="serial",
-                    value=str(item.serial),
+                    value=str(serial),
                 )
-    serials = sorted(seen_serial)
-    if serials:
-        expected = set(range(serials[0], serials[-1] + 1))
-        missing = sorted(expected.difference(seen_serial))
-        if missing:
-            shown = ", ".join(str(n) for n in missing[:10])
-            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-            out.add(
-                "warning",
-                "missing-serial",
-                f"serial numbers {serials[0]}–{serials[-1]} skip {shown}{more}",
-                field="serial",
-            )
 
-
-def check_overlaps(items: Sequence[ItemRecord], out: _Collector, base_size: int = 0) -> None:
-    """An entry whose code is covered by a shorter entry of the same list is a warning."""
-    codes = {item.code for item in items if item.code}
-    for index, item in enumerate(items):
-        if index < base_size or not item.code or item.level is None:
-            continue
-        for cut in (2, 4, 6, 8):
-            if cut >= len(item.code):
-                break
-            parent = item.code[:cut]
-            if parent in codes:
-                out.add(
+    def finish(self) -> list[Finding]:
+        """Gaps in serials (warning) and entries covered by a shorter one (warning)."""
+        serials = sorted(self._serial_rows)
+        if serials:
+            missing = sorted(set(range(serials[0], serials[-1] + 1)).difference(serials))
+            if missing:
+                shown = ", ".join(str(n) for n in missing[:10])
+                more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+                self.out.add(
                     "warning",
-                    "overlapping-code",
-                    f"HS code {item.code} is already covered by the entry {parent}",
-                    row=item.row,
-                    field="code",
-                    value=item.original_code,
+                    "missing-serial",
+                    f"serial numbers {serials[0]}–{serials[-1]} skip {shown}{more}",
+                    field="serial",
                 )
-                break
+        codes = self._code_rows
+        for code, row, original in self._coded:
+            for cut in (2, 4, 6, 8):
+                if cut >= len(code):
+                    break
+                parent = code[:cut]
+                if parent in codes:
+                    self.out.add(
+                        "warning",
+                        "overlapping-code",
+                        f"HS code {code} is already covered by the entry {parent}",
+                        row=row,
+                        field="code",
+                        value=original,
+                    )
+                    break
+        return self.out.findings
 
 
 def reconcile(
@@ -278,9 +298,14 @@ def reconcile(
     declared: Declared,
     base_items: Sequence[ItemRecord] | None,
     base_label: str | None,
+    new_keys: set[str] | None,
 ) -> None:
-    """Compare the item count and the change against the base with what the notice declares."""
-    count = len(report.items)
+    """Compare the item count and the change against the base with what the notice declares.
+
+    ``new_keys`` are the :func:`item_key` of every item of the version (needed when
+    ``base_items`` is given).
+    """
+    count = report.item_count
     if declared.total is not None and declared.total != count:
         out.add(
             "error",
@@ -299,7 +324,7 @@ def reconcile(
             )
         return
     old_keys = {item_key(i) for i in base_items}
-    new_keys = {item_key(i) for i in report.items}
+    assert new_keys is not None
     added = len(new_keys - old_keys)
     removed = len(old_keys - new_keys)
     report.added, report.removed = added, removed
@@ -341,6 +366,7 @@ def validate_table(
     base_label: str | None = None,
     additions: bool = False,
     nomenclature: Nomenclature | None = None,
+    sink: Callable[[ItemRecord], None] | None = None,
 ) -> ValidationReport:
     """Read every row of ``table``, build items and collect findings.
 
@@ -351,9 +377,14 @@ def validate_table(
         base_label: Label of the base version, for messages.
         additions: The file holds only additions: the result is base + rows.
         nomenclature: HS edition to check codes against (HS 2022 by default).
+        sink: Called with each item of the version, in order (the base items first
+            with ``additions``), as it is built; the items are then not kept in
+            ``report.items``. An import stores them this way, so a large file
+            never holds all its items in memory.
 
     Returns:
-        The report; ``report.items`` is what would be stored.
+        The report; ``report.items`` is what would be stored (empty with a
+        ``sink``), ``report.item_count`` how many items that is.
 
     Example:
         >>> report = validate_table(read_table(path, LIST_SCHEMA), declared=Declared(1159))
@@ -368,7 +399,20 @@ def validate_table(
             "unmapped-column",
             f'column "{header}" is not used (map it with --column FIELD="{header}")',
         )
-    new_items = list(build_items(table, table.rows, out, nomenclature))
+    kept: list[ItemRecord] = []
+    emit = sink if sink is not None else kept.append
+    checks = _Checks(table, keep_keys=base_items is not None)
+    on_base = additions and base_items is not None
+    if on_base:
+        assert base_items is not None
+        for item in base_items:
+            checks.add(item, from_base=True)
+            emit(item)
+    rows_read = 0
+    for item in build_items(table, table.rows, out, nomenclature):
+        rows_read += 1
+        checks.add(item)
+        emit(item)
     # Readers add some notes (skipped rows, formulas) only once every row is read.
     file_prefix = f"{table.file}: "
     sheet_prefix = f'sheet "{table.sheet}": '
@@ -376,22 +420,19 @@ def validate_table(
         text = note.removeprefix(file_prefix)
         on_sheet = bool(table.sheet) and text.startswith(sheet_prefix)
         out.add("warning", "reader-note", text.removeprefix(sheet_prefix), sheet=on_sheet)
-    rows_read = len(new_items)
     if rows_read == 0 and not out.findings:
         out.add("error", "no-items", "the table has a header but no items under it")
-    base_size = 0
-    items = new_items
-    if additions:
-        if base_items is None:
-            out.add("error", "no-base", "--additions needs --base: the version it adds to")
-        else:
-            base_size = len(base_items)
-            items = list(base_items) + new_items
-    report = ValidationReport(file=table.file, sheet=table.sheet, items=items, rows_read=rows_read)
-    check_duplicates(items, out, base_size)
-    check_overlaps(items, out, base_size)
-    report.items = items
-    reconcile(report, out, declared, base_items, base_label)
+    if additions and not on_base:
+        out.add("error", "no-base", "--additions needs --base: the version it adds to")
+    report = ValidationReport(
+        file=table.file,
+        sheet=table.sheet,
+        items=kept,
+        rows_read=rows_read,
+        item_count=checks.count,
+    )
+    out.findings.extend(checks.finish())
+    reconcile(report, out, declared, base_items, base_label, checks.keys)
     severity_order = {"error": 0, "warning": 1}
     report.findings = sorted(out.findings, key=lambda f: (severity_order[f.severity], f.row or 0))
     return report
