@@ -464,7 +464,7 @@ def _import(url: str, path: str, label: str) -> dict[str, Any]:
     if not result.stored:
         errors = "; ".join(str(f) for f in result.report.errors[:3])
         raise RuntimeError(f"import not stored: {errors}")
-    return {"rows": len(result.report.items), "warnings": len(result.report.warnings)}
+    return {"rows": result.report.item_count, "warnings": len(result.report.warnings)}
 
 
 def _select(url: str) -> dict[str, Any]:

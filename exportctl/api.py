@@ -118,7 +118,7 @@ class ImportResult:
     """What an import or validation produced."""
 
     report: ValidationReport
-    """Findings and the items as stored (or as they would be)."""
+    """Findings, and the items as they would be stored (not kept once stored)."""
     options: ImportOptions
     """The options used."""
     sha256: str
@@ -139,7 +139,7 @@ class ImportResult:
             "ok": self.ok,
             "list": self.options.slug,
             "version": self.options.label,
-            "count": len(self.report.items),
+            "count": self.report.item_count,
             "added": self.report.added,
             "removed": self.report.removed,
             "findings": [f.to_json() for f in self.report.findings],
@@ -205,7 +205,11 @@ def import_workbook(
 ) -> ImportResult:
     """Validate a workbook and, when it has no errors, store it as a new version.
 
-    The version, its items and the audit event are written in one transaction.
+    The version, its items and the audit event are written in one transaction,
+    the items as they are read: a stored import does not keep them, so
+    ``result.report.items`` is empty and ``result.report.item_count`` says how
+    many were stored (``store.load_items`` reads them back). With ``dry_run``
+    nothing is written and the items are in ``result.report.items``.
 
     Raises:
         DuplicateSourceError: The same file and sheet is already a version of the list.
@@ -227,17 +231,56 @@ def import_workbook(
                     f'{path.name}, sheet "{options.sheet}" was already imported into list '
                     f'"{options.slug}" as version "{previous.label}"'
                 )
-    result = validate_workbook(path, options, engine=engine, progress=progress, sha256=sha)
-    if not result.ok or dry_run:
-        return result
+    if dry_run:
+        return validate_workbook(path, options, engine=engine, progress=progress, sha256=sha)
+    try:
+        return _validate_and_store(engine, path, options, sha, progress)
+    except _NotStoredError as not_stored:
+        return not_stored.result
+
+
+class _NotStoredError(Exception):
+    """The file has errors: roll the import's transaction back and report them."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__("validation errors")
+        self.result = result
+
+
+def _validate_and_store(
+    engine: Engine,
+    path: Path,
+    options: ImportOptions,
+    sha: str,
+    progress: Callable[[int], None] | None,
+) -> ImportResult:
+    """Validate and store in one pass: each item goes to the database as it is built.
+
+    The version row is written first (so a taken label or source is refused
+    before any row is read), then the items a chunk at a time, then the count
+    and the audit event. Any error, or a file with validation errors, rolls the
+    whole transaction back, so nothing of it remains.
+    """
+    from exportctl.readers import LIST_SCHEMA, read_table
+    from exportctl.validate import validate_table
+
     with store.session_scope(engine) as session:
         base = store.get_version(session, options.slug, options.base) if options.base else None
+        base_items = store.load_items(session, base) if base is not None else None
+        table = read_table(
+            path,
+            LIST_SCHEMA,
+            sheet=options.sheet,
+            encoding=options.encoding,
+            overrides=options.overrides,
+            progress=progress,
+        )
         new = store.NewVersion(
             slug=options.slug,
             label=options.label,
             source_file=path.name,
-            source_sha256=result.sha256,
-            source_sheet=result.report.sheet or "",
+            source_sha256=sha,
+            source_sheet=table.sheet or "",
             actor=options.actor or current_actor(),
             effective=options.effective,
             base=base,
@@ -247,14 +290,30 @@ def import_workbook(
             declared_removed=options.declared.removed,
             list_name=options.list_name,
         )
+        version = store.begin_version(session, new)
+        assert version.id is not None
+        writer = store.ItemWriter(session, version.id)
+        report = validate_table(
+            table,
+            declared=options.declared,
+            base_items=base_items,
+            base_label=options.base,
+            additions=options.additions,
+            sink=writer.add,
+        )
+        result = ImportResult(report=report, options=options, sha256=sha)
+        if not result.ok:
+            raise _NotStoredError(result)
+        writer.flush()
         detail = {
-            "rows_read": result.report.rows_read,
-            "warnings": len(result.report.warnings),
-            "added": result.report.added,
-            "removed": result.report.removed,
+            "rows_read": report.rows_read,
+            "warnings": len(report.warnings),
+            "added": report.added,
+            "removed": report.removed,
             "base": options.base,
         }
-        result.version = store.store_version(session, new, result.report.items, detail)
+        store.finish_version(session, version, new, report.item_count, detail)
+        result.version = version
         result.stored = True
     return result
 
@@ -749,7 +808,7 @@ def run_demo(
 
     Example:
         >>> result = run_demo(Path("demo"))
-        >>> result.june.report.added, len(result.june.report.items)
+        >>> result.june.report.added, result.june.report.item_count
         (243, 1402)
     """
     from exportctl.validate import Declared, item_key
@@ -802,7 +861,9 @@ def run_demo(
             ),
             engine=engine,
         )
-        stored = {item_key(i) for i in june.report.items}
+        with store.session_scope(engine) as session:
+            june_items = store.load_items(session, store.get_version(session, DEMO_LIST, "2024-06"))
+        stored = {item_key(i) for i in june_items}
         agrees = consolidated.ok and {item_key(i) for i in consolidated.report.items} == stored
         result = DemoResult(
             out_dir=out_dir,

@@ -309,7 +309,7 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
     report = result.report
     opts = result.options
     sheet = f', sheet "{report.sheet}"' if report.sheet else ""
-    count = len(report.items)
+    count = report.item_count
     changes = ""
     if report.added is not None:
         changes = f" ({report.added:,} added, {report.removed:,} removed against {opts.base})"
@@ -909,14 +909,14 @@ def _demo_summary(result: DemoResult) -> list[str]:
         "exportctl demo: sample workbooks in the official layout (not the official list)",
         "",
         f"Imported into list {DEMO_LIST_SLUG}:",
-        f"  2024-02  {len(feb.items):,} items; the notice declares "
+        f"  2024-02  {feb.item_count:,} items; the notice declares "
         f"{result.february.options.declared.total or 0:,}; "
         f"{len(feb.errors)} errors, {len(feb.warnings)} warnings",
-        f"  2024-06  {len(june.items):,} items = {len(june.items) - (june.added or 0):,} + "
+        f"  2024-06  {june.item_count:,} items = {june.item_count - (june.added or 0):,} + "
         f"{june.added or 0:,} added − {june.removed or 0:,} removed; the notice declares "
         f"+{declared.added or 0:,} = {declared.total or 0:,}; "
         f"{len(june.errors)} errors, {len(june.warnings)} warnings",
-        f"  {cons.file} (consolidated): {len(cons.items):,} items, {agreement}",
+        f"  {cons.file} (consolidated): {cons.item_count:,} items, {agreement}",
     ]
     if result.change_summary is not None:
         s = result.change_summary

@@ -302,6 +302,23 @@ def store_version(
         VersionExistsError: The label is taken in this list.
         DuplicateSourceError: The same file and sheet was imported before.
     """
+    version = begin_version(session, new)
+    assert version.id is not None
+    insert_items(session, version.id, items)
+    finish_version(session, version, new, len(items), detail)
+    return version
+
+
+def begin_version(session: Session, new: NewVersion) -> Version:
+    """Write the version row, before its items (the caller's transaction).
+
+    Follow with the items (:class:`ItemWriter` or :func:`insert_items`) and
+    :func:`finish_version`; the caller rolls back if anything fails in between.
+
+    Raises:
+        VersionExistsError: The label is taken in this list.
+        DuplicateSourceError: The same file and sheet was imported before.
+    """
     control_list = ensure_list(session, new.slug, new.list_name)
     assert control_list.id is not None
     existing = session.exec(
@@ -334,7 +351,7 @@ def store_version(
             "declared_total": new.declared_total,
             "declared_added": new.declared_added,
             "declared_removed": new.declared_removed,
-            "item_count": len(items),
+            "item_count": 0,
             "imported_by": new.actor,
         }
     )
@@ -345,8 +362,19 @@ def store_version(
         raise VersionExistsError(
             f'list "{new.slug}" already has version "{new.label}" or this source'
         ) from exc
-    assert version.id is not None
-    insert_items(session, version.id, items)
+    return version
+
+
+def finish_version(
+    session: Session,
+    version: Version,
+    new: NewVersion,
+    item_count: int,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Set the version's item count and write its audit event (the caller's transaction)."""
+    version.item_count = item_count
+    session.add(version)
     record_event(
         session,
         action="import",
@@ -355,16 +383,47 @@ def store_version(
         version_label=new.label,
         file=new.source_file,
         sha256=new.source_sha256,
-        detail={"sheet": new.source_sheet, "items": len(items), **(detail or {})},
+        detail={"sheet": new.source_sheet, "items": item_count, **(detail or {})},
     )
-    return version
+
+
+class ItemWriter:
+    """Items of a new version written as they arrive, :data:`INSERT_CHUNK` at a time.
+
+    For an import that validates and stores in one pass: only one chunk of items
+    is held, whatever the size of the list.
+    """
+
+    def __init__(self, session: Session, version_id: int) -> None:
+        self._session = session
+        self._version_id = version_id
+        self._chunk: list[ItemRecord] = []
+        self.written = 0
+        """Items written so far."""
+
+    def add(self, item: ItemRecord) -> None:
+        """Take the next item (in list order)."""
+        self._chunk.append(item)
+        if len(self._chunk) >= INSERT_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the items taken and not yet written."""
+        if self._chunk:
+            insert_items(self._session, self._version_id, self._chunk, start=self.written)
+            self.written += len(self._chunk)
+            self._chunk = []
 
 
 _ITEM_COLUMNS = ("version_id", "position", *RECORD_COLUMNS)
 
 
-def insert_items(session: Session, version_id: int, items: Iterable[ItemRecord]) -> None:
+def insert_items(
+    session: Session, version_id: int, items: Iterable[ItemRecord], *, start: int = 0
+) -> None:
     """Bulk-insert items in the session's transaction, a chunk at a time.
+
+    Their positions (list order) count from ``start``.
 
     The rows go to the driver as plain tuples: ``executemany`` of one prepared
     ``INSERT`` on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL (psycopg 3), and
@@ -373,7 +432,7 @@ def insert_items(session: Session, version_id: int, items: Iterable[ItemRecord])
     text and a boolean, which the drivers store as SQLAlchemy would.
     """
     conn = session.connection()
-    rows = _item_rows(version_id, items)
+    rows = _item_rows(version_id, items, start)
     if conn.dialect.name == "sqlite":
         _insert_sqlite(conn, rows)
     elif conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
@@ -382,8 +441,10 @@ def insert_items(session: Session, version_id: int, items: Iterable[ItemRecord])
         _insert_core(conn, rows)
 
 
-def _item_rows(version_id: int, items: Iterable[ItemRecord]) -> Iterator[tuple[Any, ...]]:
-    for position, item in enumerate(items):
+def _item_rows(
+    version_id: int, items: Iterable[ItemRecord], start: int = 0
+) -> Iterator[tuple[Any, ...]]:
+    for position, item in enumerate(items, start):
         yield (version_id, position, *_record_values(item))
 
 

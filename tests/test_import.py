@@ -269,8 +269,8 @@ def test_failure_mid_import_leaves_database_unchanged(
     before = _counts(initialised)
     real_insert = store.insert_items
 
-    def insert_then_fail(session, version_id, items):  # type: ignore[no-untyped-def]
-        real_insert(session, version_id, list(items)[:2])
+    def insert_then_fail(session, version_id, items, start=0):  # type: ignore[no-untyped-def]
+        real_insert(session, version_id, list(items)[:2], start=start)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(store, "insert_items", insert_then_fail)
@@ -575,3 +575,41 @@ def test_skipped_footnotes_are_reported_and_serials_like_12_paren_are_read(
     notes = [f["message"] for f in findings if f["rule"] == "reader-note"]
     assert any("2 footnote rows skipped" in n for n in notes), findings
     assert not [f for f in findings if f["rule"] == "malformed-serial"]
+
+
+def test_items_stream_into_the_database_and_a_late_error_rolls_them_back(
+    tmp_path: Path, run_cli: RunCli, initialised: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items are written a chunk at a time while the file is read (chunks of 2 here);
+    an error found at the last row still leaves nothing of the import behind."""
+    monkeypatch.setattr(store, "INSERT_CHUNK", 2)
+    written: list[int] = []
+    real_insert = store.insert_items
+
+    def counting_insert(session, version_id, items, start=0):  # type: ignore[no-untyped-def]
+        items = list(items)
+        written.append(len(items))
+        real_insert(session, version_id, items, start=start)
+
+    monkeypatch.setattr(store, "insert_items", counting_insert)
+    codes = ["847130", "847141", "850440", "850710", "880230", "847130"]  # last repeats the first
+    before = _counts(initialised)
+    bad = write_list_workbook(tmp_path / "bad.xlsx", simple_rows(codes))
+    result = run_cli("import", bad, "--list", "kr", "--version", "v1", db=initialised)
+    assert result.exit_code == 1, result.output
+    assert "HS code 847130 is listed twice (also at row" in result.output
+    assert written == [2, 2, 2]  # streamed before the duplicate was met
+    assert _counts(initialised) == before
+
+    written.clear()
+    good = write_list_workbook(tmp_path / "good.xlsx", simple_rows(codes[:5]))
+    run_cli("import", good, "--list", "kr", "--version", "v1", db=initialised, ok=True)
+    assert written == [2, 2, 1]
+    shown = json.loads(
+        run_cli("show", "kr", "--version", "v1", "--json", db=initialised, ok=True).stdout
+    )
+    items = shown["items"] if isinstance(shown, dict) else shown
+    assert [item["code"] for item in items] == codes[:5]
+    assert [item["serial"] for item in items] == [1, 2, 3, 4, 5]
+    versions = json.loads(run_cli("versions", "kr", "--json", db=initialised, ok=True).stdout)
+    assert [v["count"] for v in versions] == [5]

@@ -15,7 +15,7 @@ import pytest
 from conftest import SHARED
 from openpyxl import load_workbook
 
-from exportctl import api
+from exportctl import api, store
 from exportctl.validate import Declared
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,7 +107,13 @@ def test_additions_on_top_of_february_make_the_june_list(
             ),
         )
         assert june.stored and {f.rule for f in june.report.findings} <= {"reader-note"}
-        assert (len(june.report.items), june.report.added, june.report.removed) == (1402, 243, 0)
+        assert (june.report.item_count, june.report.added, june.report.removed) == (1402, 243, 0)
+        # Stored as read: the report does not keep them, the database has all, in order.
+        assert june.report.items == [] and june.version is not None
+        assert june.version.item_count == 1402
+        with store.session_scope(engine) as session:
+            stored = store.load_items(session, june.version)
+        assert [item.serial for item in stored] == list(range(1, 1403))
         consolidated = api.validate_workbook(
             built["러시아벨라루스_상황허가_2024-06.xlsx"],
             _options("c", base="2024-02", declared=Declared(total=1402, added=243)),
