@@ -10,7 +10,7 @@ Example:
     ...     engine, Path("list.xlsx"),
     ...     ImportOptions(slug="kr-russia", label="2024-02", declared=Declared(total=1159)),
     ... )
-    >>> result.ok, result.report.items[:1]
+    >>> result.ok, result.report.item_count
 """
 
 from __future__ import annotations
