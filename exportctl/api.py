@@ -37,6 +37,7 @@ from exportctl.models import (
 from exportctl.reports import FORMATS
 
 if TYPE_CHECKING:
+    from exportctl.readers import Table
     from exportctl.screen import ScreenReport
     from exportctl.validate import Declared
 
@@ -151,6 +152,37 @@ def _check_additions(options: ImportOptions) -> None:
         raise InputError("--additions needs --base LABEL: the version the rows are added to")
 
 
+def _open_list(path: Path, options: ImportOptions, progress: Callable[[int], None] | None) -> Table:
+    from exportctl.readers import LIST_SCHEMA, read_table
+
+    return read_table(
+        path,
+        LIST_SCHEMA,
+        sheet=options.sheet,
+        encoding=options.encoding,
+        overrides=options.overrides,
+        progress=progress,
+    )
+
+
+def _validate(
+    table: Table,
+    options: ImportOptions,
+    base_items: list[ItemRecord] | None,
+    sink: Callable[[ItemRecord], None] | None = None,
+) -> ValidationReport:
+    from exportctl.validate import validate_table
+
+    return validate_table(
+        table,
+        declared=options.declared,
+        base_items=base_items,
+        base_label=options.base,
+        additions=options.additions,
+        sink=sink,
+    )
+
+
 @paused_gc()
 def validate_workbook(
     path: Path,
@@ -165,9 +197,6 @@ def validate_workbook(
     A database is needed only to read the base version (``options.base``).
     ``sha256`` is the file's hash when the caller has already taken it.
     """
-    from exportctl.readers import LIST_SCHEMA, read_table
-    from exportctl.validate import validate_table
-
     _check_additions(options)
     base_items: list[ItemRecord] | None = None
     if options.base:
@@ -176,21 +205,8 @@ def validate_workbook(
         with store.session_scope(engine) as session:
             base_version = store.get_version(session, options.slug, options.base)
             base_items = store.load_items(session, base_version)
-    table = read_table(
-        path,
-        LIST_SCHEMA,
-        sheet=options.sheet,
-        encoding=options.encoding,
-        overrides=options.overrides,
-        progress=progress,
-    )
-    report = validate_table(
-        table,
-        declared=options.declared,
-        base_items=base_items,
-        base_label=options.base,
-        additions=options.additions,
-    )
+    table = _open_list(path, options, progress)
+    report = _validate(table, options, base_items)
     return ImportResult(report=report, options=options, sha256=sha256 or _sha256_file(path))
 
 
@@ -261,20 +277,10 @@ def _validate_and_store(
     and the audit event. Any error, or a file with validation errors, rolls the
     whole transaction back, so nothing of it remains.
     """
-    from exportctl.readers import LIST_SCHEMA, read_table
-    from exportctl.validate import validate_table
-
     with store.session_scope(engine) as session:
         base = store.get_version(session, options.slug, options.base) if options.base else None
         base_items = store.load_items(session, base) if base is not None else None
-        table = read_table(
-            path,
-            LIST_SCHEMA,
-            sheet=options.sheet,
-            encoding=options.encoding,
-            overrides=options.overrides,
-            progress=progress,
-        )
+        table = _open_list(path, options, progress)
         new = store.NewVersion(
             slug=options.slug,
             label=options.label,
@@ -293,14 +299,7 @@ def _validate_and_store(
         version = store.begin_version(session, new)
         assert version.id is not None
         writer = store.ItemWriter(session, version.id)
-        report = validate_table(
-            table,
-            declared=options.declared,
-            base_items=base_items,
-            base_label=options.base,
-            additions=options.additions,
-            sink=writer.add,
-        )
+        report = _validate(table, options, base_items, sink=writer.add)
         result = ImportResult(report=report, options=options, sha256=sha)
         if not result.ok:
             raise _NotStoredError(result)
