@@ -131,19 +131,21 @@ class Result:
 
     @property
     def verdict(self) -> str:
-        """``pass``, ``FAIL``, ``error`` or ``-`` (no target)."""
+        """``pass``, ``FAIL`` naming the missed targets (``FAIL: ratio``), ``error``
+        or ``-`` (no target)."""
         if self.error:
             return "error"
-        checks: list[bool] = []
+        checks: dict[str, bool] = {}
         if self.max_seconds is not None and self.seconds is not None:
-            checks.append(self.seconds < self.max_seconds)
+            checks["time"] = self.seconds < self.max_seconds
         if self.max_ratio is not None and self.ratio is not None:
-            checks.append(self.ratio <= self.max_ratio)
+            checks["ratio"] = self.ratio <= self.max_ratio
         if self.max_peak_mb is not None and self.peak_mb is not None:
-            checks.append(self.peak_mb < self.max_peak_mb)
+            checks["memory"] = self.peak_mb < self.max_peak_mb
         if not checks:
             return "-"
-        return "pass" if all(checks) else "FAIL"
+        missed = [name for name, ok in checks.items() if not ok]
+        return "FAIL: " + ", ".join(missed) if missed else "pass"
 
     def to_json(self) -> dict[str, Any]:
         """The result with its derived figures."""
