@@ -463,7 +463,9 @@ def screen_catalogue(
         progress=progress,
     )
     summary = ScreenSummary()
-    notes = [f'column "{header}" is not used' for header in table.unmapped]
+    # The table's own list: readers add notes (skipped rows...) while rows stream.
+    notes = table.notes
+    notes[:0] = [f'column "{header}" is not used' for header in table.unmapped]
     return ScreenReport(
         slug=slug,
         version=version.label,
@@ -475,7 +477,7 @@ def screen_catalogue(
         columns=dict(table.columns),
         results=screen_rows(table.rows, index, previous=previous, summary=summary),
         summary=summary,
-        notes=notes + list(table.notes),
+        notes=notes,
     )
 
 

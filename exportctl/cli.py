@@ -702,6 +702,8 @@ def screen(
             summary = screening.write_csv(report, sys.stdout)
         else:
             summary = _screen_text(report)
+    for note in report.notes:  # complete now that every row is read
+        click.echo(f"note: {report.file}: {note}", err=True)
     if output is not None and chosen is not None:
         record_output(
             engine,

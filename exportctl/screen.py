@@ -719,7 +719,8 @@ class ScreenReport:
     summary: ScreenSummary = field(default_factory=ScreenSummary)
     """Counts, filled while ``results`` is read."""
     notes: list[str] = field(default_factory=list)
-    """Plain sentences about the catalogue (unmapped columns, reader notes)."""
+    """Plain sentences about the catalogue (unmapped columns, reader notes); readers add
+    some (skipped footnote rows) while ``results`` is read, so it is complete after."""
 
     def header_json(self) -> dict[str, Any]:
         """Everything of the JSON report but ``summary`` and ``rows``."""

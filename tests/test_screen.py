@@ -739,3 +739,30 @@ def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:
         )
         assert result.original_code == (row.code.text if row.code is not None else None)
         assert (result.row, result.sku) == (row.row, row.values["sku"])
+
+
+def test_reader_notes_reach_the_screening_report_and_the_terminal(
+    run_cli: RunCli, screen_db: str, tmp_path: Path
+) -> None:
+    """Notes readers add while rows stream (skipped footnotes) are not lost."""
+    path = tmp_path / "products.csv"
+    path.write_text(
+        "SKU,제품명,HS코드,담당\n"
+        "A-1,노트북,847130,kim\n"
+        "A-2,모뎀,851762,lee\n"
+        "※ 위 목록은 2024년 6월 기준이며 사내 참고용으로만 사용함\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "screen.json"
+    args = ("--list", "kr-russia", "--version", "2024-06")
+    result = screen_cli(run_cli, screen_db, path, *args, "-o", out, ok=True)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["row"] for r in data["rows"]] == [2, 3]
+    assert data["notes"][0] == 'column "담당" is not used'
+    assert any("1 footnote rows skipped (rows 4)" in note for note in data["notes"])
+    assert "footnote rows skipped" in result.stderr
+    xlsx = tmp_path / "screen.xlsx"
+    screen_cli(run_cli, screen_db, path, *args, "-o", xlsx, ok=True)
+    summary = list(load_workbook(xlsx)["Summary"].iter_rows(values_only=True))
+    noted = [row[1] for row in summary if row[0] == "Note"]
+    assert noted[0] == 'column "담당" is not used' and "footnote" in noted[1]
