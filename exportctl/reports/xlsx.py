@@ -248,18 +248,9 @@ def _kind_sheet(book: Any, formats: dict[str, Any], title: str, changes: list[Ch
 def _write_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -> None:
     """Write the data rows cell by cell through xlsxwriter's public methods."""
     columns = list(enumerate(column_formats))
-    write_string = sheet.write_string
-    write_number = sheet.write_number
     for r, change in enumerate(changes, start=1):
         for (c, fmt), value in zip(columns, change_values(change), strict=True):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                if needs_quote(value):
-                    value = "'" + value
-                write_string(r, c, value, fmt)
-            else:
-                write_number(r, c, value, fmt)
+            _text(sheet, r, c, value, fmt)
 
 
 def _streamable(sheet: Any) -> bool:
