@@ -13,7 +13,7 @@ import itertools
 import json
 import operator
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, cast
 
@@ -168,13 +168,14 @@ def _fetch(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any,
     """Every row of ``sql`` as the driver's tuples; each ``{}`` in it is a parameter marker."""
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    cursor = connection.connection.cursor()
-    try:
+    with _cursor(connection) as cursor:
         cursor.execute(sql.format(*[marker] * len(params)), tuple(params))
-        rows = cast(list[tuple[Any, ...]], cursor.fetchall())
-    finally:
-        cursor.close()
-    return rows
+        return cast(list[tuple[Any, ...]], cursor.fetchall())
+
+
+def _cursor(connection: Connection) -> closing[Any]:
+    """The driver's own cursor on the session's connection, closed after the block."""
+    return closing(connection.connection.cursor())
 
 
 _TEXT_COLUMNS = frozenset(
@@ -456,23 +457,16 @@ def _column_list(conn: Connection) -> str:
 def _insert_sqlite(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> None:
     marks = ", ".join("?" * len(_ITEM_COLUMNS))
     statement = f"INSERT INTO item ({_column_list(conn)}) VALUES ({marks})"
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _cursor(conn) as cursor:
         while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
             cursor.executemany(statement, chunk)
-    finally:
-        cursor.close()
 
 
 def _insert_copy(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> None:
     statement = f"COPY item ({_column_list(conn)}) FROM STDIN"
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+    with _cursor(conn) as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert_core(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> None:
