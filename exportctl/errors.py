@@ -84,3 +84,21 @@ class VersionExistsError(ExportctlError):
 
 class MissingExtraError(ExportctlError):
     """An optional dependency is not installed."""
+
+
+class RefusedError(ExportctlError):
+    """A guard refused the input: it would silently give a wrong list (exit 1).
+
+    The message says what looks wrong, with the numbers, and names the option
+    that overrides the guard when the input is what the user meant.
+    """
+
+    exit_code = 1
+
+
+class ListExistsError(ExportctlError):
+    """``lists create`` named a slug that is taken."""
+
+
+class StatusError(ExportctlError):
+    """A version's status cannot change as asked (e.g. approving a withdrawn version)."""
