@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import simple_rows, write_list_sheet, write_list_workbook
+from openpyxl import Workbook
 
-from exportctl.errors import InputError
-from exportctl.readers import LIST_SCHEMA, list_sheets, read_table
+from exportctl.errors import InputError, RefusedError
+from exportctl.readers import CATALOGUE_SCHEMA, LIST_SCHEMA, list_sheets, read_table
+from exportctl.readers.xlsx import Engine
+
+ENGINES: tuple[Engine, ...] = ("auto", "openpyxl", "calamine")
 
 # --- Excel's lock file ----------------------------------------------------------------
 
@@ -25,3 +30,141 @@ def test_excel_lock_file_is_named_as_such(tmp_path: Path) -> None:
             "workbook; give list.xlsx itself (close it in Excel first if it will not open)"
         )
         assert caught.value.exit_code == 2
+
+
+# --- several sheets that hold a table -------------------------------------------------
+
+
+def two_lists(path: Path) -> Path:
+    """A notice's workbook: a cover sheet, then two annexes laid out alike."""
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "표지"
+    cover["A1"] = "전략물자 수출입고시 별표"
+    write_list_sheet(wb.create_sheet("별표2"), simple_rows(["8471.30", "8471.41"]))
+    notes = wb.create_sheet("비고")
+    notes.append(["구분", "설명"])
+    notes.append(["일반산업용 물품", "상황허가 대상"])
+    write_list_sheet(wb.create_sheet("별표2의2"), simple_rows(["8458.11"]), two_row_header=False)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("reader", ENGINES)
+def test_two_list_sheets_without_sheet_are_refused(tmp_path: Path, reader: Engine) -> None:
+    path = two_lists(tmp_path / "list.xlsx")
+    with pytest.raises(RefusedError) as caught:
+        read_table(path, LIST_SCHEMA, reader=reader)
+    assert str(caught.value) == (
+        'list.xlsx: 2 sheets each hold a control list: "별표2" (header in row 5), '
+        '"별표2의2" (header in row 4); which one is meant cannot be told, so choose one '
+        "with --sheet NAME"
+    )
+    assert caught.value.exit_code == 1
+
+
+@pytest.mark.parametrize("reader", ENGINES)
+def test_naming_the_sheet_reads_it(tmp_path: Path, reader: Engine) -> None:
+    path = two_lists(tmp_path / "list.xlsx")
+    for sheet, codes in (("별표2", ["8471.30", "8471.41"]), ("별표2의2", ["8458.11"])):
+        table = read_table(path, LIST_SCHEMA, sheet=sheet, reader=reader)
+        assert table.sheet == sheet
+        assert [row.values["code"] for row in table.rows] == codes
+
+
+def test_cover_sheet_and_one_list_sheet_still_read(tmp_path: Path) -> None:
+    path = write_list_workbook(
+        tmp_path / "list.xlsx", simple_rows(["8471.30"]), sheet="별표", cover=True
+    )
+    wb_path = tmp_path / "with_notes.xlsx"
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = "별표"
+    write_list_sheet(first, simple_rows(["8471.30"]))
+    # A sheet that names an HS code column but not the description is not a second list.
+    wb.create_sheet("참고").append(["HS코드", "개정 사유"])
+    wb.save(wb_path)
+    for each in (path, wb_path):
+        table = read_table(each, LIST_SCHEMA)
+        assert table.sheet == "별표"
+        assert [row.values["code"] for row in table.rows] == ["8471.30"]
+
+
+def catalogue_sheet(wb: Workbook, title: str, sku: str = "품번") -> None:
+    ws = wb.create_sheet(title)
+    ws.append(["제품 목록 (2024년 6월)"])
+    ws.append([sku, "품명", "HS코드"])
+    ws.append(["A-100", "노트북 컴퓨터", "8471.30"])
+    ws.append(["B-200", "선반", "8458.11"])
+
+
+def catalogue_workbook(path: Path, *titles: str, sku: str = "품번") -> Path:
+    wb = Workbook()
+    default = wb.active
+    assert default is not None
+    wb.remove(default)
+    for title in titles:
+        catalogue_sheet(wb, title, sku)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("reader", ENGINES)
+def test_two_catalogue_sheets_are_refused_for_screening(tmp_path: Path, reader: Engine) -> None:
+    path = catalogue_workbook(tmp_path / "catalogue.xlsx", "국내", "해외")
+    with pytest.raises(RefusedError) as caught:
+        read_table(path, CATALOGUE_SCHEMA, reader=reader)
+    assert str(caught.value) == (
+        'catalogue.xlsx: 2 sheets each hold a product catalogue: "국내" (header in row 2), '
+        '"해외" (header in row 2); which one is meant cannot be told, so choose one with '
+        "--sheet NAME"
+    )
+    table = read_table(path, CATALOGUE_SCHEMA, sheet="해외", reader=reader)
+    assert [row.values["sku"] for row in table.rows] == ["A-100", "B-200"]
+
+
+# --- a catalogue given to import ------------------------------------------------------
+
+
+@pytest.mark.parametrize("sku", ["품번", "SKU", "제품코드", "자재코드", "Part number"])
+def test_catalogue_read_as_a_list_is_refused(tmp_path: Path, sku: str) -> None:
+    path = catalogue_workbook(tmp_path / "catalogue.xlsx", "제품목록", sku=sku)
+    with pytest.raises(RefusedError) as caught:
+        read_table(path, LIST_SCHEMA)
+    assert str(caught.value) == (
+        f'catalogue.xlsx, sheet "제품목록": this looks like a product catalogue (column '
+        f'"{sku}"), not a control list; to screen it use: exportctl screen catalogue.xlsx '
+        f"--list SLUG; if it really is a list, map its columns with --column "
+        f'(e.g. --column note="{sku}")'
+    )
+    assert caught.value.exit_code == 1
+
+
+def test_catalogue_read_as_a_catalogue_is_fine(tmp_path: Path) -> None:
+    path = catalogue_workbook(tmp_path / "catalogue.xlsx", "제품목록")
+    table = read_table(path, CATALOGUE_SCHEMA)
+    assert table.columns == {"sku": "품번", "description": "품명", "code": "HS코드"}
+    assert [row.values["code"] for row in table.rows] == ["8471.30", "8458.11"]
+
+
+def test_catalogue_without_a_list_description_is_still_called_a_catalogue(
+    tmp_path: Path,
+) -> None:
+    """SKU, 제품명, HS: not a list by its columns either; the catalogue is named first."""
+    path = tmp_path / "products.csv"
+    path.write_text("SKU,제품명,HS코드\nA-1,노트북,8471.30\n", encoding="utf-8")
+    with pytest.raises(
+        RefusedError, match=r'^products\.csv: this looks like a product catalogue \(column "SKU"\)'
+    ):
+        read_table(path, LIST_SCHEMA)
+
+
+def test_a_list_with_a_sku_column_can_still_be_read(tmp_path: Path) -> None:
+    path = catalogue_workbook(tmp_path / "catalogue.xlsx", "제품목록")
+    allowed = read_table(path, LIST_SCHEMA, allow_catalogue=True)
+    assert allowed.unmapped == ["품번"]
+    mapped = read_table(path, LIST_SCHEMA, overrides={"note": "품번"})
+    assert mapped.columns["note"] == "품번"
+    assert [row.values["note"] for row in mapped.rows] == ["A-100", "B-200"]
