@@ -168,3 +168,61 @@ def test_a_list_with_a_sku_column_can_still_be_read(tmp_path: Path) -> None:
     mapped = read_table(path, LIST_SCHEMA, overrides={"note": "품번"})
     assert mapped.columns["note"] == "품번"
     assert [row.values["note"] for row in mapped.rows] == ["A-100", "B-200"]
+
+
+# --- a header garbled by the wrong encoding -------------------------------------------
+
+KOREAN_CSV = "연번,HS코드,품목명\n1,8471.30,컴퓨터\n"
+NO_HEADER = "list.csv: no header row with an HS code column found in the first 30 rows"
+
+
+def read_csv_error(tmp_path: Path, data: bytes, encoding: str | None) -> InputError:
+    path = tmp_path / "list.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        read_table(path, LIST_SCHEMA, encoding=encoding)
+    assert caught.value.file == "list.csv"
+    return caught.value
+
+
+def test_utf8_read_as_latin1_blames_the_encoding(tmp_path: Path) -> None:
+    error = read_csv_error(tmp_path, KOREAN_CSV.encode("utf-8"), "latin-1")
+    assert str(error) == (
+        f"{NO_HEADER}; the text decoded with --encoding latin-1 looks garbled "
+        '("ì\\x97°ë²\\x88" in row 1), so the '
+        "encoding is the likely cause: omit --encoding to detect it, or try --encoding cp949"
+    )
+
+
+@pytest.mark.parametrize("given", ["latin-1", "cp1252"])
+def test_cp949_read_as_latin1_blames_the_encoding(tmp_path: Path, given: str) -> None:
+    error = read_csv_error(tmp_path, KOREAN_CSV.encode("cp949"), given)
+    assert str(error).startswith(f"{NO_HEADER}; the text decoded with --encoding {given} looks")
+    assert '("¿¬¹ø" in row 1)' in str(error)
+    assert str(error).endswith("omit --encoding to detect it, or try --encoding cp949")
+
+
+def test_garbled_text_in_a_detected_encoding_is_said(tmp_path: Path) -> None:
+    """A file saved already garbled: UTF-8 bytes of text once misread as Latin-1."""
+    garbled = KOREAN_CSV.encode("utf-8").decode("latin-1")
+    error = read_csv_error(tmp_path, garbled.encode("utf-8"), None)
+    assert str(error).startswith(f'{NO_HEADER}; the text read as utf-8 looks garbled ("ì\\x97°')
+    assert "pass the file's encoding with --encoding" in str(error)
+
+
+def test_question_marks_in_place_of_letters_are_said(tmp_path: Path) -> None:
+    error = read_csv_error(tmp_path, b"??,HS??,???\n1,8471.30,?????\n", None)
+    assert str(error) == (
+        f'{NO_HEADER}; the text has question marks in place of letters ("??" in row 1), so '
+        "it was saved in an encoding without Korean letters: save it again from Excel as "
+        '"CSV UTF-8"'
+    )
+
+
+@pytest.mark.parametrize("encoding", [None, "latin-1"])
+def test_a_plain_missing_header_is_not_blamed_on_the_encoding(
+    tmp_path: Path, encoding: str | None
+) -> None:
+    text = "Produkt,Beschreibung\nSchraubenmuttern für Maschinen,Café · 1°C\n"
+    error = read_csv_error(tmp_path, text.encode("latin-1" if encoding else "utf-8"), encoding)
+    assert str(error) == f"{NO_HEADER}; name it with --column code=HEADER"

@@ -14,12 +14,13 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from exportctl.errors import InputError, RefusedError, location
-from exportctl.readers.csv import open_csv
+from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.guard import Checked, check_file
 from exportctl.readers.layout import (
     HEADER_SEARCH_ROWS,
@@ -29,6 +30,7 @@ from exportctl.readers.layout import (
     build_table,
     locate,
 )
+from exportctl.readers.rows import RawRow
 from exportctl.readers.schema import (
     CATALOGUE_SCHEMA,
     LIST_SCHEMA,
@@ -137,7 +139,8 @@ def read_table(
     Raises:
         InputError: The file is missing, empty, damaged, encrypted, hostile or
             undecodable; the sheet does not exist; no header, a missing required
-            column or two columns for one field.
+            column or two columns for one field; a CSV header garbled by its
+            encoding is said so.
         RefusedError: Without ``sheet``, more than one sheet holds a table; read
             with ``LIST_SCHEMA``, the table has a product catalogue's SKU column.
     """
@@ -185,9 +188,11 @@ def _read_csv(
         raise InputError(f'is a CSV file and has no sheets (asked for sheet "{sheet}")', file=name)
     source = open_csv(checked.path, encoding)
     try:
-        located = locate(source.rows, schema, overrides)
+        # The top rows are kept to tell a garbled header from a missing one.
+        top = _top_rows(source.rows)
+        located = locate(itertools.chain(top, source.rows), schema, overrides)
         if located is None:
-            raise InputError(_NO_HEADER, file=name)
+            raise InputError(_no_csv_header(top, source.encoding, encoding), file=name)
         if not allow_catalogue:
             _refuse_catalogue(located, schema, file=name, sheet=None)
         return build_table(
@@ -203,6 +208,43 @@ def _read_csv(
     except BaseException:
         source.handle.close()
         raise
+
+
+def _top_rows(rows: Iterator[RawRow]) -> list[RawRow]:
+    """The rows ``locate`` searches for a header, read ahead."""
+    top: list[RawRow] = []
+    for row in rows:
+        top.append(row)
+        if row.number >= HEADER_SEARCH_ROWS:
+            break
+    return top
+
+
+def _no_csv_header(top: list[RawRow], used: str, given: str | None) -> str:
+    """Why no header was found in a CSV: said plainly when the text looks garbled."""
+    found = garbled_row(top)
+    if found is None:
+        return _NO_HEADER
+    number, sample, question_marks = found
+    start = f"no header row with an HS code column found in the first {HEADER_SEARCH_ROWS} rows"
+    if question_marks:
+        return (
+            f'{start}; the text has question marks in place of letters ("{sample}" in row '
+            f"{number}), so it was saved in an encoding without Korean letters: save it again "
+            'from Excel as "CSV UTF-8"'
+        )
+    if given is not None:
+        other = "utf-8" if used.replace("-", "").lower() == "cp949" else "cp949"
+        return (
+            f'{start}; the text decoded with --encoding {given} looks garbled ("{sample}" in row '
+            f"{number}), so the encoding is the likely cause: omit --encoding to detect it, or "
+            f"try --encoding {other}"
+        )
+    return (
+        f'{start}; the text read as {used} looks garbled ("{sample}" in row {number}), so the '
+        "encoding is the likely cause: pass the file's encoding with --encoding (e.g. "
+        "--encoding utf-16), or export it again if it was saved garbled"
+    )
 
 
 _KIND_OF_TABLE = {"list": "a control list", "catalogue": "a product catalogue"}
