@@ -285,6 +285,17 @@ class VersionInfo:
     """Additions the notice declares."""
     declared_removed: int | None = None
     """Removals the notice declares."""
+    status: str = "approved"
+    """``draft``, ``approved`` or ``withdrawn``."""
+    status_by: str | None = None
+    """Who approved or withdrew it."""
+    declared_warnings: tuple[str, ...] = ()
+    """Declared-count mismatches found when it was imported."""
+
+    @property
+    def shown(self) -> str:
+        """The label as reports print it, with the status unless approved."""
+        return self.label if self.status == "approved" else f"{self.label} ({self.status})"
 
 
 @dataclass(frozen=True, slots=True)

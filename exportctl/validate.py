@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from exportctl.hscode import (
@@ -358,6 +358,71 @@ def reconcile(
             )
 
 
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """A version a new one is checked against: its ``--base``, or the one in force before it."""
+
+    label: str | None
+    """Its label, for messages."""
+    items: Sequence[ItemRecord]
+    """Its items."""
+    named: bool = False
+    """True when the user named it with ``--base``."""
+
+
+REMOVAL_GUARD = 0.5
+"""A complete list that would remove more than this share of its base is refused."""
+
+
+def guard_against_base(
+    out: _Collector,
+    previous: Previous,
+    new_keys: set[str],
+    first_serial: int | None,
+    declared: Declared,
+) -> None:
+    """Refuse a file of additions about to be stored as a complete list.
+
+    Two signs, either enough: the file's serial numbers start right after the
+    last serial of the base (an additions annex continues the numbering), or the
+    new version would remove more than half of the base. The user overrides with
+    ``--additions`` (the file is additions) or a ``--declared-removed`` equal to
+    the removals found (the notice really removes them).
+    """
+    old_keys = {item_key(i) for i in previous.items}
+    if not old_keys:
+        return
+    removed = len(old_keys - new_keys)
+    if declared.removed is not None and declared.removed == removed:
+        return
+    serials = [i.serial for i in previous.items if i.serial is not None]
+    last = max(serials) if serials else None
+    continues = last is not None and first_serial is not None and first_serial == last + 1
+    removes_most = removed > REMOVAL_GUARD * len(old_keys)
+    if not (continues or removes_most):
+        return
+    label = f'"{previous.label}"' if previous.label else "the previous version"
+    share = f"{removed / len(old_keys):.0%}".replace("%", " %")
+    signs: list[str] = []
+    if continues:
+        signs.append(
+            f"its serial numbers start at {first_serial:,}, right after the last serial of "
+            f"{label} ({last:,})"
+        )
+    signs.append(
+        f"as a complete list it would remove {removed:,} of the {len(old_keys):,} items of "
+        f"{label} ({share})"
+    )
+    base_flag = "" if previous.named or not previous.label else f" --base {previous.label}"
+    out.add(
+        "error",
+        "looks-like-additions" if continues else "removes-most-of-base",
+        f"{' and '.join(signs)}. If the file holds only the additions, "
+        f"import it with{base_flag} --additions; if the notice really removes those items, "
+        f"confirm with --declared-removed {removed}",
+    )
+
+
 def validate_table(
     table: Table,
     *,
@@ -367,6 +432,7 @@ def validate_table(
     additions: bool = False,
     nomenclature: Nomenclature | None = None,
     sink: Callable[[ItemRecord], None] | None = None,
+    previous: Previous | None = None,
 ) -> ValidationReport:
     """Read every row of ``table``, build items and collect findings.
 
@@ -381,6 +447,9 @@ def validate_table(
             with ``additions``), as it is built; the items are then not kept in
             ``report.items``. An import stores them this way, so a large file
             never holds all its items in memory.
+        previous: Without ``base_items``, the version in force before this one,
+            checked only by the guard against a file of additions stored as a
+            complete list (:func:`guard_against_base`).
 
     Returns:
         The report; ``report.items`` is what would be stored (empty with a
@@ -401,7 +470,8 @@ def validate_table(
         )
     kept: list[ItemRecord] = []
     emit = sink if sink is not None else kept.append
-    checks = _Checks(table, keep_keys=base_items is not None)
+    compared = Previous(base_label, base_items, named=True) if base_items is not None else previous
+    checks = _Checks(table, keep_keys=compared is not None)
     on_base = additions and base_items is not None
     if on_base:
         assert base_items is not None
@@ -409,8 +479,11 @@ def validate_table(
             checks.add(item, from_base=True)
             emit(item)
     rows_read = 0
+    first_serial: int | None = None
     for item in build_items(table, table.rows, out, nomenclature):
         rows_read += 1
+        if first_serial is None:
+            first_serial = item.serial
         checks.add(item)
         emit(item)
     # Readers add some notes (skipped rows, formulas) only once every row is read.
@@ -433,6 +506,48 @@ def validate_table(
     )
     out.findings.extend(checks.finish())
     reconcile(report, out, declared, base_items, base_label, checks.keys)
+    if compared is not None and not additions and checks.keys is not None:
+        guard_against_base(out, compared, checks.keys, first_serial, declared)
     severity_order = {"error": 0, "warning": 1}
     report.findings = sorted(out.findings, key=lambda f: (severity_order[f.severity], f.row or 0))
     return report
+
+
+DECLARED_RULES = frozenset({"added-mismatch", "removed-mismatch", "declared-sum", "no-base"})
+"""Warnings about the notice's declared counts: kept on the stored version."""
+
+
+def declared_warnings(report: ValidationReport) -> list[str]:
+    """The declared-count warnings of a report, as sentences to keep on the version.
+
+    Real notices do not always add up (one announced 798 + 682 for a list of
+    1,159), so these never block an import; they are recorded so that every
+    place that shows the version can say so.
+    """
+    return [f.message for f in report.findings if f.rule in DECLARED_RULES]
+
+
+def columns_lost(table: Table, label: str, before: Mapping[str, str]) -> list[Finding]:
+    """A warning naming the columns the earlier version had and this file lacks.
+
+    Args:
+        table: The file being imported.
+        label: The earlier version (the base, or the one in force before).
+        before: That version's field → header as written in its file.
+    """
+    gone = [(name, header) for name, header in before.items() if name not in table.columns]
+    if not gone:
+        return []
+    named = ", ".join(f'"{header}" ({name})' for name, header in gone)
+    return [
+        Finding(
+            severity="warning",
+            rule="columns-lost",
+            message=(
+                f'this file lacks columns that version "{label}" had: {named}; its items are '
+                "stored without them (map a differently named column with --column FIELD=HEADER)"
+            ),
+            file=table.file,
+            sheet=table.sheet,
+        )
+    ]

@@ -33,6 +33,7 @@ from exportctl.api.changes import (
 from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
+from exportctl.api.lifecycle import approve_version, create_list, withdraw_version
 from exportctl.api.screening import screen_catalogue
 
 __all__ = [
@@ -41,7 +42,9 @@ __all__ = [
     "DemoResult",
     "ImportOptions",
     "ImportResult",
+    "approve_version",
     "audit_log",
+    "create_list",
     "demo_samples",
     "diff_versions",
     "import_workbook",
@@ -57,5 +60,6 @@ __all__ = [
     "show_version",
     "validate_workbook",
     "verify_audit_log",
+    "withdraw_version",
     "write_change_report",
 ]

@@ -13,11 +13,13 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
-from exportctl.errors import InputError
+from exportctl.errors import InputError, VersionNotFoundError
 from exportctl.models import Version
 from exportctl.reports import FORMATS
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from exportctl.diff import ChangeSet, VersionInfo
 
 
@@ -43,7 +45,25 @@ def _version_info(version: Version) -> VersionInfo:
         declared_total=version.declared_total,
         declared_added=version.declared_added,
         declared_removed=version.declared_removed,
+        status=version.status,
+        status_by=version.withdrawn_by if version.status == "withdrawn" else version.approved_by,
+        declared_warnings=tuple(version.warnings()),
     )
+
+
+def _by_label_or_date(session: Session, slug: str, ref: str, *, include_drafts: bool) -> Version:
+    """The version labelled ``ref`` or, when no label matches and it reads as a date,
+    the version in force on that date."""
+    from exportctl.dates import parse_date
+
+    try:
+        return store.get_version(session, slug, ref)
+    except VersionNotFoundError as missing:
+        try:
+            day = parse_date(ref)
+        except ValueError:
+            raise missing from None
+    return store.version_as_of(session, slug, day, include_drafts=include_drafts)
 
 
 def diff_versions(
@@ -53,14 +73,16 @@ def diff_versions(
     new: str,
     *,
     fields: Sequence[str] | None = None,
+    include_drafts: bool = False,
 ) -> ChangeSet:
     """The changes from version ``old`` to version ``new`` of list ``slug``.
 
     Args:
         engine: The database.
         slug: List slug.
-        old: Label of the old version.
-        new: Label of the new version.
+        old: Label of the old version, or a date: the version in force then.
+        new: Label of the new version, or a date.
+        include_drafts: A date may also fall on a draft (approved only otherwise).
         fields: Fields compared for modifications (default
             :data:`exportctl.diff.DEFAULT_FIELDS`).
 
@@ -82,8 +104,8 @@ def diff_versions(
     chosen = check_fields(fields) if fields is not None else DEFAULT_FIELDS
     with store.session_scope(engine) as session:
         control_list = store.get_list(session, slug)
-        old_version = store.get_version(session, slug, old)
-        new_version = store.get_version(session, slug, new)
+        old_version = _by_label_or_date(session, slug, old, include_drafts=include_drafts)
+        new_version = _by_label_or_date(session, slug, new, include_drafts=include_drafts)
         changes = compare_stored(
             store.StoredItems(session, old_version),
             store.StoredItems(session, new_version),

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 from exportctl.api.browse import record_output
 from exportctl.api.changes import diff_versions, write_change_report
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
+from exportctl.api.lifecycle import approve_version, create_list
 from exportctl.api.screening import screen_catalogue
+from exportctl.config import current_actor
 
 # --------------------------------------------------------------------------- demo
 
@@ -40,6 +42,8 @@ DEMO_JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
 DEMO_CATALOGUE = "catalogue.xlsx"
 DEMO_SAMPLES = (DEMO_FEB, DEMO_JUNE_ADDED, DEMO_JUNE, DEMO_CATALOGUE)
 """Sample files the demo reads (built by ``spreadsheets/build_samples.py``)."""
+DEMO_LIST_NAME = "러시아·벨라루스 상황허가 대상 품목 (SAMPLE, not the official list)"
+"""Display name of the demo's list."""
 DEMO_DATABASE = "exportctl-demo.db"
 """Name of the demo's throw-away SQLite database inside the output folder."""
 
@@ -150,7 +154,17 @@ def run_demo(
     database = out_dir / DEMO_DATABASE
     engine = open_database(_fresh_database(database), create=True)
     try:
-        list_name = "Korea: situational licence for Russia/Belarus (SAMPLE, not the official list)"
+        importer = current_actor()
+        step(f"Creating the list {DEMO_LIST}")
+        create_list(
+            engine,
+            DEMO_LIST,
+            name=DEMO_LIST_NAME,
+            jurisdiction="KR",
+            authority="산업통상자원부",
+            targets="RU,BY",
+            actor=importer,
+        )
         step(f"Importing {DEMO_FEB} as {DEMO_LIST} 2024-02 (declared total 1,159)")
         february = _demo_import(
             engine,
@@ -160,9 +174,10 @@ def run_demo(
                 label="2024-02",
                 effective=dt.date(2024, 2, 24),
                 declared=Declared(total=1159),
-                list_name=list_name,
+                actor=importer,
             ),
         )
+        _demo_approve(engine, "2024-02", step)
         step(f"Importing {DEMO_JUNE_ADDED} as additions to 2024-02 (declared 243 added, 1,402)")
         june = _demo_import(
             engine,
@@ -174,8 +189,10 @@ def run_demo(
                 base="2024-02",
                 additions=True,
                 declared=Declared(total=1402, added=243, removed=0),
+                actor=importer,
             ),
         )
+        _demo_approve(engine, "2024-06", step)
         step(f"Checking {DEMO_JUNE} (consolidated) against 2024-02 + additions")
         consolidated = validate_workbook(
             samples[DEMO_JUNE],
@@ -206,6 +223,21 @@ def run_demo(
         engine.dispose()
     result.seconds = time.perf_counter() - started
     return result
+
+
+DEMO_REVIEWER = "demo-reviewer"
+"""Who approves the demo's versions: a second person, as approval requires."""
+
+
+def _demo_approve(engine: Engine, label: str, step: Callable[[str], None]) -> None:
+    step(f"Approving {DEMO_LIST} {label} as {DEMO_REVIEWER}")
+    approve_version(
+        engine,
+        DEMO_LIST,
+        label,
+        note="counts checked against the notice (demo)",
+        actor=DEMO_REVIEWER,
+    )
 
 
 def _demo_changes(

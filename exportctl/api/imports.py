@@ -14,12 +14,15 @@ from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.bulk import paused_gc
 from exportctl.config import current_actor
-from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError
+from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError, RefusedError
 from exportctl.models import ItemRecord, ValidationReport, Version
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from exportctl.readers import Table
     from exportctl.validate import Declared
+    from exportctl.validate import Previous as GuardBase
 
 
 def _no_declared() -> Declared:
@@ -33,7 +36,7 @@ class ImportOptions:
     """Everything ``import`` and ``validate`` take besides the file."""
 
     slug: str
-    """List slug, created on first import."""
+    """List slug; the list must exist unless ``create_list``."""
     label: str
     """Version label."""
     effective: dt.date | None = None
@@ -54,6 +57,10 @@ class ImportOptions:
     """Who imports (the OS user when None)."""
     list_name: str | None = None
     """Human name for a list created by this import."""
+    create_list: bool = False
+    """Create the list when it does not exist (``import --create-list``)."""
+    approve: bool = False
+    """Store the version approved by the importer alone, recorded as a one-person sign-off."""
 
 
 @dataclass
@@ -85,6 +92,9 @@ class ImportResult:
             "count": self.report.item_count,
             "added": self.report.added,
             "removed": self.report.removed,
+            "stored": self.stored,
+            "status": self.version.status if self.version is not None else None,
+            "sha256": self.sha256,
             "findings": [f.to_json() for f in self.report.findings],
         }
 
@@ -110,19 +120,64 @@ def _open_list(path: Path, options: ImportOptions, progress: Callable[[int], Non
 def _validate(
     table: Table,
     options: ImportOptions,
+    base: Version | None,
     base_items: list[ItemRecord] | None,
     sink: Callable[[ItemRecord], None] | None = None,
+    previous: _Prior | None = None,
 ) -> ValidationReport:
-    from exportctl.validate import validate_table
+    from exportctl.validate import columns_lost, validate_table
 
-    return validate_table(
+    report = validate_table(
         table,
         declared=options.declared,
         base_items=base_items,
         base_label=options.base,
         additions=options.additions,
         sink=sink,
+        previous=previous.guard() if previous else None,
     )
+    compared = base if base is not None else (previous.version if previous else None)
+    if compared is not None:
+        report.findings.extend(columns_lost(table, compared.label, compared.columns()))
+    return report
+
+
+@dataclass(frozen=True)
+class _Prior:
+    """The version in force before a new one, when no ``--base`` names one."""
+
+    version: Version
+    items: list[ItemRecord]
+
+    def guard(self) -> GuardBase:
+        from exportctl.validate import Previous as GuardBase
+
+        return GuardBase(self.version.label, self.items)
+
+
+def _previous(session: Session, options: ImportOptions) -> _Prior | None:
+    """The version a new one follows when ``--base`` is not given, for the guards.
+
+    That is the last version that is not withdrawn, by effective date, among
+    those effective on or before the new one's date (all of them when either
+    is undated).
+    """
+    if options.base:
+        return None
+    try:
+        control_list = store.get_list(session, options.slug)
+    except ListNotFoundError:
+        return None
+    candidates = [
+        v
+        for v in store.versions_of(session, control_list)
+        if v.status != "withdrawn"
+        and (options.effective is None or v.effective is None or v.effective <= options.effective)
+    ]
+    if not candidates:
+        return None
+    version = candidates[-1]
+    return _Prior(version, store.load_items(session, version))
 
 
 @paused_gc()
@@ -140,15 +195,19 @@ def validate_workbook(
     ``sha256`` is the file's hash when the caller has already taken it.
     """
     _check_additions(options)
+    base: Version | None = None
     base_items: list[ItemRecord] | None = None
-    if options.base:
-        if engine is None:
-            raise InputError("--base needs a database to read the base version from")
+    previous: _Prior | None = None
+    if options.base and engine is None:
+        raise InputError("--base needs a database to read the base version from")
+    if engine is not None:
         with store.session_scope(engine) as session:
-            base_version = store.get_version(session, options.slug, options.base)
-            base_items = store.load_items(session, base_version)
+            if options.base:
+                base = store.get_version(session, options.slug, options.base)
+                base_items = store.load_items(session, base)
+            previous = _previous(session, options)
     table = _open_list(path, options, progress)
-    report = _validate(table, options, base_items)
+    report = _validate(table, options, base, base_items, previous=previous)
     return ImportResult(report=report, options=options, sha256=sha256 or _sha256_file(path))
 
 
@@ -169,7 +228,11 @@ def import_workbook(
     many were stored (``store.load_items`` reads them back). With ``dry_run``
     nothing is written and the items are in ``result.report.items``.
 
+    Without ``options.base``, the version in force before this one is still
+    read, to refuse a file of additions stored as a complete list.
+
     Raises:
+        RefusedError: The list does not exist and ``options.create_list`` is off.
         DuplicateSourceError: The same file and sheet is already a version of the list.
         VersionExistsError: The label is taken.
         InputError: The file cannot be read.
@@ -180,7 +243,9 @@ def import_workbook(
         # Refuse a re-import before reading a large file.
         try:
             control_list = store.get_list(session, options.slug)
-        except ListNotFoundError:
+        except ListNotFoundError as exc:
+            if not options.create_list:
+                raise RefusedError(f"{exc}; or add --create-list to this import") from exc
             control_list = None
         if control_list is not None and control_list.id is not None and options.sheet:
             previous = store.find_source(session, control_list.id, sha, options.sheet)
@@ -222,6 +287,7 @@ def _validate_and_store(
     with store.session_scope(engine) as session:
         base = store.get_version(session, options.slug, options.base) if options.base else None
         base_items = store.load_items(session, base) if base is not None else None
+        previous = _previous(session, options)
         table = _open_list(path, options, progress)
         new = store.NewVersion(
             slug=options.slug,
@@ -237,15 +303,28 @@ def _validate_and_store(
             declared_added=options.declared.added,
             declared_removed=options.declared.removed,
             list_name=options.list_name,
+            create_list=options.create_list,
+            approve=options.approve,
+            source_columns=dict(table.columns),
         )
         version = store.begin_version(session, new)
         assert version.id is not None
         writer = store.ItemWriter(session, version.id)
-        report = _validate(table, options, base_items, sink=writer.add)
+        report = _validate(
+            table,
+            options,
+            base,
+            base_items,
+            sink=writer.add,
+            previous=previous,
+        )
         result = ImportResult(report=report, options=options, sha256=sha)
         if not result.ok:
             raise _NotStoredError(result)
         writer.flush()
+        from exportctl.validate import declared_warnings
+
+        new.declared_warnings = declared_warnings(report)
         detail = {
             "rows_read": report.rows_read,
             "warnings": len(report.warnings),

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -226,23 +227,62 @@ def report_output_options(f: F) -> F:
     )(f)
 
 
+class ProgressLine:
+    """A one-line progress bar on stderr: rows done of the total, rate and time left."""
+
+    WIDTH = 24
+    """Characters of the bar itself."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.total: int | None = None
+        self.done = 0
+        self.started = time.monotonic()
+        self.drawn = False
+
+    def set_total(self, total: int) -> None:
+        """The rows expected (an estimate is fine: the bar never passes 100 %)."""
+        self.total = total
+
+    def __call__(self, done: int) -> None:
+        self.done = done
+        elapsed = time.monotonic() - self.started
+        if self.total:
+            share = min(done / self.total, 1.0)
+            filled = round(share * self.WIDTH)
+            bar = "█" * filled + "·" * (self.WIDTH - filled)
+            left = elapsed / share - elapsed if share > 0.01 else None
+            eta = f", {_duration(left)} left" if left is not None else ""
+            text = f"{self.label} {bar} {share:4.0%} {done:,}/{self.total:,} rows{eta}"
+        else:
+            text = f"{self.label}: {done:,} rows, {_duration(elapsed)}"
+        click.echo(f"\r{text:<78}", err=True, nl=False)
+        self.drawn = True
+
+    def close(self) -> None:
+        """End the line so later output starts on a fresh one."""
+        if self.drawn:
+            click.echo("\r" + " " * 78 + "\r", err=True, nl=False)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+
+
 @contextmanager
-def progress_reporter(label: str) -> Iterator[Callable[[int], None] | None]:
-    """A progress callback drawing on stderr when it is a terminal; None otherwise."""
-    if not sys.stderr.isatty():
+def progress_reporter(label: str) -> Iterator[ProgressLine | None]:
+    """A progress bar on stderr when it is a terminal and --quiet is off; None otherwise."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    if not sys.stderr.isatty() or (state is not None and state.quiet):
         yield None
         return
-    state = {"last": 0}
-
-    def report(done: int) -> None:
-        state["last"] = done
-        click.echo(f"\r{label}: {done:,} rows", err=True, nl=False)
-
+    line = ProgressLine(label)
     try:
-        yield report
+        yield line
     finally:
-        if state["last"]:
-            click.echo("", err=True)
+        line.close()
 
 
 @click.group(cls=ExportctlGroup, context_settings=CONTEXT_SETTINGS)
@@ -285,8 +325,9 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
 
 
 @cli.command()
+@json_option
 @click.pass_obj
-def init(state: State) -> None:
+def init(state: State, as_json: bool) -> None:
     """Create the database, or upgrade it to this version's schema.
 
     \b
@@ -298,6 +339,9 @@ def init(state: State) -> None:
     from exportctl.db import safe_url
 
     _engine, before, after = init_database(state.url)
+    if as_json:
+        echo_json({"database": safe_url(state.url), "before": before, "after": after})
+        return
     if before == after:
         click.echo(f"Database {safe_url(state.url)} is up to date (schema {after}).")
     else:
@@ -317,8 +361,9 @@ def db_group() -> None:
 
 
 @db_group.command(name="upgrade")
+@json_option
 @click.pass_obj
-def db_upgrade(state: State) -> None:
+def db_upgrade(state: State, as_json: bool) -> None:
     """Apply schema migrations up to the newest.
 
     \b
@@ -329,18 +374,22 @@ def db_upgrade(state: State) -> None:
     from exportctl.db import safe_url
 
     _engine, before, after = init_database(state.url)
+    if as_json:
+        echo_json({"database": safe_url(state.url), "before": before, "after": after})
+        return
     click.echo(f"Database {safe_url(state.url)}: schema {before or 'none'} → {after}.")
 
 
 def _parse_date(
     _ctx: click.Context | None, param: click.Parameter | None, value: str | None
 ) -> dt.date | None:
+    """A date option: ISO, or as Korean notices print it (``2024. 6. 28.``, ``2024.06.28``)."""
     if value is None:
         return None
+    from exportctl.dates import parse_date
+
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except ValueError as exc:
         name = param.name if param is not None and param.name else "date"
-        raise click.BadParameter(
-            f"{value!r} is not a date like 2024-06-28", param_hint=name
-        ) from None
+        raise click.BadParameter(str(exc), param_hint="--" + name.replace("_", "-")) from None

@@ -17,6 +17,7 @@ from exportctl.cli.base import (
     cli,
     echo_json,
     json_option,
+    list_option,
 )
 
 if TYPE_CHECKING:
@@ -37,68 +38,64 @@ def _version_json(version: Version) -> dict[str, Any]:
         "declared_removed": version.declared_removed,
         "imported_at": version.imported_at.isoformat(),
         "imported_by": version.imported_by,
+        "status": version.status,
+        "approved_by": version.approved_by,
+        "approved_at": version.approved_at.isoformat() if version.approved_at else None,
+        "one_person": version.one_person,
+        "approval_note": version.approval_note,
+        "withdrawn_by": version.withdrawn_by,
+        "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
+        "withdrawn_reason": version.withdrawn_reason,
+        "declared_warnings": version.warnings(),
     }
 
 
-@cli.command(name="lists")
-@json_option
-@click.pass_obj
-def lists_cmd(state: State, as_json: bool) -> None:
-    """Show the control lists in the database.
-
-    \b
-    Example:
-        exportctl lists --json
-    """
-    from exportctl.api import list_lists
-
-    found = list_lists(state.engine())
-    if as_json:
-        echo_json(
-            [
-                {
-                    "slug": cl.slug,
-                    "name": cl.name,
-                    "versions": len(versions),
-                    "latest": versions[-1].label if versions else None,
-                }
-                for cl, versions in found
-            ]
-        )
-        return
-    if not found:
-        click.echo("No lists yet; add one with `exportctl import FILE --list SLUG --version L`.")
-        return
-    for cl, versions in found:
-        latest = f", latest {versions[-1].label}" if versions else ""
-        click.echo(f"{cl.slug}: {len(versions)} versions{latest}")
+def status_text(version: Version) -> str:
+    """``approved by lee 2024-06-30``, ``DRAFT (not approved)``, ``WITHDRAWN by kim: why``."""
+    if version.status == "approved":
+        when = f" {version.approved_at:%Y-%m-%d}" if version.approved_at else ""
+        alone = " (one-person sign-off)" if version.one_person else ""
+        return f"approved by {version.approved_by}{when}{alone}"
+    if version.status == "withdrawn":
+        return f"WITHDRAWN by {version.withdrawn_by}: {version.withdrawn_reason}"
+    return "DRAFT (not approved)"
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("legacy", required=False, metavar="[SLUG]")
+@list_option
 @json_option
 @click.pass_obj
-def versions(state: State, slug: str, as_json: bool) -> None:
-    """Show the versions of a list, by effective date.
+def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) -> None:
+    """Show the versions of a list by effective date, with their status.
+
+    Each version is a draft until approved, approved, or withdrawn; the counts
+    the notice declared that did not match at import are shown under it.
 
     \b
     Example:
-        exportctl versions kr-russia
+        exportctl versions --list kr-russia
+        exportctl versions --list kr-russia --json
     """
     from exportctl.api import list_versions
 
+    slug = state.slug(slug, legacy, usage="exportctl versions --list SLUG")
     found = list_versions(state.engine(), slug)
     if as_json:
         echo_json([_version_json(v) for v in found])
         return
+    if not found:
+        click.echo(f"List {slug} has no versions yet.")
     for v in found:
         effective = v.effective.isoformat() if v.effective else "undated"
         sheet = f" [{v.source_sheet}]" if v.source_sheet else ""
         click.echo(
             f"{v.label:<12} effective {effective:<10} {v.item_count:>7,} items  "
             f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
-            f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}"
+            f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}; {status_text(v)}"
         )
+        for warning in v.warnings():
+            click.echo(f"{'':<12} declared counts: {warning}")
 
 
 def _show_csv(items: Sequence[ItemRecord]) -> None:
@@ -118,7 +115,7 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
 @click.argument("slug")
 @click.option("--version", "label", metavar="LABEL", help="Version label.")
 @click.option(
-    "--as-of", metavar="YYYY-MM-DD", callback=_parse_date, help="The version in force on this date."
+    "--as-of", metavar="DATE", callback=_parse_date, help="The version in force on this date."
 )
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
@@ -211,19 +208,25 @@ def audit(ctx: click.Context, as_json: bool) -> None:
 
 
 @audit.command(name="verify")
+@json_option
 @click.pass_obj
-def audit_verify(state: State) -> None:
+def audit_verify(state: State, as_json: bool) -> None:
     """Check that no audit event was changed or removed (exit 1 if one was).
 
     \b
     Example:
         exportctl audit verify
+        exportctl audit verify --json
     """
     from exportctl.api import verify_audit_log
 
     problems = verify_audit_log(state.engine())
-    if problems:
+    if as_json:
+        echo_json({"intact": not problems, "problems": problems})
+    else:
         for problem in problems:
             click.echo(problem)
+        if not problems:
+            click.echo("The audit chain is intact.")
+    if problems:
         sys.exit(1)
-    click.echo("The audit chain is intact.")

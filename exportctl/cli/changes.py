@@ -12,11 +12,15 @@ from exportctl.cli.base import (
     State,
     check_output,
     cli,
+    include_drafts_option,
     json_option,
+    list_option,
     report_output_options,
 )
 
 if TYPE_CHECKING:
+    from exportctl.diff import ChangeSet
+
     pass
 
 
@@ -25,7 +29,7 @@ def _print_diff_summary(changes: Any) -> None:
 
     summary = summarise(changes)
     old, new = changes.old_version, changes.new_version
-    click.echo(f"{changes.list_slug}: {old.label} → {new.label}")
+    click.echo(f"{changes.list_slug}: {old.shown} → {new.shown}")
     rows = [
         ("before", summary.before),
         ("after", summary.after),
@@ -42,14 +46,17 @@ def _print_diff_summary(changes: Any) -> None:
             click.echo(f"  {kind:<14}{number:>9,}")
     for statement in summary.statements:
         click.echo(f"  {statement}")
+    for side in (old, new):
+        for warning in side.declared_warnings:
+            click.echo(f"  {side.label}, recorded at import: {warning}")
     click.echo("Reconciles." if summary.reconciles else "Does NOT reconcile.")
     click.echo("Write a report with --format csv|xlsx|pdf|json -o FILE.")
 
 
 @cli.command()
-@click.argument("slug")
-@click.argument("old")
-@click.argument("new")
+@click.argument("names", nargs=-1, metavar="OLD NEW")
+@list_option
+@include_drafts_option
 @click.option(
     "--fields",
     metavar="F,..",
@@ -61,9 +68,9 @@ def _print_diff_summary(changes: Any) -> None:
 @click.pass_obj
 def diff(
     state: State,
-    slug: str,
-    old: str,
-    new: str,
+    names: tuple[str, ...],
+    slug: str | None,
+    include_drafts: bool,
     fields: str | None,
     fmt: str | None,
     output: Path | None,
@@ -74,16 +81,20 @@ def diff(
 
     Added, removed and modified items, serial numbers that moved, codes that were
     recoded, split into sub-codes or merged, and a tie-out against the counts the
-    notice declared. Without --format or -o, prints a short summary. Every report
-    written is recorded in the audit log with its SHA-256.
+    notice declared. OLD and NEW are labels, or dates (the approved version in
+    force then; drafts too with --include-drafts). Without --format or -o, prints
+    a short summary. Every report written is recorded in the audit log with its
+    SHA-256. Exit 1 when the figures do not reconcile; a warning when OLD takes
+    effect after NEW.
 
     \b
     Example:
-        exportctl diff kr-russia 2024-02 2024-06
-        exportctl diff kr-russia 2024-02 2024-06 -o changes.xlsx
-        exportctl diff kr-russia 2024-02 2024-06 -o changes.pdf
-        exportctl diff kr-russia 2024-02 2024-06 --format csv > changes.csv
-        exportctl diff kr-russia 2024-02 2024-06 --fields description,category --json
+        exportctl diff 2024-02 2024-06 --list kr-russia
+        exportctl diff 2024-02 2024-06 --list kr-russia -o changes.xlsx
+        exportctl diff 2024-02 2024-06 --list kr-russia -o changes.pdf
+        exportctl diff 2024-02 2024-06 --list kr-russia --format csv > changes.csv
+        exportctl diff 2024-03-01 2024-09-01 --list kr-russia
+        exportctl diff 2024-02 2024-06 --list kr-russia --fields description,category --json
     """
     from exportctl.api import diff_versions, report_format, write_change_report
     from exportctl.diff import parse_fields
@@ -97,13 +108,53 @@ def diff(
     fmt = report_format(output, fmt)
     if output is None and fmt in ("xlsx", "pdf"):
         raise click.UsageError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
+    if len(names) == 3:
+        list_slug = state.slug(slug, names[0], usage="exportctl diff OLD NEW --list SLUG")
+        old, new = names[1:]
+    elif len(names) == 2:
+        list_slug = state.slug(slug)
+        old, new = names
+    else:
+        raise click.UsageError("Give two versions: OLD NEW (labels or dates), with --list SLUG.")
     engine = state.engine()
-    changes = diff_versions(engine, slug, old, new, fields=chosen)
+    changes = diff_versions(
+        engine, list_slug, old, new, fields=chosen, include_drafts=include_drafts
+    )
+    _warn_order(changes)
     if fmt is None:
         _print_diff_summary(changes)
+    elif output is None:
+        write_change_report(engine, changes, fmt, sys.stdout, actor=state.actor)
+    else:
+        sha = write_change_report(engine, changes, fmt, output, actor=state.actor)
+        state.info(
+            f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
+        )
+    _exit_unless_reconciled(changes)
+
+
+def _warn_order(changes: ChangeSet) -> None:
+    old, new = changes.old_version, changes.new_version
+    for side in (old, new):
+        if side is not None and side.status != "approved":
+            click.echo(f"warning: version {side.label} is {side.status}", err=True)
+    if old is None or new is None or old.effective is None or new.effective is None:
         return
-    if output is None:
-        write_change_report(engine, changes, fmt, sys.stdout)
-        return
-    sha = write_change_report(engine, changes, fmt, output)
-    click.echo(f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True)
+    if old.effective > new.effective:
+        click.echo(
+            f"warning: OLD {old.label} takes effect on {old.effective}, after NEW {new.label} "
+            f"({new.effective}); did you mean diff {new.label} {old.label}?",
+            err=True,
+        )
+
+
+def _exit_unless_reconciled(changes: ChangeSet) -> None:
+    from exportctl.diff import summarise
+
+    if not summarise(changes).reconciles:
+        click.echo(
+            "The figures do NOT reconcile with the counts declared for "
+            f"{changes.new_version.label if changes.new_version else 'the new version'} (exit 1).",
+            err=True,
+        )
+        sys.exit(1)

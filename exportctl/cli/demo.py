@@ -36,7 +36,7 @@ def demo(state: State, out_dir: Path) -> None:
     Example:
         exportctl demo
         exportctl demo --out /tmp/demo
-        exportctl --db /tmp/demo/exportctl-demo.db versions kr-russia
+        exportctl --db /tmp/demo/exportctl-demo.db versions --list kr-russia
     """
     from exportctl.api import run_demo
 
@@ -66,11 +66,11 @@ def _demo_summary(result: DemoResult) -> list[str]:
         f"Imported into list {DEMO_LIST_SLUG}:",
         f"  2024-02  {feb.item_count:,} items; the notice declares "
         f"{result.february.options.declared.total or 0:,}; "
-        f"{len(feb.errors)} errors, {len(feb.warnings)} warnings",
+        f"{len(feb.errors)} errors, {len(feb.warnings)} warnings; approved by a second person",
         f"  2024-06  {june.item_count:,} items = {june.item_count - (june.added or 0):,} + "
         f"{june.added or 0:,} added − {june.removed or 0:,} removed; the notice declares "
         f"+{declared.added or 0:,} = {declared.total or 0:,}; "
-        f"{len(june.errors)} errors, {len(june.warnings)} warnings",
+        f"{len(june.errors)} errors, {len(june.warnings)} warnings; approved by a second person",
         f"  {cons.file} (consolidated): {cons.item_count:,} items, {agreement}",
     ]
     if result.change_summary is not None:
@@ -100,6 +100,6 @@ def _demo_summary(result: DemoResult) -> list[str]:
         f"  {'database':<{width}}  {result.database}",
         "",
         f"Done in {result.seconds:.1f} s. Explore the database with:",
-        f"  exportctl --db {result.database} versions {DEMO_LIST_SLUG}",
+        f"  exportctl --db {result.database} versions --list {DEMO_LIST_SLUG}",
     ]
     return lines

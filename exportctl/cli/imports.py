@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,7 @@ from exportctl.cli.base import (
     cli,
     echo_json,
     json_option,
+    list_option,
     progress_reporter,
 )
 from exportctl.errors import location
@@ -26,21 +28,23 @@ if TYPE_CHECKING:
     from exportctl.models import Finding
 
 
-def import_options(f: F) -> F:
-    """The options ``import`` and ``validate`` share."""
+def import_options(f: F, *, with_store: bool = False) -> F:
+    """The options ``import`` and ``validate`` share (``with_store``: those of ``import``)."""
     decorators = [
         click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
-        click.option(
-            "--list", "slug", required=True, metavar="SLUG", help="List slug, e.g. kr-russia."
-        ),
+        list_option,
         click.option("--version", "label", metavar="LABEL", help="Version label, e.g. 2024-06."),
         click.option(
             "--effective",
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             callback=_parse_date,
             help="Date the version takes effect.",
         ),
-        click.option("--sheet", metavar="NAME", help="Sheet to read (detected when omitted)."),
+        click.option(
+            "--sheet",
+            metavar="NAME",
+            help="Sheet to read (detected; needed when several sheets hold a list).",
+        ),
         click.option(
             "--column",
             "columns",
@@ -68,12 +72,28 @@ def import_options(f: F) -> F:
         ),
         json_option,
     ]
+    if with_store:
+        decorators[2:2] = [
+            click.option(
+                "--create-list",
+                is_flag=True,
+                help="Create the list if it does not exist (lists are never created by a typo).",
+            ),
+            click.option(
+                "--list-name", metavar="TEXT", help="Display name of a list made by --create-list."
+            ),
+            click.option(
+                "--approve",
+                is_flag=True,
+                help="Store the version approved, recorded as a one-person sign-off.",
+            ),
+        ]
     for decorator in reversed(decorators):
         f = decorator(f)
     return f
 
 
-def _build_options(params: dict[str, Any], *, label_required: bool) -> ImportOptions:
+def _build_options(state: State, params: dict[str, Any], *, label_required: bool) -> ImportOptions:
     from exportctl.api import ImportOptions
     from exportctl.readers import LIST_SCHEMA, parse_overrides
     from exportctl.validate import Declared
@@ -82,7 +102,7 @@ def _build_options(params: dict[str, Any], *, label_required: bool) -> ImportOpt
     if label_required and not label:
         raise click.UsageError("Missing option '--version LABEL'.")
     return ImportOptions(
-        slug=params["slug"],
+        slug=state.slug(params.get("slug")),
         label=label or "(unnamed)",
         effective=params.get("effective"),
         sheet=params.get("sheet"),
@@ -95,6 +115,10 @@ def _build_options(params: dict[str, Any], *, label_required: bool) -> ImportOpt
             added=params.get("declared_added"),
             removed=params.get("declared_removed"),
         ),
+        actor=state.actor,
+        list_name=params.get("list_name"),
+        create_list=bool(params.get("create_list")),
+        approve=bool(params.get("approve")),
     )
 
 
@@ -116,6 +140,14 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
             f"{verb} {opts.slug} {opts.label}: {count:,} items{changes} from "
             f"{report.file}{sheet}, SHA-256 {result.sha256[:16]}…"
         )
+        version = result.version
+        if version is not None and version.status == "approved":
+            click.echo(f"Approved on import by {version.approved_by} (one-person sign-off).")
+        else:
+            click.echo(
+                f"Stored as a draft: by date it is not in force until a second person "
+                f"approves it (exportctl approve {opts.label} --list {opts.slug})."
+            )
     elif result.ok:
         click.echo(f"{report.file}{sheet}: valid, {count:,} items{changes}.")
     else:
@@ -133,25 +165,34 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
 
 
 @cli.command(name="import")
-@import_options
+@functools.partial(import_options, with_store=True)
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @click.pass_obj
 def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **params: Any) -> None:
-    """Import a list workbook (xlsx, xls, ods, csv) as a new version.
+    """Import a list workbook (xlsx, xls, ods, csv) as a new draft version.
 
     The file is validated first; a file with errors is not stored (exit 1).
     The version, its items and the audit event are written together or not at all.
+    The list must exist (`exportctl lists create`, or --create-list). Guards
+    refuse (exit 1) a file that looks like additions stored as a complete list
+    (serials continuing the previous version, or more than half of it removed:
+    give --additions, or confirm with --declared-removed N), several sheets that
+    hold a list (give --sheet) and a product catalogue (use `screen`). The new
+    version is a draft until approved (`exportctl approve`), or --approve records
+    a one-person sign-off.
 
     \b
     Example:
+        exportctl lists create kr-russia --name "러시아·벨라루스 상황허가 대상 품목"
         exportctl import 러시아_상황허가_2024-02.xlsx --list kr-russia \\
             --version 2024-02 --effective 2024-02-24 --declared-total 1159
         exportctl import additions-2024-06.xlsx --list kr-russia --version 2024-06 \\
-            --base 2024-02 --additions --declared-added 243 --declared-total 1402
+            --effective "2024. 8. 28." --base 2024-02 --additions \\
+            --declared-added 243 --declared-total 1402
     """
     from exportctl.api import import_workbook
 
-    options = _build_options(params, label_required=True)
+    options = _build_options(state, params, label_required=True)
     engine = state.engine()
     with progress_reporter(f"Reading {file.name}") as progress:
         result = import_workbook(engine, file, options, dry_run=dry_run, progress=progress)
@@ -180,7 +221,7 @@ def validate(state: State, /, file: Path, as_json: bool, **params: Any) -> None:
     """
     from exportctl.api import validate_workbook
 
-    options = _build_options(params, label_required=False)
+    options = _build_options(state, params, label_required=False)
     engine = state.engine() if options.base else None
     with progress_reporter(f"Reading {file.name}") as progress:
         result = validate_workbook(file, options, engine=engine, progress=progress)

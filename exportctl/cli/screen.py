@@ -32,7 +32,7 @@ SCREEN_SHOWN = 20
 @click.option("--version", "label", metavar="LABEL", help="Version to screen against.")
 @click.option(
     "--as-of",
-    metavar="YYYY-MM-DD",
+    metavar="DATE",
     callback=_parse_date,
     help="Screen against the version in force on this date (default: today).",
 )
@@ -43,7 +43,11 @@ SCREEN_SHOWN = 20
     type=click.Choice(["controlled", "review"]),
     help="Exit 1 when a row is controlled (or, with review, controlled or review).",
 )
-@click.option("--sheet", metavar="NAME", help="Catalogue sheet (detected when omitted).")
+@click.option(
+    "--sheet",
+    metavar="NAME",
+    help="Catalogue sheet (detected; needed when several sheets hold a table).",
+)
 @click.option(
     "--column",
     "columns",

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from exportctl.errors import InputError, RefusedError, location
+from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.guard import Checked, check_file
 from exportctl.readers.layout import (
@@ -187,6 +188,7 @@ def _read_csv(
     if sheet is not None:
         raise InputError(f'is a CSV file and has no sheets (asked for sheet "{sheet}")', file=name)
     source = open_csv(checked.path, encoding)
+    announce_total(progress, source.estimated_rows)
     try:
         # The top rows are kept to tell a garbled header from a missing one.
         top = _top_rows(source.rows)
@@ -392,6 +394,9 @@ def _read_book(
             file=name,
         )
     sheet_name, located = chosen
+    height = getattr(book, "height", None)
+    if progress is not None and height is not None:
+        announce_total(progress, height(sheet_name))
     if not allow_catalogue:
         _refuse_catalogue(located, schema, file=name, sheet=sheet_name)
     if after:

@@ -52,6 +52,7 @@ class CsvSource:
         rows: Its records, streamed.
         handle: The open text file (closed when the rows are exhausted).
         notes: Notes for the table.
+        estimated_rows: Lines expected, from the file size and the first 64 KiB.
     """
 
     encoding: str
@@ -59,6 +60,7 @@ class CsvSource:
     rows: Iterator[RawRow]
     handle: IO[str]
     notes: list[str] = field(default_factory=list)
+    estimated_rows: int | None = None
 
 
 def first_bad_line(path: Path, encoding: str, chunk: int = 256 * 1024) -> int | None:
@@ -197,7 +199,14 @@ def open_csv(path: Path, encoding: str | None) -> CsvSource:
     if delimiter != ",":
         shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
         notes.append(f"{path.name}: fields separated by {shown}")
-    return CsvSource(chosen, delimiter, _records(path, handle, delimiter), handle, notes)
+    lines = sample.count("\n")
+    estimated = None
+    if lines and len(sample) >= SNIFF_BYTES:
+        size = path.stat().st_size
+        estimated = int(size / len(sample.encode(chosen, "replace")) * lines)
+    elif lines:
+        estimated = lines
+    return CsvSource(chosen, delimiter, _records(path, handle, delimiter), handle, notes, estimated)
 
 
 def _records(path: Path, handle: IO[str], delimiter: str) -> Iterator[RawRow]:

@@ -141,6 +141,10 @@ class OpenpyxlBook:
             raise _unreadable(path, exc) from exc
         self.sheet_names: list[str] = list(self._book.sheetnames)
 
+    def height(self, sheet: str) -> int | None:
+        """Rows of a sheet, as its dimension says (for progress only)."""
+        return getattr(self._book[sheet], "max_row", None)
+
     def rows(self, sheet: str) -> Iterator[RawRow]:
         """Stream a sheet's rows with their cells (for number formats)."""
         sheet_obj = self._book[sheet]
@@ -189,6 +193,7 @@ class CalamineBook:
         except Exception as exc:
             raise _unreadable(path, exc) from exc
         self.sheet_names = list(self._book.sheet_names)
+        self._heights: dict[str, int | None] = {}
 
     def rows(self, sheet: str) -> Iterator[RawRow]:
         """Stream a sheet's rows; numbering follows the sheet even when it starts below A1."""
@@ -196,7 +201,12 @@ class CalamineBook:
             sheet_obj = self._book.get_sheet_by_name(sheet)
         except Exception as exc:
             raise _unreadable(self.path, exc, sheet) from exc
+        self._heights[sheet] = int(getattr(sheet_obj, "height", 0) or 0) or None
         return self._stream(sheet_obj)
+
+    def height(self, sheet: str) -> int | None:
+        """Rows of a sheet already opened with :meth:`rows` (for progress only)."""
+        return self._heights.get(sheet)
 
     @staticmethod
     def _stream(sheet_obj: Any) -> Iterator[RawRow]:

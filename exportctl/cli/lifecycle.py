@@ -1,0 +1,199 @@
+"""``lists`` (and ``lists create``), ``approve`` and ``withdraw``: lists and version status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from exportctl.cli.base import CONTEXT_SETTINGS, State, cli, echo_json, json_option, list_option
+
+if TYPE_CHECKING:
+    from exportctl.models import ControlList, Version
+
+
+def _list_json(cl: ControlList, versions: list[Version]) -> dict[str, Any]:
+    return {
+        "slug": cl.slug,
+        "name": cl.name,
+        "jurisdiction": cl.jurisdiction,
+        "authority": cl.authority,
+        "targets": cl.targets.split(",") if cl.targets else [],
+        "versions": len(versions),
+        "latest": versions[-1].label if versions else None,
+        "drafts": [v.label for v in versions if v.status == "draft"],
+    }
+
+
+@cli.group(name="lists", invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@json_option
+@click.pass_context
+def lists_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show the control lists in the database, or create one.
+
+    \b
+    Example:
+        exportctl lists
+        exportctl lists --json
+        exportctl lists create kr-russia --name "러시아·벨라루스 상황허가 대상 품목" \\
+            --jurisdiction KR --authority 산업통상자원부 --targets RU,BY
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from exportctl.api import list_lists
+
+    state: State = ctx.obj
+    found = list_lists(state.engine())
+    if as_json:
+        echo_json([_list_json(cl, versions) for cl, versions in found])
+        return
+    if not found:
+        click.echo("No lists yet; create one with `exportctl lists create SLUG --name TEXT`.")
+        return
+    for cl, versions in found:
+        latest = f", latest {versions[-1].label}" if versions else ""
+        drafts = [v.label for v in versions if v.status == "draft"]
+        waiting = f", {len(drafts)} draft{'s' if len(drafts) > 1 else ''} awaiting approval"
+        name = f" — {cl.name}" if cl.name and cl.name != cl.slug else ""
+        click.echo(f"{cl.slug}{name}: {len(versions)} versions{latest}{waiting if drafts else ''}")
+
+
+@lists_cmd.command(name="create")
+@click.argument("slug")
+@click.option("--name", required=True, metavar="TEXT", help="Display name, printed on reports.")
+@click.option("--jurisdiction", metavar="CODE", help="Country or bloc issuing it, e.g. KR.")
+@click.option("--authority", metavar="TEXT", help="Issuing authority, e.g. 산업통상자원부.")
+@click.option("--targets", metavar="CC,..", help="Destinations it controls, e.g. RU,BY.")
+@json_option
+@click.pass_obj
+def lists_create(
+    state: State,
+    slug: str,
+    name: str,
+    jurisdiction: str | None,
+    authority: str | None,
+    targets: str | None,
+    as_json: bool,
+) -> None:
+    """Create a control list; imports go only into lists created this way.
+
+    \b
+    Example:
+        exportctl lists create kr-russia --name "러시아·벨라루스 상황허가 대상 품목" \\
+            --jurisdiction KR --authority 산업통상자원부 --targets RU,BY
+    """
+    from exportctl.api import create_list
+
+    created = create_list(
+        state.engine(),
+        slug,
+        name=name,
+        jurisdiction=jurisdiction,
+        authority=authority,
+        targets=targets,
+        actor=state.actor,
+    )
+    if as_json:
+        echo_json(_list_json(created, []))
+        return
+    state.info(f'Created list {created.slug}: "{created.name}".')
+
+
+def _slug_and_label(
+    state: State, slug: str | None, names: tuple[str, ...], usage: str
+) -> tuple[str, str]:
+    """``LABEL`` with ``--list``, or the deprecated ``SLUG LABEL``."""
+    if len(names) == 1:
+        return state.slug(slug), names[0]
+    if len(names) == 2:
+        return state.slug(slug, names[0], usage=usage), names[1]
+    raise click.UsageError("Give the version: LABEL (with --list SLUG).")
+
+
+def _status_json(slug: str, version: Version) -> dict[str, Any]:
+    return {
+        "list": slug,
+        "version": version.label,
+        "status": version.status,
+        "approved_by": version.approved_by,
+        "approved_at": version.approved_at.isoformat() if version.approved_at else None,
+        "one_person": version.one_person,
+        "approval_note": version.approval_note,
+        "withdrawn_by": version.withdrawn_by,
+        "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
+        "withdrawn_reason": version.withdrawn_reason,
+    }
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="LABEL")
+@list_option
+@click.option("--note", metavar="TEXT", help="Why, or on what evidence, it is approved.")
+@click.option(
+    "--self",
+    "one_person",
+    is_flag=True,
+    help="You imported it and approve it alone: recorded as a one-person sign-off.",
+)
+@json_option
+@click.pass_obj
+def approve(
+    state: State,
+    names: tuple[str, ...],
+    slug: str | None,
+    note: str | None,
+    one_person: bool,
+    as_json: bool,
+) -> None:
+    """Approve a draft version: from then on it can be the version in force.
+
+    Versions are drafts after import; --as-of, screen, check and diff by date
+    use approved versions only. The approver must be another person than the
+    importer (EXPORTCTL_ACTOR or the config file's actor names who acts), or
+    --self records a one-person sign-off as such. Recorded in the audit log.
+
+    \b
+    Example:
+        exportctl approve 2024-06 --list kr-russia --note "checked against 고시 제2024-xxx호"
+        exportctl approve 2024-06 --list kr-russia --self
+    """
+    from exportctl.api import approve_version
+
+    slug, label = _slug_and_label(state, slug, names, "exportctl approve LABEL --list SLUG")
+    version = approve_version(
+        state.engine(), slug, label, note=note, one_person=one_person, actor=state.actor
+    )
+    if as_json:
+        echo_json(_status_json(slug, version))
+        return
+    alone = " (one-person sign-off)" if version.one_person else ""
+    state.info(f"Approved {slug} {version.label} by {version.approved_by}{alone}.")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="LABEL")
+@list_option
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is withdrawn (recorded).")
+@json_option
+@click.pass_obj
+def withdraw(
+    state: State, names: tuple[str, ...], slug: str | None, reason: str, as_json: bool
+) -> None:
+    """Withdraw a version imported by mistake: it is never again the version in force.
+
+    The version stays stored and is still shown by `versions` and
+    `show --version`; its source file may be imported again (under a new label
+    or the right options). Recorded in the audit log with the reason.
+
+    \b
+    Example:
+        exportctl withdraw 2024-06 --list kr-russia --reason "imported without --additions"
+    """
+    from exportctl.api import withdraw_version
+
+    slug, label = _slug_and_label(state, slug, names, "exportctl withdraw LABEL --list SLUG")
+    version = withdraw_version(state.engine(), slug, label, reason=reason, actor=state.actor)
+    if as_json:
+        echo_json(_status_json(slug, version))
+        return
+    state.info(f"Withdrew {slug} {version.label}: {version.withdrawn_reason}")

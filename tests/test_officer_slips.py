@@ -1,0 +1,320 @@
+"""An officer's ordinary slips are refused or said loudly, and every mistake has a way back.
+
+Each test is one of the mistakes reproduced on the sample files, rebuilt here on
+small workbooks, run through the real CLI on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import simple_rows, write_list_workbook
+from conftest import RunCli
+from openpyxl import Workbook
+from sqlalchemy import create_engine, func, select
+
+from exportctl.models import AuditEvent, ControlList, Item, Version
+
+CODES = (
+    "030111 030119 030191 030192 030193 030194 030195 030199 030211 030213 "
+    "030214 030219 030221 030222 030223 030224 030229 030231 030232 030233"
+).split()
+BASE = CODES[:10]
+ADDED = CODES[10:14]
+
+
+def _counts(url: str) -> tuple[int, int, int, int]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = tuple(
+            conn.execute(select(func.count()).select_from(t.__table__)).scalar_one()  # type: ignore[attr-defined]
+            for t in (ControlList, Version, Item, AuditEvent)
+        )
+    engine.dispose()
+    return counts  # type: ignore[return-value]
+
+
+@pytest.fixture
+def listed(run_cli: RunCli, initialised: str, tmp_path: Path) -> str:
+    """A database with list ``kr-russia`` and its approved version ``v1`` (serials 1-10)."""
+    run_cli("lists", "create", "kr-russia", "--name", "Korea test list", db=initialised, ok=True)
+    base = write_list_workbook(tmp_path / "base.xlsx", simple_rows(BASE))
+    run_cli(
+        "import", base, "--list", "kr-russia", "--version", "v1", "--effective", "2024-02-24",
+        "--approve", db=initialised, ok=True,
+    )  # fmt: skip
+    return initialised
+
+
+def _additions(tmp_path: Path) -> Path:
+    """Rows 11-14: serials continue the base, as an additions annex does."""
+    return write_list_workbook(tmp_path / "added.xlsx", simple_rows(ADDED, start=11))
+
+
+def test_forgotten_additions_flag_is_refused_with_both_ways_forward(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    before = _counts(listed)
+    path = _additions(tmp_path)
+    result = run_cli(
+        "import", path, "--list", "kr-russia", "--version", "v2", "--effective", "2024-08-28",
+        "--base", "v1", db=listed,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert 'serial numbers start at 11, right after the last serial of "v1" (10)' in (result.output)
+    assert "would remove 10 of the 10 items" in result.output
+    assert "--additions" in result.output and "--declared-removed 10" in result.output
+    assert _counts(listed) == before
+    # The way forward it names works.
+    ok = run_cli(
+        "import", path, "--list", "kr-russia", "--version", "v2", "--effective", "2024-08-28",
+        "--base", "v1", "--additions", db=listed, ok=True,
+    )  # fmt: skip
+    assert "14 items (4 added, 0 removed against v1)" in ok.output
+
+
+def test_forgotten_base_is_refused_against_the_version_in_force(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    before = _counts(listed)
+    result = run_cli(
+        "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2",
+        "--effective", "2024-08-28", db=listed,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "--base v1 --additions" in result.output
+    assert _counts(listed) == before
+
+
+def test_removing_most_of_the_base_needs_the_declared_removals(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    path = write_list_workbook(tmp_path / "new.xlsx", simple_rows(BASE[:3] + ADDED))
+    args = ["import", path, "--list", "kr-russia", "--version", "v2", "--base", "v1"]
+    refused = run_cli(*args, db=listed)
+    assert refused.exit_code == 1, refused.output
+    assert "would remove 7 of the 10 items" in refused.output
+    assert "serial numbers start" not in refused.output
+    wrong = run_cli(*args, "--declared-removed", "6", db=listed)
+    assert wrong.exit_code == 1, wrong.output
+    run_cli(*args, "--declared-removed", "7", db=listed, ok=True)
+
+
+def test_a_wrong_version_is_withdrawn_and_its_file_imported_again(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    path = _additions(tmp_path)
+    # Forced through as a complete list: the mistake the guard exists for.
+    run_cli(
+        "import", path, "--list", "kr-russia", "--version", "v2", "--effective", "2024-08-28",
+        "--base", "v1", "--declared-removed", "10", "--approve", db=listed, ok=True,
+    )  # fmt: skip
+    shown = run_cli(
+        "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
+    )
+    assert json.loads(shown.output)["count"] == 4
+    run_cli(
+        "withdraw", "v2", "--list", "kr-russia", "--reason", "imported without --additions",
+        db=listed, ok=True,
+    )  # fmt: skip
+    shown = run_cli(
+        "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
+    )
+    assert json.loads(shown.output)["version"] == "v1"
+    listed_versions = run_cli("versions", "--list", "kr-russia", db=listed, ok=True).output
+    assert "WITHDRAWN" in listed_versions and "imported without --additions" in listed_versions
+    # The same file imports again, the right way, under a new label.
+    run_cli(
+        "import", path, "--list", "kr-russia", "--version", "v2b", "--effective", "2024-08-28",
+        "--base", "v1", "--additions", "--approve", db=listed, ok=True,
+    )  # fmt: skip
+    shown = run_cli(
+        "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
+    )
+    assert (json.loads(shown.output)["version"], json.loads(shown.output)["count"]) == ("v2b", 14)
+    actions = [e["action"] for e in json.loads(run_cli("audit", "--json", db=listed).output)]
+    assert actions.count("withdraw") == 1
+    run_cli("audit", "verify", db=listed, ok=True)
+
+
+def test_a_typo_in_the_list_name_never_creates_a_list(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    before = _counts(listed)
+    result = run_cli(
+        "import", _additions(tmp_path), "--list", "kr-rusia", "--version", "v9", db=listed
+    )
+    assert result.exit_code == 1, result.output
+    assert 'no control list "kr-rusia"; did you mean "kr-russia"?' in result.output
+    assert "--create-list" in result.output
+    assert _counts(listed) == before
+    created = run_cli(
+        "import", _additions(tmp_path), "--list", "kr-rusia", "--version", "v9", "--create-list",
+        "--list-name", "Another list", db=listed, ok=True,
+    )  # fmt: skip
+    assert "kr-rusia v9" in created.output
+    names = {x["slug"]: x["name"] for x in json.loads(run_cli("lists", "--json", db=listed).output)}
+    assert names == {"kr-russia": "Korea test list", "kr-rusia": "Another list"}
+
+
+def test_lists_create_refuses_a_taken_or_malformed_slug(run_cli: RunCli, listed: str) -> None:
+    taken = run_cli("lists", "create", "kr-russia", "--name", "again", db=listed)
+    assert taken.exit_code == 2 and "Korea test list" in taken.output
+    bad = run_cli("lists", "create", "KR Russia!", "--name", "x", db=listed)
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_columns_the_base_had_are_named_when_missing(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["HS코드", "품목명"])
+    for code in BASE + ADDED:
+        ws.append([code, f"품목 {code}"])
+    wb.save(tmp_path / "two-columns.xlsx")
+    result = run_cli(
+        "import", tmp_path / "two-columns.xlsx", "--list", "kr-russia", "--version", "v2",
+        "--base", "v1", db=listed, ok=True,
+    )  # fmt: skip
+    assert 'lacks columns that version "v1" had' in result.output
+    for header in ("연번", "영문", "구분", "비고"):
+        assert header in result.output
+
+
+def test_a_declared_mismatch_is_kept_on_the_version_and_shown(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    run_cli(
+        "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
+        "--additions", "--declared-added", "5", "--declared-total", "14", db=listed, ok=True,
+    )  # fmt: skip
+    versions = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=listed).output)
+    (warning,) = [w for v in versions if v["label"] == "v2" for w in v["declared_warnings"]]
+    assert "declares 5 added items but 4 are new" in warning
+    text = run_cli("versions", "--list", "kr-russia", db=listed, ok=True).output
+    assert "declares 5 added items" in text
+    diff = run_cli("diff", "v1", "v2", "--list", "kr-russia", "--include-drafts", db=listed)
+    assert "declares 5 added items" in diff.output
+    assert diff.exit_code == 1  # the declared figures do not reconcile
+
+
+def test_drafts_are_not_in_force_until_a_second_person_approves(
+    run_cli: RunCli, listed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORTCTL_ACTOR", "kim")
+    run_cli(
+        "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
+        "--additions", "--effective", "2024. 8. 28.", db=listed, ok=True,
+    )  # fmt: skip
+    as_of = ["show", "--list", "kr-russia", "--as-of", "2024.09.01", "--json"]
+    assert json.loads(run_cli(*as_of, db=listed, ok=True).output)["version"] == "v1"
+    drafts = run_cli(*as_of, "--include-drafts", db=listed, ok=True)
+    assert json.loads(drafts.output)["version"] == "v2"
+    same = run_cli("approve", "v2", "--list", "kr-russia", db=listed)
+    assert same.exit_code == 2 and "imported by kim" in same.output
+    monkeypatch.setenv("EXPORTCTL_ACTOR", "lee")
+    run_cli("approve", "v2", "--list", "kr-russia", "--note", "checked", db=listed, ok=True)
+    assert json.loads(run_cli(*as_of, db=listed, ok=True).output)["version"] == "v2"
+    again = run_cli("approve", "v2", "--list", "kr-russia", db=listed)
+    assert again.exit_code == 2 and "lee" in again.output
+    versions = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=listed).output)
+    v2 = next(v for v in versions if v["label"] == "v2")
+    assert (v2["status"], v2["approved_by"], v2["one_person"]) == ("approved", "lee", False)
+    assert v2["effective"] == "2024-08-28"
+
+
+def test_one_person_sign_off_is_recorded_as_such(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    run_cli(
+        "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
+        "--additions", db=listed, ok=True,
+    )  # fmt: skip
+    result = run_cli("approve", "v2", "--list", "kr-russia", "--self", "--json", db=listed, ok=True)
+    assert json.loads(result.output)["one_person"] is True
+
+
+def test_reversed_diff_warns_and_old_spelling_still_works(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    run_cli(
+        "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
+        "--additions", "--effective", "2024-08-28", "--approve", db=listed, ok=True,
+    )  # fmt: skip
+    reversed_ = run_cli("diff", "kr-russia", "v2", "v1", db=listed)
+    assert reversed_.exit_code == 0, reversed_.output
+    assert "after NEW v1" in reversed_.output
+    assert "deprecated" in reversed_.output
+    by_date = run_cli("diff", "2024-03-01", "2024-09-01", "--list", "kr-russia", db=listed, ok=True)
+    assert "v1 → v2" in by_date.output
+
+
+def test_reports_are_never_overwritten_without_force(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "changes.csv"
+    target.write_text("evidence\n", encoding="utf-8")
+    refused = run_cli("diff", "v1", "v1", "--list", "kr-russia", "-o", target, db=listed)
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert target.read_text(encoding="utf-8") == "evidence\n"
+    run_cli("diff", "v1", "v1", "--list", "kr-russia", "-o", target, "--force", db=listed, ok=True)
+    assert target.read_text(encoding="utf-8") != "evidence\n"
+
+
+def test_two_list_sheets_and_a_catalogue_are_refused_on_import(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    before = _counts(listed)
+    wb = Workbook()
+    for index, title in enumerate(("별표2", "별표2의2")):
+        ws = wb.active if index == 0 else wb.create_sheet()
+        assert ws is not None
+        ws.title = title
+        ws.append(["연번", "HS코드", "품목명"])
+        ws.append([1, CODES[index], "품목"])
+    wb.save(tmp_path / "two.xlsx")
+    two = run_cli(
+        "import", tmp_path / "two.xlsx", "--list", "kr-russia", "--version", "v2", db=listed
+    )
+    assert two.exit_code == 1 and "--sheet" in two.output and "별표2의2" in two.output
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["품번", "제품명", "HS코드"])
+    ws.append(["KX-1", "요트", "890310"])
+    wb.save(tmp_path / "catalogue.xlsx")
+    cat = run_cli(
+        "import", tmp_path / "catalogue.xlsx", "--list", "kr-russia", "--version", "v2", db=listed
+    )
+    assert cat.exit_code == 1 and "exportctl screen" in cat.output
+    assert _counts(listed) == before
+
+
+def test_config_file_gives_the_default_list_and_actor(
+    run_cli: RunCli, listed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('default_list = "kr-russia"\nactor = "park"\n', encoding="utf-8")
+    monkeypatch.setenv("EXPORTCTL_CONFIG", str(config))
+    monkeypatch.delenv("EXPORTCTL_ACTOR", raising=False)
+    versions = json.loads(run_cli("versions", "--json", db=listed, ok=True).output)
+    assert [v["label"] for v in versions] == ["v1"]
+    run_cli("withdraw", "v1", "--reason", "test", db=listed, ok=True)
+    events = json.loads(run_cli("audit", "--json", db=listed).output)
+    assert events[-1]["actor"] == "park"
+    config.write_text('default_lsit = "kr-russia"\n', encoding="utf-8")
+    typo = run_cli("versions", db=listed)
+    assert typo.exit_code == 2 and 'unknown key "default_lsit"' in typo.output
+
+
+def test_quiet_leaves_only_data(run_cli: RunCli, listed: str) -> None:
+    quiet = run_cli("lists", "create", "eu-833", "--name", "EU", "--quiet", db=listed, ok=True)
+    assert quiet.output == ""
+    loud = run_cli("lists", "create", "us-746", "--name", "US", db=listed, ok=True)
+    assert "Created list us-746" in loud.output
+    data = run_cli("versions", "--list", "kr-russia", "-q", "--json", db=listed, ok=True)
+    assert json.loads(data.output)[0]["label"] == "v1"
