@@ -10,10 +10,11 @@ it enters (``hscode`` and ``validate``) and stored through ``Item``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Column, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 # Constraint names are set so that Alembic revisions are identical on SQLite and
@@ -55,14 +56,21 @@ class ControlList(SQLModel, table=True):
     """When the list was first created in this database."""
 
 
+VERSION_STATUSES: tuple[str, ...] = ("draft", "approved", "withdrawn")
+"""Every status a version can have: stored as ``draft``, then approved or withdrawn."""
+
+
 class Version(SQLModel, table=True):
-    """One immutable revision of a control list."""
+    """One revision of a control list: its items never change, only its status does."""
 
     __tablename__ = "version"
     __table_args__ = (
         UniqueConstraint("list_id", "label", name="uq_version_list_id_label"),
-        UniqueConstraint(
-            "list_id", "source_sha256", "source_sheet", name="uq_version_list_id_source"
+        # Not unique: a withdrawn version's source file may be imported again.
+        Index("ix_version_list_id_source_sha256", "list_id", "source_sha256"),
+        CheckConstraint(
+            f"status in ({', '.join(repr(status) for status in VERSION_STATUSES)})",
+            name="status",
         ),
     )
 
@@ -97,6 +105,39 @@ class Version(SQLModel, table=True):
     """When the version was stored."""
     imported_by: str = ""
     """Who stored it (the operating-system user unless given)."""
+    status: str = Field(default="draft", sa_column_kwargs={"server_default": "draft"})
+    """``draft`` until approved; ``approved`` versions are in force; ``withdrawn`` never are."""
+    approved_by: str | None = None
+    """Who approved the version."""
+    approved_at: dt.datetime | None = None
+    """When it was approved (UTC)."""
+    approval_note: str | None = Field(default=None, sa_column=Column(Text))
+    """What the approver wrote when approving."""
+    one_person: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """The importer approved alone: a one-person sign-off, recorded as such."""
+    withdrawn_by: str | None = None
+    """Who withdrew the version."""
+    withdrawn_at: dt.datetime | None = None
+    """When it was withdrawn (UTC)."""
+    withdrawn_reason: str | None = Field(default=None, sa_column=Column(Text))
+    """Why it was withdrawn."""
+    source_columns: str = Field(
+        default="{}", sa_column=Column(Text, nullable=False, server_default="{}")
+    )
+    """JSON object: field name to the column header as written in the source file."""
+    declared_warnings: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )
+    """JSON list of sentences: where the counts the notice declares did not match."""
+
+    def columns(self) -> dict[str, str]:
+        """The source file's column headers by field name (``source_columns`` decoded)."""
+        decoded = json.loads(self.source_columns or "{}")
+        return {str(key): str(value) for key, value in decoded.items()}
+
+    def warnings(self) -> list[str]:
+        """The declared-count mismatches found at import (``declared_warnings`` decoded)."""
+        return [str(text) for text in json.loads(self.declared_warnings or "[]")]
 
 
 class Item(SQLModel, table=True):

@@ -1,29 +1,36 @@
 """Transactions, version writes, reads, as-of lookups and the audit chain.
 
-Versions are append-only: nothing here updates or deletes a stored version or
-item. An import writes the version, its items and its audit event in one
-transaction (:func:`session_scope`), so a failure leaves the database as it was.
+Versions are append-only: nothing here deletes a stored version or item, and
+the only change a stored version sees is to its status (:func:`set_status`:
+draft, approved, withdrawn). An import writes the version, its items and its
+audit events in one transaction (:func:`session_scope`), so a failure leaves
+the database as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import itertools
 import json
 import operator
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, String, insert
+from sqlalchemy import Connection, Engine, String, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from exportctl.errors import (
     DuplicateSourceError,
+    InputError,
+    ListExistsError,
     ListNotFoundError,
+    StatusError,
     VersionExistsError,
     VersionNotFoundError,
 )
@@ -50,13 +57,106 @@ def get_list(session: Session, slug: str) -> ControlList:
     """The list with this slug.
 
     Raises:
-        ListNotFoundError: No such list.
+        ListNotFoundError: No such list; the message names the closest slug,
+            the lists there are, and how to create one.
     """
     found = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
     if found is None:
-        known = ", ".join(all_slugs(session)) or "none yet"
-        raise ListNotFoundError(f'no control list "{slug}" (lists: {known})')
+        slugs = all_slugs(session)
+        close = difflib.get_close_matches(slug, slugs, n=1)
+        guess = f'; did you mean "{close[0]}"?' if close else ""
+        known = f"lists: {', '.join(slugs)}" if slugs else "no lists yet"
+        example = slug if SLUG_PATTERN.fullmatch(slug) else "SLUG"
+        raise ListNotFoundError(
+            f'no control list "{slug}"{guess} ({known}); create a list with: '
+            f"exportctl lists create {example} --name TEXT"
+        )
     return found
+
+
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+"""What a list slug may be: 1 to 100 lower-case letters, digits, ``-``, ``_``, ``.``."""
+
+_COUNTRY = re.compile(r"[A-Z]{2,3}")
+
+
+def create_list(
+    session: Session,
+    slug: str,
+    *,
+    name: str,
+    jurisdiction: str | None = None,
+    authority: str | None = None,
+    targets: str | None = None,
+    actor: str,
+) -> ControlList:
+    """Create a control list and write its ``create-list`` audit event (the caller's transaction).
+
+    Args:
+        session: The session to write through.
+        slug: Short name for the command line, e.g. ``kr-russia``.
+        name: Human name of the list.
+        jurisdiction: Country or bloc issuing the list, e.g. ``KR``.
+        authority: Issuing authority, e.g. ``MOTIE``.
+        targets: Destination countries, comma-separated (``"ru, by"`` is stored ``RU,BY``).
+        actor: Who creates it.
+
+    Raises:
+        InputError: The slug, name or targets cannot be used.
+        ListExistsError: The slug is taken.
+    """
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise InputError(
+            f'"{slug}" cannot be a list slug: use 1 to 100 lower-case letters, digits, '
+            '"-", "_" or ".", starting with a letter or digit (e.g. kr-russia)'
+        )
+    name = name.strip()
+    if not name:
+        raise InputError(f'list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")')
+    existing = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
+    if existing is not None:
+        raise ListExistsError(
+            f'a list "{slug}" already exists ("{existing.name}", created '
+            f"{existing.created_at:%Y-%m-%d}); choose another slug or import into that list"
+        )
+    values = {
+        "slug": slug,
+        "name": name,
+        "jurisdiction": (jurisdiction or "").strip() or None,
+        "authority": (authority or "").strip() or None,
+        "targets": _normalise_targets(targets),
+    }
+    control_list = ControlList.model_validate(values)
+    session.add(control_list)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent create won the race
+        raise ListExistsError(f'a list "{slug}" already exists') from exc
+    record_event(
+        session,
+        action="create-list",
+        actor=actor,
+        list_slug=slug,
+        detail={key: value for key, value in values.items() if key != "slug"},
+    )
+    return control_list
+
+
+def _normalise_targets(targets: str | None) -> str | None:
+    """``"ru, by"`` as ``"RU,BY"`` (each once, in the order given); None when empty."""
+    codes: list[str] = []
+    for part in (targets or "").split(","):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if not _COUNTRY.fullmatch(code):
+            raise InputError(
+                f'"{part.strip()}" is not a country code; give targets as comma-separated '
+                'ISO codes such as "RU,BY"'
+            )
+        if code not in codes:
+            codes.append(code)
+    return ",".join(codes) or None
 
 
 def all_slugs(session: Session) -> list[str]:
@@ -108,34 +208,220 @@ def version_as_of(
 ) -> Version:
     """The version in force on ``day``: the latest effective date on or before it.
 
+    Withdrawn versions are never in force.
+
+    Args:
+        session: The session to read through.
+        slug: The list.
+        day: The day asked about.
+        include_drafts: Count drafts (versions not yet approved) as in force.
+
     Raises:
-        VersionNotFoundError: No version was in force on that day.
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No version was in force on that day; the message
+            names the drafts or withdrawn versions passed over.
     """
     control_list = get_list(session, slug)
     dated = [v for v in versions_of(session, control_list) if v.effective is not None]
-    in_force = [v for v in dated if v.effective is not None and v.effective <= day]
-    if not in_force:
-        if dated:
-            first = dated[0]
-            raise VersionNotFoundError(
-                f'list "{slug}" had no version in force on {day.isoformat()}; the first, '
-                f'"{first.label}", took effect on {first.effective}'
-            )
+    usable = [v for v in dated if _counts(v, include_drafts)]
+    in_force = [v for v in usable if v.effective is not None and v.effective <= day]
+    if in_force:
+        return in_force[-1]
+    when = day.isoformat()
+    passed_over = [v for v in dated if v.effective is not None and v.effective <= day]
+    if passed_over:
         raise VersionNotFoundError(
-            f'list "{slug}" has no version with an effective date; import with --effective'
+            f'list "{slug}" had no approved version in force on {when}: '
+            + "; ".join(_why_not_in_force(passed_over))
         )
-    return in_force[-1]
+    if usable:
+        first = usable[0]
+        raise VersionNotFoundError(
+            f'list "{slug}" had no version in force on {when}; the first, '
+            f'"{first.label}", took effect on {first.effective}'
+        )
+    if dated:
+        first = dated[0]
+        raise VersionNotFoundError(
+            f'list "{slug}" had no version in force on {when}; the first dated one, '
+            f'"{first.label}" (effective {first.effective}), is {first.status}'
+        )
+    raise VersionNotFoundError(
+        f'list "{slug}" has no version with an effective date; import with --effective'
+    )
+
+
+def _counts(version: Version, include_drafts: bool) -> bool:
+    return version.status == "approved" or (include_drafts and version.status == "draft")
+
+
+def _why_not_in_force(versions: Sequence[Version]) -> list[str]:
+    """One clause for the drafts and one per withdrawn version among ``versions``."""
+    clauses: list[str] = []
+    drafts = [v for v in versions if v.status == "draft"]
+    if drafts:
+        names = ", ".join(f'"{v.label}" (effective {v.effective})' for v in drafts)
+        verb = "is a draft" if len(drafts) == 1 else "are drafts"
+        clauses.append(
+            f"{names} {verb} awaiting approval (approve with `exportctl approve`, "
+            "or use --include-drafts to count drafts)"
+        )
+    for v in versions:
+        if v.status == "withdrawn":
+            clauses.append(
+                f'"{v.label}" (effective {v.effective}) was withdrawn by {v.withdrawn_by}: '
+                f"{v.withdrawn_reason}"
+            )
+    return clauses
 
 
 def find_source(session: Session, list_id: int, sha256: str, sheet: str) -> Version | None:
-    """The version of this list already imported from the same file bytes and sheet."""
+    """The live (not withdrawn) version of this list imported from the same bytes and sheet."""
     return session.exec(
         select(Version).where(
             Version.list_id == list_id,
             Version.source_sha256 == sha256,
             Version.source_sheet == sheet,
+            Version.status != "withdrawn",
         )
     ).first()
+
+
+APPROVABLE = frozenset({"draft"})
+"""Statuses a version can be approved from."""
+WITHDRAWABLE = frozenset({"draft", "approved"})
+"""Statuses a version can be withdrawn from."""
+
+
+def set_status(
+    session: Session,
+    version: Version,
+    *,
+    status: str,
+    actor: str,
+    note: str | None = None,
+    one_person: bool = False,
+) -> Version:
+    """Approve or withdraw a version and write the audit event (the caller's transaction).
+
+    Only the status columns change; the version's content stays as imported.
+
+    Args:
+        session: The session to write through.
+        version: The version to change.
+        status: ``approved`` or ``withdrawn``.
+        actor: Who approves or withdraws.
+        note: For an approval, an optional remark; for a withdrawal, the reason (required).
+        one_person: Let the importer approve their own import; the sign-off is
+            recorded as one-person. Ignored when someone else approves.
+
+    Returns:
+        The version, with its new status.
+
+    Raises:
+        StatusError: The change is not allowed (see the message).
+    """
+    control_list = session.get(ControlList, version.list_id)
+    slug = control_list.slug if control_list is not None else str(version.list_id)
+    which = f'version "{version.label}" of "{slug}"'
+    actor = actor.strip()
+    note = (note or "").strip() or None
+    if not actor:
+        raise StatusError(f"{which}: say who changes its status (set EXPORTCTL_ACTOR)")
+    before = version.status
+    now = utcnow()
+    changes: dict[str, Any]
+    if status == "approved":
+        _check_approvable(version, which, actor, one_person)
+        same_person = _same_person(actor, version.imported_by)
+        changes = {
+            "status": "approved",
+            "approved_by": actor,
+            "approved_at": now,
+            "approval_note": note,
+            "one_person": same_person,
+        }
+        detail = {"note": note, "one_person": same_person}
+    elif status == "withdrawn":
+        _check_withdrawable(version, which, note)
+        changes = {
+            "status": "withdrawn",
+            "withdrawn_by": actor,
+            "withdrawn_at": now,
+            "withdrawn_reason": note,
+        }
+        detail = {"reason": note, "one_person": version.one_person}
+    else:
+        raise StatusError(
+            f'{which} cannot be set to "{status}": a version is approved or withdrawn'
+        )
+    session.add(version)
+    # Guarded on the status read above, so two people changing it at once
+    # cannot both succeed.
+    result = session.exec(
+        update(Version)
+        .where(col(Version.id) == version.id, col(Version.status) == before)
+        .values(**changes)
+    )
+    if result.rowcount != 1:
+        raise StatusError(f"{which} was changed by someone else meanwhile; look at it again")
+    session.refresh(version)
+    record_event(
+        session,
+        action="approve" if status == "approved" else "withdraw",
+        actor=actor,
+        list_slug=slug,
+        version_label=version.label,
+        file=version.source_file,
+        sha256=version.source_sha256,
+        detail={"status_before": before, "status_after": status, **detail},
+    )
+    return version
+
+
+def _same_person(actor: str, other: str) -> bool:
+    return actor.strip().casefold() == other.strip().casefold()
+
+
+def _check_approvable(version: Version, which: str, actor: str, one_person: bool) -> None:
+    if version.status == "approved":
+        raise StatusError(
+            f"{which} was already approved by {version.approved_by} on {_when(version.approved_at)}"
+        )
+    if version.status == "withdrawn":
+        raise StatusError(
+            f"{which} was withdrawn by {version.withdrawn_by} on {_when(version.withdrawn_at)} "
+            f"({version.withdrawn_reason}); a withdrawn version cannot be approved, import "
+            "its file again as a new version"
+        )
+    if version.status not in APPROVABLE:
+        raise StatusError(f'{which} is "{version.status}" and cannot be approved')
+    if _same_person(actor, version.imported_by) and not one_person:
+        raise StatusError(
+            f"{which} was imported by {version.imported_by}; a second person approves it "
+            "(set EXPORTCTL_ACTOR or log in as the reviewer), or record a one-person "
+            "sign-off with --self"
+        )
+
+
+def _check_withdrawable(version: Version, which: str, reason: str | None) -> None:
+    if version.status == "withdrawn":
+        raise StatusError(
+            f"{which} was already withdrawn by {version.withdrawn_by} on "
+            f"{_when(version.withdrawn_at)} ({version.withdrawn_reason})"
+        )
+    if version.status not in WITHDRAWABLE:
+        raise StatusError(f'{which} is "{version.status}" and cannot be withdrawn')
+    if reason is None:
+        raise StatusError(f"{which}: say why it is withdrawn; a withdrawal needs a reason")
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return (
+        f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        if moment is not None
+        else "an unknown date"
+    )
 
 
 RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
@@ -291,6 +577,14 @@ class NewVersion:
     declared_added: int | None = None
     declared_removed: int | None = None
     list_name: str | None = None
+    create_list: bool = True
+    """Create the list when it does not exist; when False a missing list is an error."""
+    approve: bool = False
+    """Store the version approved by its importer (a one-person sign-off)."""
+    source_columns: dict[str, str] = field(default_factory=dict)
+    """Field name to the column header as written in the source file."""
+    declared_warnings: list[str] = field(default_factory=list)
+    """Where the counts the notice declares do not match the file."""
 
 
 def store_version(
@@ -299,11 +593,12 @@ def store_version(
     items: Sequence[ItemRecord],
     detail: dict[str, Any] | None = None,
 ) -> Version:
-    """Write a version, its items and its audit event (the caller's transaction).
+    """Write a version, its items and its audit events (the caller's transaction).
 
     Raises:
+        ListNotFoundError: ``new.create_list`` is False and the list does not exist.
         VersionExistsError: The label is taken in this list.
-        DuplicateSourceError: The same file and sheet was imported before.
+        DuplicateSourceError: The same file and sheet is a live version of the list.
     """
     version = begin_version(session, new)
     assert version.id is not None
@@ -317,12 +612,18 @@ def begin_version(session: Session, new: NewVersion) -> Version:
 
     Follow with the items (:class:`ItemWriter` or :func:`insert_items`) and
     :func:`finish_version`; the caller rolls back if anything fails in between.
+    The version is a draft unless ``new.approve``.
 
     Raises:
+        ListNotFoundError: ``new.create_list`` is False and the list does not exist.
         VersionExistsError: The label is taken in this list.
-        DuplicateSourceError: The same file and sheet was imported before.
+        DuplicateSourceError: The same file and sheet is a live version of the list
+            (the file of a withdrawn version may be imported again).
     """
-    control_list = ensure_list(session, new.slug, new.list_name)
+    if new.create_list:
+        control_list = ensure_list(session, new.slug, new.list_name)
+    else:
+        control_list = get_list(session, new.slug)
     assert control_list.id is not None
     existing = session.exec(
         select(Version).where(Version.list_id == control_list.id, Version.label == new.label)
@@ -356,8 +657,15 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             "declared_removed": new.declared_removed,
             "item_count": 0,
             "imported_by": new.actor,
+            "source_columns": json.dumps(new.source_columns, ensure_ascii=False),
+            "declared_warnings": json.dumps(new.declared_warnings, ensure_ascii=False),
         }
     )
+    if new.approve:
+        version.status = "approved"
+        version.approved_by = new.actor
+        version.approved_at = version.imported_at
+        version.one_person = True
     session.add(version)
     try:
         session.flush()
@@ -375,7 +683,10 @@ def finish_version(
     item_count: int,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Set the version's item count and write its audit event (the caller's transaction)."""
+    """Set the version's item count and write its audit events (the caller's transaction).
+
+    The ``import`` event, then with ``new.approve`` the ``approve`` event.
+    """
     version.item_count = item_count
     session.add(version)
     record_event(
@@ -388,6 +699,23 @@ def finish_version(
         sha256=new.source_sha256,
         detail={"sheet": new.source_sheet, "items": item_count, **(detail or {})},
     )
+    if new.approve:
+        record_event(
+            session,
+            action="approve",
+            actor=new.actor,
+            list_slug=new.slug,
+            version_label=new.label,
+            file=new.source_file,
+            sha256=new.source_sha256,
+            detail={
+                "status_before": "draft",
+                "status_after": "approved",
+                "note": None,
+                "one_person": True,
+                "at_import": True,
+            },
+        )
 
 
 class ItemWriter:
