@@ -108,6 +108,7 @@ def read_table(
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     reader: Engine = "auto",
+    keep_extra: bool = False,
 ) -> Table:
     """Open a file and find the table in it.
 
@@ -124,6 +125,8 @@ def read_table(
             column's number formats read from the sheet XML when a numeric code
             needs them; other workbooks through python-calamine), or force
             ``"openpyxl"`` or ``"calamine"`` (no number formats).
+        keep_extra: Give each row the text of the columns no field maps to
+            (``ParsedRow.extra``, aligned with ``Table.unmapped``).
 
     Returns:
         The table; its ``rows`` stream lazily and can be read once.
@@ -137,7 +140,7 @@ def read_table(
     parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
     checked = check_file(path)
     if checked.kind == "csv":
-        return _read_csv(checked, schema, sheet, encoding, given, progress)
+        return _read_csv(checked, schema, sheet, encoding, given, progress, keep_extra)
     if reader == "auto" and checked.kind == "xlsx":
         # python-calamine for the cells, and the code column's number formats from
         # the sheet XML when a numeric code asks for them: what openpyxl gives, at
@@ -148,7 +151,9 @@ def read_table(
         book = open_book(checked, reader)
         formats = False
     try:
-        return _read_book(book, checked, schema, sheet, given, progress, formats=formats)
+        return _read_book(
+            book, checked, schema, sheet, given, progress, formats=formats, keep_extra=keep_extra
+        )
     except BaseException:
         book.close()
         raise
@@ -161,6 +166,7 @@ def _read_csv(
     encoding: str | None,
     overrides: Mapping[str, str],
     progress: Callable[[int], None] | None,
+    keep_extra: bool = False,
 ) -> Table:
     name = checked.path.name
     if sheet is not None:
@@ -179,6 +185,7 @@ def _read_csv(
             notes=source.notes,
             progress=progress,
             on_close=source.handle.close,
+            keep_extra=keep_extra,
         )
     except BaseException:
         source.handle.close()
@@ -223,6 +230,7 @@ def _read_book(
     progress: Callable[[int], None] | None,
     *,
     formats: bool = False,
+    keep_extra: bool = False,
 ) -> Table:
     """Find the table in a workbook.
 
@@ -287,4 +295,5 @@ def _read_book(
         progress=progress,
         on_close=book.close,
         code_formats=code_formats,
+        keep_extra=keep_extra,
     )
