@@ -456,7 +456,15 @@ def test_screen_json_statuses_end_to_end(run_cli: RunCli, screen_db: str, catalo
     data = json.loads(result.stdout)
     assert data["version"] == "2024-06" and data["compare"] is None
     assert {r["row"]: r["status"] for r in data["rows"]} == EXPECTED_V2
-    assert data["summary"] == {"controlled": 4, "review": 3, "clear": 1, "invalid": 2, "total": 10}
+    assert data["summary"] == {
+        "controlled": 4,
+        "review": 3,
+        "clear": 1,
+        "invalid": 2,
+        "total": 10,
+        "description_checked": True,
+        "recovered": 0,
+    }
     by_row = {r["row"]: r for r in data["rows"]}
     assert by_row[4]["entry"]["code"] == "9013101000"
     assert by_row[7]["entry"]["serial"] == 5 and "드론" in by_row[7]["reason"]
