@@ -1,0 +1,61 @@
+"""Library verbs that mirror the commands: one function per CLI command.
+
+Each takes an engine (or nothing, when no database is needed) and plain
+arguments, and returns data; the CLI only renders it.
+
+Example:
+    >>> from exportctl import api
+    >>> engine = api.open_database("sqlite:///lists.db", create=True)
+    >>> result = api.import_workbook(
+    ...     engine, Path("list.xlsx"),
+    ...     ImportOptions(slug="kr-russia", label="2024-02", declared=Declared(total=1159)),
+    ... )
+    >>> result.ok, result.report.item_count
+"""
+
+from __future__ import annotations
+
+from exportctl.api.browse import (
+    audit_log,
+    list_lists,
+    list_versions,
+    record_output,
+    resolve_version,
+    show_version,
+    verify_audit_log,
+)
+from exportctl.api.changes import (
+    REPORT_FORMATS,
+    diff_versions,
+    report_format,
+    write_change_report,
+)
+from exportctl.api.database import init_database, open_database
+from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
+from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
+from exportctl.api.screening import screen_catalogue
+
+__all__ = [
+    "DEMO_LIST",
+    "REPORT_FORMATS",
+    "DemoResult",
+    "ImportOptions",
+    "ImportResult",
+    "audit_log",
+    "demo_samples",
+    "diff_versions",
+    "import_workbook",
+    "init_database",
+    "list_lists",
+    "list_versions",
+    "open_database",
+    "record_output",
+    "report_format",
+    "resolve_version",
+    "run_demo",
+    "screen_catalogue",
+    "show_version",
+    "validate_workbook",
+    "verify_audit_log",
+    "write_change_report",
+]

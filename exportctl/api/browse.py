@@ -1,0 +1,87 @@
+"""Reading lists, versions, items and the audit log; recording outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+
+from exportctl import store
+from exportctl.api.database import _sha256_file
+from exportctl.config import current_actor
+from exportctl.errors import InputError
+from exportctl.models import AuditEvent, ControlList, ItemRecord, Version
+
+if TYPE_CHECKING:
+    pass
+
+
+def list_lists(engine: Engine) -> list[tuple[ControlList, list[Version]]]:
+    """Every list with its versions."""
+    with store.session_scope(engine) as session:
+        return [(cl, store.versions_of(session, cl)) for cl in store.all_lists(session)]
+
+
+def list_versions(engine: Engine, slug: str) -> list[Version]:
+    """Versions of one list, by effective date."""
+    with store.session_scope(engine) as session:
+        return store.versions_of(session, store.get_list(session, slug))
+
+
+def resolve_version(
+    engine: Engine, slug: str, *, label: str | None = None, as_of: dt.date | None = None
+) -> Version:
+    """A version by label, or the one in force on ``as_of``."""
+    with store.session_scope(engine) as session:
+        if label is not None:
+            return store.get_version(session, slug, label)
+        if as_of is None:
+            raise InputError("give a version label or an --as-of date")
+        return store.version_as_of(session, slug, as_of)
+
+
+def show_version(
+    engine: Engine, slug: str, *, label: str | None = None, as_of: dt.date | None = None
+) -> tuple[Version, list[ItemRecord]]:
+    """A version and its items."""
+    version = resolve_version(engine, slug, label=label, as_of=as_of)
+    with store.session_scope(engine) as session:
+        return version, store.load_items(session, version)
+
+
+def audit_log(engine: Engine) -> list[AuditEvent]:
+    """The audit log, oldest first."""
+    with store.session_scope(engine) as session:
+        return store.audit_events(session)
+
+
+def verify_audit_log(engine: Engine) -> list[str]:
+    """Broken links of the audit chain (empty when intact)."""
+    with store.session_scope(engine) as session:
+        return store.verify_audit(session)
+
+
+def record_output(
+    engine: Engine,
+    *,
+    action: str,
+    path: Path | None,
+    slug: str | None,
+    label: str | None,
+    detail: dict[str, Any],
+    actor: str | None = None,
+) -> None:
+    """Record a written report or export in the audit log with the file's SHA-256."""
+    with store.session_scope(engine) as session:
+        store.record_event(
+            session,
+            action=action,
+            actor=actor or current_actor(),
+            list_slug=slug,
+            version_label=label,
+            file=path.name if path is not None else None,
+            sha256=_sha256_file(path) if path is not None else None,
+            detail=detail,
+        )

@@ -1,0 +1,231 @@
+"""Changes between two versions and the reports that show them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from sqlalchemy import Engine
+
+from exportctl import store
+from exportctl.api.database import _sha256_file
+from exportctl.config import current_actor
+from exportctl.errors import InputError
+from exportctl.models import Version
+from exportctl.reports import FORMATS
+
+if TYPE_CHECKING:
+    from exportctl.diff import ChangeSet, VersionInfo
+
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from exportctl.diff import ChangeSet, VersionInfo
+
+REPORT_FORMATS: tuple[str, ...] = FORMATS
+"""Formats :func:`write_change_report` writes."""
+
+
+def _version_info(version: Version) -> VersionInfo:
+    from exportctl.diff import VersionInfo
+
+    return VersionInfo(
+        label=version.label,
+        effective=version.effective,
+        source_file=version.source_file,
+        source_sha256=version.source_sha256,
+        source_sheet=version.source_sheet,
+        item_count=version.item_count,
+        declared_total=version.declared_total,
+        declared_added=version.declared_added,
+        declared_removed=version.declared_removed,
+    )
+
+
+def diff_versions(
+    engine: Engine,
+    slug: str,
+    old: str,
+    new: str,
+    *,
+    fields: Sequence[str] | None = None,
+) -> ChangeSet:
+    """The changes from version ``old`` to version ``new`` of list ``slug``.
+
+    Args:
+        engine: The database.
+        slug: List slug.
+        old: Label of the old version.
+        new: Label of the new version.
+        fields: Fields compared for modifications (default
+            :data:`exportctl.diff.DEFAULT_FIELDS`).
+
+    Returns:
+        The change set, with the list and both versions described for reports.
+
+    Raises:
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such version.
+        InputError: ``fields`` names a field that cannot be compared.
+
+    Example:
+        >>> changes = diff_versions(engine, "kr-russia", "2024-02", "2024-06")
+        >>> summarise(changes).statements
+    """
+
+    from exportctl.diff import DEFAULT_FIELDS, check_fields, compare_stored
+
+    chosen = check_fields(fields) if fields is not None else DEFAULT_FIELDS
+    with store.session_scope(engine) as session:
+        control_list = store.get_list(session, slug)
+        old_version = store.get_version(session, slug, old)
+        new_version = store.get_version(session, slug, new)
+        changes = compare_stored(
+            store.StoredItems(session, old_version),
+            store.StoredItems(session, new_version),
+            fields=chosen,
+        )
+    return dataclasses.replace(
+        changes,
+        list_slug=control_list.slug,
+        list_name=control_list.name,
+        old_version=_version_info(old_version),
+        new_version=_version_info(new_version),
+    )
+
+
+def report_format(path: Path | None, fmt: str | None) -> str | None:
+    """The report format from ``--format`` and the ``-o`` file's extension.
+
+    Returns:
+        ``csv``, ``xlsx``, ``pdf`` or ``json``; ``None`` when neither says.
+
+    Raises:
+        InputError: An unknown extension without ``--format``, or the two disagree.
+    """
+    if fmt is not None and fmt not in REPORT_FORMATS:
+        raise InputError(f'unknown report format "{fmt}" (choose {", ".join(REPORT_FORMATS)})')
+    if path is None:
+        return fmt
+    suffix = path.suffix.lower().lstrip(".")
+    inferred = suffix if suffix in REPORT_FORMATS else None
+    if fmt is None:
+        if inferred is None:
+            raise InputError(
+                f"{path.name}: cannot tell the report format from the extension; "
+                f"give --format {'|'.join(REPORT_FORMATS)}"
+            )
+        return inferred
+    if inferred is not None and inferred != fmt:
+        raise InputError(f"{path.name}: the extension says {inferred} but --format is {fmt}")
+    return fmt
+
+
+def write_change_report(
+    engine: Engine,
+    changes: ChangeSet,
+    fmt: str,
+    target: Path | TextIO,
+    *,
+    actor: str | None = None,
+    generated_at: dt.datetime | None = None,
+) -> str:
+    """Write a change report and record it in the audit log with its SHA-256.
+
+    Args:
+        engine: The database holding the audit log.
+        changes: From :func:`diff_versions`.
+        fmt: ``csv``, ``xlsx``, ``pdf`` or ``json``.
+        target: A file path, or a text stream (``csv`` and ``json`` only), e.g.
+            standard output; the hash is then taken over the UTF-8 text written.
+        actor: Who writes it (the OS user when None).
+        generated_at: Time printed in PDF and XLSX reports (now when None).
+
+    Returns:
+        The SHA-256 of the report.
+
+    Raises:
+        InputError: An unknown format, or a binary format asked for a stream.
+    """
+    import hashlib
+    import io
+
+    from exportctl.diff import summarise
+
+    if fmt not in REPORT_FORMATS:
+        raise InputError(f'unknown report format "{fmt}" (choose {", ".join(REPORT_FORMATS)})')
+    summary = summarise(changes)
+    if isinstance(target, Path):
+        if fmt == "csv":
+            from exportctl.reports.csv import write_csv
+
+            write_csv(changes, target)
+        elif fmt == "json":
+            from exportctl.reports.json import write_json
+
+            write_json(changes, target, summary=summary)
+        elif fmt == "xlsx":
+            from exportctl.reports.xlsx import write_xlsx
+
+            write_xlsx(changes, target, summary=summary, generated_at=generated_at)
+        else:
+            from exportctl.reports.pdf import write_pdf
+
+            write_pdf(changes, target, summary=summary, generated_at=generated_at)
+        sha = _sha256_file(target)
+        file_name: str | None = target.name
+    else:
+        if fmt not in ("csv", "json"):
+            raise InputError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
+        buffer = io.StringIO(newline="")
+        if fmt == "csv":
+            from exportctl.reports.csv import write_csv
+
+            write_csv(changes, buffer)
+        else:
+            from exportctl.reports.json import write_json
+
+            write_json(changes, buffer, summary=summary)
+        data = buffer.getvalue().encode("utf-8")
+        # Bytes, not text, where the stream allows: the file a redirect makes is
+        # then exactly what was hashed (no newline translation).
+        binary = getattr(target, "buffer", None)
+        if binary is not None:
+            target.flush()
+            binary.write(data)
+            binary.flush()
+        else:
+            target.write(data.decode("utf-8"))
+            target.flush()
+        sha = hashlib.sha256(data).hexdigest()
+        file_name = None
+    old = changes.old_version.label if changes.old_version else None
+    new = changes.new_version.label if changes.new_version else None
+    with store.session_scope(engine) as session:
+        store.record_event(
+            session,
+            action="report",
+            actor=actor or current_actor(),
+            list_slug=changes.list_slug or None,
+            version_label=new,
+            file=file_name,
+            sha256=sha,
+            detail={
+                "report": "diff",
+                "format": fmt,
+                "from": old,
+                "to": new,
+                "fields": list(changes.fields),
+                "output": "file" if file_name else "stdout",
+                "added": summary.added,
+                "removed": summary.removed,
+                "modified": summary.modified,
+                "kinds": summary.kinds,
+                "reconciles": summary.reconciles,
+            },
+        )
+    return sha

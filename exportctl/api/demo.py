@@ -1,0 +1,256 @@
+"""``run_demo``: the whole story on the bundled samples."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from exportctl import store
+from exportctl.api.database import open_database
+from exportctl.errors import ExportctlError
+
+if TYPE_CHECKING:
+    from exportctl.diff import ChangeSet, Summary
+    from exportctl.screen import ScreenSummary
+
+from exportctl.api.browse import record_output
+from exportctl.api.changes import diff_versions, write_change_report
+from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
+from exportctl.api.screening import screen_catalogue
+
+# --------------------------------------------------------------------------- demo
+
+
+if TYPE_CHECKING:
+    from exportctl.diff import Summary
+    from exportctl.screen import ScreenSummary
+
+DEMO_LIST = "kr-russia"
+"""Slug of the list the demo builds."""
+DEMO_FEB = "러시아벨라루스_상황허가_2024-02.xlsx"
+DEMO_JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
+DEMO_JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
+DEMO_CATALOGUE = "catalogue.xlsx"
+DEMO_SAMPLES = (DEMO_FEB, DEMO_JUNE_ADDED, DEMO_JUNE, DEMO_CATALOGUE)
+"""Sample files the demo reads (built by ``spreadsheets/build_samples.py``)."""
+DEMO_DATABASE = "exportctl-demo.db"
+"""Name of the demo's throw-away SQLite database inside the output folder."""
+
+
+@dataclass
+class DemoResult:
+    """What :func:`run_demo` did: the imports, the files written and the counts."""
+
+    out_dir: Path
+    """Folder holding everything the demo wrote."""
+    database: Path
+    """The demo's SQLite database (explore it with ``exportctl --db``)."""
+    samples: dict[str, Path]
+    """Sample file name -> where it was read from."""
+    february: ImportResult
+    """Import of the February 2024 list (1,159 items)."""
+    june: ImportResult
+    """Import of the June 2024 additions on top of February (243 + 1,159 = 1,402)."""
+    consolidated: ImportResult
+    """Validation (no write) of the consolidated June workbook."""
+    consolidated_agrees: bool
+    """The consolidated workbook holds exactly the items of base + additions."""
+    files: dict[str, Path] = field(default_factory=dict)
+    """Report name (``changes.pdf``…) -> path written."""
+    changes: ChangeSet | None = None
+    """February → June change set, when the diff engine is installed."""
+    change_summary: Summary | None = None
+    """Its tie-out summary."""
+    screening: ScreenSummary | None = None
+    """Catalogue screening against June, compared with February."""
+    seconds: float = 0.0
+    """Wall-clock time of the whole run."""
+
+
+def demo_samples() -> dict[str, Path]:
+    """Find the sample workbooks: inside the installed package, else in a checkout.
+
+    Raises:
+        ExportctlError: Neither place holds all of them.
+    """
+    packaged = Path(str(resources.files("exportctl").joinpath("samples")))
+    checkout = Path(__file__).resolve().parent.parent / "spreadsheets"
+    for folder in (packaged, checkout):
+        if all((folder / name).is_file() for name in DEMO_SAMPLES):
+            return {name: folder / name for name in DEMO_SAMPLES}
+    raise ExportctlError(
+        f"the demo's sample workbooks are not in {packaged} nor in {checkout}; reinstall "
+        "exportctl, or rebuild them with: python spreadsheets/build_samples.py"
+    )
+
+
+def _fresh_database(path: Path) -> str:
+    """The URL of a new SQLite file at ``path``, removing a previous demo's file."""
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _demo_import(
+    engine: Engine, path: Path, options: ImportOptions, *, dry_run: bool = False
+) -> ImportResult:
+    result = import_workbook(engine, path, options, dry_run=dry_run)
+    if not result.ok:
+        first = "; ".join(str(f) for f in result.report.errors[:3])
+        raise ExportctlError(f"the demo could not import {path.name}: {first}")
+    return result
+
+
+def run_demo(
+    out_dir: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Run the whole story on the sample workbooks, in a throw-away database.
+
+    Imports the February 2024 list (declared total 1,159), imports the June 2024
+    additions on top of it (declared 243 added, 1,402 in total), checks the
+    consolidated June workbook against the result, writes the February → June
+    change report as PDF, XLSX and CSV, and screens the sample catalogue against
+    June compared with February. Everything goes into ``out_dir``, including the
+    SQLite database (replaced on every run), so the run can be explored afterwards.
+
+    Args:
+        out_dir: Folder for the database and the reports (created if missing).
+        progress: Called with a one-line description as each step starts.
+
+    Returns:
+        Paths and counts; ``result.files`` maps report names to paths.
+
+    Raises:
+        ExportctlError: The samples are missing or do not import cleanly.
+
+    Example:
+        >>> result = run_demo(Path("demo"))
+        >>> result.june.report.added, result.june.report.item_count
+        (243, 1402)
+    """
+    from exportctl.validate import Declared, item_key
+
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    samples = demo_samples()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = out_dir / DEMO_DATABASE
+    engine = open_database(_fresh_database(database), create=True)
+    try:
+        list_name = "Korea: situational licence for Russia/Belarus (SAMPLE, not the official list)"
+        step(f"Importing {DEMO_FEB} as {DEMO_LIST} 2024-02 (declared total 1,159)")
+        february = _demo_import(
+            engine,
+            samples[DEMO_FEB],
+            ImportOptions(
+                slug=DEMO_LIST,
+                label="2024-02",
+                effective=dt.date(2024, 2, 24),
+                declared=Declared(total=1159),
+                list_name=list_name,
+            ),
+        )
+        step(f"Importing {DEMO_JUNE_ADDED} as additions to 2024-02 (declared 243 added, 1,402)")
+        june = _demo_import(
+            engine,
+            samples[DEMO_JUNE_ADDED],
+            ImportOptions(
+                slug=DEMO_LIST,
+                label="2024-06",
+                effective=dt.date(2024, 8, 28),
+                base="2024-02",
+                additions=True,
+                declared=Declared(total=1402, added=243, removed=0),
+            ),
+        )
+        step(f"Checking {DEMO_JUNE} (consolidated) against 2024-02 + additions")
+        consolidated = validate_workbook(
+            samples[DEMO_JUNE],
+            ImportOptions(
+                slug=DEMO_LIST,
+                label="2024-06-consolidated",
+                base="2024-02",
+                declared=Declared(total=1402, added=243, removed=0),
+            ),
+            engine=engine,
+        )
+        with store.session_scope(engine) as session:
+            june_items = store.load_items(session, store.get_version(session, DEMO_LIST, "2024-06"))
+        stored = {item_key(i) for i in june_items}
+        agrees = consolidated.ok and {item_key(i) for i in consolidated.report.items} == stored
+        result = DemoResult(
+            out_dir=out_dir,
+            database=database,
+            samples=samples,
+            february=february,
+            june=june,
+            consolidated=consolidated,
+            consolidated_agrees=agrees,
+        )
+        _demo_changes(engine, out_dir, result, step)
+        _demo_screen(engine, out_dir, samples[DEMO_CATALOGUE], result, step)
+    finally:
+        engine.dispose()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _demo_changes(
+    engine: Engine, out_dir: Path, result: DemoResult, step: Callable[[str], None]
+) -> None:
+    from exportctl.diff import summarise
+
+    step("Comparing 2024-02 with 2024-06")
+    changes = diff_versions(engine, DEMO_LIST, "2024-02", "2024-06")
+    result.changes = changes
+    result.change_summary = summarise(changes)
+    for fmt in ("pdf", "xlsx", "csv"):
+        path = out_dir / f"changes.{fmt}"
+        step(f"Writing the change report {path.name}")
+        write_change_report(engine, changes, fmt, path)
+        result.files[path.name] = path
+
+
+def _demo_screen(
+    engine: Engine,
+    out_dir: Path,
+    catalogue: Path,
+    result: DemoResult,
+    step: Callable[[str], None],
+) -> None:
+    from exportctl.reports import screening
+
+    formats: tuple[screening.Format, ...] = ("xlsx", "csv")
+    for fmt in formats:
+        path = out_dir / f"screening.{fmt}"
+        step(f"Screening {catalogue.name} against 2024-06 (compared with 2024-02) → {path.name}")
+        report = screen_catalogue(engine, catalogue, DEMO_LIST, label="2024-06", compare="2024-02")
+        summary = screening.write_screen_report(report, fmt, path)
+        record_output(
+            engine,
+            action="screen",
+            path=path,
+            slug=DEMO_LIST,
+            label="2024-06",
+            detail={
+                "format": fmt,
+                "catalogue": catalogue.name,
+                "compare": "2024-02",
+                "summary": summary.to_json(),
+            },
+        )
+        result.files[path.name] = path
+        result.screening = summary

@@ -1,0 +1,112 @@
+"""Screening a product catalogue against a list version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from exportctl import store
+from exportctl.api.database import _sha256_file
+from exportctl.errors import InputError
+
+if TYPE_CHECKING:
+    from exportctl.screen import ScreenReport
+
+
+def screen_catalogue(
+    engine: Engine,
+    path: Path,
+    slug: str,
+    *,
+    label: str | None = None,
+    as_of: dt.date | None = None,
+    compare: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScreenReport:
+    """Screen a product catalogue against a version of a list, as a stream.
+
+    The version is ``label``, or the one in force on ``as_of``, or (neither
+    given) the one in force today. The catalogue is opened and its header
+    checked before this returns; rows are read and screened only while
+    ``report.results`` is consumed (see :mod:`exportctl.reports.screening`), so a
+    million-row catalogue is never held in memory.
+
+    Args:
+        engine: The database.
+        path: Catalogue file (.xlsx, .xls, .ods, .csv) with SKU, description and
+            HS code columns.
+        slug: List to screen against.
+        label: Version label.
+        as_of: Use the version in force on this date.
+        compare: Label of an older version; every result then carries its
+            ``previous_status`` and the summary counts the changes.
+        sheet: Catalogue sheet (detected when None).
+        encoding: CSV encoding (detected when None).
+        overrides: Field -> header for catalogue columns (``--column``).
+        progress: Called with the number of rows read so far.
+
+    Returns:
+        The report; iterate ``report.results`` once, then read ``report.summary``.
+
+    Raises:
+        InputError: Both ``label`` and ``as_of`` given, or the catalogue cannot be read.
+        VersionNotFoundError: No such version, or none in force on the date.
+        ListNotFoundError: No such list.
+
+    Example:
+        >>> report = screen_catalogue(engine, Path("catalogue.xlsx"), "kr-russia",
+        ...                           as_of=dt.date(2024, 7, 1), compare="2024-02")
+        >>> for result in report.results:
+        ...     if result.change == "newly controlled":
+        ...         print(result.row, result.sku, result.reason)
+    """
+    from exportctl.readers import CATALOGUE_SCHEMA, read_table
+    from exportctl.screen import ScreenIndex, ScreenReport, ScreenSummary, screen_rows
+
+    if label is not None and as_of is not None:
+        raise InputError("give a version label or an --as-of date, not both")
+    with store.session_scope(engine) as session:
+        if label is not None:
+            version = store.get_version(session, slug, label)
+        else:
+            version = store.version_as_of(session, slug, as_of or dt.date.today())
+        effective = version.effective.isoformat() if version.effective else None
+        index = ScreenIndex.build(
+            store.load_items(session, version), slug=slug, label=version.label, effective=effective
+        )
+        previous: ScreenIndex | None = None
+        if compare is not None:
+            old = store.get_version(session, slug, compare)
+            previous = ScreenIndex.build(store.load_items(session, old), slug=slug, label=old.label)
+    table = read_table(
+        path,
+        CATALOGUE_SCHEMA,
+        sheet=sheet,
+        encoding=encoding,
+        overrides=overrides,
+        progress=progress,
+    )
+    summary = ScreenSummary()
+    # The table's own list: readers add notes (skipped rows...) while rows stream.
+    notes = table.notes
+    notes[:0] = [f'column "{header}" is not used' for header in table.unmapped]
+    return ScreenReport(
+        slug=slug,
+        version=version.label,
+        effective=effective,
+        compare=compare,
+        file=table.file,
+        sheet=table.sheet,
+        sha256=_sha256_file(path),
+        columns=dict(table.columns),
+        results=screen_rows(table.rows, index, previous=previous, summary=summary),
+        summary=summary,
+        notes=notes,
+    )

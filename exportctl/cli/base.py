@@ -1,0 +1,223 @@
+"""The ``exportctl`` command group, its global options and the helpers every command shares.
+
+Exit codes: 0 success; 1 findings that fail (validation errors, screening hits
+with ``--fail-on``, guards that refuse an input); 2 usage or input errors; 3 a
+bug in exportctl (run with ``--debug`` for the traceback). Heavy modules are
+imported inside the commands that need them so ``exportctl --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from exportctl import __version__
+from exportctl.errors import ExportctlError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+BUG_EXIT_CODE = 3
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+MAX_FINDINGS_SHOWN = 20
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExportctlGroup(click.Group):
+    """Converts library errors to one line on stderr and the documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ExportctlError as exc:
+            if ctx.meta.get("exportctl.debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader of our output went away (``exportctl show ... | head``): not an error.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was written.", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.meta.get("exportctl.debug"):
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc} (this is a bug in exportctl; "
+                "run again with --debug for the traceback)",
+                err=True,
+            )
+            ctx.exit(BUG_EXIT_CODE)
+
+
+class State:
+    """Global options, resolved once."""
+
+    def __init__(self, db_url: str | None) -> None:
+        self.db_flag = db_url
+
+    @functools.cached_property
+    def url(self) -> str:
+        from exportctl.config import resolve_database_url
+
+        return resolve_database_url(self.db_flag)
+
+    def engine(self, *, create: bool = False) -> Engine:
+        """Open the database, checked at head; it is closed when the command ends."""
+        from exportctl.api import open_database
+
+        engine = open_database(self.url, create=create)
+        click.get_current_context().call_on_close(engine.dispose)
+        return engine
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def report_output_options(f: F) -> F:
+    """``--format`` and ``-o/--output``, shared by the commands that write reports."""
+    f = click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help="Write the report here (json and csv go to stdout without it).",
+    )(f)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "xlsx", "pdf", "json"]),
+        help="Report format (default: from the -o extension).",
+    )(f)
+
+
+@contextmanager
+def progress_reporter(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback drawing on stderr when it is a terminal; None otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state = {"last": 0}
+
+    def report(done: int) -> None:
+        state["last"] = done
+        click.echo(f"\r{label}: {done:,} rows", err=True, nl=False)
+
+    try:
+        yield report
+    finally:
+        if state["last"]:
+            click.echo("", err=True)
+
+
+@click.group(cls=ExportctlGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="exportctl")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="EXPORTCTL_DATABASE_URL",
+    show_envvar=True,
+    help="Database URL or SQLite file (default: exportctl.db in your user data folder).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
+    """Keep export-control lists of HS codes straight.
+
+    Import each revision of a control list from the official workbook, validate
+    codes and declared counts, keep every version, report what changed and screen
+    a product catalogue against any version.
+
+    \b
+    Example:
+        exportctl init
+        exportctl import list-2024-02.xlsx --list kr-russia --version 2024-02 \\
+            --effective 2024-02-24 --declared-total 1159
+        exportctl versions kr-russia
+    """
+    ctx.meta["exportctl.debug"] = debug
+    ctx.obj = State(db_url)
+
+
+@cli.command()
+@click.pass_obj
+def init(state: State) -> None:
+    """Create the database, or upgrade it to this version's schema.
+
+    \b
+    Example:
+        exportctl init
+        exportctl --db postgresql+psycopg://user@host/exportctl init
+    """
+    from exportctl.api import init_database
+    from exportctl.db import safe_url
+
+    _engine, before, after = init_database(state.url)
+    if before == after:
+        click.echo(f"Database {safe_url(state.url)} is up to date (schema {after}).")
+    else:
+        click.echo(
+            f"Database {safe_url(state.url)} is ready (schema {before or 'none'} → {after})."
+        )
+
+
+@cli.group(name="db", context_settings=CONTEXT_SETTINGS)
+def db_group() -> None:
+    """Database maintenance.
+
+    \b
+    Example:
+        exportctl db upgrade
+    """
+
+
+@db_group.command(name="upgrade")
+@click.pass_obj
+def db_upgrade(state: State) -> None:
+    """Apply schema migrations up to the newest.
+
+    \b
+    Example:
+        exportctl db upgrade
+    """
+    from exportctl.api import init_database
+    from exportctl.db import safe_url
+
+    _engine, before, after = init_database(state.url)
+    click.echo(f"Database {safe_url(state.url)}: schema {before or 'none'} → {after}.")
+
+
+def _parse_date(
+    _ctx: click.Context | None, param: click.Parameter | None, value: str | None
+) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        name = param.name if param is not None and param.name else "date"
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2024-06-28", param_hint=name
+        ) from None

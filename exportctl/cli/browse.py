@@ -1,0 +1,229 @@
+"""Read-only commands: ``lists``, ``versions``, ``show`` and ``audit``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from exportctl.cli.base import (
+    CONTEXT_SETTINGS,
+    State,
+    _parse_date,
+    cli,
+    echo_json,
+    json_option,
+)
+
+if TYPE_CHECKING:
+    from exportctl.models import ItemRecord, Version
+
+
+def _version_json(version: Version) -> dict[str, Any]:
+    return {
+        "label": version.label,
+        "effective": version.effective.isoformat() if version.effective else None,
+        "count": version.item_count,
+        "source_file": version.source_file,
+        "source_sheet": version.source_sheet or None,
+        "sha256": version.source_sha256,
+        "additions_only": version.additions_only,
+        "declared_total": version.declared_total,
+        "declared_added": version.declared_added,
+        "declared_removed": version.declared_removed,
+        "imported_at": version.imported_at.isoformat(),
+        "imported_by": version.imported_by,
+    }
+
+
+@cli.command(name="lists")
+@json_option
+@click.pass_obj
+def lists_cmd(state: State, as_json: bool) -> None:
+    """Show the control lists in the database.
+
+    \b
+    Example:
+        exportctl lists --json
+    """
+    from exportctl.api import list_lists
+
+    found = list_lists(state.engine())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "slug": cl.slug,
+                    "name": cl.name,
+                    "versions": len(versions),
+                    "latest": versions[-1].label if versions else None,
+                }
+                for cl, versions in found
+            ]
+        )
+        return
+    if not found:
+        click.echo("No lists yet; add one with `exportctl import FILE --list SLUG --version L`.")
+        return
+    for cl, versions in found:
+        latest = f", latest {versions[-1].label}" if versions else ""
+        click.echo(f"{cl.slug}: {len(versions)} versions{latest}")
+
+
+@cli.command()
+@click.argument("slug")
+@json_option
+@click.pass_obj
+def versions(state: State, slug: str, as_json: bool) -> None:
+    """Show the versions of a list, by effective date.
+
+    \b
+    Example:
+        exportctl versions kr-russia
+    """
+    from exportctl.api import list_versions
+
+    found = list_versions(state.engine(), slug)
+    if as_json:
+        echo_json([_version_json(v) for v in found])
+        return
+    for v in found:
+        effective = v.effective.isoformat() if v.effective else "undated"
+        sheet = f" [{v.source_sheet}]" if v.source_sheet else ""
+        click.echo(
+            f"{v.label:<12} effective {effective:<10} {v.item_count:>7,} items  "
+            f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
+            f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}"
+        )
+
+
+def _show_csv(items: Sequence[ItemRecord]) -> None:
+    import csv
+
+    from exportctl.models import ITEM_FIELDS
+    from exportctl.reports.safe import neutralise
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(ITEM_FIELDS)
+    for item in items:
+        data = item.to_json()
+        writer.writerow([neutralise(data[name]) for name in ITEM_FIELDS])
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--version", "label", metavar="LABEL", help="Version label.")
+@click.option(
+    "--as-of", metavar="YYYY-MM-DD", callback=_parse_date, help="The version in force on this date."
+)
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
+@click.pass_obj
+def show(
+    state: State,
+    slug: str,
+    label: str | None,
+    as_of: dt.date | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Show the items of one version, by label or as of a date.
+
+    \b
+    Example:
+        exportctl show kr-russia --as-of 2024-07-01 --csv > list.csv
+        exportctl show kr-russia --version 2024-02 --json
+    """
+    from exportctl.api import show_version
+
+    if (label is None) == (as_of is None):
+        raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
+    version, items = show_version(state.engine(), slug, label=label, as_of=as_of)
+    if as_json:
+        echo_json(
+            {
+                "list": slug,
+                "version": version.label,
+                "effective": version.effective.isoformat() if version.effective else None,
+                "count": len(items),
+                "items": [i.to_json() for i in items],
+            }
+        )
+        return
+    if as_csv:
+        _show_csv(items)
+        return
+    effective = version.effective.isoformat() if version.effective else "undated"
+    click.echo(f"{slug} {version.label} (effective {effective}): {len(items):,} items")
+    from exportctl.hscode import HSCode
+
+    for item in items:
+        code = HSCode(item.code, item.ex).dotted() if item.code else "—"
+        ex = "ex " if item.ex else ""
+        serial = item.serial if item.serial is not None else ""
+        click.echo(f"{serial!s:>5} {ex}{code:<14} {item.description}")
+
+
+@cli.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@json_option
+@click.pass_context
+def audit(ctx: click.Context, as_json: bool) -> None:
+    """Show the audit log: every import, report and export, chained by hash.
+
+    \b
+    Example:
+        exportctl audit
+        exportctl audit verify
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from exportctl.api import audit_log
+
+    state: State = ctx.obj
+    events = audit_log(state.engine())
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": e.id,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "list": e.list_slug,
+                    "version": e.version_label,
+                    "file": e.file,
+                    "sha256": e.sha256,
+                    "detail": json.loads(e.detail),
+                    "hash": e.hash,
+                }
+                for e in events
+            ]
+        )
+        return
+    for e in events:
+        what = " ".join(x for x in (e.list_slug, e.version_label) if x)
+        file = f" {e.file} {e.sha256[:12]}" if e.file and e.sha256 else ""
+        click.echo(f"{e.id:>5} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<10} {e.action:<8} {what}{file}")
+
+
+@audit.command(name="verify")
+@click.pass_obj
+def audit_verify(state: State) -> None:
+    """Check that no audit event was changed or removed (exit 1 if one was).
+
+    \b
+    Example:
+        exportctl audit verify
+    """
+    from exportctl.api import verify_audit_log
+
+    problems = verify_audit_log(state.engine())
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        sys.exit(1)
+    click.echo("The audit chain is intact.")

@@ -1,0 +1,111 @@
+"""``demo``: the whole story on the bundled samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from exportctl.cli.base import (
+    cli,
+)
+
+if TYPE_CHECKING:
+    pass
+
+if TYPE_CHECKING:
+    from exportctl.api import DemoResult
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("exportctl-demo"),
+    show_default=True,
+    help="Folder for the demo database and reports (replaced files, nothing else touched).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary, not each step.")
+def demo(out_dir: Path, quiet: bool) -> None:
+    """Run the whole story on the bundled sample workbooks.
+
+    Imports the sample February 2024 list of Korea's Russia/Belarus situational
+    licence items (1,159), the June 2024 additions (243, for 1,402), checks the
+    counts, writes the change report as PDF, XLSX and CSV and screens a sample
+    catalogue. It uses its own SQLite database inside --out, never --db. The
+    samples are in the official layout but are NOT the official list.
+
+    \b
+    Example:
+        exportctl demo
+        exportctl demo --out /tmp/demo
+        exportctl --db /tmp/demo/exportctl-demo.db versions kr-russia
+    """
+    from exportctl.api import run_demo
+
+    def step(message: str) -> None:
+        if not quiet:
+            click.echo(f"· {message}", err=True)
+
+    result = run_demo(out_dir.resolve(), progress=step)
+    for line in _demo_summary(result):
+        click.echo(line)
+
+
+DEMO_LIST_SLUG = "kr-russia"
+
+
+def _demo_summary(result: DemoResult) -> list[str]:
+    """The one-screen summary ``demo`` prints."""
+    feb, june, cons = result.february.report, result.june.report, result.consolidated.report
+    declared = result.june.options.declared
+    agreement = (
+        "the same items as 2024-02 + additions"
+        if result.consolidated_agrees
+        else "DIFFERS from 2024-02 + additions"
+    )
+    lines = [
+        "exportctl demo: sample workbooks in the official layout (not the official list)",
+        "",
+        f"Imported into list {DEMO_LIST_SLUG}:",
+        f"  2024-02  {feb.item_count:,} items; the notice declares "
+        f"{result.february.options.declared.total or 0:,}; "
+        f"{len(feb.errors)} errors, {len(feb.warnings)} warnings",
+        f"  2024-06  {june.item_count:,} items = {june.item_count - (june.added or 0):,} + "
+        f"{june.added or 0:,} added − {june.removed or 0:,} removed; the notice declares "
+        f"+{declared.added or 0:,} = {declared.total or 0:,}; "
+        f"{len(june.errors)} errors, {len(june.warnings)} warnings",
+        f"  {cons.file} (consolidated): {cons.item_count:,} items, {agreement}",
+    ]
+    if result.change_summary is not None:
+        s = result.change_summary
+        lines += [
+            "",
+            f"Changes 2024-02 → 2024-06: {s.before:,} → {s.after:,} items; {s.added:,} added, "
+            f"{s.removed:,} removed, {s.modified:,} modified, {s.unchanged:,} unchanged",
+            "  the counts "
+            + ("reconcile with the notice" if s.reconciles else "DO NOT reconcile with the notice"),
+        ]
+    if result.screening is not None:
+        counts = result.screening.counts
+        newly = result.screening.changes.get("newly controlled", 0)
+        lines += [
+            "",
+            f"Screened catalogue.xlsx against 2024-06: {result.screening.total:,} rows, "
+            f"{counts['controlled']:,} controlled, {counts['review']:,} review, "
+            f"{counts['clear']:,} clear, {counts['invalid']:,} invalid",
+            f"  {newly:,} newly controlled by the June 2024 revision",
+        ]
+    lines += ["", "Files:"]
+    width = max(len(name) for name in result.files) if result.files else 0
+    for name, path in result.files.items():
+        lines.append(f"  {name:<{width}}  {path}")
+    lines += [
+        f"  {'database':<{width}}  {result.database}",
+        "",
+        f"Done in {result.seconds:.1f} s. Explore the database with:",
+        f"  exportctl --db {result.database} versions {DEMO_LIST_SLUG}",
+    ]
+    return lines

@@ -1,0 +1,189 @@
+"""``screen``: a product catalogue against a list version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from exportctl.bulk import paused_gc
+from exportctl.cli.base import (
+    State,
+    _parse_date,
+    cli,
+    progress_reporter,
+    report_output_options,
+)
+
+if TYPE_CHECKING:
+    from exportctl.screen import ScreenReport, ScreenResult, ScreenSummary
+
+SCREEN_SHOWN = 20
+"""Rows listed by ``screen`` without an output format."""
+
+
+@cli.command()
+@click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--list", "slug", required=True, metavar="SLUG", help="List slug, e.g. kr-russia.")
+@click.option("--version", "label", metavar="LABEL", help="Version to screen against.")
+@click.option(
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    callback=_parse_date,
+    help="Screen against the version in force on this date (default: today).",
+)
+@click.option("--compare", metavar="LABEL", help="Older version: show rows whose status changed.")
+@report_output_options
+@click.option(
+    "--fail-on",
+    type=click.Choice(["controlled", "review"]),
+    help="Exit 1 when a row is controlled (or, with review, controlled or review).",
+)
+@click.option("--sheet", metavar="NAME", help="Catalogue sheet (detected when omitted).")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help='Map a header to sku, description or code, e.g. code="세번(10)".',
+)
+@click.option("--encoding", metavar="ENC", help="CSV encoding, e.g. cp949 (detected when omitted).")
+@click.pass_obj
+def screen(
+    state: State,
+    catalogue: Path,
+    slug: str,
+    label: str | None,
+    as_of: dt.date | None,
+    compare: str | None,
+    fmt: str | None,
+    output: Path | None,
+    fail_on: str | None,
+    sheet: str | None,
+    columns: tuple[str, ...],
+    encoding: str | None,
+) -> None:
+    """Screen a product catalogue (SKU, description, HS code) against a list.
+
+    Each row is controlled (a list entry covers its code), review (a human must
+    look: an ex entry, a code broader than an entry, or a description matching an
+    entry defined by name), clear, or invalid (no usable code). With --compare,
+    rows whose status changed since the older version are marked, e.g. "newly
+    controlled". With --fail-on, exit 1 when a row reaches that status.
+
+    \b
+    Example:
+        exportctl screen products.xlsx --list kr-russia --as-of 2024-07-01
+        exportctl screen products.xlsx --list kr-russia --version 2024-06 \\
+            --compare 2024-02 -o impact.xlsx
+        exportctl screen products.csv --list kr-russia --format json --fail-on review
+    """
+    from exportctl.api import record_output, screen_catalogue
+    from exportctl.readers import CATALOGUE_SCHEMA, parse_overrides
+    from exportctl.reports import screening
+
+    if label is not None and as_of is not None:
+        raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
+    chosen: screening.Format | None = None
+    if output is not None:
+        try:
+            chosen = screening.format_for(output, fmt)
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{exc} (or name a file ending in .csv, .xlsx, .pdf or .json)",
+                param_hint="'-o'",
+            ) from exc
+    elif fmt in ("xlsx", "pdf"):
+        raise click.UsageError(f"--format {fmt} needs -o FILE.")
+    elif fmt is not None:
+        chosen = screening.format_for(None, fmt)
+    overrides = parse_overrides(columns, CATALOGUE_SCHEMA)
+    engine = state.engine()
+    with progress_reporter(f"Screening {catalogue.name}") as progress:
+        report = screen_catalogue(
+            engine,
+            catalogue,
+            slug,
+            label=label,
+            as_of=as_of,
+            compare=compare,
+            sheet=sheet,
+            encoding=encoding,
+            overrides=overrides,
+            progress=progress,
+        )
+        if output is not None and chosen is not None:
+            summary = screening.write_screen_report(report, chosen, output)
+        elif chosen == "json":
+            summary = screening.write_json(report, sys.stdout)
+        elif chosen == "csv":
+            summary = screening.write_csv(report, sys.stdout)
+        else:
+            summary = _screen_text(report)
+    for note in report.notes:  # complete now that every row is read
+        click.echo(f"note: {report.file}: {note}", err=True)
+    if output is not None and chosen is not None:
+        record_output(
+            engine,
+            action="screen",
+            path=output,
+            slug=slug,
+            label=report.version,
+            detail={
+                "format": chosen,
+                "catalogue": report.file,
+                "catalogue_sha256": report.sha256,
+                "sheet": report.sheet,
+                "compare": report.compare,
+                "summary": summary.to_json(),
+            },
+        )
+        click.echo(f"Wrote {output}: {_screen_counts(summary)}.")
+    if fail_on is not None:
+        hits = summary.hits(fail_on)
+        if hits:
+            what = "controlled" if fail_on == "controlled" else "controlled or to review"
+            click.echo(f"{hits:,} rows are {what} (--fail-on {fail_on}).", err=True)
+            sys.exit(1)
+
+
+def _screen_counts(summary: ScreenSummary) -> str:
+    counts = summary.counts
+    return (
+        f"{summary.total:,} rows, {counts['controlled']:,} controlled, "
+        f"{counts['review']:,} review, {counts['clear']:,} clear, {counts['invalid']:,} invalid"
+    )
+
+
+@paused_gc()
+def _screen_text(report: ScreenReport) -> ScreenSummary:
+    """Print a short summary: the counts and the first rows that need attention."""
+    compared = report.compare is not None
+    shown: list[ScreenResult] = []
+    for result in report.results:
+        wanted = result.changed if compared else result.status != "clear"
+        if wanted and len(shown) < SCREEN_SHOWN:
+            shown.append(result)
+    summary = report.summary
+    effective = f" (effective {report.effective})" if report.effective else ""
+    sheet = f', sheet "{report.sheet}"' if report.sheet else ""
+    click.echo(
+        f"Screened {report.file}{sheet} against {report.slug} {report.version}{effective}: "
+        f"{_screen_counts(summary)}."
+    )
+    if compared:
+        changes = ", ".join(f"{n:,} {change}" for change, n in sorted(summary.changes.items()))
+        click.echo(f"Compared with {report.compare}: {changes or 'no row changed status'}.")
+    for result in shown:
+        code = result.shown_code or "—"
+        status = f"{result.previous_status} → {result.status}" if compared else result.status
+        sku = result.sku or "—"
+        click.echo(f"  row {result.row:>6}  {sku:<14} {code:<12} {status:<12} {result.reason}")
+    flagged = summary.changed if compared else summary.total - summary.counts["clear"]
+    remaining = flagged - len(shown)
+    if remaining > 0:
+        click.echo(f"  … and {remaining:,} more (write a report with -o FILE)")
+    return summary
