@@ -89,7 +89,9 @@ def test_no_description_column_is_a_warning_everywhere_and_fails_review(
     assert screen(run_cli, list_db, no_description, "--fail-on", "controlled").exit_code == 0
     assert screen(run_cli, list_db, no_description, "--fail-on", "invalid").exit_code == 0
 
-    data = json.loads(screen(run_cli, list_db, no_description, "--json").stdout)
+    printed = screen(run_cli, list_db, no_description, "--json")
+    assert f"warning: fleet.xlsx: {NO_DESCRIPTION}" in printed.stderr.splitlines()
+    data = json.loads(printed.stdout)
     assert data["description_checked"] is False
     assert data["summary"]["description_checked"] is False
     assert data["warnings"] == [NO_DESCRIPTION]
