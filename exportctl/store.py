@@ -103,7 +103,9 @@ def get_version(session: Session, slug: str, label: str) -> Version:
     return found
 
 
-def version_as_of(session: Session, slug: str, day: dt.date) -> Version:
+def version_as_of(
+    session: Session, slug: str, day: dt.date, *, include_drafts: bool = True
+) -> Version:
     """The version in force on ``day``: the latest effective date on or before it.
 
     Raises:

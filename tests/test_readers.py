@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from exportctl.errors import InputError
+from exportctl.errors import InputError, RefusedError
 from exportctl.hscode import CodeCell
 from exportctl.readers import (
     CATALOGUE_SCHEMA,
@@ -784,8 +784,9 @@ def test_korea_customs_hsk_master() -> None:
         assert rows[0].values["code"] == "0101211000"
         assert rows[0].code == CodeCell("0101211000", None, None)
     assert counts == [12467, 12422, 12422]
-    # Without a sheet, the first is taken.
-    assert read_table(HSK_MASTER, LIST_SCHEMA).sheet == sheets[0]
+    # One revision per sheet: without a sheet, which is meant cannot be told.
+    with pytest.raises(RefusedError, match="3 sheets each hold a control list"):
+        read_table(HSK_MASTER, LIST_SCHEMA)
 
 
 # --- fast paths give what the slow paths give (issue 6) --------------------------------

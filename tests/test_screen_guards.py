@@ -108,8 +108,8 @@ def test_no_description_column_is_a_warning_everywhere_and_fails_review(
         "so the 2 list entries defined by name were not checked"
     )
 
-    book = tmp_path / "fleet.xlsx"
-    screen(run_cli, list_db, no_description, "-o", book)
+    book = tmp_path / "fleet-report.xlsx"
+    assert screen(run_cli, list_db, no_description, "-o", book).exit_code == 0
     summary = list(load_workbook(book)["Summary"].iter_rows(values_only=True))
     assert ("Warning", NO_DESCRIPTION) in summary
 

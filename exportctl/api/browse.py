@@ -31,22 +31,42 @@ def list_versions(engine: Engine, slug: str) -> list[Version]:
 
 
 def resolve_version(
-    engine: Engine, slug: str, *, label: str | None = None, as_of: dt.date | None = None
+    engine: Engine,
+    slug: str,
+    *,
+    label: str | None = None,
+    as_of: dt.date | None = None,
+    include_drafts: bool = False,
 ) -> Version:
-    """A version by label, or the one in force on ``as_of``."""
+    """A version by label, or the one in force on ``as_of``.
+
+    A label finds any version, withdrawn ones included (their status says so).
+    By date, only approved versions count, drafts too with ``include_drafts``;
+    a withdrawn version never does.
+
+    Raises:
+        InputError: Neither a label nor a date given.
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such label, or nothing in force on the date.
+    """
     with store.session_scope(engine) as session:
         if label is not None:
             return store.get_version(session, slug, label)
         if as_of is None:
             raise InputError("give a version label or an --as-of date")
-        return store.version_as_of(session, slug, as_of)
+        return store.version_as_of(session, slug, as_of, include_drafts=include_drafts)
 
 
 def show_version(
-    engine: Engine, slug: str, *, label: str | None = None, as_of: dt.date | None = None
+    engine: Engine,
+    slug: str,
+    *,
+    label: str | None = None,
+    as_of: dt.date | None = None,
+    include_drafts: bool = False,
 ) -> tuple[Version, list[ItemRecord]]:
     """A version and its items."""
-    version = resolve_version(engine, slug, label=label, as_of=as_of)
+    version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
     with store.session_scope(engine) as session:
         return version, store.load_items(session, version)
 

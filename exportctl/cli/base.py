@@ -26,6 +26,8 @@ from exportctl.errors import ExportctlError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from exportctl.config import Config
+
 
 BUG_EXIT_CODE = 3
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -67,16 +69,30 @@ class ExportctlGroup(click.Group):
 
 
 class State:
-    """Global options, resolved once."""
+    """Global options and settings, resolved once per command."""
 
     def __init__(self, db_url: str | None) -> None:
         self.db_flag = db_url
+        self.quiet = False
+        """``--quiet``: no progress, no confirmations; data, errors and warnings still print."""
+
+    @functools.cached_property
+    def config(self) -> Config:
+        from exportctl.config import load_config
+
+        return load_config()
 
     @functools.cached_property
     def url(self) -> str:
         from exportctl.config import resolve_database_url
 
-        return resolve_database_url(self.db_flag)
+        return resolve_database_url(self.db_flag, config=self.config)
+
+    @functools.cached_property
+    def actor(self) -> str:
+        from exportctl.config import current_actor
+
+        return current_actor(config=self.config)
 
     def engine(self, *, create: bool = False) -> Engine:
         """Open the database, checked at head; it is closed when the command ends."""
@@ -85,6 +101,101 @@ class State:
         engine = open_database(self.url, create=create)
         click.get_current_context().call_on_close(engine.dispose)
         return engine
+
+    def slug(self, given: str | None, positional: str | None = None, *, usage: str = "") -> str:
+        """The list a command works on: ``--list``, a deprecated positional SLUG, or the default.
+
+        Args:
+            given: The ``--list`` value.
+            positional: A SLUG given the old way, as the first argument.
+            usage: The command as it should now be written, for the deprecation warning.
+        """
+        from exportctl.config import ENV_LIST
+
+        if positional is not None:
+            if given is not None and given != positional:
+                raise click.UsageError(f'--list {given} and the list "{positional}" disagree.')
+            where = f" ({usage})" if usage else ""
+            click.echo(
+                f"warning: naming the list as the first argument is deprecated; use --list "
+                f"{positional}{where}",
+                err=True,
+            )
+            return positional
+        if given:
+            return given
+        default = os.environ.get(ENV_LIST) or self.config.default_list
+        if default:
+            return default
+        raise click.UsageError(
+            f"Missing option '--list SLUG' (or set default_list in the config file, or {ENV_LIST})."
+        )
+
+    def info(self, message: str, *, err: bool = False) -> None:
+        """A confirmation or progress line, left out with ``--quiet``."""
+        if not self.quiet:
+            click.echo(message, err=err)
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        state = ctx.find_object(State)
+        if state is not None:
+            state.quiet = True
+
+
+def _quiet_everywhere(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta["exportctl.quiet"] = value
+
+
+class ExportctlCommand(click.Command):
+    """A command with ``-q/--quiet``, as every exportctl command has."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["-q", "--quiet"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_set_quiet,
+                help="Print only data, warnings and errors: no progress or confirmations.",
+            )
+        )
+
+
+ExportctlGroup.command_class = ExportctlCommand
+ExportctlGroup.group_class = type  # subgroups (db, audit, lists) behave the same
+
+
+def list_option(f: F) -> F:
+    """``-l/--list SLUG``: the same spelling on every command."""
+    return click.option(
+        "-l",
+        "--list",
+        "slug",
+        metavar="SLUG",
+        help="List slug, e.g. kr-russia (default: default_list in the config file).",
+    )(f)
+
+
+def include_drafts_option(f: F) -> F:
+    """``--include-drafts``: let a by-date choice fall on a version not yet approved."""
+    return click.option(
+        "--include-drafts",
+        is_flag=True,
+        help="Choose by date among drafts too, not only approved versions (output says draft).",
+    )(f)
+
+
+def check_output(path: Path | None, force: bool) -> None:
+    """Refuse to overwrite an existing file unless ``--force``: reports are evidence."""
+    if path is not None and not force and (path.exists() or path.is_symlink()):
+        raise click.UsageError(
+            f"{path} already exists; reports are evidence and are not overwritten: "
+            "choose another name, or give --force to replace it."
+        )
 
 
 def json_option(f: F) -> F:
@@ -103,6 +214,9 @@ def report_output_options(f: F) -> F:
         type=click.Path(path_type=Path, dir_okay=False),
         metavar="FILE",
         help="Write the report here (json and csv go to stdout without it).",
+    )(f)
+    f = click.option(
+        "--force", is_flag=True, help="Replace the -o file if it exists (it is kept otherwise)."
     )(f)
     return click.option(
         "--format",
@@ -142,6 +256,14 @@ def progress_reporter(label: str) -> Iterator[Callable[[int], None] | None]:
     help="Database URL or SQLite file (default: exportctl.db in your user data folder).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    expose_value=False,
+    callback=_quiet_everywhere,
+    help="Print only data, warnings and errors (also accepted after the command).",
+)
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
     """Keep export-control lists of HS codes straight.
@@ -159,6 +281,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
     """
     ctx.meta["exportctl.debug"] = debug
     ctx.obj = State(db_url)
+    ctx.obj.quiet = bool(ctx.meta.get("exportctl.quiet"))
 
 
 @cli.command()

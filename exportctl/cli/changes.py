@@ -10,6 +10,7 @@ import click
 
 from exportctl.cli.base import (
     State,
+    check_output,
     cli,
     json_option,
     report_output_options,
@@ -66,6 +67,7 @@ def diff(
     fields: str | None,
     fmt: str | None,
     output: Path | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Report what changed from version OLD to version NEW of a list.
@@ -90,6 +92,7 @@ def diff(
         if fmt not in (None, "json"):
             raise click.UsageError("--json conflicts with --format " + str(fmt))
         fmt = "json"
+    check_output(output, force)
     chosen = parse_fields(fields)
     fmt = report_format(output, fmt)
     if output is None and fmt in ("xlsx", "pdf"):

@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.base import (
-    cli,
-)
-
-if TYPE_CHECKING:
-    pass
+from exportctl.cli.base import State, cli
 
 if TYPE_CHECKING:
     from exportctl.api import DemoResult
@@ -27,8 +22,8 @@ if TYPE_CHECKING:
     show_default=True,
     help="Folder for the demo database and reports (replaced files, nothing else touched).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary, not each step.")
-def demo(out_dir: Path, quiet: bool) -> None:
+@click.pass_obj
+def demo(state: State, out_dir: Path) -> None:
     """Run the whole story on the bundled sample workbooks.
 
     Imports the sample February 2024 list of Korea's Russia/Belarus situational
@@ -46,8 +41,7 @@ def demo(out_dir: Path, quiet: bool) -> None:
     from exportctl.api import run_demo
 
     def step(message: str) -> None:
-        if not quiet:
-            click.echo(f"· {message}", err=True)
+        state.info(f"· {message}", err=True)
 
     result = run_demo(out_dir.resolve(), progress=step)
     for line in _demo_summary(result):

@@ -13,6 +13,7 @@ from exportctl.bulk import paused_gc
 from exportctl.cli.base import (
     State,
     _parse_date,
+    check_output,
     cli,
     progress_reporter,
     report_output_options,
@@ -84,6 +85,7 @@ def screen(
     compare: str | None,
     fmt: str | None,
     output: Path | None,
+    force: bool,
     as_json: bool,
     fail_on: tuple[str, ...],
     sheet: str | None,
@@ -115,6 +117,7 @@ def screen(
     from exportctl.readers import CATALOGUE_SCHEMA, parse_overrides
     from exportctl.reports import screening
 
+    check_output(output, force)
     if label is not None and as_of is not None:
         raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
     if as_json:

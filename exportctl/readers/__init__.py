@@ -14,12 +14,13 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from exportctl.errors import InputError
-from exportctl.readers.csv import open_csv
+from exportctl.errors import InputError, RefusedError, location
+from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.guard import Checked, check_file
 from exportctl.readers.layout import (
     HEADER_SEARCH_ROWS,
@@ -29,6 +30,7 @@ from exportctl.readers.layout import (
     build_table,
     locate,
 )
+from exportctl.readers.rows import RawRow
 from exportctl.readers.schema import (
     CATALOGUE_SCHEMA,
     LIST_SCHEMA,
@@ -108,6 +110,7 @@ def read_table(
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     reader: Engine = "auto",
+    allow_catalogue: bool = False,
     keep_extra: bool = False,
 ) -> Table:
     """Open a file and find the table in it.
@@ -115,8 +118,10 @@ def read_table(
     Args:
         path: A .xlsx/.xlsm/.xlsb/.xls/.ods workbook or a .csv/.txt/.tsv file.
         schema: ``LIST_SCHEMA`` or ``CATALOGUE_SCHEMA``.
-        sheet: The sheet to read; by default the first sheet with a header that
-            names an HS code column (a cover sheet may come first).
+        sheet: The sheet to read; by default the one sheet whose header names all
+            the schema's required columns (a cover or notes sheet may come
+            first). When several sheets have such a header, which one is meant
+            cannot be told and the file is refused.
         encoding: The encoding of a CSV file; detected when not given.
         overrides: Field -> header text, for headers the alias table does not know
             (``--column code=품목코드``).
@@ -125,6 +130,9 @@ def read_table(
             column's number formats read from the sheet XML when a numeric code
             needs them; other workbooks through python-calamine), or force
             ``"openpyxl"`` or ``"calamine"`` (no number formats).
+        allow_catalogue: Read with ``LIST_SCHEMA`` a table that has a column
+            ``CATALOGUE_SCHEMA`` maps to ``sku`` (refused by default: it is most
+            likely a product catalogue given to ``import``).
         keep_extra: Give each row the text of the columns no field maps to
             (``ParsedRow.extra``, aligned with ``Table.unmapped``).
 
@@ -134,13 +142,18 @@ def read_table(
     Raises:
         InputError: The file is missing, empty, damaged, encrypted, hostile or
             undecodable; the sheet does not exist; no header, a missing required
-            column or two columns for one field.
+            column or two columns for one field; a CSV header garbled by its
+            encoding is said so.
+        RefusedError: Without ``sheet``, more than one sheet holds a table; read
+            with ``LIST_SCHEMA``, the table has a product catalogue's SKU column.
     """
     given = dict(overrides or {})
     parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
     checked = check_file(path)
     if checked.kind == "csv":
-        return _read_csv(checked, schema, sheet, encoding, given, progress, keep_extra)
+        return _read_csv(
+            checked, schema, sheet, encoding, given, progress, allow_catalogue, keep_extra
+        )
     if reader == "auto" and checked.kind == "xlsx":
         # python-calamine for the cells, and the code column's number formats from
         # the sheet XML when a numeric code asks for them: what openpyxl gives, at
@@ -152,7 +165,15 @@ def read_table(
         formats = False
     try:
         return _read_book(
-            book, checked, schema, sheet, given, progress, formats=formats, keep_extra=keep_extra
+            book,
+            checked,
+            schema,
+            sheet,
+            given,
+            progress,
+            formats=formats,
+            allow_catalogue=allow_catalogue,
+            keep_extra=keep_extra,
         )
     except BaseException:
         book.close()
@@ -166,6 +187,7 @@ def _read_csv(
     encoding: str | None,
     overrides: Mapping[str, str],
     progress: Callable[[int], None] | None,
+    allow_catalogue: bool,
     keep_extra: bool = False,
 ) -> Table:
     name = checked.path.name
@@ -173,9 +195,13 @@ def _read_csv(
         raise InputError(f'is a CSV file and has no sheets (asked for sheet "{sheet}")', file=name)
     source = open_csv(checked.path, encoding)
     try:
-        located = locate(source.rows, schema, overrides)
+        # The top rows are kept to tell a garbled header from a missing one.
+        top = _top_rows(source.rows)
+        located = locate(itertools.chain(top, source.rows), schema, overrides)
         if located is None:
-            raise InputError(_NO_HEADER, file=name)
+            raise InputError(_no_csv_header(top, source.encoding, encoding), file=name)
+        if not allow_catalogue:
+            _refuse_catalogue(located, schema, file=name, sheet=None)
         return build_table(
             located,
             schema,
@@ -190,6 +216,107 @@ def _read_csv(
     except BaseException:
         source.handle.close()
         raise
+
+
+def _top_rows(rows: Iterator[RawRow]) -> list[RawRow]:
+    """The rows ``locate`` searches for a header, read ahead."""
+    top: list[RawRow] = []
+    for row in rows:
+        top.append(row)
+        if row.number >= HEADER_SEARCH_ROWS:
+            break
+    return top
+
+
+def _no_csv_header(top: list[RawRow], used: str, given: str | None) -> str:
+    """Why no header was found in a CSV: said plainly when the text looks garbled."""
+    found = garbled_row(top)
+    if found is None:
+        return _NO_HEADER
+    number, sample, question_marks = found
+    start = f"no header row with an HS code column found in the first {HEADER_SEARCH_ROWS} rows"
+    if question_marks:
+        return (
+            f'{start}; the text has question marks in place of letters ("{sample}" in row '
+            f"{number}), so it was saved in an encoding without Korean letters: save it again "
+            'from Excel as "CSV UTF-8"'
+        )
+    if given is not None:
+        other = "utf-8" if used.replace("-", "").lower() == "cp949" else "cp949"
+        return (
+            f'{start}; the text decoded with --encoding {given} looks garbled ("{sample}" in row '
+            f"{number}), so the encoding is the likely cause: omit --encoding to detect it, or "
+            f"try --encoding {other}"
+        )
+    return (
+        f'{start}; the text read as {used} looks garbled ("{sample}" in row {number}), so the '
+        "encoding is the likely cause: pass the file's encoding with --encoding (e.g. "
+        "--encoding utf-16), or export it again if it was saved garbled"
+    )
+
+
+_KIND_OF_TABLE = {"list": "a control list", "catalogue": "a product catalogue"}
+
+
+def _complete(located: Located, schema: Schema) -> bool:
+    """Whether a header names all the schema's required fields."""
+    return all(field in located.layout.fields for field in schema.required)
+
+
+def _refuse_catalogue(located: Located, schema: Schema, *, file: str, sheet: str | None) -> None:
+    """Refuse a product catalogue read as a control list (``import`` given a catalogue).
+
+    An unmapped column that ``CATALOGUE_SCHEMA`` reads as ``sku`` gives it away;
+    a column the user mapped with ``--column`` is mapped, so no longer counts.
+
+    Raises:
+        RefusedError: Naming the column and the ``screen`` command to use instead.
+    """
+    if schema.name != LIST_SCHEMA.name:
+        return
+    for column in located.layout.unmapped:
+        if any(CATALOGUE_SCHEMA.lookup(label) == "sku" for label in (column.text, *column.labels)):
+            raise RefusedError(
+                f"{location(file, sheet)}: this looks like a product catalogue (column "
+                f'"{column.text}"), not a control list; to screen it use: exportctl screen '
+                f"{file} --list SLUG; if it really is a list, map its columns with --column "
+                f'(e.g. --column note="{column.text}")'
+            )
+
+
+def _refuse_other_tables(
+    book: Book,
+    chosen: tuple[str, Located],
+    others: list[str],
+    schema: Schema,
+    overrides: Mapping[str, str],
+    *,
+    file: str,
+) -> None:
+    """Refuse a workbook in which more than one sheet holds a table and none was named.
+
+    Only the header search rows of each other sheet are used (``locate``), but
+    python-calamine loads a sheet whole when it is opened: the check costs a
+    workbook of one sheet nothing, one of several sheets their loading.
+
+    Raises:
+        RefusedError: Listing the sheets and their header rows.
+    """
+    found = [chosen]
+    for other in others:
+        located = locate(book.rows(other), schema, overrides)
+        if located is not None and _complete(located, schema):
+            found.append((other, located))
+    if len(found) < 2:
+        return
+    listed = ", ".join(
+        f'"{name}" (header in row {located.layout.header_row})' for name, located in found
+    )
+    what = _KIND_OF_TABLE.get(schema.name, f"a {schema.name}")
+    raise RefusedError(
+        f"{file}: {len(found)} sheets each hold {what}: {listed}; which one is meant cannot "
+        "be told, so choose one with --sheet NAME"
+    )
 
 
 _NO_FORMATS = (
@@ -230,6 +357,7 @@ def _read_book(
     progress: Callable[[int], None] | None,
     *,
     formats: bool = False,
+    allow_catalogue: bool = False,
     keep_extra: bool = False,
 ) -> Table:
     """Find the table in a workbook.
@@ -252,12 +380,14 @@ def _read_book(
         ahead = pool.submit(scan, candidates[0])
         pool.shutdown(wait=False)
     chosen: tuple[str, Located] | None = None
-    for candidate in candidates:
+    after: list[str] = []
+    for index, candidate in enumerate(candidates):
         located = locate(book.rows(candidate), schema, overrides)
         if located is None:
             continue
-        if all(field in located.layout.fields for field in schema.required):
+        if _complete(located, schema):
             chosen = (candidate, located)
+            after = candidates[index + 1 :]
             break
         chosen = chosen or (candidate, located)
     if chosen is None:
@@ -271,6 +401,10 @@ def _read_book(
             file=name,
         )
     sheet_name, located = chosen
+    if not allow_catalogue:
+        _refuse_catalogue(located, schema, file=name, sheet=sheet_name)
+    if after:
+        _refuse_other_tables(book, chosen, after, schema, overrides, file=name)
     notes: list[str] = []
     formulas = None
     code_formats: LazyFormats | None = None

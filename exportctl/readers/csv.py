@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -24,6 +25,15 @@ SNIFF_BYTES = 64 * 1024
 
 DELIMITERS = (",", ";", "\t", "|")
 """Delimiters the sniffer chooses among."""
+
+# What Korean text looks like decoded with the wrong codec: U+FFFD, NULs (UTF-16
+# read as bytes), C1 controls, or Latin-1/cp1252 letters in runs (a UTF-8 or
+# CP949 syllable is two or three such characters; "für" or "café" has none).
+_CP1252_EXTRAS = "ŒœŠšŸŽžƒˆ˜–—‘’‚“”„†‡•…‰‹›€™"
+_GARBLED = re.compile(rf"[\ufffd\x00\x80-\x9f]|[\xa0-\xff{_CP1252_EXTRAS}]{{2}}")
+_QUESTION_MARKS = re.compile(r"\?{2,}")
+GARBLED_SAMPLE = 24
+"""Characters of a garbled cell shown in a message."""
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -122,6 +132,31 @@ def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[str]]:
         file=name,
         row=bad,
     )
+
+
+def garbled_row(rows: Iterable[RawRow]) -> tuple[int, str, bool] | None:
+    """The first cell whose text looks garbled by decoding, or ``None``.
+
+    Args:
+        rows: The rows searched (the top of a file, where the header should be).
+
+    Returns:
+        The row number, the cell's start with unprintable characters escaped
+        (``"ì\\x97°ë²\\x88"``), and whether the garbling is question marks in
+        place of letters (the file was saved that way; no encoding reads it back).
+    """
+    for row in rows:
+        for value in row.values:
+            if not isinstance(value, str):
+                continue
+            mojibake = _GARBLED.search(value) is not None
+            if mojibake or _QUESTION_MARKS.search(value):
+                shown = "".join(
+                    char if char.isprintable() else f"\\x{ord(char):02x}"
+                    for char in value.strip()[:GARBLED_SAMPLE]
+                )
+                return row.number, shown, not mojibake
+    return None
 
 
 def sniff_delimiter(sample: str) -> str:

@@ -1,6 +1,6 @@
 """Checks run before a file is handed to a parser: each hostile file gets one sentence.
 
-Empty files, files that are not what their name says, password-protected
+Excel's lock files, empty files, files that are not what their name says, password-protected
 workbooks, zip bombs and XML entity tricks are refused here, cheaply (the zip
 directory and the first bytes of each XML part), so that parsers only ever see
 files that are safe to open.
@@ -30,6 +30,9 @@ MAX_ZIP_MEMBERS = 10_000
 
 XML_PROLOG_SCAN = 64 * 1024
 """Bytes of each XML part searched for a DOCTYPE before its root element."""
+
+LOCK_PREFIX = "~$"
+"""Excel's lock file for an open workbook is the workbook's name after this prefix."""
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -69,7 +72,7 @@ class Checked:
 
 
 def check_file(path: Path) -> Checked:
-    """Refuse files that are missing, empty, mislabelled, encrypted or hostile.
+    """Refuse files that are missing, Excel lock files, empty, mislabelled, encrypted or hostile.
 
     Args:
         path: The file the user named.
@@ -84,6 +87,15 @@ def check_file(path: Path) -> Checked:
     if not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "file not found"
         raise InputError(what, file=str(path))
+    if name.startswith(LOCK_PREFIX):
+        # Excel keeps this small owner file beside a workbook while it is open;
+        # opening it would only say "damaged".
+        workbook = name[len(LOCK_PREFIX) :]
+        raise InputError(
+            f'is Excel\'s lock file for the open workbook "{workbook}", not a workbook; give '
+            f"{workbook} itself (close it in Excel first if it will not open)",
+            file=name,
+        )
     kind = EXTENSIONS.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(EXTENSIONS))
