@@ -18,7 +18,14 @@ Matching rules (DESIGN.md, "Matching semantics"), decided per catalogue row:
     * an entry defined by name or specification (no HS code) shares words with
       the product description (see :class:`WordMatcher`).
 ``clear``
-    Nothing above applies.
+    Nothing above applies. When the version has entries defined by name and the
+    row has no description, the reason says those entries were not checked; a
+    catalogue where no row has one is not fully screened
+    (:attr:`ScreenSummary.description_checked`).
+
+A code that lost a zero and that neither its number format nor its column
+settles is read when only one of its readings exists in HS 2022
+(:func:`~exportctl.hscode.settle_lost_zeros`); the result carries the warning.
 
 Lookups go through a prefix index (:class:`ScreenIndex`): at most one dict
 lookup per code level (2/4/6/8/10 digits) for covering entries and one for the
@@ -46,7 +53,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from exportctl.bulk import paused_gc
-from exportctl.hscode import PROFILE_SAMPLE, CodeProblem, HSCode, learn_ahead
+from exportctl.hscode import (
+    PROFILE_SAMPLE,
+    CodeProblem,
+    HSCode,
+    learn_ahead,
+    settle_lost_zeros,
+)
 from exportctl.models import ItemRecord
 
 if TYPE_CHECKING:
@@ -55,6 +68,9 @@ if TYPE_CHECKING:
 Status = Literal["controlled", "review", "clear", "invalid"]
 STATUSES: tuple[Status, ...] = ("controlled", "review", "clear", "invalid")
 """Every status, most severe first (the order of summaries)."""
+
+FAIL_ON: tuple[str, ...] = ("controlled", "review", "invalid")
+"""What ``--fail-on`` takes; ``review`` also fails on controlled rows."""
 
 
 SPECIFIC_WORD_MAX_ENTRIES = 2
@@ -391,6 +407,12 @@ class ScreenIndex:
         self.lengths = tuple(sorted({len(code) for code in covering}))
         self.words = WordMatcher(named, items)
         self._labels = {id(item): entry_label(item) for item in items}
+        self._unchecked = (
+            f"the row has no description, so the {len(named):,} list entries defined by "
+            "name were not checked"
+            if len(named) != 1
+            else "the row has no description, so the list entry defined by name was not checked"
+        )
 
     def label_of(self, entry: ItemRecord) -> str:
         """:func:`entry_label` of one of this index's entries, computed once."""
@@ -453,10 +475,14 @@ class ScreenIndex:
                 f"{shown} is broader than list {self.label_of(below[0])}{more}: "
                 "some goods under it are controlled",
             )
-        hit = self.words.match(description) if self.words else None
-        if hit is not None:
-            return _word_match(hit)
-        return Match("clear", None, f"no entry of {self.slug} {self.label} covers {shown}")
+        clear = f"no entry of {self.slug} {self.label} covers {shown}"
+        if self.words:
+            if not description:
+                return Match("clear", None, f"{clear}; {self._unchecked}")
+            hit = self.words.match(description)
+            if hit is not None:
+                return _word_match(hit)
+        return Match("clear", None, clear)
 
     def match_description(self, description: str | None) -> WordHit | None:
         """The name entry a description matches, if any."""
@@ -499,6 +525,10 @@ class ScreenResult:
     """Outcome against the compared (older) version, with ``--compare``."""
     previous_entry: ItemRecord | None = None
     """The entry that decided against the compared version."""
+    extra: tuple[str | None, ...] = ()
+    """The catalogue's other columns, aligned with :attr:`ScreenReport.extra_columns`."""
+    warning: str | None = None
+    """Set when the code was not read as written: ``code read as 0101.21: ...``."""
 
     @property
     def changed(self) -> bool:
@@ -536,6 +566,8 @@ class ScreenResult:
             "entry": entry_json(self.entry),
             "words": list(self.words),
             "reason": self.reason,
+            "warning": self.warning,
+            "extra": list(self.extra),
         }
 
 
@@ -551,6 +583,36 @@ def entry_json(entry: ItemRecord | None) -> dict[str, Any] | None:
     }
 
 
+def fail_statuses(fail_on: str | Iterable[str]) -> tuple[str, ...]:
+    """Parse ``--fail-on`` values: names from :data:`FAIL_ON`, comma-separated or apart.
+
+    Args:
+        fail_on: ``"review"``, ``"controlled,invalid"`` or ``["review", "invalid"]``.
+
+    Returns:
+        The names given, in order, each once.
+
+    Raises:
+        ValueError: An unknown name, or none at all.
+    """
+    parts = [fail_on] if isinstance(fail_on, str) else list(fail_on)
+    names = [name.strip().lower() for part in parts for name in part.split(",")]
+    names = [name for name in names if name]
+    unknown = [name for name in names if name not in FAIL_ON]
+    if unknown or not names:
+        given = ", ".join(repr(name) for name in unknown) or "nothing"
+        raise ValueError(f"--fail-on takes {', '.join(FAIL_ON)} (comma-separated), not {given}")
+    return tuple(dict.fromkeys(names))
+
+
+def _failing(names: Iterable[str]) -> tuple[Status, ...]:
+    """The row statuses that fail for ``names``; ``review`` brings ``controlled`` in."""
+    wanted = set(names)
+    if "review" in wanted:
+        wanted.add("controlled")
+    return tuple(status for status in STATUSES if status in wanted)
+
+
 @dataclass(slots=True)
 class ScreenSummary:
     """Counts of a screening run, filled while results stream."""
@@ -563,11 +625,23 @@ class ScreenSummary:
     """With a compared version: rows per change (``newly controlled``…)."""
     compared: bool = False
     """True when a previous version was screened too."""
+    name_entries: int = 0
+    """Entries of the version defined by name (no HS code): only a description finds them."""
+    description_column: str | None = None
+    """Header of the catalogue's description column; None when it has none."""
+    described: int = 0
+    """Rows with a description."""
+    recovered: int = 0
+    """Rows whose code was read with zeros put back (each carries a warning)."""
 
     def add(self, result: ScreenResult) -> None:
         """Count one result."""
         self.total += 1
         self.counts[result.status] += 1
+        if result.description:
+            self.described += 1
+        if result.warning is not None:
+            self.recovered += 1
         if result.previous_status is not None:
             self.compared = True
             if result.previous_status != result.status:
@@ -578,18 +652,92 @@ class ScreenSummary:
         """Rows whose status differs between the compared versions."""
         return sum(self.changes.values())
 
-    def hits(self, fail_on: str) -> int:
-        """Rows at or above ``fail_on`` (``review`` counts controlled rows too)."""
-        if fail_on == "controlled":
-            return self.counts["controlled"]
-        if fail_on == "review":
-            return self.counts["controlled"] + self.counts["review"]
-        raise ValueError(f"fail_on must be 'controlled' or 'review', not {fail_on!r}")
+    @property
+    def description_checked(self) -> bool:
+        """False when the version has entries defined by name and no row had a description.
+
+        Complete once every result has been counted.
+        """
+        return self.name_entries == 0 or self.total == 0 or self.described > 0
+
+    @property
+    def description_warning(self) -> str | None:
+        """The sentence saying the name entries were not checked, or None when they were."""
+        if self.description_checked:
+            return None
+        n = self.name_entries
+        entries = (
+            f"the {n:,} list entries defined by name (no HS code) were NOT checked"
+            if n != 1
+            else "the list entry defined by name (no HS code) was NOT checked"
+        )
+        if self.description_column is None:
+            return (
+                f"no description column: {entries}; map the column with --column description=HEADER"
+            )
+        return (
+            f'the description column "{self.description_column}" is empty in every row: '
+            f"{entries}; fill it in or map another column with --column description=HEADER"
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain sentences about what the run could not do as asked (empty when none)."""
+        found: list[str] = []
+        warning = self.description_warning
+        if warning is not None:
+            found.append(warning)
+        if self.recovered:
+            found.append(
+                f"{self.recovered:,} codes were read with zeros put back "
+                "(each such row's reason says how); check them"
+            )
+        return found
+
+    def hits(self, fail_on: str | Iterable[str]) -> int:
+        """Rows whose status fails ``fail_on`` (see :func:`fail_statuses`).
+
+        ``controlled`` counts controlled rows; ``review`` counts controlled and
+        review rows (a row worse than review fails too); ``invalid`` counts
+        invalid rows. Several names add up.
+
+        Raises:
+            ValueError: ``fail_on`` names something else.
+        """
+        return sum(self.counts[status] for status in _failing(fail_statuses(fail_on)))
+
+    def failures(self, fail_on: str | Iterable[str]) -> list[str]:
+        """Why the run fails ``fail_on``, one sentence each; empty when it passes.
+
+        Rows count as in :meth:`hits`, named per status. With ``review``, a run
+        whose descriptions could not be checked fails too, rows or not: a name
+        entry that was not checked is not clear.
+
+        Raises:
+            ValueError: ``fail_on`` names something else.
+        """
+        names = fail_statuses(fail_on)
+        flag = f"--fail-on {','.join(names)}"
+        reasons: list[str] = []
+        statuses = _failing(names)
+        hits = sum(self.counts[status] for status in statuses)
+        if hits:
+            each = ", ".join(
+                f"{self.counts[status]:,} {status}" for status in statuses if self.counts[status]
+            )
+            rows = "1 row fails" if hits == 1 else f"{hits:,} rows fail"
+            reasons.append(f"{rows} {flag}: {each}.")
+        warning = self.description_warning
+        if "review" in names and warning is not None:
+            reasons.append(f"{flag}: {warning}.")
+        return reasons
 
     def to_json(self) -> dict[str, Any]:
         """The ``summary`` object of the JSON report."""
         data: dict[str, Any] = {status: self.counts[status] for status in STATUSES}
         data["total"] = self.total
+        data["description_checked"] = self.description_checked
+        data["recovered"] = self.recovered
         if self.compared:
             data["changed"] = self.changed
             data["newly_controlled"] = self.changes["newly controlled"]
@@ -603,7 +751,12 @@ def screen_code(
     result: HSCode | CodeProblem | None,
     description: str | None,
 ) -> Match:
-    """Screen one normalised code cell (or its problem) and its description."""
+    """Screen one normalised code cell (or its problem) and its description.
+
+    A problem of lost zeros is first given to :func:`settle_lost_zeros`.
+    """
+    if isinstance(result, CodeProblem):
+        result = settle_lost_zeros(result)
     if isinstance(result, HSCode):
         match = index.match_code(result.digits, description, shown=result.dotted())
         if result.recovered:
@@ -650,8 +803,11 @@ def screen_rows(
         sample: Rows read ahead to learn the code column.
 
     Yields:
-        One result per row, invalid rows included.
+        One result per row, invalid rows included, with the row's
+        :attr:`~exportctl.readers.ParsedRow.extra` cells.
     """
+    if summary is not None:
+        summary.name_entries = len(index.words.entries)
     profile, rows = learn_ahead(rows, operator.attrgetter("code"), sample)
     normalise = profile.normalise
     match_code = index.match_code
@@ -661,13 +817,18 @@ def screen_rows(
         values = parsed.values
         description = values.get("description")
         code: str | None = None
+        warning: str | None = None
         if isinstance(normalised, HSCode) and normalised.recovered is None:
             # screen_code() without the call: most rows hold a code read as written.
             code = normalised.digits
             match = match_code(code, description, shown=normalised.dotted())
         else:
+            # Only cells not read as written pay for the nomenclature look-up.
+            if isinstance(normalised, CodeProblem):
+                normalised = settle_lost_zeros(normalised)
             if isinstance(normalised, HSCode):
                 code = normalised.digits
+                warning = f"code read as {normalised.dotted()}: {normalised.recovered}"
             match = screen_code(index, normalised, description)
         # Positional: one is built per row (field order of ScreenResult).
         result = ScreenResult(
@@ -680,6 +841,10 @@ def screen_rows(
             match.reason,
             match.entry,
             match.words,
+            None,
+            None,
+            parsed.extra,
+            warning,
         )
         if previous is not None:
             before = screen_code(previous, normalised, description)
@@ -721,6 +886,22 @@ class ScreenReport:
     notes: list[str] = field(default_factory=list)
     """Plain sentences about the catalogue (unmapped columns, reader notes); readers add
     some (skipped footnote rows) while ``results`` is read, so it is complete after."""
+    extra_columns: list[str] = field(default_factory=list)
+    """Headers of the catalogue's other columns, as written; results carry their cells
+    in :attr:`ScreenResult.extra` and the reports copy them beside the verdict."""
+
+    def __post_init__(self) -> None:
+        self.summary.description_column = self.columns.get("description")
+
+    @property
+    def description_checked(self) -> bool:
+        """See :attr:`ScreenSummary.description_checked` (complete after ``results``)."""
+        return self.summary.description_checked
+
+    @property
+    def warnings(self) -> list[str]:
+        """See :attr:`ScreenSummary.warnings` (complete after ``results``)."""
+        return self.summary.warnings
 
     def header_json(self) -> dict[str, Any]:
         """Everything of the JSON report but ``summary`` and ``rows``."""
@@ -732,6 +913,9 @@ class ScreenReport:
             "file": self.file,
             "sheet": self.sheet,
             "sha256": self.sha256,
+            "description_checked": self.description_checked,
+            "warnings": self.warnings,
+            "extra_columns": list(self.extra_columns),
         }
 
     @paused_gc()

@@ -456,7 +456,15 @@ def test_screen_json_statuses_end_to_end(run_cli: RunCli, screen_db: str, catalo
     data = json.loads(result.stdout)
     assert data["version"] == "2024-06" and data["compare"] is None
     assert {r["row"]: r["status"] for r in data["rows"]} == EXPECTED_V2
-    assert data["summary"] == {"controlled": 4, "review": 3, "clear": 1, "invalid": 2, "total": 10}
+    assert data["summary"] == {
+        "controlled": 4,
+        "review": 3,
+        "clear": 1,
+        "invalid": 2,
+        "total": 10,
+        "description_checked": True,
+        "recovered": 0,
+    }
     by_row = {r["row"]: r for r in data["rows"]}
     assert by_row[4]["entry"]["code"] == "9013101000"
     assert by_row[7]["entry"]["serial"] == 5 and "드론" in by_row[7]["reason"]
@@ -558,7 +566,7 @@ def test_fail_on_exit_codes(
     )
     assert result.exit_code == code, result.output
     if fail_on == "controlled":
-        assert result.stderr == "4 rows are controlled (--fail-on controlled).\n"
+        assert result.stderr == "4 rows fail --fail-on controlled: 4 controlled.\n"
 
 
 def test_fail_on_review_counts_review_rows_alone(
@@ -571,7 +579,7 @@ def test_fail_on_review_counts_review_rows_alone(
     assert screen_cli(run_cli, screen_db, path, *base, "--fail-on", "controlled").exit_code == 0
     result = screen_cli(run_cli, screen_db, path, *base, "--fail-on", "review")
     assert result.exit_code == 1
-    assert result.stderr == "1 rows are controlled or to review (--fail-on review).\n"
+    assert result.stderr == "1 row fails --fail-on review: 1 review.\n"
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx", "pdf", "json"])
@@ -697,7 +705,7 @@ def test_results_are_plain_data(index: ScreenIndex) -> None:
 
 def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:
     """screen_rows() inlines the common case; every row must get screen_code()'s verdict."""
-    from exportctl.hscode import ColumnProfile
+    from exportctl.hscode import CodeProblem, ColumnProfile, settle_lost_zeros
     from exportctl.screen import screen_code
 
     cells = [
@@ -728,6 +736,8 @@ def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:
     profile = ColumnProfile.learn(row.code for row in rows if row.code is not None)
     for row, result in zip(rows, results, strict=True):
         normalised = profile.normalise(row.code) if row.code is not None else None
+        if isinstance(normalised, CodeProblem):
+            normalised = settle_lost_zeros(normalised)
         match = screen_code(index, normalised, row.values["description"])
         expected_code = getattr(normalised, "digits", None)
         assert (result.status, result.reason, result.entry, result.words, result.code) == (

@@ -36,7 +36,11 @@ def screen_catalogue(
     given) the one in force today. The catalogue is opened and its header
     checked before this returns; rows are read and screened only while
     ``report.results`` is consumed (see :mod:`exportctl.reports.screening`), so a
-    million-row catalogue is never held in memory.
+    million-row catalogue is never held in memory. Each result carries the
+    catalogue's other columns (``report.extra_columns``). Once the results are
+    read, ``report.warnings`` says what could not be checked, e.g. entries
+    defined by name when the catalogue has no description column
+    (``report.description_checked`` is then False).
 
     Args:
         engine: The database.
@@ -92,6 +96,7 @@ def screen_catalogue(
         encoding=encoding,
         overrides=overrides,
         progress=progress,
+        keep_extra=True,
     )
     summary = ScreenSummary()
     # The table's own list: readers add notes (skipped rows...) while rows stream.
@@ -109,4 +114,5 @@ def screen_catalogue(
         results=screen_rows(table.rows, index, previous=previous, summary=summary),
         summary=summary,
         notes=notes,
+        extra_columns=list(table.unmapped),
     )

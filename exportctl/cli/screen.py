@@ -26,6 +26,20 @@ SCREEN_SHOWN = 20
 """Rows listed by ``screen`` without an output format."""
 
 
+def _parse_fail_on(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``--fail-on`` values, repeated and/or comma-separated, checked."""
+    from exportctl.screen import fail_statuses
+
+    if not values:
+        return ()
+    try:
+        return fail_statuses(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @cli.command()
 @click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--list", "slug", required=True, metavar="SLUG", help="List slug, e.g. kr-russia.")
@@ -39,9 +53,18 @@ SCREEN_SHOWN = 20
 @click.option("--compare", metavar="LABEL", help="Older version: show rows whose status changed.")
 @report_output_options
 @click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the JSON report to stdout (as --format json).",
+)
+@click.option(
     "--fail-on",
-    type=click.Choice(["controlled", "review"]),
-    help="Exit 1 when a row is controlled (or, with review, controlled or review).",
+    multiple=True,
+    callback=_parse_fail_on,
+    metavar="STATUS[,STATUS]",
+    help="Exit 1 on controlled, review (controlled or review, or descriptions not "
+    "checked) or invalid rows; repeat or comma-separate.",
 )
 @click.option(
     "--sheet",
@@ -67,7 +90,8 @@ def screen(
     fmt: str | None,
     output: Path | None,
     force: bool,
-    fail_on: str | None,
+    as_json: bool,
+    fail_on: tuple[str, ...],
     sheet: str | None,
     columns: tuple[str, ...],
     encoding: str | None,
@@ -78,14 +102,20 @@ def screen(
     look: an ex entry, a code broader than an entry, or a description matching an
     entry defined by name), clear, or invalid (no usable code). With --compare,
     rows whose status changed since the older version are marked, e.g. "newly
-    controlled". With --fail-on, exit 1 when a row reaches that status.
+    controlled". Other catalogue columns are copied beside the verdict in the
+    CSV, XLSX and JSON reports.
+
+    With --fail-on, exit 1 when a row reaches one of the statuses given:
+    controlled; review (controlled or review rows, or a catalogue whose
+    descriptions could not be checked against the entries defined by name);
+    invalid. Several may be given: --fail-on controlled,invalid.
 
     \b
     Example:
         exportctl screen products.xlsx --list kr-russia --as-of 2024-07-01
         exportctl screen products.xlsx --list kr-russia --version 2024-06 \\
             --compare 2024-02 -o impact.xlsx
-        exportctl screen products.csv --list kr-russia --format json --fail-on review
+        exportctl screen products.csv --list kr-russia --json --fail-on review,invalid
     """
     from exportctl.api import record_output, screen_catalogue
     from exportctl.readers import CATALOGUE_SCHEMA, parse_overrides
@@ -94,6 +124,12 @@ def screen(
     check_output(output, force)
     if label is not None and as_of is not None:
         raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
+    if as_json:
+        if output is not None:
+            raise click.UsageError("--json prints to stdout; write a file with -o FILE.json.")
+        if fmt not in (None, "json"):
+            raise click.UsageError(f"Give --json or --format {fmt}, not both.")
+        fmt = "json"
     chosen: screening.Format | None = None
     if output is not None:
         try:
@@ -132,6 +168,10 @@ def screen(
             summary = _screen_text(report)
     for note in report.notes:  # complete now that every row is read
         click.echo(f"note: {report.file}: {note}", err=True)
+    if chosen is not None and output is None:
+        # stdout carries the report itself; the text summary printed its own.
+        for warning in report.warnings:
+            click.echo(f"warning: {report.file}: {warning}", err=True)
     if output is not None and chosen is not None:
         record_output(
             engine,
@@ -149,11 +189,13 @@ def screen(
             },
         )
         click.echo(f"Wrote {output}: {_screen_counts(summary)}.")
-    if fail_on is not None:
-        hits = summary.hits(fail_on)
-        if hits:
-            what = "controlled" if fail_on == "controlled" else "controlled or to review"
-            click.echo(f"{hits:,} rows are {what} (--fail-on {fail_on}).", err=True)
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}")
+    if fail_on:
+        failures = summary.failures(fail_on)
+        for failure in failures:
+            click.echo(failure, err=True)
+        if failures:
             sys.exit(1)
 
 
@@ -181,6 +223,8 @@ def _screen_text(report: ScreenReport) -> ScreenSummary:
         f"Screened {report.file}{sheet} against {report.slug} {report.version}{effective}: "
         f"{_screen_counts(summary)}."
     )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
     if compared:
         changes = ", ".join(f"{n:,} {change}" for change, n in sorted(summary.changes.items()))
         click.echo(f"Compared with {report.compare}: {changes or 'no row changed status'}.")

@@ -112,6 +112,7 @@ def read_table(
     progress: Callable[[int], None] | None = None,
     reader: Engine = "auto",
     allow_catalogue: bool = False,
+    keep_extra: bool = False,
 ) -> Table:
     """Open a file and find the table in it.
 
@@ -133,6 +134,8 @@ def read_table(
         allow_catalogue: Read with ``LIST_SCHEMA`` a table that has a column
             ``CATALOGUE_SCHEMA`` maps to ``sku`` (refused by default: it is most
             likely a product catalogue given to ``import``).
+        keep_extra: Give each row the text of the columns no field maps to
+            (``ParsedRow.extra``, aligned with ``Table.unmapped``).
 
     Returns:
         The table; its ``rows`` stream lazily and can be read once.
@@ -149,7 +152,9 @@ def read_table(
     parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
     checked = check_file(path)
     if checked.kind == "csv":
-        return _read_csv(checked, schema, sheet, encoding, given, progress, allow_catalogue)
+        return _read_csv(
+            checked, schema, sheet, encoding, given, progress, allow_catalogue, keep_extra
+        )
     if reader == "auto" and checked.kind == "xlsx":
         # python-calamine for the cells, and the code column's number formats from
         # the sheet XML when a numeric code asks for them: what openpyxl gives, at
@@ -169,6 +174,7 @@ def read_table(
             progress,
             formats=formats,
             allow_catalogue=allow_catalogue,
+            keep_extra=keep_extra,
         )
     except BaseException:
         book.close()
@@ -183,6 +189,7 @@ def _read_csv(
     overrides: Mapping[str, str],
     progress: Callable[[int], None] | None,
     allow_catalogue: bool,
+    keep_extra: bool = False,
 ) -> Table:
     name = checked.path.name
     if sheet is not None:
@@ -206,6 +213,7 @@ def _read_csv(
             notes=source.notes,
             progress=progress,
             on_close=source.handle.close,
+            keep_extra=keep_extra,
         )
     except BaseException:
         source.handle.close()
@@ -352,6 +360,7 @@ def _read_book(
     *,
     formats: bool = False,
     allow_catalogue: bool = False,
+    keep_extra: bool = False,
 ) -> Table:
     """Find the table in a workbook.
 
@@ -425,4 +434,5 @@ def _read_book(
         progress=progress,
         on_close=book.close,
         code_formats=code_formats,
+        keep_extra=keep_extra,
     )

@@ -52,11 +52,14 @@ class ParsedRow:
         values: Field -> cleaned text (``None`` when blank), for every schema field.
         code: The code cell exactly as read (with number and number format when
             numeric); ``None`` when blank.
+        extra: Cleaned text of the columns that map to no field, aligned with
+            ``Table.unmapped``; empty unless the table was built with ``keep_extra``.
     """
 
     row: int
     values: dict[str, str | None]
     code: CodeCell | None
+    extra: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -340,6 +343,7 @@ def build_table(
     progress: Callable[[int], None] | None = None,
     on_close: Callable[[], None] | None = None,
     code_formats: CodeFormats | None = None,
+    keep_extra: bool = False,
 ) -> Table:
     """Check the header and return a ``Table`` whose rows stream from ``located``.
 
@@ -362,6 +366,8 @@ def build_table(
         on_close: Called once when the rows are exhausted or discarded.
         code_formats: Number formats of the code column, when read apart from
             the cells (see ``xlsx.column_formats``).
+        keep_extra: Fill ``ParsedRow.extra`` with the unmapped columns' text (a
+            screening report hands them back); off for imports, which drop them.
 
     Raises:
         InputError: Bad header (see ``check_layout``) or a formula in a mapped
@@ -382,6 +388,7 @@ def build_table(
         place=place,
         progress=progress,
         code_formats=code_formats,
+        extra=tuple(column.index for column in layout.unmapped) if keep_extra else (),
     )
     if on_close is not None:
         rows = _closing(rows, on_close)
@@ -446,6 +453,7 @@ def _stream(
     place: str,
     progress: Callable[[int], None] | None,
     code_formats: CodeFormats | None = None,
+    extra: tuple[int, ...] = (),
 ) -> Iterator[ParsedRow]:
     code_column = mapped["code"]
     code_index = code_column.index
@@ -512,7 +520,12 @@ def _stream(
                 )
                 found = code_cell(raw_code, number_format)
                 cell = found if found.text is not None else None
-        yield ParsedRow(row.number, values, cell)
+        if extra:
+            width = len(cells)
+            kept = tuple(cell_text(cells[index]) if index < width else None for index in extra)
+            yield ParsedRow(row.number, values, cell, kept)
+        else:
+            yield ParsedRow(row.number, values, cell)
     if progress is not None and read % PROGRESS_EVERY:
         progress(read)
     if footnotes:

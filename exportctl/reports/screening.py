@@ -8,6 +8,21 @@ mode, and the PDF keeps at most :data:`PDF_MAX_ROWS` non-clear rows. Text cells
 go through :func:`~exportctl.reports.safe.neutralise` so no cell can start a
 formula.
 
+The catalogue's other columns (:attr:`ScreenReport.extra_columns`) follow the
+verdict columns in CSV and XLSX, headed exactly as in the catalogue, so the
+officer gets their own sheet back with a verdict on each row; JSON gives them
+as ``extra_columns`` in the head and an aligned ``extra`` list per row.
+
+What a run could not check (:attr:`ScreenReport.warnings`: no description
+column while the version has entries defined by name; codes read with zeros
+put back) heads the XLSX Summary sheet and the PDF's first page, and is in the
+JSON head. A CSV report has no place for it outside the row table: a leading
+or trailing line would break every program reading the table, and it is only
+complete once the last row is read. So a CSV carries it row by row instead:
+each clear row whose name entries went unchecked says so in ``reason`` ("the
+row has no description, so the N list entries defined by name were not
+checked"), and a recovered code's row says how it was read.
+
 Example:
     >>> report = api.screen_catalogue(engine, Path("catalogue.xlsx"), "kr-russia",
     ...                               as_of=dt.date(2024, 7, 1))
@@ -58,10 +73,15 @@ PDF_MAX_ROWS = 2_000
 """Non-clear rows listed in a PDF; the rest are counted and left to CSV/XLSX."""
 
 
+def columns_of(report: ScreenReport) -> tuple[str, ...]:
+    """The header of the CSV and XLSX results: :data:`COLUMNS`, then the catalogue's own."""
+    return (*COLUMNS, *report.extra_columns)
+
+
 def result_cells(result: ScreenResult, version: str) -> list[Any]:
-    """One result as a row of :data:`COLUMNS`, text cells neutralised."""
+    """One result as a row of :func:`columns_of`, text cells neutralised."""
     entry = result.entry
-    return [
+    cells = [
         result.row,
         neutralise(result.sku),
         neutralise(result.description),
@@ -78,6 +98,9 @@ def result_cells(result: ScreenResult, version: str) -> list[Any]:
         neutralise(result.reason),
         neutralise(version),
     ]
+    if result.extra:
+        cells += map(neutralise, result.extra)
+    return cells
 
 
 def summary_rows(report: ScreenReport) -> list[tuple[str, Any]]:
@@ -93,8 +116,11 @@ def summary_rows(report: ScreenReport) -> list[tuple[str, Any]]:
     rows += [
         ("Catalogue", report.file + (f' (sheet "{report.sheet}")' if report.sheet else "")),
         ("Catalogue SHA-256", report.sha256),
-        ("Rows screened", summary.total),
     ]
+    rows += [("Warning", warning) for warning in report.warnings]
+    if report.extra_columns:
+        rows.append(("Columns kept", ", ".join(report.extra_columns)))
+    rows.append(("Rows screened", summary.total))
     rows += [(status.capitalize(), summary.counts[status]) for status in STATUSES]
     if summary.compared:
         rows.append(("Status changed", summary.changed))
@@ -117,7 +143,7 @@ def write_csv(report: ScreenReport, out: IO[str]) -> ScreenSummary:
         The completed summary.
     """
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns_of(report))
     version = report.version
     writer.writerows(result_cells(result, version) for result in report.results)
     return report.summary
@@ -177,6 +203,7 @@ _XLSX_WIDTHS = {
     "reason": 70,
     "version": 10,
 }
+_XLSX_EXTRA_WIDTH = 16
 
 
 def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
@@ -209,17 +236,19 @@ def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
             "invalid": book.add_format({"bg_color": "#D9D9D9"}),
         }
         summary_sheet = book.add_worksheet("Summary")
+        columns = columns_of(report)
 
         def new_sheet(title: str) -> Any:
             sheet = book.add_worksheet(title)
-            for col, name in enumerate(COLUMNS):
-                sheet.set_column(col, col, _XLSX_WIDTHS[name])
+            for col, name in enumerate(columns):
+                width = _XLSX_WIDTHS[name] if col < len(COLUMNS) else _XLSX_EXTRA_WIDTH
+                sheet.set_column(col, col, width)
                 sheet.write_string(0, col, name, header)
             sheet.freeze_panes(1, 0)
             return sheet
 
-        rows_table = _SheetRun("Screening", new_sheet)
-        changes_table = _SheetRun("Changes", new_sheet) if report.compare else None
+        rows_table = _SheetRun("Screening", new_sheet, len(columns))
+        changes_table = _SheetRun("Changes", new_sheet, len(columns)) if report.compare else None
         status_col = COLUMNS.index("status")
         version = report.version
         for result in report.results:
@@ -253,8 +282,9 @@ class _SheetRun:
     sheet gets filters over its rows.
     """
 
-    def __init__(self, title: str, new_sheet: Callable[[str], Any]) -> None:
+    def __init__(self, title: str, new_sheet: Callable[[str], Any], width: int) -> None:
         self._title = title
+        self._width = width
         self._new_sheet = new_sheet
         self._part = 1
         self._sheet = new_sheet(title)
@@ -275,7 +305,7 @@ class _SheetRun:
         self._filter()
 
     def _filter(self) -> None:
-        self._sheet.autofilter(0, 0, max(self._line, 1), len(COLUMNS) - 1)
+        self._sheet.autofilter(0, 0, max(self._line, 1), self._width - 1)
 
 
 def _write_row(sheet: Any, line: int, cells: list[Any], status_col: int, fmt: Any) -> None:
@@ -330,6 +360,7 @@ def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
     if report.compare:
         against += f", compared with {report.compare}"
     story.append(pdf.para(against, styles["subtitle"]))
+    story.extend(pdf.para(f"Warning: {warning}", styles["h2"]) for warning in report.warnings)
     story.append(pdf.para("Summary", styles["h2"]))
     story.extend(
         pdf.data_table(
