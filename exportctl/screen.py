@@ -889,6 +889,9 @@ class ScreenReport:
     extra_columns: list[str] = field(default_factory=list)
     """Headers of the catalogue's other columns, as written; results carry their cells
     in :attr:`ScreenResult.extra` and the reports copy them beside the verdict."""
+    status: str = "approved"
+    """Status of the version screened against: ``draft`` only with ``--include-drafts``
+    (or a label naming a draft), ``withdrawn`` only by label."""
 
     def __post_init__(self) -> None:
         self.summary.description_column = self.columns.get("description")
@@ -908,6 +911,7 @@ class ScreenReport:
         return {
             "list": self.slug,
             "version": self.version,
+            "status": self.status,
             "effective": self.effective,
             "compare": self.compare,
             "file": self.file,

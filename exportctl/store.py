@@ -688,6 +688,8 @@ def finish_version(
     The ``import`` event, then with ``new.approve`` the ``approve`` event.
     """
     version.item_count = item_count
+    # Known only once every row was read: the declared-count mismatches.
+    version.declared_warnings = json.dumps(new.declared_warnings, ensure_ascii=False)
     session.add(version)
     record_event(
         session,
@@ -697,7 +699,12 @@ def finish_version(
         version_label=new.label,
         file=new.source_file,
         sha256=new.source_sha256,
-        detail={"sheet": new.source_sheet, "items": item_count, **(detail or {})},
+        detail={
+            "sheet": new.source_sheet,
+            "items": item_count,
+            "declared_warnings": new.declared_warnings,
+            **(detail or {}),
+        },
     )
     if new.approve:
         record_event(

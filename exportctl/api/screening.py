@@ -24,6 +24,7 @@ def screen_catalogue(
     *,
     label: str | None = None,
     as_of: dt.date | None = None,
+    include_drafts: bool = False,
     compare: str | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
@@ -48,7 +49,8 @@ def screen_catalogue(
             HS code columns.
         slug: List to screen against.
         label: Version label.
-        as_of: Use the version in force on this date.
+        as_of: Use the approved version in force on this date.
+        include_drafts: Let the date (or today) fall on a draft too.
         compare: Label of an older version; every result then carries its
             ``previous_status`` and the summary counts the changes.
         sheet: Catalogue sheet (detected when None).
@@ -80,7 +82,9 @@ def screen_catalogue(
         if label is not None:
             version = store.get_version(session, slug, label)
         else:
-            version = store.version_as_of(session, slug, as_of or dt.date.today())
+            version = store.version_as_of(
+                session, slug, as_of or dt.date.today(), include_drafts=include_drafts
+            )
         effective = version.effective.isoformat() if version.effective else None
         index = ScreenIndex.build(
             store.load_items(session, version), slug=slug, label=version.label, effective=effective
@@ -115,4 +119,5 @@ def screen_catalogue(
         summary=summary,
         notes=notes,
         extra_columns=list(table.unmapped),
+        status=version.status,
     )

@@ -16,6 +16,7 @@ from exportctl.cli.base import (
     _parse_date,
     cli,
     echo_json,
+    include_drafts_option,
     json_option,
     list_option,
 )
@@ -112,7 +113,9 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("legacy", required=False, metavar="[SLUG]")
+@list_option
+@include_drafts_option
 @click.option("--version", "label", metavar="LABEL", help="Version label.")
 @click.option(
     "--as-of", metavar="DATE", callback=_parse_date, help="The version in force on this date."
@@ -122,7 +125,9 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
 @click.pass_obj
 def show(
     state: State,
-    slug: str,
+    legacy: str | None,
+    slug: str | None,
+    include_drafts: bool,
     label: str | None,
     as_of: dt.date | None,
     as_json: bool,
@@ -139,7 +144,10 @@ def show(
 
     if (label is None) == (as_of is None):
         raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
-    version, items = show_version(state.engine(), slug, label=label, as_of=as_of)
+    slug = state.slug(slug, legacy, usage="exportctl show --list SLUG")
+    version, items = show_version(
+        state.engine(), slug, label=label, as_of=as_of, include_drafts=include_drafts
+    )
     if as_json:
         echo_json(
             {

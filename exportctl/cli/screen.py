@@ -15,6 +15,8 @@ from exportctl.cli.base import (
     _parse_date,
     check_output,
     cli,
+    include_drafts_option,
+    list_option,
     progress_reporter,
     report_output_options,
 )
@@ -42,14 +44,15 @@ def _parse_fail_on(
 
 @cli.command()
 @click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--list", "slug", required=True, metavar="SLUG", help="List slug, e.g. kr-russia.")
+@list_option
 @click.option("--version", "label", metavar="LABEL", help="Version to screen against.")
 @click.option(
     "--as-of",
     metavar="DATE",
     callback=_parse_date,
-    help="Screen against the version in force on this date (default: today).",
+    help="Screen against the approved version in force on this date (default: today).",
 )
+@include_drafts_option
 @click.option("--compare", metavar="LABEL", help="Older version: show rows whose status changed.")
 @report_output_options
 @click.option(
@@ -83,9 +86,10 @@ def _parse_fail_on(
 def screen(
     state: State,
     catalogue: Path,
-    slug: str,
+    slug: str | None,
     label: str | None,
     as_of: dt.date | None,
+    include_drafts: bool,
     compare: str | None,
     fmt: str | None,
     output: Path | None,
@@ -144,6 +148,7 @@ def screen(
     elif fmt is not None:
         chosen = screening.format_for(None, fmt)
     overrides = parse_overrides(columns, CATALOGUE_SCHEMA)
+    slug = state.slug(slug)
     engine = state.engine()
     with progress_reporter(f"Screening {catalogue.name}") as progress:
         report = screen_catalogue(
@@ -152,6 +157,7 @@ def screen(
             slug,
             label=label,
             as_of=as_of,
+            include_drafts=include_drafts,
             compare=compare,
             sheet=sheet,
             encoding=encoding,
@@ -167,7 +173,13 @@ def screen(
         else:
             summary = _screen_text(report)
     for note in report.notes:  # complete now that every row is read
-        click.echo(f"note: {report.file}: {note}", err=True)
+        state.info(f"note: {report.file}: {note}", err=True)
+    if report.status != "approved":
+        click.echo(
+            f"warning: screened against {report.slug} {report.version}, a {report.status} "
+            "version (not approved)",
+            err=True,
+        )
     if chosen is not None and output is None:
         # stdout carries the report itself; the text summary printed its own.
         for warning in report.warnings:
@@ -179,6 +191,7 @@ def screen(
             path=output,
             slug=slug,
             label=report.version,
+            actor=state.actor,
             detail={
                 "format": chosen,
                 "catalogue": report.file,
@@ -188,7 +201,7 @@ def screen(
                 "summary": summary.to_json(),
             },
         )
-        click.echo(f"Wrote {output}: {_screen_counts(summary)}.")
+        state.info(f"Wrote {output}: {_screen_counts(summary)}.")
         for warning in report.warnings:
             click.echo(f"warning: {warning}")
     if fail_on:
@@ -219,8 +232,9 @@ def _screen_text(report: ScreenReport) -> ScreenSummary:
     summary = report.summary
     effective = f" (effective {report.effective})" if report.effective else ""
     sheet = f', sheet "{report.sheet}"' if report.sheet else ""
+    status = "" if report.status == "approved" else f" ({report.status.upper()})"
     click.echo(
-        f"Screened {report.file}{sheet} against {report.slug} {report.version}{effective}: "
+        f"Screened {report.file}{sheet} against {report.slug} {report.version}{status}{effective}: "
         f"{_screen_counts(summary)}."
     )
     for warning in report.warnings:
