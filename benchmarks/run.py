@@ -459,7 +459,7 @@ def _import(url: str, path: str, label: str) -> dict[str, Any]:
     engine = api.open_database(url)
     try:
         result = api.import_workbook(
-            engine, Path(path), api.ImportOptions(slug="bench", label=label)
+            engine, Path(path), api.ImportOptions(slug="bench", label=label, create_list=True)
         )
     finally:
         engine.dispose()

@@ -911,12 +911,12 @@ class ScreenReport:
         return {
             "list": self.slug,
             "version": self.version,
-            "status": self.status,
             "effective": self.effective,
             "compare": self.compare,
             "file": self.file,
             "sheet": self.sheet,
             "sha256": self.sha256,
+            "status": self.status,
             "description_checked": self.description_checked,
             "warnings": self.warnings,
             "extra_columns": list(self.extra_columns),

@@ -74,6 +74,8 @@ def test_messy_workbook_imports_every_code_exactly(
     path = write_list_workbook(tmp_path / "list.xlsx", MESSY_ROWS, cover=True)
     result = run_cli(
         "import",
+        "--create-list",
+        "--approve",
         path,
         "--list",
         "kr-russia",
@@ -124,6 +126,8 @@ def test_count_mismatch_is_an_error_and_nothing_is_stored(
     before = _counts(initialised)
     result = run_cli(
         "import",
+        "--create-list",
+        "--approve",
         path,
         "--list",
         "kr-russia",
@@ -149,7 +153,18 @@ def test_duplicates_and_bad_codes_are_errors_with_locations(
     rows[4] = (4, "850440", "품목", "Item", None, None)  # duplicate serial 4
     rows.append((6, "8471.3", "애매한 코드", "Ambiguous", None, None))
     path = write_list_workbook(tmp_path / "bad.xlsx", rows, two_row_header=False)
-    result = run_cli("import", path, "--list", "x", "--version", "1", "--json", db=initialised)
+    result = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "x",
+        "--version",
+        "1",
+        "--json",
+        db=initialised,
+    )
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["findings"]
     by_rule = {(f["rule"], f["row"]) for f in findings}
@@ -169,6 +184,8 @@ def test_additions_build_on_the_base_and_counts_reconcile(
     base = write_list_workbook(tmp_path / "base.xlsx", simple_rows(["847130", "847141", "850440"]))
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         base,
         "--list",
         "kr",
@@ -184,6 +201,8 @@ def test_additions_build_on_the_base_and_counts_reconcile(
     adds = write_list_workbook(tmp_path / "adds.xlsx", simple_rows(["880240", "271012"], start=4))
     result = run_cli(
         "import",
+        "--create-list",
+        "--approve",
         adds,
         "--list",
         "kr",
@@ -218,11 +237,28 @@ def test_additions_build_on_the_base_and_counts_reconcile(
 def test_declared_figures_that_do_not_add_up_are_one_warning_with_all_four_numbers(
     tmp_path: Path, run_cli: RunCli, initialised: str
 ) -> None:
-    base = write_list_workbook(tmp_path / "base.xlsx", simple_rows(["847130", "847141", "850440"]))
-    run_cli("import", base, "--list", "kr", "--version", "a", db=initialised, ok=True)
-    new = write_list_workbook(tmp_path / "new.xlsx", simple_rows(["847130", "880240", "271012"]))
+    base = write_list_workbook(
+        tmp_path / "base.xlsx", simple_rows(["847130", "847141", "850440", "850431", "850432"])
+    )
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        base,
+        "--list",
+        "kr",
+        "--version",
+        "a",
+        db=initialised,
+        ok=True,
+    )
+    new = write_list_workbook(
+        tmp_path / "new.xlsx", simple_rows(["847130", "847141", "850440", "880240", "271012"])
+    )
     result = run_cli(
         "import",
+        "--create-list",
+        "--approve",
         new,
         "--list",
         "kr",
@@ -235,7 +271,7 @@ def test_declared_figures_that_do_not_add_up_are_one_warning_with_all_four_numbe
         "--declared-removed",
         "0",
         "--declared-total",
-        "3",
+        "5",
         "--json",
         db=initialised,
     )
@@ -244,8 +280,8 @@ def test_declared_figures_that_do_not_add_up_are_one_warning_with_all_four_numbe
     assert "5 added" in findings["added-mismatch"] and "2 are new" in findings["added-mismatch"]
     assert "0 removed" in findings["removed-mismatch"]
     assert findings["declared-sum"] == (
-        "the declared figures do not add up: base 3 + added 5 − removed 0 = 8, "
-        "not the declared total 3"
+        "the declared figures do not add up: base 5 + added 5 − removed 0 = 10, "
+        "not the declared total 5"
     )
 
 
@@ -253,11 +289,42 @@ def test_same_source_twice_is_refused_naming_the_version(
     tmp_path: Path, run_cli: RunCli, initialised: str
 ) -> None:
     path = write_list_workbook(tmp_path / "list.xlsx", simple_rows(["847130"]))
-    run_cli("import", path, "--list", "kr", "--version", "v1", db=initialised, ok=True)
-    again = run_cli("import", path, "--list", "kr", "--version", "v2", db=initialised)
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        db=initialised,
+        ok=True,
+    )
+    again = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "kr",
+        "--version",
+        "v2",
+        db=initialised,
+    )
     assert again.exit_code == 2
     assert 'as version "v1"' in again.stderr and "Traceback" not in again.output
-    relabel = run_cli("import", path, "--list", "kr", "--version", "v1", db=initialised)
+    relabel = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        db=initialised,
+    )
     assert relabel.exit_code == 2 and "immutable" in relabel.stderr
 
 
@@ -265,7 +332,18 @@ def test_failure_mid_import_leaves_database_unchanged(
     tmp_path: Path, run_cli: RunCli, initialised: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = write_list_workbook(tmp_path / "a.xlsx", simple_rows(["847130"]))
-    run_cli("import", first, "--list", "kr", "--version", "v1", db=initialised, ok=True)
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        first,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        db=initialised,
+        ok=True,
+    )
     before = _counts(initialised)
     real_insert = store.insert_items
 
@@ -275,7 +353,17 @@ def test_failure_mid_import_leaves_database_unchanged(
 
     monkeypatch.setattr(store, "insert_items", insert_then_fail)
     second = write_list_workbook(tmp_path / "b.xlsx", simple_rows(["847130", "847141", "850440"]))
-    result = run_cli("import", second, "--list", "kr", "--version", "v2", db=initialised)
+    result = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        second,
+        "--list",
+        "kr",
+        "--version",
+        "v2",
+        db=initialised,
+    )
     assert result.exit_code == 3
     assert "disk full" in result.stderr and "--debug" in result.stderr
     assert _counts(initialised) == before
@@ -285,7 +373,17 @@ def test_commands_refuse_a_database_not_at_head(
     tmp_path: Path, run_cli: RunCli, sqlite_url: str
 ) -> None:
     path = write_list_workbook(tmp_path / "a.xlsx", simple_rows(["847130"]))
-    result = run_cli("import", path, "--list", "kr", "--version", "v1", db=sqlite_url)
+    result = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        db=sqlite_url,
+    )
     assert result.exit_code == 2
     assert "not initialised" in result.stderr and "exportctl init" in result.stderr
     assert run_cli("lists", db=sqlite_url).exit_code == 2
@@ -298,7 +396,18 @@ def test_cp949_csv_imports(tmp_path: Path, run_cli: RunCli, initialised: str) ->
             "cp949"
         )
     )
-    result = run_cli("import", path, "--list", "kr", "--version", "v1", "--json", db=initialised)
+    result = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        "--json",
+        db=initialised,
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(run_cli("show", "kr", "--version", "v1", "--json", db=initialised).stdout)
     assert [(i["code"], i["description"], i["note"]) for i in shown["items"]] == [
@@ -348,7 +457,17 @@ def test_bad_files_get_one_line_and_exit_2(
     else:
         make(path)  # type: ignore[operator]
     before = _counts(initialised)
-    result = run_cli("import", path, "--list", "kr", "--version", "v", db=initialised)
+    result = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "kr",
+        "--version",
+        "v",
+        db=initialised,
+    )
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and name in lines[0]
@@ -359,7 +478,17 @@ def test_bad_files_get_one_line_and_exit_2(
 def test_wrong_sheet_and_missing_column(tmp_path: Path, run_cli: RunCli, initialised: str) -> None:
     path = write_list_workbook(tmp_path / "l.xlsx", simple_rows(["847130"]))
     wrong = run_cli(
-        "import", path, "--list", "k", "--version", "v", "--sheet", "없음", db=initialised
+        "import",
+        "--create-list",
+        "--approve",
+        path,
+        "--list",
+        "k",
+        "--version",
+        "v",
+        "--sheet",
+        "없음",
+        db=initialised,
     )
     assert wrong.exit_code == 2 and "별표2의2" in wrong.stderr
     from openpyxl import Workbook
@@ -371,7 +500,15 @@ def test_wrong_sheet_and_missing_column(tmp_path: Path, run_cli: RunCli, initial
     ws.append([1, "휴대용 컴퓨터", None])
     wb.save(tmp_path / "nocode.xlsx")
     missing = run_cli(
-        "import", tmp_path / "nocode.xlsx", "--list", "k", "--version", "v", db=initialised
+        "import",
+        "--create-list",
+        "--approve",
+        tmp_path / "nocode.xlsx",
+        "--list",
+        "k",
+        "--version",
+        "v",
+        db=initialised,
     )
     assert missing.exit_code == 2 and "nocode.xlsx" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
@@ -390,6 +527,8 @@ def test_column_override_maps_an_unusual_header(
     wb.save(tmp_path / "odd.xlsx")
     result = run_cli(
         "import",
+        "--create-list",
+        "--approve",
         tmp_path / "odd.xlsx",
         "--list",
         "k",
@@ -411,6 +550,8 @@ def test_as_of_picks_the_version_in_force(
     b = write_list_workbook(tmp_path / "b.xlsx", simple_rows(["847130", "850440"]))
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         a,
         "--list",
         "k",
@@ -423,6 +564,8 @@ def test_as_of_picks_the_version_in_force(
     )
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         b,
         "--list",
         "k",
@@ -449,9 +592,29 @@ def test_audit_chain_records_imports_and_detects_tampering(
     tmp_path: Path, run_cli: RunCli, initialised: str
 ) -> None:
     a = write_list_workbook(tmp_path / "a.xlsx", simple_rows(["847130"]))
-    b = write_list_workbook(tmp_path / "b.xlsx", simple_rows(["850440"]))
-    run_cli("import", a, "--list", "k", "--version", "1", db=initialised, ok=True)
-    run_cli("import", b, "--list", "k", "--version", "2", db=initialised, ok=True)
+    b = write_list_workbook(tmp_path / "b.xlsx", simple_rows(["847130", "850440"]))
+    run_cli(
+        "import",
+        "--create-list",
+        a,
+        "--list",
+        "k",
+        "--version",
+        "1",
+        db=initialised,
+        ok=True,
+    )
+    run_cli(
+        "import",
+        "--create-list",
+        b,
+        "--list",
+        "k",
+        "--version",
+        "2",
+        db=initialised,
+        ok=True,
+    )
     events = json.loads(run_cli("audit", "--json", db=initialised, ok=True).stdout)
     assert [e["action"] for e in events] == ["import", "import"]
     assert events[0]["file"] == "a.xlsx" and len(events[0]["sha256"]) == 64
@@ -479,6 +642,8 @@ def test_korea_customs_master_imports_as_three_versions(run_cli: RunCli, initial
     ):
         result = run_cli(
             "import",
+            "--create-list",
+            "--approve",
             HSK,
             "--list",
             "kr-hsk",
@@ -595,7 +760,17 @@ def test_items_stream_into_the_database_and_a_late_error_rolls_them_back(
     codes = ["847130", "847141", "850440", "850710", "880230", "847130"]  # last repeats the first
     before = _counts(initialised)
     bad = write_list_workbook(tmp_path / "bad.xlsx", simple_rows(codes))
-    result = run_cli("import", bad, "--list", "kr", "--version", "v1", db=initialised)
+    result = run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        bad,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        db=initialised,
+    )
     assert result.exit_code == 1, result.output
     assert "HS code 847130 is listed twice (also at row" in result.output
     assert written == [2, 2, 2]  # streamed before the duplicate was met
@@ -603,7 +778,18 @@ def test_items_stream_into_the_database_and_a_late_error_rolls_them_back(
 
     written.clear()
     good = write_list_workbook(tmp_path / "good.xlsx", simple_rows(codes[:5]))
-    run_cli("import", good, "--list", "kr", "--version", "v1", db=initialised, ok=True)
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        good,
+        "--list",
+        "kr",
+        "--version",
+        "v1",
+        db=initialised,
+        ok=True,
+    )
     assert written == [2, 2, 1]
     shown = json.loads(
         run_cli("show", "kr", "--version", "v1", "--json", db=initialised, ok=True).stdout

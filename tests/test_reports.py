@@ -405,6 +405,8 @@ def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
     edited = write_list_workbook(tmp_path / "edited.xlsx", edited_rows, two_row_header=False)
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         base,
         "--list",
         "kr-russia",
@@ -419,6 +421,8 @@ def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
     )
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         adds,
         "--list",
         "kr-russia",
@@ -436,14 +440,27 @@ def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
         db=sqlite_url,
         ok=True,
     )
-    run_cli("import", edited, "--list", "kr-russia", "--version", "2024-07", db=sqlite_url, ok=True)
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        edited,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-07",
+        db=sqlite_url,
+        ok=True,
+    )
     return sqlite_url
 
 
 def test_diff_of_an_additions_import_shows_exactly_the_added_rows(
     run_cli: RunCli, lists_db: str
 ) -> None:
-    result = run_cli("diff", "kr-russia", "2024-02", "2024-06", "--json", db=lists_db, ok=True)
+    result = run_cli(
+        "diff", "--list", "kr-russia", "2024-02", "2024-06", "--json", db=lists_db, ok=True
+    )
     data = json.loads(result.output)
     assert [c["change"] for c in data["changes"]] == ["added"] * 243
     assert sorted(c["serial"] for c in data["changes"]) == list(range(1160, 1403))
@@ -455,7 +472,7 @@ def test_diff_of_an_additions_import_shows_exactly_the_added_rows(
         1402,
     )
     assert summary["reconciles"] is True
-    text = run_cli("diff", "kr-russia", "2024-02", "2024-06", db=lists_db, ok=True).output
+    text = run_cli("diff", "--list", "kr-russia", "2024-02", "2024-06", db=lists_db, ok=True).output
     assert "1,159 before + 243 added − 0 removed = 1,402" in text
     assert "Reconciles." in text
 
@@ -468,11 +485,13 @@ def test_diff_writes_every_format_and_audits_each(
     shas = {}
     for ext in ("csv", "xlsx", "pdf", "json"):
         out = tmp_path / f"changes.{ext}"
-        result = run_cli("diff", "kr-russia", "2024-06", "2024-07", "-o", out, db=lists_db, ok=True)
+        result = run_cli(
+            "diff", "--list", "kr-russia", "2024-06", "2024-07", "-o", out, db=lists_db, ok=True
+        )
         assert out.exists() and "Wrote" in result.output
         shas[out.name] = hashlib.sha256(out.read_bytes()).hexdigest()
     stdout = run_cli(
-        "diff", "kr-russia", "2024-06", "2024-07", "--format", "csv", db=lists_db, ok=True
+        "diff", "--list", "kr-russia", "2024-06", "2024-07", "--format", "csv", db=lists_db, ok=True
     )
     rows = list(csv.DictReader(io.StringIO(stdout.output.lstrip("\ufeff"))))
     assert {r["change"] for r in rows} == {"removed", "renumbered", "modified"}
@@ -493,6 +512,7 @@ def test_diff_writes_every_format_and_audits_each(
 def test_diff_fields_option(run_cli: RunCli, lists_db: str) -> None:
     result = run_cli(
         "diff",
+        "--list",
         "kr-russia",
         "2024-06",
         "2024-07",
@@ -506,19 +526,24 @@ def test_diff_fields_option(run_cli: RunCli, lists_db: str) -> None:
     assert data["fields"] == ["description", "category"]
     assert [c["change"] for c in data["changes"]] == ["removed", "modified"]
     assert data["changes"][1]["fields"] == ["description", "category"]
-    bad = run_cli("diff", "kr-russia", "2024-06", "2024-07", "--fields", "colour", db=lists_db)
+    bad = run_cli(
+        "diff", "--list", "kr-russia", "2024-06", "2024-07", "--fields", "colour", db=lists_db
+    )
     assert bad.exit_code == 2 and 'unknown field "colour"' in bad.output
 
 
 def test_diff_errors_exit_2(tmp_path: Path, run_cli: RunCli, lists_db: str) -> None:
-    missing = run_cli("diff", "kr-russia", "2024-02", "2099-01", db=lists_db)
+    missing = run_cli("diff", "--list", "kr-russia", "2024-02", "2099-01", db=lists_db)
     assert missing.exit_code == 2
     assert 'Error: list "kr-russia" has no version "2099-01"' in missing.output
     assert run_cli("diff", "nope", "a", "b", db=lists_db).exit_code == 2
-    no_file = run_cli("diff", "kr-russia", "2024-02", "2024-06", "--format", "pdf", db=lists_db)
+    no_file = run_cli(
+        "diff", "--list", "kr-russia", "2024-02", "2024-06", "--format", "pdf", db=lists_db
+    )
     assert no_file.exit_code == 2 and "-o FILE.pdf" in no_file.output
     clash = run_cli(
         "diff",
+        "--list",
         "kr-russia",
         "2024-02",
         "2024-06",
@@ -530,7 +555,7 @@ def test_diff_errors_exit_2(tmp_path: Path, run_cli: RunCli, lists_db: str) -> N
     )
     assert clash.exit_code == 2 and "the extension says pdf" in clash.output
     unknown = run_cli(
-        "diff", "kr-russia", "2024-02", "2024-06", "-o", tmp_path / "x.txt", db=lists_db
+        "diff", "--list", "kr-russia", "2024-02", "2024-06", "-o", tmp_path / "x.txt", db=lists_db
     )
     assert unknown.exit_code == 2 and "--format" in unknown.output
     assert not (tmp_path / "x.pdf").exists()
@@ -554,7 +579,9 @@ def hsk_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     url = f"sqlite:///{tmp_path_factory.mktemp('hsk') / 'hsk.db'}"
     engine = open_database(url, create=True)
     for sheet in HSK_SHEETS:
-        result = import_workbook(engine, HSK, ImportOptions(slug="hsk", label=sheet, sheet=sheet))
+        result = import_workbook(
+            engine, HSK, ImportOptions(slug="hsk", label=sheet, sheet=sheet, create_list=True)
+        )
         assert result.stored, [f.message for f in result.report.errors[:5]]
     yield engine
     engine.dispose()

@@ -40,7 +40,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _options(label: str, **kwargs: object) -> api.ImportOptions:
-    return api.ImportOptions(slug="kr-russia", label=label, **kwargs)  # type: ignore[arg-type]
+    return api.ImportOptions(
+        slug="kr-russia", label=label, create_list=True, approve=True, **kwargs
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

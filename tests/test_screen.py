@@ -124,6 +124,8 @@ def screen_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
     v2 = write_list_workbook(tmp_path / "list-2024-06.xlsx", V2_ROWS)
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         v1,
         "--list",
         "kr-russia",
@@ -136,6 +138,8 @@ def screen_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
     )
     run_cli(
         "import",
+        "--create-list",
+        "--approve",
         v2,
         "--list",
         "kr-russia",

@@ -42,7 +42,17 @@ def list_db(tmp_path: Path, run_cli: RunCli, db_url: str) -> str:
     """``kr-sanctions`` 2024-06 with name-defined entries, on SQLite and PostgreSQL."""
     run_cli("init", db=db_url, ok=True)
     workbook = write_list_workbook(tmp_path / "list.xlsx", LIST_ROWS)
-    run_cli("import", workbook, *BASE, "--effective", "2024-06-28", db=db_url, ok=True)
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        workbook,
+        *BASE,
+        "--effective",
+        "2024-06-28",
+        db=db_url,
+        ok=True,
+    )
     return db_url
 
 
