@@ -6,6 +6,7 @@ Each command module registers its commands on the group in :mod:`exportctl.cli.b
 from __future__ import annotations
 
 from exportctl.cli import browse, changes, demo, imports, screen
+from exportctl.cli import lookups as lookups
 from exportctl.cli.base import BUG_EXIT_CODE, cli
 
 __all__ = ["BUG_EXIT_CODE", "cli", "browse", "changes", "demo", "imports", "screen"]
