@@ -254,7 +254,8 @@ def check_codes(
     report = CheckReport(slug=slug, version=version, unchecked_names=len(index.words.entries))
     for typed, result in zip(codes, screen_rows(rows, index), strict=True):
         reason = result.reason
-        if result.code is None and result.original_code is None:
+        if result.code is None and not reason.startswith('"'):
+            # A blank or placeholder (N/A, -): screening says "the row has no HS code".
             reason = f'"{typed}" is not an HS code'
         report.results.append(
             CodeCheck(
