@@ -310,15 +310,14 @@ def filter_items(
         The matching items.
 
     Raises:
-        InputError: A code prefix that is not digits, or an empty search or category.
+        InputError: A code prefix that is not digits (or empty), or an empty search or
+            category.
 
     Example:
         >>> [i.code for i in filter_items(items, code="8471.3")]
         ['8471', '847130', '8471301000']
     """
     prefix = _code_prefix(code) if code is not None else None
-    if prefix == "":
-        raise InputError("the code prefix is empty")
     needles = _fold(search).split() if search is not None else None
     if needles == []:
         raise InputError("the search text is empty")
@@ -371,6 +370,19 @@ def select_items(
     category: str | None = None,
 ) -> ItemSelection:
     """A version (by label or date) and its items that pass :func:`filter_items`.
+
+    Args:
+        engine: The database.
+        slug: The list.
+        label: Version label.
+        as_of: Use the version in force on this date.
+        include_drafts: Choose by date among drafts too.
+        code: Code prefix, as :func:`filter_items`.
+        search: Words that must all appear, as :func:`filter_items`.
+        category: Text the category must contain.
+
+    Returns:
+        The selection, with the version's item count before filtering.
 
     Raises:
         InputError: As :func:`filter_items`, or neither a label nor a date.
