@@ -605,7 +605,7 @@ def fail_statuses(fail_on: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _failing(names: Iterable[str]) -> tuple[Status, ...]:
+def failing_statuses(names: Iterable[str]) -> tuple[Status, ...]:
     """The row statuses that fail for ``names``; ``review`` brings ``controlled`` in."""
     wanted = set(names)
     if "review" in wanted:
@@ -704,7 +704,7 @@ class ScreenSummary:
         Raises:
             ValueError: ``fail_on`` names something else.
         """
-        return sum(self.counts[status] for status in _failing(fail_statuses(fail_on)))
+        return sum(self.counts[status] for status in failing_statuses(fail_statuses(fail_on)))
 
     def failures(self, fail_on: str | Iterable[str]) -> list[str]:
         """Why the run fails ``fail_on``, one sentence each; empty when it passes.
@@ -719,7 +719,7 @@ class ScreenSummary:
         names = fail_statuses(fail_on)
         flag = f"--fail-on {','.join(names)}"
         reasons: list[str] = []
-        statuses = _failing(names)
+        statuses = failing_statuses(names)
         hits = sum(self.counts[status] for status in statuses)
         if hits:
             each = ", ".join(

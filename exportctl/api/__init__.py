@@ -34,19 +34,34 @@ from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
 from exportctl.api.lifecycle import approve_version, create_list, withdraw_version
+from exportctl.api.lookups import (
+    CheckReport,
+    CodeCheck,
+    ItemSelection,
+    check_codes,
+    export_version,
+    filter_items,
+    select_items,
+)
 from exportctl.api.screening import screen_catalogue
 
 __all__ = [
     "DEMO_LIST",
     "REPORT_FORMATS",
+    "CheckReport",
+    "CodeCheck",
     "DemoResult",
     "ImportOptions",
     "ImportResult",
+    "ItemSelection",
     "approve_version",
     "audit_log",
+    "check_codes",
     "create_list",
     "demo_samples",
     "diff_versions",
+    "export_version",
+    "filter_items",
     "import_workbook",
     "init_database",
     "list_lists",
@@ -57,6 +72,7 @@ __all__ = [
     "resolve_version",
     "run_demo",
     "screen_catalogue",
+    "select_items",
     "show_version",
     "validate_workbook",
     "verify_audit_log",

@@ -190,6 +190,20 @@ def include_drafts_option(f: F) -> F:
     )(f)
 
 
+def parse_fail_on(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """``--fail-on`` values (``screen`` and ``check``), repeated and/or comma-separated."""
+    from exportctl.screen import fail_statuses
+
+    if not values:
+        return ()
+    try:
+        return fail_statuses(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 def check_output(path: Path | None, force: bool) -> None:
     """Refuse to overwrite an existing file unless ``--force``: reports are evidence."""
     if path is not None and not force and (path.exists() or path.is_symlink()):

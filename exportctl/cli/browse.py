@@ -1,11 +1,9 @@
-"""Read-only commands: ``lists``, ``versions``, ``show`` and ``audit``."""
+"""Read-only commands: ``lists``, ``versions`` and ``audit``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,16 +11,14 @@ import click
 from exportctl.cli.base import (
     CONTEXT_SETTINGS,
     State,
-    _parse_date,
     cli,
     echo_json,
-    include_drafts_option,
     json_option,
     list_option,
 )
 
 if TYPE_CHECKING:
-    from exportctl.models import ItemRecord, Version
+    from exportctl.models import Version
 
 
 def _version_json(version: Version) -> dict[str, Any]:
@@ -97,80 +93,6 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         )
         for warning in v.warnings():
             click.echo(f"{'':<12} declared counts: {warning}")
-
-
-def _show_csv(items: Sequence[ItemRecord]) -> None:
-    import csv
-
-    from exportctl.models import ITEM_FIELDS
-    from exportctl.reports.safe import neutralise
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(ITEM_FIELDS)
-    for item in items:
-        data = item.to_json()
-        writer.writerow([neutralise(data[name]) for name in ITEM_FIELDS])
-
-
-@cli.command()
-@click.argument("legacy", required=False, metavar="[SLUG]")
-@list_option
-@include_drafts_option
-@click.option("--version", "label", metavar="LABEL", help="Version label.")
-@click.option(
-    "--as-of", metavar="DATE", callback=_parse_date, help="The version in force on this date."
-)
-@json_option
-@click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
-@click.pass_obj
-def show(
-    state: State,
-    legacy: str | None,
-    slug: str | None,
-    include_drafts: bool,
-    label: str | None,
-    as_of: dt.date | None,
-    as_json: bool,
-    as_csv: bool,
-) -> None:
-    """Show the items of one version, by label or as of a date.
-
-    \b
-    Example:
-        exportctl show kr-russia --as-of 2024-07-01 --csv > list.csv
-        exportctl show kr-russia --version 2024-02 --json
-    """
-    from exportctl.api import show_version
-
-    if (label is None) == (as_of is None):
-        raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
-    slug = state.slug(slug, legacy, usage="exportctl show --list SLUG")
-    version, items = show_version(
-        state.engine(), slug, label=label, as_of=as_of, include_drafts=include_drafts
-    )
-    if as_json:
-        echo_json(
-            {
-                "list": slug,
-                "version": version.label,
-                "effective": version.effective.isoformat() if version.effective else None,
-                "count": len(items),
-                "items": [i.to_json() for i in items],
-            }
-        )
-        return
-    if as_csv:
-        _show_csv(items)
-        return
-    effective = version.effective.isoformat() if version.effective else "undated"
-    click.echo(f"{slug} {version.label} (effective {effective}): {len(items):,} items")
-    from exportctl.hscode import HSCode
-
-    for item in items:
-        code = HSCode(item.code, item.ex).dotted() if item.code else "—"
-        ex = "ex " if item.ex else ""
-        serial = item.serial if item.serial is not None else ""
-        click.echo(f"{serial!s:>5} {ex}{code:<14} {item.description}")
 
 
 @cli.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)

@@ -17,6 +17,7 @@ from exportctl.cli.base import (
     cli,
     include_drafts_option,
     list_option,
+    parse_fail_on,
     progress_reporter,
     report_output_options,
 )
@@ -26,20 +27,6 @@ if TYPE_CHECKING:
 
 SCREEN_SHOWN = 20
 """Rows listed by ``screen`` without an output format."""
-
-
-def _parse_fail_on(
-    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
-) -> tuple[str, ...]:
-    """``--fail-on`` values, repeated and/or comma-separated, checked."""
-    from exportctl.screen import fail_statuses
-
-    if not values:
-        return ()
-    try:
-        return fail_statuses(values)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 @cli.command()
@@ -64,7 +51,7 @@ def _parse_fail_on(
 @click.option(
     "--fail-on",
     multiple=True,
-    callback=_parse_fail_on,
+    callback=parse_fail_on,
     metavar="STATUS[,STATUS]",
     help="Exit 1 on controlled, review (controlled or review, or descriptions not "
     "checked) or invalid rows; repeat or comma-separate.",

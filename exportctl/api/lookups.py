@@ -1,0 +1,471 @@
+"""Daily look-ups: check codes against a list, find items, export a version.
+
+``check_codes`` screens codes typed by a person through the same path a
+catalogue takes (:func:`exportctl.screen.screen_rows` over a one-column
+catalogue without descriptions), so ``check`` and ``screen`` cannot disagree
+about a code. ``filter_items`` / ``select_items`` narrow a version's items by
+code prefix, words and category. ``export_version`` writes a version as a
+workbook with every item's provenance.
+
+Example:
+    >>> report = check_codes(engine, "kr-russia", ["8471.30", "84.7x"])
+    >>> [(r.dotted, r.status) for r in report.results]
+    [('8471.30', 'controlled'), (None, 'invalid')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+
+from exportctl import store
+from exportctl.api.browse import record_output, resolve_version
+from exportctl.errors import InputError
+from exportctl.models import ItemRecord, Version
+
+if TYPE_CHECKING:
+    from exportctl.reports.export import ExportFormat, Source
+    from exportctl.screen import Status
+
+__all__ = [
+    "CheckReport",
+    "CodeCheck",
+    "ItemSelection",
+    "check_codes",
+    "code_lines",
+    "export_version",
+    "filter_items",
+    "select_items",
+]
+
+
+def _version_json(slug: str, version: Version) -> dict[str, Any]:
+    return {
+        "list": slug,
+        "label": version.label,
+        "effective": version.effective.isoformat() if version.effective else None,
+        "status": version.status,
+        "count": version.item_count,
+        "source_file": version.source_file,
+        "source_sheet": version.source_sheet or None,
+        "sha256": version.source_sha256,
+    }
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _entry_json(entry: ItemRecord | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    from exportctl.hscode import HSCode
+
+    return {
+        "serial": entry.serial,
+        "code": HSCode(entry.code).dotted() if entry.code else None,
+        "ex": entry.ex,
+        "description": entry.description,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    """The verdict on one code as typed."""
+
+    input: str
+    """The code as typed."""
+    code: str | None
+    """Normalised digits, or None when the input is not an HS code."""
+    dotted: str | None
+    """The code as people write it (``8471.30``, ``8471.30.0000``)."""
+    status: Status
+    """``controlled``, ``review``, ``clear`` or ``invalid``."""
+    reason: str
+    """One plain sentence saying why."""
+    entry: ItemRecord | None = None
+    """The deciding list entry, if any."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The result in the ``check --json`` shape."""
+        return {
+            "input": self.input,
+            "code": self.dotted,
+            "digits": self.code,
+            "status": self.status,
+            "entry": _entry_json(self.entry),
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """Codes checked against one version of a list."""
+
+    slug: str
+    """The list."""
+    version: Version
+    """The version checked against."""
+    results: list[CodeCheck] = field(default_factory=list)
+    """One result per code, in the order given."""
+    unchecked_names: int = 0
+    """Entries defined by name (no HS code): a code alone cannot be checked against them."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Codes per status, every status present."""
+        from exportctl.screen import STATUSES
+
+        found = Counter(r.status for r in self.results)
+        return {status: found[status] for status in STATUSES}
+
+    def failing(self, fail_on: Iterable[str]) -> list[CodeCheck]:
+        """The results that reach one of ``fail_on`` (``review`` counts controlled too).
+
+        Raises:
+            ValueError: ``fail_on`` names something not in :data:`exportctl.screen.FAIL_ON`.
+        """
+        from exportctl.screen import fail_statuses, failing_statuses
+
+        wanted = set(failing_statuses(fail_statuses(fail_on)))
+        return [r for r in self.results if r.status in wanted]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``check --json`` object: the version, the counts and one object per code."""
+        return {
+            "version": _version_json(self.slug, self.version),
+            "counts": self.counts,
+            "unchecked_name_entries": self.unchecked_names,
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def code_lines(lines: Iterable[str]) -> list[str]:
+    """The codes of a text, one a line: blank lines and ``#`` comments are skipped.
+
+    A ``#`` starts a comment anywhere on a line (no HS code holds one), so
+    ``8471.30  # laptops`` reads as ``8471.30``.
+    """
+    found: list[str] = []
+    for line in lines:
+        text = line.split("#", 1)[0].strip()
+        if text:
+            found.append(text)
+    return found
+
+
+def check_codes(
+    engine: Engine,
+    slug: str,
+    codes: Sequence[str],
+    *,
+    label: str | None = None,
+    as_of: dt.date | None = None,
+    include_drafts: bool = False,
+) -> CheckReport:
+    """Check codes against a version of a list, as screening would.
+
+    The codes are screened as the code column of a catalogue without
+    descriptions: the column as a whole settles lost zeros exactly as it does
+    for ``screen`` (a code ``10121`` among six-digit codes reads as ``0101.21``,
+    and the reason says so), and entries defined by name are not matched (a code
+    says nothing about them; :attr:`CheckReport.unchecked_names` counts them).
+
+    Args:
+        engine: The database.
+        slug: The list.
+        codes: Codes as typed (``8471.30``, ``847130``, ``ex 8471``...).
+        label: Version label.
+        as_of: Use the version in force on this date (by default, today).
+        include_drafts: Choose by date among drafts too.
+
+    Returns:
+        The report, one result per code in the order given.
+
+    Raises:
+        InputError: No codes, or both ``label`` and ``as_of``.
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such version, or none in force on the date.
+    """
+    from exportctl.readers.cells import code_cell
+    from exportctl.readers.layout import ParsedRow
+    from exportctl.screen import ScreenIndex, screen_rows
+
+    if not codes:
+        raise InputError("no codes to check")
+    if label is not None and as_of is not None:
+        raise InputError("give a version label or an --as-of date, not both")
+    if label is None and as_of is None:
+        as_of = dt.date.today()
+    version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
+    with store.session_scope(engine) as session:
+        items = store.load_items(session, version)
+    effective = version.effective.isoformat() if version.effective else None
+    index = ScreenIndex.build(items, slug=slug, label=version.label, effective=effective)
+    rows = []
+    for number, typed in enumerate(codes, start=1):
+        cell = code_cell(typed, None)
+        rows.append(
+            ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
+        )
+    report = CheckReport(slug=slug, version=version, unchecked_names=len(index.words.entries))
+    for typed, result in zip(codes, screen_rows(rows, index), strict=True):
+        reason = result.reason
+        if result.code is None and not reason.startswith('"'):
+            # A blank or placeholder (N/A, -): screening says "the row has no HS code".
+            reason = f'"{typed}" is not an HS code'
+        report.results.append(
+            CodeCheck(
+                input=typed,
+                code=result.code,
+                dotted=result.shown_code if result.code else None,
+                status=result.status,
+                reason=reason,
+                entry=result.entry,
+            )
+        )
+    return report
+
+
+# --------------------------------------------------------------------------- show
+
+
+_PREFIX_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _code_prefix(code: str) -> str:
+    digits = _PREFIX_SEPARATORS.sub("", unicodedata.normalize("NFKC", code))
+    if not (digits.isascii() and digits.isdigit()):
+        raise InputError(f'"{code}" is not the start of an HS code (digits, dots and spaces only)')
+    return digits
+
+
+def filter_items(
+    items: Iterable[ItemRecord],
+    *,
+    code: str | None = None,
+    search: str | None = None,
+    category: str | None = None,
+) -> list[ItemRecord]:
+    """The items that pass every filter given (filters combine with AND), in order.
+
+    Args:
+        items: A version's items.
+        code: Digits with or without dots or spaces (``8471``, ``8471.3``): the
+            entries that cover or fall under that prefix, i.e. whose code starts
+            with it (``8471.30.1000`` for ``8471``) or with which it starts (the
+            heading ``8471`` for ``8471.30``). Entries without a code never match.
+        search: Words that must all appear (case-insensitive, NFKC, as parts of
+            words) in the description, the English description or the note.
+        category: Text the category must contain (case-insensitive, NFKC).
+
+    Returns:
+        The matching items.
+
+    Raises:
+        InputError: A code prefix that is not digits (or empty), or an empty search or
+            category.
+
+    Example:
+        >>> [i.code for i in filter_items(items, code="8471.3")]
+        ['8471', '847130', '8471301000']
+    """
+    prefix = _code_prefix(code) if code is not None else None
+    needles = _fold(search).split() if search is not None else None
+    if needles == []:
+        raise InputError("the search text is empty")
+    wanted = _fold(category).strip() if category is not None else None
+    if wanted == "":
+        raise InputError("the category text is empty")
+    kept: list[ItemRecord] = []
+    for item in items:
+        if prefix is not None:
+            own = item.code
+            if not own or not (own.startswith(prefix) or prefix.startswith(own)):
+                continue
+        if needles is not None:
+            text = _fold(
+                " ".join(t for t in (item.description, item.description_en, item.note) if t)
+            )
+            if not all(needle in text for needle in needles):
+                continue
+        if wanted is not None and (not item.category or wanted not in _fold(item.category)):
+            continue
+        kept.append(item)
+    return kept
+
+
+@dataclass(slots=True)
+class ItemSelection:
+    """A version's items narrowed by :func:`filter_items`."""
+
+    slug: str
+    """The list."""
+    version: Version
+    """The version shown."""
+    items: list[ItemRecord]
+    """The items that matched, in list order."""
+    total: int
+    """Items of the version before filtering."""
+    filters: dict[str, str] = field(default_factory=dict)
+    """The filters given (``code``, ``search``, ``category``)."""
+
+
+def select_items(
+    engine: Engine,
+    slug: str,
+    *,
+    label: str | None = None,
+    as_of: dt.date | None = None,
+    include_drafts: bool = False,
+    code: str | None = None,
+    search: str | None = None,
+    category: str | None = None,
+) -> ItemSelection:
+    """A version (by label or date) and its items that pass :func:`filter_items`.
+
+    Args:
+        engine: The database.
+        slug: The list.
+        label: Version label.
+        as_of: Use the version in force on this date.
+        include_drafts: Choose by date among drafts too.
+        code: Code prefix, as :func:`filter_items`.
+        search: Words that must all appear, as :func:`filter_items`.
+        category: Text the category must contain.
+
+    Returns:
+        The selection, with the version's item count before filtering.
+
+    Raises:
+        InputError: As :func:`filter_items`, or neither a label nor a date.
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such version, or none in force on the date.
+    """
+    version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
+    with store.session_scope(engine) as session:
+        items = store.load_items(session, version)
+    given = {"code": code, "search": search, "category": category}
+    filters = {name: value for name, value in given.items() if value is not None}
+    kept = filter_items(items, code=code, search=search, category=category)
+    return ItemSelection(slug, version, kept, len(items), filters)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _sources(session: Any, version: Version, count: int) -> list[Source]:
+    """Where each of a version's items came from, by position.
+
+    An additions-only import stores its base version's items first, then the
+    rows of its own file; those carried items came from the base's file (and so
+    on down the chain), not from this version's.
+    """
+    from exportctl.reports.export import Source
+
+    own = Source(version.label, version.source_file, version.source_sha256)
+    if not version.additions_only or version.base_version_id is None:
+        return [own] * count
+    base = session.get(Version, version.base_version_id)
+    if base is None:
+        return [own] * count
+    carried = min(base.item_count, count)
+    return _sources(session, base, carried) + [own] * (count - carried)
+
+
+def export_version(
+    engine: Engine,
+    slug: str,
+    label: str,
+    path: Path,
+    fmt: ExportFormat | str | None = None,
+    *,
+    actor: str | None = None,
+) -> str:
+    """Write a version with every item's provenance to a file, and record it.
+
+    The file appears only once complete and replaces ``path`` if it exists (the
+    CLI refuses that without ``--force``). The export is recorded in the audit
+    log with the file's SHA-256.
+
+    Args:
+        engine: The database.
+        slug: The list.
+        label: The version's label.
+        path: The file to write.
+        fmt: ``xlsx``, ``csv`` or ``json``; from the extension of ``path`` when None.
+        actor: Who exports (the current user when None).
+
+    Returns:
+        The SHA-256 of the file written.
+
+    Raises:
+        InputError: The format is not one of xlsx, csv, json.
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such version.
+
+    Example:
+        >>> export_version(engine, "kr-russia", "2024-06", Path("kr-russia-2024-06.xlsx"))
+        '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
+    """
+    from exportctl.api.database import _sha256_file
+    from exportctl.reports.export import VersionExport, export_format, write_export
+
+    try:
+        chosen = export_format(path, fmt)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    with store.session_scope(engine) as session:
+        version = store.get_version(session, slug, label)
+        control_list = store.get_list(session, slug)
+        items = store.load_items(session, version)
+        sources = _sources(session, version, len(items))
+        base = (
+            session.get(Version, version.base_version_id)
+            if version.base_version_id is not None
+            else None
+        )
+    export = VersionExport(
+        slug=slug,
+        list_name=control_list.name,
+        label=version.label,
+        effective=version.effective,
+        status=version.status,
+        source_file=version.source_file,
+        source_sheet=version.source_sheet,
+        source_sha256=version.source_sha256,
+        imported_at=version.imported_at,
+        imported_by=version.imported_by,
+        additions_only=version.additions_only,
+        base=base.label if base is not None else None,
+        items=items,
+        sources=sources,
+    )
+    write_export(export, chosen, path)
+    sha = _sha256_file(path)
+    record_output(
+        engine,
+        action="export",
+        path=path,
+        slug=slug,
+        label=version.label,
+        detail={
+            "format": chosen,
+            "items": len(items),
+            "source_file": version.source_file,
+            "source_sha256": version.source_sha256,
+        },
+        actor=actor,
+    )
+    return sha

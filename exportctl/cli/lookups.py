@@ -1,0 +1,327 @@
+"""Daily look-ups: ``check`` codes, ``show`` a version's items, ``export`` a version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from exportctl.cli.base import (
+    State,
+    _parse_date,
+    check_output,
+    cli,
+    echo_json,
+    include_drafts_option,
+    json_option,
+    list_option,
+    parse_fail_on,
+)
+
+if TYPE_CHECKING:
+    from exportctl.api.lookups import CheckReport
+    from exportctl.models import ItemRecord, Version
+
+_INPUT_WIDTH = 24
+"""Widest column of typed codes in ``check`` output; longer inputs push the line."""
+
+
+def _version_line(slug: str, version: Version) -> str:
+    """``kr-russia 2024-06 (effective 2024-06-28, draft)``."""
+    effective = version.effective.isoformat() if version.effective else "undated"
+    status = "" if version.status == "approved" else f", {version.status}"
+    return f"{slug} {version.label} (effective {effective}{status})"
+
+
+def _codes_given(codes: Sequence[str]) -> list[str]:
+    """The CODE arguments, with ``-`` (or no CODE at all) replaced by stdin's lines."""
+    from exportctl.api.lookups import code_lines
+
+    stdin = sys.stdin
+    if not codes or "-" in codes:
+        if stdin.isatty():
+            raise click.UsageError("Give CODE arguments, or pipe codes on stdin one per line.")
+    found: list[str] = []
+    read = False
+    for code in codes or ("-",):
+        if code == "-":
+            if not read:
+                found.extend(code_lines(stdin))
+                read = True
+        else:
+            found.append(code)
+    if not found:
+        raise click.UsageError("No codes to check: stdin held only blank lines and comments.")
+    return found
+
+
+@cli.command()
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
+@list_option
+@click.option("--version", "label", metavar="LABEL", help="Version to check against.")
+@click.option(
+    "--as-of",
+    metavar="YYYY-MM-DD",
+    callback=_parse_date,
+    help="Check against the version in force on this date (default: today).",
+)
+@include_drafts_option
+@json_option
+@click.option(
+    "--fail-on",
+    multiple=True,
+    callback=parse_fail_on,
+    metavar="STATUS[,STATUS]",
+    help="Exit 1 when a code is controlled, review (controlled or review) or invalid; "
+    "repeat or comma-separate.",
+)
+@click.pass_obj
+def check(
+    state: State,
+    codes: tuple[str, ...],
+    slug: str | None,
+    label: str | None,
+    as_of: dt.date | None,
+    include_drafts: bool,
+    as_json: bool,
+    fail_on: tuple[str, ...],
+) -> None:
+    """Check HS codes against a list: controlled, review, clear or invalid.
+
+    Codes come from the arguments, or from stdin one per line when no CODE is
+    given or a CODE is "-" (blank lines and # comments are skipped). Each code
+    is screened exactly as a catalogue row with that code and no description
+    would be: entries defined by name cannot be matched by a code alone. The
+    version is the one in force today unless --version or --as-of says otherwise.
+
+    \b
+    Example:
+        exportctl check 8471.30 8536.69.1000 0808.10 --list kr-russia
+        exportctl check --list kr-russia --as-of 2024-07-01 --json < codes.txt
+        exportctl check 9013.10 --list kr-russia --fail-on review,invalid
+    """
+    from exportctl.api.lookups import check_codes
+
+    if label is not None and as_of is not None:
+        raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
+    name = state.slug(slug)
+    typed = _codes_given(codes)
+    report = check_codes(
+        state.engine(), name, typed, label=label, as_of=as_of, include_drafts=include_drafts
+    )
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        _check_text(report)
+    if report.unchecked_names and any(r.status == "clear" for r in report.results):
+        n = report.unchecked_names
+        entries = f"{n:,} list entries are" if n != 1 else "1 list entry is"
+        click.echo(
+            f"note: {entries} defined by name, not by code; a code alone cannot match "
+            f"{'them' if n != 1 else 'it'}: screen a catalogue with descriptions",
+            err=True,
+        )
+    if fail_on:
+        failing = report.failing(fail_on)
+        if failing:
+            counts: dict[str, int] = {}
+            for result in failing:
+                counts[result.status] = counts.get(result.status, 0) + 1
+            each = ", ".join(f"{n:,} {status}" for status, n in counts.items())
+            what = "1 code fails" if len(failing) == 1 else f"{len(failing):,} codes fail"
+            click.echo(f"{what} --fail-on {','.join(fail_on)}: {each}.", err=True)
+            sys.exit(1)
+
+
+def _check_text(report: CheckReport) -> None:
+    counts = ", ".join(f"{n:,} {status}" for status, n in report.counts.items())
+    total = len(report.results)
+    click.echo(
+        f"{_version_line(report.slug, report.version)}: "
+        f"{total:,} code{'s' if total != 1 else ''}: {counts}"
+    )
+    width = min(max(len(r.input) for r in report.results), _INPUT_WIDTH)
+    code_width = max(len(r.dotted or "—") for r in report.results)
+    for result in report.results:
+        entry = f" — {result.entry.description}" if result.entry is not None else ""
+        click.echo(
+            f"{result.input:<{width}}  {result.dotted or '—':<{code_width}}  "
+            f"{result.status:<10}  {result.reason}{entry}"
+        )
+
+
+def _show_csv(items: Sequence[ItemRecord]) -> None:
+    import csv
+
+    from exportctl.models import ITEM_FIELDS
+    from exportctl.reports.safe import neutralise
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(ITEM_FIELDS)
+    for item in items:
+        data = item.to_json()
+        writer.writerow([neutralise(data[name]) for name in ITEM_FIELDS])
+
+
+@cli.command()
+@click.argument("legacy", required=False, metavar="[SLUG]")
+@list_option
+@click.option("--version", "label", metavar="LABEL", help="Version label.")
+@click.option(
+    "--as-of", metavar="YYYY-MM-DD", callback=_parse_date, help="The version in force on this date."
+)
+@include_drafts_option
+@click.option(
+    "--code",
+    "code_prefix",
+    metavar="PREFIX",
+    help="Entries that cover or fall under this code, e.g. 8471 or 8471.3.",
+)
+@click.option(
+    "--search",
+    metavar="TEXT",
+    help="Words that must all appear in the description, English description or note.",
+)
+@click.option("--category", metavar="TEXT", help="Text the category must contain.")
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
+@click.pass_obj
+def show(
+    state: State,
+    legacy: str | None,
+    slug: str | None,
+    label: str | None,
+    as_of: dt.date | None,
+    include_drafts: bool,
+    code_prefix: str | None,
+    search: str | None,
+    category: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Show the items of one version, by label or as of a date, optionally filtered.
+
+    --code keeps the entries that cover or fall under a code: for 8471.30, the
+    heading 8471 (it covers 8471.30) and 8471.30.1000 (it falls under). --search
+    keeps items whose description, English description or note contains every
+    word given (case-insensitive). --category keeps items whose category contains
+    the text. Filters combine: an item must pass all of them.
+
+    \b
+    Example:
+        exportctl show --list kr-russia --as-of 2024-07-01 --csv > list.csv
+        exportctl show --list kr-russia --version 2024-06 --code 8471
+        exportctl show --list kr-russia --version 2024-06 --search "drone parts" --json
+    """
+    from exportctl.api.lookups import select_items
+
+    name = state.slug(slug, legacy, usage="exportctl show --list SLUG --version LABEL")
+    if (label is None) == (as_of is None):
+        raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
+    selection = select_items(
+        state.engine(),
+        name,
+        label=label,
+        as_of=as_of,
+        include_drafts=include_drafts,
+        code=code_prefix,
+        search=search,
+        category=category,
+    )
+    version, items = selection.version, selection.items
+    if as_json:
+        echo_json(
+            {
+                "list": name,
+                "version": version.label,
+                "effective": version.effective.isoformat() if version.effective else None,
+                "status": version.status,
+                "count": len(items),
+                "total": selection.total,
+                "filters": selection.filters,
+                "items": [i.to_json() for i in items],
+            }
+        )
+        return
+    if as_csv:
+        _show_csv(items)
+        return
+    if selection.filters:
+        given = ", ".join(f'{key} "{value}"' for key, value in selection.filters.items())
+        counted = f"{len(items):,} of {selection.total:,} items match {given}"
+    else:
+        counted = f"{len(items):,} items"
+    click.echo(f"{_version_line(name, version)}: {counted}")
+    from exportctl.hscode import HSCode
+
+    for item in items:
+        code = HSCode(item.code, item.ex).dotted() if item.code else "—"
+        ex = "ex " if item.ex else ""
+        serial = item.serial if item.serial is not None else ""
+        click.echo(f"{serial!s:>5} {ex}{code:<14} {item.description}")
+
+
+@cli.command(name="export")
+@click.argument("words", nargs=-1, metavar="[SLUG] LABEL")
+@list_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="File to write: .xlsx, .csv or .json.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv", "json"]),
+    help="Format (default: from the -o extension).",
+)
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+@click.pass_obj
+def export_cmd(
+    state: State,
+    words: tuple[str, ...],
+    slug: str | None,
+    output: Path,
+    fmt: str | None,
+    force: bool,
+) -> None:
+    """Export a version as a workbook to send on: every item and where it came from.
+
+    Each item has its serial, code (as text, zeros kept), level, ex, descriptions,
+    category, note and provenance: the source file, sheet and row. XLSX has an
+    Items sheet (frozen header, filters) and a Version sheet (list, version,
+    effective date, item count, the source's SHA-256, imported at/by); CSV is
+    UTF-8 with a byte-order mark for Excel; JSON holds the same. The export is
+    recorded in the audit log.
+
+    \b
+    Example:
+        exportctl export --list kr-russia 2024-06 -o kr-russia-2024-06.xlsx
+        exportctl export --list kr-russia 2024-06 -o list.csv --force
+    """
+    from exportctl.api.lookups import export_version
+    from exportctl.reports.export import export_format
+
+    if len(words) == 1:
+        legacy, label = None, words[0]
+    elif len(words) == 2:
+        legacy, label = words
+    else:
+        raise click.UsageError(
+            "Give the version's LABEL: exportctl export --list SLUG LABEL -o FILE."
+        )
+    name = state.slug(slug, legacy, usage="exportctl export --list SLUG LABEL -o FILE")
+    try:
+        export_format(output, fmt)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o'") from exc
+    check_output(output, force)
+    sha = export_version(state.engine(), name, label, output, fmt, actor=state.actor)
+    state.info(f"Exported {name} {label} to {output} (SHA-256 {sha}).")
