@@ -626,7 +626,7 @@ def bench_import_small(settings: Settings) -> Iterator[Result]:
     for attempt in range(SMALL_IMPORT_RUNS):
         url = f"sqlite:///{settings.work / f'import-small-{attempt}.db'}"
         spawn("init", url=url)
-        argv = [script, "--db", url, "import", str(workbook), "--list", "bench"]
+        argv = [script, "--db", url, "import", str(workbook), "--list", "bench", "--create-list"]
         argv += ["--version", "2024-06", "--declared-total", str(SMALL_LIST)]
         seconds, peak, code, stderr = run_command(argv)
         if code != 0:
