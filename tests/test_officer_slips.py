@@ -63,7 +63,7 @@ def test_forgotten_additions_flag_is_refused_with_both_ways_forward(
         "--base", "v1", db=listed,
     )  # fmt: skip
     assert result.exit_code == 1, result.output
-    assert 'serial numbers start at 11, right after the last serial of "v1" (10)' in (result.output)
+    assert 'serial numbers start at 11, right after the last serial of "v1" (10)' in (result.stdout)
     assert "would remove 10 of the 10 items" in result.output
     assert "--additions" in result.output and "--declared-removed 10" in result.output
     assert _counts(listed) == before
@@ -114,7 +114,7 @@ def test_a_wrong_version_is_withdrawn_and_its_file_imported_again(
     shown = run_cli(
         "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
     )
-    assert json.loads(shown.output)["count"] == 4
+    assert json.loads(shown.stdout)["count"] == 4
     run_cli(
         "withdraw", "v2", "--list", "kr-russia", "--reason", "imported without --additions",
         db=listed, ok=True,
@@ -122,7 +122,7 @@ def test_a_wrong_version_is_withdrawn_and_its_file_imported_again(
     shown = run_cli(
         "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
     )
-    assert json.loads(shown.output)["version"] == "v1"
+    assert json.loads(shown.stdout)["version"] == "v1"
     listed_versions = run_cli("versions", "--list", "kr-russia", db=listed, ok=True).output
     assert "WITHDRAWN" in listed_versions and "imported without --additions" in listed_versions
     # The same file imports again, the right way, under a new label.
@@ -133,8 +133,8 @@ def test_a_wrong_version_is_withdrawn_and_its_file_imported_again(
     shown = run_cli(
         "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
     )
-    assert (json.loads(shown.output)["version"], json.loads(shown.output)["count"]) == ("v2b", 14)
-    actions = [e["action"] for e in json.loads(run_cli("audit", "--json", db=listed).output)]
+    assert (json.loads(shown.stdout)["version"], json.loads(shown.stdout)["count"]) == ("v2b", 14)
+    actions = [e["action"] for e in json.loads(run_cli("audit", "--json", db=listed).stdout)]
     assert actions.count("withdraw") == 1
     run_cli("audit", "verify", db=listed, ok=True)
 
@@ -155,7 +155,7 @@ def test_a_typo_in_the_list_name_never_creates_a_list(
         "--list-name", "Another list", db=listed, ok=True,
     )  # fmt: skip
     assert "kr-rusia v9" in created.output
-    names = {x["slug"]: x["name"] for x in json.loads(run_cli("lists", "--json", db=listed).output)}
+    names = {x["slug"]: x["name"] for x in json.loads(run_cli("lists", "--json", db=listed).stdout)}
     assert names == {"kr-russia": "Korea test list", "kr-rusia": "Another list"}
 
 
@@ -192,7 +192,7 @@ def test_a_declared_mismatch_is_kept_on_the_version_and_shown(
         "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
         "--additions", "--declared-added", "5", "--declared-total", "14", db=listed, ok=True,
     )  # fmt: skip
-    versions = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=listed).output)
+    versions = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=listed).stdout)
     warnings = [w for v in versions if v["label"] == "v2" for w in v["declared_warnings"]]
     assert any("declares 5 added items but 4 are new" in w for w in warnings), warnings
     assert any("do not add up" in w for w in warnings), warnings
@@ -212,17 +212,20 @@ def test_drafts_are_not_in_force_until_a_second_person_approves(
         "--additions", "--effective", "2024. 8. 28.", db=listed, ok=True,
     )  # fmt: skip
     as_of = ["show", "--list", "kr-russia", "--as-of", "2024.09.01", "--json"]
-    assert json.loads(run_cli(*as_of, db=listed, ok=True).output)["version"] == "v1"
+    passed_over = run_cli(*as_of, db=listed, ok=True)
+    assert json.loads(passed_over.stdout)["version"] == "v1"
+    assert "v2 (effective 2024-08-28) is a draft awaiting approval" in passed_over.stderr
     drafts = run_cli(*as_of, "--include-drafts", db=listed, ok=True)
-    assert json.loads(drafts.output)["version"] == "v2"
+    assert json.loads(drafts.stdout)["version"] == "v2"
     same = run_cli("approve", "v2", "--list", "kr-russia", db=listed)
     assert same.exit_code == 2 and "imported by kim" in same.output
     monkeypatch.setenv("EXPORTCTL_ACTOR", "lee")
     run_cli("approve", "v2", "--list", "kr-russia", "--note", "checked", db=listed, ok=True)
-    assert json.loads(run_cli(*as_of, db=listed, ok=True).output)["version"] == "v2"
+    approved = run_cli(*as_of, db=listed, ok=True)
+    assert json.loads(approved.stdout)["version"] == "v2" and not approved.stderr
     again = run_cli("approve", "v2", "--list", "kr-russia", db=listed)
     assert again.exit_code == 2 and "lee" in again.output
-    versions = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=listed).output)
+    versions = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=listed).stdout)
     v2 = next(v for v in versions if v["label"] == "v2")
     assert (v2["status"], v2["approved_by"], v2["one_person"]) == ("approved", "lee", False)
     assert v2["effective"] == "2024-08-28"
@@ -236,7 +239,7 @@ def test_one_person_sign_off_is_recorded_as_such(
         "--additions", db=listed, ok=True,
     )  # fmt: skip
     result = run_cli("approve", "v2", "--list", "kr-russia", "--self", "--json", db=listed, ok=True)
-    assert json.loads(result.output)["one_person"] is True
+    assert json.loads(result.stdout)["one_person"] is True
 
 
 def test_reversed_diff_warns_and_old_spelling_still_works(
@@ -302,10 +305,10 @@ def test_config_file_gives_the_default_list_and_actor(
     config.write_text('default_list = "kr-russia"\nactor = "park"\n', encoding="utf-8")
     monkeypatch.setenv("EXPORTCTL_CONFIG", str(config))
     monkeypatch.delenv("EXPORTCTL_ACTOR", raising=False)
-    versions = json.loads(run_cli("versions", "--json", db=listed, ok=True).output)
+    versions = json.loads(run_cli("versions", "--json", db=listed, ok=True).stdout)
     assert [v["label"] for v in versions] == ["v1"]
     run_cli("withdraw", "v1", "--reason", "test", db=listed, ok=True)
-    events = json.loads(run_cli("audit", "--json", db=listed).output)
+    events = json.loads(run_cli("audit", "--json", db=listed).stdout)
     assert events[-1]["actor"] == "park"
     config.write_text('default_lsit = "kr-russia"\n', encoding="utf-8")
     typo = run_cli("versions", db=listed)
@@ -318,4 +321,4 @@ def test_quiet_leaves_only_data(run_cli: RunCli, listed: str) -> None:
     loud = run_cli("lists", "create", "us-746", "--name", "US", db=listed, ok=True)
     assert "Created list us-746" in loud.output
     data = run_cli("versions", "--list", "kr-russia", "-q", "--json", db=listed, ok=True)
-    assert json.loads(data.output)[0]["label"] == "v1"
+    assert json.loads(data.stdout)[0]["label"] == "v1"

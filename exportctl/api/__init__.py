@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from exportctl.api.browse import (
     audit_log,
+    drafts_passed_over,
     list_lists,
     list_versions,
     record_output,
@@ -59,6 +60,7 @@ __all__ = [
     "check_codes",
     "create_list",
     "demo_samples",
+    "drafts_passed_over",
     "diff_versions",
     "export_version",
     "filter_items",

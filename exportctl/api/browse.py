@@ -105,3 +105,24 @@ def record_output(
             sha256=_sha256_file(path) if path is not None else None,
             detail=detail,
         )
+
+
+def drafts_passed_over(engine: Engine, slug: str, day: dt.date, chosen: str) -> list[Version]:
+    """Drafts that would be in force on ``day`` instead of ``chosen`` were they approved.
+
+    A by-date choice skips drafts; this names them so the user is told, not left
+    to wonder why a newer revision was not used.
+    """
+    with store.session_scope(engine) as session:
+        versions = store.versions_of(session, store.get_list(session, slug))
+    picked = next((v for v in versions if v.label == chosen), None)
+    floor = picked.effective if picked is not None else None
+    return [
+        v
+        for v in versions
+        if v.status == "draft"
+        and v.effective is not None
+        and v.effective <= day
+        and (floor is None or v.effective >= floor)
+        and v.label != chosen
+    ]

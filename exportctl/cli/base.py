@@ -190,6 +190,23 @@ def include_drafts_option(f: F) -> F:
     )(f)
 
 
+def warn_drafts_passed_over(
+    engine: Engine, slug: str, day: dt.date | None, chosen: str, include_drafts: bool
+) -> None:
+    """Say so when a by-date choice skipped a newer draft (awaiting approval)."""
+    if day is None or include_drafts:
+        return
+    from exportctl.api import drafts_passed_over
+
+    for draft in drafts_passed_over(engine, slug, day, chosen):
+        click.echo(
+            f"warning: {slug} {draft.label} (effective {draft.effective}) is a draft awaiting "
+            f"approval, so {chosen} was used; approve it (exportctl approve {draft.label} "
+            f"--list {slug}) or add --include-drafts",
+            err=True,
+        )
+
+
 def parse_fail_on(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -211,6 +228,11 @@ def check_output(path: Path | None, force: bool) -> None:
             f"{path} already exists; reports are evidence and are not overwritten: "
             "choose another name, or give --force to replace it."
         )
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 error``, ``3 errors``, ``1,159 items``."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def json_option(f: F) -> F:

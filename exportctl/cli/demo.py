@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.base import State, cli
+from exportctl.cli.base import State, cli, counted
 
 if TYPE_CHECKING:
     from exportctl.api import DemoResult
@@ -66,11 +66,13 @@ def _demo_summary(result: DemoResult) -> list[str]:
         f"Imported into list {DEMO_LIST_SLUG}:",
         f"  2024-02  {feb.item_count:,} items; the notice declares "
         f"{result.february.options.declared.total or 0:,}; "
-        f"{len(feb.errors)} errors, {len(feb.warnings)} warnings; approved by a second person",
+        f"{counted(len(feb.errors), 'error')}, {counted(len(feb.warnings), 'warning')}; "
+        "approved by a second person",
         f"  2024-06  {june.item_count:,} items = {june.item_count - (june.added or 0):,} + "
         f"{june.added or 0:,} added − {june.removed or 0:,} removed; the notice declares "
         f"+{declared.added or 0:,} = {declared.total or 0:,}; "
-        f"{len(june.errors)} errors, {len(june.warnings)} warnings; approved by a second person",
+        f"{counted(len(june.errors), 'error')}, {counted(len(june.warnings), 'warning')}; "
+        "approved by a second person",
         f"  {cons.file} (consolidated): {cons.item_count:,} items, {agreement}",
     ]
     if result.change_summary is not None:

@@ -16,6 +16,7 @@ from exportctl.cli.base import (
     State,
     _parse_date,
     cli,
+    counted,
     echo_json,
     json_option,
     list_option,
@@ -127,7 +128,7 @@ def _render_finding(finding: Finding) -> str:
     return f"  {finding.severity}: {where}: {finding.message}"
 
 
-def _render_result(result: ImportResult, *, verb: str) -> None:
+def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
     report = result.report
     opts = result.options
     sheet = f', sheet "{report.sheet}"' if report.sheet else ""
@@ -136,25 +137,29 @@ def _render_result(result: ImportResult, *, verb: str) -> None:
     if report.added is not None:
         changes = f" ({report.added:,} added, {report.removed:,} removed against {opts.base})"
     if result.stored:
-        click.echo(
+        state.info(
             f"{verb} {opts.slug} {opts.label}: {count:,} items{changes} from "
             f"{report.file}{sheet}, SHA-256 {result.sha256[:16]}…"
         )
         version = result.version
         if version is not None and version.status == "approved":
-            click.echo(f"Approved on import by {version.approved_by} (one-person sign-off).")
+            state.info(f"Approved on import by {version.approved_by} (one-person sign-off).")
         else:
-            click.echo(
+            state.info(
                 f"Stored as a draft: by date it is not in force until a second person "
                 f"approves it (exportctl approve {opts.label} --list {opts.slug})."
             )
     elif result.ok:
-        click.echo(f"{report.file}{sheet}: valid, {count:,} items{changes}.")
+        state.info(f"{report.file}{sheet}: valid, {count:,} items{changes}.")
     else:
-        click.echo(f"{report.file}{sheet}: {len(report.errors):,} errors, nothing was written.")
+        click.echo(
+            f"{report.file}{sheet}: {counted(len(report.errors), 'error')}, nothing was written."
+        )
     findings = report.findings
     if findings:
-        click.echo(f"{len(report.errors):,} errors, {len(report.warnings):,} warnings:")
+        click.echo(
+            f"{counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}:"
+        )
         if len(findings) > MAX_FINDINGS_SHOWN:
             by_rule = Counter(f"{f.severity} {f.rule}" for f in findings)
             click.echo("  " + ", ".join(f"{n:,} {rule}" for rule, n in by_rule.most_common()))
@@ -199,9 +204,9 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
     if as_json:
         echo_json(result.to_json())
     else:
-        _render_result(result, verb="Imported")
+        _render_result(state, result, verb="Imported")
         if dry_run and result.ok:
-            click.echo("Dry run: nothing was written.")
+            state.info("Dry run: nothing was written.")
     if not result.ok:
         sys.exit(1)
 
@@ -228,6 +233,6 @@ def validate(state: State, /, file: Path, as_json: bool, **params: Any) -> None:
     if as_json:
         echo_json(result.to_json())
     else:
-        _render_result(result, verb="Validated")
+        _render_result(state, result, verb="Validated")
     if not result.ok:
         sys.exit(1)

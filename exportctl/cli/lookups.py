@@ -20,6 +20,7 @@ from exportctl.cli.base import (
     json_option,
     list_option,
     parse_fail_on,
+    warn_drafts_passed_over,
 )
 
 if TYPE_CHECKING:
@@ -110,9 +111,13 @@ def check(
         raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
     name = state.slug(slug)
     typed = _codes_given(codes)
+    engine = state.engine()
     report = check_codes(
-        state.engine(), name, typed, label=label, as_of=as_of, include_drafts=include_drafts
+        engine, name, typed, label=label, as_of=as_of, include_drafts=include_drafts
     )
+    if label is None:
+        day = as_of or dt.date.today()
+        warn_drafts_passed_over(engine, name, day, report.version.label, include_drafts)
     if as_json:
         echo_json(report.to_json())
     else:
@@ -222,8 +227,9 @@ def show(
     name = state.slug(slug, legacy, usage="exportctl show --list SLUG --version LABEL")
     if (label is None) == (as_of is None):
         raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
+    engine = state.engine()
     selection = select_items(
-        state.engine(),
+        engine,
         name,
         label=label,
         as_of=as_of,
@@ -233,6 +239,7 @@ def show(
         category=category,
     )
     version, items = selection.version, selection.items
+    warn_drafts_passed_over(engine, name, as_of, version.label, include_drafts)
     if as_json:
         echo_json(
             {

@@ -20,6 +20,7 @@ from exportctl.cli.base import (
     parse_fail_on,
     progress_reporter,
     report_output_options,
+    warn_drafts_passed_over,
 )
 
 if TYPE_CHECKING:
@@ -151,6 +152,9 @@ def screen(
             overrides=overrides,
             progress=progress,
         )
+        if label is None:
+            day = as_of or dt.date.today()
+            warn_drafts_passed_over(engine, slug, day, report.version, include_drafts)
         if output is not None and chosen is not None:
             summary = screening.write_screen_report(report, chosen, output)
         elif chosen == "json":
