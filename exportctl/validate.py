@@ -417,7 +417,7 @@ def guard_against_base(
     out.add(
         "error",
         "looks-like-additions" if continues else "removes-most-of-base",
-        f"{' and '.join(signs)}. If the file holds only the additions, "
+        f"{', and '.join(signs)}. If the file holds only the additions, "
         f"import it with{base_flag} --additions; if the notice really removes those items, "
         f"confirm with --declared-removed {removed}",
     )

@@ -105,7 +105,10 @@ def screen_catalogue(
     summary = ScreenSummary()
     # The table's own list: readers add notes (skipped rows...) while rows stream.
     notes = table.notes
-    notes[:0] = [f'column "{header}" is not used' for header in table.unmapped]
+    notes[:0] = [
+        f'column "{header}" is not screened; reports keep it beside the verdict'
+        for header in table.unmapped
+    ]
     return ScreenReport(
         slug=slug,
         version=version.label,
