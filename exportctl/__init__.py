@@ -34,6 +34,12 @@ _EXPORTS: dict[str, str] = {
     "write_change_report": "exportctl.api",
     "screen_catalogue": "exportctl.api",
     "run_demo": "exportctl.api",
+    "create_list": "exportctl.api",
+    "approve_version": "exportctl.api",
+    "withdraw_version": "exportctl.api",
+    "check_codes": "exportctl.api",
+    "select_items": "exportctl.api",
+    "export_version": "exportctl.api",
     "compare": "exportctl.diff",
     "summarise": "exportctl.diff",
     "ChangeSet": "exportctl.diff",
@@ -54,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "exportctl.models",
     "ExportctlError": "exportctl.errors",
     "InputError": "exportctl.errors",
+    "RefusedError": "exportctl.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
