@@ -135,6 +135,16 @@ class Version(SQLModel, table=True):
         decoded = json.loads(self.source_columns or "{}")
         return {str(key): str(value) for key, value in decoded.items()}
 
+    def status_text(self) -> str:
+        """The status for people: ``approved by lee 2024-06-30``, ``DRAFT (not approved)``."""
+        if self.status == "approved":
+            when = f" {self.approved_at:%Y-%m-%d}" if self.approved_at else ""
+            alone = " (one-person sign-off)" if self.one_person else ""
+            return f"approved by {self.approved_by}{when}{alone}"
+        if self.status == "withdrawn":
+            return f"WITHDRAWN by {self.withdrawn_by}: {self.withdrawn_reason}"
+        return "DRAFT (not approved)"
+
     def warnings(self) -> list[str]:
         """The declared-count mismatches found at import (``declared_warnings`` decoded)."""
         return [str(text) for text in json.loads(self.declared_warnings or "[]")]

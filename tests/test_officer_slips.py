@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from builders import simple_rows, write_list_workbook
 from conftest import RunCli
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import create_engine, func, select
 
 from exportctl.models import AuditEvent, ControlList, Item, Version
@@ -201,6 +201,19 @@ def test_a_declared_mismatch_is_kept_on_the_version_and_shown(
     diff = run_cli("diff", "v1", "v2", "--list", "kr-russia", "--include-drafts", db=listed)
     assert "declares 5 added items" in diff.output
     assert diff.exit_code == 1  # the declared figures do not reconcile
+    report = tmp_path / "changes.json"
+    run_cli("diff", "v1", "v2", "--list", "kr-russia", "-o", report, db=listed)
+    to = json.loads(report.read_text(encoding="utf-8"))["versions"]["to"]
+    assert to["status"] == "draft"
+    assert any("declares 5 added items" in w for w in to["declared_warnings"])
+    shown = run_cli("show", "--list", "kr-russia", "--version", "v2", db=listed, ok=True)
+    assert "declares 5 added items" in shown.output
+    exported = tmp_path / "v2.xlsx"
+    run_cli("export", "v2", "--list", "kr-russia", "-o", exported, db=listed, ok=True)
+    sheet = load_workbook(exported)["Version"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert any(k == "Declared counts" and "declares 5 added" in str(v) for k, v, *_ in rows)
+    assert ("Status", "DRAFT (not approved)") in [(k, v) for k, v, *_ in rows]
 
 
 def test_drafts_are_not_in_force_until_a_second_person_approves(

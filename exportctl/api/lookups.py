@@ -53,6 +53,8 @@ def _version_json(slug: str, version: Version) -> dict[str, Any]:
         "label": version.label,
         "effective": version.effective.isoformat() if version.effective else None,
         "status": version.status,
+        "status_text": version.status_text(),
+        "declared_warnings": version.warnings(),
         "count": version.item_count,
         "source_file": version.source_file,
         "source_sheet": version.source_sheet or None,
@@ -449,6 +451,8 @@ def export_version(
         imported_by=version.imported_by,
         additions_only=version.additions_only,
         base=base.label if base is not None else None,
+        approval=version.status_text(),
+        declared_warnings=version.warnings(),
         items=items,
         sources=sources,
     )

@@ -47,17 +47,6 @@ def _version_json(version: Version) -> dict[str, Any]:
     }
 
 
-def status_text(version: Version) -> str:
-    """``approved by lee 2024-06-30``, ``DRAFT (not approved)``, ``WITHDRAWN by kim: why``."""
-    if version.status == "approved":
-        when = f" {version.approved_at:%Y-%m-%d}" if version.approved_at else ""
-        alone = " (one-person sign-off)" if version.one_person else ""
-        return f"approved by {version.approved_by}{when}{alone}"
-    if version.status == "withdrawn":
-        return f"WITHDRAWN by {version.withdrawn_by}: {version.withdrawn_reason}"
-    return "DRAFT (not approved)"
-
-
 @cli.command()
 @click.argument("legacy", required=False, metavar="[SLUG]")
 @list_option
@@ -89,7 +78,7 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         click.echo(
             f"{v.label:<12} effective {effective:<10} {v.item_count:>7,} items  "
             f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
-            f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}; {status_text(v)}"
+            f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}; {v.status_text()}"
         )
         for warning in v.warnings():
             click.echo(f"{'':<12} declared counts: {warning}")

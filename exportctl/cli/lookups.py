@@ -247,6 +247,8 @@ def show(
                 "version": version.label,
                 "effective": version.effective.isoformat() if version.effective else None,
                 "status": version.status,
+                "status_text": version.status_text(),
+                "declared_warnings": version.warnings(),
                 "count": len(items),
                 "total": selection.total,
                 "filters": selection.filters,
@@ -263,6 +265,8 @@ def show(
     else:
         counted = f"{len(items):,} items"
     click.echo(f"{_version_line(name, version)}: {counted}")
+    for warning in version.warnings():
+        click.echo(f"  declared counts, recorded at import: {warning}")
     from exportctl.hscode import HSCode
 
     for item in items:

@@ -118,6 +118,10 @@ class VersionExport:
     items: Sequence[ItemRecord]
     sources: Sequence[Source]
     """Where each item came from, parallel to ``items``."""
+    approval: str = ""
+    """Who approved or withdrew it, e.g. ``approved by lee 2024-06-30``."""
+    declared_warnings: Sequence[str] = ()
+    """Declared-count mismatches recorded at import."""
 
     def particulars(self) -> list[tuple[str, str | int]]:
         """The ``Version`` sheet: label and value per line."""
@@ -128,7 +132,7 @@ class VersionExport:
             ("Effective", self.effective.isoformat() if self.effective else "undated"),
         ]
         if self.status:
-            rows.append(("Status", self.status))
+            rows.append(("Status", self.approval or self.status))
         rows += [
             ("Items", len(self.items)),
             ("Source file", self.source_file),
@@ -140,6 +144,7 @@ class VersionExport:
         if self.base:
             kind = "adds to" if self.additions_only else "revises"
             rows.append(("Base version", f"{kind} {self.base}"))
+        rows += [("Declared counts", warning) for warning in self.declared_warnings]
         return rows
 
     def version_json(self) -> dict[str, Any]:
@@ -150,6 +155,8 @@ class VersionExport:
             "label": self.label,
             "effective": self.effective.isoformat() if self.effective else None,
             "status": self.status,
+            "status_text": self.approval or None,
+            "declared_warnings": list(self.declared_warnings),
             "count": len(self.items),
             "source_file": self.source_file,
             "source_sheet": self.source_sheet or None,

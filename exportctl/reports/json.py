@@ -36,6 +36,9 @@ def _version_json(info: VersionInfo | None) -> dict[str, Any] | None:
         "declared_total": info.declared_total,
         "declared_added": info.declared_added,
         "declared_removed": info.declared_removed,
+        "status": info.status,
+        "status_by": info.status_by,
+        "declared_warnings": list(info.declared_warnings),
     }
 
 

@@ -336,7 +336,8 @@ def _version_line(role: str, info: VersionInfo | None) -> str:
         return role
     effective = f"effective {info.effective.isoformat()}" if info.effective else "undated"
     count = f", {info.item_count:,} items" if info.item_count is not None else ""
-    return f"{role}: {info.label} ({effective}{count})"
+    by = f" by {info.status_by}" if info.status_by else ""
+    return f"{role}: {info.label} ({effective}{count}; {info.status}{by})"
 
 
 def _source_lines(changes: ChangeSet) -> list[str]:
@@ -569,6 +570,10 @@ def write_pdf(
         story.append(para(f"List: {changes.list_slug}", styles["subtitle"]))
     story.append(para(_version_line("From", changes.old_version), styles["subtitle"]))
     story.append(para(_version_line("To", changes.new_version), styles["subtitle"]))
+    for info in (changes.old_version, changes.new_version):
+        if info is not None:
+            for warning in info.declared_warnings:
+                story.append(para(f"{info.label}, at import: {warning}", styles["subtitle"]))
     story.append(Spacer(1, 3 * mm))
     story.extend(_summary_story(changes, summary, styles))
     for kind in CHANGE_KINDS:

@@ -131,11 +131,15 @@ def _version_rows(label: str, info: VersionInfo | None) -> list[tuple[str, Any]]
         return [(label, "")]
     effective = info.effective.isoformat() if info.effective else "undated"
     sheet = f" [{info.source_sheet}]" if info.source_sheet else ""
-    return [
+    by = f" by {info.status_by}" if info.status_by else ""
+    rows: list[tuple[str, Any]] = [
         (label, f"{info.label} (effective {effective})"),
+        (f"{label} status", f"{info.status}{by}"),
         (f"{label} source", f"{info.source_file}{sheet}"),
         (f"{label} SHA-256", info.source_sha256),
     ]
+    rows += [(f"{label} declared counts", warning) for warning in info.declared_warnings]
+    return rows
 
 
 def _summary_sheet(
