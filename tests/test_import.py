@@ -351,7 +351,7 @@ def test_failure_mid_import_leaves_database_unchanged(
         real_insert(session, version_id, list(items)[:2], start=start)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "insert_items", insert_then_fail)
+    monkeypatch.setattr(store.items, "insert_items", insert_then_fail)
     second = write_list_workbook(tmp_path / "b.xlsx", simple_rows(["847130", "847141", "850440"]))
     result = run_cli(
         "import",
@@ -747,7 +747,7 @@ def test_items_stream_into_the_database_and_a_late_error_rolls_them_back(
 ) -> None:
     """Items are written a chunk at a time while the file is read (chunks of 2 here);
     an error found at the last row still leaves nothing of the import behind."""
-    monkeypatch.setattr(store, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(store.items, "INSERT_CHUNK", 2)
     written: list[int] = []
     real_insert = store.insert_items
 
@@ -756,7 +756,7 @@ def test_items_stream_into_the_database_and_a_late_error_rolls_them_back(
         written.append(len(items))
         real_insert(session, version_id, items, start=start)
 
-    monkeypatch.setattr(store, "insert_items", counting_insert)
+    monkeypatch.setattr(store.items, "insert_items", counting_insert)
     codes = ["847130", "847141", "850440", "850710", "880230", "847130"]  # last repeats the first
     before = _counts(initialised)
     bad = write_list_workbook(tmp_path / "bad.xlsx", simple_rows(codes))

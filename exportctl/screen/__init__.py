@@ -1,0 +1,94 @@
+"""Screening a product catalogue against one version of a control list.
+
+Matching rules (DESIGN.md, "Matching semantics"), decided per catalogue row:
+
+``invalid``
+    The row has no usable HS code (blank, malformed or ambiguous). The row is
+    reported with the reason, never dropped.
+``controlled``
+    A list entry without ``ex`` covers the code: the entry's digits are a prefix
+    of the catalogue code (a heading ``8471`` covers ``8471.30.1000``). The
+    longest such entry decides.
+``review``
+    A human must decide, because
+
+    * only ``ex`` entries cover the code (part of the heading is controlled);
+    * the catalogue code is shorter than a list entry it prefixes (catalogue
+      ``8471.30``, entry ``8471.30.1000``): some goods under it are controlled;
+    * an entry defined by name or specification (no HS code) shares words with
+      the product description (see :class:`WordMatcher`).
+``clear``
+    Nothing above applies. When the version has entries defined by name and the
+    row has no description, the reason says those entries were not checked; a
+    catalogue where no row has one is not fully screened
+    (:attr:`ScreenSummary.description_checked`).
+
+A code that lost a zero and that neither its number format nor its column
+settles is read when only one of its readings exists in HS 2022
+(:func:`~exportctl.hscode.settle_lost_zeros`); the result carries the warning.
+
+Lookups go through a prefix index (:class:`ScreenIndex`): at most one dict
+lookup per code level (2/4/6/8/10 digits) for covering entries and one for the
+entries under a short code, so a row costs the same whether the list has ten
+entries or ten thousand. :func:`screen_rows` streams: it reads ahead a sample to
+learn the code column's habits, then yields one :class:`ScreenResult` per row.
+
+Example:
+    >>> index = ScreenIndex.build(items, slug="kr-russia", label="2024-06")
+    >>> summary = ScreenSummary()
+    >>> for result in screen_rows(table.rows, index, summary=summary):
+    ...     print(result.row, result.status, result.reason)
+    >>> summary.to_json()
+
+The modules, each importing only those listed before it:
+
+* :mod:`~exportctl.screen.vocabulary`: stop words and Korean particles (data).
+* :mod:`~exportctl.screen.words`: description words and :class:`WordMatcher`.
+* :mod:`~exportctl.screen.index`: statuses, :class:`ScreenIndex` and the verdict on one code.
+* :mod:`~exportctl.screen.results`: :func:`screen_rows`, results, summary and report.
+"""
+
+from __future__ import annotations
+
+from exportctl.screen.index import (
+    STATUSES,
+    Match,
+    ScreenIndex,
+    Status,
+    entry_label,
+    screen_code,
+)
+from exportctl.screen.results import (
+    FAIL_ON,
+    ScreenReport,
+    ScreenResult,
+    ScreenSummary,
+    entry_json,
+    fail_statuses,
+    failing_statuses,
+    screen_rows,
+)
+from exportctl.screen.vocabulary import STOP_WORDS
+from exportctl.screen.words import SPECIFIC_WORD_MAX_ENTRIES, WordHit, WordMatcher, words
+
+__all__ = [
+    "FAIL_ON",
+    "SPECIFIC_WORD_MAX_ENTRIES",
+    "STATUSES",
+    "STOP_WORDS",
+    "Match",
+    "ScreenIndex",
+    "ScreenReport",
+    "ScreenResult",
+    "ScreenSummary",
+    "Status",
+    "WordHit",
+    "WordMatcher",
+    "entry_json",
+    "entry_label",
+    "fail_statuses",
+    "failing_statuses",
+    "screen_code",
+    "screen_rows",
+    "words",
+]

@@ -1,0 +1,430 @@
+"""A screening run: its rows streamed, their results, the counts and the report.
+
+This module owns :func:`screen_rows`, which streams a catalogue through an
+index and yields one :class:`ScreenResult` per row; the counts filled as they
+go (:class:`ScreenSummary`), including what fails ``--fail-on``
+(:data:`FAIL_ON`, :func:`fail_statuses`); and :class:`ScreenReport`, a run with
+what was screened against what.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from exportctl.bulk import paused_gc
+from exportctl.hscode import (
+    PROFILE_SAMPLE,
+    CodeProblem,
+    HSCode,
+    learn_ahead,
+    settle_lost_zeros,
+)
+from exportctl.models import ItemRecord
+from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
+
+if TYPE_CHECKING:
+    from exportctl.readers import ParsedRow
+
+
+FAIL_ON: tuple[str, ...] = ("controlled", "review", "invalid")
+"""What ``--fail-on`` takes; ``review`` also fails on controlled rows."""
+
+
+@dataclass(slots=True)
+class ScreenResult:
+    """The verdict on one catalogue row."""
+
+    row: int
+    """1-based row in the file (or sheet)."""
+    sku: str | None
+    """SKU as read."""
+    description: str | None
+    """Product description as read."""
+    code: str | None
+    """Normalised code (digits), None when the row has no usable code."""
+    original_code: str | None
+    """The code cell's text as found."""
+    status: Status
+    """Outcome against the version screened."""
+    reason: str
+    """One plain sentence saying why."""
+    entry: ItemRecord | None = None
+    """The deciding list entry."""
+    words: tuple[str, ...] = ()
+    """Words that matched a name entry."""
+    previous_status: Status | None = None
+    """Outcome against the compared (older) version, with ``--compare``."""
+    previous_entry: ItemRecord | None = None
+    """The entry that decided against the compared version."""
+    extra: tuple[str | None, ...] = ()
+    """The catalogue's other columns, aligned with :attr:`ScreenReport.extra_columns`."""
+    warning: str | None = None
+    """Set when the code was not read as written: ``code read as 0101.21: ...``."""
+
+    @property
+    def changed(self) -> bool:
+        """True when a compared version gave a different status."""
+        return self.previous_status is not None and self.previous_status != self.status
+
+    @property
+    def change(self) -> str:
+        """``newly controlled``, ``newly for review``, ``no longer controlled``… or ``""``."""
+        if not self.changed:
+            return ""
+        if self.status == "controlled":
+            return "newly controlled"
+        if self.previous_status == "controlled":
+            return "no longer controlled"
+        if self.status == "review" and self.previous_status == "clear":
+            return "newly for review"
+        return f"{self.previous_status} → {self.status}"
+
+    @property
+    def shown_code(self) -> str | None:
+        """The code as people write it (``8471.30``), or the cell text when unusable."""
+        return HSCode(self.code).dotted() if self.code else self.original_code
+
+    def to_json(self) -> dict[str, Any]:
+        """The row in the ``screen --format json`` shape."""
+        return {
+            "row": self.row,
+            "sku": self.sku,
+            "description": self.description,
+            "code": self.code,
+            "original_code": self.original_code,
+            "status": self.status,
+            "previous_status": self.previous_status,
+            "entry": entry_json(self.entry),
+            "words": list(self.words),
+            "reason": self.reason,
+            "warning": self.warning,
+            "extra": list(self.extra),
+        }
+
+
+def entry_json(entry: ItemRecord | None) -> dict[str, Any] | None:
+    """The ``{"serial", "code", "description"}`` object naming a deciding entry."""
+    if entry is None:
+        return None
+    return {
+        "serial": entry.serial,
+        "code": entry.code,
+        "ex": entry.ex,
+        "description": entry.description,
+    }
+
+
+def fail_statuses(fail_on: str | Iterable[str]) -> tuple[str, ...]:
+    """Parse ``--fail-on`` values: names from :data:`FAIL_ON`, comma-separated or apart.
+
+    Args:
+        fail_on: ``"review"``, ``"controlled,invalid"`` or ``["review", "invalid"]``.
+
+    Returns:
+        The names given, in order, each once.
+
+    Raises:
+        ValueError: An unknown name, or none at all.
+    """
+    parts = [fail_on] if isinstance(fail_on, str) else list(fail_on)
+    names = [name.strip().lower() for part in parts for name in part.split(",")]
+    names = [name for name in names if name]
+    unknown = [name for name in names if name not in FAIL_ON]
+    if unknown or not names:
+        given = ", ".join(repr(name) for name in unknown) or "nothing"
+        raise ValueError(f"--fail-on takes {', '.join(FAIL_ON)} (comma-separated), not {given}")
+    return tuple(dict.fromkeys(names))
+
+
+def failing_statuses(names: Iterable[str]) -> tuple[Status, ...]:
+    """The row statuses that fail for ``names``; ``review`` brings ``controlled`` in."""
+    wanted = set(names)
+    if "review" in wanted:
+        wanted.add("controlled")
+    return tuple(status for status in STATUSES if status in wanted)
+
+
+@dataclass(slots=True)
+class ScreenSummary:
+    """Counts of a screening run, filled while results stream."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    """Rows per status."""
+    total: int = 0
+    """Rows screened."""
+    changes: Counter[str] = field(default_factory=Counter)
+    """With a compared version: rows per change (``newly controlled``…)."""
+    compared: bool = False
+    """True when a previous version was screened too."""
+    name_entries: int = 0
+    """Entries of the version defined by name (no HS code): only a description finds them."""
+    description_column: str | None = None
+    """Header of the catalogue's description column; None when it has none."""
+    described: int = 0
+    """Rows with a description."""
+    recovered: int = 0
+    """Rows whose code was read with zeros put back (each carries a warning)."""
+
+    def add(self, result: ScreenResult) -> None:
+        """Count one result."""
+        self.total += 1
+        self.counts[result.status] += 1
+        if result.description:
+            self.described += 1
+        if result.warning is not None:
+            self.recovered += 1
+        if result.previous_status is not None:
+            self.compared = True
+            if result.previous_status != result.status:
+                self.changes[result.change] += 1
+
+    @property
+    def changed(self) -> int:
+        """Rows whose status differs between the compared versions."""
+        return sum(self.changes.values())
+
+    @property
+    def description_checked(self) -> bool:
+        """False when the version has entries defined by name and no row had a description.
+
+        Complete once every result has been counted.
+        """
+        return self.name_entries == 0 or self.total == 0 or self.described > 0
+
+    @property
+    def description_warning(self) -> str | None:
+        """The sentence saying the name entries were not checked, or None when they were."""
+        if self.description_checked:
+            return None
+        n = self.name_entries
+        entries = (
+            f"the {n:,} list entries defined by name (no HS code) were NOT checked"
+            if n != 1
+            else "the list entry defined by name (no HS code) was NOT checked"
+        )
+        if self.description_column is None:
+            return (
+                f"no description column: {entries}; map the column with --column description=HEADER"
+            )
+        return (
+            f'the description column "{self.description_column}" is empty in every row: '
+            f"{entries}; fill it in or map another column with --column description=HEADER"
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """Plain sentences about what the run could not do as asked (empty when none)."""
+        found: list[str] = []
+        warning = self.description_warning
+        if warning is not None:
+            found.append(warning)
+        if self.recovered:
+            found.append(
+                f"{self.recovered:,} codes were read with zeros put back "
+                "(each such row's reason says how); check them"
+            )
+        return found
+
+    def hits(self, fail_on: str | Iterable[str]) -> int:
+        """Rows whose status fails ``fail_on`` (see :func:`fail_statuses`).
+
+        ``controlled`` counts controlled rows; ``review`` counts controlled and
+        review rows (a row worse than review fails too); ``invalid`` counts
+        invalid rows. Several names add up.
+
+        Raises:
+            ValueError: ``fail_on`` names something else.
+        """
+        return sum(self.counts[status] for status in failing_statuses(fail_statuses(fail_on)))
+
+    def failures(self, fail_on: str | Iterable[str]) -> list[str]:
+        """Why the run fails ``fail_on``, one sentence each; empty when it passes.
+
+        Rows count as in :meth:`hits`, named per status. With ``review``, a run
+        whose descriptions could not be checked fails too, rows or not: a name
+        entry that was not checked is not clear.
+
+        Raises:
+            ValueError: ``fail_on`` names something else.
+        """
+        names = fail_statuses(fail_on)
+        flag = f"--fail-on {','.join(names)}"
+        reasons: list[str] = []
+        statuses = failing_statuses(names)
+        hits = sum(self.counts[status] for status in statuses)
+        if hits:
+            each = ", ".join(
+                f"{self.counts[status]:,} {status}" for status in statuses if self.counts[status]
+            )
+            rows = "1 row fails" if hits == 1 else f"{hits:,} rows fail"
+            reasons.append(f"{rows} {flag}: {each}.")
+        warning = self.description_warning
+        if "review" in names and warning is not None:
+            reasons.append(f"{flag}: {warning}.")
+        return reasons
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``summary`` object of the JSON report."""
+        data: dict[str, Any] = {status: self.counts[status] for status in STATUSES}
+        data["total"] = self.total
+        data["description_checked"] = self.description_checked
+        data["recovered"] = self.recovered
+        if self.compared:
+            data["changed"] = self.changed
+            data["newly_controlled"] = self.changes["newly controlled"]
+            data["no_longer_controlled"] = self.changes["no longer controlled"]
+            data["changes"] = dict(sorted(self.changes.items()))
+        return data
+
+
+def screen_rows(
+    rows: Iterable[ParsedRow],
+    index: ScreenIndex,
+    *,
+    previous: ScreenIndex | None = None,
+    summary: ScreenSummary | None = None,
+    sample: int = PROFILE_SAMPLE,
+) -> Iterator[ScreenResult]:
+    """Screen catalogue rows one by one, in file order.
+
+    The first ``sample`` rows are read ahead to learn how the code column is
+    written (:meth:`ColumnProfile.learn`); after that rows stream, so memory
+    does not grow with the catalogue.
+
+    Args:
+        rows: Parsed rows with ``sku``, ``description`` and the ``code`` cell.
+        index: The version to screen against.
+        previous: An older version to compare with; fills ``previous_status``.
+        summary: Counts are added here as results are yielded.
+        sample: Rows read ahead to learn the code column.
+
+    Yields:
+        One result per row, invalid rows included, with the row's
+        :attr:`~exportctl.readers.ParsedRow.extra` cells.
+    """
+    if summary is not None:
+        summary.name_entries = len(index.words.entries)
+    profile, rows = learn_ahead(rows, operator.attrgetter("code"), sample)
+    normalise = profile.normalise
+    match_code = index.match_code
+    for parsed in rows:
+        cell = parsed.code
+        normalised = normalise(cell) if cell is not None and cell.text else None
+        values = parsed.values
+        description = values.get("description")
+        code: str | None = None
+        warning: str | None = None
+        if isinstance(normalised, HSCode) and normalised.recovered is None:
+            # screen_code() without the call: most rows hold a code read as written.
+            code = normalised.digits
+            match = match_code(code, description, shown=normalised.dotted())
+        else:
+            # Only cells not read as written pay for the nomenclature look-up.
+            if isinstance(normalised, CodeProblem):
+                normalised = settle_lost_zeros(normalised)
+            if isinstance(normalised, HSCode):
+                code = normalised.digits
+                warning = f"code read as {normalised.dotted()}: {normalised.recovered}"
+            match = screen_code(index, normalised, description)
+        # Positional: one is built per row (field order of ScreenResult).
+        result = ScreenResult(
+            parsed.row,
+            values.get("sku"),
+            description,
+            code,
+            cell.text if cell is not None else None,
+            match.status,
+            match.reason,
+            match.entry,
+            match.words,
+            None,
+            None,
+            parsed.extra,
+            warning,
+        )
+        if previous is not None:
+            before = screen_code(previous, normalised, description)
+            result.previous_status = before.status
+            result.previous_entry = before.entry
+        if summary is not None:
+            summary.add(result)
+        yield result
+
+
+@dataclass
+class ScreenReport:
+    """A screening run: what was screened against what, and its results as a stream.
+
+    ``results`` can be read once; ``summary`` is complete after it has been read
+    to the end (writers in :mod:`exportctl.reports.screening` do that).
+    """
+
+    slug: str
+    """List screened against."""
+    version: str
+    """Label of the version screened against."""
+    effective: str | None
+    """That version's effective date (ISO)."""
+    compare: str | None
+    """Label of the older version compared with, if any."""
+    file: str
+    """Catalogue file name."""
+    sheet: str | None
+    """Catalogue sheet read (None for CSV)."""
+    sha256: str
+    """SHA-256 of the catalogue file."""
+    columns: dict[str, str]
+    """Field -> catalogue header used."""
+    results: Iterator[ScreenResult]
+    """One result per catalogue row, in file order (one pass)."""
+    summary: ScreenSummary = field(default_factory=ScreenSummary)
+    """Counts, filled while ``results`` is read."""
+    notes: list[str] = field(default_factory=list)
+    """Plain sentences about the catalogue (unmapped columns, reader notes); readers add
+    some (skipped footnote rows) while ``results`` is read, so it is complete after."""
+    extra_columns: list[str] = field(default_factory=list)
+    """Headers of the catalogue's other columns, as written; results carry their cells
+    in :attr:`ScreenResult.extra` and the reports copy them beside the verdict."""
+    status: str = "approved"
+    """Status of the version screened against: ``draft`` only with ``--include-drafts``
+    (or a label naming a draft), ``withdrawn`` only by label."""
+
+    def __post_init__(self) -> None:
+        self.summary.description_column = self.columns.get("description")
+
+    @property
+    def description_checked(self) -> bool:
+        """See :attr:`ScreenSummary.description_checked` (complete after ``results``)."""
+        return self.summary.description_checked
+
+    @property
+    def warnings(self) -> list[str]:
+        """See :attr:`ScreenSummary.warnings` (complete after ``results``)."""
+        return self.summary.warnings
+
+    def header_json(self) -> dict[str, Any]:
+        """Everything of the JSON report but ``summary`` and ``rows``."""
+        return {
+            "list": self.slug,
+            "version": self.version,
+            "effective": self.effective,
+            "compare": self.compare,
+            "file": self.file,
+            "sheet": self.sheet,
+            "sha256": self.sha256,
+            "status": self.status,
+            "description_checked": self.description_checked,
+            "warnings": self.warnings,
+            "extra_columns": list(self.extra_columns),
+        }
+
+    @paused_gc()
+    def drain(self) -> ScreenSummary:
+        """Read the remaining results, only to count them; returns the summary."""
+        for _ in self.results:
+            pass
+        return self.summary

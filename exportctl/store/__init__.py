@@ -1,0 +1,93 @@
+"""Transactions, version writes, reads, as-of lookups and the audit chain.
+
+Versions are append-only: nothing here deletes a stored version or item, and
+the only change a stored version sees is to its status (:func:`set_status`:
+draft, approved, withdrawn). An import writes the version, its items and its
+audit events in one transaction (:func:`session_scope`), so a failure leaves
+the database as it was.
+
+The modules, each importing only those listed before it:
+
+* :mod:`~exportctl.store.session`: :func:`session_scope` and the driver's cursor.
+* :mod:`~exportctl.store.audit`: the audit chain.
+* :mod:`~exportctl.store.lists`: control lists.
+* :mod:`~exportctl.store.items`: a version's items, written and read in bulk.
+* :mod:`~exportctl.store.versions`: versions written by an import and found by
+  label or date.
+* :mod:`~exportctl.store.status`: approval and withdrawal.
+"""
+
+from __future__ import annotations
+
+from exportctl.store.audit import audit_events, record_event, verify_audit
+from exportctl.store.items import (
+    _CODE_IN,
+    _ITEM_COLUMNS,
+    INSERT_CHUNK,
+    RECORD_COLUMNS,
+    ItemWriter,
+    StoredItems,
+    _insert_copy,
+    _insert_core,
+    _insert_sqlite,
+    _item_rows,
+    insert_items,
+    load_items,
+)
+from exportctl.store.lists import (
+    SLUG_PATTERN,
+    all_lists,
+    all_slugs,
+    create_list,
+    ensure_list,
+    get_list,
+)
+from exportctl.store.session import session_scope
+from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_status
+from exportctl.store.versions import (
+    NewVersion,
+    begin_version,
+    find_source,
+    finish_version,
+    get_version,
+    store_version,
+    version_as_of,
+    versions_of,
+)
+
+__all__ = [
+    "APPROVABLE",
+    "INSERT_CHUNK",
+    "RECORD_COLUMNS",
+    "SLUG_PATTERN",
+    "WITHDRAWABLE",
+    "ItemWriter",
+    "NewVersion",
+    "StoredItems",
+    "all_lists",
+    "all_slugs",
+    "audit_events",
+    "begin_version",
+    "create_list",
+    "ensure_list",
+    "find_source",
+    "finish_version",
+    "get_list",
+    "get_version",
+    "insert_items",
+    "load_items",
+    "record_event",
+    "session_scope",
+    "set_status",
+    "store_version",
+    "verify_audit",
+    "version_as_of",
+    "versions_of",
+    # Internals the tests reach into.
+    "_CODE_IN",
+    "_ITEM_COLUMNS",
+    "_insert_copy",
+    "_insert_core",
+    "_insert_sqlite",
+    "_item_rows",
+]

@@ -1,0 +1,146 @@
+"""Control lists: finding, creating and listing them.
+
+This module owns the ``control_list`` rows: the slug rules
+(:data:`SLUG_PATTERN`), a list created on purpose with its audit event
+(:func:`create_list`) or on the fly by an import (:func:`ensure_list`), and
+the look-up by slug whose error names the lists there are.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from exportctl.errors import InputError, ListExistsError, ListNotFoundError
+from exportctl.models import ControlList
+from exportctl.store.audit import record_event
+
+
+def get_list(session: Session, slug: str) -> ControlList:
+    """The list with this slug.
+
+    Raises:
+        ListNotFoundError: No such list; the message names the closest slug,
+            the lists there are, and how to create one.
+    """
+    found = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
+    if found is None:
+        slugs = all_slugs(session)
+        close = difflib.get_close_matches(slug, slugs, n=1)
+        guess = f'; did you mean "{close[0]}"?' if close else ""
+        known = f"lists: {', '.join(slugs)}" if slugs else "no lists yet"
+        example = slug if SLUG_PATTERN.fullmatch(slug) else "SLUG"
+        raise ListNotFoundError(
+            f'no control list "{slug}"{guess} ({known}); create a list with: '
+            f"exportctl lists create {example} --name TEXT"
+        )
+    return found
+
+
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+"""What a list slug may be: 1 to 100 lower-case letters, digits, ``-``, ``_``, ``.``."""
+
+_COUNTRY = re.compile(r"[A-Z]{2,3}")
+
+
+def create_list(
+    session: Session,
+    slug: str,
+    *,
+    name: str,
+    jurisdiction: str | None = None,
+    authority: str | None = None,
+    targets: str | None = None,
+    actor: str,
+) -> ControlList:
+    """Create a control list and write its ``create-list`` audit event (the caller's transaction).
+
+    Args:
+        session: The session to write through.
+        slug: Short name for the command line, e.g. ``kr-russia``.
+        name: Human name of the list.
+        jurisdiction: Country or bloc issuing the list, e.g. ``KR``.
+        authority: Issuing authority, e.g. ``MOTIE``.
+        targets: Destination countries, comma-separated (``"ru, by"`` is stored ``RU,BY``).
+        actor: Who creates it.
+
+    Raises:
+        InputError: The slug, name or targets cannot be used.
+        ListExistsError: The slug is taken.
+    """
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise InputError(
+            f'"{slug}" cannot be a list slug: use 1 to 100 lower-case letters, digits, '
+            '"-", "_" or ".", starting with a letter or digit (e.g. kr-russia)'
+        )
+    name = name.strip()
+    if not name:
+        raise InputError(f'list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")')
+    existing = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
+    if existing is not None:
+        raise ListExistsError(
+            f'a list "{slug}" already exists ("{existing.name}", created '
+            f"{existing.created_at:%Y-%m-%d}); choose another slug or import into that list"
+        )
+    values = {
+        "slug": slug,
+        "name": name,
+        "jurisdiction": (jurisdiction or "").strip() or None,
+        "authority": (authority or "").strip() or None,
+        "targets": _normalise_targets(targets),
+    }
+    control_list = ControlList.model_validate(values)
+    session.add(control_list)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent create won the race
+        raise ListExistsError(f'a list "{slug}" already exists') from exc
+    record_event(
+        session,
+        action="create-list",
+        actor=actor,
+        list_slug=slug,
+        detail={key: value for key, value in values.items() if key != "slug"},
+    )
+    return control_list
+
+
+def _normalise_targets(targets: str | None) -> str | None:
+    """``"ru, by"`` as ``"RU,BY"`` (each once, in the order given); None when empty."""
+    codes: list[str] = []
+    for part in (targets or "").split(","):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if not _COUNTRY.fullmatch(code):
+            raise InputError(
+                f'"{part.strip()}" is not a country code; give targets as comma-separated '
+                'ISO codes such as "RU,BY"'
+            )
+        if code not in codes:
+            codes.append(code)
+    return ",".join(codes) or None
+
+
+def all_slugs(session: Session) -> list[str]:
+    """Slugs of every list, sorted."""
+    return list(session.exec(select(ControlList.slug).order_by(ControlList.slug)))
+
+
+def all_lists(session: Session) -> list[ControlList]:
+    """Every list, by slug."""
+    return list(session.exec(select(ControlList).order_by(ControlList.slug)))
+
+
+def ensure_list(session: Session, slug: str, name: str | None = None) -> ControlList:
+    """The list with this slug, created if it does not exist yet."""
+    found = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
+    if found is not None:
+        return found
+    new = ControlList.model_validate({"slug": slug, "name": name or slug})
+    session.add(new)
+    session.flush()
+    return new

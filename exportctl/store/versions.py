@@ -1,0 +1,298 @@
+"""Versions of a list: writing an import, and finding a version by label or date.
+
+This module owns the ``version`` rows as imported: :func:`store_version` (or
+:func:`begin_version`, the items, then :func:`finish_version`) writes one with
+its audit events, refusing a taken label or a file already imported; the
+readers find a version by label (:func:`get_version`) or the one in force on a
+day (:func:`version_as_of`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from exportctl.errors import DuplicateSourceError, VersionExistsError, VersionNotFoundError
+from exportctl.models import ControlList, ItemRecord, Version
+from exportctl.store.audit import record_event
+from exportctl.store.items import insert_items
+from exportctl.store.lists import ensure_list, get_list
+
+
+def versions_of(session: Session, control_list: ControlList) -> list[Version]:
+    """Versions of a list ordered by effective date (undated last), then label."""
+    rows = session.exec(select(Version).where(Version.list_id == control_list.id))
+    return sorted(rows, key=lambda v: (v.effective or dt.date.max, v.label))
+
+
+def get_version(session: Session, slug: str, label: str) -> Version:
+    """The version ``label`` of list ``slug``.
+
+    Raises:
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No such version.
+    """
+    control_list = get_list(session, slug)
+    found = session.exec(
+        select(Version).where(Version.list_id == control_list.id, Version.label == label)
+    ).first()
+    if found is None:
+        labels = ", ".join(v.label for v in versions_of(session, control_list)) or "none yet"
+        raise VersionNotFoundError(f'list "{slug}" has no version "{label}" (versions: {labels})')
+    return found
+
+
+def version_as_of(
+    session: Session, slug: str, day: dt.date, *, include_drafts: bool = True
+) -> Version:
+    """The version in force on ``day``: the latest effective date on or before it.
+
+    Withdrawn versions are never in force.
+
+    Args:
+        session: The session to read through.
+        slug: The list.
+        day: The day asked about.
+        include_drafts: Count drafts (versions not yet approved) as in force.
+
+    Raises:
+        ListNotFoundError: No such list.
+        VersionNotFoundError: No version was in force on that day; the message
+            names the drafts or withdrawn versions passed over.
+    """
+    control_list = get_list(session, slug)
+    dated = [v for v in versions_of(session, control_list) if v.effective is not None]
+    usable = [v for v in dated if _counts(v, include_drafts)]
+    in_force = [v for v in usable if v.effective is not None and v.effective <= day]
+    if in_force:
+        return in_force[-1]
+    when = day.isoformat()
+    passed_over = [v for v in dated if v.effective is not None and v.effective <= day]
+    if passed_over:
+        raise VersionNotFoundError(
+            f'list "{slug}" had no approved version in force on {when}: '
+            + "; ".join(_why_not_in_force(passed_over))
+        )
+    if usable:
+        first = usable[0]
+        raise VersionNotFoundError(
+            f'list "{slug}" had no version in force on {when}; the first, '
+            f'"{first.label}", took effect on {first.effective}'
+        )
+    if dated:
+        first = dated[0]
+        raise VersionNotFoundError(
+            f'list "{slug}" had no version in force on {when}; the first dated one, '
+            f'"{first.label}" (effective {first.effective}), is {first.status}'
+        )
+    raise VersionNotFoundError(
+        f'list "{slug}" has no version with an effective date; import with --effective'
+    )
+
+
+def _counts(version: Version, include_drafts: bool) -> bool:
+    return version.status == "approved" or (include_drafts and version.status == "draft")
+
+
+def _why_not_in_force(versions: Sequence[Version]) -> list[str]:
+    """One clause for the drafts and one per withdrawn version among ``versions``."""
+    clauses: list[str] = []
+    drafts = [v for v in versions if v.status == "draft"]
+    if drafts:
+        names = ", ".join(f'"{v.label}" (effective {v.effective})' for v in drafts)
+        verb = "is a draft" if len(drafts) == 1 else "are drafts"
+        clauses.append(
+            f"{names} {verb} awaiting approval (approve with `exportctl approve`, "
+            "or use --include-drafts to count drafts)"
+        )
+    for v in versions:
+        if v.status == "withdrawn":
+            clauses.append(
+                f'"{v.label}" (effective {v.effective}) was withdrawn by {v.withdrawn_by}: '
+                f"{v.withdrawn_reason}"
+            )
+    return clauses
+
+
+def find_source(session: Session, list_id: int, sha256: str, sheet: str) -> Version | None:
+    """The live (not withdrawn) version of this list imported from the same bytes and sheet."""
+    return session.exec(
+        select(Version).where(
+            Version.list_id == list_id,
+            Version.source_sha256 == sha256,
+            Version.source_sheet == sheet,
+            Version.status != "withdrawn",
+        )
+    ).first()
+
+
+@dataclass(slots=True)
+class NewVersion:
+    """What :func:`store_version` needs to write a version."""
+
+    slug: str
+    label: str
+    source_file: str
+    source_sha256: str
+    source_sheet: str
+    actor: str
+    effective: dt.date | None = None
+    published: dt.date | None = None
+    base: Version | None = None
+    additions_only: bool = False
+    declared_total: int | None = None
+    declared_added: int | None = None
+    declared_removed: int | None = None
+    list_name: str | None = None
+    create_list: bool = True
+    """Create the list when it does not exist; when False a missing list is an error."""
+    approve: bool = False
+    """Store the version approved by its importer (a one-person sign-off)."""
+    source_columns: dict[str, str] = field(default_factory=dict)
+    """Field name to the column header as written in the source file."""
+    declared_warnings: list[str] = field(default_factory=list)
+    """Where the counts the notice declares do not match the file."""
+
+
+def store_version(
+    session: Session,
+    new: NewVersion,
+    items: Sequence[ItemRecord],
+    detail: dict[str, Any] | None = None,
+) -> Version:
+    """Write a version, its items and its audit events (the caller's transaction).
+
+    Raises:
+        ListNotFoundError: ``new.create_list`` is False and the list does not exist.
+        VersionExistsError: The label is taken in this list.
+        DuplicateSourceError: The same file and sheet is a live version of the list.
+    """
+    version = begin_version(session, new)
+    assert version.id is not None
+    insert_items(session, version.id, items)
+    finish_version(session, version, new, len(items), detail)
+    return version
+
+
+def begin_version(session: Session, new: NewVersion) -> Version:
+    """Write the version row, before its items (the caller's transaction).
+
+    Follow with the items (:class:`ItemWriter` or :func:`insert_items`) and
+    :func:`finish_version`; the caller rolls back if anything fails in between.
+    The version is a draft unless ``new.approve``.
+
+    Raises:
+        ListNotFoundError: ``new.create_list`` is False and the list does not exist.
+        VersionExistsError: The label is taken in this list.
+        DuplicateSourceError: The same file and sheet is a live version of the list
+            (the file of a withdrawn version may be imported again).
+    """
+    if new.create_list:
+        control_list = ensure_list(session, new.slug, new.list_name)
+    else:
+        control_list = get_list(session, new.slug)
+    assert control_list.id is not None
+    existing = session.exec(
+        select(Version).where(Version.list_id == control_list.id, Version.label == new.label)
+    ).first()
+    if existing is not None:
+        raise VersionExistsError(
+            f'list "{new.slug}" already has a version "{new.label}" (imported '
+            f"{existing.imported_at:%Y-%m-%d} from {existing.source_file}); versions are "
+            "immutable, import the correction under a new label"
+        )
+    previous = find_source(session, control_list.id, new.source_sha256, new.source_sheet)
+    if previous is not None:
+        sheet = f', sheet "{new.source_sheet}"' if new.source_sheet else ""
+        raise DuplicateSourceError(
+            f"{new.source_file}{sheet} was already imported into list "
+            f'"{new.slug}" as version "{previous.label}" (SHA-256 {new.source_sha256[:12]}…)'
+        )
+    version = Version.model_validate(
+        {
+            "list_id": control_list.id,
+            "label": new.label,
+            "effective": new.effective,
+            "published": new.published,
+            "source_file": new.source_file,
+            "source_sha256": new.source_sha256,
+            "source_sheet": new.source_sheet,
+            "additions_only": new.additions_only,
+            "base_version_id": new.base.id if new.base is not None else None,
+            "declared_total": new.declared_total,
+            "declared_added": new.declared_added,
+            "declared_removed": new.declared_removed,
+            "item_count": 0,
+            "imported_by": new.actor,
+            "source_columns": json.dumps(new.source_columns, ensure_ascii=False),
+            "declared_warnings": json.dumps(new.declared_warnings, ensure_ascii=False),
+        }
+    )
+    if new.approve:
+        version.status = "approved"
+        version.approved_by = new.actor
+        version.approved_at = version.imported_at
+        version.one_person = True
+    session.add(version)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent import won the race
+        raise VersionExistsError(
+            f'list "{new.slug}" already has version "{new.label}" or this source'
+        ) from exc
+    return version
+
+
+def finish_version(
+    session: Session,
+    version: Version,
+    new: NewVersion,
+    item_count: int,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Set the version's item count and write its audit events (the caller's transaction).
+
+    The ``import`` event, then with ``new.approve`` the ``approve`` event.
+    """
+    version.item_count = item_count
+    # Known only once every row was read: the declared-count mismatches.
+    version.declared_warnings = json.dumps(new.declared_warnings, ensure_ascii=False)
+    session.add(version)
+    record_event(
+        session,
+        action="import",
+        actor=new.actor,
+        list_slug=new.slug,
+        version_label=new.label,
+        file=new.source_file,
+        sha256=new.source_sha256,
+        detail={
+            "sheet": new.source_sheet,
+            "items": item_count,
+            "declared_warnings": new.declared_warnings,
+            **(detail or {}),
+        },
+    )
+    if new.approve:
+        record_event(
+            session,
+            action="approve",
+            actor=new.actor,
+            list_slug=new.slug,
+            version_label=new.label,
+            file=new.source_file,
+            sha256=new.source_sha256,
+            detail={
+                "status_before": "draft",
+                "status_after": "approved",
+                "note": None,
+                "one_person": True,
+                "at_import": True,
+            },
+        )
