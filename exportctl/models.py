@@ -135,6 +135,19 @@ class Version(SQLModel, table=True):
         decoded = json.loads(self.source_columns or "{}")
         return {str(key): str(value) for key, value in decoded.items()}
 
+    def status_json(self) -> dict[str, Any]:
+        """The status fields as the ``--json`` outputs show them."""
+        return {
+            "status": self.status,
+            "approved_by": self.approved_by,
+            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+            "one_person": self.one_person,
+            "approval_note": self.approval_note,
+            "withdrawn_by": self.withdrawn_by,
+            "withdrawn_at": self.withdrawn_at.isoformat() if self.withdrawn_at else None,
+            "withdrawn_reason": self.withdrawn_reason,
+        }
+
     def status_text(self) -> str:
         """The status for people: ``approved by lee 2024-06-30``, ``DRAFT (not approved)``."""
         if self.status == "approved":

@@ -181,6 +181,30 @@ def list_option(f: F) -> F:
     )(f)
 
 
+def version_options(verb: str, *, today: bool = True) -> Callable[[F], F]:
+    """``--version LABEL``, ``--as-of DATE`` and ``--include-drafts``: which version to use.
+
+    Args:
+        verb: What the command does with it, for the help (``Screen``, ``Check``...).
+        today: Without either option the version in force today is used.
+    """
+    default = " (default: today)" if today else ""
+
+    def decorate(f: F) -> F:
+        f = include_drafts_option(f)
+        f = click.option(
+            "--as-of",
+            metavar="DATE",
+            callback=_parse_date,
+            help=f"{verb} the approved version in force on this date{default}.",
+        )(f)
+        return click.option(
+            "--version", "label", metavar="LABEL", help=f"{verb} this version, by label."
+        )(f)
+
+    return decorate
+
+
 def include_drafts_option(f: F) -> F:
     """``--include-drafts``: let a by-date choice fall on a version not yet approved."""
     return click.option(

@@ -35,14 +35,7 @@ def _version_json(version: Version) -> dict[str, Any]:
         "declared_removed": version.declared_removed,
         "imported_at": version.imported_at.isoformat(),
         "imported_by": version.imported_by,
-        "status": version.status,
-        "approved_by": version.approved_by,
-        "approved_at": version.approved_at.isoformat() if version.approved_at else None,
-        "one_person": version.one_person,
-        "approval_note": version.approval_note,
-        "withdrawn_by": version.withdrawn_by,
-        "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
-        "withdrawn_reason": version.withdrawn_reason,
+        **version.status_json(),
         "declared_warnings": version.warnings(),
     }
 

@@ -114,14 +114,7 @@ def _status_json(slug: str, version: Version) -> dict[str, Any]:
     return {
         "list": slug,
         "version": version.label,
-        "status": version.status,
-        "approved_by": version.approved_by,
-        "approved_at": version.approved_at.isoformat() if version.approved_at else None,
-        "one_person": version.one_person,
-        "approval_note": version.approval_note,
-        "withdrawn_by": version.withdrawn_by,
-        "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
-        "withdrawn_reason": version.withdrawn_reason,
+        **version.status_json(),
     }
 
 

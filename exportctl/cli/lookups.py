@@ -12,14 +12,13 @@ import click
 
 from exportctl.cli.base import (
     State,
-    _parse_date,
     check_output,
     cli,
     echo_json,
-    include_drafts_option,
     json_option,
     list_option,
     parse_fail_on,
+    version_options,
     warn_drafts_passed_over,
 )
 
@@ -63,14 +62,7 @@ def _codes_given(codes: Sequence[str]) -> list[str]:
 @cli.command()
 @click.argument("codes", nargs=-1, metavar="[CODE]...")
 @list_option
-@click.option("--version", "label", metavar="LABEL", help="Version to check against.")
-@click.option(
-    "--as-of",
-    metavar="YYYY-MM-DD",
-    callback=_parse_date,
-    help="Check against the version in force on this date (default: today).",
-)
-@include_drafts_option
+@version_options("Check against")
 @json_option
 @click.option(
     "--fail-on",
@@ -175,11 +167,7 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
 @cli.command()
 @click.argument("legacy", required=False, metavar="[SLUG]")
 @list_option
-@click.option("--version", "label", metavar="LABEL", help="Version label.")
-@click.option(
-    "--as-of", metavar="YYYY-MM-DD", callback=_parse_date, help="The version in force on this date."
-)
-@include_drafts_option
+@version_options("Show", today=False)
 @click.option(
     "--code",
     "code_prefix",

@@ -12,14 +12,13 @@ import click
 from exportctl.bulk import paused_gc
 from exportctl.cli.base import (
     State,
-    _parse_date,
     check_output,
     cli,
-    include_drafts_option,
     list_option,
     parse_fail_on,
     progress_reporter,
     report_output_options,
+    version_options,
     warn_drafts_passed_over,
 )
 
@@ -33,14 +32,7 @@ SCREEN_SHOWN = 20
 @cli.command()
 @click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
 @list_option
-@click.option("--version", "label", metavar="LABEL", help="Version to screen against.")
-@click.option(
-    "--as-of",
-    metavar="DATE",
-    callback=_parse_date,
-    help="Screen against the approved version in force on this date (default: today).",
-)
-@include_drafts_option
+@version_options("Screen against")
 @click.option("--compare", metavar="LABEL", help="Older version: show rows whose status changed.")
 @report_output_options
 @click.option(

@@ -23,10 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +31,7 @@ from typing import Any, Literal
 from exportctl.hscode import HSCode
 from exportctl.models import ItemRecord
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
+from exportctl.reports.files import atomic_path
 from exportctl.reports.safe import neutralise
 
 __all__ = [
@@ -206,7 +204,7 @@ def export_format(path: Path, fmt: str | None = None) -> ExportFormat:
 
 def write_export(export: VersionExport, fmt: ExportFormat, path: Path) -> None:
     """Write ``export`` to ``path``; the file appears only when complete."""
-    with _atomic(path) as temp:
+    with atomic_path(path) as temp:
         if fmt == "xlsx":
             _write_xlsx(export, temp)
         elif fmt == "csv":
@@ -215,19 +213,6 @@ def write_export(export: VersionExport, fmt: ExportFormat, path: Path) -> None:
         else:
             with temp.open("w", encoding="utf-8", newline="\n") as out:
                 _write_json(export, out)
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _write_csv(export: VersionExport, out: Any) -> None:

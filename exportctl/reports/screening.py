@@ -34,11 +34,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,6 +45,7 @@ from exportctl.hscode import HSCode
 from exportctl.reports import FORMATS as FORMATS
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports import Format as Format
+from exportctl.reports.files import atomic_path
 from exportctl.reports.safe import neutralise
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
 
@@ -445,20 +444,6 @@ def format_for(path: Path | None, fmt: str | None) -> Format:
     )
 
 
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it only on success."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
 @paused_gc()
 def write_screen_report(report: ScreenReport, fmt: Format, path: Path) -> ScreenSummary:
     """Write ``report`` to ``path`` in ``fmt``; the file appears only when complete.
@@ -474,7 +459,7 @@ def write_screen_report(report: ScreenReport, fmt: Format, path: Path) -> Screen
         "xlsx": write_xlsx,
         "pdf": write_pdf,
     }
-    with _atomic(path) as temp:
+    with atomic_path(path) as temp:
         return writers[fmt](report, temp)
 
 
