@@ -596,7 +596,8 @@ def _stored_pair(url: str, old: list[ItemRecord], new: list[ItemRecord]) -> Engi
 def test_diff_versions_reads_stored_versions_as_compare_sees_them(
     db_url: str, fields: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exportctl import api, diff, store
+    from exportctl import api, store
+    from exportctl.diff import stored as diff
 
     old, new = _messy_pair(7, size=300)
     engine = _stored_pair(db_url, old, new)

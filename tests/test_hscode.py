@@ -634,7 +634,7 @@ def test_unknown_edition(edition: str) -> None:
 
 def test_profile_cache_gives_the_uncached_results() -> None:
     """Repeated cells come from the profile's cache; they must read as on first sight."""
-    import exportctl.hscode as hscode
+    import exportctl.hscode.columns as hscode
 
     cells = [CodeCell.of(c) for c in ("847130", "847141", "854231", "850440", "901890")]
     cells += [CodeCell.of(10121), CodeCell.of(10121.0), CodeCell.of("10121"), CodeCell.of(8471.3)]

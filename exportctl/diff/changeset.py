@@ -1,0 +1,247 @@
+"""The value types of a comparison: change kinds, changes, change sets and fields.
+
+:class:`Change` is one change between two versions, :class:`ChangeSet` all of them
+with their counts, and :class:`VersionInfo` what a report says about each side. The
+fields a comparison may look at (:data:`COMPARABLE_FIELDS`) are checked and parsed
+here, and :func:`dotted` spells a code the way reports print it. Nothing here
+compares anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from exportctl.errors import InputError
+from exportctl.models import ItemRecord
+
+__all__ = [
+    "CHANGE_KINDS",
+    "COMPARABLE_FIELDS",
+    "DEFAULT_FIELDS",
+    "Change",
+    "ChangeKind",
+    "ChangeSet",
+    "VersionInfo",
+    "check_fields",
+    "dotted",
+    "parse_fields",
+]
+
+ChangeKind = Literal["added", "removed", "modified", "renumbered", "recoded", "split", "merged"]
+
+CHANGE_KINDS: tuple[ChangeKind, ...] = (
+    "added",
+    "removed",
+    "modified",
+    "renumbered",
+    "recoded",
+    "split",
+    "merged",
+)
+"""Every change kind, in the order reports list them."""
+
+COMPARABLE_FIELDS: tuple[str, ...] = (
+    "serial",
+    "ex",
+    "description",
+    "description_en",
+    "category",
+    "note",
+)
+"""Item fields a modification can be about. The code is the identity, the level
+follows the code, and sheet/row are provenance, so none of them is compared."""
+
+DEFAULT_FIELDS: tuple[str, ...] = COMPARABLE_FIELDS
+"""Fields compared unless ``fields`` is given."""
+
+
+def check_fields(fields: Iterable[str]) -> tuple[str, ...]:
+    """Validate field names for :func:`compare`.
+
+    Args:
+        fields: Names from :data:`COMPARABLE_FIELDS`.
+
+    Returns:
+        The names as a tuple, duplicates removed, order kept.
+
+    Raises:
+        InputError: A name is not comparable, or none is given.
+    """
+    chosen = tuple(dict.fromkeys(f.strip() for f in fields if f.strip()))
+    unknown = [f for f in chosen if f not in COMPARABLE_FIELDS]
+    if unknown:
+        raise InputError(
+            f'--fields: unknown field "{unknown[0]}" (choose from {", ".join(COMPARABLE_FIELDS)})'
+        )
+    if not chosen:
+        raise InputError(f"--fields: give at least one of {', '.join(COMPARABLE_FIELDS)}")
+    return chosen
+
+
+def parse_fields(text: str | None) -> tuple[str, ...]:
+    """Parse ``--fields description,category``; ``None`` means :data:`DEFAULT_FIELDS`.
+
+    Raises:
+        InputError: As :func:`check_fields`.
+    """
+    if text is None:
+        return DEFAULT_FIELDS
+    return check_fields(text.split(","))
+
+
+def dotted(code: str | None) -> str:
+    """A digits-only code as people write it: ``0101.21``, ``8471.30.1000``; ``""`` for None."""
+    if not code:
+        return ""
+    if len(code) <= 4:
+        return code
+    if len(code) <= 6:
+        return f"{code[:4]}.{code[4:]}"
+    return f"{code[:4]}.{code[4:6]}.{code[6:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change between two versions.
+
+    ``old`` and ``new`` are the item in each version (``None`` on the side where it
+    does not exist); ``fields`` the compared fields whose values differ, with
+    ``"code"`` first for a recode; ``related`` the codes on the other side of a split
+    or merge.
+    """
+
+    kind: ChangeKind
+    """What happened (see the module docstring for the rules)."""
+    old: ItemRecord | None
+    """The item in the old version, if it is there."""
+    new: ItemRecord | None
+    """The item in the new version, if it is there."""
+    fields: tuple[str, ...] = ()
+    """Fields whose values differ, in :data:`COMPARABLE_FIELDS` order."""
+    related: tuple[str, ...] = ()
+    """Codes on the other side of a split or merge, sorted."""
+
+    @property
+    def item(self) -> ItemRecord:
+        """The new item when there is one, else the old."""
+        found = self.new if self.new is not None else self.old
+        if found is None:  # pragma: no cover - constructors always set one side
+            raise ValueError("a change has an old or a new item")
+        return found
+
+    @property
+    def code(self) -> str | None:
+        """Digits-only code (the new one for a recode)."""
+        return self.item.code
+
+    @property
+    def old_code(self) -> str | None:
+        """The code in the old version, if the item is there."""
+        return self.old.code if self.old is not None else None
+
+    @property
+    def serial(self) -> int | None:
+        """Serial number (the new one when the item is in the new version)."""
+        return self.item.serial
+
+    @property
+    def chapter(self) -> str | None:
+        """Two-digit chapter, or None for an item without a code."""
+        code = self.code
+        return code[:2] if code else None
+
+    def diffs(self) -> list[tuple[str, Any, Any]]:
+        """``(field, old value, new value)`` for each field in :attr:`fields`."""
+        return [
+            (
+                name,
+                getattr(self.old, name) if self.old is not None else None,
+                getattr(self.new, name) if self.new is not None else None,
+            )
+            for name in self.fields
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """What a report says about one side of the comparison."""
+
+    label: str
+    """Version label."""
+    effective: dt.date | None = None
+    """Date the version took effect."""
+    source_file: str = ""
+    """File the version was imported from."""
+    source_sha256: str = ""
+    """SHA-256 of that file."""
+    source_sheet: str = ""
+    """Sheet read."""
+    item_count: int | None = None
+    """Items stored."""
+    declared_total: int | None = None
+    """Item count the notice declares."""
+    declared_added: int | None = None
+    """Additions the notice declares."""
+    declared_removed: int | None = None
+    """Removals the notice declares."""
+    status: str = "approved"
+    """``draft``, ``approved`` or ``withdrawn``."""
+    status_by: str | None = None
+    """Who approved or withdrew it."""
+    declared_warnings: tuple[str, ...] = ()
+    """Declared-count mismatches found when it was imported."""
+
+    @property
+    def shown(self) -> str:
+        """The label as reports print it, with the status unless approved."""
+        return self.label if self.status == "approved" else f"{self.label} ({self.status})"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """Every change between two versions, in a deterministic order, plus counts.
+
+    :func:`compare` fills the changes and counts; :func:`exportctl.api.diff_versions`
+    also fills the list and version descriptions that reports print.
+    """
+
+    changes: tuple[Change, ...]
+    """Changes sorted by code (split and merge groups kept together), then kind."""
+    before: int
+    """Items in the old version."""
+    after: int
+    """Items in the new version."""
+    added: int
+    """Items only in the new version (whatever kind explains them)."""
+    removed: int
+    """Items only in the old version (whatever kind explains them)."""
+    unchanged: int
+    """Items matched and equal on every compared field."""
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    """The fields that were compared."""
+    list_slug: str = ""
+    """Slug of the list, when known."""
+    list_name: str = ""
+    """Human name of the list, when known."""
+    old_version: VersionInfo | None = None
+    """The old version, when known."""
+    new_version: VersionInfo | None = None
+    """The new version, when known."""
+
+    def counts(self) -> dict[ChangeKind, int]:
+        """Number of changes of each kind (every kind present, zero included)."""
+        found = Counter(c.kind for c in self.changes)
+        return {kind: found.get(kind, 0) for kind in CHANGE_KINDS}
+
+    def of_kind(self, kind: ChangeKind) -> list[Change]:
+        """The changes of one kind, in report order."""
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def modified(self) -> int:
+        """Number of ``modified`` changes."""
+        return sum(1 for c in self.changes if c.kind == "modified")

@@ -1,0 +1,73 @@
+"""HS codes: read what people and spreadsheets write, and look codes up in the nomenclature.
+
+Export-control lists write the same subheading as ``8471.30``, ``8471 30``,
+``HS 847130``, ``ex 8471.30`` or, once Excel has had its way, as the number ``8471.3``.
+:func:`normalise` turns one cell into an :class:`HSCode` (digits only), a
+:class:`CodeProblem` saying why it cannot, or ``None`` for a blank cell. It never guesses:
+a code that lost a zero is only restored when the cell's number format or the rest of the
+column makes the missing digit certain (:class:`ColumnProfile`), and the restored code
+says so in :attr:`HSCode.recovered`.
+
+Example:
+    >>> normalise("ex 8471.30")
+    HSCode(digits='847130', ex=True, recovered=None)
+    >>> normalise(8471.3, "0000.00").digits
+    '847130'
+    >>> normalise(10121).kind
+    'ambiguous'
+    >>> Nomenclature.load("2022").section("8471")[0]
+    'XVI'
+"""
+
+from __future__ import annotations
+
+from exportctl.hscode.codes import (
+    LEVELS,
+    CodeCell,
+    CodeProblem,
+    HSCode,
+    ProblemKind,
+    Result,
+    chapter,
+    covers,
+    heading,
+    hs6,
+)
+from exportctl.hscode.columns import (
+    CACHE_SIZE,
+    PROFILE_SAMPLE,
+    TIE_BREAK_EDITION,
+    ColumnProfile,
+    learn_ahead,
+    normalise_column,
+    settle_lost_zeros,
+)
+from exportctl.hscode.nomenclature import EDITIONS, Nomenclature, UnknownEditionError
+from exportctl.hscode.parsing import _BODY_RE as _BODY_RE
+from exportctl.hscode.parsing import _SEP_RE as _SEP_RE
+from exportctl.hscode.parsing import _from_groups as _from_groups
+from exportctl.hscode.parsing import normalise
+
+__all__ = [
+    "CACHE_SIZE",
+    "EDITIONS",
+    "LEVELS",
+    "PROFILE_SAMPLE",
+    "TIE_BREAK_EDITION",
+    "CodeCell",
+    "CodeProblem",
+    "ColumnProfile",
+    "HSCode",
+    "Nomenclature",
+    "ProblemKind",
+    "Result",
+    "UnknownEditionError",
+    "chapter",
+    "covers",
+    "heading",
+    "hs6",
+    "learn_ahead",
+    "normalise",
+    "normalise_column",
+    "settle_lost_zeros",
+]

@@ -1,0 +1,206 @@
+"""HS code values and how people spell them.
+
+:class:`HSCode` is a normalised code, :class:`CodeProblem` why a cell is not one,
+and :class:`CodeCell` a spreadsheet cell as a reader saw it. The code arithmetic
+(:func:`covers`, :func:`hs6`, :func:`chapter`, :func:`heading`) and the small
+helpers that write codes and restored zeros in words for people live here too;
+reading a cell is :mod:`exportctl.hscode.parsing`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "LEVELS",
+    "CodeCell",
+    "CodeProblem",
+    "HSCode",
+    "ProblemKind",
+    "Result",
+    "chapter",
+    "covers",
+    "heading",
+    "hs6",
+]
+
+LEVELS = (2, 4, 6, 8, 10)
+"""Digit counts an HS code can have: chapter, heading, subheading, 8- and 10-digit lines."""
+
+ProblemKind = Literal["malformed", "ambiguous", "not-a-code"]
+
+# Indexed by digit count: is that a length an HS code has?
+_VALID_LENGTH = tuple(n in LEVELS for n in range(11))
+
+
+@dataclass(frozen=True, slots=True)
+class HSCode:
+    """A normalised HS code.
+
+    Attributes:
+        digits: Digits only; 2, 4, 6, 8 or 10 of them.
+        ex: True for ``ex 8471.30``: only part of what the code covers is meant.
+        recovered: A plain-English note when a lost zero was restored, e.g.
+            ``"leading zero restored: column holds 6-digit codes"``; ``None`` when the
+            digits are exactly what the cell showed.
+    """
+
+    digits: str
+    ex: bool = False
+    recovered: str | None = None
+
+    def __post_init__(self) -> None:
+        d = self.digits
+        if not (len(d) <= 10 and _VALID_LENGTH[len(d)] and d.isascii() and d.isdigit()):
+            raise ValueError(f"HS code digits must be 2, 4, 6, 8 or 10 ASCII digits, not {d!r}")
+
+    @property
+    def level(self) -> int:
+        """The number of digits: 2 (chapter), 4 (heading), 6 (subheading), 8 or 10."""
+        return len(self.digits)
+
+    def dotted(self) -> str:
+        """The code as people write it: ``84``, ``8471``, ``8471.30``, ``8471.30.1000``."""
+        return _dotted(self.digits)
+
+    def __str__(self) -> str:
+        return f"ex {_dotted(self.digits)}" if self.ex else _dotted(self.digits)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeProblem:
+    """Why a cell could not be read as one HS code.
+
+    Attributes:
+        raw: The cell as read.
+        kind: ``malformed`` (not an HS code), ``ambiguous`` (digits were lost and more
+            than one code, or a code that cannot be confirmed, fits) or ``not-a-code``
+            (no digits at all, e.g. ``승용차``: the item is defined by its name).
+        reason: One sentence fragment naming the cell, e.g.
+            ``'"8471.3" may be 8471.30 or 8471.03; format the cell as text'``.
+        candidates: Digits of the codes the cell may stand for, most likely first.
+        lost_zeros: True when the cell reads as a code once zeros it may have lost are
+            put back, and ``candidates`` are those readings (``10121``: ``010121`` or
+            ``101210``); False for every other problem, including a padded national
+            code that would collide with another code of its column.
+    """
+
+    raw: str
+    kind: ProblemKind
+    reason: str
+    candidates: tuple[str, ...] = ()
+    lost_zeros: bool = False
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCell:
+    """One spreadsheet cell of a code column, as a reader saw it.
+
+    Attributes:
+        text: The cell as a string; numbers rendered shortest (``"8471.3"``, ``"10121"``,
+            ``"8471300000"``); ``None`` for a blank cell.
+        number: The value when the cell held a number.
+        number_format: The Excel number format when known (``"0000.00"``, ``"000000"``,
+            ``"General"``, ``"@"``).
+    """
+
+    text: str | None
+    number: float | int | None = None
+    number_format: str | None = None
+
+    @classmethod
+    def of(cls, value: str | int | float | None, number_format: str | None = None) -> CodeCell:
+        """Build a cell from a value read from a workbook or CSV file.
+
+        Args:
+            value: A string, a number or ``None``.
+            number_format: The Excel number format of a numeric cell.
+
+        Returns:
+            A cell whose ``text`` is the string, or the number rendered shortest.
+        """
+        if value is None or isinstance(value, str):
+            return cls(value, None, number_format)
+        return cls(_number_text(value), value, number_format)
+
+
+Result = HSCode | CodeProblem | None
+
+_NON_DIGIT_RE = re.compile(r"\D+", re.ASCII)
+
+
+def _number_text(value: int | float) -> str:
+    """A number rendered shortest: ``8471.3``, ``10121``, ``8471300000``."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _zeros_note(lead: int, trail: int) -> str | None:
+    """``"leading zero"``, ``"trailing zeros"``, ... for the zeros put back."""
+    if lead and trail:
+        return "leading and trailing zeros"
+    if lead:
+        return "leading zero" if lead == 1 else "leading zeros"
+    if trail:
+        return "trailing zero" if trail == 1 else "trailing zeros"
+    return None
+
+
+def _dotted(digits: str) -> str:
+    if len(digits) <= 4:
+        return digits
+    if len(digits) <= 6:
+        return f"{digits[:4]}.{digits[4:]}"
+    return f"{digits[:4]}.{digits[4:6]}.{digits[6:]}"
+
+
+def _is_ex(text: str) -> bool:
+    return "ex" in text.casefold()
+
+
+# --------------------------------------------------------------------------- code arithmetic
+
+
+def covers(entry: str, code: str) -> bool:
+    """True when list entry ``entry`` covers ``code``: its digits are a prefix of the code's.
+
+    Args:
+        entry: An entry's digits, e.g. ``"8471"``; dots and spaces are ignored.
+        code: A code's digits, e.g. ``"8471300000"``.
+
+    Example:
+        >>> covers("8471", "847130"), covers("847130", "8471")
+        (True, False)
+    """
+    if not (entry.isdigit() and code.isdigit()):
+        entry, code = _NON_DIGIT_RE.sub("", entry), _NON_DIGIT_RE.sub("", code)
+    return bool(entry) and code.startswith(entry)
+
+
+def hs6(digits: str) -> str | None:
+    """The international six-digit part of a code, or ``None`` for a shorter code."""
+    return digits[:6] if len(digits) >= 6 else None
+
+
+def chapter(digits: str) -> str:
+    """The two-digit chapter of a code.
+
+    Raises:
+        ValueError: If ``digits`` has fewer than two characters.
+    """
+    if len(digits) < 2:
+        raise ValueError(f"an HS code has at least 2 digits, not {digits!r}")
+    return digits[:2]
+
+
+def heading(digits: str) -> str | None:
+    """The four-digit heading of a code, or ``None`` for a chapter."""
+    return digits[:4] if len(digits) >= 4 else None
