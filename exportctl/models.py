@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint, false
@@ -105,6 +106,12 @@ class Version(SQLModel, table=True):
     """When the version was stored."""
     imported_by: str = ""
     """Who stored it (the operating-system user unless given)."""
+    notice_number: str | None = None
+    """Number of the notice the revision comes from, e.g. ``제2024-123호``."""
+    notice_authority: str | None = None
+    """Who issued the notice, e.g. ``산업통상자원부`` (since renamed ``산업통상부``)."""
+    amendment: str | None = None
+    """The annex's amendment marker as printed, e.g. ``<개정 2024. 6. 28.>``."""
     status: str = Field(default="draft", sa_column_kwargs={"server_default": "draft"})
     """``draft`` until approved; ``approved`` versions are in force; ``withdrawn`` never are."""
     approved_by: str | None = None
@@ -174,8 +181,9 @@ class Item(SQLModel, table=True):
     """The version holding the item."""
     position: int
     """Order of the item within its version (0-based)."""
-    serial: int | None = None
-    """Running number printed in the list (연번), if any."""
+    serial: str | None = None
+    """Serial as printed in the list (연번), normalised: ``12``, ``3의2``; sorts naturally
+    through :func:`exportctl.annex.serial_sort_key`."""
     code: str | None = Field(default=None, max_length=10)
     """Normalised HS code, digits only; empty for items defined by name."""
     level: int | None = None
@@ -196,6 +204,39 @@ class Item(SQLModel, table=True):
     """Sheet the row came from (empty for CSV)."""
     row: int = 0
     """1-based row number in the sheet or file."""
+    section: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """Number of the annex part the entry belongs to (see :class:`Section`)."""
+    sub_items: str | None = Field(default=None, sa_column=Column(Text))
+    """JSON list of ``{label, text, control_numbers}``: lettered or numbered sub-items."""
+    control_numbers: str | None = None
+    """Control numbers of Annex 2 the entry and its sub-items refer to, space-separated."""
+    mentioned_codes: str | None = None
+    """HS codes named in the entry's text (candidates, never its code), space-separated."""
+
+
+class Section(SQLModel, table=True):
+    """One part of an annex as a version holds it, numbered from 1 like the annex."""
+
+    __tablename__ = "section"
+    __table_args__ = (
+        UniqueConstraint("version_id", "number", name="uq_section_version_id_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id", index=True)
+    """The version holding the part."""
+    number: int
+    """Its number in the annex (1 when the file has no parts)."""
+    title: str = ""
+    """Its title as printed (empty when the file has no parts)."""
+    declared_total: int | None = None
+    """Entries the notice declares for this part."""
+    declared_added: int | None = None
+    """Additions the notice declares for this part."""
+    declared_removed: int | None = None
+    """Removals the notice declares for this part."""
+    item_count: int = 0
+    """Entries stored in this part (sub-items are not entries)."""
 
 
 class AuditEvent(SQLModel, table=True):
@@ -230,8 +271,8 @@ class AuditEvent(SQLModel, table=True):
 class ItemRecord:
     """An item as the layers above the database see it (the ``show --json`` shape)."""
 
-    serial: int | None
-    """Running number (연번)."""
+    serial: str | None
+    """Serial as printed (연번), normalised: ``12``, ``3의2``."""
     code: str | None
     """Digits only, or None for items defined by name/specification."""
     level: int | None
@@ -252,15 +293,61 @@ class ItemRecord:
     """Row of origin (1-based)."""
     original_code: str | None = None
     """Code cell text as found."""
+    section: int = 1
+    """Number of the annex part the entry belongs to."""
+    sub_items: tuple[SubItem, ...] = ()
+    """Lettered or numbered sub-items, in order: part of the entry, never counted."""
+    control_numbers: tuple[str, ...] = ()
+    """Annex 2 control numbers named by the entry or its sub-items (``3A001.a.3``)."""
+    mentioned_codes: tuple[str, ...] = ()
+    """HS codes (digits) named in passing in the entry's text: candidates, never its code."""
+
+    def to_json(self, sections: Mapping[int, str] | None = None) -> dict[str, Any]:
+        """The item as the JSON outputs show it (without ``original_code``).
+
+        Args:
+            sections: Section number -> title; ``section`` is then the title.
+        """
+        return {
+            "section": (sections or {}).get(self.section, self.section),
+            "serial": self.serial,
+            "code": self.code,
+            "level": self.level,
+            "ex": self.ex,
+            "description": self.description,
+            "description_en": self.description_en,
+            "category": self.category,
+            "note": self.note,
+            "sub_items": [sub.to_json() for sub in self.sub_items],
+            "control_numbers": list(self.control_numbers),
+            "mentioned_codes": list(self.mentioned_codes),
+            "sheet": self.sheet,
+            "row": self.row,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SubItem:
+    """A lettered or numbered part of an entry defined by specification (``a.``, ``1.``)."""
+
+    label: str
+    """The label as printed: ``a.``, ``(1)``, ``가.``."""
+    text: str
+    """Its text, without the label."""
+    control_numbers: tuple[str, ...] = ()
+    """Annex 2 control numbers it names."""
 
     def to_json(self) -> dict[str, Any]:
-        """The item as the JSON outputs show it (without ``original_code``)."""
-        data = asdict(self)
-        data.pop("original_code")
-        return data
+        """``{label, text, control_numbers}``."""
+        return {
+            "label": self.label,
+            "text": self.text,
+            "control_numbers": list(self.control_numbers),
+        }
 
 
 ITEM_FIELDS: tuple[str, ...] = (
+    "section",
     "serial",
     "code",
     "level",
@@ -269,6 +356,9 @@ ITEM_FIELDS: tuple[str, ...] = (
     "description_en",
     "category",
     "note",
+    "sub_items",
+    "control_numbers",
+    "mentioned_codes",
     "sheet",
     "row",
 )

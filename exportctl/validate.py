@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from exportctl.annex import Serial, parse_serial, serial_findings
 from exportctl.hscode import (
     CodeProblem,
     ColumnProfile,
@@ -67,19 +68,6 @@ class _Collector:
                 value=value,
             )
         )
-
-
-def _parse_serial(text: str | None) -> int | None | str:
-    """An int, None for blank, or the text back when it is not a whole number."""
-    if text is None:
-        return None
-    if text.isdigit() and text.isascii():
-        return int(text)
-    # Serials are printed as "12", "12." or "12)".
-    cleaned = text.strip().rstrip(".)").strip()
-    if cleaned.isascii() and cleaned.isdigit():
-        return int(cleaned)
-    return text
 
 
 def build_items(
@@ -166,20 +154,20 @@ def _build_item(
             field="description",
         )
         return None
-    serial_value = _parse_serial(values.get("serial"))
-    serial: int | None
+    serial_value = parse_serial(values.get("serial"))
+    serial: str | None = None
     if isinstance(serial_value, str):
         out.add(
             "warning",
             "malformed-serial",
-            f'serial number "{serial_value}" is not a whole number; kept without a serial',
+            f'serial number "{serial_value}" is neither a number nor a branch number such as '
+            "3의2; kept without a serial",
             row=row,
             field="serial",
             value=serial_value,
         )
-        serial = None
-    else:
-        serial = serial_value
+    elif serial_value is not None:
+        serial = serial_value.text
     return ItemRecord(
         serial=serial,
         code=code,
@@ -219,7 +207,8 @@ class _Checks:
         self.count = 0
         self.keys: set[str] | None = set() if keep_keys else None
         self._code_rows: dict[str, int] = {}
-        self._serial_rows: dict[int, int] = {}
+        self._serial_rows: dict[tuple[int, str], int] = {}
+        self._serials: dict[int, list[Serial]] = {}
         self._coded: list[tuple[str, int, str | None]] = []
 
     def add(self, item: ItemRecord, *, from_base: bool = False) -> None:
@@ -246,9 +235,14 @@ class _Checks:
                 self._coded.append((code, item.row, item.original_code))
         serial = item.serial
         if serial is not None:
-            first_row = self._serial_rows.get(serial)
+            # Each part of an annex numbers its entries from 1.
+            key = (item.section, serial)
+            first_row = self._serial_rows.get(key)
             if first_row is None:
-                self._serial_rows[serial] = item.row
+                self._serial_rows[key] = item.row
+                parsed = parse_serial(serial)
+                if isinstance(parsed, Serial):
+                    self._serials.setdefault(item.section, []).append(parsed)
             elif not from_base:
                 self.out.add(
                     "error",
@@ -256,23 +250,16 @@ class _Checks:
                     f"serial number {serial} is used twice (also at row {first_row})",
                     row=item.row,
                     field="serial",
-                    value=str(serial),
+                    value=serial,
                 )
 
     def finish(self) -> list[Finding]:
         """Gaps in serials (warning) and entries covered by a shorter one (warning)."""
-        serials = sorted(self._serial_rows)
-        if serials:
-            missing = sorted(set(range(serials[0], serials[-1] + 1)).difference(serials))
-            if missing:
-                shown = ", ".join(str(n) for n in missing[:10])
-                more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-                self.out.add(
-                    "warning",
-                    "missing-serial",
-                    f"serial numbers {serials[0]}–{serials[-1]} skip {shown}{more}",
-                    field="serial",
-                )
+        for serials in self._serials.values():
+            for found in serial_findings(serials):
+                if found.rule == "duplicate-serial":
+                    continue  # reported row by row as items arrive
+                self.out.add("warning", found.rule, found.message, field="serial")
         codes = self._code_rows
         for code, row, original in self._coded:
             for cut in (2, 4, 6, 8):
@@ -378,7 +365,7 @@ def guard_against_base(
     out: _Collector,
     previous: Previous,
     new_keys: set[str],
-    first_serial: int | None,
+    first_serial: str | None,
     declared: Declared,
 ) -> None:
     """Refuse a file of additions about to be stored as a complete list.
@@ -395,9 +382,15 @@ def guard_against_base(
     removed = len(old_keys - new_keys)
     if declared.removed is not None and declared.removed == removed:
         return
-    serials = [i.serial for i in previous.items if i.serial is not None]
-    last = max(serials) if serials else None
-    continues = last is not None and first_serial is not None and first_serial == last + 1
+    numbers = [
+        parsed.number
+        for i in previous.items
+        if i.serial is not None and isinstance(parsed := parse_serial(i.serial), Serial)
+    ]
+    last = max(numbers) if numbers else None
+    first = parse_serial(first_serial)
+    first_number = first.number if isinstance(first, Serial) and not first.branches else None
+    continues = last is not None and first_number is not None and first_number == last + 1
     removes_most = removed > REMOVAL_GUARD * len(old_keys)
     if not (continues or removes_most):
         return
@@ -406,7 +399,7 @@ def guard_against_base(
     signs: list[str] = []
     if continues:
         signs.append(
-            f"its serial numbers start at {first_serial:,}, right after the last serial of "
+            f"its serial numbers start at {first_number:,}, right after the last serial of "
             f"{label} ({last:,})"
         )
     signs.append(
@@ -479,7 +472,7 @@ def validate_table(
             checks.add(item, from_base=True)
             emit(item)
     rows_read = 0
-    first_serial: int | None = None
+    first_serial: str | None = None
     for item in build_items(table, table.rows, out, nomenclature):
         rows_read += 1
         if first_serial is None:

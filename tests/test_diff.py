@@ -31,7 +31,7 @@ from exportctl.models import ItemRecord
 
 
 def item(
-    serial: int | None,
+    serial: int | str | None,
     code: str | None,
     description: str,
     en: str | None = None,
@@ -41,7 +41,7 @@ def item(
     ex: bool = False,
 ) -> ItemRecord:
     return ItemRecord(
-        serial=serial,
+        serial=str(serial) if serial is not None else None,
         code=code,
         level=len(code) if code else None,
         ex=ex,
@@ -94,8 +94,8 @@ def test_renumbered_when_only_the_serial_moved() -> None:
     old = [item(1, "010121", "말"), item(2, "847130", "노트북")]
     new = [item(1, "010121", "말"), item(5, "847130", "노트북")]
     (change,) = compare(old, new).changes
-    assert (change.kind, change.fields, change.serial) == ("renumbered", ("serial",), 5)
-    assert change.old is not None and change.old.serial == 2
+    assert (change.kind, change.fields, change.serial) == ("renumbered", ("serial",), "5")
+    assert change.old is not None and change.old.serial == "2"
 
 
 def test_renumbered_and_changed_is_one_modified_change() -> None:
@@ -251,7 +251,7 @@ def test_items_without_code_match_by_description_then_serial() -> None:
 def test_order_is_deterministic_and_by_code() -> None:
     rng = random.Random(7)
     old = [item(i, f"{8400 + i:04d}{i % 7:02d}", f"품목 {i}") for i in range(1, 300)]
-    new = [dataclasses.replace(x) for x in old if x.serial and x.serial % 11]
+    new = [dataclasses.replace(x) for x in old if x.serial and int(x.serial) % 11]
     new += [item(1000 + i, f"{9000 + i:04d}00", f"새 품목 {i}") for i in range(40)]
     new[5] = dataclasses.replace(new[5], description="바뀐 이름")
     first = compare(old, new)
@@ -281,7 +281,7 @@ def test_repeated_keys_do_not_lose_items() -> None:
 def test_large_versions_compare_by_key() -> None:
     n = 60_000
     old = [item(i, f"{1000000000 + i * 7}", f"품목 {i}") for i in range(n)]
-    new = [x for x in old if x.serial is not None and x.serial % 50]
+    new = [x for x in old if x.serial is not None and int(x.serial) % 50]
     new += [item(n + i, f"{9000000001 + i * 7}", f"새 {i}") for i in range(500)]
     changes = compare(old, new)
     assert changes.removed == n // 50
@@ -414,7 +414,7 @@ def _random_item(rng: random.Random, serial: int | None) -> ItemRecord:
     if codeless and rng.random() < 0.3:
         description = f"  {description}   (사양)"
     return ItemRecord(
-        serial=serial,
+        serial=str(serial) if serial is not None else None,
         code=code,
         level=len(code) if code else None,
         ex=rng.random() < 0.1,
@@ -451,7 +451,7 @@ def _revised(rng: random.Random, old: list[ItemRecord]) -> list[ItemRecord]:
             }[name]
             i = dataclasses.replace(i, **{name: value})
         elif roll < 0.3:
-            i = dataclasses.replace(i, serial=(i.serial or 0) + rng.randrange(1, 4))
+            i = dataclasses.replace(i, serial=str(int(i.serial or 0) + rng.randrange(1, 4)))
         elif roll < 0.4:
             # Provenance only: never compared.
             i = dataclasses.replace(i, row=i.row + 40, sheet="새 시트", original_code=None)

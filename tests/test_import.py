@@ -43,17 +43,17 @@ MESSY_ROWS: list[Row] = [
 ]
 # (serial, code, level, ex, data row) for each messy row; data starts at row 6.
 EXPECTED = [
-    (1, None, None, False),
-    (2, None, None, False),
-    (3, "847130", 6, False),
-    (4, "010121", 6, False),
-    (5, "850440", 6, False),
-    (6, "853669", 6, True),
-    (7, "847141", 6, False),
-    (8, "271012", 6, False),
-    (9, "8703230000", 10, False),
-    (10, "880240", 6, False),
-    (11, "010129", 6, False),
+    ("1", None, None, False),
+    ("2", None, None, False),
+    ("3", "847130", 6, False),
+    ("4", "010121", 6, False),
+    ("5", "850440", 6, False),
+    ("6", "853669", 6, True),
+    ("7", "847141", 6, False),
+    ("8", "271012", 6, False),
+    ("9", "8703230000", 10, False),
+    ("10", "880240", 6, False),
+    ("11", "010129", 6, False),
 ]
 
 
@@ -231,7 +231,7 @@ def test_additions_build_on_the_base_and_counts_reconcile(
         run_cli("show", "kr", "--version", "2024-06", "--json", db=initialised, ok=True).stdout
     )
     assert [i["code"] for i in full["items"]] == ["847130", "847141", "850440", "880240", "271012"]
-    assert [i["serial"] for i in full["items"]] == [1, 2, 3, 4, 5]
+    assert [i["serial"] for i in full["items"]] == ["1", "2", "3", "4", "5"]
 
 
 def test_declared_figures_that_do_not_add_up_are_one_warning_with_all_four_numbers(
@@ -686,10 +686,10 @@ def test_fast_insert_stores_what_the_core_insert_stores(db_url: str) -> None:
     from exportctl.models import ItemRecord
 
     items = [
-        ItemRecord(1, "847130", 6, False, "자동자료처리기계", "ADP machines", row=5),
-        ItemRecord(2, "8471", 4, True, "휴대용 컴퓨터", None, "전자", "ex", "8471", row=6),
+        ItemRecord("1", "847130", 6, False, "자동자료처리기계", "ADP machines", row=5),
+        ItemRecord("2", "8471", 4, True, "휴대용 컴퓨터", None, "전자", "ex", "8471", row=6),
         ItemRecord(None, None, None, False, "무인기", None, row=7, sheet="별표"),
-        ItemRecord(4, "0101210000", 10, False, "", "Horses", row=9, original_code="10121"),
+        ItemRecord("4", "0101210000", 10, False, "", "Horses", row=9, original_code="10121"),
     ]
     engine, *_ = api.init_database(db_url)
     fast = store._insert_sqlite if db_url.startswith("sqlite") else store._insert_copy
@@ -796,6 +796,6 @@ def test_items_stream_into_the_database_and_a_late_error_rolls_them_back(
     )
     items = shown["items"] if isinstance(shown, dict) else shown
     assert [item["code"] for item in items] == codes[:5]
-    assert [item["serial"] for item in items] == [1, 2, 3, 4, 5]
+    assert [item["serial"] for item in items] == ["1", "2", "3", "4", "5"]
     versions = json.loads(run_cli("versions", "kr", "--json", db=initialised, ok=True).stdout)
     assert [v["count"] for v in versions] == [5]

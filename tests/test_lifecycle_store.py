@@ -29,8 +29,8 @@ OLD_REVISION = "20261126_0001"
 UPGRADE_NOTE = "approved when the database was upgraded: imported before versions had a status"
 
 ITEMS = [
-    ItemRecord(1, "847130", 6, False, "자동자료처리기계", "ADP machines", row=5),
-    ItemRecord(2, "8471", 4, True, "휴대용 컴퓨터", None, "전자", "ex", "8471", row=6),
+    ItemRecord("1", "847130", 6, False, "자동자료처리기계", "ADP machines", row=5),
+    ItemRecord("2", "8471", 4, True, "휴대용 컴퓨터", None, "전자", "ex", "8471", row=6),
 ]
 
 
@@ -464,8 +464,9 @@ def _old_database(url: str) -> tuple[Engine, dict[str, Any]]:
 
 
 def _item_params(item: ItemRecord) -> dict[str, Any]:
+    """An item as the first schema stored it: a whole-number serial."""
     return {
-        "serial": item.serial,
+        "serial": int(item.serial) if item.serial is not None else None,
         "code": item.code,
         "level": item.level,
         "ex": item.ex,
@@ -485,14 +486,15 @@ def test_the_upgrade_approves_existing_versions_and_keeps_everything_else(db_url
         old_uniques = {uq["name"] for uq in inspect(conn).get_unique_constraints("version")}
         items_before = conn.execute(text("select * from item order by id")).all()
     assert "uq_version_list_id_source" in old_uniques
-    db.upgrade(engine)
-    db.assert_at_head(engine)
+    db.upgrade(engine, "20261129_0002")
     with engine.connect() as conn:
         schema = inspect(conn)
         uniques = {uq["name"] for uq in schema.get_unique_constraints("version")}
         indexes = {ix["name"] for ix in schema.get_indexes("version")}
         assert conn.execute(text("select * from item order by id")).all() == items_before
         assert conn.execute(text("select count(*) from version")).scalar() == 2
+    db.upgrade(engine)
+    db.assert_at_head(engine)
     assert uniques == {"uq_version_list_id_label"}
     assert "ix_version_list_id_source_sha256" in indexes
     with store.session_scope(engine) as session:

@@ -103,9 +103,9 @@ def test_check_names_status_entry_and_reason(run_cli: RunCli, lists: str) -> Non
         "0101.21",
     ]
     serials = [r["entry"]["serial"] if r["entry"] else None for r in results]
-    assert serials == [2, 3, 4, 5, None, None, 1]
+    assert serials == ["2", "3", "4", "5", None, None, "1"]
     assert results[0]["entry"] == {
-        "serial": 2,
+        "serial": "2",
         "code": "8471",
         "ex": False,
         "description": "자동자료처리기계",
@@ -316,7 +316,7 @@ def test_show_filters(
     run_cli: RunCli, lists: str, args: tuple[str, ...], serials: list[int]
 ) -> None:
     data = _show(run_cli, lists, *args)
-    assert [i["serial"] for i in data["items"]] == serials
+    assert [i["serial"] for i in data["items"]] == [str(n) for n in serials]
     assert data["count"] == len(serials)
     assert data["total"] == 7
 
@@ -363,8 +363,8 @@ def test_show_rejects_a_code_prefix_that_is_not_digits(run_cli: RunCli, lists: s
 
 def test_filter_items_library() -> None:
     items = [
-        ItemRecord(1, "8471", 4, False, "기계", category="A"),
-        ItemRecord(2, None, None, False, "드론", "Drone", category=None),
+        ItemRecord("1", "8471", 4, False, "기계", category="A"),
+        ItemRecord("2", None, None, False, "드론", "Drone", category=None),
     ]
     assert filter_items(items) == items
     assert filter_items(items, code="8471.30") == items[:1]
@@ -401,7 +401,7 @@ def test_export_xlsx_keeps_codes_as_text_with_provenance(
     horses = rows[0]
     assert horses["code"] == "0101.21"
     assert items["B2"].data_type == "s"
-    assert horses["serial"] == 1 and horses["level"] == 6
+    assert horses["serial"] == "1" and horses["level"] == 6
     assert horses["source_file"] == "list-2024-06.xlsx"
     assert horses["source_sheet"] == SHEET
     assert [r["source_row"] for r in rows] == list(range(FIRST_ROW, FIRST_ROW + 7))

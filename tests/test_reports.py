@@ -37,7 +37,7 @@ PAYLOADS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 
 
 def item(
-    serial: int | None,
+    serial: int | str | None,
     code: str | None,
     description: str,
     en: str | None = None,
@@ -45,7 +45,14 @@ def item(
     note: str | None = None,
 ) -> ItemRecord:
     return ItemRecord(
-        serial, code, len(code) if code else None, False, description, en, category, note
+        str(serial) if serial is not None else None,
+        code,
+        len(code) if code else None,
+        False,
+        description,
+        en,
+        category,
+        note,
     )
 
 
@@ -463,7 +470,7 @@ def test_diff_of_an_additions_import_shows_exactly_the_added_rows(
     )
     data = json.loads(result.output)
     assert [c["change"] for c in data["changes"]] == ["added"] * 243
-    assert sorted(c["serial"] for c in data["changes"]) == list(range(1160, 1403))
+    assert sorted(int(c["serial"]) for c in data["changes"]) == list(range(1160, 1403))
     summary = data["summary"]
     assert (summary["before"], summary["added"], summary["removed"], summary["after"]) == (
         1159,

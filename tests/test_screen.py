@@ -72,7 +72,7 @@ def item(
     serial: int, code: str | None, description: str, *, ex: bool = False, en: str | None = None
 ) -> ItemRecord:
     return ItemRecord(
-        serial=serial,
+        serial=str(serial),
         code=code,
         level=len(code) if code else None,
         ex=ex,
@@ -175,7 +175,7 @@ def catalogue(tmp_path: Path) -> Path:
 def test_controlled_by_covering_entry(index: ScreenIndex, code: str, serial: int) -> None:
     match = index.match_code(code)
     assert match.status == "controlled"
-    assert match.entry is not None and match.entry.serial == serial
+    assert match.entry is not None and match.entry.serial == str(serial)
     assert f"entry No. {serial}" in match.reason
 
 
@@ -189,27 +189,27 @@ def test_catalogue_code_shorter_than_an_entry_is_review(index: ScreenIndex) -> N
 
 def test_ex_entry_is_review_unless_a_plain_entry_covers(index: ScreenIndex) -> None:
     plugs = index.match_code("8536691000")
-    assert plugs.status == "review" and plugs.entry is not None and plugs.entry.serial == 3
+    assert plugs.status == "review" and plugs.entry is not None and plugs.entry.serial == "3"
     assert "ex 8536.69" in plugs.reason
     # ex 8542 covers the heading in part, but 8542.31 is listed in full.
     processors = index.match_code("8542310000")
     assert processors.status == "controlled"
-    assert processors.entry is not None and processors.entry.serial == 7
+    assert processors.entry is not None and processors.entry.serial == "7"
     memories = index.match_code("8542320000")
     assert memories.status == "review" and memories.entry is not None
-    assert memories.entry.serial == 6
+    assert memories.entry.serial == "6"
 
 
 def test_name_entries_match_description_words(index: ScreenIndex) -> None:
     korean = index.match_code("950300", "산업용드론 키트")
     assert korean.status == "review" and korean.words == ("드론",)
-    assert korean.entry is not None and korean.entry.serial == 8
+    assert korean.entry is not None and korean.entry.serial == "8"
     assert '"드론"' in korean.reason
     english = index.match_code("950300", "Camera drones, quad-rotor")
     assert english.status == "review" and english.words == ("drone",)
     spindle = index.match_code("848390", "CNC 공작기계 스핀들 assembly")
     assert spindle.status == "review" and spindle.entry is not None
-    assert spindle.entry.serial == 10
+    assert spindle.entry.serial == "10"
 
 
 @pytest.mark.parametrize(
@@ -398,7 +398,7 @@ def test_json_shape_one_row_per_catalogue_row(index: ScreenIndex) -> None:
     assert [r["row"] for r in data["rows"]] == [2, 3, 4, 5, 6]
     first = data["rows"][0]
     assert first["entry"] == {
-        "serial": 1,
+        "serial": "1",
         "code": "8471",
         "ex": False,
         "description": "자동자료처리기계",
@@ -471,7 +471,7 @@ def test_screen_json_statuses_end_to_end(run_cli: RunCli, screen_db: str, catalo
     }
     by_row = {r["row"]: r for r in data["rows"]}
     assert by_row[4]["entry"]["code"] == "9013101000"
-    assert by_row[7]["entry"]["serial"] == 5 and "드론" in by_row[7]["reason"]
+    assert by_row[7]["entry"]["serial"] == "5" and "드론" in by_row[7]["reason"]
     assert by_row[9]["sku"] == "A-8" and by_row[9]["reason"] == "the row has no HS code"
 
 
@@ -704,7 +704,7 @@ def test_unreadable_catalogue_writes_no_report(
 def test_results_are_plain_data(index: ScreenIndex) -> None:
     result = next(iter(screen_rows(rows_of(("S", "d", "8471.30")), index)))
     assert isinstance(result, ScreenResult)
-    assert result.to_json()["entry"]["serial"] == 5
+    assert result.to_json()["entry"]["serial"] == "5"
 
 
 def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:

@@ -196,7 +196,7 @@ def test_erp_header_reaches_the_name_entry_end_to_end(
     )
     data = json.loads(screen(run_cli, list_db, path, "--json").stdout)
     assert data["rows"][0]["status"] == "review"
-    assert data["rows"][0]["entry"]["serial"] == 3
+    assert data["rows"][0]["entry"]["serial"] == "3"
     assert data["description_checked"] is True and data["warnings"] == []
 
 

@@ -144,7 +144,7 @@ class Change:
         return self.old.code if self.old is not None else None
 
     @property
-    def serial(self) -> int | None:
+    def serial(self) -> str | None:
         """Serial number (the new one when the item is in the new version)."""
         return self.item.serial
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from exportctl.annex import serial_sort_key
 from exportctl.diff.changeset import (
     CHANGE_KINDS,
     COMPARABLE_FIELDS,
@@ -260,9 +261,9 @@ def _pair_by_serial(
     )
 
 
-def _unique_by(items: Iterable[ItemRecord]) -> dict[int, ItemRecord]:
-    found: dict[int, ItemRecord] = {}
-    repeated: set[int] = set()
+def _unique_by(items: Iterable[ItemRecord]) -> dict[str, ItemRecord]:
+    found: dict[str, ItemRecord] = {}
+    repeated: set[str] = set()
     for item in items:
         assert item.serial is not None
         if item.serial in found:
@@ -431,10 +432,13 @@ def _recode_by_description(
 
 def _item_order(item: ItemRecord) -> tuple[int, Any, Any]:
     if item.code:
-        return (0, item.code, item.serial or 0)
-    # Items defined by name keep the list's own order.
-    serial = item.serial if item.serial is not None else 1 << 62
-    return (1, serial, " ".join(item.description.split()))
+        return (0, item.code, (item.section, serial_sort_key(item.serial)))
+    # Items defined by name keep the list's own order: by part, then natural serial order.
+    return (
+        1,
+        (item.section, serial_sort_key(item.serial)),
+        " ".join(item.description.split()),
+    )
 
 
 def _sort_key(change: Change) -> tuple[Any, ...]:

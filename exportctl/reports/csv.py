@@ -57,6 +57,11 @@ def _get(item: Any, name: str) -> Any:
     return getattr(item, name) if item is not None else None
 
 
+def _serial_value(serial: str | None) -> str | int | None:
+    """A plain serial as a number (spreadsheets sort and filter it as one), ``3의2`` as text."""
+    return int(serial) if serial is not None and serial.isdigit() else serial
+
+
 def change_values(change: Change) -> tuple[str | int | None, ...]:
     """One change as values in :data:`CHANGE_COLUMNS` order (not yet neutralised).
 
@@ -67,8 +72,8 @@ def change_values(change: Change) -> tuple[str | int | None, ...]:
     old = change.old
     new = change.new
     code = item.code
-    serial = item.serial
-    old_serial = old.serial if old is not None and new is not None else None
+    serial = _serial_value(item.serial)
+    old_serial = _serial_value(old.serial) if old is not None and new is not None else None
     return (
         change.kind,
         dotted(code),

@@ -45,11 +45,13 @@ from exportctl.store.lists import (
 from exportctl.store.session import session_scope
 from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_status
 from exportctl.store.versions import (
+    NewSection,
     NewVersion,
     begin_version,
     find_source,
     finish_version,
     get_version,
+    sections_of,
     store_version,
     version_as_of,
     versions_of,
@@ -62,6 +64,7 @@ __all__ = [
     "SLUG_PATTERN",
     "WITHDRAWABLE",
     "ItemWriter",
+    "NewSection",
     "NewVersion",
     "StoredItems",
     "all_lists",
@@ -79,6 +82,7 @@ __all__ = [
     "record_event",
     "session_scope",
     "set_status",
+    "sections_of",
     "store_version",
     "verify_audit",
     "version_as_of",

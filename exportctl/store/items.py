@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, String, insert
 from sqlmodel import Session
 
-from exportctl.models import Item, ItemRecord, Version
+from exportctl.models import Item, ItemRecord, SubItem, Version
 from exportctl.store.session import _cursor, _fetch
 
 INSERT_CHUNK = 5000
@@ -27,7 +27,35 @@ INSERT_CHUNK = 5000
 RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
 """Item columns in ``ItemRecord`` field order: what loads select and inserts write."""
 _LOAD_COLUMNS = ", ".join(RECORD_COLUMNS)
-_record_values = operator.attrgetter(*RECORD_COLUMNS)
+_STRUCTURE = ("sub_items", "control_numbers", "mentioned_codes")
+"""The last fields of ``ItemRecord``: tuples, stored as text (``None`` when empty)."""
+_SCALARS = RECORD_COLUMNS[: -len(_STRUCTURE)]
+_scalar_values = operator.attrgetter(*_SCALARS)
+
+
+def encode_sub_items(sub_items: Sequence[SubItem]) -> str | None:
+    """Sub-items as the JSON text stored in ``item.sub_items``."""
+    if not sub_items:
+        return None
+    return json.dumps([sub.to_json() for sub in sub_items], ensure_ascii=False)
+
+
+def decode_sub_items(text: str | bytes | None) -> tuple[SubItem, ...]:
+    """The stored JSON text back as sub-items."""
+    if not text:
+        return ()
+    return tuple(
+        SubItem(str(d["label"]), str(d["text"]), tuple(d.get("control_numbers") or ()))
+        for d in json.loads(text)
+    )
+
+
+def _words(text: str | bytes | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return tuple(text.split())
 
 
 def load_items(session: Session, version: Version) -> list[ItemRecord]:
@@ -47,8 +75,40 @@ def load_items(session: Session, version: Version) -> list[ItemRecord]:
 
 def _records(rows: Iterable[Sequence[Any]]) -> list[ItemRecord]:
     return [
-        ItemRecord(serial, code, level, bool(ex), desc, desc_en, category, note, sheet, row, orig)
-        for serial, code, level, ex, desc, desc_en, category, note, sheet, row, orig in rows
+        ItemRecord(
+            serial,
+            code,
+            level,
+            bool(ex),
+            desc,
+            desc_en,
+            category,
+            note,
+            sheet,
+            row,
+            orig,
+            section,
+            decode_sub_items(subs) if subs else (),
+            _words(numbers),
+            _words(mentioned),
+        )
+        for (
+            serial,
+            code,
+            level,
+            ex,
+            desc,
+            desc_en,
+            category,
+            note,
+            sheet,
+            row,
+            orig,
+            section,
+            subs,
+            numbers,
+            mentioned,
+        ) in rows
     ]
 
 
@@ -203,7 +263,17 @@ def _item_rows(
     version_id: int, items: Iterable[ItemRecord], start: int = 0
 ) -> Iterator[tuple[Any, ...]]:
     for position, item in enumerate(items, start):
-        yield (version_id, position, *_record_values(item))
+        if item.sub_items or item.control_numbers or item.mentioned_codes:
+            yield (
+                version_id,
+                position,
+                *_scalar_values(item),
+                encode_sub_items(item.sub_items),
+                " ".join(item.control_numbers) or None,
+                " ".join(item.mentioned_codes) or None,
+            )
+        else:
+            yield (version_id, position, *_scalar_values(item), None, None, None)
 
 
 def _column_list(conn: Connection) -> str:

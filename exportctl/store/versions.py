@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from exportctl.errors import DuplicateSourceError, VersionExistsError, VersionNotFoundError
-from exportctl.models import ControlList, ItemRecord, Version
+from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import record_event
 from exportctl.store.items import insert_items
 from exportctl.store.lists import ensure_list, get_list
@@ -158,6 +159,56 @@ class NewVersion:
     """Field name to the column header as written in the source file."""
     declared_warnings: list[str] = field(default_factory=list)
     """Where the counts the notice declares do not match the file."""
+    notice_number: str | None = None
+    """The notice's number, e.g. ``제2024-123호``."""
+    notice_authority: str | None = None
+    """Who issued the notice."""
+    amendment: str | None = None
+    """The annex's amendment marker as printed."""
+    sections: list[NewSection] = field(default_factory=list)
+    """The annex parts the version holds; none means one part without a title."""
+
+
+@dataclass(slots=True)
+class NewSection:
+    """One part of the annex a version holds, with the counts its notice declares."""
+
+    number: int
+    title: str = ""
+    declared_total: int | None = None
+    declared_added: int | None = None
+    declared_removed: int | None = None
+
+
+def _write_sections(
+    session: Session, version: Version, new: NewVersion, counts: Mapping[int, int]
+) -> None:
+    sections = new.sections or [
+        NewSection(1, "", new.declared_total, new.declared_added, new.declared_removed)
+    ]
+    for part in sections:
+        session.add(
+            Section.model_validate(
+                {
+                    "version_id": version.id,
+                    "number": part.number,
+                    "title": part.title,
+                    "declared_total": part.declared_total,
+                    "declared_added": part.declared_added,
+                    "declared_removed": part.declared_removed,
+                    "item_count": counts.get(part.number, 0),
+                }
+            )
+        )
+
+
+def sections_of(session: Session, version: Version) -> list[Section]:
+    """The parts of a version, by number."""
+    return list(
+        session.exec(
+            select(Section).where(Section.version_id == version.id).order_by(col(Section.number))
+        )
+    )
 
 
 def store_version(
@@ -176,7 +227,9 @@ def store_version(
     version = begin_version(session, new)
     assert version.id is not None
     insert_items(session, version.id, items)
-    finish_version(session, version, new, len(items), detail)
+    finish_version(
+        session, version, new, len(items), detail, Counter(item.section for item in items)
+    )
     return version
 
 
@@ -220,6 +273,9 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             "label": new.label,
             "effective": new.effective,
             "published": new.published,
+            "notice_number": new.notice_number,
+            "notice_authority": new.notice_authority,
+            "amendment": new.amendment,
             "source_file": new.source_file,
             "source_sha256": new.source_sha256,
             "source_sheet": new.source_sheet,
@@ -255,15 +311,26 @@ def finish_version(
     new: NewVersion,
     item_count: int,
     detail: dict[str, Any] | None = None,
+    section_counts: Mapping[int, int] | None = None,
 ) -> None:
-    """Set the version's item count and write its audit events (the caller's transaction).
+    """Set the version's item count, write its sections and its audit events.
 
-    The ``import`` event, then with ``new.approve`` the ``approve`` event.
+    The ``import`` event, then with ``new.approve`` the ``approve`` event, in
+    the caller's transaction.
+
+    Args:
+        session: The import's session.
+        version: From :func:`begin_version`.
+        new: What was asked.
+        item_count: Entries stored.
+        detail: More for the import event.
+        section_counts: Entries per section number (all in section 1 when None).
     """
     version.item_count = item_count
     # Known only once every row was read: the declared-count mismatches.
     version.declared_warnings = json.dumps(new.declared_warnings, ensure_ascii=False)
     session.add(version)
+    _write_sections(session, version, new, section_counts or {1: item_count})
     record_event(
         session,
         action="import",
