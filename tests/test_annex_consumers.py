@@ -187,3 +187,94 @@ def test_change_reports_name_the_part_and_the_notice(
     pdf = tmp_path / "changes.pdf"
     run_cli(*args, "-o", pdf, db=annex_db, ok=True)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# ----------------------------------------------------------------------------- screening
+
+
+def _screen(run_cli: RunCli, db: str, tmp_path: Path, rows: list[list[str]]) -> dict[str, Any]:
+    catalogue = tmp_path / "catalogue.csv"
+    lines = ["SKU,Description,HS코드,전략물자 해당번호", *(",".join(row) for row in rows)]
+    catalogue.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli(
+        "screen", catalogue, "--list", "kr-russia", "--version", "2024-06", "--json", db=db
+    )
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_a_classification_naming_a_referenced_control_number_is_for_review(
+    annex_db: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    data = _screen(
+        run_cli,
+        annex_db,
+        tmp_path,
+        [
+            ["S-1", "plastic toy", "9503.00", "3A001.a.3.b"],
+            ["S-2", "plastic toy", "9503.00", "3A001"],
+            ["S-3", "notebook", "8471.30", "3A001.a.3"],
+            ["S-4", "plastic toy", "9503.00", "EAR99"],
+            ["S-5", "plastic toy", "9503.00", ""],
+        ],
+    )
+    rows = data["rows"]
+    assert [r["status"] for r in rows] == ["review", "review", "controlled", "clear", "clear"]
+    refined, broader = rows[0], rows[1]
+    assert refined["entry"]["section"] == 1 and refined["entry"]["serial"] == "3"
+    assert "entry No. 3 of part 1 (defined by specification)" in refined["reason"]
+    assert 'sub-item a. "집적회로로서 3A001.a.3에 해당하는 것"' in refined["reason"]
+    assert "3A001.a.3.b falls under 3A001.a.3" in refined["reason"]
+    assert (
+        "possibly" in broader["reason"] and "3A001 is broader than 3A001.a.3" in broader["reason"]
+    )
+    assert rows[2]["reason"].startswith("list entry No. 1 of part 1 (8471.30) covers")
+    assert (data["notice_number"], data["notice_date"]) == ("제2024-123호", "2024-06-28")
+    assert [s["title"] for s in data["sections"]] == [PART_1, PART_2]
+
+
+def test_a_code_an_entry_mentions_is_for_review(
+    annex_db: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    rows = _screen(
+        run_cli,
+        annex_db,
+        tmp_path,
+        [["E-1", "marine engine", "8407.10.1000", ""], ["E-2", "engine", "8407.21", ""]],
+    )["rows"]
+    assert [r["status"] for r in rows] == ["review", "clear"]
+    reason = rows[0]["reason"]
+    assert "list entry No. 3 of part 2 (defined by specification) mentions 8407.10" in reason
+    assert 'sub-item a. "왕복 피스톤 내연기관(8407.10)"' in reason
+    assert "its goods may be covered; read the entry" in reason
+
+
+def test_screening_reports_carry_the_part_and_the_notice(
+    annex_db: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text("SKU,HS코드\nC-1,8542.31\n", encoding="utf-8")
+    out = tmp_path / "screen.csv"
+    run_cli(
+        "screen", catalogue, "--list", "kr-russia", "--version", "2024-06", "-o", out, db=annex_db
+    )
+    (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    assert (row["status"], row["entry_section"], row["entry_serial"]) == ("controlled", "2", "1")
+    assert "entry No. 1 of part 2 (8542)" in row["reason"]
+    book_path = tmp_path / "screen.xlsx"
+    run_cli(
+        "screen",
+        catalogue,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-06",
+        "-o",
+        book_path,
+        db=annex_db,
+    )
+    from openpyxl import load_workbook
+
+    summary = {r[0]: r[1] for r in load_workbook(book_path)["Summary"].iter_rows(values_only=True)}
+    assert summary["Notice"] == "notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>"
+    assert summary["Part 2"] == PART_2
