@@ -278,3 +278,83 @@ def test_screening_reports_carry_the_part_and_the_notice(
     summary = {r[0]: r[1] for r in load_workbook(book_path)["Summary"].iter_rows(values_only=True)}
     assert summary["Notice"] == "notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>"
     assert summary["Part 2"] == PART_2
+
+
+# ------------------------------------------------------------ show, versions, check, export
+
+
+def test_show_json_has_parts_sub_items_references_and_the_notice(
+    annex_db: str, run_cli: RunCli
+) -> None:
+    args = ("show", "--list", "kr-russia", "--version", "2024-06")
+    data = json.loads(run_cli(*args, "--json", db=annex_db, ok=True).stdout)
+    assert data["notice"] == {
+        "number": "제2024-123호",
+        "authority": "산업통상자원부",
+        "date": "2024-06-28",
+        "amendment": "<개정 2024. 6. 28.>",
+    }
+    assert [
+        (s["number"], s["title"], s["count"], s["declared_total"]) for s in data["sections"]
+    ] == [
+        (1, PART_1, 2, None),
+        (2, PART_2, 3, 3),
+    ]
+    items = data["items"]
+    assert [(i["section"], i["serial"]) for i in items] == [
+        (PART_1, "1"),
+        (PART_1, "3"),
+        (PART_2, "1"),
+        (PART_2, "3"),
+        (PART_2, "3의2"),
+    ]
+    assert items[1]["sub_items"][0] == {
+        "label": "a.",
+        "text": "집적회로로서 3A001.a.3에 해당하는 것",
+        "control_numbers": ["3A001.a.3"],
+    }
+    assert items[1]["control_numbers"] == ["3A001.a.3"]
+    assert items[3]["mentioned_codes"] == ["840710"]
+
+    text = run_cli(*args, db=annex_db, ok=True).stdout
+    assert f"Part 2: {PART_2}" in text and "notice 제2024-123호" in text
+    assert "a. 왕복 피스톤 내연기관(8407.10)" in text
+
+    only = json.loads(run_cli(*args, "--section", "러시아", "--json", db=annex_db).stdout)
+    assert [i["serial"] for i in only["items"]] == ["1", "3", "3의2"]
+    by_number = json.loads(run_cli(*args, "--section", "1", "--json", db=annex_db).stdout)
+    assert [i["serial"] for i in by_number["items"]] == ["1", "3"]
+    missing = run_cli(*args, "--section", "북한", db=annex_db)
+    assert missing.exit_code != 0 and "no part of the version matches" in missing.output
+
+
+def test_versions_check_and_export_name_the_notice_and_the_parts(
+    annex_db: str, run_cli: RunCli, tmp_path: Path
+) -> None:
+    listed = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=annex_db).stdout)
+    june = next(v for v in listed if v["label"] == "2024-06")
+    assert june["notice"]["number"] == "제2024-123호"
+    assert [(s["number"], s["count"]) for s in june["sections"]] == [(1, 2), (2, 3)]
+    text = run_cli("versions", "--list", "kr-russia", db=annex_db, ok=True).stdout
+    assert f"part 2 {PART_2}: 3 entries" in text
+
+    checked = json.loads(
+        run_cli(
+            "check", "8542.31", "--list", "kr-russia", "--version", "2024-06", "--json", db=annex_db
+        ).stdout
+    )
+    (result,) = checked["results"]
+    assert result["entry"]["section"] == 2 and "of part 2" in result["reason"]
+    assert checked["version"]["notice"]["number"] == "제2024-123호"
+
+    out = tmp_path / "list.csv"
+    run_cli("export", "--list", "kr-russia", "2024-06", "-o", out, db=annex_db, ok=True)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r["section"] for r in rows] == ["1", "1", "2", "2", "2"]
+    assert rows[1]["sub_items"] == "a. 집적회로로서 3A001.a.3에 해당하는 것; b. 마이크로파 증폭기"
+    assert rows[1]["control_numbers"] == "3A001.a.3" and rows[3]["mentioned_codes"] == "840710"
+    exported = tmp_path / "list.json"
+    run_cli("export", "--list", "kr-russia", "2024-06", "-o", exported, db=annex_db, ok=True)
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert data["version"]["notice"]["date"] == "2024-06-28"
+    assert data["items"][2]["section"] == PART_2 and data["items"][2]["section_number"] == 2
