@@ -172,7 +172,7 @@ def test_change_reports_name_the_part_and_the_notice(
 
     summary = run_cli(*args, db=annex_db, ok=True).stdout
     assert "2024-06: notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>" in summary
-    assert f"part 2 ({PART_2}): 1 changes" in summary
+    assert f"part 2 ({PART_2}): 1 change" in summary
 
     from openpyxl import load_workbook
 

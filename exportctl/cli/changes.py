@@ -41,7 +41,9 @@ def _print_diff_summary(changes: Any) -> None:
             click.echo(f"  {side.label}: {parts or 'part 1'}")
         by_part = Counter(change.section for change in changes.changes)
         for number, count in sorted(by_part.items()):
-            click.echo(f"  {new.section_title(number)}: {count:,} changes")
+            click.echo(
+                f"  {new.section_title(number)}: {count:,} change{'s' if count != 1 else ''}"
+            )
     rows = [
         ("before", summary.before),
         ("after", summary.after),
