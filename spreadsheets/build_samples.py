@@ -451,7 +451,12 @@ SPEC_ENTRIES: tuple[tuple[str, str, str, tuple[Sub, ...]], ...] = tuple(
         ),
     )
 ) + (
-    ("사치품", "승용차 (배기량 2,000cc 초과, 8703.24 등)", "Passenger cars (over 2,000 cc)", ()),
+    (
+        "사치품",
+        "승용차 (배기량 2,000cc 초과, 8703.24 등)",
+        "Passenger cars over 2,000 cc (e.g. 8703.24)",
+        (),
+    ),
     ("사치품", "이륜자동차 (배기량 500cc 초과)", "Motorcycles (cylinder capacity over 500 cc)", ()),
     (
         "사치품",
