@@ -324,7 +324,7 @@ def make_items(codes: list[str], rng: random.Random) -> list[Any]:
     for serial, code in enumerate(codes, start=1):
         ko, en, category = _describe(code, rng)
         items.append(
-            ItemRecord(serial, code, len(code), False, ko, en, category, None, "", serial + 5)
+            ItemRecord(str(serial), code, len(code), False, ko, en, category, None, "", serial + 5)
         )
     return items
 
@@ -356,7 +356,7 @@ def revise(items: list[Any], changes: int, spare: list[str], rng: random.Random)
     for code in spare[:adds]:
         serial += 1
         ko, en, category = _describe(code, rng)
-        kept.append(ItemRecord(serial, code, len(code), False, ko, en, category, None, "", 0))
+        kept.append(ItemRecord(str(serial), code, len(code), False, ko, en, category, None, "", 0))
     kept.sort(key=lambda item: item.code)
     return kept
 

@@ -103,7 +103,9 @@ def make_list(rng: random.Random) -> list[Any]:
     items: list[ItemRecord] = []
     for serial in range(1, NAME_ENTRIES + 1):
         ko, en = _NAME_ENTRIES[(serial - 1) % len(_NAME_ENTRIES)]
-        items.append(ItemRecord(serial, None, None, False, f"{ko} {serial}", en, row=serial + 5))
+        items.append(
+            ItemRecord(str(serial), None, None, False, f"{ko} {serial}", en, row=serial + 5)
+        )
     headings: set[str] = set()
     for code in codes:
         if len(items) == LIST_SIZE:
@@ -119,7 +121,7 @@ def make_list(rng: random.Random) -> list[Any]:
         serial = len(items) + 1
         items.append(
             ItemRecord(
-                serial,
+                str(serial),
                 code,
                 len(code),
                 rng.random() < 0.02,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from exportctl.annex import Serial, parse_serial, serial_findings
+from exportctl.entries import Assembler
 from exportctl.hscode import (
     CodeProblem,
     ColumnProfile,
@@ -73,12 +74,20 @@ class _Collector:
 def build_items(
     table: Table, rows: Iterable[ParsedRow], out: _Collector, nomenclature: Nomenclature
 ) -> Iterator[ItemRecord]:
-    """Turn parsed rows into items, recording a finding for every problem met."""
+    """Turn parsed rows into entries, recording a finding for every problem met.
+
+    Parts, sub-items and continuation lines are read as :class:`exportctl.entries.Assembler`
+    says; every part is kept.
+    """
     profile, rows = learn_ahead(rows, operator.attrgetter("code"))
-    for parsed in rows:
-        item = _build_item(table, parsed, profile, out, nomenclature)
-        if item is not None:
-            yield item
+
+    def warn(rule: str, message: str, row: int) -> None:
+        out.add("warning", rule, message, row=row)
+
+    assembler = Assembler(
+        lambda parsed: _build_item(table, parsed, profile, out, nomenclature), warn
+    )
+    return assembler.items(rows)
 
 
 def _build_item(
@@ -280,24 +289,34 @@ class _Checks:
 
 
 def reconcile(
-    report: ValidationReport,
     out: _Collector,
     declared: Declared,
+    count: int,
     base_items: Sequence[ItemRecord] | None,
     base_label: str | None,
     new_keys: set[str] | None,
-) -> None:
-    """Compare the item count and the change against the base with what the notice declares.
+    *,
+    part: str = "",
+) -> tuple[int, int] | None:
+    """Compare a part's entry count and its change against the base with what the notice declares.
 
-    ``new_keys`` are the :func:`item_key` of every item of the version (needed when
-    ``base_items`` is given).
+    Args:
+        out: Where findings go.
+        declared: What the notice declares for the part.
+        count: Entries of the part in the new version.
+        base_items: The base version's entries of the same part, when a base is given.
+        base_label: Label of the base version, for messages.
+        new_keys: The :func:`item_key` of every entry of the part (needed with ``base_items``).
+        part: Starts every message (``'part 2 "…": '``) when a version holds several parts.
+
+    Returns:
+        ``(added, removed)`` against the base, or ``None`` without one.
     """
-    count = report.item_count
     if declared.total is not None and declared.total != count:
         out.add(
             "error",
             "count-mismatch",
-            f"the version has {count:,} items but the notice declares {declared.total:,}; "
+            f"{part}the version has {count:,} items but the notice declares {declared.total:,}; "
             "a truncated or wrong file is never stored",
             sheet=True,
         )
@@ -306,22 +325,21 @@ def reconcile(
             out.add(
                 "warning",
                 "no-base",
-                "declared added/removed counts are only checked against a base version; "
+                f"{part}declared added/removed counts are only checked against a base version; "
                 "give --base",
             )
-        return
+        return None
     old_keys = {item_key(i) for i in base_items}
     assert new_keys is not None
     added = len(new_keys - old_keys)
     removed = len(old_keys - new_keys)
-    report.added, report.removed = added, removed
     base_count = len(base_items)
     label = f'"{base_label}"' if base_label else "the base"
     if declared.added is not None and declared.added != added:
         out.add(
             "warning",
             "added-mismatch",
-            f"the notice declares {declared.added:,} added items but {added:,} are new "
+            f"{part}the notice declares {declared.added:,} added items but {added:,} are new "
             f"against {label} ({base_count:,} items before, {count:,} after, "
             f"{removed:,} removed)",
         )
@@ -329,8 +347,8 @@ def reconcile(
         out.add(
             "warning",
             "removed-mismatch",
-            f"the notice declares {declared.removed:,} removed items but {removed:,} are gone "
-            f"from {label} ({base_count:,} items before, {count:,} after, {added:,} added)",
+            f"{part}the notice declares {declared.removed:,} removed items but {removed:,} are "
+            f"gone from {label} ({base_count:,} items before, {count:,} after, {added:,} added)",
         )
     if declared.total is not None and (declared.added is not None or declared.removed is not None):
         d_added = declared.added or 0
@@ -339,10 +357,11 @@ def reconcile(
             out.add(
                 "warning",
                 "declared-sum",
-                f"the declared figures do not add up: base {base_count:,} + added "
+                f"{part}the declared figures do not add up: base {base_count:,} + added "
                 f"{d_added:,} − removed {d_removed:,} = {base_count + d_added - d_removed:,}, "
                 f"not the declared total {declared.total:,}",
             )
+    return added, removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +374,8 @@ class Previous:
     """Its items."""
     named: bool = False
     """True when the user named it with ``--base``."""
+    sections: Mapping[int, str] | None = None
+    """Its parts, number -> title (read from its items when ``None``)."""
 
 
 REMOVAL_GUARD = 0.5
@@ -427,83 +448,24 @@ def validate_table(
     sink: Callable[[ItemRecord], None] | None = None,
     previous: Previous | None = None,
 ) -> ValidationReport:
-    """Read every row of ``table``, build items and collect findings.
-
-    Args:
-        table: An opened table from :func:`exportctl.readers.read_table`.
-        declared: Counts from the notice.
-        base_items: Items of the base version, when one is given.
-        base_label: Label of the base version, for messages.
-        additions: The file holds only additions: the result is base + rows.
-        nomenclature: HS edition to check codes against (HS 2022 by default).
-        sink: Called with each item of the version, in order (the base items first
-            with ``additions``), as it is built; the items are then not kept in
-            ``report.items``. An import stores them this way, so a large file
-            never holds all its items in memory.
-        previous: Without ``base_items``, the version in force before this one,
-            checked only by the guard against a file of additions stored as a
-            complete list (:func:`guard_against_base`).
-
-    Returns:
-        The report; ``report.items`` is what would be stored (empty with a
-        ``sink``), ``report.item_count`` how many items that is.
+    """Read every row of ``table``, build items and collect findings (every part kept).
 
     Example:
         >>> report = validate_table(read_table(path, LIST_SCHEMA), declared=Declared(1159))
         >>> report.valid, len(report.items)
     """
-    declared = declared or Declared()
-    nomenclature = nomenclature or Nomenclature.load("2022")
-    out = _Collector(table)
-    for header in table.unmapped:
-        out.add(
-            "warning",
-            "unmapped-column",
-            f'column "{header}" is not used (map it with --column FIELD="{header}")',
-        )
-    kept: list[ItemRecord] = []
-    emit = sink if sink is not None else kept.append
-    compared = Previous(base_label, base_items, named=True) if base_items is not None else previous
-    checks = _Checks(table, keep_keys=compared is not None)
-    on_base = additions and base_items is not None
-    if on_base:
-        assert base_items is not None
-        for item in base_items:
-            checks.add(item, from_base=True)
-            emit(item)
-    rows_read = 0
-    first_serial: str | None = None
-    for item in build_items(table, table.rows, out, nomenclature):
-        rows_read += 1
-        if first_serial is None:
-            first_serial = item.serial
-        checks.add(item)
-        emit(item)
-    # Readers add some notes (skipped rows, formulas) only once every row is read.
-    file_prefix = f"{table.file}: "
-    sheet_prefix = f'sheet "{table.sheet}": '
-    for note in table.notes:
-        text = note.removeprefix(file_prefix)
-        on_sheet = bool(table.sheet) and text.startswith(sheet_prefix)
-        out.add("warning", "reader-note", text.removeprefix(sheet_prefix), sheet=on_sheet)
-    if rows_read == 0 and not out.findings:
-        out.add("error", "no-items", "the table has a header but no items under it")
-    if additions and not on_base:
-        out.add("error", "no-base", "--additions needs --base: the version it adds to")
-    report = ValidationReport(
-        file=table.file,
-        sheet=table.sheet,
-        items=kept,
-        rows_read=rows_read,
-        item_count=checks.count,
-    )
-    out.findings.extend(checks.finish())
-    reconcile(report, out, declared, base_items, base_label, checks.keys)
-    if compared is not None and not additions and checks.keys is not None:
-        guard_against_base(out, compared, checks.keys, first_serial, declared)
-    severity_order = {"error": 0, "warning": 1}
-    report.findings = sorted(out.findings, key=lambda f: (severity_order[f.severity], f.row or 0))
-    return report
+    from exportctl.parts import validate_annex
+
+    return validate_annex(
+        table,
+        declared=declared,
+        base_items=base_items,
+        base_label=base_label,
+        additions=additions,
+        nomenclature=nomenclature,
+        sink=sink,
+        previous=previous,
+    ).report
 
 
 DECLARED_RULES = frozenset({"added-mismatch", "removed-mismatch", "declared-sum", "no-base"})

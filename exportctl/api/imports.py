@@ -15,11 +15,13 @@ from exportctl.api.database import _sha256_file
 from exportctl.bulk import paused_gc
 from exportctl.config import current_actor
 from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError, RefusedError
-from exportctl.models import ItemRecord, ValidationReport, Version
+from exportctl.models import Finding, ItemRecord, ValidationReport, Version
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from exportctl.annex import Notice
+    from exportctl.parts import AnnexReport, PartReport
     from exportctl.readers import Table
     from exportctl.validate import Declared
     from exportctl.validate import Previous as GuardBase
@@ -61,6 +63,14 @@ class ImportOptions:
     """Create the list when it does not exist (``import --create-list``)."""
     approve: bool = False
     """Store the version approved by the importer alone, recorded as a one-person sign-off."""
+    section: str | None = None
+    """Keep only the annex part with this number or this word in its title (``--section``)."""
+    declared_parts: Mapping[int, Declared] = field(default_factory=dict)
+    """Counts the notice declares by part number (``--declared-total 2=1402``)."""
+    notice: str | None = None
+    """The notice number, normalised (``제2024-123호``); overrides the file's title lines."""
+    notice_date: dt.date | None = None
+    """The notice date; overrides the file's title lines."""
 
 
 @dataclass
@@ -77,6 +87,10 @@ class ImportResult:
     """True when a version was written."""
     version: Version | None = None
     """The stored version, if any."""
+    parts: list[PartReport] = field(default_factory=list)
+    """The annex parts read, stored or left out."""
+    notice: Notice | None = None
+    """The notice the revision belongs to: the file's title lines, then the options."""
 
     @property
     def ok(self) -> bool:
@@ -95,8 +109,69 @@ class ImportResult:
             "stored": self.stored,
             "status": self.version.status if self.version is not None else None,
             "sha256": self.sha256,
+            "sections": [
+                {
+                    "number": part.number,
+                    "title": part.title or None,
+                    "count": part.count,
+                    "read": part.read,
+                    "stored": part.stored,
+                    "declared": {
+                        "total": part.declared.total,
+                        "added": part.declared.added,
+                        "removed": part.declared.removed,
+                    },
+                }
+                for part in self.parts
+            ],
+            "notice": _notice_json(self.notice),
             "findings": [f.to_json() for f in self.report.findings],
         }
+
+
+def _notice_json(notice: Notice | None) -> dict[str, Any] | None:
+    if notice is None or notice == type(notice)():
+        return None
+    return {
+        "number": notice.number,
+        "authority": notice.authority,
+        "date": notice.date.isoformat() if notice.date else None,
+        "amendment": notice.amendment,
+    }
+
+
+def read_notice(table: Table, options: ImportOptions) -> tuple[Notice, list[Finding]]:
+    """The notice a file belongs to: its title lines, overridden by ``--notice``/``--notice-date``.
+
+    Returns:
+        The notice, and a warning (``notice-mismatch``) when the file and
+        ``--notice`` give different numbers (the option wins).
+    """
+    from dataclasses import replace
+
+    from exportctl.annex import parse_notice
+
+    found = parse_notice(table.title_lines)
+    notice = found
+    findings: list[Finding] = []
+    if options.notice is not None:
+        if found.number is not None and found.number != options.notice:
+            findings.append(
+                Finding(
+                    severity="warning",
+                    rule="notice-mismatch",
+                    message=(
+                        f"the file names notice {found.number} but --notice gives "
+                        f"{options.notice}; {options.notice} is stored"
+                    ),
+                    file=table.file,
+                    sheet=table.sheet,
+                )
+            )
+        notice = replace(notice, number=options.notice)
+    if options.notice_date is not None:
+        notice = replace(notice, date=options.notice_date)
+    return notice, findings
 
 
 def _check_additions(options: ImportOptions) -> None:
@@ -124,10 +199,12 @@ def _validate(
     base_items: list[ItemRecord] | None,
     sink: Callable[[ItemRecord], None] | None = None,
     previous: _Prior | None = None,
-) -> ValidationReport:
-    from exportctl.validate import columns_lost, validate_table
+    base_sections: Mapping[int, str] | None = None,
+) -> AnnexReport:
+    from exportctl.parts import validate_annex
+    from exportctl.validate import columns_lost
 
-    report = validate_table(
+    annex = validate_annex(
         table,
         declared=options.declared,
         base_items=base_items,
@@ -135,11 +212,20 @@ def _validate(
         additions=options.additions,
         sink=sink,
         previous=previous.guard() if previous else None,
+        section=options.section,
+        declared_parts=options.declared_parts,
+        base_sections=base_sections,
     )
+    report = annex.report
     compared = base if base is not None else (previous.version if previous else None)
     if compared is not None:
         report.findings.extend(columns_lost(table, compared.label, compared.columns()))
-    return report
+    return annex
+
+
+def _titles(session: Session, version: Version) -> dict[int, str]:
+    """A stored version's parts, number -> title."""
+    return {part.number: part.title for part in store.sections_of(session, version)}
 
 
 @dataclass(frozen=True)
@@ -148,11 +234,12 @@ class _Prior:
 
     version: Version
     items: list[ItemRecord]
+    sections: dict[int, str] = field(default_factory=dict)
 
     def guard(self) -> GuardBase:
         from exportctl.validate import Previous as GuardBase
 
-        return GuardBase(self.version.label, self.items)
+        return GuardBase(self.version.label, self.items, sections=self.sections)
 
 
 def _previous(session: Session, options: ImportOptions) -> _Prior | None:
@@ -177,7 +264,7 @@ def _previous(session: Session, options: ImportOptions) -> _Prior | None:
     if not candidates:
         return None
     version = candidates[-1]
-    return _Prior(version, store.load_items(session, version))
+    return _Prior(version, store.load_items(session, version), _titles(session, version))
 
 
 @paused_gc()
@@ -197,6 +284,7 @@ def validate_workbook(
     _check_additions(options)
     base: Version | None = None
     base_items: list[ItemRecord] | None = None
+    base_sections: dict[int, str] | None = None
     previous: _Prior | None = None
     if options.base and engine is None:
         raise InputError("--base needs a database to read the base version from")
@@ -205,10 +293,21 @@ def validate_workbook(
             if options.base:
                 base = store.get_version(session, options.slug, options.base)
                 base_items = store.load_items(session, base)
+                base_sections = _titles(session, base)
             previous = _previous(session, options)
     table = _open_list(path, options, progress)
-    report = _validate(table, options, base, base_items, previous=previous)
-    return ImportResult(report=report, options=options, sha256=sha256 or _sha256_file(path))
+    notice, noticed = read_notice(table, options)
+    annex = _validate(
+        table, options, base, base_items, previous=previous, base_sections=base_sections
+    )
+    annex.report.findings.extend(noticed)
+    return ImportResult(
+        report=annex.report,
+        options=options,
+        sha256=sha256 or _sha256_file(path),
+        parts=annex.parts,
+        notice=notice,
+    )
 
 
 @paused_gc()
@@ -287,8 +386,10 @@ def _validate_and_store(
     with store.session_scope(engine) as session:
         base = store.get_version(session, options.slug, options.base) if options.base else None
         base_items = store.load_items(session, base) if base is not None else None
+        base_sections = _titles(session, base) if base is not None else None
         previous = _previous(session, options)
         table = _open_list(path, options, progress)
+        notice, noticed = read_notice(table, options)
         new = store.NewVersion(
             slug=options.slug,
             label=options.label,
@@ -306,33 +407,67 @@ def _validate_and_store(
             create_list=options.create_list,
             approve=options.approve,
             source_columns=dict(table.columns),
+            published=notice.date,
+            notice_number=notice.number,
+            notice_authority=notice.authority,
+            amendment=notice.amendment,
         )
         version = store.begin_version(session, new)
         assert version.id is not None
         writer = store.ItemWriter(session, version.id)
-        report = _validate(
+        annex = _validate(
             table,
             options,
             base,
             base_items,
             sink=writer.add,
             previous=previous,
+            base_sections=base_sections,
         )
-        result = ImportResult(report=report, options=options, sha256=sha)
+        report = annex.report
+        report.findings.extend(noticed)
+        result = ImportResult(
+            report=report, options=options, sha256=sha, parts=annex.parts, notice=notice
+        )
         if not result.ok:
             raise _NotStoredError(result)
         writer.flush()
         from exportctl.validate import declared_warnings
 
         new.declared_warnings = declared_warnings(report)
-        detail = {
+        stored = annex.stored
+        new.sections = [
+            store.NewSection(
+                part.number,
+                part.title,
+                part.declared.total,
+                part.declared.added,
+                part.declared.removed,
+            )
+            for part in stored
+        ]
+        # With several parts the version's declared counts are their sums, when all are known.
+        totals = [part.declared for part in stored]
+        for name in ("total", "added", "removed"):
+            values = [getattr(each, name) for each in totals]
+            summed = sum(values) if values and None not in values else None
+            setattr(version, f"declared_{name}", summed)
+        detail: dict[str, Any] = {
             "rows_read": report.rows_read,
             "warnings": len(report.warnings),
             "added": report.added,
             "removed": report.removed,
             "base": options.base,
         }
-        store.finish_version(session, version, new, report.item_count, detail)
+        detail["sections"] = [part.number for part in stored]
+        store.finish_version(
+            session,
+            version,
+            new,
+            report.item_count,
+            detail,
+            {part.number: part.count for part in stored},
+        )
         result.version = version
         result.stored = True
     return result

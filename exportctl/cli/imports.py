@@ -29,6 +29,56 @@ if TYPE_CHECKING:
     from exportctl.models import Finding
 
 
+Counts = tuple[int | None, dict[int, int]]
+"""A declared-count option read: the plain count, and the counts by part number."""
+
+
+def _parse_declared(
+    _ctx: click.Context | None, param: click.Parameter | None, values: tuple[str, ...]
+) -> Counts:
+    """``--declared-total 1402`` or ``--declared-total 2=1402`` (repeatable, one per part)."""
+    hint = "--" + (param.name if param is not None and param.name else "declared").replace("_", "-")
+    plain: int | None = None
+    by_part: dict[int, int] = {}
+    for value in values:
+        part_text, sep, count_text = value.strip().rpartition("=")
+        try:
+            count = int(count_text.replace(",", ""))
+            part = int(part_text) if sep else None
+        except ValueError:
+            raise click.BadParameter(
+                f'"{value}" is neither a count (1402) nor a part and its count (2=1402)',
+                param_hint=hint,
+            ) from None
+        if count < 0 or (part is not None and part < 1):
+            raise click.BadParameter(f'"{value}": counts and parts are positive', param_hint=hint)
+        if part is None:
+            if plain is not None:
+                raise click.BadParameter(
+                    "a plain count is given twice; give one per part as PART=N", param_hint=hint
+                )
+            plain = count
+        elif part in by_part:
+            raise click.BadParameter(f"part {part} is given twice", param_hint=hint)
+        else:
+            by_part[part] = count
+    return plain, by_part
+
+
+def _parse_notice(
+    _ctx: click.Context | None, _param: click.Parameter | None, value: str | None
+) -> str | None:
+    """``--notice``: a notice number, normalised to ``제2024-123호``."""
+    if value is None:
+        return None
+    from exportctl.annex import parse_notice_number
+
+    try:
+        return parse_notice_number(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--notice") from None
+
+
 def import_options(f: F, *, with_store: bool = False) -> F:
     """The options ``import`` and ``validate`` share (``with_store``: those of ``import``)."""
     decorators = [
@@ -63,13 +113,44 @@ def import_options(f: F, *, with_store: bool = False) -> F:
             "--additions", is_flag=True, help="The file holds only the additions to --base."
         ),
         click.option(
-            "--declared-total", type=click.IntRange(min=0), help="Item count the notice declares."
+            "--section",
+            metavar="TEXT",
+            help="Keep only this part of the annex, by its number (2) or a word of its title "
+            "(러시아); the other parts are read, counted and left out.",
         ),
         click.option(
-            "--declared-added", type=click.IntRange(min=0), help="Additions the notice declares."
+            "--declared-total",
+            multiple=True,
+            metavar="N|PART=N",
+            callback=_parse_declared,
+            help="Entry count the notice declares; per part as 2=1402 when several are stored.",
         ),
         click.option(
-            "--declared-removed", type=click.IntRange(min=0), help="Removals the notice declares."
+            "--declared-added",
+            multiple=True,
+            metavar="N|PART=N",
+            callback=_parse_declared,
+            help="Additions the notice declares; per part as 2=243.",
+        ),
+        click.option(
+            "--declared-removed",
+            multiple=True,
+            metavar="N|PART=N",
+            callback=_parse_declared,
+            help="Removals the notice declares; per part as 2=0.",
+        ),
+        click.option(
+            "--notice",
+            metavar="NUMBER",
+            callback=_parse_notice,
+            help="Notice number, e.g. 제2024-123호 or 2024-123 (read from the title lines "
+            "when omitted; a different number there is warned about).",
+        ),
+        click.option(
+            "--notice-date",
+            metavar="DATE",
+            callback=_parse_date,
+            help="Date of the notice (read from the title lines when omitted).",
         ),
         json_option,
     ]
@@ -102,6 +183,14 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
     label = params.get("label")
     if label_required and not label:
         raise click.UsageError("Missing option '--version LABEL'.")
+    empty: Counts = (None, {})
+    total, totals = params.get("declared_total") or empty
+    added, addeds = params.get("declared_added") or empty
+    removed, removeds = params.get("declared_removed") or empty
+    by_part = {
+        part: Declared(totals.get(part), addeds.get(part), removeds.get(part))
+        for part in sorted({*totals, *addeds, *removeds})
+    }
     return ImportOptions(
         slug=state.slug(params.get("slug")),
         label=label or "(unnamed)",
@@ -111,11 +200,11 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
         encoding=params.get("encoding"),
         base=params.get("base"),
         additions=bool(params.get("additions")),
-        declared=Declared(
-            total=params.get("declared_total"),
-            added=params.get("declared_added"),
-            removed=params.get("declared_removed"),
-        ),
+        declared=Declared(total=total, added=added, removed=removed),
+        declared_parts=by_part,
+        section=params.get("section"),
+        notice=params.get("notice"),
+        notice_date=params.get("notice_date"),
         actor=state.actor,
         list_name=params.get("list_name"),
         create_list=bool(params.get("create_list")),
@@ -128,18 +217,42 @@ def _render_finding(finding: Finding) -> str:
     return f"  {finding.severity}: {where}: {finding.message}"
 
 
+def _what(result: ImportResult) -> str:
+    """``1,402 items``, or with parts ``1,402 entries of part 2 "러시아·…"``."""
+    count = result.report.item_count
+    stored = [part for part in result.parts if part.stored]
+    if len(stored) > 1:
+        listed = ", ".join(f"{part.number} ({part.count:,})" for part in stored)
+        return f"{count:,} entries in {len(stored)} parts ({listed})"
+    if stored and (stored[0].title or len(result.parts) > 1):
+        part = stored[0]
+        title = f' "{part.title}"' if part.title else ""
+        return f"{count:,} entries of part {part.number}{title}"
+    return f"{count:,} items"
+
+
+def _notice_text(result: ImportResult) -> str:
+    """``; notice 제2024-123호 of 2024-06-28``, or nothing when the notice is unknown."""
+    notice = result.notice
+    if notice is None or (notice.number is None and notice.date is None):
+        return ""
+    number = f" {notice.number}" if notice.number else ""
+    date = f" of {notice.date.isoformat()}" if notice.date else ""
+    return f"; notice{number}{date}"
+
+
 def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
     report = result.report
     opts = result.options
     sheet = f', sheet "{report.sheet}"' if report.sheet else ""
-    count = report.item_count
+    what = _what(result)
     changes = ""
     if report.added is not None:
         changes = f" ({report.added:,} added, {report.removed:,} removed against {opts.base})"
     if result.stored:
         state.info(
-            f"{verb} {opts.slug} {opts.label}: {count:,} items{changes} from "
-            f"{report.file}{sheet}, SHA-256 {result.sha256[:16]}…"
+            f"{verb} {opts.slug} {opts.label}: {what}{changes} from "
+            f"{report.file}{sheet}, SHA-256 {result.sha256[:16]}…{_notice_text(result)}"
         )
         version = result.version
         if version is not None and version.status == "approved":
@@ -150,7 +263,7 @@ def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
                 f"approves it (exportctl approve {opts.label} --list {opts.slug})."
             )
     elif result.ok:
-        state.info(f"{report.file}{sheet}: valid, {count:,} items{changes}.")
+        state.info(f"{report.file}{sheet}: valid, {what}{changes}{_notice_text(result)}.")
     else:
         click.echo(
             f"{report.file}{sheet}: {counted(len(report.errors), 'error')}, nothing was written."
@@ -186,6 +299,12 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
     version is a draft until approved (`exportctl approve`), or --approve records
     a one-person sign-off.
 
+    An annex of several parts (title rows such as "2. 러시아·벨라루스 상황허가 대상
+    품목") stores every part with its own numbering, or only the one --section
+    names; declared counts then go per part (--declared-total 2=1402). The notice
+    number and date are read from the lines above the header (--notice and
+    --notice-date override them).
+
     \b
     Example:
         exportctl lists create kr-russia --name "러시아·벨라루스 상황허가 대상 품목"
@@ -194,6 +313,8 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
         exportctl import additions-2024-06.xlsx --list kr-russia --version 2024-06 \\
             --effective "2024. 8. 28." --base 2024-02 --additions \\
             --declared-added 243 --declared-total 1402
+        exportctl import 별표2의2_통합.xlsx --list kr-russia --version 2024-06 \\
+            --section 러시아 --base 2024-02 --declared-added 243 --declared-total 1402
     """
     from exportctl.api import import_workbook
 

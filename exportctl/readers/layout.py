@@ -21,9 +21,10 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from exportctl.annex import SectionTitle, section_title
 from exportctl.errors import InputError
 from exportctl.hscode import CodeCell
 from exportctl.readers.cells import cell_text, code_cell
@@ -54,12 +55,17 @@ class ParsedRow:
             numeric); ``None`` when blank.
         extra: Cleaned text of the columns that map to no field, aligned with
             ``Table.unmapped``; empty unless the table was built with ``keep_extra``.
+        section: Set on a row that is the title of a part of the annex
+            (``2. 러시아·벨라루스 상황허가 대상 품목``); its ``values`` are then all
+            ``None`` and ``code`` is ``None``. Only tables read with ``LIST_SCHEMA``
+            hand such rows on.
     """
 
     row: int
     values: dict[str, str | None]
     code: CodeCell | None
     extra: tuple[str | None, ...] = ()
+    section: SectionTitle | None = None
 
 
 @dataclass
@@ -75,6 +81,9 @@ class Table:
         notes: Plain sentences about hazards met. Notes about skipped rows are
             added once ``rows`` has been read to the end.
         rows: The data rows, one pass; blank and footnote rows already skipped.
+        title_lines: The text of each non-blank row above the header, in order
+            (each row's distinct cell texts joined by a space): where an annex
+            prints its name, amendment marker and notice number.
     """
 
     file: str
@@ -84,6 +93,7 @@ class Table:
     unmapped: list[str]
     notes: list[str]
     rows: Iterator[ParsedRow]
+    title_lines: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -275,6 +285,7 @@ class Located:
     hits: dict[str, list[Column]]
     buffered: list[RawRow]
     rest: Iterator[RawRow]
+    title_lines: list[str] = field(default_factory=list)
 
 
 def locate(rows: Iterator[RawRow], schema: Schema, overrides: Mapping[str, str]) -> Located | None:
@@ -296,7 +307,39 @@ def locate(rows: Iterator[RawRow], schema: Schema, overrides: Mapping[str, str])
         return None
     layout, hits = found
     after = [row for row in buffered if row.number > layout.header_row]
-    return Located(layout, hits, after, rows)
+    top = layout.header_row - layout.height
+    titles = [_line(row) for row in buffered if row.number <= top]
+    return Located(layout, hits, after, rows, [line for line in titles if line])
+
+
+def _line(row: RawRow) -> str:
+    """A row's distinct cell texts joined by a space (merged cells may repeat one)."""
+    texts = (cell_text(value) for value in row.values)
+    return " ".join(dict.fromkeys(text for text in texts if text is not None))
+
+
+def _section_row(values: Sequence[object], first_column: int) -> SectionTitle | None:
+    """The part title a row holds (see :func:`exportctl.annex.section_title`), or ``None``.
+
+    The title must start at or left of the table's first column, as a title row
+    merged across the table does; a lone text in the description column is an
+    entry or a continuation line, not a title. It must also be numbered (``2.``,
+    ``제2부``, ``Ⅱ.``) or bracketed (``[러시아·벨라루스]``): an unnumbered sentence
+    under the table (``위 품목에 대하여는 … 상황허가를 받아야 함``) names the same
+    things a title does and stays a footnote, as it always was.
+    """
+    texts = [cell_text(value) for value in values]
+    first = next((index for index, text in enumerate(texts) if text is not None), None)
+    if first is None or first > first_column:
+        return None
+    title = section_title(texts)
+    if title is None or title.number is not None:
+        return title
+    lead = texts[first] or ""
+    return title if lead.lstrip().startswith(_BRACKETS) else None
+
+
+_BRACKETS = ("[", "【", "〔", "［")
 
 
 def _is_footnote(row: RawRow, code: str | None, code_index: int, first_column: int) -> bool:
@@ -352,7 +395,10 @@ def build_table(
     non-empty cell starts with ``※``, ``*``, ``주:``, ``주)``, ``(주)``,
     ``Note:`` or ``출처``, or the row holds a single long text in its first
     column. A row with an HS code is never a footnote unless the text is in the
-    code column itself.
+    code column itself. Read with ``LIST_SCHEMA``, a row holding only the title of
+    a part of the annex (``2. 러시아·벨라루스 상황허가 대상 품목``, see
+    :func:`exportctl.annex.section_title`) is handed on with ``ParsedRow.section``
+    set, never skipped as a footnote.
 
     Args:
         located: The header and the rows after it.
@@ -389,6 +435,7 @@ def build_table(
         progress=progress,
         code_formats=code_formats,
         extra=tuple(column.index for column in layout.unmapped) if keep_extra else (),
+        sections=schema.name == "list",
     )
     if on_close is not None:
         rows = _closing(rows, on_close)
@@ -402,6 +449,7 @@ def build_table(
         unmapped=[column.text for column in layout.unmapped],
         notes=notes,
         rows=rows,
+        title_lines=list(located.title_lines),
     )
 
 
@@ -454,6 +502,7 @@ def _stream(
     progress: Callable[[int], None] | None,
     code_formats: CodeFormats | None = None,
     extra: tuple[int, ...] = (),
+    sections: bool = False,
 ) -> Iterator[ParsedRow]:
     code_column = mapped["code"]
     code_index = code_column.index
@@ -485,6 +534,11 @@ def _stream(
         if texts.count(None) == len(texts) and all(cell_text(value) is None for value in cells):
             continue
         code_text = texts[code_slot]
+        if sections and code_text is None:
+            title = _section_row(cells, first_column)
+            if title is not None:
+                yield ParsedRow(row.number, dict(template), None, section=title)
+                continue
         # A row with a code and a value left of the code column is never a footnote.
         if not (
             code_text is not None

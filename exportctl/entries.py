@@ -1,0 +1,323 @@
+"""Rows into entries the way an annex writes them: parts, sub-items and continuation lines.
+
+A legal annex table is not one row per entry. A title row starts a part of the
+annex, each numbered from 1; an entry defined by specification is followed by its
+lettered or numbered sub-items (``a.``, ``(1)``), each on its own row with no
+serial and no code; and a long sub-item may run on to a row of its own. The
+:class:`Assembler` turns such rows into one :class:`~exportctl.models.ItemRecord`
+per entry, holding one entry back until the rows that belong to it are read.
+
+Decisions, as the rules apply them:
+
+* A sub-item row has no HS code, a serial cell that is empty or holds a letter
+  label (``a.``, not a number), and a label: in the serial cell or at the start of
+  the description. Its English text, when given, is appended to the sub-item's
+  text after `` / `` (without its own label), so its wording and control numbers
+  are kept; its category and note cells are not kept.
+* A sub-item row with no entry above it in its part is a warning
+  (``orphan-sub-item``) and is dropped.
+* A row holding only a description (no serial, code, label, English text,
+  category or note) right under an entry with no code that has sub-items is the
+  last sub-item running on: its text is appended to that sub-item's and the row
+  is a warning (``continued-row``). Anywhere else such a row is an entry defined
+  by its name, as it always was.
+* ``control_numbers`` come from the entry's description, English text and note
+  and from its sub-items, each once, in order. ``mentioned_codes`` come from the
+  same texts only for entries without an HS code of their own: a coded entry's
+  text names codes about that code, so it mentions none.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from exportctl.annex import (
+    Serial,
+    control_numbers,
+    label_level,
+    mentioned_codes,
+    parse_serial,
+    split_label,
+)
+from exportctl.errors import InputError
+from exportctl.models import ItemRecord, SubItem
+from exportctl.readers import ParsedRow, Table
+
+__all__ = [
+    "Assembler",
+    "Choice",
+    "Part",
+    "base_of",
+    "base_parts",
+    "entries",
+    "fold_title",
+    "listing",
+    "matching_part",
+    "part_name",
+]
+
+
+@dataclass(slots=True)
+class Part:
+    """A part of the annex as read from the file.
+
+    Attributes:
+        number: Its number: as printed, else the next after those before it.
+        title: Its title without the number; empty for the part before any title row.
+        row: The row of its title; ``None`` for the part before any title row.
+        entries: Entries read in it (sub-items are not entries).
+    """
+
+    number: int
+    title: str
+    row: int | None = None
+    entries: int = 0
+
+
+def fold_title(text: str) -> str:
+    """A title or a word of one folded for matching: NFKC, case-folded, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def part_name(number: int, title: str) -> str:
+    """``part 2 "러시아·벨라루스 상황허가 대상 품목"``, or ``part 1`` without a title."""
+    return f'part {number} "{title}"' if title else f"part {number}"
+
+
+class Warn(Protocol):
+    """Records a warning about a row (``rule``, ``message``, ``row``)."""
+
+    def __call__(self, rule: str, message: str, row: int) -> None:
+        """Record it."""
+
+
+class Assembler:
+    """Parsed rows in, entries out, with their part, sub-items and references filled in.
+
+    Args:
+        build: Builds the entry of an ordinary row (``None`` when the row makes
+            none); called with :attr:`current` already set to the row's part.
+        warn: Records the warnings met (``orphan-sub-item``, ``continued-row``,
+            ``duplicate-section``).
+    """
+
+    def __init__(self, build: Callable[[ParsedRow], ItemRecord | None], warn: Warn) -> None:
+        self._build = build
+        self._warn = warn
+        self.parts: list[Part] = []
+        """Every part read so far, in file order."""
+        self.current: Part | None = None
+        """The part the rows being read belong to."""
+        self._held: ItemRecord | None = None
+        self._subs: list[SubItem] = []
+
+    def items(self, rows: Iterable[ParsedRow]) -> Iterator[ItemRecord]:
+        """The entries of ``rows``, each handed on once the rows after it are read."""
+        for parsed in rows:
+            if parsed.section is not None:
+                yield from self._release()
+                self._open(parsed.section.number, parsed.section.title, parsed.row)
+                continue
+            part = self.current if self.current is not None else self._open(1, "", None)
+            sub = _sub_item(parsed)
+            if sub is not None:
+                if self._held is None:
+                    self._warn(
+                        "orphan-sub-item",
+                        f'sub-item "{sub.label}" has no entry above it in '
+                        f"{part_name(part.number, part.title)}; it was left out",
+                        parsed.row,
+                    )
+                else:
+                    self._subs.append(sub)
+                continue
+            if self._continues(parsed):
+                last = self._subs[-1]
+                text = f"{last.text} {parsed.values.get('description')}"
+                self._subs[-1] = replace(last, text=text, control_numbers=control_numbers(text))
+                self._warn(
+                    "continued-row",
+                    f'the row holds only text, read as the rest of sub-item "{last.label}" of '
+                    "the entry above",
+                    parsed.row,
+                )
+                continue
+            item = self._build(parsed)
+            if item is None:
+                continue
+            yield from self._release()
+            item.section = part.number
+            self._held = item
+        yield from self._release()
+        if not self.parts:
+            self._open(1, "", None)
+
+    def _open(self, number: int | None, title: str, row: int | None) -> Part:
+        used = {part.number for part in self.parts}
+        given = number
+        if number is None or number in used:
+            number = max(used, default=0) + 1
+        if given is not None and given in used and row is not None:
+            self._warn(
+                "duplicate-section",
+                f"{part_name(given, title)} repeats the number of a part above it; "
+                f"its entries are numbered as part {number}",
+                row,
+            )
+        part = Part(number, title, row)
+        self.parts.append(part)
+        self.current = part
+        return part
+
+    def _continues(self, parsed: ParsedRow) -> bool:
+        held = self._held
+        if held is None or held.code is not None or not self._subs or parsed.code is not None:
+            return False
+        values = parsed.values
+        return values.get("description") is not None and all(
+            value is None for name, value in values.items() if name != "description"
+        )
+
+    def _release(self) -> Iterator[ItemRecord]:
+        item = self._held
+        if item is None:
+            return
+        self._held = None
+        subs = tuple(self._subs)
+        self._subs = []
+        texts = (item.description, item.description_en, item.note)
+        numbers = [n for text in texts for n in control_numbers(text)]
+        numbers += [n for sub in subs for n in sub.control_numbers]
+        item.sub_items = subs
+        item.control_numbers = tuple(dict.fromkeys(numbers))
+        if item.code is None:
+            every = (*texts, *(sub.text for sub in subs))
+            named = [code for text in every for code in mentioned_codes(text)]
+            item.mentioned_codes = tuple(dict.fromkeys(named))
+        assert self.current is not None
+        self.current.entries += 1
+        yield item
+
+
+def _sub_item(parsed: ParsedRow) -> SubItem | None:
+    """The sub-item a row holds (see the module's decisions), or ``None``."""
+    if parsed.code is not None:
+        return None
+    values = parsed.values
+    description = values.get("description")
+    serial = values.get("serial")
+    label: str | None = None
+    text = description or ""
+    if serial is not None:
+        split = split_label(serial)
+        if (
+            split is None
+            or split[1]
+            or isinstance(parse_serial(serial), Serial)
+            or label_level(split[0]) == 2
+        ):
+            return None
+        label = split[0]
+    elif description is not None:
+        split = split_label(description)
+        if split is None:
+            return None
+        label, text = split
+    if label is None:
+        return None
+    english = values.get("description_en")
+    if english:
+        split = split_label(english)
+        english = split[1] if split is not None else english
+        text = f"{text} / {english}" if text else english
+    return SubItem(label, text, control_numbers(text))
+
+
+def entries(count: int) -> str:
+    """``1 entry``, ``1,402 entries``."""
+    return f"{count:,} entry" if count == 1 else f"{count:,} entries"
+
+
+def listing(parts: Iterable[Part]) -> str:
+    """Parts for messages: ``1 "이란·…" (22 entries), 2 "러시아·…" (1,402 entries)``."""
+    return ", ".join(f"{part_name(p.number, p.title)} ({entries(p.entries)})" for p in parts)
+
+
+class Choice:
+    """The part ``--section`` asks for: by its number (``2``) or a word of its title.
+
+    A word matches when it is in the title, both NFKC-folded, case-folded and
+    without spaces (``러시아`` in ``러시아·벨라루스 상황허가 대상 품목``). Without
+    ``--section`` every part is kept.
+    """
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        folded = fold_title(text) if text is not None else ""
+        self._number = int(folded) if folded.isdigit() else None
+        self._word = folded
+
+    def keeps(self, part: Part | None) -> bool:
+        """Whether entries of ``part`` are kept (always without ``--section``)."""
+        if self.text is None or part is None:
+            return True
+        if self._number is not None:
+            return part.number == self._number
+        return bool(self._word) and self._word in fold_title(part.title)
+
+    def check(self, parts: Sequence[Part], table: Table) -> list[Part]:
+        """The parts kept, once every row is read.
+
+        Raises:
+            InputError: ``--section`` matches no part, or several.
+        """
+        kept = [part for part in parts if self.keeps(part)]
+        if self.text is None or len(kept) == 1:
+            return kept
+        how = "no part" if not kept else f"{len(kept)} parts"
+        raise InputError(
+            f'--section "{self.text}" matches {how}; parts found: {listing(parts)}; give a '
+            "part's number or a word of its title only it has",
+            file=table.file,
+            sheet=table.sheet,
+        )
+
+
+def base_parts(items: Iterable[ItemRecord], sections: Mapping[int, str] | None) -> dict[int, str]:
+    """A base version's parts, number -> title: its sections, else its items' part numbers."""
+    if sections:
+        return dict(sections)
+    return dict.fromkeys(sorted({item.section for item in items}), "")
+
+
+def matching_part(titles: Mapping[int, str], part: Part) -> int | None:
+    """The number of the base's part that ``part`` revises, or ``None``.
+
+    A base of one part is the base of any part; otherwise the part of the same
+    title (folded), else of the same number.
+    """
+    if len(titles) == 1:
+        return next(iter(titles))
+    key = fold_title(part.title)
+    if key:
+        for number, title in titles.items():
+            if fold_title(title) == key:
+                return number
+    return part.number if part.number in titles else None
+
+
+def base_of(
+    items: Sequence[ItemRecord], titles: Mapping[int, str], part: Part
+) -> list[ItemRecord] | None:
+    """The base's entries of the part ``part`` revises (see :func:`matching_part`)."""
+    if not titles:
+        return list(items)
+    number = matching_part(titles, part)
+    if number is None:
+        return None
+    if len(titles) == 1:
+        return list(items)
+    return [item for item in items if item.section == number]

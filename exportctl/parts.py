@@ -1,0 +1,324 @@
+"""Validating an annex part by part: choosing parts, their declared counts and their base.
+
+An annex holds several parts, each numbered from 1 (``1. 이란·파키스탄·시리아 관련 …``,
+``2. 러시아·벨라루스 …``). :func:`validate_annex` reads the whole table once, keeps
+the parts asked for (``--section``), and checks each kept part on its own against
+what the notice declares for it and against the same part of the base version.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from exportctl.entries import (
+    Assembler,
+    Choice,
+    Part,
+    base_of,
+    base_parts,
+    entries,
+    listing,
+    matching_part,
+    part_name,
+)
+from exportctl.errors import InputError
+from exportctl.hscode import Nomenclature, learn_ahead
+from exportctl.models import ItemRecord, ValidationReport
+from exportctl.readers import ParsedRow, Table
+from exportctl.validate import (
+    Declared,
+    Previous,
+    _build_item,
+    _Checks,
+    _Collector,
+    guard_against_base,
+    reconcile,
+)
+
+__all__ = ["AnnexReport", "PartReport", "declared_for", "validate_annex"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartReport:
+    """One part of the annex after validation.
+
+    Attributes:
+        number: Its number as stored (with ``--additions``, the base part's number).
+        title: Its title; empty when the file has no part titles.
+        count: Entries stored in it (base entries included with ``--additions``).
+        read: Entries read from the file in it.
+        stored: False for a part left out by ``--section``.
+        declared: What the notice declares for it.
+    """
+
+    number: int
+    title: str
+    count: int
+    read: int
+    stored: bool
+    declared: Declared = Declared()
+
+
+@dataclass(slots=True)
+class AnnexReport:
+    """A validation report with the parts of the annex it covers."""
+
+    report: ValidationReport
+    """Findings and counts over the parts stored."""
+    parts: list[PartReport]
+    """Every part, in file order (with ``--additions``, the base's other parts after)."""
+
+    @property
+    def stored(self) -> list[PartReport]:
+        """The parts stored (or to be stored)."""
+        return [part for part in self.parts if part.stored]
+
+
+def validate_annex(
+    table: Table,
+    *,
+    declared: Declared | None = None,
+    base_items: Sequence[ItemRecord] | None = None,
+    base_label: str | None = None,
+    additions: bool = False,
+    nomenclature: Nomenclature | None = None,
+    sink: Callable[[ItemRecord], None] | None = None,
+    previous: Previous | None = None,
+    section: str | None = None,
+    declared_parts: Mapping[int, Declared] | None = None,
+    base_sections: Mapping[int, str] | None = None,
+) -> AnnexReport:
+    """Read every row of ``table``, build its entries part by part and collect findings.
+
+    Each part of the annex numbers its entries from 1 and is checked on its own:
+    serials, duplicate codes, the declared counts, and the change against the
+    same part of the base (matched by title, else by number; a base of one part
+    is the base of whichever part is stored).
+
+    Args:
+        table: An opened table from :func:`exportctl.readers.read_table`.
+        declared: Counts from the notice, for the one part stored.
+        base_items: Items of the base version, when one is given.
+        base_label: Label of the base version, for messages.
+        additions: The file holds only additions: the result is base + rows, the
+            rows going into the base's matching part.
+        nomenclature: HS edition to check codes against (HS 2022 by default).
+        sink: Called with each item of the version, in order (the base items first
+            with ``additions``), as it is built; the items are then not kept in
+            ``report.items``. An import stores them this way, so a large file
+            never holds all its items in memory.
+        previous: Without ``base_items``, the version in force before this one,
+            checked only by the guard against a file of additions stored as a
+            complete list (:func:`guard_against_base`).
+        section: Keep only the part with this number (``"2"``) or with this word
+            in its title (``"러시아"``); the others are read, counted and left out.
+        declared_parts: Counts from the notice by part number (``--declared-total 2=1402``).
+        base_sections: The base version's parts, number -> title.
+
+    Returns:
+        The report (``report.items`` is what would be stored, empty with a
+        ``sink``) and the parts.
+
+    Raises:
+        InputError: ``section`` matches no part or several; ``declared_parts``
+            names a part not stored; plain ``declared`` counts with several parts
+            stored; ``additions`` with several parts stored.
+    """
+    declared = declared or Declared()
+    nomenclature = nomenclature or Nomenclature.load("2022")
+    out = _Collector(table)
+    muted = _Collector(table)
+    for header in table.unmapped:
+        out.add(
+            "warning",
+            "unmapped-column",
+            f'column "{header}" is not used (map it with --column FIELD="{header}")',
+        )
+    kept: list[ItemRecord] = []
+    emit = sink if sink is not None else kept.append
+    compared = (
+        Previous(base_label, base_items, named=True, sections=base_sections)
+        if base_items is not None
+        else previous
+    )
+    choice = Choice(section)
+    keep_keys = compared is not None
+    checks: dict[int, _Checks] = {}
+    on_base = additions and base_items is not None
+    titles = base_parts(base_items or (), base_sections)
+    if on_base:
+        assert base_items is not None
+        for item in base_items:
+            checks.setdefault(item.section, _Checks(table, keep_keys=keep_keys)).add(
+                item, from_base=True
+            )
+            emit(item)
+    profile, rows = learn_ahead(table.rows, operator.attrgetter("code"))
+    assembler: Assembler
+
+    def build(parsed: ParsedRow) -> ItemRecord | None:
+        into = out if choice.keeps(assembler.current) else muted
+        return _build_item(table, parsed, profile, into, nomenclature)
+
+    def warn(rule: str, message: str, row: int) -> None:
+        (out if choice.keeps(assembler.current) else muted).add("warning", rule, message, row=row)
+
+    assembler = Assembler(build, warn)
+    stored_as: dict[int, int] = {}
+    first_serials: dict[int, str | None] = {}
+    rows_read = 0
+    for item in assembler.items(rows):
+        part = assembler.current
+        if not choice.keeps(part):
+            continue
+        assert part is not None
+        number = stored_as.get(part.number)
+        if number is None:
+            matched = matching_part(titles, part) if on_base else None
+            number = stored_as[part.number] = matched if matched is not None else part.number
+            first_serials[number] = item.serial
+        item.section = number
+        rows_read += 1
+        checks.setdefault(number, _Checks(table, keep_keys=keep_keys)).add(item)
+        emit(item)
+    # Readers add some notes (skipped rows, formulas) only once every row is read.
+    file_prefix = f"{table.file}: "
+    sheet_prefix = f'sheet "{table.sheet}": '
+    for note in table.notes:
+        text = note.removeprefix(file_prefix)
+        on_sheet = bool(table.sheet) and text.startswith(sheet_prefix)
+        out.add("warning", "reader-note", text.removeprefix(sheet_prefix), sheet=on_sheet)
+    stored = choice.check(assembler.parts, table)
+    for part in assembler.parts:
+        if part not in stored:
+            out.add(
+                "warning",
+                "section-left-out",
+                f"{part_name(part.number, part.title)} ({entries(part.entries)}) was "
+                f"read and left out: not in --section {section}",
+                row=part.row,
+            )
+    if additions and len(stored) > 1:
+        raise InputError(
+            f"--additions adds to one part, but the file has {len(stored)}: "
+            f"{listing(stored)}; choose one with --section",
+            file=table.file,
+            sheet=table.sheet,
+        )
+    if rows_read == 0 and not out.findings:
+        out.add("error", "no-items", "the table has a header but no items under it")
+    if additions and not on_base:
+        out.add("error", "no-base", "--additions needs --base: the version it adds to")
+    report = ValidationReport(
+        file=table.file,
+        sheet=table.sheet,
+        items=kept,
+        rows_read=rows_read,
+        item_count=sum(c.count for c in checks.values()),
+    )
+    for each in checks.values():
+        out.findings.extend(each.finish())
+    wanted = declared_for(stored, declared, declared_parts or {}, table)
+    changes: list[tuple[int, int]] = []
+    parts: list[PartReport] = []
+    several = len(stored) > 1
+    for part in assembler.parts:
+        if part not in stored:
+            parts.append(PartReport(part.number, part.title, 0, part.entries, False))
+            continue
+        number = stored_as.get(part.number, part.number)
+        part_checks = checks.get(number) or _Checks(table, keep_keys=keep_keys)
+        prefix = f"{part_name(part.number, part.title)}: " if several else ""
+        part_base = None
+        if base_items is not None:
+            part_base = base_of(base_items, titles, part)
+            if part_base is None:
+                out.add(
+                    "warning",
+                    "no-base-section",
+                    f'{prefix}"{base_label}" has no part like '
+                    f"{part_name(part.number, part.title)}; its change is not counted",
+                )
+        found = reconcile(
+            out,
+            wanted[part.number],
+            part_checks.count,
+            part_base,
+            base_label,
+            part_checks.keys,
+            part=prefix,
+        )
+        if found is not None:
+            changes.append(found)
+        if compared is not None and not additions and part_checks.keys is not None:
+            guard_items = base_of(
+                compared.items, base_parts(compared.items, compared.sections), part
+            )
+            if guard_items is not None:
+                guard_against_base(
+                    out,
+                    Previous(compared.label, guard_items, compared.named),
+                    part_checks.keys,
+                    first_serials.get(number),
+                    wanted[part.number],
+                )
+        title = part.title or (titles.get(number, "") if on_base else "")
+        parts.append(
+            PartReport(number, title, part_checks.count, part.entries, True, wanted[part.number])
+        )
+    if changes:
+        report.added = sum(added for added, _ in changes)
+        report.removed = sum(removed for _, removed in changes)
+    # With --additions, the base's other parts are carried over unchanged.
+    for number, each in checks.items():
+        if number not in stored_as.values():
+            parts.append(PartReport(number, titles.get(number, ""), each.count, 0, True))
+    severity_order = {"error": 0, "warning": 1}
+    report.findings = sorted(out.findings, key=lambda f: (severity_order[f.severity], f.row or 0))
+    return AnnexReport(report, parts)
+
+
+def declared_for(
+    stored: Sequence[Part],
+    declared: Declared,
+    by_part: Mapping[int, Declared],
+    table: Table,
+) -> dict[int, Declared]:
+    """What the notice declares for each part stored, by part number.
+
+    Plain counts (``--declared-total 1402``) are for the one part stored; counts
+    by part (``--declared-total 2=1402``) for the part of that number.
+
+    Raises:
+        InputError: Plain counts with several parts stored, or counts for a part
+            that is not stored.
+    """
+    numbers = {part.number for part in stored}
+    unknown = sorted(set(by_part) - numbers)
+    if unknown:
+        raise InputError(
+            f"declared counts are given for part {unknown[0]}, which is not stored; parts "
+            f"stored: {listing(stored)}",
+            file=table.file,
+            sheet=table.sheet,
+        )
+    plain = declared != Declared()
+    if plain and len(stored) > 1:
+        raise InputError(
+            f"the file has {len(stored)} parts ({listing(stored)}), so a plain declared count "
+            "cannot tell which it is for: give it per part (--declared-total 2=1402) or "
+            "choose one part with --section",
+            file=table.file,
+            sheet=table.sheet,
+        )
+    found: dict[int, Declared] = {}
+    for part in stored:
+        mine = by_part.get(part.number, Declared())
+        found[part.number] = Declared(
+            mine.total if mine.total is not None else declared.total,
+            mine.added if mine.added is not None else declared.added,
+            mine.removed if mine.removed is not None else declared.removed,
+        )
+    return found
