@@ -1074,7 +1074,8 @@ def choose_catalogue(
             "1C350.64",
         ),
     ]
-    # Numeric cells as spreadsheets hold them, and rows without a usable code.
+    # Numeric cells as spreadsheets hold them, rows without a usable code, and a code
+    # that lost its trailing zero (48191: only 4819.10 is an HS 2022 subheading).
     products += [
         (
             "순종 번식용 말",
@@ -1086,7 +1087,7 @@ def choose_catalogue(
         ),
         ("견본 (HS 미정)", "Sample kit, HS code not yet assigned", None, None, "invalid", None),
         ("수리용 부품 세트", "Repair parts kit", "84.7x", None, "invalid", None),
-        ("포장재", "Packaging material", "48191", None, "invalid", None),
+        ("포장재", "Packaging material", "48191", None, "clear", None),
     ]
     order = list(range(len(products)))
     rng.shuffle(order)

@@ -1,4 +1,4 @@
-"""The sample workbooks: rebuilt by ``spreadsheets/build_samples.py``, they import cleanly.
+"""The sample annex workbooks: rebuilt by ``spreadsheets/build_samples.py``, read as the annex.
 
 The build reads the shared HS data (``../shared/data``), so these tests are skipped
 where that folder is absent. They rebuild into ``tmp_path`` and never read the
@@ -50,23 +50,43 @@ def _options(label: str, **kwargs: object) -> api.ImportOptions:
 
 
 @pytest.mark.parametrize(
-    ("name", "total", "first", "last"),
+    ("name", "section", "total", "first", "last"),
     [
-        ("러시아벨라루스_상황허가_2024-02.xlsx", 1159, 1, 1159),
-        ("러시아벨라루스_상황허가_2024-06_추가.xlsx", 243, 1160, 1402),
-        ("러시아벨라루스_상황허가_2024-06.xlsx", 1402, 1, 1402),
+        (FEB, None, 1159, 1, 1159),
+        (JUNE_ADDED, None, 243, 1160, 1402),
+        (JUNE, "러시아", 1402, 1, 1402),
     ],
 )
 def test_list_validates_with_zero_errors(
-    built: dict[str, Path], name: str, total: int, first: int, last: int
+    built: dict[str, Path], name: str, section: str | None, total: int, first: int, last: int
 ) -> None:
-    result = api.validate_workbook(built[name], _options("x", declared=Declared(total=total)))
+    options = _options("x", section=section, declared=Declared(total=total))
+    result = api.validate_workbook(built[name], options)
     assert result.report.errors == []
     assert len(result.report.items) == total
     serials = [item.serial for item in result.report.items]
     assert serials == [str(n) for n in range(first, last + 1)]
-    # Only the two numeric cells that lost a zero are worth a warning.
-    assert {f.rule for f in result.report.warnings} <= {"code-recovered", "reader-note"}
+    # Only the two numeric cells that lost a zero are worth a warning, and part 1 left out.
+    rules = {f.rule for f in result.report.warnings}
+    assert rules <= {"code-recovered", "reader-note", "section-left-out"}
+    assert ("section-left-out" in rules) == (section is not None)
+    assert result.notice is not None
+    assert result.notice.number == ("제2024-998호" if name == FEB else "제2024-999호")
+
+
+def test_consolidated_annex_imports_as_two_parts(built: dict[str, Path]) -> None:
+    result = api.validate_workbook(
+        built[JUNE],
+        _options("x", declared_parts={1: Declared(total=22), 2: Declared(total=1402)}),
+    )
+    assert result.report.errors == []
+    assert [(p.number, p.title, p.count, p.stored) for p in result.parts] == [
+        (1, "이란·파키스탄·시리아 관련 상황허가 대상 품목", 22, True),
+        (2, "러시아·벨라루스 상황허가 대상 품목", 1402, True),
+    ]
+    part_one = [item for item in result.report.items if item.section == 1]
+    assert [item.serial for item in part_one][:6] == ["1", "2", "3", "3의2", "3의3", "4"]
+    assert all(item.code and not item.sub_items for item in part_one)
 
 
 def test_list_codes_are_real_distinct_and_never_prefix_each_other(
@@ -74,11 +94,9 @@ def test_list_codes_are_real_distinct_and_never_prefix_each_other(
 ) -> None:
     from exportctl.hscode import Nomenclature
 
-    report = api.validate_workbook(
-        built["러시아벨라루스_상황허가_2024-06.xlsx"], _options("x")
-    ).report
+    report = api.validate_workbook(built[JUNE], _options("x", section="러시아")).report
     codes = sorted(item.code for item in report.items if item.code)
-    assert len(codes) == len(set(codes)) == 1402 - 35
+    assert len(codes) == len(set(codes)) == 1402 - 57
     nomenclature = Nomenclature.load("2022")
     assert all(len(code) == 6 and nomenclature.known(code) for code in codes)
     assert not any(b.startswith(a) for a, b in zip(codes, codes[1:], strict=False))
@@ -87,8 +105,19 @@ def test_list_codes_are_real_distinct_and_never_prefix_each_other(
     assert by_code["010121"].original_code == "10121"
     assert by_code["853669"].ex
     named = [item for item in report.items if item.code is None]
-    assert [item.serial for item in named] == [str(n) for n in range(1, 36)]
+    assert [item.serial for item in named] == [str(n) for n in range(1, 58)]
     assert any(item.description.startswith("승용차") for item in named)
+    # Sub-items belong to their entry, with the control numbers they name.
+    assert sum(len(item.sub_items) for item in named) == 31
+    assert sum(1 for item in named if item.sub_items) == 10
+    assert all(sub.control_numbers for item in named for sub in item.sub_items)
+    controls = {c for item in named for c in item.control_numbers}
+    assert {"3A001.a.3", "2B350.g", "1C350.64", "2B006.a"} <= controls
+    mentioned = {c for item in named for c in item.mentioned_codes}
+    assert mentioned == {
+        "845811", "845961", "841410", "880622", "840710", "841111", "870324", "890322"
+    }  # fmt: skip
+    assert not mentioned & set(codes)
 
 
 def test_additions_on_top_of_february_make_the_june_list(
@@ -97,14 +126,12 @@ def test_additions_on_top_of_february_make_the_june_list(
     engine = api.open_database(sqlite_url, create=True)
     try:
         feb = api.import_workbook(
-            engine,
-            built["러시아벨라루스_상황허가_2024-02.xlsx"],
-            _options("2024-02", declared=Declared(total=1159)),
+            engine, built[FEB], _options("2024-02", declared=Declared(total=1159))
         )
         assert feb.stored and feb.report.errors == []
         june = api.import_workbook(
             engine,
-            built["러시아벨라루스_상황허가_2024-06_추가.xlsx"],
+            built[JUNE_ADDED],
             _options(
                 "2024-06",
                 base="2024-02",
@@ -120,13 +147,24 @@ def test_additions_on_top_of_february_make_the_june_list(
         with store.session_scope(engine) as session:
             stored = store.load_items(session, june.version)
         assert [item.serial for item in stored] == [str(n) for n in range(1, 1403)]
+        assert sum(len(item.sub_items) for item in stored) == 31
+        # The consolidated annex's Russia/Belarus part is the same list; part 1 is left out.
         consolidated = api.validate_workbook(
-            built["러시아벨라루스_상황허가_2024-06.xlsx"],
-            _options("c", base="2024-02", declared=Declared(total=1402, added=243)),
+            built[JUNE],
+            _options(
+                "c",
+                section="러시아",
+                base="2024-02",
+                declared=Declared(total=1402, added=243, removed=0),
+            ),
             engine=engine,
         )
         assert consolidated.report.errors == []
         assert (consolidated.report.added, consolidated.report.removed) == (243, 0)
+        assert [(p.number, p.read, p.stored) for p in consolidated.parts] == [
+            (1, 22, False),
+            (2, 1402, True),
+        ]
     finally:
         engine.dispose()
 
