@@ -105,6 +105,7 @@ def test_check_names_status_entry_and_reason(run_cli: RunCli, lists: str) -> Non
     serials = [r["entry"]["serial"] if r["entry"] else None for r in results]
     assert serials == ["2", "3", "4", "5", None, None, "1"]
     assert results[0]["entry"] == {
+        "section": 1,
         "serial": "2",
         "code": "8471",
         "ex": False,
@@ -392,7 +393,7 @@ def test_export_xlsx_keeps_codes_as_text_with_provenance(
     assert book.sheetnames == ["Items", "Version"]
     items = book["Items"]
     header = [c.value for c in items[1]]
-    assert header[:4] == ["serial", "code", "level", "ex"]
+    assert header[:5] == ["section", "serial", "code", "level", "ex"]
     assert header[-3:] == ["source_file", "source_sheet", "source_row"]
     assert items.freeze_panes == "A2"
     assert items.auto_filter.ref is not None and items.auto_filter.ref.startswith("A1:")
@@ -400,7 +401,7 @@ def test_export_xlsx_keeps_codes_as_text_with_provenance(
     assert len(rows) == 7
     horses = rows[0]
     assert horses["code"] == "0101.21"
-    assert items["B2"].data_type == "s"
+    assert items["C2"].data_type == "s"
     assert horses["serial"] == "1" and horses["level"] == 6
     assert horses["source_file"] == "list-2024-06.xlsx"
     assert horses["source_sheet"] == SHEET

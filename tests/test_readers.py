@@ -506,7 +506,12 @@ def test_csv_semicolon_and_tab(tmp_path: Path) -> None:
     tab = tmp_path / "tab.txt"
     tab.write_text("SKU\tHS코드\n A-1 \t847130\n", encoding="utf-8")
     _, rows = read_all(tab, schema=CATALOGUE_SCHEMA)
-    assert rows[0].values == {"sku": "A-1", "description": None, "code": "847130"}
+    assert rows[0].values == {
+        "sku": "A-1",
+        "description": None,
+        "code": "847130",
+        "classification": None,
+    }
     assert sniff_delimiter("a|b|c\n1|2|3\n") == "|"
 
 
@@ -746,6 +751,7 @@ def test_million_row_catalogue_streams(tmp_path: Path) -> None:
         "sku": "SKU-0000000",
         "description": "노트북 컴퓨터 15인치",
         "code": "8471.30.0000",
+        "classification": None,
     }
 
 

@@ -115,6 +115,13 @@ def korean_revision(extra: int = 243) -> ChangeSet:
 # --------------------------------------------------------------------------- CSV
 
 
+def _column_letter(name: str) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[CHANGE_COLUMNS.index(name)]
+
+
+_LAST_COLUMN = _column_letter(CHANGE_COLUMNS[-1])
+
+
 def test_csv_matches_the_golden_file() -> None:
     text = csv_text(sample_changes())
     golden = (DATA / "golden_changes.csv").read_bytes().decode("utf-8")
@@ -167,7 +174,8 @@ def test_xlsx_reads_back(tmp_path: Path) -> None:
         assert sheet.freeze_panes == "A2", kind
         assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
         assert [c.value for c in sheet[1]] == list(CHANGE_COLUMNS)
-        assert sheet.column_dimensions["I"].width and sheet.column_dimensions["I"].width > 30
+        width = sheet.column_dimensions[_column_letter("old_description")].width
+        assert width and width > 30
     added = list(book["Added"].iter_rows(min_row=2, values_only=True))
     assert len(added) == 1
     row = dict(zip(CHANGE_COLUMNS, added[0], strict=True))
@@ -258,7 +266,7 @@ def test_xlsx_change_sheets_hold_the_csv_rows(tmp_path: Path) -> None:
         sheet = book[title]
         rows = [r for r in expected if r[0] == kind]
         assert sheet.freeze_panes == "A2"
-        assert sheet.auto_filter.ref == f"A1:R{max(len(rows), 1) + 1}", kind
+        assert sheet.auto_filter.ref == f"A1:{_LAST_COLUMN}{max(len(rows), 1) + 1}", kind
         got = []
         for cells in sheet.iter_rows(min_row=2, max_col=len(CHANGE_COLUMNS)):
             values = []
@@ -282,7 +290,7 @@ def test_xlsx_keeps_text_that_looks_like_rich_text_xml_as_text(tmp_path: Path) -
     write_xlsx(changes, path)
     book = load_workbook(path)
     # Quoted like a formula: xlsxwriter would copy <r>…</r> text into the XML unescaped.
-    assert book["Modified"]["J2"].value == "'" + payload
+    assert book["Modified"][f"{_column_letter('new_description')}2"].value == "'" + payload
     summary_texts = [c.value for row in book["Summary"].iter_rows() for c in row]
     assert any(isinstance(v, str) and payload in v for v in summary_texts)
     for sheet in book.worksheets:
@@ -386,7 +394,17 @@ def test_json_shape(tmp_path: Path) -> None:
     assert {"before", "after", "added", "removed", "modified", "unchanged"} <= summary.keys()
     assert summary["before"] + summary["added"] - summary["removed"] == summary["after"]
     first = data["changes"][0]
-    assert set(first) == {"change", "code", "old_code", "serial", "old", "new", "fields", "related"}
+    assert set(first) == {
+        "change",
+        "section",
+        "code",
+        "old_code",
+        "serial",
+        "old",
+        "new",
+        "fields",
+        "related",
+    }
     added = next(c for c in data["changes"] if c["change"] == "added")
     assert added["old"] is None and added["new"]["code"] == "0101290000"
     assert set(added["new"]) == set(ITEM_FIELDS)
@@ -704,7 +722,7 @@ def test_xlsx_kind_longer_than_a_sheet_goes_on_in_continuation_sheets(
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == size, title
         assert [c.value for c in sheet[1]] == list(CHANGE_COLUMNS)
-        assert sheet.auto_filter.ref == f"A1:R{size + 1}"
+        assert sheet.auto_filter.ref == f"A1:{_LAST_COLUMN}{size + 1}"
         codes += [str(row[2]) for row in rows]
     added = [c.code for c in korean_revision().changes if c.kind == "added"]
     assert codes == added

@@ -348,7 +348,7 @@ def test_xlsx_summary_first_codes_as_text_frozen_filtered(
     assert summary["Newly controlled"] == 1
     ws = wb["Screening"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:O6"
+    assert ws.auto_filter.ref == "A1:P6"
     header = [c.value for c in ws[1]]
     assert header == list(screening.COLUMNS)
     code = ws.cell(row=6, column=header.index("code") + 1)
@@ -380,7 +380,7 @@ def test_xlsx_rows_past_a_sheet_go_on_in_continuation_sheets(
         ws = wb[title]
         assert [c.value for c in ws[1]] == list(screening.COLUMNS)
         found = list(ws.iter_rows(min_row=2, values_only=True))
-        assert ws.auto_filter.ref == f"A1:O{len(found) + 1}"
+        assert ws.auto_filter.ref == f"A1:P{len(found) + 1}"
         rows += [r[0] for r in found]
     assert rows == [2, 3, 4, 5, 6]
     changes = list(wb["Changes"].iter_rows(min_row=2, values_only=True))
@@ -398,6 +398,7 @@ def test_json_shape_one_row_per_catalogue_row(index: ScreenIndex) -> None:
     assert [r["row"] for r in data["rows"]] == [2, 3, 4, 5, 6]
     first = data["rows"][0]
     assert first["entry"] == {
+        "section": 1,
         "serial": "1",
         "code": "8471",
         "ex": False,

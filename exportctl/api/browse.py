@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
 from exportctl.errors import InputError
-from exportctl.models import AuditEvent, ControlList, ItemRecord, Version
+from exportctl.models import AuditEvent, ControlList, ItemRecord, Section, Version
 
 if TYPE_CHECKING:
     pass
@@ -28,6 +29,50 @@ def list_versions(engine: Engine, slug: str) -> list[Version]:
     """Versions of one list, by effective date."""
     with store.session_scope(engine) as session:
         return store.versions_of(session, store.get_list(session, slug))
+
+
+def version_sections(engine: Engine, versions: Sequence[Version]) -> dict[int, list[Section]]:
+    """The parts of each version (``store.sections_of``), by version id."""
+    with store.session_scope(engine) as session:
+        return {v.id: store.sections_of(session, v) for v in versions if v.id is not None}
+
+
+def notice_json(version: Version) -> dict[str, Any]:
+    """``{number, authority, date, amendment}``: the notice a version comes from."""
+    return {
+        "number": version.notice_number,
+        "authority": version.notice_authority,
+        "date": version.published.isoformat() if version.published else None,
+        "amendment": version.amendment,
+    }
+
+
+def notice_text(version: Version) -> str:
+    """``notice 제2024-123호 (산업통상자원부) of 2024-06-28, <개정 …>``; ``""`` when unknown."""
+    parts: list[str] = []
+    if version.notice_number or version.published:
+        number = f" {version.notice_number}" if version.notice_number else ""
+        authority = f" ({version.notice_authority})" if version.notice_authority else ""
+        date = f" of {version.published.isoformat()}" if version.published else ""
+        parts.append(f"notice{number}{authority}{date}")
+    if version.amendment:
+        parts.append(version.amendment)
+    return ", ".join(parts)
+
+
+def sections_json(sections: Sequence[Section]) -> list[dict[str, Any]]:
+    """The parts of a version as the ``--json`` outputs show them."""
+    return [
+        {
+            "number": part.number,
+            "title": part.title,
+            "count": part.item_count,
+            "declared_total": part.declared_total,
+            "declared_added": part.declared_added,
+            "declared_removed": part.declared_removed,
+        }
+        for part in sections
+    ]
 
 
 def resolve_version(

@@ -14,7 +14,7 @@ from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
 from exportctl.errors import InputError, VersionNotFoundError
-from exportctl.models import Version
+from exportctl.models import Section, Version
 from exportctl.reports import FORMATS
 
 if TYPE_CHECKING:
@@ -32,8 +32,9 @@ REPORT_FORMATS: tuple[str, ...] = FORMATS
 """Formats :func:`write_change_report` writes."""
 
 
-def _version_info(version: Version) -> VersionInfo:
-    from exportctl.diff import VersionInfo
+def _version_info(version: Version, sections: Sequence[Section] = ()) -> VersionInfo:
+    """What reports say about ``version``, with its parts (``store.sections_of``)."""
+    from exportctl.diff import SectionInfo, VersionInfo
 
     return VersionInfo(
         label=version.label,
@@ -48,6 +49,10 @@ def _version_info(version: Version) -> VersionInfo:
         status=version.status,
         status_by=version.withdrawn_by if version.status == "withdrawn" else version.approved_by,
         declared_warnings=tuple(version.warnings()),
+        notice_number=version.notice_number,
+        notice_date=version.published,
+        amendment=version.amendment,
+        sections=tuple(SectionInfo(s.number, s.title, s.item_count) for s in sections),
     )
 
 
@@ -111,12 +116,14 @@ def diff_versions(
             store.StoredItems(session, new_version),
             fields=chosen,
         )
+        old_info = _version_info(old_version, store.sections_of(session, old_version))
+        new_info = _version_info(new_version, store.sections_of(session, new_version))
     return dataclasses.replace(
         changes,
         list_slug=control_list.slug,
         list_name=control_list.name,
-        old_version=_version_info(old_version),
-        new_version=_version_info(new_version),
+        old_version=old_info,
+        new_version=new_info,
     )
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +27,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from exportctl import store
-from exportctl.api.browse import record_output, resolve_version
+from exportctl.api.browse import (
+    notice_json,
+    record_output,
+    resolve_version,
+    sections_json,
+)
 from exportctl.errors import InputError
-from exportctl.models import ItemRecord, Version
+from exportctl.models import ItemRecord, Section, Version
 
 if TYPE_CHECKING:
     from exportctl.reports.export import ExportFormat, Source
@@ -43,11 +48,12 @@ __all__ = [
     "code_lines",
     "export_version",
     "filter_items",
+    "section_numbers",
     "select_items",
 ]
 
 
-def _version_json(slug: str, version: Version) -> dict[str, Any]:
+def _version_json(slug: str, version: Version, sections: Sequence[Section] = ()) -> dict[str, Any]:
     return {
         "list": slug,
         "label": version.label,
@@ -59,6 +65,8 @@ def _version_json(slug: str, version: Version) -> dict[str, Any]:
         "source_file": version.source_file,
         "source_sheet": version.source_sheet or None,
         "sha256": version.source_sha256,
+        "notice": notice_json(version),
+        "sections": sections_json(sections),
     }
 
 
@@ -71,6 +79,7 @@ def _entry_json(entry: ItemRecord | None) -> dict[str, Any] | None:
     from exportctl.hscode import HSCode
 
     return {
+        "section": entry.section,
         "serial": entry.serial,
         "code": HSCode(entry.code).dotted() if entry.code else None,
         "ex": entry.ex,
@@ -119,6 +128,8 @@ class CheckReport:
     """One result per code, in the order given."""
     unchecked_names: int = 0
     """Entries defined by name (no HS code): a code alone cannot be checked against them."""
+    sections: list[Section] = field(default_factory=list)
+    """The version's parts; with several, reasons name the part of the deciding entry."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -142,7 +153,7 @@ class CheckReport:
     def to_json(self) -> dict[str, Any]:
         """The ``check --json`` object: the version, the counts and one object per code."""
         return {
-            "version": _version_json(self.slug, self.version),
+            "version": _version_json(self.slug, self.version, self.sections),
             "counts": self.counts,
             "unchecked_name_entries": self.unchecked_names,
             "results": [r.to_json() for r in self.results],
@@ -209,15 +220,24 @@ def check_codes(
     version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
     with store.session_scope(engine) as session:
         items = store.load_items(session, version)
+        sections = store.sections_of(session, version)
     effective = version.effective.isoformat() if version.effective else None
-    index = ScreenIndex.build(items, slug=slug, label=version.label, effective=effective)
+    index = ScreenIndex.build(
+        items,
+        slug=slug,
+        label=version.label,
+        effective=effective,
+        sections={part.number: part.title for part in sections},
+    )
     rows = []
     for number, typed in enumerate(codes, start=1):
         cell = code_cell(typed, None)
         rows.append(
             ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
         )
-    report = CheckReport(slug=slug, version=version, unchecked_names=len(index.words.entries))
+    report = CheckReport(
+        slug=slug, version=version, unchecked_names=len(index.words.entries), sections=sections
+    )
     for typed, result in zip(codes, screen_rows(rows, index), strict=True):
         reason = result.reason
         if result.code is None and not reason.startswith('"'):
@@ -259,6 +279,8 @@ def filter_items(
     code: str | None = None,
     search: str | None = None,
     category: str | None = None,
+    section: str | None = None,
+    sections: Mapping[int, str] | None = None,
 ) -> list[ItemRecord]:
     """The items that pass every filter given (filters combine with AND), in order.
 
@@ -269,15 +291,19 @@ def filter_items(
             with it (``8471.30.1000`` for ``8471``) or with which it starts (the
             heading ``8471`` for ``8471.30``). Entries without a code never match.
         search: Words that must all appear (case-insensitive, NFKC, as parts of
-            words) in the description, the English description or the note.
+            words) in the description, the English description, the note or a
+            sub-item's text.
         category: Text the category must contain (case-insensitive, NFKC).
+        section: A part of the annex: its number (``2``) or a word of its title
+            (``러시아``), as :func:`section_numbers`.
+        sections: The version's parts, number -> title (needed for ``section``).
 
     Returns:
         The matching items.
 
     Raises:
-        InputError: A code prefix that is not digits (or empty), or an empty search or
-            category.
+        InputError: A code prefix that is not digits (or empty), an empty search or
+            category, or a section that names no part.
 
     Example:
         >>> [i.code for i in filter_items(items, code="8471.3")]
@@ -290,22 +316,55 @@ def filter_items(
     wanted = _fold(category).strip() if category is not None else None
     if wanted == "":
         raise InputError("the category text is empty")
+    parts = section_numbers(section, sections or {}) if section is not None else None
     kept: list[ItemRecord] = []
     for item in items:
+        if parts is not None and item.section not in parts:
+            continue
         if prefix is not None:
             own = item.code
             if not own or not (own.startswith(prefix) or prefix.startswith(own)):
                 continue
         if needles is not None:
-            text = _fold(
-                " ".join(t for t in (item.description, item.description_en, item.note) if t)
-            )
+            texts = (item.description, item.description_en, item.note)
+            text = _fold(" ".join(t for t in (*texts, *(s.text for s in item.sub_items)) if t))
             if not all(needle in text for needle in needles):
                 continue
         if wanted is not None and (not item.category or wanted not in _fold(item.category)):
             continue
         kept.append(item)
     return kept
+
+
+def section_numbers(section: str, sections: Mapping[int, str]) -> frozenset[int]:
+    """The parts ``section`` names: a number, or words all found in a part's title.
+
+    Args:
+        section: ``2``, ``러시아``, ``벨라루스 품목`` (case-insensitive, NFKC).
+        sections: The version's parts, number -> title.
+
+    Raises:
+        InputError: Nothing given, or no part matches (the parts are listed).
+
+    Example:
+        >>> section_numbers("러시아", {1: "이란 …", 2: "러시아·벨라루스 상황허가 대상 품목"})
+        frozenset({2})
+    """
+    wanted = _fold(section).split()
+    if not wanted:
+        raise InputError("the section text is empty")
+    if len(wanted) == 1 and wanted[0].isdigit():
+        found = frozenset({int(wanted[0])}) & frozenset(sections or {1: ""})
+    else:
+        found = frozenset(
+            number
+            for number, title in sections.items()
+            if all(word in _fold(title) for word in wanted)
+        )
+    if not found:
+        known = "; ".join(f"{number} {title}".strip() for number, title in sorted(sections.items()))
+        raise InputError(f'no part of the version matches "{section}" (parts: {known or "1"})')
+    return found
 
 
 @dataclass(slots=True)
@@ -321,7 +380,14 @@ class ItemSelection:
     total: int
     """Items of the version before filtering."""
     filters: dict[str, str] = field(default_factory=dict)
-    """The filters given (``code``, ``search``, ``category``)."""
+    """The filters given (``code``, ``search``, ``category``, ``section``)."""
+    sections: list[Section] = field(default_factory=list)
+    """The version's parts, by number."""
+
+    @property
+    def titles(self) -> dict[int, str]:
+        """Part number -> title."""
+        return {part.number: part.title for part in self.sections}
 
 
 def select_items(
@@ -334,6 +400,7 @@ def select_items(
     code: str | None = None,
     search: str | None = None,
     category: str | None = None,
+    section: str | None = None,
 ) -> ItemSelection:
     """A version (by label or date) and its items that pass :func:`filter_items`.
 
@@ -346,6 +413,7 @@ def select_items(
         code: Code prefix, as :func:`filter_items`.
         search: Words that must all appear, as :func:`filter_items`.
         category: Text the category must contain.
+        section: A part's number or a word of its title, as :func:`filter_items`.
 
     Returns:
         The selection, with the version's item count before filtering.
@@ -358,10 +426,14 @@ def select_items(
     version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
     with store.session_scope(engine) as session:
         items = store.load_items(session, version)
-    given = {"code": code, "search": search, "category": category}
+        sections = store.sections_of(session, version)
+    given = {"code": code, "search": search, "category": category, "section": section}
     filters = {name: value for name, value in given.items() if value is not None}
-    kept = filter_items(items, code=code, search=search, category=category)
-    return ItemSelection(slug, version, kept, len(items), filters)
+    titles = {part.number: part.title for part in sections}
+    kept = filter_items(
+        items, code=code, search=search, category=category, section=section, sections=titles
+    )
+    return ItemSelection(slug, version, kept, len(items), filters, sections)
 
 
 # --------------------------------------------------------------------------- export
@@ -432,6 +504,7 @@ def export_version(
         version = store.get_version(session, slug, label)
         control_list = store.get_list(session, slug)
         items = store.load_items(session, version)
+        sections = store.sections_of(session, version)
         sources = _sources(session, version, len(items))
         base = (
             session.get(Version, version.base_version_id)
@@ -453,6 +526,13 @@ def export_version(
         base=base.label if base is not None else None,
         approval=version.status_text(),
         declared_warnings=version.warnings(),
+        notice_number=version.notice_number,
+        notice_authority=version.notice_authority,
+        notice_date=version.published,
+        amendment=version.amendment,
+        sections=[(part.number, part.title, part.item_count) for part in sections]
+        if len(sections) > 1 or any(part.title for part in sections)
+        else [],
         items=items,
         sources=sources,
     )

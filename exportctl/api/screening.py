@@ -86,13 +86,23 @@ def screen_catalogue(
                 session, slug, as_of or dt.date.today(), include_drafts=include_drafts
             )
         effective = version.effective.isoformat() if version.effective else None
+        sections = {part.number: part.title for part in store.sections_of(session, version)}
         index = ScreenIndex.build(
-            store.load_items(session, version), slug=slug, label=version.label, effective=effective
+            store.load_items(session, version),
+            slug=slug,
+            label=version.label,
+            effective=effective,
+            sections=sections,
         )
         previous: ScreenIndex | None = None
         if compare is not None:
             old = store.get_version(session, slug, compare)
-            previous = ScreenIndex.build(store.load_items(session, old), slug=slug, label=old.label)
+            previous = ScreenIndex.build(
+                store.load_items(session, old),
+                slug=slug,
+                label=old.label,
+                sections={part.number: part.title for part in store.sections_of(session, old)},
+            )
     table = read_table(
         path,
         CATALOGUE_SCHEMA,
@@ -123,4 +133,8 @@ def screen_catalogue(
         notes=notes,
         extra_columns=list(table.unmapped),
         status=version.status,
+        notice_number=version.notice_number,
+        notice_date=version.published.isoformat() if version.published else None,
+        amendment=version.amendment,
+        sections=sections,
     )

@@ -18,10 +18,14 @@ from exportctl.cli.base import (
 )
 
 if TYPE_CHECKING:
-    from exportctl.models import Version
+    from collections.abc import Sequence
+
+    from exportctl.models import Section, Version
 
 
-def _version_json(version: Version) -> dict[str, Any]:
+def _version_json(version: Version, sections: Sequence[Section]) -> dict[str, Any]:
+    from exportctl.api.browse import notice_json, sections_json
+
     return {
         "label": version.label,
         "effective": version.effective.isoformat() if version.effective else None,
@@ -37,6 +41,8 @@ def _version_json(version: Version) -> dict[str, Any]:
         "imported_by": version.imported_by,
         **version.status_json(),
         "declared_warnings": version.warnings(),
+        "notice": notice_json(version),
+        "sections": sections_json(sections),
     }
 
 
@@ -48,8 +54,9 @@ def _version_json(version: Version) -> dict[str, Any]:
 def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) -> None:
     """Show the versions of a list by effective date, with their status.
 
-    Each version is a draft until approved, approved, or withdrawn; the counts
-    the notice declared that did not match at import are shown under it.
+    Each version is a draft until approved, approved, or withdrawn; under it the
+    notice it comes from, its parts with their entry counts (when it has several)
+    and the counts the notice declared that did not match at import.
 
     \b
     Example:
@@ -57,11 +64,14 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         exportctl versions --list kr-russia --json
     """
     from exportctl.api import list_versions
+    from exportctl.api.browse import notice_text, version_sections
 
     slug = state.slug(slug, legacy, usage="exportctl versions --list SLUG")
-    found = list_versions(state.engine(), slug)
+    engine = state.engine()
+    found = list_versions(engine, slug)
+    parts = version_sections(engine, found)
     if as_json:
-        echo_json([_version_json(v) for v in found])
+        echo_json([_version_json(v, parts.get(v.id or 0, [])) for v in found])
         return
     if not found:
         click.echo(f"List {slug} has no versions yet.")
@@ -73,6 +83,14 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
             f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
             f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}; {v.status_text()}"
         )
+        notice = notice_text(v)
+        if notice:
+            click.echo(f"{'':<12} {notice}")
+        sections = parts.get(v.id or 0, [])
+        if len(sections) > 1:
+            for part in sections:
+                title = f" {part.title}" if part.title else ""
+                click.echo(f"{'':<12} part {part.number}{title}: {part.item_count:,} entries")
         for warning in v.warnings():
             click.echo(f"{'':<12} declared counts: {warning}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,19 @@ def _print_diff_summary(changes: Any) -> None:
     summary = summarise(changes)
     old, new = changes.old_version, changes.new_version
     click.echo(f"{changes.list_slug}: {old.shown} → {new.shown}")
+    for side in (old, new):
+        if side.notice:
+            click.echo(f"  {side.label}: {side.notice}")
+    if changes.sectioned:
+        click.echo("Parts compared (entries are matched within their part):")
+        for side in (old, new):
+            parts = "; ".join(f"{p.shown} {p.item_count:,}" for p in side.sections)
+            click.echo(f"  {side.label}: {parts or 'part 1'}")
+        by_part = Counter(change.section for change in changes.changes)
+        for number, count in sorted(by_part.items()):
+            click.echo(
+                f"  {new.section_title(number)}: {count:,} change{'s' if count != 1 else ''}"
+            )
     rows = [
         ("before", summary.before),
         ("after", summary.after),
@@ -61,7 +75,7 @@ def _print_diff_summary(changes: Any) -> None:
     "--fields",
     metavar="F,..",
     help="Fields that count as a modification (default: serial, ex, description, "
-    "description_en, category, note).",
+    "description_en, category, note, sub_items, control_numbers).",
 )
 @report_output_options
 @json_option

@@ -155,12 +155,17 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
     import csv
 
     from exportctl.models import ITEM_FIELDS
+    from exportctl.reports import sub_items_text
     from exportctl.reports.safe import neutralise
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(ITEM_FIELDS)
     for item in items:
         data = item.to_json()
+        # One cell each: sub-items as "a. …; b. …", numbers and codes space-separated.
+        data["sub_items"] = sub_items_text(item.sub_items)
+        data["control_numbers"] = " ".join(item.control_numbers)
+        data["mentioned_codes"] = " ".join(item.mentioned_codes)
         writer.writerow([neutralise(data[name]) for name in ITEM_FIELDS])
 
 
@@ -180,6 +185,11 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
     help="Words that must all appear in the description, English description or note.",
 )
 @click.option("--category", metavar="TEXT", help="Text the category must contain.")
+@click.option(
+    "--section",
+    metavar="TEXT",
+    help="Entries of one part of the annex: its number or a word of its title.",
+)
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
 @click.pass_obj
@@ -193,6 +203,7 @@ def show(
     code_prefix: str | None,
     search: str | None,
     category: str | None,
+    section: str | None,
     as_json: bool,
     as_csv: bool,
 ) -> None:
@@ -202,13 +213,16 @@ def show(
     heading 8471 (it covers 8471.30) and 8471.30.1000 (it falls under). --search
     keeps items whose description, English description or note contains every
     word given (case-insensitive). --category keeps items whose category contains
-    the text. Filters combine: an item must pass all of them.
+    the text. --section keeps the entries of one part of the annex, named by its
+    number or a word of its title. Filters combine: an item must pass all of them.
+    Sub-items of entries defined by specification are printed under their entry.
 
     \b
     Example:
         exportctl show --list kr-russia --as-of 2024-07-01 --csv > list.csv
         exportctl show --list kr-russia --version 2024-06 --code 8471
         exportctl show --list kr-russia --version 2024-06 --search "drone parts" --json
+        exportctl show --list kr-russia --version 2024-06 --section 러시아
     """
     from exportctl.api.lookups import select_items
 
@@ -225,9 +239,12 @@ def show(
         code=code_prefix,
         search=search,
         category=category,
+        section=section,
     )
     version, items = selection.version, selection.items
     warn_drafts_passed_over(engine, name, as_of, version.label, include_drafts)
+    from exportctl.api.browse import notice_json, notice_text, sections_json
+
     if as_json:
         echo_json(
             {
@@ -237,10 +254,12 @@ def show(
                 "status": version.status,
                 "status_text": version.status_text(),
                 "declared_warnings": version.warnings(),
+                "notice": notice_json(version),
+                "sections": sections_json(selection.sections),
                 "count": len(items),
                 "total": selection.total,
                 "filters": selection.filters,
-                "items": [i.to_json() for i in items],
+                "items": [i.to_json(sections=selection.titles) for i in items],
             }
         )
         return
@@ -253,15 +272,31 @@ def show(
     else:
         counted = f"{len(items):,} items"
     click.echo(f"{_version_line(name, version)}: {counted}")
+    notice = notice_text(version)
+    if notice:
+        click.echo(f"  {notice}")
     for warning in version.warnings():
         click.echo(f"  declared counts, recorded at import: {warning}")
-    from exportctl.hscode import HSCode
+    _show_text(items, selection.titles)
 
+
+def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
+    from exportctl.hscode import HSCode
+    from exportctl.screen.references import shorten
+
+    sectioned = len(titles) > 1
+    current: int | None = None
     for item in items:
+        if sectioned and item.section != current:
+            current = item.section
+            title = titles.get(current, "")
+            click.echo(f"Part {current}{f': {title}' if title else ''}")
         code = HSCode(item.code, item.ex).dotted() if item.code else "—"
         ex = "ex " if item.ex else ""
         serial = item.serial if item.serial is not None else ""
         click.echo(f"{serial!s:>5} {ex}{code:<14} {item.description}")
+        for sub in item.sub_items:
+            click.echo(f"{'':>6}{'':<14}   {sub.label} {shorten(sub.text, 100)}")
 
 
 @cli.command(name="export")

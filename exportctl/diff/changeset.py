@@ -25,6 +25,7 @@ __all__ = [
     "Change",
     "ChangeKind",
     "ChangeSet",
+    "SectionInfo",
     "VersionInfo",
     "check_fields",
     "dotted",
@@ -51,9 +52,14 @@ COMPARABLE_FIELDS: tuple[str, ...] = (
     "description_en",
     "category",
     "note",
+    "sub_items",
+    "control_numbers",
 )
 """Item fields a modification can be about. The code is the identity, the level
-follows the code, and sheet/row are provenance, so none of them is compared."""
+follows the code, the section is part of the identity (an entry is matched within
+its part of the annex), and sheet/row are provenance, so none of them is compared.
+``sub_items`` covers the sub-items' labels, texts and control numbers; ``mentioned_codes``
+is read from the description, so it changes only when the description does."""
 
 DEFAULT_FIELDS: tuple[str, ...] = COMPARABLE_FIELDS
 """Fields compared unless ``fields`` is given."""
@@ -149,6 +155,11 @@ class Change:
         return self.item.serial
 
     @property
+    def section(self) -> int:
+        """Number of the annex part the entry is in (the new one when it is there)."""
+        return self.item.section
+
+    @property
     def chapter(self) -> str | None:
         """Two-digit chapter, or None for an item without a code."""
         code = self.code
@@ -164,6 +175,23 @@ class Change:
             )
             for name in self.fields
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionInfo:
+    """One part of the annex as a version holds it, for report headings."""
+
+    number: int
+    """Its number in the annex."""
+    title: str = ""
+    """Its title as printed (empty when the file has no parts)."""
+    item_count: int = 0
+    """Entries stored in it."""
+
+    @property
+    def shown(self) -> str:
+        """``part 2 (러시아·벨라루스 상황허가 대상 품목)``, or ``part 2`` without a title."""
+        return f"part {self.number} ({self.title})" if self.title else f"part {self.number}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +222,33 @@ class VersionInfo:
     """Who approved or withdrew it."""
     declared_warnings: tuple[str, ...] = ()
     """Declared-count mismatches found when it was imported."""
+    notice_number: str | None = None
+    """Number of the notice the version comes from (``제2024-123호``)."""
+    notice_date: dt.date | None = None
+    """Date of that notice."""
+    amendment: str | None = None
+    """The annex's amendment marker as printed (``<개정 2024. 6. 28.>``)."""
+    sections: tuple[SectionInfo, ...] = ()
+    """The annex parts the version holds, by number."""
+
+    @property
+    def notice(self) -> str:
+        """``notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>``; ``""`` when unknown."""
+        parts: list[str] = []
+        if self.notice_number or self.notice_date:
+            number = f" {self.notice_number}" if self.notice_number else ""
+            date = f" of {self.notice_date.isoformat()}" if self.notice_date else ""
+            parts.append(f"notice{number}{date}")
+        if self.amendment:
+            parts.append(self.amendment)
+        return ", ".join(parts)
+
+    def section_title(self, number: int) -> str:
+        """How reports name part ``number`` of this version (see :attr:`SectionInfo.shown`)."""
+        for part in self.sections:
+            if part.number == number:
+                return part.shown
+        return f"part {number}"
 
     @property
     def shown(self) -> str:
@@ -231,6 +286,14 @@ class ChangeSet:
     """The old version, when known."""
     new_version: VersionInfo | None = None
     """The new version, when known."""
+
+    @property
+    def sectioned(self) -> bool:
+        """True when either version holds more than one part of the annex."""
+        return any(
+            info is not None and len(info.sections) > 1
+            for info in (self.old_version, self.new_version)
+        ) or any(c.item.section != 1 for c in self.changes)
 
     def counts(self) -> dict[ChangeKind, int]:
         """Number of changes of each kind (every kind present, zero included)."""

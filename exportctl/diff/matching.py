@@ -58,16 +58,22 @@ def _fold(text: str) -> str:
 
 
 def _name_key(item: ItemRecord) -> str:
-    # Same identity as exportctl.validate.item_key, so counts agree with imports.
-    return _name_text_key(item.description)
+    return _name_text_key(item.description, item.section)
 
 
-def _name_text_key(description: str) -> str:
-    return "name:" + " ".join(description.split())
+def _name_text_key(description: str, section: int = 1) -> str:
+    # In part 1 the same identity as exportctl.validate.item_key, so counts agree
+    # with imports of one-part lists.
+    return _in_section("name:" + " ".join(description.split()), section)
+
+
+def _in_section(key: str, section: int) -> str:
+    """An entry is identified within its part: ``2:8471``, ``2:name:…`` (part 1 bare)."""
+    return key if section == 1 else f"{section}:{key}"
 
 
 def _key(item: ItemRecord) -> str:
-    return item.code if item.code else _name_key(item)
+    return _in_section(item.code, item.section) if item.code else _name_key(item)
 
 
 def compare(
@@ -190,7 +196,7 @@ def _getter(names: tuple[str, ...]) -> Callable[[ItemRecord], tuple[Any, ...]]:
 
 def _index(items: Sequence[ItemRecord]) -> dict[str, ItemRecord]:
     """Items by key; a repeated key (stored versions have none) gets ``#2``, ``#3``..."""
-    fast = {item.code or _name_key(item): item for item in items}
+    fast = {_key(item): item for item in items}
     if len(fast) == len(items):
         return fast
     index: dict[str, ItemRecord] = {}
@@ -246,7 +252,7 @@ def _pair_by_serial(
         return gone, came
     used_old = {id(old_named[s]) for s in matched}
     used_new = {id(new_named[s]) for s in matched}
-    for serial in matched:
+    for serial in sorted(matched, key=lambda pair: (pair[0], serial_sort_key(pair[1]))):
         change = _pair(old_named[serial], new_named[serial], compared, with_serial, fingerprint)
         # The description differs (it was the key that failed to match), so it is
         # reported even when it is not among the compared fields.
@@ -261,14 +267,16 @@ def _pair_by_serial(
     )
 
 
-def _unique_by(items: Iterable[ItemRecord]) -> dict[str, ItemRecord]:
-    found: dict[str, ItemRecord] = {}
-    repeated: set[str] = set()
+def _unique_by(items: Iterable[ItemRecord]) -> dict[tuple[int, str], ItemRecord]:
+    """Items by (section, serial): part 1 and part 2 each have their No. 3."""
+    found: dict[tuple[int, str], ItemRecord] = {}
+    repeated: set[tuple[int, str]] = set()
     for item in items:
         assert item.serial is not None
-        if item.serial in found:
-            repeated.add(item.serial)
-        found[item.serial] = item
+        key = (item.section, item.serial)
+        if key in found:
+            repeated.add(key)
+        found[key] = item
     return {s: i for s, i in found.items() if s not in repeated}
 
 
@@ -296,11 +304,11 @@ def _recode_same_coverage(
     return _apply_recodes(pairs, gone, came, compared, changes)
 
 
-def _group(items: Iterable[ItemRecord]) -> dict[str, list[ItemRecord]]:
-    groups: dict[str, list[ItemRecord]] = {}
+def _group(items: Iterable[ItemRecord]) -> dict[tuple[int, str], list[ItemRecord]]:
+    groups: dict[tuple[int, str], list[ItemRecord]] = {}
     for item in items:
         assert item.code is not None
-        groups.setdefault(significant_prefix(item.code), []).append(item)
+        groups.setdefault((item.section, significant_prefix(item.code)), []).append(item)
     return groups
 
 
@@ -325,7 +333,20 @@ def _apply_recodes(
 def _covered(
     parents: list[ItemRecord], children: list[ItemRecord]
 ) -> list[tuple[ItemRecord, list[ItemRecord]]]:
-    """Each parent (sorted by code) with the not yet taken children its code covers."""
+    """Each parent (sorted by code) with the not yet taken children its code covers.
+
+    A split or merge stays within a part of the annex.
+    """
+    sections = {i.section for i in parents} | {i.section for i in children}
+    if len(sections) > 1:
+        return [
+            group
+            for section in sorted(sections)
+            for group in _covered(
+                [i for i in parents if i.section == section],
+                [i for i in children if i.section == section],
+            )
+        ]
     pool = sorted((i for i in children if i.code), key=lambda i: i.code or "")
     codes = [i.code or "" for i in pool]
     taken: set[int] = set()
@@ -411,8 +432,8 @@ def _recode_by_description(
     asked = {i.description for i in gone_coded} | {i.description for i in came_coded}
     old_names, new_names = name_counts(asked)
 
-    def candidates(items: list[ItemRecord]) -> dict[tuple[str, str], ItemRecord]:
-        found: dict[tuple[str, str], ItemRecord] = {}
+    def candidates(items: list[ItemRecord]) -> dict[tuple[int, str, str], ItemRecord]:
+        found: dict[tuple[int, str, str], ItemRecord] = {}
         for item in items:
             name = item.description
             if old_names.get(name, 0) > 1 or new_names.get(name, 0) > 1:
@@ -421,7 +442,7 @@ def _recode_by_description(
             if not folded or folded in _GENERIC_NAMES:
                 continue
             assert item.code is not None
-            found[(item.code[:4], name)] = item
+            found[(item.section, item.code[:4], name)] = item
         return found
 
     old_c = candidates(gone_coded)

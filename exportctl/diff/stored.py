@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from exportctl.bulk import paused_gc
 from exportctl.diff.changeset import COMPARABLE_FIELDS, DEFAULT_FIELDS, ChangeSet, check_fields
-from exportctl.diff.matching import _compare_indexed, _key, _name_text_key, compare
+from exportctl.diff.matching import _compare_indexed, _in_section, _key, _name_text_key, compare
 from exportctl.models import ItemRecord
 
 __all__ = ["StoredVersion", "compare_stored", "row_columns"]
@@ -54,12 +54,14 @@ class StoredVersion(Protocol):
 def row_columns(fields: Sequence[str]) -> tuple[str, ...]:
     """Item columns :func:`compare_stored` reads for every item when comparing ``fields``.
 
-    The code and description (the key), then the compared fields and the serial
-    when it is compared, in :data:`COMPARABLE_FIELDS` order.
+    The code, description and section (the key: an entry is identified within its
+    part of the annex), then the compared fields and the serial when it is compared,
+    in :data:`COMPARABLE_FIELDS` order. Sub-items and control numbers are compared
+    as their stored text.
     """
     chosen = check_fields(fields)
     rest = (f for f in COMPARABLE_FIELDS if f in chosen and f != "description")
-    return ("code", "description", *rest)
+    return ("code", "description", "section", *rest)
 
 
 def compare_stored(
@@ -138,6 +140,7 @@ def _compare_whole(old: StoredVersion, new: StoredVersion, fields: tuple[str, ..
 
 _first = operator.itemgetter(0)
 _second = operator.itemgetter(1)
+_third = operator.itemgetter(2)
 
 
 def _text(value: str | bytes) -> str:
@@ -155,7 +158,14 @@ def _count_descriptions(rows: Sequence[tuple[Any, ...]], names: AbstractSet[str]
 
 
 def _rows_by_key(rows: Sequence[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]] | None:
-    """``(code, description, ...)`` rows by item key, in row order; None when a key repeats."""
+    """``(code, description, section, ...)`` rows by item key, in row order; None when a
+    key repeats."""
+    if any(map((1).__ne__, map(_third, rows))):
+        by_key = {
+            _in_section(row[0], row[2]) if row[0] else _name_text_key(_text(row[1]), row[2]): row
+            for row in rows
+        }
+        return by_key if len(by_key) == len(rows) else None
     by_code = dict(zip(map(_first, rows), rows, strict=True))
     if len(by_code) == len(rows) and None not in by_code and "" not in by_code:
         return by_code

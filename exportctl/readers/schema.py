@@ -147,7 +147,7 @@ LIST_SCHEMA = Schema(
 
 CATALOGUE_SCHEMA = Schema(
     name="catalogue",
-    fields=("sku", "description", "code"),
+    fields=("sku", "description", "code", "classification"),
     required=("code",),
     aliases=_table(
         {
@@ -183,10 +183,23 @@ CATALOGUE_SCHEMA = Schema(
                 "Material description",
             ),
             "code": _CODE_SPELLINGS,
+            # The product's export-control classification (Annex 2 / ECCN number).
+            "classification": (
+                "전략물자 해당번호",
+                "해당번호",
+                "판정번호",
+                "전략물자 판정번호",
+                "통제번호",
+                "ECCN",
+                "Export control number",
+                "Classification",
+            ),
         }
     ),
 )
-"""A product catalogue to screen: SKU, description, HS code."""
+"""A product catalogue to screen: SKU, description, HS code, and optionally the
+product's export-control classification (checked against the control numbers list
+entries refer to)."""
 
 
 def parse_overrides(specs: Sequence[str], schema: Schema) -> dict[str, str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from exportctl.diff import Change, ChangeSet, dotted
+from exportctl.reports import sub_items_text
 from exportctl.reports.safe import neutralise
 
 __all__ = [
@@ -37,6 +38,7 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "old_code",
     "ex",
     "chapter",
+    "section",
     "serial",
     "old_serial",
     "old_description",
@@ -47,10 +49,18 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "new_category",
     "old_note",
     "new_note",
+    "old_sub_items",
+    "new_sub_items",
+    "old_control_numbers",
+    "new_control_numbers",
     "fields_changed",
     "related_codes",
 )
-"""Columns of the CSV report and of the XLSX change sheets, in order."""
+"""Columns of the CSV report and of the XLSX change sheets, in order.
+
+``section`` is the number of the annex part the entry is in (1 for a list without
+parts); sub-items are one text cell each side (``a. …; b. …``), control numbers
+space-separated."""
 
 
 def _get(item: Any, name: str) -> Any:
@@ -81,6 +91,7 @@ def change_values(change: Change) -> tuple[str | int | None, ...]:
         dotted(old.code if old is not None and change.kind == "recoded" else None),
         "ex" if item.ex else "",
         code[:2] if code else "",
+        item.section,
         serial,
         old_serial if old_serial != serial else None,
         _get(old, "description"),
@@ -91,6 +102,10 @@ def change_values(change: Change) -> tuple[str | int | None, ...]:
         _get(new, "category"),
         _get(old, "note"),
         _get(new, "note"),
+        sub_items_text(old.sub_items) if old is not None else None,
+        sub_items_text(new.sub_items) if new is not None else None,
+        " ".join(old.control_numbers) if old is not None else None,
+        " ".join(new.control_numbers) if new is not None else None,
         ",".join(change.fields),
         " ".join(dotted(c) for c in change.related),
     )

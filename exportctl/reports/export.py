@@ -11,7 +11,9 @@ imported.
 * CSV: UTF-8 with a byte-order mark (Excel then reads Hangul), CRLF line ends,
   codes dotted (``0101.21``), which Excel keeps as text.
 * JSON: ``{"version": {...}, "items": [...]}``; items in the ``show --json``
-  shape plus ``dotted``, ``original_code`` and ``source_*`` fields.
+  shape (``section`` the part's title when it has one) plus ``section_number``,
+  ``dotted``, ``original_code`` and ``source_*`` fields; the version carries its
+  ``notice`` and ``sections``.
 
 Text cells of CSV and XLSX go through :func:`exportctl.reports.safe.neutralise`
 so none can start a formula. Files are written beside the target and moved into
@@ -30,7 +32,7 @@ from typing import Any, Literal
 
 from exportctl.hscode import HSCode
 from exportctl.models import ItemRecord
-from exportctl.reports import XLSX_MAX_ROWS, sheet_title
+from exportctl.reports import XLSX_MAX_ROWS, sheet_title, sub_items_text
 from exportctl.reports.files import atomic_path
 from exportctl.reports.safe import neutralise
 
@@ -51,6 +53,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlsx", "csv", "json")
 """Every export format."""
 
 EXPORT_COLUMNS: tuple[str, ...] = (
+    "section",
     "serial",
     "code",
     "level",
@@ -59,15 +62,23 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "description_en",
     "category",
     "note",
+    "sub_items",
+    "control_numbers",
+    "mentioned_codes",
     "original_code",
     "source_version",
     "source_file",
     "source_sheet",
     "source_row",
 )
-"""Columns of the CSV file and the XLSX ``Items`` sheet, in order."""
+"""Columns of the CSV file and the XLSX ``Items`` sheet, in order.
+
+One row per entry, so the rows count the entries as the notice does: ``section`` is
+the number of the entry's part (titles on the ``Version`` sheet), its sub-items are
+one cell (``a. …; b. …``), control numbers and mentioned codes space-separated."""
 
 _WIDTHS: dict[str, float] = {
+    "section": 8,
     "serial": 7,
     "code": 15,
     "level": 6,
@@ -76,6 +87,9 @@ _WIDTHS: dict[str, float] = {
     "description_en": 40,
     "category": 18,
     "note": 24,
+    "sub_items": 60,
+    "control_numbers": 18,
+    "mentioned_codes": 18,
     "original_code": 15,
     "source_version": 14,
     "source_file": 36,
@@ -120,6 +134,16 @@ class VersionExport:
     """Who approved or withdrew it, e.g. ``approved by lee 2024-06-30``."""
     declared_warnings: Sequence[str] = ()
     """Declared-count mismatches recorded at import."""
+    notice_number: str | None = None
+    """Number of the notice the version comes from (``제2024-123호``)."""
+    notice_authority: str | None = None
+    """Who issued it."""
+    notice_date: dt.date | None = None
+    """Its date."""
+    amendment: str | None = None
+    """The annex's amendment marker as printed."""
+    sections: Sequence[tuple[int, str, int]] = ()
+    """The version's parts: number, title, entries."""
 
     def particulars(self) -> list[tuple[str, str | int]]:
         """The ``Version`` sheet: label and value per line."""
@@ -131,6 +155,17 @@ class VersionExport:
         ]
         if self.status:
             rows.append(("Status", self.approval or self.status))
+        notice = [
+            ("Notice", self.notice_number),
+            ("Notice authority", self.notice_authority),
+            ("Notice date", self.notice_date.isoformat() if self.notice_date else None),
+            ("Amendment", self.amendment),
+        ]
+        rows += [(key, value) for key, value in notice if value]
+        rows += [
+            (f"Part {number}", f"{title or '(untitled)'}: {count:,} entries")
+            for number, title, count in self.sections
+        ]
         rows += [
             ("Items", len(self.items)),
             ("Source file", self.source_file),
@@ -163,12 +198,23 @@ class VersionExport:
             "imported_by": self.imported_by,
             "additions_only": self.additions_only,
             "base": self.base,
+            "notice": {
+                "number": self.notice_number,
+                "authority": self.notice_authority,
+                "date": self.notice_date.isoformat() if self.notice_date else None,
+                "amendment": self.amendment,
+            },
+            "sections": [
+                {"number": number, "title": title, "count": count}
+                for number, title, count in self.sections
+            ],
         }
 
 
 def export_values(item: ItemRecord, source: Source) -> tuple[Any, ...]:
     """One item in :data:`EXPORT_COLUMNS` order (not yet neutralised)."""
     return (
+        item.section,
         item.serial,
         HSCode(item.code).dotted() if item.code else "",
         item.level,
@@ -177,6 +223,9 @@ def export_values(item: ItemRecord, source: Source) -> tuple[Any, ...]:
         item.description_en or "",
         item.category or "",
         item.note or "",
+        sub_items_text(item.sub_items),
+        " ".join(item.control_numbers),
+        " ".join(item.mentioned_codes),
         item.original_code or "",
         source.version,
         source.file,
@@ -224,8 +273,10 @@ def _write_csv(export: VersionExport, out: Any) -> None:
 
 def _write_json(export: VersionExport, out: Any) -> None:
     items = []
+    titles = {number: title for number, title, _ in export.sections if title}
     for item, source in zip(export.items, export.sources, strict=True):
-        data = item.to_json()
+        data = item.to_json(sections=titles)
+        data["section_number"] = item.section
         data["dotted"] = HSCode(item.code).dotted() if item.code else None
         data["original_code"] = item.original_code
         data["source_version"] = source.version

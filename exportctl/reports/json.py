@@ -6,7 +6,12 @@ Shape (``show --json`` items under ``old``/``new``)::
      "versions": {"from": {...}, "to": {...}},
      "summary": {"before", "after", "added", "removed", "modified", "unchanged",
                  "kinds", "declared", "reconciles", "statements", "by_section", "by_chapter"},
-     "changes": [{"change", "code", "old_code", "serial", "old", "new", "fields", "related"}]}
+     "changes": [{"change", "section", "code", "old_code", "serial", "old", "new", "fields",
+                  "related"}]}
+
+Each version says its notice (``notice_number``, ``notice_date``, ``amendment``) and its
+parts (``sections``: ``[{number, title, count}]``); a change's ``section`` is the number
+of the part its entry is in.
 
 This module is named after the format; it uses the standard library's ``json``
 through an absolute import.
@@ -39,6 +44,13 @@ def _version_json(info: VersionInfo | None) -> dict[str, Any] | None:
         "status": info.status,
         "status_by": info.status_by,
         "declared_warnings": list(info.declared_warnings),
+        "notice_number": info.notice_number,
+        "notice_date": info.notice_date.isoformat() if info.notice_date else None,
+        "amendment": info.amendment,
+        "sections": [
+            {"number": part.number, "title": part.title, "count": part.item_count}
+            for part in info.sections
+        ],
     }
 
 
@@ -46,6 +58,7 @@ def change_to_json(change: Change) -> dict[str, Any]:
     """One change as a JSON object."""
     return {
         "change": change.kind,
+        "section": change.section,
         "code": change.code,
         "old_code": change.old_code,
         "serial": change.serial,

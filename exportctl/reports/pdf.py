@@ -337,7 +337,16 @@ def _version_line(role: str, info: VersionInfo | None) -> str:
     effective = f"effective {info.effective.isoformat()}" if info.effective else "undated"
     count = f", {info.item_count:,} items" if info.item_count is not None else ""
     by = f" by {info.status_by}" if info.status_by else ""
-    return f"{role}: {info.label} ({effective}{count}; {info.status}{by})"
+    notice = f"; {info.notice}" if info.notice else ""
+    return f"{role}: {info.label} ({effective}{count}; {info.status}{by}{notice})"
+
+
+def _sections_line(info: VersionInfo) -> str | None:
+    """``2024-06 parts: part 1 (…) 12 entries; part 2 (…) 40 entries``, with several parts."""
+    if len(info.sections) < 2:
+        return None
+    parts = "; ".join(f"{p.shown} {p.item_count:,} entries" for p in info.sections)
+    return f"{info.label} parts: {parts}"
 
 
 def _source_lines(changes: ChangeSet) -> list[str]:
@@ -572,6 +581,9 @@ def write_pdf(
     story.append(para(_version_line("To", changes.new_version), styles["subtitle"]))
     for info in (changes.old_version, changes.new_version):
         if info is not None:
+            line = _sections_line(info)
+            if line is not None:
+                story.append(para(line, styles["subtitle"]))
             for warning in info.declared_warnings:
                 story.append(para(f"{info.label}, at import: {warning}", styles["subtitle"]))
     story.append(Spacer(1, 3 * mm))
@@ -582,8 +594,18 @@ def write_pdf(
             continue
         story.append(CondPageBreak(40 * mm))
         story.append(para(f"{KIND_TITLES[kind]}: {len(items):,}", styles["h2"]))
-        header, rows, widths = _change_rows(kind, items)
-        story.extend(data_table(header, rows, widths, styles=styles))
+        if not changes.sectioned:
+            header, rows, widths = _change_rows(kind, items)
+            story.extend(data_table(header, rows, widths, styles=styles))
+            continue
+        # Serial numbers restart in each part of the annex: one table per part.
+        info = changes.new_version or changes.old_version
+        for number in sorted({c.section for c in items}):
+            part = [c for c in items if c.section == number]
+            shown = info.section_title(number) if info is not None else f"part {number}"
+            story.append(para(f"{shown}: {len(part):,}", styles["cell_bold"]))
+            header, rows, widths = _change_rows(kind, part)
+            story.extend(data_table(header, rows, widths, styles=styles))
     sources = _source_lines(changes)
     story.append(para("Sources", styles["h2"]))
     for line in sources or ["No source files recorded."]:

@@ -58,6 +58,7 @@ COLUMNS: tuple[str, ...] = (
     "status",
     "previous_status",
     "change",
+    "entry_section",
     "entry_serial",
     "entry_code",
     "entry_ex",
@@ -89,6 +90,7 @@ def result_cells(result: ScreenResult, version: str) -> list[Any]:
         result.status,
         result.previous_status,
         result.change,
+        entry.section if entry is not None else None,
         entry.serial if entry is not None else None,
         entry.code if entry is not None else None,
         ("ex" if entry.ex else "") if entry is not None else None,
@@ -110,6 +112,13 @@ def summary_rows(report: ScreenReport) -> list[tuple[str, Any]]:
         ("Version", report.version),
         ("Effective", report.effective or "undated"),
     ]
+    if report.notice:
+        rows.append(("Notice", report.notice))
+    if len(report.sections) > 1:
+        rows += [
+            (f"Part {number}", title or "(untitled)")
+            for number, title in sorted(report.sections.items())
+        ]
     if report.compare:
         rows.append(("Compared with", report.compare))
     rows += [
@@ -194,6 +203,7 @@ _XLSX_WIDTHS = {
     "status": 11,
     "previous_status": 11,
     "change": 18,
+    "entry_section": 8,
     "entry_serial": 8,
     "entry_code": 12,
     "entry_ex": 6,
@@ -356,6 +366,8 @@ def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
     against = f"Against {report.slug} {report.version}"
     if report.effective:
         against += f" (effective {report.effective})"
+    if report.notice:
+        against += f"; {report.notice}"
     if report.compare:
         against += f", compared with {report.compare}"
     story.append(pdf.para(against, styles["subtitle"]))

@@ -57,6 +57,7 @@ _WIDTHS: dict[str, float] = {
     "old_code": 15,
     "ex": 4,
     "chapter": 8,
+    "section": 8,
     "serial": 7,
     "old_serial": 9,
     "old_description": 40,
@@ -67,6 +68,10 @@ _WIDTHS: dict[str, float] = {
     "new_category": 14,
     "old_note": 20,
     "new_note": 20,
+    "old_sub_items": 40,
+    "new_sub_items": 40,
+    "old_control_numbers": 20,
+    "new_control_numbers": 20,
     "fields_changed": 22,
     "related_codes": 28,
 }
@@ -135,9 +140,17 @@ def _version_rows(label: str, info: VersionInfo | None) -> list[tuple[str, Any]]
     rows: list[tuple[str, Any]] = [
         (label, f"{info.label} (effective {effective})"),
         (f"{label} status", f"{info.status}{by}"),
+    ]
+    if info.notice:
+        rows.append((f"{label} notice", info.notice))
+    rows += [
         (f"{label} source", f"{info.source_file}{sheet}"),
         (f"{label} SHA-256", info.source_sha256),
     ]
+    if len(info.sections) > 1:
+        rows += [
+            (f"{label} {part.shown}", f"{part.item_count:,} entries") for part in info.sections
+        ]
     rows += [(f"{label} declared counts", warning) for warning in info.declared_warnings]
     return rows
 

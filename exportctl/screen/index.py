@@ -8,24 +8,43 @@ first reads a code that lost its zeros when HS 2022 settles it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple
 
 from exportctl.hscode import CodeProblem, HSCode, settle_lost_zeros
-from exportctl.models import ItemRecord
-from exportctl.screen.words import WordHit, WordMatcher
+from exportctl.models import ItemRecord, SubItem
+from exportctl.screen.references import References, sub_item_phrase
+from exportctl.screen.words import WordHit, WordMatcher, words
 
 Status = Literal["controlled", "review", "clear", "invalid"]
 STATUSES: tuple[Status, ...] = ("controlled", "review", "clear", "invalid")
 """Every status, most severe first (the order of summaries)."""
 
 
-def entry_label(entry: ItemRecord) -> str:
-    """How a result names an entry: ``entry No. 12 (ex 8471.30)``."""
+def entry_label(entry: ItemRecord, *, sectioned: bool = False) -> str:
+    """How a result names an entry: ``entry No. 12 (ex 8471.30)``.
+
+    Args:
+        entry: The entry.
+        sectioned: The version has several parts: say which (``entry No. 3의2 of part 2``).
+    """
     name = f"entry No. {entry.serial}" if entry.serial is not None else f"entry at row {entry.row}"
+    if sectioned:
+        name += f" of part {entry.section}"
     if entry.code:
         return f"{name} ({'ex ' if entry.ex else ''}{HSCode(entry.code).dotted()})"
+    if entry.sub_items:
+        return f"{name} (defined by specification)"
     return f"{name} (defined by name)"
+
+
+def matching_sub_item(entry: ItemRecord, found: Sequence[str]) -> SubItem | None:
+    """The first sub-item of ``entry`` whose text holds one of the words ``found``."""
+    wanted = set(found)
+    for sub in entry.sub_items:
+        if wanted.intersection(words(sub.text)):
+            return sub
+    return None
 
 
 class Match(NamedTuple):
@@ -60,6 +79,7 @@ class ScreenIndex:
         slug: str,
         label: str,
         effective: str | None = None,
+        sections: Mapping[int, str] | None = None,
     ) -> None:
         """Build the index.
 
@@ -68,8 +88,12 @@ class ScreenIndex:
             slug: The list's slug.
             label: The version's label.
             effective: The version's effective date (ISO), for reports.
+            sections: The version's parts, number -> title; with several, reasons
+                name the part of the deciding entry.
         """
         self.slug = slug
+        self.sections = dict(sections or {})
+        self.sectioned = len(self.sections) > 1 or any(item.section != 1 for item in items)
         self.label = label
         self.effective = effective
         self.size = len(items)
@@ -87,7 +111,8 @@ class ScreenIndex:
         self.under = under
         self.lengths = tuple(sorted({len(code) for code in covering}))
         self.words = WordMatcher(named, items)
-        self._labels = {id(item): entry_label(item) for item in items}
+        self.references = References(items)
+        self._labels = {id(item): entry_label(item, sectioned=self.sectioned) for item in items}
         self._unchecked = (
             f"the row has no description, so the {len(named):,} list entries defined by "
             "name were not checked"
@@ -98,7 +123,7 @@ class ScreenIndex:
     def label_of(self, entry: ItemRecord) -> str:
         """:func:`entry_label` of one of this index's entries, computed once."""
         found = self._labels.get(id(entry))
-        return found if found is not None else entry_label(entry)
+        return found if found is not None else entry_label(entry, sectioned=self.sectioned)
 
     @classmethod
     def build(
@@ -108,19 +133,32 @@ class ScreenIndex:
         slug: str,
         label: str,
         effective: str | None = None,
+        sections: Mapping[int, str] | None = None,
     ) -> ScreenIndex:
         """Same as the constructor; reads better at call sites."""
-        return cls(items, slug=slug, label=label, effective=effective)
+        return cls(items, slug=slug, label=label, effective=effective, sections=sections)
 
     def match_code(
-        self, code: str, description: str | None = None, *, shown: str | None = None
+        self,
+        code: str,
+        description: str | None = None,
+        *,
+        shown: str | None = None,
+        classification: str | None = None,
     ) -> Match:
-        """Screen one normalised code and its product description.
+        """Screen one normalised code, its product description and its classification.
+
+        After the code's own entries: a classification naming (or refining, or
+        broader than) an Annex 2 control number an entry refers to, then an HS code
+        an entry's text mentions, then the words of entries defined by name or
+        specification; each gives ``review`` naming the entry (and the sub-item).
 
         Args:
             code: Digits only (2 to 10 of them).
             description: The product description, for entries defined by name.
             shown: How to print the code in reasons (dotted from ``code`` when None).
+            classification: The catalogue's control number for the product
+                (``3A001.a.3``), if it has that column.
 
         Returns:
             The verdict, naming the deciding entry.
@@ -156,43 +194,81 @@ class ScreenIndex:
                 f"{shown} is broader than list {self.label_of(below[0])}{more}: "
                 "some goods under it are controlled",
             )
+        if classification:
+            found = self.match_classification(classification)
+            if found is not None:
+                return found
+        if self.references.codes:
+            ref = self.references.by_code(code)
+            if ref is not None:
+                sub = sub_item_phrase(ref.sub_item)
+                return Match(
+                    "review",
+                    ref.entry,
+                    f"list {self.label_of(ref.entry)} mentions {HSCode(ref.value).dotted()}"
+                    f"{f' in {sub}' if sub else ''}: its goods may be covered; read the entry",
+                )
         clear = f"no entry of {self.slug} {self.label} covers {shown}"
         if self.words:
             if not description:
                 return Match("clear", None, f"{clear}; {self._unchecked}")
             hit = self.words.match(description)
             if hit is not None:
-                return _word_match(hit)
+                return self.word_match(hit)
         return Match("clear", None, clear)
+
+    def match_classification(self, classification: str) -> Match | None:
+        """``review`` when a catalogue classification meets a control number of an entry."""
+        found = self.references.by_classification(classification)
+        if found is None:
+            return None
+        ref, number, exact = found
+        sub = sub_item_phrase(ref.sub_item)
+        where = f"list {self.label_of(ref.entry)}{f', {sub},' if sub else ''}"
+        if exact:
+            reason = (
+                f"the catalogue's classification {number} falls under {ref.value}, named by "
+                f"{where} which covers it"
+            )
+        else:
+            reason = (
+                f"the catalogue's classification {number} is broader than {ref.value}, named "
+                f"by {where} which possibly covers it"
+            )
+        return Match("review", ref.entry, f"{reason}; read the entry")
 
     def match_description(self, description: str | None) -> WordHit | None:
         """The name entry a description matches, if any."""
         return self.words.match(description) if self.words else None
 
-
-def _word_match(hit: WordHit) -> Match:
-    return Match(
-        "review",
-        hit.entry,
-        f"the description matches list {entry_label(hit.entry)} on the words "
-        + ", ".join(f'"{w}"' for w in hit.words),
-        hit.words,
-    )
+    def word_match(self, hit: WordHit) -> Match:
+        """The ``review`` verdict of a description matching an entry without a code."""
+        sub = sub_item_phrase(matching_sub_item(hit.entry, hit.words))
+        return Match(
+            "review",
+            hit.entry,
+            f"the description matches list {self.label_of(hit.entry)}"
+            f"{f', {sub},' if sub else ''} on the words " + ", ".join(f'"{w}"' for w in hit.words),
+            hit.words,
+        )
 
 
 def screen_code(
     index: ScreenIndex,
     result: HSCode | CodeProblem | None,
     description: str | None,
+    classification: str | None = None,
 ) -> Match:
-    """Screen one normalised code cell (or its problem) and its description.
+    """Screen one normalised code cell (or its problem), its description and classification.
 
     A problem of lost zeros is first given to :func:`settle_lost_zeros`.
     """
     if isinstance(result, CodeProblem):
         result = settle_lost_zeros(result)
     if isinstance(result, HSCode):
-        match = index.match_code(result.digits, description, shown=result.dotted())
+        match = index.match_code(
+            result.digits, description, shown=result.dotted(), classification=classification
+        )
         if result.recovered:
             return Match(
                 match.status,
@@ -210,6 +286,6 @@ def screen_code(
     hit = index.match_description(description)
     if hit is not None:
         words_text = ", ".join(f'"{w}"' for w in hit.words)
-        reason += f"; its description also matches list {entry_label(hit.entry)} on {words_text}"
+        reason += f"; its description also matches list {index.label_of(hit.entry)} on {words_text}"
         return Match("invalid", hit.entry, reason, hit.words)
     return Match("invalid", None, reason)

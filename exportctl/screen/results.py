@@ -107,10 +107,12 @@ class ScreenResult:
 
 
 def entry_json(entry: ItemRecord | None) -> dict[str, Any] | None:
-    """The ``{"serial", "code", "description"}`` object naming a deciding entry."""
+    """The ``{"section", "serial", "code", "ex", "description"}`` object naming a deciding
+    entry (``section`` is the number of its part of the annex)."""
     if entry is None:
         return None
     return {
+        "section": entry.section,
         "serial": entry.serial,
         "code": entry.code,
         "ex": entry.ex,
@@ -316,12 +318,15 @@ def screen_rows(
         normalised = normalise(cell) if cell is not None and cell.text else None
         values = parsed.values
         description = values.get("description")
+        classification = values.get("classification")
         code: str | None = None
         warning: str | None = None
         if isinstance(normalised, HSCode) and normalised.recovered is None:
             # screen_code() without the call: most rows hold a code read as written.
             code = normalised.digits
-            match = match_code(code, description, shown=normalised.dotted())
+            match = match_code(
+                code, description, shown=normalised.dotted(), classification=classification
+            )
         else:
             # Only cells not read as written pay for the nomenclature look-up.
             if isinstance(normalised, CodeProblem):
@@ -329,7 +334,7 @@ def screen_rows(
             if isinstance(normalised, HSCode):
                 code = normalised.digits
                 warning = f"code read as {normalised.dotted()}: {normalised.recovered}"
-            match = screen_code(index, normalised, description)
+            match = screen_code(index, normalised, description, classification)
         # Positional: one is built per row (field order of ScreenResult).
         result = ScreenResult(
             parsed.row,
@@ -347,7 +352,7 @@ def screen_rows(
             warning,
         )
         if previous is not None:
-            before = screen_code(previous, normalised, description)
+            before = screen_code(previous, normalised, description, classification)
             result.previous_status = before.status
             result.previous_entry = before.entry
         if summary is not None:
@@ -392,6 +397,26 @@ class ScreenReport:
     status: str = "approved"
     """Status of the version screened against: ``draft`` only with ``--include-drafts``
     (or a label naming a draft), ``withdrawn`` only by label."""
+    notice_number: str | None = None
+    """Number of the notice the version screened against comes from."""
+    notice_date: str | None = None
+    """Date of that notice (ISO)."""
+    amendment: str | None = None
+    """The annex's amendment marker as printed."""
+    sections: dict[int, str] = field(default_factory=dict)
+    """The version's parts, number -> title."""
+
+    @property
+    def notice(self) -> str:
+        """``notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>``; ``""`` when unknown."""
+        parts: list[str] = []
+        if self.notice_number or self.notice_date:
+            number = f" {self.notice_number}" if self.notice_number else ""
+            date = f" of {self.notice_date}" if self.notice_date else ""
+            parts.append(f"notice{number}{date}")
+        if self.amendment:
+            parts.append(self.amendment)
+        return ", ".join(parts)
 
     def __post_init__(self) -> None:
         self.summary.description_column = self.columns.get("description")
@@ -417,6 +442,13 @@ class ScreenReport:
             "sheet": self.sheet,
             "sha256": self.sha256,
             "status": self.status,
+            "notice_number": self.notice_number,
+            "notice_date": self.notice_date,
+            "amendment": self.amendment,
+            "sections": [
+                {"number": number, "title": title}
+                for number, title in sorted(self.sections.items())
+            ],
             "description_checked": self.description_checked,
             "warnings": self.warnings,
             "extra_columns": list(self.extra_columns),

@@ -148,4 +148,5 @@ class WordMatcher:
 
 
 def _entry_text(item: ItemRecord) -> str:
-    return " ".join(t for t in (item.description, item.description_en, item.note) if t)
+    texts = (item.description, item.description_en, item.note, *(s.text for s in item.sub_items))
+    return " ".join(t for t in texts if t)
