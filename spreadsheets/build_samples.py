@@ -1046,14 +1046,15 @@ def choose_catalogue(
         ("무인항공기 (최대이륙중량 5 kg)", "Drone, 5 kg MTOW", hsk("880622"), None, "review", None),
     ]
     # The exporter's own classification names control numbers the specification
-    # entries cite; the codes are on no list, so only the classification finds them.
+    # entries cite; the codes are on no list, so only the classification finds them
+    # (review: a classification falls under a control number an entry names).
     products += [
         (
             "산업용 제어 모듈",
             "Industrial control module",
             unlisted("8537"),
             None,
-            "clear",
+            "review",
             "3A001.a.3",
         ),
         (
@@ -1061,16 +1062,16 @@ def choose_catalogue(
             "Fluoropolymer-lined valve",
             unlisted("8481"),
             None,
-            "clear",
+            "review",
             "2B350.g",
         ),
-        ("공정 열교환기", "Process heat exchanger", unlisted("8419"), None, "clear", "2B350.d"),
+        ("공정 열교환기", "Process heat exchanger", unlisted("8419"), None, "review", "2B350.d"),
         (
             "유기 인 화합물 시약",
             "Organophosphorus reagent",
             unlisted("2931"),
             None,
-            "clear",
+            "review",
             "1C350.64",
         ),
     ]

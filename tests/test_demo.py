@@ -72,6 +72,19 @@ def test_change_csv_lists_the_243_additions(demo: tuple[Result, Path]) -> None:
     assert serials == list(range(1160, 1403))
 
 
+def test_screening_reads_the_classification_and_the_codes_entries_name(
+    demo: tuple[Result, Path],
+) -> None:
+    _, out = demo
+    with (out / "screening.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    classified = [row for row in rows if "the catalogue's classification" in row["reason"]]
+    assert len(classified) == 5
+    assert {row["status"] for row in classified} == {"review"}
+    mentioned = [row for row in rows if "mentions" in row["reason"]]
+    assert {row["code"][:6] for row in mentioned} >= {"840710", "841410", "880622"}
+
+
 def test_change_xlsx_summary_ties_out(demo: tuple[Result, Path]) -> None:
     _, out = demo
     workbook = load_workbook(out / "changes.xlsx", read_only=True)
