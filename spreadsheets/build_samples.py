@@ -1,4 +1,4 @@
-"""Build the sample workbooks in the layout of Korea's Russia/Belarus situational-licence list.
+"""Build the sample workbooks in the layout of Korea's situational-licence annex (별표 2의2).
 
 These are SAMPLES for exportctl's demo and docs, not the official list (which is the
 annex table 별표 2의2 of MOTIE's notice on trade of strategic items). Every HS-6 code and
@@ -6,6 +6,13 @@ its English description is a real HS 2022 subheading (datasets/harmonized-system
 Comtrade); Korean names come from the Korea Customs Service HSK master. Which codes are
 picked, and which cells are typed the messy way real files are, is decided by a seeded
 ``random.Random(2024)``, so the same inputs always give the same workbooks.
+
+The annex is written the way the legal table is: notice rows above the header (the
+amendment marker and a notice number, here an obviously fictitious one), section rows
+that start each part, branch serials such as ``3의2``, entries defined by specification
+with lettered sub-items (``a.``, and ``1.`` under a letter) naming Annex 2 control
+numbers, and HS codes named in passing (``(8407.10)``). The script checks what it wrote
+with :mod:`exportctl.annex`, the rules the importer reads these tables by.
 
 Usage:
     python spreadsheets/build_samples.py [DATA_DIR] [OUT_DIR] [--copy-to DIR]...
@@ -39,6 +46,14 @@ REPO = HERE.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 PACKAGE_SAMPLES = REPO / "exportctl" / "samples"
 
+# The checks read the tables with this repository's exportctl, not an installed one.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from exportctl import annex  # noqa: E402
+from exportctl.models import ItemRecord  # noqa: E402
+from exportctl.screen.words import WordMatcher  # noqa: E402
+
 HS2022 = Path("hs/datasets-harmonized-system/harmonized-system_HS2022.csv")
 HSK_MASTER = Path("hs/korea-customs/관세청_HS부호_20250101.xlsx")
 HSK_SHEET = "2025.1.1."
@@ -53,60 +68,406 @@ OUTPUTS = (FEB, JUNE_ADDED, JUNE, CATALOGUE, CATALOGUE_CSV)
 FEB_TOTAL = 1159
 JUNE_ADDED_TOTAL = 243
 JUNE_TOTAL = FEB_TOTAL + JUNE_ADDED_TOTAL
+SPEC_TOTAL = 57
+"""The Russia/Belarus part opens with this many entries defined by specification."""
+PART_ONE_SERIALS = (1, 2, 3, (3, 2), (3, 3), *range(4, 21))
+"""Serials of the sample's part 1 (이란·파키스탄·시리아): 22 entries, two of them branches."""
 
-TITLE = "러시아·벨라루스 상황허가 대상 품목 (전략물자 수출입고시 별표 2의2)"
+RUSSIA_TITLE = "러시아·벨라루스 상황허가 대상 품목 — 견본(SAMPLE), 공식 목록 아님"
+ANNEX_TITLE = "상황허가 대상 품목 (전략물자 수출입고시 별표 2의2) — 견본(SAMPLE), 공식 목록 아님"
+PART_ONE = "1. 이란·파키스탄·시리아 관련 상황허가 대상 품목"
+PART_TWO = "2. 러시아·벨라루스 상황허가 대상 품목"
+# Notice rows above the header. The notice numbers are fictitious (제2024-998호,
+# 제2024-999호) so that no sample can be mistaken for, or cited as, a real notice.
+FEB_NOTICE = (
+    "[별표 2의2] <개정 2023. 4. 28., 2024. 2. 24.>",
+    "산업통상자원부고시 제2024-998호(2024. 2. 24.) — 견본(SAMPLE): 가상의 고시번호",
+)
+JUNE_NOTICE = (
+    "[별표 2의2] <개정 2024. 2. 24., 2024. 6. 28.>",
+    "산업통상자원부고시 제2024-999호(2024. 6. 28.) — 견본(SAMPLE): 가상의 고시번호",
+)
 SAMPLE_NOTE = (
     "※ 이 파일은 exportctl 시연용 표본(sample)으로, 공식 목록이 아닙니다. "
     "공식 목록은 산업통상자원부 전략물자 수출입고시 별표 2의2를 확인하십시오."
 )
 
-# Entries defined by name and technical specification, not by an HS code. The wording is
-# illustrative (written for these samples), kept specific so a catalogue text match is
-# explainable. (category, Korean, English)
-NAMED_ENTRIES: tuple[tuple[str, str, str], ...] = tuple(
-    ("전략물자 관련", f"전략물자 관련 품목: {ko}", f"Strategic-related item: {en}")
-    for ko, en in (
-        ("수치제어 공작기계 (선반, 밀링, 연삭기)", "numerically controlled machine tools"),
-        ("적층제조 장비 (금속 3D 프린터)", "additive manufacturing equipment (metal 3D)"),
-        ("방전가공기 (와이어컷 포함)", "electrical discharge machines"),
-        ("좌표측정기 (CMM)", "coordinate measuring machines"),
-        ("산업용 로봇 (6축 이상)", "industrial robots with six or more axes"),
-        ("진공 펌프 (배기속도 5 m3/s 이상)", "vacuum pumps (5 m3/s or more)"),
-        ("고압 가스 압축기 (토출압력 20 MPa 이상)", "high-pressure gas compressors"),
-        ("터보분자 펌프", "turbomolecular pumps"),
-        ("열간 등방압 가압기 (HIP)", "hot isostatic presses"),
-        ("진공 유도로 및 전자빔로", "vacuum induction and electron-beam furnaces"),
-        ("탄소섬유 필라멘트 와인딩기", "carbon-fibre filament winding machines"),
-        ("반도체 웨이퍼 노광장비", "semiconductor wafer lithography equipment"),
-        ("플라즈마 식각장비", "plasma etching equipment"),
-        ("이온 주입기", "ion implanters"),
-        ("화학기상증착 장비 (CVD)", "chemical vapour deposition equipment"),
-        ("고속 오실로스코프 (대역폭 1 GHz 이상)", "oscilloscopes (bandwidth 1 GHz or more)"),
-        ("신호 분석기 (주파수 40 GHz 이상)", "signal analysers (40 GHz or more)"),
-        ("적외선 열화상 카메라", "thermal imaging cameras"),
-        ("광섬유 자이로스코프", "fibre-optic gyroscopes"),
-        ("위성항법 수신기 (GNSS, 고정밀)", "high-precision GNSS receivers"),
-        ("무인항공기 (드론) 및 비행제어기", "unmanned aerial vehicles and flight controllers"),
-        ("수중 음향탐지기 (소나)", "underwater sonar systems"),
-        ("암호화 통신장비", "encrypted communication equipment"),
-        ("고성능 컴퓨터 (슈퍼컴퓨터)", "high-performance computers"),
-        ("레이저 거리측정기", "laser rangefinders"),
-        ("야간 투시경 (영상증폭관)", "night-vision devices (image intensifier tubes)"),
-        ("방탄복 및 방탄 헬멧", "body armour and ballistic helmets"),
-        ("티타늄 합금 단조품", "titanium alloy forgings"),
-        ("마레이징강", "maraging steel"),
-        ("지르코늄 튜브 (원자로용)", "zirconium tubes for nuclear reactors"),
-        ("중수 및 중수소 화합물", "heavy water and deuterium compounds"),
-        ("고순도 흑연 (원자로급)", "nuclear-grade graphite"),
+
+@dataclass(frozen=True)
+class Sub:
+    """A sub-item row of an entry defined by specification: label, Korean, English."""
+
+    label: str
+    ko: str
+    en: str
+
+
+def _subs(*rows: tuple[str, str, str]) -> tuple[Sub, ...]:
+    return tuple(Sub(*row) for row in rows)
+
+
+# Entries defined by specification, not by an HS code: (category, Korean, English,
+# sub-items). The wording and the control numbers they cite are illustrative (written
+# for these samples in the style of the annex), kept specific so that a catalogue text
+# match is explainable. A few name an HS code in passing; those codes are kept out of
+# the coded entries.
+SPEC_ENTRIES: tuple[tuple[str, str, str, tuple[Sub, ...]], ...] = tuple(
+    ("전략물자 관련", ko, en, subs)
+    for ko, en, subs in (
+        (
+            "수치제어 공작기계(8458.11, 8459.61 등)로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Numerically controlled machine tools (e.g. 8458.11, 8459.61), as follows:",
+            _subs(
+                ("a.", "선반으로서 2B001.a에 해당하는 것", "Turning machines specified in 2B001.a"),
+                (
+                    "b.",
+                    "밀링 기계로서 2B001.b에 해당하는 것",
+                    "Milling machines specified in 2B001.b",
+                ),
+                (
+                    "c.",
+                    "연삭기로서 2B001.c에 해당하는 것",
+                    "Grinding machines specified in 2B001.c",
+                ),
+            ),
+        ),
+        ("방전가공기 (와이어컷 포함)", "Electrical discharge machines, including wire-cut", ()),
+        ("적층제조 장비 (금속 3D 프린터)", "Additive manufacturing equipment for metals", ()),
+        (
+            "좌표측정기로서 2B006.a에 해당하는 것",
+            "Coordinate measuring machines specified in 2B006.a",
+            (),
+        ),
+        (
+            "산업용 로봇으로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Industrial robots, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "6축 이상의 다관절 로봇으로서 2B007.b에 해당하는 것",
+                    "Articulated robots with six or more axes specified in 2B007.b",
+                ),
+                (
+                    "b.",
+                    "방폭형 로봇으로서 2B007.c에 해당하는 것",
+                    "Explosion-proof robots specified in 2B007.c",
+                ),
+            ),
+        ),
+        (
+            "진공 펌프(8414.10)로서 배기속도 5 m3/s 이상인 것",
+            "Vacuum pumps (8414.10) with a pumping speed of 5 m3/s or more",
+            (),
+        ),
+        (
+            "고압 가스 압축기 (토출압력 20 MPa 이상)",
+            "High-pressure gas compressors (discharge pressure 20 MPa or more)",
+            (),
+        ),
+        ("터보분자 펌프", "Turbomolecular pumps", ()),
+        (
+            "열간 등방압 가압기로서 2B004에 해당하는 것",
+            "Hot isostatic presses specified in 2B004",
+            (),
+        ),
+        (
+            "진공로로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Vacuum furnaces, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "진공 유도로로서 2B226에 해당하는 것",
+                    "Vacuum induction furnaces specified in 2B226",
+                ),
+                (
+                    "b.",
+                    "진공 및 제어 분위기 용해로로서 2B227에 해당하는 것",
+                    "Vacuum and controlled-atmosphere melting furnaces specified in 2B227",
+                ),
+            ),
+        ),
+        (
+            "필라멘트 와인딩기로서 1B001.a에 해당하는 것",
+            "Filament winding machines specified in 1B001.a",
+            (),
+        ),
+        (
+            "반도체 제조 장비로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Semiconductor manufacturing equipment, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "노광 장비로서 3B001.f의 다음 각 호의 어느 하나에 해당하는 것",
+                    "Lithography equipment specified in 3B001.f, as follows:",
+                ),
+                (
+                    "1.",
+                    "스텝 앤드 리피트 또는 스텝 앤드 스캔 장비로서 3B001.f.1에 해당하는 것",
+                    "Step-and-repeat or step-and-scan equipment specified in 3B001.f.1",
+                ),
+                (
+                    "2.",
+                    "임프린트 리소그래피 장비로서 3B001.f.2에 해당하는 것",
+                    "Imprint lithography equipment specified in 3B001.f.2",
+                ),
+                (
+                    "b.",
+                    "식각 장비로서 3B001.c에 해당하는 것",
+                    "Etching equipment specified in 3B001.c",
+                ),
+                (
+                    "c.",
+                    "화학기상증착 장비로서 3B001.d에 해당하는 것",
+                    "Chemical vapour deposition equipment specified in 3B001.d",
+                ),
+                (
+                    "d.",
+                    "이온 주입기로서 3B001.b에 해당하는 것",
+                    "Ion implanters specified in 3B001.b",
+                ),
+            ),
+        ),
+        (
+            "집적회로로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Integrated circuits, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "마이크로프로세서로서 3A001.a.3에 해당하는 것",
+                    "Microprocessor microcircuits specified in 3A001.a.3",
+                ),
+                (
+                    "b.",
+                    "전계 프로그래머블 논리소자로서 3A001.a.7에 해당하는 것",
+                    "Field programmable logic devices specified in 3A001.a.7",
+                ),
+                (
+                    "c.",
+                    "아날로그-디지털 변환기로서 3A001.a.5.a에 해당하는 것",
+                    "Analogue-to-digital converters specified in 3A001.a.5.a",
+                ),
+            ),
+        ),
+        (
+            "고속 오실로스코프 (대역폭 1 GHz 이상)",
+            "Oscilloscopes with a bandwidth of 1 GHz or more",
+            (),
+        ),
+        ("신호 분석기로서 3A002.c에 해당하는 것", "Signal analysers specified in 3A002.c", ()),
+        (
+            "적외선 열화상 카메라로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Thermal imaging cameras, as follows:",
+            _subs(
+                ("a.", "6A003.b.4에 해당하는 것", "Cameras specified in 6A003.b.4"),
+                (
+                    "b.",
+                    "초점면 배열 소자를 내장한 것으로서 6A002.a.3에 해당하는 것",
+                    "Cameras incorporating focal plane arrays specified in 6A002.a.3",
+                ),
+            ),
+        ),
+        (
+            "광섬유 자이로스코프로서 7A002에 해당하는 것",
+            "Fibre-optic gyroscopes specified in 7A002",
+            (),
+        ),
+        (
+            "위성항법 수신기(GNSS)로서 7A005에 해당하는 것",
+            "Satellite navigation (GNSS) receivers specified in 7A005",
+            (),
+        ),
+        (
+            "무인항공기(8806.22 등) 및 관련 장비로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Unmanned aerial vehicles (e.g. 8806.22) and related equipment, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "무인항공기로서 9A012.a에 해당하는 것",
+                    "Unmanned aerial vehicles specified in 9A012.a",
+                ),
+                (
+                    "b.",
+                    "비행제어기 등 관련 장비로서 9A012.b에 해당하는 것",
+                    "Flight controllers and related equipment specified in 9A012.b",
+                ),
+            ),
+        ),
+        (
+            "수중 음향탐지기(소나)로서 6A001.a에 해당하는 것",
+            "Underwater sonar systems specified in 6A001.a",
+            (),
+        ),
+        (
+            "정보보호 장비로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Information security equipment, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "암호화 통신장비로서 5A002.a에 해당하는 것",
+                    "Encrypted communication equipment specified in 5A002.a",
+                ),
+                (
+                    "b.",
+                    "암호 해독 장비로서 5A004.a에 해당하는 것",
+                    "Cryptanalytic equipment specified in 5A004.a",
+                ),
+            ),
+        ),
+        (
+            "고성능 컴퓨터로서 4A003.b에 해당하는 것",
+            "High-performance computers specified in 4A003.b",
+            (),
+        ),
+        ("레이저 거리측정기", "Laser rangefinders", ()),
+        (
+            "야간 투시경(영상증폭관 포함)으로서 6A002.a.2에 해당하는 것",
+            "Night-vision devices with image intensifier tubes specified in 6A002.a.2",
+            (),
+        ),
+        (
+            "방탄복 및 방탄 헬멧으로서 1A005에 해당하는 것",
+            "Body armour and ballistic helmets specified in 1A005",
+            (),
+        ),
+        ("티타늄 합금 단조품", "Titanium alloy forgings", ()),
+        ("마레이징강으로서 1C116에 해당하는 것", "Maraging steel specified in 1C116", ()),
+        (
+            "지르코늄 금속 및 합금 튜브로서 1C234에 해당하는 것",
+            "Zirconium metal and alloy tubes specified in 1C234",
+            (),
+        ),
+        ("중수 및 중수소 화합물", "Heavy water and deuterium compounds", ()),
+        ("고순도 흑연 (원자로급)", "Nuclear-grade high-purity graphite", ()),
+        (
+            "화학물질 제조 설비로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Chemical manufacturing facilities, as follows:",
+            _subs(
+                ("a.", "반응기로서 2B350.a에 해당하는 것", "Reaction vessels specified in 2B350.a"),
+                (
+                    "b.",
+                    "열교환기로서 2B350.d에 해당하는 것",
+                    "Heat exchangers specified in 2B350.d",
+                ),
+                (
+                    "c.",
+                    "증류탑 또는 흡수탑으로서 2B350.e에 해당하는 것",
+                    "Distillation or absorption columns specified in 2B350.e",
+                ),
+                ("d.", "밸브로서 2B350.g에 해당하는 것", "Valves specified in 2B350.g"),
+                (
+                    "e.",
+                    "다중 실링 펌프로서 2B350.i에 해당하는 것",
+                    "Multiple-seal pumps specified in 2B350.i",
+                ),
+            ),
+        ),
+        (
+            "화학물질로서 다음 각 목의 어느 하나에 해당하는 것",
+            "Chemicals, as follows:",
+            _subs(
+                (
+                    "a.",
+                    "1C350에 해당하는 화학물질로서 다음 각 호의 어느 하나에 해당하는 것",
+                    "Chemicals specified in 1C350, as follows:",
+                ),
+                ("1.", "1C350.64에 해당하는 것", "Chemicals specified in 1C350.64"),
+                ("2.", "1C350.65에 해당하는 것", "Chemicals specified in 1C350.65"),
+                (
+                    "b.",
+                    "독성 화학물질 전구물질로서 1C450.b에 해당하는 것",
+                    "Toxic chemical precursors specified in 1C450.b",
+                ),
+            ),
+        ),
+        (
+            "탄소섬유 및 프리프레그로서 1C010.a에 해당하는 것",
+            "Carbon fibres and prepregs specified in 1C010.a",
+            (),
+        ),
+        (
+            "항공기용 왕복 피스톤 내연기관(8407.10) 및 그 부분품",
+            "Reciprocating piston engines for aircraft (8407.10) and parts thereof",
+            (),
+        ),
+        (
+            "터보제트 엔진(8411.11)으로서 9A001에 해당하는 것",
+            "Turbojets (8411.11) specified in 9A001",
+            (),
+        ),
+        (
+            "진동 시험 장비로서 2B116에 해당하는 것",
+            "Vibration test equipment specified in 2B116",
+            (),
+        ),
+        (
+            "유동성형기 및 스피닝 성형기로서 2B009에 해당하는 것",
+            "Flow-forming and spin-forming machines specified in 2B009",
+            (),
+        ),
+        ("고속 카메라로서 6A003.a에 해당하는 것", "High-speed cameras specified in 6A003.a", ()),
+        ("레이더 장비로서 6A008에 해당하는 것", "Radar systems specified in 6A008", ()),
+        (
+            "마이크로파 전력 증폭기로서 3A001.b.4에 해당하는 것",
+            "Microwave power amplifiers specified in 3A001.b.4",
+            (),
+        ),
+        ("초전도 전자석", "Superconductive electromagnets", ()),
+        ("고출력 레이저로서 6A005에 해당하는 것", "High-power lasers specified in 6A005", ()),
+        ("자력계 및 자기 경도계로서 6A006에 해당하는 것", "Magnetometers specified in 6A006", ()),
+        ("중력계로서 6A007에 해당하는 것", "Gravity meters specified in 6A007", ()),
+        ("발효조로서 2B352.b에 해당하는 것", "Fermenters specified in 2B352.b", ()),
+        (
+            "생물안전 작업대 및 격리 장비로서 2B352.f에 해당하는 것",
+            "Biological safety cabinets and isolators specified in 2B352.f",
+            (),
+        ),
+        (
+            "통신 감청 장비로서 5A001.f에 해당하는 것",
+            "Telecommunications interception equipment specified in 5A001.f",
+            (),
+        ),
+        (
+            "무인 잠수정으로서 8A001.c에 해당하는 것",
+            "Unmanned submersible vehicles specified in 8A001.c",
+            (),
+        ),
+        (
+            "선박용 디젤 엔진 (출력 2,000 kW 이상)",
+            "Marine diesel engines of 2,000 kW or more",
+            (),
+        ),
+        ("리튬이온 축전지 제조 장비", "Lithium-ion battery manufacturing equipment", ()),
+        ("정밀 베어링으로서 2A001에 해당하는 것", "Precision bearings specified in 2A001", ()),
+        ("고정밀 가속도계로서 7A001.a에 해당하는 것", "Accelerometers specified in 7A001.a", ()),
+        (
+            "관성항법장치로서 7A003에 해당하는 것",
+            "Inertial navigation systems specified in 7A003",
+            (),
+        ),
+        (
+            "광섬유 제조 장비 (프리폼 인출 장치)",
+            "Optical fibre manufacturing equipment (preform drawing towers)",
+            (),
+        ),
     )
 ) + (
-    ("사치품", "승용차 (배기량 2,000cc 초과)", "Passenger cars (cylinder capacity over 2,000 cc)"),
-    ("사치품", "이륜자동차 (배기량 500cc 초과)", "Motorcycles (cylinder capacity over 500 cc)"),
-    ("사치품", "요트 및 레저용 선박 (전장 12 m 초과)", "Yachts and pleasure boats over 12 m"),
+    (
+        "사치품",
+        "승용차 (배기량 2,000cc 초과, 8703.24 등)",
+        "Passenger cars over 2,000 cc (e.g. 8703.24)",
+        (),
+    ),
+    ("사치품", "이륜자동차 (배기량 500cc 초과)", "Motorcycles (cylinder capacity over 500 cc)", ()),
+    (
+        "사치품",
+        "요트 및 레저용 선박 (전장 12 m 초과, 8903.22 등)",
+        "Yachts and pleasure boats over 12 m (e.g. 8903.22)",
+        (),
+    ),
 )
 
-# Headings kept out of the HS-6 part because named entries above describe those goods
-# (cars, motorcycles, yachts, machine tools): screening them is a text match, i.e. review.
+# Headings kept out of the HS-6 part because entries above describe those goods (cars,
+# motorcycles, yachts, machine tools): screening them is a text match, i.e. review.
 NAMED_HEADINGS = frozenset({"8703", "8711", "8903", "8457", "8458", "8459", "8460", "8461"})
 
 # HS-6 categories in list order: (category, prefixes of the pool, Feb count, June count).
@@ -130,10 +491,15 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...], int, int], ...] = (
     (
         "일반산업용 물품",
         ("84", "85", "87", "88", "90", "39", "40", "72", "73", "76"),
-        574,
+        552,
         153,
     ),
     ("화학물질", ("29", "38"), 100, 40),
+)
+# Part 1 of the consolidated annex (이란·파키스탄·시리아): its pool, by category.
+PART_ONE_POOL: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("첨단소재", ("2804", "2811", "7219", "7606", "8108")),
+    ("일반산업용 물품", ("8456", "8479", "8501", "8504", "9013", "9027", "9031")),
 )
 
 # Cells typed the way real files are: (code, how). Each code is forced into the Feb list.
@@ -152,14 +518,15 @@ FORCED_JUNE = frozenset({"854231", "847150", "903031", "850760", "901390"})
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of a list workbook."""
+    """One entry of a list workbook, with its sub-item rows."""
 
-    serial: int
+    serial: str
     category: str
     code: str | None
     ko: str
     en: str
     note: str | None = None
+    subs: tuple[Sub, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,14 +578,56 @@ def load_nomenclature(data_dir: Path) -> Nomenclature:
     return Nomenclature(english=english, korean=korean, hsk=sorted(hsk), exact=exact)
 
 
-def choose_codes(nom: Nomenclature, rng: random.Random) -> tuple[list[Entry], list[Entry]]:
-    """Pick the February list and the June additions, category by category."""
+# "n.e.c.", "n.e.c. or included", "n.e.c. in heading no. 8466", "n.e.c. in item no.
+# 5702.10 or 5702.20": US Schedule B says "nesoi" (not elsewhere specified or included).
+_NEC_RE = re.compile(
+    r"[;,]?\s*\bn\.e\.c\b\.?(?:\s+or\s+included)?"
+    r"(?:\s+in\s+(?:this\s+chapter|chapter\s+\d+|(?:sub)?(?:heading|item)s?\s+(?:no\.?\s*)?[\d.]+"
+    r"(?:\s*(?:,|or|and)\s*[\d.]+)*))?"
+)
+
+
+def schedule_b(english: str) -> str:
+    """HS 2022's English in US Schedule B wording: ``…, nesoi`` for ``n.e.c. …``.
+
+    Example:
+        >>> schedule_b("Television cameras; n.e.c. in item no 8525.8")
+        'Television cameras, nesoi'
+    """
+    return _NEC_RE.sub(", nesoi", english).replace(", nesoi;", ", nesoi,").strip()
+
+
+def spec_mentions() -> frozenset[str]:
+    """HS codes the specification entries name in passing (``(8407.10)``), as digits."""
+    return frozenset(
+        code
+        for _, ko, en, subs in SPEC_ENTRIES
+        for text in (ko, en, *(t for s in subs for t in (s.ko, s.en)))
+        for code in annex.mentioned_codes(text)
+    )
+
+
+def _related(code: str, others: frozenset[str] | set[str]) -> bool:
+    """Whether ``code`` equals, prefixes or falls under one of ``others``."""
+    return any(code.startswith(o) or o.startswith(code) for o in others)
+
+
+def choose_codes(
+    nom: Nomenclature, rng: random.Random
+) -> tuple[list[Entry], list[Entry], list[Entry]]:
+    """Pick the February list, the June additions and part 1 (이란·파키스탄·시리아)."""
+    mentioned = spec_mentions()
     usable = {
         c
         for c in nom.english
-        if c in nom.korean and not _is_generic(nom.korean[c]) and c[:4] not in NAMED_HEADINGS
+        if c in nom.korean
+        and not _is_generic(nom.korean[c])
+        and c[:4] not in NAMED_HEADINGS
+        and not _related(c, mentioned)
     }
-    taken: set[str] = set()
+    # Part 1 first, so that its entries get subheadings with Korean names of their own.
+    part_one = choose_part_one(nom, usable, random.Random("part 1: 이란·파키스탄·시리아"))
+    taken: set[str] = {e.code for e in part_one if e.code}
     feb_codes: dict[str, list[str]] = {}
     june_codes: dict[str, list[str]] = {}
     for category, prefixes, n_feb, n_june in CATEGORIES:
@@ -241,52 +650,82 @@ def choose_codes(nom: Nomenclature, rng: random.Random) -> tuple[list[Entry], li
         june = forced_june + picked[n_feb - len(forced_feb) :]
         feb_codes[category], june_codes[category] = sorted(feb), sorted(june)
         taken.update(feb, june)
-    serial = 0
+
+    def coded(serial: int, category: str, code: str, note: str | None) -> Entry:
+        en = schedule_b(nom.english[code])
+        return Entry(f"{serial}", category, code, nom.korean[code], en, note)
+
     feb_entries: list[Entry] = []
-    for category, ko, en in NAMED_ENTRIES:
-        if category == "사치품":
-            continue
-        serial += 1
-        feb_entries.append(Entry(serial, category, None, ko, en, "품목명·기술사양 기준"))
+    for category, ko, en, subs in SPEC_ENTRIES:
+        note = "기준치 초과 품목" if category == "사치품" else "품목명·기술사양 기준"
+        feb_entries.append(Entry(f"{len(feb_entries) + 1}", category, None, ko, en, note, subs))
     for category, *_ in CATEGORIES:
-        if category == "사치품":
-            for cat, ko, en in NAMED_ENTRIES:
-                if cat == category:
-                    serial += 1
-                    feb_entries.append(Entry(serial, cat, None, ko, en, "기준치 초과 품목"))
         for code in feb_codes[category]:
-            serial += 1
             note = "일부 품목만 해당" if QUIRKS.get(code) == "ex" else None
-            feb_entries.append(
-                Entry(serial, category, code, nom.korean[code], nom.english[code], note)
-            )
+            feb_entries.append(coded(len(feb_entries) + 1, category, code, note))
     june_entries: list[Entry] = []
     for category, *_ in CATEGORIES:
         for code in june_codes[category]:
-            serial += 1
-            june_entries.append(
-                Entry(serial, category, code, nom.korean[code], nom.english[code], "2024. 6. 추가")
-            )
-    _check(feb_entries, june_entries, nom)
-    return feb_entries, june_entries
+            serial = FEB_TOTAL + len(june_entries) + 1
+            june_entries.append(coded(serial, category, code, "2024. 6. 추가"))
+    _check(feb_entries, june_entries, part_one, nom)
+    return feb_entries, june_entries, part_one
 
 
-def _check(feb: Sequence[Entry], june: Sequence[Entry], nom: Nomenclature) -> None:
+def choose_part_one(nom: Nomenclature, usable: set[str], rng: random.Random) -> list[Entry]:
+    """Part 1 of the consolidated annex: 22 coded entries, branches 3의2 and 3의3 new in June."""
+    per = len(PART_ONE_SERIALS) // len(PART_ONE_POOL)
+    picked: list[tuple[str, str]] = []
+    for n, (category, prefixes) in enumerate(PART_ONE_POOL):
+        want = len(PART_ONE_SERIALS) - per * n if n == len(PART_ONE_POOL) - 1 else per
+        # Subheadings with an HSK line of their own first, for their Korean names.
+        pool = sorted(c for c in usable if c.startswith(prefixes) and c in nom.exact)
+        codes = rng.sample(pool, min(want, len(pool)))
+        others = sorted(c for c in usable if c.startswith(prefixes) and c not in nom.exact)
+        codes += rng.sample(others, want - len(codes))
+        picked += [(category, c) for c in sorted(codes)]
+    entries: list[Entry] = []
+    for serial, (category, code) in zip(PART_ONE_SERIALS, picked, strict=True):
+        text = annex.Serial.of(*serial).text if isinstance(serial, tuple) else f"{serial}"
+        note = "2024. 6. 신설" if isinstance(serial, tuple) else None
+        en = schedule_b(nom.english[code])
+        entries.append(Entry(text, category, code, nom.korean[code], en, note))
+    return entries
+
+
+def _check(
+    feb: Sequence[Entry], june: Sequence[Entry], part_one: Sequence[Entry], nom: Nomenclature
+) -> None:
     """The invariants the samples promise; a failure means the script is wrong."""
     if len(feb) != FEB_TOTAL or len(june) != JUNE_ADDED_TOTAL:
         raise SystemExit(f"wrong counts: {len(feb)} + {len(june)}")
-    if [e.serial for e in (*feb, *june)] != list(range(1, JUNE_TOTAL + 1)):
+    if [e.serial for e in (*feb, *june)] != [f"{n}" for n in range(1, JUNE_TOTAL + 1)]:
         raise SystemExit("serial numbers are not 1..1402")
-    codes = [e.code for e in (*feb, *june) if e.code]
-    if len(codes) != len(set(codes)):
-        raise SystemExit("duplicate codes")
-    for code in codes:
-        if code not in nom.english:
-            raise SystemExit(f"{code} is not an HS 2022 subheading")
-        if any(other != code and other.startswith(code) for other in codes):
-            raise SystemExit(f"{code} prefixes another entry")
+    if [e.code is None for e in feb[: SPEC_TOTAL + 1]] != [True] * SPEC_TOTAL + [False]:
+        raise SystemExit(f"the first {SPEC_TOTAL} entries, and only they, lack a code")
+    for part in ((*feb, *june), part_one):
+        codes = [e.code for e in part if e.code]
+        if len(codes) != len(set(codes)):
+            raise SystemExit("duplicate codes")
+        for code in codes:
+            if code not in nom.english:
+                raise SystemExit(f"{code} is not an HS 2022 subheading")
+            if any(other != code and other.startswith(code) for other in codes):
+                raise SystemExit(f"{code} prefixes another entry")
     if {e.code for e in feb} & {e.code for e in june}:
         raise SystemExit("an addition is already in the February list")
+    russia = {e.code for e in (*feb, *june) if e.code}
+    if any(e.code and _related(e.code, russia) for e in part_one):
+        raise SystemExit("a part 1 code is also (under) a Russia/Belarus code")
+    for code in spec_mentions():
+        if code not in nom.english or _related(code, russia):
+            raise SystemExit(f"mentioned code {code} is unknown or also a list entry")
+    for entry in feb:
+        for sub in entry.subs:
+            if annex.split_label(f"{sub.label} {sub.ko}") != (sub.label, sub.ko):
+                raise SystemExit(f"{sub.label} {sub.ko}: not read as a sub-item")
+            if not annex.control_numbers(sub.ko) or not annex.control_numbers(sub.en):
+                raise SystemExit(f"{sub.label} {sub.ko}: names no control number")
 
 
 def dotted(code: str) -> str:
@@ -296,8 +735,13 @@ def dotted(code: str) -> str:
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
+WIDTH = 6
+"""Columns of a list table: 연번, HS코드, 국문, 영문, 구분, 비고."""
+HEADER_ROW = 5
+"""Upper row of the two-row header; the notice and title rows are above it."""
 
 
 def _code_cell(ws: Worksheet, row: int, code: str) -> None:
@@ -323,57 +767,149 @@ def _code_cell(ws: Worksheet, row: int, code: str) -> None:
     cell.alignment = Alignment(horizontal="center", vertical="top")
 
 
-def write_list(path: Path, entries: Sequence[Entry], *, subtitle: str, date_line: str) -> None:
-    """One list workbook: title, date line, merged two-row header, rows, footnotes."""
+def _banner(ws: Worksheet, row: int, text: str, align: Alignment, font: Font | None = None) -> None:
+    """One text merged across the table's width."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=WIDTH)
+    cell = ws.cell(row, 1, text)
+    cell.alignment = align
+    if font is not None:
+        cell.font = font
+
+
+def write_list(
+    path: Path,
+    parts: Sequence[tuple[str | None, Sequence[Entry]]],
+    *,
+    title: str,
+    notice: tuple[str, str],
+) -> None:
+    """One annex workbook: notice and title rows, merged two-row header, parts, footnotes.
+
+    Each part is ``(section title row or None, entries)``; an entry's sub-items follow
+    it on rows of their own with empty serial and code cells.
+    """
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "별표2의2"
-    ws.merge_cells("A1:F1")
-    ws["A1"] = TITLE + subtitle
-    ws["A1"].font = Font(size=14, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.merge_cells("A2:F2")
-    ws["A2"] = date_line
-    ws["A2"].alignment = Alignment(horizontal="right")
+    _banner(ws, 1, notice[0], Alignment(horizontal="left"))
+    _banner(ws, 2, title, Alignment(horizontal="center"), Font(size=14, bold=True))
+    _banner(ws, 3, notice[1], Alignment(horizontal="right"))
     # Two-row header: 연번, HS코드, 구분, 비고 span both rows; 품목명 spans 국문 | 영문.
+    top, low = HEADER_ROW, HEADER_ROW + 1
     for col, text in ((1, "연번"), (2, "HS코드\n(6단위)"), (5, "구분"), (6, "비고")):
-        ws.merge_cells(start_row=4, start_column=col, end_row=5, end_column=col)
-        ws.cell(4, col, text)
-    ws.merge_cells("C4:D4")
-    ws["C4"] = "품목명"
-    ws["C5"], ws["D5"] = "국문", "영문"
-    for row in (4, 5):
-        for col in range(1, 7):
+        ws.merge_cells(start_row=top, start_column=col, end_row=low, end_column=col)
+        ws.cell(top, col, text)
+    ws.merge_cells(start_row=top, start_column=3, end_row=top, end_column=4)
+    ws.cell(top, 3, "품목명")
+    ws.cell(low, 3, "국문")
+    ws.cell(low, 4, "영문")
+    for row in (top, low):
+        for col in range(1, WIDTH + 1):
             ws.cell(row, col).font = Font(bold=True)
             ws.cell(row, col).fill = HEADER_FILL
             ws.cell(row, col).alignment = CENTER
             ws.cell(row, col).border = BOX
-    row = 6
-    for entry in entries:
-        ws.cell(row, 1, entry.serial).alignment = Alignment(horizontal="center", vertical="top")
-        if entry.code is not None:
-            _code_cell(ws, row, entry.code)
-        ws.cell(row, 3, entry.ko).alignment = WRAP
-        ws.cell(row, 4, entry.en).alignment = WRAP
-        ws.cell(row, 5, entry.category).alignment = WRAP
-        ws.cell(row, 6, entry.note).alignment = WRAP
-        for col in range(1, 7):
-            ws.cell(row, col).border = BOX
-        row += 1
+    row = low + 1
+    for section, entries in parts:
+        if section is not None:
+            _banner(ws, row, section, Alignment(horizontal="left"), Font(bold=True))
+            for col in range(1, WIDTH + 1):
+                ws.cell(row, col).fill = SECTION_FILL
+                ws.cell(row, col).border = BOX
+            row += 1
+        for entry in entries:
+            top_align = Alignment(horizontal="center", vertical="top")
+            ws.cell(row, 1, entry.serial).alignment = top_align
+            if entry.code is not None:
+                _code_cell(ws, row, entry.code)
+            ws.cell(row, 3, entry.ko).alignment = WRAP
+            ws.cell(row, 4, entry.en).alignment = WRAP
+            ws.cell(row, 5, entry.category).alignment = WRAP
+            ws.cell(row, 6, entry.note).alignment = WRAP
+            for col in range(1, WIDTH + 1):
+                ws.cell(row, col).border = BOX
+            row += 1
+            for sub in entry.subs:
+                indent = 1 if annex.label_level(sub.label) == 1 else 2
+                align = Alignment(vertical="top", wrap_text=True, indent=indent)
+                ws.cell(row, 3, f"{sub.label} {sub.ko}").alignment = align
+                ws.cell(row, 4, f"{sub.label} {sub.en}").alignment = align
+                for col in range(1, WIDTH + 1):
+                    ws.cell(row, col).border = BOX
+                row += 1
     row += 1
     for note in (
         "※ HS코드는 관세율표(HS 2022) 6단위 기준이며, 해당 6단위에 속하는 모든 품목이 대상임.",
         "주: 'ex'로 표시된 품목은 해당 소호의 일부 품목만 대상임(비고 참조).",
-        "주: HS코드가 없는 품목은 품목명과 기술사양으로 대상 여부를 판단함.",
+        "주: HS코드가 없는 품목은 품목명과 기술사양으로 대상 여부를 판단하며, a.·b. 및 1.·2.로 "
+        "표시된 세부 항목은 바로 위 품목의 일부로서 품목 수에 포함하지 않음.",
+        "주: 세부 항목의 3A001.a.3 등은 별표 2(이중용도품목)의 해당번호임.",
+        "주: '3의2'와 같은 가지번호 품목은 개정으로 해당 번호 다음에 신설된 품목임.",
         SAMPLE_NOTE,
     ):
         ws.cell(row, 1, note)
         row += 1
-    for col, width in zip("ABCDEF", (7, 12, 40, 60, 16, 18), strict=True):
+    for col, width in zip("ABCDEF", (7, 12, 44, 60, 16, 18), strict=True):
         ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A6"
+    ws.freeze_panes = ws.cell(low + 1, 1).coordinate
     _save(wb, path)
+
+
+@dataclass(frozen=True)
+class AnnexShape:
+    """What a written annex workbook holds, as :mod:`exportctl.annex` reads it."""
+
+    notice: annex.Notice
+    parts: dict[int | None, tuple[str | None, list[str]]]
+    """Part number -> (title, serials in order); ``None`` for a file without part rows."""
+    sub_items: int
+    control_numbers: frozenset[str]
+    mentioned: frozenset[str]
+    """Codes named in passing by the entries without a code (and their sub-items)."""
+
+
+def read_shape(path: Path) -> AnnexShape:
+    """Read a written list workbook back with the annex rules, refusing any odd row."""
+    workbook = load_workbook(path, read_only=True)
+    try:
+        rows = [
+            [None if v is None else str(v) for v in row]
+            for row in workbook.active.iter_rows(values_only=True)  # type: ignore[union-attr]
+        ]
+    finally:
+        workbook.close()
+    header = next(i for i, row in enumerate(rows) if row[0] == "연번")
+    notice = annex.parse_notice(row[0] for row in rows[:header])
+    parts: dict[int | None, tuple[str | None, list[str]]] = {}
+    current: int | None = None
+    sub_items = 0
+    controls: set[str] = set()
+    mentioned: set[str] = set()
+    for number, row in enumerate(rows[header + 2 :], start=header + 3):
+        if not any(row):
+            continue
+        if row[0] is not None and row[0].startswith(("※", "주:")):
+            break
+        section = annex.section_title(row)
+        if section is not None:
+            current = section.number
+            parts[current] = (section.title, [])
+            continue
+        serial = annex.parse_serial(row[0])
+        if isinstance(serial, annex.Serial):
+            parts.setdefault(current, (None, []))[1].append(serial.text)
+        elif serial is None and row[1] is None and annex.split_label(row[2]) is not None:
+            sub_items += 1
+            found = annex.control_numbers(row[2])
+            if not found or found != annex.control_numbers(row[3]):
+                raise SystemExit(f"{path.name} row {number}: sub-item without control number")
+            controls.update(found)
+        else:
+            raise SystemExit(f"{path.name} row {number}: neither entry, sub-item nor part")
+        if row[1] is None:
+            mentioned.update(annex.mentioned_codes(row[2]))
+    return AnnexShape(notice, parts, sub_items, frozenset(controls), frozenset(mentioned))
 
 
 @dataclass(frozen=True)
@@ -385,6 +921,27 @@ class Product:
     number_format: str | None = None
     expect: str = "clear"
     """What screening should say (documentation only): controlled, new, review, invalid."""
+    control: str | None = None
+    """The exporter's own classification (전략물자 해당번호), when it has made one."""
+
+
+def _spec_matcher(entries: Sequence[Entry]) -> WordMatcher:
+    """A word matcher over the specification entries, their sub-items included."""
+
+    def record(entry: Entry) -> ItemRecord:
+        return ItemRecord(
+            serial=entry.serial,
+            code=entry.code,
+            level=len(entry.code) if entry.code else None,
+            ex=False,
+            description=" ".join([entry.ko, *(s.ko for s in entry.subs)]),
+            description_en=" ".join([entry.en, *(s.en for s in entry.subs)]),
+            category=entry.category,
+            note=entry.note,
+        )
+
+    records = [record(e) for e in entries]
+    return WordMatcher([r for r in records if r.code is None], records)
 
 
 def choose_catalogue(
@@ -400,24 +957,20 @@ def choose_catalogue(
         if ko and en and not _is_generic(ko) and _cp949(ko) and _cp949(en) and _product_like(ko, en)
     ]
 
-    # Keep words of the name-defined entries out of the SKUs meant to be clear or newly
-    # controlled, so the only text matches are the review rows planted below.
-    named_words = {
-        word
-        for _, ko, en in NAMED_ENTRIES
-        for word in re.findall(r"[0-9A-Za-z가-힣]{2,}", ko.split(":")[-1] + " " + en.lower())
-    } - {"품목", "and", "or", "more", "over", "with", "for"}
+    # Keep the SKUs meant to be clear or newly controlled away from the words of the
+    # specification entries, so the only text matches are the review rows planted below.
+    matcher = _spec_matcher([*feb, *june])
 
     def plain(line: tuple[str, str, str]) -> bool:
-        text = (line[1] + " " + line[2]).lower()
-        return not any(word.lower() in text for word in named_words)
+        return matcher.match(line[1]) is None and matcher.match(line[2]) is None
 
     def sample(pred: Iterable[tuple[str, str, str]], n: int) -> list[tuple[str, str, str]]:
         pool = list(pred)
         return sorted(rng.sample(pool, n))
 
     controlled = sample(
-        (x for x in lines if x[0][:6] in feb_codes and QUIRKS.get(x[0][:6]) != "ex"), 40
+        (x for x in lines if x[0][:6] in feb_codes and QUIRKS.get(x[0][:6]) != "ex" and plain(x)),
+        40,
     )
     newly = [
         next((x for x in lines if x[0][:6] == code), None)
@@ -426,47 +979,121 @@ def choose_catalogue(
     ]
     newly += sample((x for x in lines if x[0][:6] in june_codes - FORCED_JUNE and plain(x)), 20)
     chapters = ("84", "85", "87", "90", "39", "40", "73", "76", "94", "95", "96", "48", "69")
+    mentioned = spec_mentions()
     clear = sample(
         (
             x
             for x in lines
             if x[0][:6] not in listed
             and x[0][:4] not in NAMED_HEADINGS
+            and not _related(x[0][:6], mentioned)
             and plain(x)
             and x[0].startswith(chapters)
         ),
         230,
     )
-    products: list[tuple[str, str, str | int | None, str | None, str]] = []
-    products += [(ko, en, code, None, "controlled") for code, ko, en in controlled]
-    products += [(ko, en, code, None, "new") for code, ko, en in newly]
-    products += [(ko, en, code, None, "clear") for code, ko, en in clear]
+    Row = tuple[str, str, str | int | None, str | None, str, str | None]
+    products: list[Row] = []
+    products += [(ko, en, code, None, "controlled", None) for code, ko, en in controlled]
+    products += [(ko, en, code, None, "new", None) for code, ko, en in newly]
+    products += [(ko, en, code, None, "clear", None) for code, ko, en in clear]
 
     def hsk(six: str) -> str:
         return next(code for code, _, _ in nom.hsk if code.startswith(six))
 
-    # Review: a short code over a list entry, an ``ex`` entry, names matching named entries.
+    def unlisted(heading: str) -> str:
+        """The first HSK line under ``heading`` that no list entry covers."""
+        return next(
+            code
+            for code, _, _ in nom.hsk
+            if code.startswith(heading) and not _related(code[:6], listed | mentioned)
+        )
+
+    # Review: a short code over a list entry, an ``ex`` entry, names matching the
+    # specification entries (their codes the ones those entries name in passing).
     ex_line = next(x for x in nom.hsk if x[0].startswith("853669"))
     products += [
-        ("변압기 및 정지형 변환기", "Transformers and static converters", "8504", None, "review"),
-        ("자동자료처리기계", "Automatic data processing machines", "8471", None, "review"),
-        (ex_line[1], ex_line[2], ex_line[0], None, "review"),
-        ("승용차 (가솔린, 3,000cc)", "Passenger car, 3,000 cc", hsk("870324"), None, "review"),
-        ("승용차 (하이브리드, 2,500cc)", "Hybrid passenger car", hsk("870340"), None, "review"),
-        ("수치제어 공작기계 선반 (CNC)", "CNC lathe", hsk("845811"), None, "review"),
-        ("요트 (전장 15 m)", "Sailing yacht, 15 m", hsk("890322"), None, "review"),
+        (
+            "변압기 및 정지형 변환기",
+            "Transformers and static converters",
+            "8504",
+            None,
+            "review",
+            None,
+        ),
+        ("자동자료처리기계", "Automatic data processing machines", "8471", None, "review", None),
+        (ex_line[1], ex_line[2], ex_line[0], None, "review", None),
+        (
+            "승용차 (가솔린, 3,000cc)",
+            "Passenger car, 3,000 cc",
+            hsk("870324"),
+            None,
+            "review",
+            None,
+        ),
+        (
+            "승용차 (하이브리드, 2,500cc)",
+            "Hybrid passenger car",
+            hsk("870340"),
+            None,
+            "review",
+            None,
+        ),
+        ("수치제어 공작기계 선반 (CNC)", "CNC lathe", hsk("845811"), None, "review", "2B001.a"),
+        ("요트 (전장 15 m)", "Sailing yacht, 15 m", hsk("890322"), None, "review", None),
+        ("항공기용 피스톤 엔진", "Aircraft piston engine", hsk("840710"), None, "review", None),
+        ("진공 펌프 (배기속도 6 m3/s)", "Vacuum pump, 6 m3/s", hsk("841410"), None, "review", None),
+        ("무인항공기 (최대이륙중량 5 kg)", "Drone, 5 kg MTOW", hsk("880622"), None, "review", None),
     ]
-    # Numeric cells as spreadsheets hold them, and rows without a usable code.
+    # The exporter's own classification names control numbers the specification
+    # entries cite; the codes are on no list, so only the classification finds them
+    # (review: a classification falls under a control number an entry names).
     products += [
-        ("순종 번식용 말", "Pure-bred breeding horses", 101211000, "0000000000", "controlled"),
-        ("견본 (HS 미정)", "Sample kit, HS code not yet assigned", None, None, "invalid"),
-        ("수리용 부품 세트", "Repair parts kit", "84.7x", None, "invalid"),
-        ("포장재", "Packaging material", "48191", None, "invalid"),
+        (
+            "산업용 제어 모듈",
+            "Industrial control module",
+            unlisted("8537"),
+            None,
+            "review",
+            "3A001.a.3",
+        ),
+        (
+            "불소수지 라이닝 밸브",
+            "Fluoropolymer-lined valve",
+            unlisted("8481"),
+            None,
+            "review",
+            "2B350.g",
+        ),
+        ("공정 열교환기", "Process heat exchanger", unlisted("8419"), None, "review", "2B350.d"),
+        (
+            "유기 인 화합물 시약",
+            "Organophosphorus reagent",
+            unlisted("2931"),
+            None,
+            "review",
+            "1C350.64",
+        ),
+    ]
+    # Numeric cells as spreadsheets hold them, rows without a usable code, and a code
+    # that lost its trailing zero (48191: only 4819.10 is an HS 2022 subheading).
+    products += [
+        (
+            "순종 번식용 말",
+            "Pure-bred breeding horses",
+            101211000,
+            "0000000000",
+            "controlled",
+            None,
+        ),
+        ("견본 (HS 미정)", "Sample kit, HS code not yet assigned", None, None, "invalid", None),
+        ("수리용 부품 세트", "Repair parts kit", "84.7x", None, "invalid", None),
+        ("포장재", "Packaging material", "48191", None, "clear", None),
     ]
     order = list(range(len(products)))
     rng.shuffle(order)
     return [
-        Product(f"KX-{n + 1:04d}", *products[i][:2], products[i][2], products[i][3], products[i][4])
+        Product(f"KX-{n + 1:04d}", *products[i][:5], control=products[i][5])
         for n, i in enumerate(order)
     ]
 
@@ -484,6 +1111,9 @@ def _cp949(text: str) -> bool:
     return True
 
 
+CATALOGUE_HEADERS = ("SKU", "제품명", "영문 제품명", "HS코드", "전략물자 해당번호")
+
+
 def write_catalogue(xlsx: Path, csv_path: Path, products: Sequence[Product]) -> None:
     """The catalogue as the exporter keeps it (xlsx), and as a cp949 CSV export."""
     wb = Workbook()
@@ -492,8 +1122,7 @@ def write_catalogue(xlsx: Path, csv_path: Path, products: Sequence[Product]) -> 
     ws.title = "제품목록"
     ws["A1"] = "한빛정밀(주) 수출 제품 목록 — 가상의 회사, exportctl 시연용"
     ws["A1"].font = Font(size=13, bold=True)
-    headers = ("SKU", "제품명", "영문 제품명", "HS코드")
-    for col, text in enumerate(headers, start=1):
+    for col, text in enumerate(CATALOGUE_HEADERS, start=1):
         cell = ws.cell(3, col, text)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -507,18 +1136,19 @@ def write_catalogue(xlsx: Path, csv_path: Path, products: Sequence[Product]) -> 
             cell.number_format = product.number_format
         else:
             cell.number_format = "@"
-    for col, width in zip("ABCD", (10, 40, 50, 14), strict=True):
+        ws.cell(row, 5, product.control)
+    for col, width in zip("ABCDE", (10, 40, 50, 14, 18), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A4"
     _save(wb, xlsx)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow(CATALOGUE_HEADERS)
     for product in products:
         code = product.code
         if isinstance(code, int) and product.number_format:
             code = f"{code:0{len(product.number_format)}d}"
-        writer.writerow((product.sku, product.ko, product.en, code or ""))
+        writer.writerow((product.sku, product.ko, product.en, code or "", product.control or ""))
     csv_path.write_bytes(buffer.getvalue().encode("cp949"))
 
 
@@ -547,28 +1177,75 @@ def _save(wb: Workbook, path: Path) -> None:
             dst.writestr(fixed, data)
 
 
+def _verify(
+    out_dir: Path, feb: Sequence[Entry], june: Sequence[Entry], part_one: Sequence[Entry]
+) -> str:
+    """Read the written workbooks back with the annex rules; a one-line account of them."""
+    serials = [e.serial for e in (*feb, *june)]
+    expected = {
+        FEB: ({None: serials[:FEB_TOTAL]}, FEB_NOTICE),
+        JUNE_ADDED: ({None: serials[FEB_TOTAL:]}, JUNE_NOTICE),
+        JUNE: ({1: [e.serial for e in part_one], 2: serials}, JUNE_NOTICE),
+    }
+    shapes: dict[str, AnnexShape] = {}
+    for name, (parts, notice) in expected.items():
+        shape = shapes[name] = read_shape(out_dir / name)
+        if {n: serials for n, (_, serials) in shape.parts.items()} != parts:
+            raise SystemExit(f"{name}: parts or serials are not what was written")
+        if shape.notice != annex.parse_notice(notice) or shape.notice.number is None:
+            raise SystemExit(f"{name}: the notice rows do not read back")
+    june_shape = shapes[JUNE]
+    if [title for title, _ in june_shape.parts.values()] != [
+        annex.section_title([PART_ONE]).title,  # type: ignore[union-attr]
+        annex.section_title([PART_TWO]).title,  # type: ignore[union-attr]
+    ]:
+        raise SystemExit(f"{JUNE}: section rows do not read back")
+    if june_shape.mentioned != spec_mentions() or shapes[FEB].mentioned != spec_mentions():
+        raise SystemExit("codes named in passing are not exactly the specification entries'")
+    subs = sum(len(e.subs) for e in feb)
+    if shapes[FEB].sub_items != subs or june_shape.sub_items != subs:
+        raise SystemExit("sub-item rows do not read back")
+    with_subs = sum(1 for e in feb if e.subs)
+    return (
+        f"parts: 1 = {len(part_one)} entries ({sum('의' in e.serial for e in part_one)} branches), "
+        f"2 = {len(serials):,}; {SPEC_TOTAL} specification entries, {with_subs} with "
+        f"{subs} sub-items naming {len(june_shape.control_numbers)} control numbers; "
+        f"{len(june_shape.mentioned)} codes named in passing; notices "
+        f"{shapes[FEB].notice.number}, {june_shape.notice.number}"
+    )
+
+
 def build(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     """Write every sample into ``out_dir``; returns file name -> path."""
     if not (data_dir / HS2022).is_file() or not (data_dir / HSK_MASTER).is_file():
         raise SystemExit(f"{data_dir} does not hold {HS2022} and {HSK_MASTER}")
     rng = random.Random(2024)
     nom = load_nomenclature(data_dir)
-    feb, june = choose_codes(nom, rng)
+    feb, june, part_one = choose_codes(nom, rng)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_list(out_dir / FEB, feb, subtitle="", date_line="2024. 2. 24. 기준")
+    write_list(out_dir / FEB, [(None, feb)], title=RUSSIA_TITLE, notice=FEB_NOTICE)
     write_list(
         out_dir / JUNE_ADDED,
-        june,
-        subtitle=" — 2024. 6. 개정 추가 품목",
-        date_line="2024. 6. 개정 (추가 243개 품목, 연번 1,160~1,402)",
+        [(None, june)],
+        title=f"{RUSSIA_TITLE} — 2024. 6. 개정 추가 243개 품목 (연번 1,160~1,402)",
+        notice=JUNE_NOTICE,
     )
-    write_list(out_dir / JUNE, [*feb, *june], subtitle="", date_line="2024. 6. 개정 기준")
+    write_list(
+        out_dir / JUNE,
+        [(PART_ONE, part_one), (PART_TWO, [*feb, *june])],
+        title=ANNEX_TITLE,
+        notice=JUNE_NOTICE,
+    )
+    shape = _verify(out_dir, feb, june, part_one)
     products = choose_catalogue(nom, feb, june, rng)
     write_catalogue(out_dir / CATALOGUE, out_dir / CATALOGUE_CSV, products)
     expected = Counter(p.expect for p in products)
+    classified = sum(1 for p in products if p.control)
     print(
-        f"list: {len(feb):,} + {len(june):,} = {len(feb) + len(june):,} items; catalogue: "
-        + ", ".join(f"{n} {status}" for status, n in sorted(expected.items())),
+        f"list: {len(feb):,} + {len(june):,} = {len(feb) + len(june):,} items; {shape}\n"
+        f"catalogue: {len(products)} SKUs, "
+        + ", ".join(f"{n} {status}" for status, n in sorted(expected.items()))
+        + f"; {classified} with a 전략물자 해당번호",
         file=sys.stderr,
     )
     return {name: out_dir / name for name in OUTPUTS}

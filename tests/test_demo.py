@@ -38,6 +38,30 @@ def test_demo_prints_the_counts_and_where_files_went(demo: tuple[Result, Path]) 
     assert "newly controlled" in output
 
 
+def test_demo_checks_the_russia_part_of_the_two_part_annex(demo: tuple[Result, Path]) -> None:
+    result, _ = demo
+    lines = result.stdout.splitlines()
+    consolidated = next(line for line in lines if "(consolidated annex" in line)
+    assert "part 2 러시아·벨라루스" in consolidated
+    assert "1,402 items, the same items as 2024-02 + additions" in consolidated
+    apart = lines[lines.index(consolidated) + 1]
+    assert "part 1 (이란·파키스탄·시리아 관련 상황허가 대상 품목, 22 entries)" in apart
+    assert "kept apart" in apart
+
+
+def test_demo_result_keeps_part_one_apart(tmp_path: Path) -> None:
+    from exportctl.api import run_demo
+
+    result = run_demo(tmp_path)
+    assert result.consolidated_agrees
+    assert result.consolidated.options.section == "러시아"
+    assert [(p.number, p.read, p.stored) for p in result.consolidated.parts] == [
+        (1, 22, False),
+        (2, 1402, True),
+    ]
+    assert result.consolidated.report.item_count == 1402
+
+
 def test_change_csv_lists_the_243_additions(demo: tuple[Result, Path]) -> None:
     _, out = demo
     with (out / "changes.csv").open(encoding="utf-8-sig", newline="") as handle:
@@ -46,6 +70,19 @@ def test_change_csv_lists_the_243_additions(demo: tuple[Result, Path]) -> None:
     assert {row["change"] for row in rows} == {"added"}
     serials = sorted(int(row["serial"]) for row in rows)
     assert serials == list(range(1160, 1403))
+
+
+def test_screening_reads_the_classification_and_the_codes_entries_name(
+    demo: tuple[Result, Path],
+) -> None:
+    _, out = demo
+    with (out / "screening.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    classified = [row for row in rows if "the catalogue's classification" in row["reason"]]
+    assert len(classified) == 5
+    assert {row["status"] for row in classified} == {"review"}
+    mentioned = [row for row in rows if "mentions" in row["reason"]]
+    assert {row["code"][:6] for row in mentioned} >= {"840710", "841410", "880622"}
 
 
 def test_change_xlsx_summary_ties_out(demo: tuple[Result, Path]) -> None:

@@ -1,4 +1,4 @@
-"""The sample workbooks: rebuilt by ``spreadsheets/build_samples.py``, they import cleanly.
+"""The sample annex workbooks: rebuilt by ``spreadsheets/build_samples.py``, read as the annex.
 
 The build reads the shared HS data (``../shared/data``), so these tests are skipped
 where that folder is absent. They rebuild into ``tmp_path`` and never read the
@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import SHARED
 from openpyxl import load_workbook
 
-from exportctl import api, store
+from exportctl import annex, api, store
 from exportctl.validate import Declared
 
+FEB = "러시아벨라루스_상황허가_2024-02.xlsx"
+JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
+JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "spreadsheets" / "build_samples.py"
 DATA = SHARED / "data"
@@ -46,23 +50,43 @@ def _options(label: str, **kwargs: object) -> api.ImportOptions:
 
 
 @pytest.mark.parametrize(
-    ("name", "total", "first", "last"),
+    ("name", "section", "total", "first", "last"),
     [
-        ("러시아벨라루스_상황허가_2024-02.xlsx", 1159, 1, 1159),
-        ("러시아벨라루스_상황허가_2024-06_추가.xlsx", 243, 1160, 1402),
-        ("러시아벨라루스_상황허가_2024-06.xlsx", 1402, 1, 1402),
+        (FEB, None, 1159, 1, 1159),
+        (JUNE_ADDED, None, 243, 1160, 1402),
+        (JUNE, "러시아", 1402, 1, 1402),
     ],
 )
 def test_list_validates_with_zero_errors(
-    built: dict[str, Path], name: str, total: int, first: int, last: int
+    built: dict[str, Path], name: str, section: str | None, total: int, first: int, last: int
 ) -> None:
-    result = api.validate_workbook(built[name], _options("x", declared=Declared(total=total)))
+    options = _options("x", section=section, declared=Declared(total=total))
+    result = api.validate_workbook(built[name], options)
     assert result.report.errors == []
     assert len(result.report.items) == total
     serials = [item.serial for item in result.report.items]
     assert serials == [str(n) for n in range(first, last + 1)]
-    # Only the two numeric cells that lost a zero are worth a warning.
-    assert {f.rule for f in result.report.warnings} <= {"code-recovered", "reader-note"}
+    # Only the two numeric cells that lost a zero are worth a warning, and part 1 left out.
+    rules = {f.rule for f in result.report.warnings}
+    assert rules <= {"code-recovered", "reader-note", "section-left-out"}
+    assert ("section-left-out" in rules) == (section is not None)
+    assert result.notice is not None
+    assert result.notice.number == ("제2024-998호" if name == FEB else "제2024-999호")
+
+
+def test_consolidated_annex_imports_as_two_parts(built: dict[str, Path]) -> None:
+    result = api.validate_workbook(
+        built[JUNE],
+        _options("x", declared_parts={1: Declared(total=22), 2: Declared(total=1402)}),
+    )
+    assert result.report.errors == []
+    assert [(p.number, p.title, p.count, p.stored) for p in result.parts] == [
+        (1, "이란·파키스탄·시리아 관련 상황허가 대상 품목", 22, True),
+        (2, "러시아·벨라루스 상황허가 대상 품목", 1402, True),
+    ]
+    part_one = [item for item in result.report.items if item.section == 1]
+    assert [item.serial for item in part_one][:6] == ["1", "2", "3", "3의2", "3의3", "4"]
+    assert all(item.code and not item.sub_items for item in part_one)
 
 
 def test_list_codes_are_real_distinct_and_never_prefix_each_other(
@@ -70,11 +94,9 @@ def test_list_codes_are_real_distinct_and_never_prefix_each_other(
 ) -> None:
     from exportctl.hscode import Nomenclature
 
-    report = api.validate_workbook(
-        built["러시아벨라루스_상황허가_2024-06.xlsx"], _options("x")
-    ).report
+    report = api.validate_workbook(built[JUNE], _options("x", section="러시아")).report
     codes = sorted(item.code for item in report.items if item.code)
-    assert len(codes) == len(set(codes)) == 1402 - 35
+    assert len(codes) == len(set(codes)) == 1402 - 57
     nomenclature = Nomenclature.load("2022")
     assert all(len(code) == 6 and nomenclature.known(code) for code in codes)
     assert not any(b.startswith(a) for a, b in zip(codes, codes[1:], strict=False))
@@ -83,8 +105,19 @@ def test_list_codes_are_real_distinct_and_never_prefix_each_other(
     assert by_code["010121"].original_code == "10121"
     assert by_code["853669"].ex
     named = [item for item in report.items if item.code is None]
-    assert [item.serial for item in named] == [str(n) for n in range(1, 36)]
+    assert [item.serial for item in named] == [str(n) for n in range(1, 58)]
     assert any(item.description.startswith("승용차") for item in named)
+    # Sub-items belong to their entry, with the control numbers they name.
+    assert sum(len(item.sub_items) for item in named) == 31
+    assert sum(1 for item in named if item.sub_items) == 10
+    assert all(sub.control_numbers for item in named for sub in item.sub_items)
+    controls = {c for item in named for c in item.control_numbers}
+    assert {"3A001.a.3", "2B350.g", "1C350.64", "2B006.a"} <= controls
+    mentioned = {c for item in named for c in item.mentioned_codes}
+    assert mentioned == {
+        "845811", "845961", "841410", "880622", "840710", "841111", "870324", "890322"
+    }  # fmt: skip
+    assert not mentioned & set(codes)
 
 
 def test_additions_on_top_of_february_make_the_june_list(
@@ -93,14 +126,12 @@ def test_additions_on_top_of_february_make_the_june_list(
     engine = api.open_database(sqlite_url, create=True)
     try:
         feb = api.import_workbook(
-            engine,
-            built["러시아벨라루스_상황허가_2024-02.xlsx"],
-            _options("2024-02", declared=Declared(total=1159)),
+            engine, built[FEB], _options("2024-02", declared=Declared(total=1159))
         )
         assert feb.stored and feb.report.errors == []
         june = api.import_workbook(
             engine,
-            built["러시아벨라루스_상황허가_2024-06_추가.xlsx"],
+            built[JUNE_ADDED],
             _options(
                 "2024-06",
                 base="2024-02",
@@ -116,15 +147,207 @@ def test_additions_on_top_of_february_make_the_june_list(
         with store.session_scope(engine) as session:
             stored = store.load_items(session, june.version)
         assert [item.serial for item in stored] == [str(n) for n in range(1, 1403)]
+        assert sum(len(item.sub_items) for item in stored) == 31
+        # The consolidated annex's Russia/Belarus part is the same list; part 1 is left out.
         consolidated = api.validate_workbook(
-            built["러시아벨라루스_상황허가_2024-06.xlsx"],
-            _options("c", base="2024-02", declared=Declared(total=1402, added=243)),
+            built[JUNE],
+            _options(
+                "c",
+                section="러시아",
+                base="2024-02",
+                declared=Declared(total=1402, added=243, removed=0),
+            ),
             engine=engine,
         )
         assert consolidated.report.errors == []
         assert (consolidated.report.added, consolidated.report.removed) == (243, 0)
+        assert [(p.number, p.read, p.stored) for p in consolidated.parts] == [
+            (1, 22, False),
+            (2, 1402, True),
+        ]
     finally:
         engine.dispose()
+
+
+@dataclass
+class Entry:
+    """An entry row as the annex rules read it, with the sub-item rows under it."""
+
+    row: int
+    serial: annex.Serial
+    code: str | None
+    ko: str
+    en: str
+    subs: list[tuple[str, str, str]] = field(default_factory=list)
+    """(label, Korean rest, English rest) of each sub-item row."""
+
+
+@dataclass
+class Annex:
+    """A list workbook read with ``exportctl.annex`` and openpyxl, nothing else."""
+
+    notice: annex.Notice
+    parts: list[tuple[annex.SectionTitle | None, list[Entry]]]
+
+
+def _read_annex(path: Path) -> Annex:
+    workbook = load_workbook(path, read_only=True)
+    try:
+        sheet = workbook.active
+        assert sheet is not None
+        rows = [
+            [None if v is None else str(v).strip() or None for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    header = next(i for i, row in enumerate(rows) if row[0] == "연번")
+    assert rows[header + 1][2:4] == ["국문", "영문"]
+    notice = annex.parse_notice(row[0] for row in rows[:header])
+    parts: list[tuple[annex.SectionTitle | None, list[Entry]]] = []
+    for number, row in enumerate(rows[header + 2 :], start=header + 3):
+        if not any(row):
+            continue
+        if row[0] is not None and row[0].startswith(("※", "주:")):
+            break
+        section = annex.section_title(row)
+        if section is not None:
+            parts.append((section, []))
+            continue
+        if not parts:
+            parts.append((None, []))
+        serial = annex.parse_serial(row[0])
+        if isinstance(serial, annex.Serial):
+            parts[-1][1].append(Entry(number, serial, row[1], row[2] or "", row[3] or ""))
+            continue
+        assert serial is None and row[1] is None, f"row {number}: {row}"
+        ko, en = annex.split_label(row[2]), annex.split_label(row[3])
+        assert ko is not None and en is not None and ko[0] == en[0], f"row {number}: {row}"
+        parts[-1][1][-1].subs.append((ko[0], ko[1], en[1]))
+    return Annex(notice, parts)
+
+
+@pytest.fixture(scope="module")
+def annexes(built: dict[str, Path]) -> dict[str, Annex]:
+    return {name: _read_annex(built[name]) for name in (FEB, JUNE_ADDED, JUNE)}
+
+
+def _serials(entries: list[Entry]) -> list[str]:
+    return [entry.serial.text for entry in entries]
+
+
+def test_notice_rows_name_a_fictitious_notice(annexes: dict[str, Annex]) -> None:
+    import datetime as dt
+
+    feb = annexes[FEB].notice
+    assert (feb.number, feb.authority, feb.date) == (
+        "제2024-998호",
+        "산업통상자원부",
+        dt.date(2024, 2, 24),
+    )
+    assert feb.amended == dt.date(2024, 2, 24)
+    for name in (JUNE, JUNE_ADDED):
+        notice = annexes[name].notice
+        assert (notice.number, notice.date) == ("제2024-999호", dt.date(2024, 6, 28))
+        assert notice.amendment == "<개정 2024. 2. 24., 2024. 6. 28.>"
+        assert notice.amended == dt.date(2024, 6, 28)
+
+
+def test_one_part_files_keep_their_counts(annexes: dict[str, Annex]) -> None:
+    for name, first, last in ((FEB, 1, 1159), (JUNE_ADDED, 1160, 1402)):
+        [(section, entries)] = annexes[name].parts
+        assert section is None
+        assert _serials(entries) == [str(n) for n in range(first, last + 1)]
+        assert annex.serial_findings([e.serial for e in entries]) == []
+
+
+def test_consolidated_annex_has_two_parts_with_branch_numbers(
+    annexes: dict[str, Annex],
+) -> None:
+    (one, part_one), (two, part_two) = annexes[JUNE].parts
+    assert one == annex.SectionTitle(1, "이란·파키스탄·시리아 관련 상황허가 대상 품목")
+    assert two == annex.SectionTitle(2, "러시아·벨라루스 상황허가 대상 품목")
+    assert len(part_one) == 22
+    assert _serials(part_one)[:6] == ["1", "2", "3", "3의2", "3의3", "4"]
+    assert [e.serial.branches for e in part_one[3:5]] == [(2,), (3,)]
+    assert annex.serial_findings([e.serial for e in part_one]) == []
+    assert all(e.code is not None and not e.subs for e in part_one)
+    assert _serials(part_two) == [str(n) for n in range(1, 1403)]
+    # Part 2 is exactly February + additions; the parts share no code.
+    feb = annexes[FEB].parts[0][1] + annexes[JUNE_ADDED].parts[0][1]
+    assert [(e.serial, e.code, e.ko, e.subs) for e in part_two] == [
+        (e.serial, e.code, e.ko, e.subs) for e in feb
+    ]
+    assert not {e.code for e in part_one} & {e.code for e in part_two if e.code}
+
+
+def test_specification_entries_with_sub_items_and_control_numbers(
+    annexes: dict[str, Annex],
+) -> None:
+    from exportctl.hscode import Nomenclature
+
+    entries = annexes[FEB].parts[0][1]
+    spec = [e for e in entries if e.code is None]
+    assert [e.serial.text for e in spec] == [str(n) for n in range(1, 58)]
+    assert entries[57].code is not None
+    assert any(e.ko.startswith("승용차 (배기량 2,000cc 초과") for e in spec)
+    with_subs = [e for e in spec if e.subs]
+    assert len(with_subs) == 10
+    assert sum(len(e.subs) for e in spec) == 31
+    assert not any(e.subs for e in entries if e.code is not None)
+    for entry in with_subs:
+        letters = [label for label, _, _ in entry.subs if annex.label_level(label) == 1]
+        assert letters == [f"{chr(ord('a') + n)}." for n in range(len(letters))], entry.ko
+        assert annex.label_level(entry.subs[0][0]) == 1
+        for label, ko, en in entry.subs:
+            found = annex.control_numbers(ko)
+            assert found and found == annex.control_numbers(en), (label, ko)
+    numbered = [e for e in with_subs if any(annex.label_level(s[0]) == 2 for s in e.subs)]
+    assert len(numbered) == 2
+    controls = {c for e in spec for s in e.subs for c in annex.control_numbers(s[1])}
+    assert {"3A001.a.3", "2B350.g", "1C350.64", "3B001.f.1"} <= controls
+    # Codes named in passing: real HS 2022 subheadings, never a coded entry's code.
+    mentioned = {c for e in spec for c in annex.mentioned_codes(e.ko)}
+    assert mentioned == {c for e in spec for c in annex.mentioned_codes(e.en)}
+    assert "840710" in mentioned and len(mentioned) == 8
+    nomenclature = Nomenclature.load("2022")
+    assert all(nomenclature.known(c) for c in mentioned)
+    coded = {e.code for part in annexes[JUNE].parts for e in part[1] if e.code}
+    # Text cells as written (the two numeric quirk cells aside: their zeros are lost).
+    digits = {d for code in coded if len(d := "".join(filter(str.isdigit, code))) == 6}
+    assert len(digits) == len(coded) - 2
+    assert not any(a.startswith(b) or b.startswith(a) for a in mentioned for b in digits)
+
+
+def test_catalogue_classification_and_mentioned_codes(
+    built: dict[str, Path], annexes: dict[str, Annex]
+) -> None:
+    workbook = load_workbook(built["catalogue.xlsx"], read_only=True)
+    try:
+        sheet = workbook.active
+        assert sheet is not None
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    finally:
+        workbook.close()
+    assert rows[0] == ("SKU", "제품명", "영문 제품명", "HS코드", "전략물자 해당번호")
+    spec = [e for e in annexes[FEB].parts[0][1] if e.code is None]
+    cited = {
+        c
+        for e in spec
+        for text in (e.ko, *(s[1] for s in e.subs))
+        for c in annex.control_numbers(text)
+    }
+    classified = [row for row in rows[1:] if row[4]]
+    assert len(classified) == 5
+    assert all(
+        annex.control_numbers(str(row[4])) == (row[4],) and row[4] in cited for row in classified
+    )
+    mentioned = {c for e in spec for c in annex.mentioned_codes(e.ko)}
+    at_mentioned = [row for row in rows[1:] if isinstance(row[3], str) and row[3][:6] in mentioned]
+    assert len(at_mentioned) >= 5
+    csv_rows = built["catalogue.csv"].read_bytes().decode("cp949").splitlines()
+    assert csv_rows[0] == "SKU,제품명,영문 제품명,HS코드,전략물자 해당번호"
+    assert sum(1 for line in csv_rows[1:] if not line.endswith(",")) == 5
 
 
 def test_catalogue_reads_in_both_encodings(built: dict[str, Path]) -> None:
@@ -132,7 +355,7 @@ def test_catalogue_reads_in_both_encodings(built: dict[str, Path]) -> None:
 
     xlsx = list(read_table(built["catalogue.xlsx"], CATALOGUE_SCHEMA).rows)
     csv = list(read_table(built["catalogue.csv"], CATALOGUE_SCHEMA).rows)
-    assert len(xlsx) == len(csv) == 306
+    assert len(xlsx) == len(csv) == 313
     assert [r.values["sku"] for r in xlsx] == [r.values["sku"] for r in csv]
     assert built["catalogue.csv"].read_bytes().decode("cp949").startswith("SKU,제품명")
 

@@ -44,6 +44,8 @@ DEMO_SAMPLES = (DEMO_FEB, DEMO_JUNE_ADDED, DEMO_JUNE, DEMO_CATALOGUE)
 """Sample files the demo reads (built by ``spreadsheets/build_samples.py``)."""
 DEMO_LIST_NAME = "러시아·벨라루스 상황허가 대상 품목 (SAMPLE, not the official list)"
 """Display name of the demo's list."""
+DEMO_SECTION = "러시아"
+"""The part of the consolidated annex the list follows (``--section``)."""
 DEMO_DATABASE = "exportctl-demo.db"
 """Name of the demo's throw-away SQLite database inside the output folder."""
 
@@ -63,9 +65,9 @@ class DemoResult:
     june: ImportResult
     """Import of the June 2024 additions on top of February (243 + 1,159 = 1,402)."""
     consolidated: ImportResult
-    """Validation (no write) of the consolidated June workbook."""
+    """Validation (no write) of the consolidated June annex's Russia/Belarus part."""
     consolidated_agrees: bool
-    """The consolidated workbook holds exactly the items of base + additions."""
+    """That part holds exactly the items of base + additions."""
     files: dict[str, Path] = field(default_factory=dict)
     """Report name (``changes.pdf``…) -> path written."""
     changes: ChangeSet | None = None
@@ -121,7 +123,9 @@ def run_demo(
 
     Imports the February 2024 list (declared total 1,159), imports the June 2024
     additions on top of it (declared 243 added, 1,402 in total), checks the
-    consolidated June workbook against the result, writes the February → June
+    Russia/Belarus part of the consolidated June annex (``--section 러시아``; its
+    part 1, 이란·파키스탄·시리아 관련, is read and left out) against the result,
+    writes the February → June
     change report as PDF, XLSX and CSV, and screens the sample catalogue against
     June compared with February. Everything goes into ``out_dir``, including the
     SQLite database (replaced on every run), so the run can be explored afterwards.
@@ -193,12 +197,15 @@ def run_demo(
             ),
         )
         _demo_approve(engine, "2024-06", step)
-        step(f"Checking {DEMO_JUNE} (consolidated) against 2024-02 + additions")
+        step(
+            f"Checking {DEMO_JUNE} (consolidated, part {DEMO_SECTION}) against 2024-02 + additions"
+        )
         consolidated = validate_workbook(
             samples[DEMO_JUNE],
             ImportOptions(
                 slug=DEMO_LIST,
                 label="2024-06-consolidated",
+                section=DEMO_SECTION,
                 base="2024-02",
                 declared=Declared(total=1402, added=243, removed=0),
             ),

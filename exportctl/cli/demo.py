@@ -28,9 +28,11 @@ def demo(state: State, out_dir: Path) -> None:
 
     Imports the sample February 2024 list of Korea's Russia/Belarus situational
     licence items (1,159), the June 2024 additions (243, for 1,402), checks the
-    counts, writes the change report as PDF, XLSX and CSV and screens a sample
-    catalogue. It uses its own SQLite database inside --out, never --db. The
-    samples are in the official layout but are NOT the official list.
+    counts and the Russia/Belarus part of the consolidated two-part June annex
+    (its other part is read and kept apart), writes the change report as PDF,
+    XLSX and CSV and screens a sample catalogue. It uses its own SQLite
+    database inside --out, never --db. The samples are in the official layout
+    but are NOT the official list.
 
     \b
     Example:
@@ -73,7 +75,18 @@ def _demo_summary(result: DemoResult) -> list[str]:
         f"+{declared.added or 0:,} = {declared.total or 0:,}; "
         f"{counted(len(june.errors), 'error')}, {counted(len(june.warnings), 'warning')}; "
         "approved by a second person",
-        f"  {cons.file} (consolidated): {cons.item_count:,} items, {agreement}",
+    ]
+    kept = [part for part in result.consolidated.parts if part.stored]
+    apart = [part for part in result.consolidated.parts if not part.stored]
+    which = ", ".join(f"part {part.number} {part.title or ''}".rstrip() for part in kept)
+    lines.append(
+        f"  {cons.file} (consolidated annex, {which or 'one part'}): "
+        f"{cons.item_count:,} items, {agreement}"
+    )
+    lines += [
+        f"    part {part.number} ({part.title or 'untitled'}, {part.read:,} entries) seen and "
+        f"kept apart: not part of {DEMO_LIST_SLUG}"
+        for part in apart
     ]
     if result.change_summary is not None:
         s = result.change_summary
