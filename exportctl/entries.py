@@ -293,6 +293,28 @@ def base_parts(items: Iterable[ItemRecord], sections: Mapping[int, str] | None) 
     return dict.fromkeys(sorted({item.section for item in items}), "")
 
 
+def pair_parts(old: Mapping[int, str], new: Mapping[int, str]) -> dict[int, int]:
+    """Which part of an older version each part of a newer one revises: old -> new number.
+
+    One part on each side always pair (a one-part list revised by the Russia /
+    Belarus part of a full annex); otherwise parts pair by title (folded), then
+    by number. Parts that pair with nothing are left out.
+    """
+    if len(old) == 1 and len(new) == 1:
+        return {next(iter(old)): next(iter(new))}
+    pairs: dict[int, int] = {}
+    by_title = {fold_title(title): number for number, title in old.items() if title}
+    for number, title in new.items():
+        found = by_title.get(fold_title(title)) if title else None
+        if found is not None and found not in pairs:
+            pairs[found] = number
+    taken = set(pairs.values())
+    for number in new:
+        if number not in taken and number in old and number not in pairs:
+            pairs[number] = number
+    return pairs
+
+
 def matching_part(titles: Mapping[int, str], part: Part) -> int | None:
     """The number of the base's part that ``part`` revises, or ``None``.
 

@@ -358,3 +358,26 @@ def test_versions_check_and_export_name_the_notice_and_the_parts(
     data = json.loads(exported.read_text(encoding="utf-8"))
     assert data["version"]["notice"]["date"] == "2024-06-28"
     assert data["items"][2]["section"] == PART_2 and data["items"][2]["section_number"] == 2
+
+
+def test_a_one_part_list_and_the_annexs_part_2_pair_as_the_same_part(db_url: str) -> None:
+    engine = open_database(db_url, create=True)
+    part_2 = [CHIPS, ENGINES, DEVICES_2]
+    one_part = [dataclasses.replace(item, section=1) for item in part_2]
+    new = store.NewVersion(
+        slug="kr-russia",
+        label="2024-06",
+        source_file="list.xlsx",
+        source_sha256="7" * 64,
+        source_sheet="별표2의2",
+        actor="kim",
+        approve=True,
+    )
+    with store.session_scope(engine) as session:
+        store.store_version(session, new, one_part)
+    _store(engine, "annex", part_2)
+    changes = diff_versions(engine, "kr-russia", "2024-06", "annex")
+    assert (list(changes.changes), changes.unchanged) == ([], 3)
+    back = diff_versions(engine, "kr-russia", "annex", "2024-06")
+    assert (list(back.changes), back.unchanged) == ([], 3)
+    engine.dispose()

@@ -104,20 +104,34 @@ def diff_versions(
         >>> summarise(changes).statements
     """
 
-    from exportctl.diff import DEFAULT_FIELDS, check_fields, compare_stored
+    from exportctl.diff import (
+        DEFAULT_FIELDS,
+        PartsRenumbered,
+        StoredVersion,
+        check_fields,
+        compare_stored,
+    )
+    from exportctl.entries import pair_parts
 
     chosen = check_fields(fields) if fields is not None else DEFAULT_FIELDS
     with store.session_scope(engine) as session:
         control_list = store.get_list(session, slug)
         old_version = _by_label_or_date(session, slug, old, include_drafts=include_drafts)
         new_version = _by_label_or_date(session, slug, new, include_drafts=include_drafts)
-        changes = compare_stored(
-            store.StoredItems(session, old_version),
-            store.StoredItems(session, new_version),
-            fields=chosen,
+        old_parts = store.sections_of(session, old_version)
+        new_parts = store.sections_of(session, new_version)
+        # The older version is read in the newer one's part numbering; parts that
+        # hold no entry (a part left out on import) pair with nothing.
+        pairs = pair_parts(
+            {p.number: p.title for p in old_parts if p.item_count},
+            {p.number: p.title for p in new_parts if p.item_count},
         )
-        old_info = _version_info(old_version, store.sections_of(session, old_version))
-        new_info = _version_info(new_version, store.sections_of(session, new_version))
+        old_items: StoredVersion = store.StoredItems(session, old_version)
+        if any(before != after for before, after in pairs.items()):
+            old_items = PartsRenumbered(old_items, pairs)
+        changes = compare_stored(old_items, store.StoredItems(session, new_version), fields=chosen)
+        old_info = _version_info(old_version, old_parts)
+        new_info = _version_info(new_version, new_parts)
     return dataclasses.replace(
         changes,
         list_slug=control_list.slug,

@@ -67,7 +67,7 @@ from exportctl.diff.changeset import (
     parse_fields,
 )
 from exportctl.diff.matching import NameCounts, compare, significant_prefix
-from exportctl.diff.stored import StoredVersion, compare_stored, row_columns
+from exportctl.diff.stored import PartsRenumbered, StoredVersion, compare_stored, row_columns
 from exportctl.diff.summary import GroupCount, Summary, summarise
 
 __all__ = [
@@ -86,6 +86,7 @@ __all__ = [
     "check_fields",
     "compare",
     "compare_stored",
+    "PartsRenumbered",
     "dotted",
     "parse_fields",
     "row_columns",

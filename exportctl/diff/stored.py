@@ -9,6 +9,7 @@ one :func:`~exportctl.diff.matching.compare` gives on the whole versions.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import operator
 from collections import Counter
@@ -21,7 +22,7 @@ from exportctl.diff.changeset import COMPARABLE_FIELDS, DEFAULT_FIELDS, ChangeSe
 from exportctl.diff.matching import _compare_indexed, _in_section, _key, _name_text_key, compare
 from exportctl.models import ItemRecord
 
-__all__ = ["StoredVersion", "compare_stored", "row_columns"]
+__all__ = ["PartsRenumbered", "StoredVersion", "compare_stored", "row_columns"]
 
 
 class StoredVersion(Protocol):
@@ -49,6 +50,40 @@ class StoredVersion(Protocol):
             codeless: Also every item without a code.
         """
         ...
+
+
+class PartsRenumbered:
+    """A stored version read with its part numbers changed, e.g. to the newer version's.
+
+    Entries are compared within their part; when two versions number the same part
+    differently (part 1 of a one-part list, part 2 of the full annex), the older one
+    is read in the newer one's numbering.
+    """
+
+    def __init__(self, stored: StoredVersion, numbers: Mapping[int, int]) -> None:
+        self._stored = stored
+        self._numbers = dict(numbers)
+
+    def _number(self, section: int) -> int:
+        return self._numbers.get(section, section)
+
+    def rows(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """See :meth:`StoredVersion.rows`."""
+        rows = self._stored.rows(columns)
+        if "section" not in columns:
+            return rows
+        at = list(columns).index("section")
+        number = self._number
+        return [(*row[:at], number(row[at]), *row[at + 1 :]) for row in rows]
+
+    def items(self, codes: Collection[str] | None, *, codeless: bool) -> list[ItemRecord]:
+        """See :meth:`StoredVersion.items`."""
+        return [
+            dataclasses.replace(item, section=self._number(item.section))
+            if item.section in self._numbers
+            else item
+            for item in self._stored.items(codes, codeless=codeless)
+        ]
 
 
 def row_columns(fields: Sequence[str]) -> tuple[str, ...]:
