@@ -134,6 +134,9 @@ class Assembler:
                 else:
                     self._subs.append(sub)
                 continue
+            if parsed.continued and parsed.code is None and self._held is not None:
+                self._join(parsed)
+                continue
             if self._continues(parsed):
                 last = self._subs[-1]
                 text = f"{last.text} {parsed.values.get('description')}"
@@ -171,6 +174,29 @@ class Assembler:
         self.parts.append(part)
         self.current = part
         return part
+
+    def _join(self, parsed: ParsedRow) -> None:
+        """A row under a serial cell merged down from the entry above: the entry goes on."""
+        held = self._held
+        assert held is not None
+        values = parsed.values
+        if self._subs:
+            last = self._subs[-1]
+            text = " ".join(t for t in (last.text, values.get("description")) if t)
+            self._subs[-1] = replace(last, text=text, control_numbers=control_numbers(text))
+        else:
+            for name in ("description", "description_en", "note"):
+                more = values.get(name)
+                if more:
+                    before = getattr(held, name)
+                    setattr(held, name, f"{before} {more}" if before else more)
+        serial = f"No. {held.serial}" if held.serial else "above"
+        self._warn(
+            "continued-row",
+            f"the row continues entry {serial} (its serial cell is merged with the row "
+            "above); its text was joined to that entry",
+            parsed.row,
+        )
 
     def _continues(self, parsed: ParsedRow) -> bool:
         held = self._held

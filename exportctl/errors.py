@@ -39,16 +39,28 @@ class InputError(ExportctlError):
 
 
 def location(
-    file: str | None, sheet: str | None = None, row: int | None = None, column: str | None = None
+    file: str | None,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    *,
+    place: str | None = None,
 ) -> str:
-    """Render ``file, sheet "S", row 3, column "HS"`` leaving out the parts not known."""
+    """Render ``file, sheet "S", row 3, column "HS"`` leaving out the parts not known.
+
+    ``place`` (``page 3, table 1, row 5``) stands for the sheet and row of a printed
+    document (PDF, HWPX).
+    """
     parts: list[str] = []
     if file:
         parts.append(file)
-    if sheet:
-        parts.append(f'sheet "{sheet}"')
-    if row is not None:
-        parts.append(f"row {row}")
+    if place:
+        parts.append(place)
+    else:
+        if sheet:
+            parts.append(f'sheet "{sheet}"')
+        if row is not None:
+            parts.append(f"row {row}")
     if column:
         parts.append(f'column "{column}"')
     return ", ".join(parts)

@@ -385,6 +385,9 @@ class Finding:
     """Header of the column as written in the file, if any."""
     value: str | None = None
     """The offending value, if any."""
+    place: str | None = None
+    """Where the row is in a printed document (``page 3, table 1, row 5``): said in
+    place of ``sheet`` and ``row`` for files without sheet rows (PDF, HWPX)."""
 
     def to_json(self) -> dict[str, Any]:
         """The finding in the ``--json`` shape."""
@@ -396,6 +399,7 @@ class Finding:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
+            "place": self.place,
         }
 
 

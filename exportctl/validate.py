@@ -67,6 +67,7 @@ class _Collector:
                 row=row,
                 column=column,
                 value=value,
+                place=self.table.places.get(row) if row is not None else None,
             )
         )
 
@@ -187,7 +188,7 @@ def _build_item(
         # Categories repeat on every row; one shared string each saves memory on large lists.
         category=_intern(values.get("category")),
         note=values.get("note"),
-        sheet=table.sheet or "",
+        sheet=parsed.place or table.sheet or "",
         row=row,
         # Share the code's string when the cell already held exactly the digits.
         original_code=code if raw_code == code else raw_code,

@@ -213,7 +213,7 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
 
 
 def _render_finding(finding: Finding) -> str:
-    where = location(finding.file, finding.sheet, finding.row, finding.column)
+    where = location(finding.file, finding.sheet, finding.row, finding.column, place=finding.place)
     return f"  {finding.severity}: {where}: {finding.message}"
 
 

@@ -59,6 +59,10 @@ class ParsedRow:
             (``2. 러시아·벨라루스 상황허가 대상 품목``); its ``values`` are then all
             ``None`` and ``code`` is ``None``. Only tables read with ``LIST_SCHEMA``
             hand such rows on.
+        place: The row's place in a printed document (``page 3, table 1, row 5``),
+            for files without sheet rows (PDF, HWPX); ``None`` otherwise.
+        continued: The row's serial cell is covered by the serial cell of the row
+            above, merged down: the row continues that entry.
     """
 
     row: int
@@ -66,6 +70,8 @@ class ParsedRow:
     code: CodeCell | None
     extra: tuple[str | None, ...] = ()
     section: SectionTitle | None = None
+    place: str | None = None
+    continued: bool = False
 
 
 @dataclass
@@ -84,6 +90,8 @@ class Table:
         title_lines: The text of each non-blank row above the header, in order
             (each row's distinct cell texts joined by a space): where an annex
             prints its name, amendment marker and notice number.
+        places: Row number -> place in the printed document (``page 3, table 1,
+            row 5``) for files without sheet rows (PDF, HWPX), filled as rows stream.
     """
 
     file: str
@@ -94,6 +102,7 @@ class Table:
     notes: list[str]
     rows: Iterator[ParsedRow]
     title_lines: list[str] = field(default_factory=list)
+    places: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -426,11 +435,13 @@ def build_table(
     if formulas is not None:
         _check_formulas(formulas, mapped, layout, file=file, sheet=sheet, notes=notes, place=place)
 
+    places: dict[int, str] = {}
     rows = _stream(
         located,
         schema,
         mapped,
         notes=notes,
+        places=places,
         place=place,
         progress=progress,
         code_formats=code_formats,
@@ -450,6 +461,7 @@ def build_table(
         notes=notes,
         rows=rows,
         title_lines=list(located.title_lines),
+        places=places,
     )
 
 
@@ -498,6 +510,7 @@ def _stream(
     mapped: Mapping[str, Column],
     *,
     notes: list[str],
+    places: dict[int, str],
     place: str,
     progress: Callable[[int], None] | None,
     code_formats: CodeFormats | None = None,
@@ -506,6 +519,7 @@ def _stream(
 ) -> Iterator[ParsedRow]:
     code_column = mapped["code"]
     code_index = code_column.index
+    serial_index = mapped["serial"].index if "serial" in mapped else None
     first_column = min(column.index for column in located.layout.columns)
     header_code = code_column.labels[-1]
     names = tuple(name for name in schema.fields if name in mapped)
@@ -537,7 +551,9 @@ def _stream(
         if sections and code_text is None:
             title = _section_row(cells, first_column)
             if title is not None:
-                yield ParsedRow(row.number, dict(template), None, section=title)
+                if row.place is not None:
+                    places[row.number] = row.place
+                yield ParsedRow(row.number, dict(template), None, section=title, place=row.place)
                 continue
         # A row with a code and a value left of the code column is never a footnote.
         if not (
@@ -574,12 +590,23 @@ def _stream(
                 )
                 found = code_cell(raw_code, number_format)
                 cell = found if found.text is not None else None
+        kept: tuple[str | None, ...] = ()
         if extra:
             width = len(cells)
             kept = tuple(cell_text(cells[index]) if index < width else None for index in extra)
+        if row.place is None and not row.covered:
             yield ParsedRow(row.number, values, cell, kept)
         else:
-            yield ParsedRow(row.number, values, cell)
+            if row.place is not None:
+                places[row.number] = row.place
+            yield ParsedRow(
+                row.number,
+                values,
+                cell,
+                kept,
+                place=row.place,
+                continued=serial_index is not None and serial_index in row.covered,
+            )
     if progress is not None and read % PROGRESS_EVERY:
         progress(read)
     if footnotes:

@@ -15,11 +15,18 @@ class RawRow:
         number: 1-based row number (sheet row, or CSV line where the record starts).
         values: Cell values by 0-based column; ``None`` or ``""`` when blank.
         cells: openpyxl cells of the row when read with openpyxl, for number formats.
+        place: Where the row is for a reader of the printed document, when the file
+            has no sheet rows: ``page 3, table 1, row 5`` (PDF), ``table 2, row 5``
+            (HWPX). ``number`` then only orders the rows.
+        covered: Columns whose cell is covered by a cell merged down from the row
+            above: blank here, yet not empty (the row continues that cell's entry).
     """
 
     number: int
     values: Sequence[object]
     cells: Sequence[Any] | None = None
+    place: str | None = None
+    covered: frozenset[int] = frozenset()
 
     def number_format(self, column: int) -> str | None:
         """The Excel number format of a cell, when the engine knows it."""
