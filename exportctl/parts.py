@@ -184,12 +184,8 @@ def validate_annex(
         checks.setdefault(number, _Checks(table, keep_keys=keep_keys)).add(item)
         emit(item)
     # Readers add some notes (skipped rows, formulas) only once every row is read.
-    file_prefix = f"{table.file}: "
-    sheet_prefix = f'sheet "{table.sheet}": '
     for note in table.notes:
-        text = note.removeprefix(file_prefix)
-        on_sheet = bool(table.sheet) and text.startswith(sheet_prefix)
-        out.add("warning", "reader-note", text.removeprefix(sheet_prefix), sheet=on_sheet)
+        out.add("warning", note.rule, note.message, sheet=note.sheet is not None)
     stored = choice.check(assembler.parts, table)
     for part in assembler.parts:
         if part not in stored:

@@ -737,7 +737,7 @@ def test_skipped_footnotes_are_reported_and_serials_like_12_paren_are_read(
     result = run_cli("validate", path, "--list", "k", "--json", db=initialised)
     assert result.exit_code == 0, result.output
     findings = json.loads(result.stdout)["findings"]
-    notes = [f["message"] for f in findings if f["rule"] == "reader-note"]
+    notes = [f["message"] for f in findings if f["rule"] == "footnote-rows"]
     assert any("2 footnote rows skipped" in n for n in notes), findings
     assert not [f for f in findings if f["rule"] == "malformed-serial"]
 

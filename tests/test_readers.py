@@ -209,7 +209,10 @@ def test_title_rows_two_row_header_footnotes_and_blanks(tmp_path: Path) -> None:
     assert rows[4].code == CodeCell("8457100000", 8457100000, "General")
     # Data after the footnotes is still read.
     assert rows[5].values["code"] == "8481.80"
-    assert table.notes == ['sheet "목록": 3 footnote rows skipped (rows 11, 12, 13)']
+    assert list(map(str, table.notes)) == [
+        'sheet "목록": 3 footnote rows skipped (rows 11, 12, 13)'
+    ]
+    assert [note.rule for note in table.notes] == ["footnote-rows"]
 
 
 def test_engines_agree_on_the_same_workbook(tmp_path: Path) -> None:
@@ -224,7 +227,7 @@ def test_engines_agree_on_the_same_workbook(tmp_path: Path) -> None:
 
     assert comparable(by_openpyxl) == comparable(by_calamine)
     assert by_calamine[1][1].code == CodeCell("8471.3", 8471.3, None)
-    assert any("python-calamine" in note for note in by_calamine[0].notes)
+    assert any("python-calamine" in str(note) for note in by_calamine[0].notes)
 
 
 def test_number_formats_are_read_at_any_size(
@@ -237,7 +240,7 @@ def test_number_formats_are_read_at_any_size(
     table, rows = read_all(path)
     assert rows[1].code == CodeCell("8471.3", 8471.3, "0000.00")
     assert rows[2].code == CodeCell("10121", 10121, "000000")
-    assert not any("python-calamine" in note for note in table.notes)
+    assert not any("python-calamine" in str(note) for note in table.notes)
 
 
 def test_large_sheet_without_references_recovers_from_values_only(
@@ -255,7 +258,7 @@ def test_large_sheet_without_references_recovers_from_values_only(
     monkeypatch.setattr(xlsx, "OPENPYXL_MAX_BYTES", 100)
     table, parsed = read_all(path)
     assert parsed[0].code == CodeCell("10121", 10121, None)
-    assert any("python-calamine" in note for note in table.notes)
+    assert any("python-calamine" in str(note) for note in table.notes)
 
 
 def test_text_codes_never_search_for_formats(
@@ -401,7 +404,7 @@ def test_repeated_header_rows_are_skipped(tmp_path: Path) -> None:
     rows = [["HS코드", "품목명"], ["8471.30", "a"], ["HS코드", "품목명"], ["8471.41", "b"]]
     table, parsed = read_all(save_rows(tmp_path / "pages.xlsx", rows))
     assert [row.values["code"] for row in parsed] == ["8471.30", "8471.41"]
-    assert table.notes == ['sheet "목록": 1 repeated header rows skipped']
+    assert list(map(str, table.notes)) == ['sheet "목록": 1 repeated header rows skipped']
 
 
 def test_code_row_starting_with_a_marker_is_data(tmp_path: Path) -> None:
@@ -434,7 +437,9 @@ def test_formulas_with_cached_values(tmp_path: Path) -> None:
     for reader in ("openpyxl", "calamine"):
         table, rows = read_all(path, reader=reader)
         assert rows[0].values["serial"] == "1"
-        assert 'sheet "목록": 2 formula cells read from their cached values' in table.notes
+        assert 'sheet "목록": 2 formula cells read from their cached values' in map(
+            str, table.notes
+        )
 
 
 def test_formula_without_cached_value_in_a_mapped_column(tmp_path: Path) -> None:
@@ -457,7 +462,7 @@ def test_formula_without_cached_value_elsewhere_is_noted(tmp_path: Path) -> None
         lambda xml: xml.replace("<f>ROW()-1</f><v />", "<f>ROW()-1</f><v>1</v>"),
     )
     table, _ = read_all(path)
-    assert table.notes == [
+    assert list(map(str, table.notes)) == [
         'sheet "목록": 1 formula cells read from their cached values',
         'sheet "목록": 1 formula cells outside the mapped columns have no cached value '
         "and were read as blank",
@@ -493,7 +498,7 @@ def test_csv_encodings(tmp_path: Path, encoding: str, given: str | None, note: s
         (5, "0101.21", "말, 번식용"),
     ]
     assert rows[0].code == CodeCell("8471.30", None, None)
-    assert any(note in each for each in table.notes) if note else not table.notes[:-1]
+    assert any(note in str(each) for each in table.notes) if note else not table.notes[:-1]
 
 
 def test_csv_semicolon_and_tab(tmp_path: Path) -> None:
@@ -501,7 +506,9 @@ def test_csv_semicolon_and_tab(tmp_path: Path) -> None:
     semi.write_text("HS Code;Description;Note\n8471.30;Computers, portable;\n", encoding="utf-8")
     table, rows = read_all(semi)
     assert rows[0].values["description"] == "Computers, portable"
-    assert table.notes == ["semi.csv: fields separated by semicolon"]
+    assert [note.to_json() for note in table.notes] == [
+        {"rule": "csv-delimiter", "message": "fields separated by semicolon", "sheet": None}
+    ]
 
     tab = tmp_path / "tab.txt"
     tab.write_text("SKU\tHS코드\n A-1 \t847130\n", encoding="utf-8")
@@ -899,7 +906,7 @@ def test_code_cells_of_text_match_code_cell(tmp_path: Path) -> None:
 
 def _everything(result: tuple[Table, list[ParsedRow]]) -> list[Any]:
     table, rows = result
-    return [table.header_row, table.columns, table.unmapped, table.notes, rows]
+    return [table.header_row, table.columns, table.unmapped, list(map(str, table.notes)), rows]
 
 
 def test_auto_reads_formats_like_openpyxl(tmp_path: Path) -> None:

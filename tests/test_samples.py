@@ -68,7 +68,7 @@ def test_list_validates_with_zero_errors(
     assert serials == [str(n) for n in range(first, last + 1)]
     # Only the two numeric cells that lost a zero are worth a warning, and part 1 left out.
     rules = {f.rule for f in result.report.warnings}
-    assert rules <= {"code-recovered", "reader-note", "section-left-out"}
+    assert rules <= {"code-recovered", "footnote-rows", "section-left-out"}
     assert ("section-left-out" in rules) == (section is not None)
     assert result.notice is not None
     assert result.notice.number == ("제2024-998호" if name == FEB else "제2024-999호")
@@ -139,7 +139,7 @@ def test_additions_on_top_of_february_make_the_june_list(
                 declared=Declared(total=1402, added=243, removed=0),
             ),
         )
-        assert june.stored and {f.rule for f in june.report.findings} <= {"reader-note"}
+        assert june.stored and {f.rule for f in june.report.findings} <= {"footnote-rows"}
         assert (june.report.item_count, june.report.added, june.report.removed) == (1402, 243, 0)
         # Stored as read: the report does not keep them, the database has all, in order.
         assert june.report.items == [] and june.version is not None

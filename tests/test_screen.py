@@ -773,8 +773,16 @@ def test_reader_notes_reach_the_screening_report_and_the_terminal(
     result = screen_cli(run_cli, screen_db, path, *args, "-o", out, ok=True)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [r["row"] for r in data["rows"]] == [2, 3]
-    assert data["notes"][0] == 'column "담당" is not screened; reports keep it beside the verdict'
-    assert any("1 footnote rows skipped (rows 4)" in note for note in data["notes"])
+    assert data["notes"][0] == {
+        "rule": "unmapped-column",
+        "message": 'column "담당" is not screened; reports keep it beside the verdict',
+        "sheet": None,
+    }
+    assert {
+        "rule": "footnote-rows",
+        "message": "1 footnote rows skipped (rows 4)",
+        "sheet": None,
+    } in data["notes"]
     assert "footnote rows skipped" in result.stderr
     xlsx = tmp_path / "screen.xlsx"
     screen_cli(run_cli, screen_db, path, *args, "-o", xlsx, ok=True)

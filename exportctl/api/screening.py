@@ -74,6 +74,7 @@ def screen_catalogue(
         ...         print(result.row, result.sku, result.reason)
     """
     from exportctl.readers import CATALOGUE_SCHEMA, read_table
+    from exportctl.readers.rows import Note
     from exportctl.screen import ScreenIndex, ScreenReport, ScreenSummary, screen_rows
 
     if label is not None and as_of is not None:
@@ -116,7 +117,10 @@ def screen_catalogue(
     # The table's own list: readers add notes (skipped rows...) while rows stream.
     notes = table.notes
     notes[:0] = [
-        f'column "{header}" is not screened; reports keep it beside the verdict'
+        Note(
+            "unmapped-column",
+            f'column "{header}" is not screened; reports keep it beside the verdict',
+        )
         for header in table.unmapped
     ]
     return ScreenReport(

@@ -31,7 +31,7 @@ from exportctl.readers.layout import (
     build_table,
     locate,
 )
-from exportctl.readers.rows import RawRow
+from exportctl.readers.rows import Note, RawRow
 from exportctl.readers.schema import (
     CATALOGUE_SCHEMA,
     LIST_SCHEMA,
@@ -322,13 +322,13 @@ def _refuse_other_tables(
 
 
 _NO_FORMATS = (
-    'sheet "{sheet}": read with python-calamine, which gives no number formats; codes '
-    "typed as numbers can only be recovered from the rest of the column"
+    "read with python-calamine, which gives no number formats; codes typed as numbers can "
+    "only be recovered from the rest of the column"
 )
 
 
 def _formats_loader(
-    checked: Checked, sheet: str, column: int, notes: list[str]
+    checked: Checked, sheet: str, column: int, notes: list[Note]
 ) -> Callable[[], ColumnFormats | None]:
     """Read the number formats of a sheet's code column, from its XML or with openpyxl.
 
@@ -344,7 +344,7 @@ def _formats_loader(
             return found
         if uses_openpyxl(checked):
             return openpyxl_column_formats(checked.path, sheet, column)
-        notes.append(_NO_FORMATS.format(sheet=sheet))
+        notes.append(Note("no-number-formats", _NO_FORMATS, sheet))
         return None
 
     return load
@@ -410,7 +410,7 @@ def _read_book(
         _refuse_catalogue(located, schema, file=name, sheet=sheet_name)
     if after:
         _refuse_other_tables(book, chosen, after, schema, overrides, file=name)
-    notes: list[str] = []
+    notes: list[Note] = list(getattr(book, "notes", ()))
     formulas = None
     code_formats: LazyFormats | None = None
     code_columns = located.layout.fields.get("code", [])
@@ -422,7 +422,7 @@ def _read_book(
         same = ahead is not None and sheet_name == candidates[0]
         formulas = ahead.result() if ahead is not None and same else scan(sheet_name)
         if book.engine == "calamine" and code_formats is None:
-            notes.append(_NO_FORMATS.format(sheet=sheet_name))
+            notes.append(Note("no-number-formats", _NO_FORMATS, sheet_name))
     return build_table(
         located,
         schema,

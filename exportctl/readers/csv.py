@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from exportctl.errors import InputError
-from exportctl.readers.rows import RawRow
+from exportctl.readers.rows import Note, RawRow
 
 SNIFF_BYTES = 64 * 1024
 """Characters read to choose the delimiter."""
@@ -59,7 +59,7 @@ class CsvSource:
     delimiter: str
     rows: Iterator[RawRow]
     handle: IO[str]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     estimated_rows: int | None = None
 
 
@@ -81,7 +81,7 @@ def first_bad_line(path: Path, encoding: str, chunk: int = 256 * 1024) -> int | 
     return None
 
 
-def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[str]]:
+def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[Note]]:
     """Pick and check the encoding of a text file.
 
     Args:
@@ -127,7 +127,7 @@ def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[str]]:
     if bad is None:
         return "utf-8", []
     if first_bad_line(path, "cp949") is None:
-        return "cp949", [f"{name}: not UTF-8; decoded as CP949 (Korean Windows)"]
+        return "cp949", [Note("csv-encoding", "not UTF-8; decoded as CP949 (Korean Windows)")]
     raise InputError(
         "is neither UTF-8 nor CP949 text (first undecodable byte here); pass its encoding, "
         "e.g. --encoding cp949",
@@ -198,7 +198,7 @@ def open_csv(path: Path, encoding: str | None) -> CsvSource:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample)
     if delimiter != ",":
         shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
-        notes.append(f"{path.name}: fields separated by {shown}")
+        notes.append(Note("csv-delimiter", f"fields separated by {shown}"))
     lines = sample.count("\n")
     estimated = None
     if lines and len(sample) >= SNIFF_BYTES:

@@ -28,7 +28,7 @@ from exportctl.annex import SectionTitle, section_title
 from exportctl.errors import InputError
 from exportctl.hscode import CodeCell
 from exportctl.readers.cells import cell_text, code_cell
-from exportctl.readers.rows import CodeFormats, RawRow
+from exportctl.readers.rows import CodeFormats, Note, RawRow
 from exportctl.readers.schema import Schema, header_keys
 from exportctl.readers.xlsx import FormulaScan
 
@@ -99,7 +99,7 @@ class Table:
     header_row: int
     columns: dict[str, str]
     unmapped: list[str]
-    notes: list[str]
+    notes: list[Note]
     rows: Iterator[ParsedRow]
     title_lines: list[str] = field(default_factory=list)
     places: dict[int, str] = field(default_factory=dict)
@@ -390,7 +390,7 @@ def build_table(
     *,
     file: str,
     sheet: str | None,
-    notes: list[str],
+    notes: list[Note],
     formulas: FormulaScan | None = None,
     progress: Callable[[int], None] | None = None,
     on_close: Callable[[], None] | None = None,
@@ -443,6 +443,7 @@ def build_table(
         notes=notes,
         places=places,
         place=place,
+        sheet=sheet,
         progress=progress,
         code_formats=code_formats,
         extra=tuple(column.index for column in layout.unmapped) if keep_extra else (),
@@ -479,7 +480,7 @@ def _check_formulas(
     *,
     file: str,
     sheet: str | None,
-    notes: list[str],
+    notes: list[Note],
     place: str,
 ) -> None:
     by_index = {column.index: column for column in mapped.values()}
@@ -496,11 +497,21 @@ def _check_formulas(
             )
         ignored += 1
     if formulas.cached:
-        notes.append(f"{place}: {formulas.cached} formula cells read from their cached values")
+        notes.append(
+            Note(
+                "formula-cached",
+                f"{formulas.cached} formula cells read from their cached values",
+                sheet,
+            )
+        )
     if ignored:
         notes.append(
-            f"{place}: {ignored} formula cells outside the mapped columns have no cached "
-            "value and were read as blank"
+            Note(
+                "formula-outside",
+                f"{ignored} formula cells outside the mapped columns have no cached value and "
+                "were read as blank",
+                sheet,
+            )
         )
 
 
@@ -509,9 +520,10 @@ def _stream(
     schema: Schema,
     mapped: Mapping[str, Column],
     *,
-    notes: list[str],
+    notes: list[Note],
     places: dict[int, str],
     place: str,
+    sheet: str | None,
     progress: Callable[[int], None] | None,
     code_formats: CodeFormats | None = None,
     extra: tuple[int, ...] = (),
@@ -611,6 +623,8 @@ def _stream(
         progress(read)
     if footnotes:
         shown = ", ".join(map(str, footnotes[:5])) + (", ..." if len(footnotes) > 5 else "")
-        notes.append(f"{place}: {len(footnotes)} footnote rows skipped (rows {shown})")
+        notes.append(
+            Note("footnote-rows", f"{len(footnotes)} footnote rows skipped (rows {shown})", sheet)
+        )
     if repeated:
-        notes.append(f"{place}: {repeated} repeated header rows skipped")
+        notes.append(Note("repeated-header", f"{repeated} repeated header rows skipped", sheet))

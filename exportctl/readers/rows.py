@@ -7,6 +7,28 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a reader met and skipped or worked around, said once per table.
+
+    Attributes:
+        rule: Stable identifier (listed in :data:`exportctl.rules.RULES`).
+        message: One plain sentence.
+        sheet: The sheet (or document table) it concerns; ``None`` for the file.
+    """
+
+    rule: str
+    message: str
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        return f'sheet "{self.sheet}": {self.message}' if self.sheet else self.message
+
+    def to_json(self) -> dict[str, str | None]:
+        """``{rule, message, sheet}``."""
+        return {"rule": self.rule, "message": self.message, "sheet": self.sheet}
+
+
 @dataclass(slots=True)
 class RawRow:
     """One row as an engine read it, before any header mapping.

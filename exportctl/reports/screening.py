@@ -133,7 +133,7 @@ def summary_rows(report: ScreenReport) -> list[tuple[str, Any]]:
     if summary.compared:
         rows.append(("Status changed", summary.changed))
         rows += [(change.capitalize(), n) for change, n in sorted(summary.changes.items())]
-    rows += [("Note", note) for note in report.notes]
+    rows += [("Note", str(note)) for note in report.notes]
     return rows
 
 
@@ -182,7 +182,7 @@ def write_json(report: ScreenReport, out: IO[str]) -> ScreenSummary:
             spool.write(("\n    " if first else ",\n    ") + dumps(result.to_json()))
             first = False
         head = report.header_json()
-        head["notes"] = list(report.notes)
+        head["notes"] = [note.to_json() for note in report.notes]
         head["summary"] = report.summary.to_json()
         text = json.dumps(head, ensure_ascii=False, indent=2)
         out.write(text[: text.rindex("}")].rstrip() + ',\n  "rows": [')

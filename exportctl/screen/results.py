@@ -28,6 +28,7 @@ from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
 
 if TYPE_CHECKING:
     from exportctl.readers import ParsedRow
+    from exportctl.readers.rows import Note
 
 
 FAIL_ON: tuple[str, ...] = ("controlled", "review", "invalid")
@@ -388,7 +389,7 @@ class ScreenReport:
     """One result per catalogue row, in file order (one pass)."""
     summary: ScreenSummary = field(default_factory=ScreenSummary)
     """Counts, filled while ``results`` is read."""
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     """Plain sentences about the catalogue (unmapped columns, reader notes); readers add
     some (skipped footnote rows) while ``results`` is read, so it is complete after."""
     extra_columns: list[str] = field(default_factory=list)

@@ -1,0 +1,59 @@
+"""Every rule id a finding or a reader's note can carry, with what it means.
+
+Findings (:class:`exportctl.models.Finding`) and reader notes
+(:class:`exportctl.readers.rows.Note`) name their rule with these ids, in
+``--json`` and in the audit detail, so a program can act on them without parsing
+sentences. An id, once published here, keeps its meaning. A test checks that
+every id the code uses is listed.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+RULES = MappingProxyType(
+    {
+        # Codes
+        "malformed-code": "error: the code cell is not an HS code of any length",
+        "ambiguous-code": "error: a number that lost zeros reads as more than one code",
+        "no-code": "warning: the code cell holds words; the entry is kept as defined by name",
+        "code-recovered": "warning: zeros a number lost were restored (number format, column)",
+        "unknown-code": "warning: a well-formed code that is not in HS 2022",
+        "duplicate-code": "error: the same code twice in one part",
+        "overlapping-code": "warning: an entry already covered by a shorter one",
+        "empty-item": "error: a row with neither code nor description",
+        "no-items": "error: a header with no entries under it",
+        # Serials and structure
+        "malformed-serial": "warning: a serial that is neither a number nor a branch (3의2)",
+        "duplicate-serial": "error: the same serial twice in one part",
+        "missing-serial": "warning: serial numbers skip some numbers",
+        "orphan-branch": "warning: a branch number (3의2) without its main number",
+        "branch-gap": "warning: a branch (3의3) without the one before it (3의2)",
+        "orphan-sub-item": "warning: a sub-item row with no entry above it; left out",
+        "continued-row": "warning: a row read as the rest of the entry or sub-item above",
+        "duplicate-section": "warning: a part repeats the number of a part above it",
+        "section-left-out": "warning: a part of the annex read and not stored (--section)",
+        "no-base-section": "warning: no part of the base version matches the part stored",
+        # Counts, guards and the base
+        "count-mismatch": "error: the entries stored differ from the declared total",
+        "added-mismatch": "warning: the additions differ from the declared added",
+        "removed-mismatch": "warning: the removals differ from the declared removed",
+        "declared-sum": "warning: base + declared added - declared removed != declared total",
+        "no-base": "warning or error: declared changes or --additions without --base",
+        "looks-like-additions": "error: serials continue the base: a file of additions",
+        "removes-most-of-base": "error: a complete list that would remove most of its base",
+        "columns-lost": "warning: columns the earlier version had are missing",
+        "notice-mismatch": "warning: --notice differs from the number the file prints",
+        "unmapped-column": "warning: a non-empty column no field maps to",
+        # Reader notes
+        "footnote-rows": "note: footnote rows under the table were skipped",
+        "repeated-header": "note: header rows repeated (on each printed page) were skipped",
+        "formula-cached": "note: formula cells were read from their cached values",
+        "formula-outside": "note: formulas without cached values outside the mapped columns",
+        "no-number-formats": "note: the reader gives no number formats for this file",
+        "csv-delimiter": "note: a CSV separated by something other than commas",
+        "csv-encoding": "note: a CSV that is not UTF-8, decoded as CP949",
+        "page-break-row": "note: a row broken across a page break was joined to its entry",
+    }
+)
+"""Rule id -> severity and meaning."""
