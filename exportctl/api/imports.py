@@ -45,6 +45,8 @@ class ImportOptions:
     """Date the version takes effect."""
     sheet: str | None = None
     """Sheet to read (detected when None)."""
+    table: int | None = None
+    """Table of a PDF or HWPX document to read, 1-based (detected when None)."""
     overrides: Mapping[str, str] = field(default_factory=dict)
     """Field → header overrides (``--column``)."""
     encoding: str | None = None
@@ -189,6 +191,7 @@ def _open_list(path: Path, options: ImportOptions, progress: Callable[[int], Non
         encoding=options.encoding,
         overrides=options.overrides,
         progress=progress,
+        table=options.table,
     )
 
 

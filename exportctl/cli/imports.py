@@ -97,6 +97,12 @@ def import_options(f: F, *, with_store: bool = False) -> F:
             help="Sheet to read (detected; needed when several sheets hold a list).",
         ),
         click.option(
+            "--table",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Table of a PDF or HWPX document to read (detected when omitted).",
+        ),
+        click.option(
             "--column",
             "columns",
             multiple=True,
@@ -196,6 +202,7 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
         label=label or "(unnamed)",
         effective=params.get("effective"),
         sheet=params.get("sheet"),
+        table=params.get("table"),
         overrides=parse_overrides(params.get("columns") or (), LIST_SCHEMA),
         encoding=params.get("encoding"),
         base=params.get("base"),

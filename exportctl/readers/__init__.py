@@ -22,7 +22,8 @@ from pathlib import Path
 from exportctl.errors import InputError, RefusedError, location
 from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
-from exportctl.readers.guard import Checked, check_file
+from exportctl.readers.documents import open_document, table_name
+from exportctl.readers.guard import DOCUMENTS, Checked, check_file
 from exportctl.readers.layout import (
     HEADER_SEARCH_ROWS,
     Located,
@@ -113,6 +114,7 @@ def read_table(
     reader: Engine = "auto",
     allow_catalogue: bool = False,
     keep_extra: bool = False,
+    table: int | None = None,
 ) -> Table:
     """Open a file and find the table in it.
 
@@ -136,6 +138,8 @@ def read_table(
             likely a product catalogue given to ``import``).
         keep_extra: Give each row the text of the columns no field maps to
             (``ParsedRow.extra``, aligned with ``Table.unmapped``).
+        table: In a PDF or HWPX document, the table to read (1-based, in reading
+            order); by default the one whose header names the schema's columns.
 
     Returns:
         The table; its ``rows`` stream lazily and can be read once.
@@ -155,11 +159,24 @@ def read_table(
         return _read_csv(
             checked, schema, sheet, encoding, given, progress, allow_catalogue, keep_extra
         )
-    if reader == "auto" and checked.kind == "xlsx":
+    if table is not None and checked.kind not in DOCUMENTS:
+        raise InputError("--table is for PDF and HWPX documents; use --sheet", file=path.name)
+    if checked.kind in DOCUMENTS:
+        book: Book = open_document(checked)
+        if table is not None:
+            if not 1 <= table <= len(book.sheet_names):
+                book.close()
+                raise InputError(
+                    f"has {len(book.sheet_names)} tables; there is no table {table}",
+                    file=path.name,
+                )
+            sheet = table_name(table)
+        formats = False
+    elif reader == "auto" and checked.kind == "xlsx":
         # python-calamine for the cells, and the code column's number formats from
         # the sheet XML when a numeric code asks for them: what openpyxl gives, at
         # a tenth of the time (issue 6).
-        book: Book = CalamineBook(checked.path)
+        book = CalamineBook(checked.path)
         formats = True
     else:
         book = open_book(checked, reader)

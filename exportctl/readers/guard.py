@@ -38,7 +38,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 
-Kind = Literal["xlsx", "xls", "xlsb", "ods", "csv"]
+Kind = Literal["xlsx", "xls", "xlsb", "ods", "csv", "pdf", "hwpx", "hwp"]
 
 EXTENSIONS: dict[str, Kind] = {
     ".xlsx": "xlsx",
@@ -49,8 +49,16 @@ EXTENSIONS: dict[str, Kind] = {
     ".csv": "csv",
     ".txt": "csv",
     ".tsv": "csv",
+    ".pdf": "pdf",
+    ".hwpx": "hwpx",
+    ".hwp": "hwp",
 }
 """File name extension -> the reader that opens it."""
+
+DOCUMENTS: frozenset[Kind] = frozenset({"pdf", "hwpx"})
+"""Kinds read as documents holding tables (pages or paragraphs), not sheets."""
+
+PDF_MAGIC = b"%PDF-"
 
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -105,6 +113,27 @@ def check_file(path: Path) -> Checked:
         raise InputError("the file is empty (0 bytes)", file=name)
     with path.open("rb") as handle:
         head = handle.read(512)
+    if kind == "hwp":
+        # HWP 5 is a binary OLE2 format with no reader under a permissive licence.
+        raise InputError(
+            "is a binary HWP file, which exportctl does not read; in Hangul save it as HWPX "
+            "(파일 > 다른 이름으로 저장 > HWPX), or take the PDF attachment of the same notice",
+            file=name,
+        )
+    if kind == "pdf":
+        if PDF_MAGIC not in head[:1024]:
+            raise InputError("is not a PDF file (no %PDF header); it may be damaged", file=name)
+        return Checked(path, kind, size)
+    if kind == "hwpx":
+        if head.startswith(OLE2_MAGIC):
+            raise InputError(
+                "is a binary HWP 5 file named .hwpx; in Hangul save it as HWPX, or take the "
+                "PDF attachment of the same notice",
+                file=name,
+            )
+        if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+            raise InputError("is not an HWPX document (not a zip archive)", file=name)
+        return Checked(path, kind, _check_zip(path, kind))
     if kind == "csv":
         if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
             raise InputError(
@@ -187,7 +216,7 @@ def _check_zip(path: Path, kind: Kind) -> int:
                     file=name,
                 )
             names = {info.filename for info in members}
-            needed = "content.xml" if kind == "ods" else "[Content_Types].xml"
+            needed = {"ods": "content.xml", "hwpx": "mimetype"}.get(kind, "[Content_Types].xml")
             if needed not in names:
                 raise InputError(
                     f"is a zip archive but not a {path.suffix.lower()} workbook", file=name
