@@ -31,12 +31,13 @@ class Cell:
     """A table cell: its paragraphs (a nested ``Table`` among them) and its span.
 
     Attributes:
-        content: The text (``\\n`` separates paragraphs), or paragraphs and tables.
+        content: The text (``\\n`` separates paragraphs), or paragraphs: a text, a
+            table, or a tuple of texts and tables written in one paragraph.
         rows: How many rows it spans down (``rowSpan``).
         columns: How many columns it spans across (``colSpan``).
     """
 
-    content: str | Sequence[str | Table] = ""
+    content: str | Sequence[str | Table | tuple[str | Table, ...]] = ""
     rows: int = 1
     columns: int = 1
 
@@ -223,11 +224,12 @@ def _paragraph(runs: str) -> str:
 
 
 def _run(text: str) -> str:
-    """A paragraph's text, split in two runs (as a change of character shape does)."""
+    """A paragraph's text in two runs, as a change of character shape splits it; tabs as hp:tab."""
     if not text:
         return '<hp:run charPrIDRef="0"/>'
     half = len(text) // 2
-    first, second = escape(text[:half]), escape(text[half:])
+    tab = '<hp:tab width="4000" leader="0" type="1"/>'
+    first, second = (escape(part).replace("\t", tab) for part in (text[:half], text[half:]))
     return (
         f'<hp:run charPrIDRef="0"><hp:t>{first}</hp:t></hp:run>'
         f'<hp:run charPrIDRef="1"><hp:t>{second}</hp:t></hp:run>'
@@ -275,7 +277,13 @@ def _table(table: Table) -> str:
 def _cell(cell: Cell, row: int, column: int, addresses: bool) -> str:
     content = cell.content.split("\n") if isinstance(cell.content, str) else cell.content
     paragraphs = "".join(
-        _paragraph(_table(part) if isinstance(part, Table) else _run(part)) for part in content
+        _paragraph(
+            "".join(
+                _table(run) if isinstance(run, Table) else _run(run)
+                for run in (part if isinstance(part, tuple) else (part,))
+            )
+        )
+        for part in content
     )
     address = f'<hp:cellAddr colAddr="{column}" rowAddr="{row}"/>' if addresses else ""
     return (

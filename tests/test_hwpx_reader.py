@@ -21,7 +21,7 @@ from conftest import RunCli
 from hwpx_builder import Cell, Table, write_hwpx
 
 from exportctl.errors import InputError
-from exportctl.readers import LIST_SCHEMA, read_table
+from exportctl.readers import LIST_SCHEMA, hwpx, read_table
 from exportctl.readers.guard import check_file
 from exportctl.readers.hwpx import open_book
 
@@ -280,7 +280,7 @@ def test_spans_across_leave_the_covered_columns_blank_and_nested_tables_read_fla
     rows = [
         ["연번", "HS코드", "품목명", "비고"],
         [Cell("2. 러시아", columns=4)],
-        ["1", "8471.30", Cell(["전자 장치로서", nested, "에 해당하는 것"]), None],
+        ["1", "8471.30", Cell([("전자\t장치로서", nested), "에 해당하는 것"]), None],
     ]
     path = write_hwpx(tmp_path / "nested.hwpx", ["제목", Table(rows)])
     found = _rows(path)
@@ -306,6 +306,36 @@ def test_tables_are_numbered_in_reading_order_across_sections(tmp_path: Path) ->
         ["연번", "HS코드"],
         ["1", "0101.29"],
     ]
+    # The manifest's spine, not the part names, gives the order.
+    with zipfile.ZipFile(path) as archive:
+        package = archive.read("Contents/content.hpf")
+    first_ref, second_ref = (
+        f'<opf:itemref idref="section{number}" linear="yes"/>'.encode() for number in (0, 1)
+    )
+    assert first_ref + second_ref in package
+    swapped = package.replace(first_ref + second_ref, second_ref + first_ref)
+    path = write_hwpx(
+        tmp_path / "spine.hwpx", ["표 1", first], ["표 2", second],
+        replace={"Contents/content.hpf": swapped},
+    )  # fmt: skip
+    assert [row.values[0] for row in _rows(path, "table 1")] == ["표 2", "연번", "1"]
+
+
+def test_text_before_a_table_in_its_own_paragraph_is_above_it(tmp_path: Path) -> None:
+    section = _section([Table([["연번", "HS코드"], ["1", "0101.21"]])])
+    run = b'<hp:run charPrIDRef="0"><hp:tbl'
+    assert section.count(run) == 1
+    text = '<hp:run charPrIDRef="0"><hp:t>[별표 2의2]</hp:t></hp:run>'.encode()
+    section = section.replace(run, text + run)
+    path = write_hwpx(tmp_path / "inline.hwpx", ["x"], replace={"Contents/section0.xml": section})
+    assert [row.values[0] for row in _rows(path)] == ["[별표 2의2]", "연번", "1"]
+
+
+def test_a_section_too_large_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_annex(tmp_path / "annex.hwpx")
+    monkeypatch.setattr(hwpx, "MAX_SECTION_BYTES", 1024)
+    with pytest.raises(InputError, match='part "Contents/section0.xml" unpacks to 0 MB, more than'):
+        open_book(check_file(path))
 
 
 def test_a_span_past_the_table_is_clipped_and_an_address_past_it_refused(tmp_path: Path) -> None:
