@@ -378,3 +378,17 @@ def test_a_full_annex_of_1402_rows_reads_quickly_in_little_memory(tmp_path: Path
     assert count == 1402
     assert elapsed < 5, elapsed  # about 0.3 s; generous for slow CI machines
     assert peak < 64 * 1024**2, peak
+
+
+def test_a_damaged_section_is_refused_as_damaged(tmp_path: Path) -> None:
+    rows = [["연번", "HS코드", "품목명"]] + [[str(n), "0101.21", f"품목 {n}"] for n in range(3000)]
+    path = write_hwpx(tmp_path / "damaged.hwpx", [Table(rows)])
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("Contents/section0.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename)
+    end = start + info.compress_size
+    data[end - 200 : end - 100] = b"\xff" * 100  # past the first 64 KB the guard reads
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="is not a readable HWPX document"):
+        open_book(check_file(path))

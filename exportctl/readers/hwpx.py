@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -168,7 +169,7 @@ def open_book(checked: Checked) -> HwpxBook:
                     )
                 with archive.open(info) as stream:
                     tables.extend(_read_section(stream, recent, part, name))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
         raise InputError(
             f"is not a readable HWPX document (damaged or truncated: {exc})", file=name
         ) from exc
