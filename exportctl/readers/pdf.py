@@ -241,6 +241,8 @@ def _read_pages(pdf: PDF, name: str, settings: dict[str, Any]) -> list[_Part]:
 
 def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part]:
     """The table parts of one page, top to bottom, each with the text above it."""
+    if settings is _RULED:
+        settings = {**settings, "explicit_horizontal_lines": _open_edges(page)}
     found = [t for t in page.find_tables(settings) if len(t.cells) > 1]
     found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     if not found:
@@ -260,6 +262,37 @@ def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part
             parts.append(_Part(number, rows, covered, [text for text in above if text]))
         floor = table.bbox[3]
     return parts
+
+
+def _open_edges(page: Page) -> list[dict[str, Any]]:
+    """Rules closing a table left open at the foot or head of the page.
+
+    Some producers leave out the rule where a page break cuts a row, so the cut
+    row's cells are open and would be lost. A rule is drawn across the vertical
+    rules where the highest of them starts and the lowest ends: where the table
+    already has one, the two merge.
+    """
+    verticals = [edge for edge in page.vertical_edges if edge["height"] >= _TOLERANCE]
+    if len(verticals) < 2:
+        return []
+    left = min(float(edge["x0"]) for edge in verticals)
+    right = max(float(edge["x1"]) for edge in verticals)
+    ys = (
+        min(float(edge["top"]) for edge in verticals),
+        max(float(edge["bottom"]) for edge in verticals),
+    )
+    return [
+        {
+            "object_type": "line",
+            "x0": left,
+            "x1": right,
+            "top": y,
+            "bottom": y,
+            "width": right - left,
+            "height": 0.0,
+        }
+        for y in ys
+    ]
 
 
 def _cells(table: PdfTable) -> tuple[list[list[str | None]], list[frozenset[int]]]:
