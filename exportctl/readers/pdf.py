@@ -11,8 +11,8 @@ What is read:
 * Tables are pdfplumber's ruled tables (``lines`` strategies). Only when no page
   of the document has a ruled table are pages read with the ``text`` strategies
   (columns from aligned words): a page of prose would otherwise become a phantom
-  table that splits the annex and renumbers ``--table``. A table of a single
-  cell is a box around text, not a table.
+  table that splits the annex and renumbers ``--table``. A box around text
+  (one cell) is no table to pdfplumber either.
 * A table continues onto the next page when that page's first table has as many
   columns and no annex title (``[별표 …]``) stands above it. The header printed
   again on each page is dropped there (the rows matching the table's first rows).
@@ -243,7 +243,7 @@ def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part
     """The table parts of one page, top to bottom, each with the text above it."""
     if settings is _RULED:
         settings = {**settings, "explicit_horizontal_lines": _open_edges(page)}
-    found = [t for t in page.find_tables(settings) if len(t.cells) > 1]
+    found = page.find_tables(settings)
     found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     if not found:
         return []
