@@ -550,7 +550,9 @@ def test_missing_empty_and_unsupported(tmp_path: Path) -> None:
             == name
         )
     (tmp_path / "list.pdf").write_bytes(b"%PDF-1.7")
-    expect_error("unsupported file type", lambda: read_all(tmp_path / "list.pdf"))
+    expect_error("cannot be read as PDF", lambda: read_all(tmp_path / "list.pdf"))
+    (tmp_path / "list.docx").write_bytes(b"PK\x03\x04")
+    expect_error("unsupported file type", lambda: read_all(tmp_path / "list.docx"))
 
 
 def test_not_a_zip_and_truncated(tmp_path: Path) -> None:
