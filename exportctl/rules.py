@@ -54,6 +54,7 @@ RULES = MappingProxyType(
         "csv-delimiter": "note: a CSV separated by something other than commas",
         "csv-encoding": "note: a CSV that is not UTF-8, decoded as CP949",
         "page-break-row": "note: a row broken across a page break was joined to its entry",
+        "pdf-restricted": "note: a PDF locked against copying or printing was read",
     }
 )
 """Rule id -> severity and meaning."""

@@ -156,7 +156,7 @@ def test_table_option_picks_a_table_and_a_missing_one_is_refused(
     assert json.loads(chosen.stdout)["count"] == 55
     history = run_cli("validate", path, "--list", "kr-russia", "--table", "1", db=listed)
     assert history.exit_code == 2
-    assert "no header row with an HS code column" in history.output
+    assert "table 1 has no header row with an HS code column" in history.output
     missing = run_cli("validate", path, "--list", "kr-russia", "--table", "9", db=listed)
     assert missing.exit_code == 2
     assert "annex.hwpx: has 2 tables; there is no table 9" in missing.output
@@ -169,7 +169,8 @@ def test_two_annex_tables_without_table_are_refused(
     path = write_hwpx(tmp_path / "two.hwpx", [*TITLES, Table(annex_rows()), second])
     result = run_cli("validate", path, "--list", "kr-russia", db=listed)
     assert result.exit_code == 1, result.output
-    assert '"table 1" (header in row 2), "table 2" (header in row 1)' in result.output
+    assert "table 1 (header in row 2), table 2 (header in row 1)" in result.output
+    assert "--table N" in result.output
     assert "which one is meant cannot be told" in result.output
     run_cli("validate", path, "--list", "kr-russia", "--table", "2", db=listed, ok=True)
 
@@ -241,8 +242,8 @@ def test_a_table_without_a_code_column_says_which_tables_were_searched(tmp_path:
     path = write_hwpx(tmp_path / "history.hwpx", [*TITLES, HISTORY])
     with pytest.raises(InputError) as caught:
         read_table(path, LIST_SCHEMA)
-    assert "no sheet has a header row with an HS code column" in str(caught.value)
-    assert '(sheets: "table 1")' in str(caught.value)
+    assert "no table has a header row with an HS code column" in str(caught.value)
+    assert "(1 table read)" in str(caught.value)
 
 
 def _rows(path: Path, sheet: str = "table 1") -> list[Any]:

@@ -219,7 +219,8 @@ def test_annex_pdf_imports_with_every_entry_placed_on_its_page(
     assert [(s["number"], s["title"]) for s in data["sections"]] == [(2, RUSSIA)]
     assert not [f for f in data["findings"] if f["severity"] == "error"]
     assert data["findings"]
-    assert all(f["place"].startswith("page ") for f in data["findings"]), data["findings"]
+    placed = [f for f in data["findings"] if f["row"] is not None]
+    assert placed and all(f["place"].startswith("page ") for f in placed), data["findings"]
     continued = {f["place"] for f in data["findings"] if f["rule"] == "continued-row"}
     # Entry 7's serial cell merged over two rows; entry 27 cut by the page break.
     assert continued == {"page 1, table 1, row 14", "page 2, table 1, row 3"}
@@ -268,7 +269,9 @@ def test_rows_handed_on_say_where_they_are_and_what_is_merged(tmp_path: Path) ->
     assert "\n" not in cut.values[2] and "  " not in cut.values[2]
     numbers = [r.number for r in rows]
     assert numbers == sorted(set(numbers))
-    assert len(book.notes) == 4 and "page 2, table 1, row 3: the row continues" in book.notes[1]
+    assert [note.rule for note in book.notes] == ["page-break-row", "repeated-header"]
+    assert "page 2, table 1, row 3: the row continues" in book.notes[0].message
+    assert "printed again on 3 pages was skipped (pages 2, 3, 4)" in book.notes[1].message
     assert book.height("table 1") == len(rows)
 
     table = read_table(path, LIST_SCHEMA)
@@ -338,7 +341,7 @@ def test_table_option_picks_one_of_two_tables(
     assert next(book.rows("table 2")).values == ["[별표 3] 수출허가 대상 품목"]
     run_cli("init", db=sqlite_url, ok=True)
     both = _import(run_cli, sqlite_url, path)
-    assert both.exit_code == 1 and '"table 1"' in both.output and '"table 2"' in both.output
+    assert both.exit_code == 1 and "table 1 (header" in both.output and "--table N" in both.output
     second = run_cli(
         "import", path, "--list", "kr-russia", "--version", "v1", "--table", "2", db=sqlite_url
     )
@@ -434,7 +437,7 @@ def _no_code_column(path: Path) -> Path:
         (_scanned, "has no text layer (a scanned image?); exportctl does not do OCR"),
         (_truncated, "cannot be read as PDF: "),
         (_prose, "has no table on its 1 pages"),
-        (_no_code_column, "no sheet has a header row with an HS code column"),
+        (_no_code_column, "no table has a header row with an HS code column"),
     ],
 )
 def test_unreadable_pdfs_are_refused_in_one_line_and_nothing_is_stored(
@@ -459,7 +462,8 @@ def test_a_pdf_locked_only_against_copying_is_read(tmp_path: Path) -> None:
     assert [r.values for r in book.rows("table 1")] == [
         r.values for r in _book(path).rows("table 1")
     ]
-    assert "locked.pdf is encrypted without an open password" in book.notes[0]
+    assert book.notes[0].rule == "pdf-restricted"
+    assert "encrypted without an open password" in book.notes[0].message
 
 
 def test_too_many_pages_are_refused_before_reading(

@@ -22,7 +22,7 @@ from pathlib import Path
 from exportctl.errors import InputError, RefusedError, location
 from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
-from exportctl.readers.documents import open_document, table_name
+from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
 from exportctl.readers.guard import DOCUMENTS, Checked, check_file
 from exportctl.readers.layout import (
     HEADER_SEARCH_ROWS,
@@ -332,6 +332,14 @@ def _refuse_other_tables(
         f'"{name}" (header in row {located.layout.header_row})' for name, located in found
     )
     what = _KIND_OF_TABLE.get(schema.name, f"a {schema.name}")
+    if book.engine in DOCUMENT_ENGINES:
+        numbered = ", ".join(
+            f"{name} (header in row {located.layout.header_row})" for name, located in found
+        )
+        raise RefusedError(
+            f"{file}: {len(found)} tables each hold {what}: {numbered}; which one is meant "
+            "cannot be told, so choose one with --table N"
+        )
     raise RefusedError(
         f"{file}: {len(found)} sheets each hold {what}: {listed}; which one is meant cannot "
         "be told, so choose one with --sheet NAME"
@@ -410,6 +418,20 @@ def _read_book(
             break
         chosen = chosen or (candidate, located)
     if chosen is None:
+        if book.engine in DOCUMENT_ENGINES:
+            if sheet is not None:
+                raise InputError(
+                    f"{sheet} has no header row with an HS code column in its first "
+                    f"{HEADER_SEARCH_ROWS} rows; name the column with --column code=HEADER",
+                    file=name,
+                )
+            tables = len(book.sheet_names)
+            raise InputError(
+                f"no table has a header row with an HS code column in its first "
+                f"{HEADER_SEARCH_ROWS} rows ({tables} table{'s' if tables != 1 else ''} read); "
+                "choose the table with --table N and name the column with --column code=HEADER",
+                file=name,
+            )
         if sheet is not None:
             raise InputError(_NO_HEADER, file=name, sheet=sheet)
         listed = ", ".join(f'"{each}"' for each in book.sheet_names)

@@ -16,6 +16,9 @@ from exportctl.errors import InputError
 from exportctl.readers.guard import Checked
 from exportctl.readers.xlsx import Book
 
+DOCUMENT_ENGINES = frozenset({"pdfplumber", "hwpx"})
+"""``Book.engine`` of the document readers (their tables are chosen with ``--table``)."""
+
 READERS: dict[str, str] = {
     "pdf": "exportctl.readers.pdf",
     "hwpx": "exportctl.readers.hwpx",

@@ -48,7 +48,7 @@ from exportctl.annex import split_label
 from exportctl.errors import InputError
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
-from exportctl.readers.rows import RawRow
+from exportctl.readers.rows import Note, RawRow
 
 MAX_PAGES = 2000
 """Documents with more pages are refused (the full annex has about 40)."""
@@ -115,7 +115,7 @@ class PdfBook:
 
     engine = "pdfplumber"
 
-    def __init__(self, tables: Sequence[_Table], notes: list[str], pages: int) -> None:
+    def __init__(self, tables: Sequence[_Table], notes: list[Note], pages: int) -> None:
         self._rows = {table_name(table.number): table.rows for table in tables}
         self.sheet_names = list(self._rows)
         self.notes = notes
@@ -144,14 +144,17 @@ def open_book(checked: Checked) -> PdfBook:
             more than :data:`MAX_PAGES` pages, or holds no table.
     """
     name = checked.path.name
-    notes: list[str] = []
+    notes: list[Note] = []
     pdf = _open(checked.path, name)
     try:
         pages = _page_count(pdf, name)
         if pdf.doc.encryption is not None:
             notes.append(
-                f"{name} is encrypted without an open password (copying or printing may be "
-                "restricted); its text was read"
+                Note(
+                    "pdf-restricted",
+                    "encrypted without an open password (copying or printing may be "
+                    "restricted); its text was read",
+                )
             )
         parts = _read_pages(pdf, name, _RULED)
         if not parts:
@@ -163,7 +166,16 @@ def open_book(checked: Checked) -> PdfBook:
             f"has no table on its {pages} pages (no ruled table and no text set in columns)",
             file=name,
         )
-    tables = _join(parts, notes)
+    repeats: list[int] = []
+    tables = _join(parts, notes, repeats)
+    if repeats:
+        shown = ", ".join(map(str, repeats[:10])) + (", ..." if len(repeats) > 10 else "")
+        notes.append(
+            Note(
+                "repeated-header",
+                f"the header printed again on {len(repeats)} pages was skipped (pages {shown})",
+            )
+        )
     return PdfBook(tables, notes, pages)
 
 
@@ -337,14 +349,14 @@ def _text(value: str | None) -> str | None:
     return " ".join(value.split()) or None
 
 
-def _join(parts: list[_Part], notes: list[str]) -> list[_Table]:
+def _join(parts: list[_Part], notes: list[Note], repeats: list[int]) -> list[_Table]:
     """Join table parts on consecutive pages into the tables they print."""
     tables: list[_Table] = []
     previous: _Part | None = None
     for part in parts:
         current = tables[-1] if tables else None
         if current is not None and previous is not None and _continues(previous, part):
-            _append(current, part, previous, notes)
+            _append(current, part, previous, notes, repeats)
         else:
             current = _Table(len(tables) + 1)
             tables.append(current)
@@ -380,7 +392,9 @@ def _start(table: _Table, part: _Part) -> None:
     _add_rows(table, part, skip=0)
 
 
-def _append(table: _Table, part: _Part, previous: _Part, notes: list[str]) -> None:
+def _append(
+    table: _Table, part: _Part, previous: _Part, notes: list[Note], repeats: list[int]
+) -> None:
     """Add a part on a later page: drop its repeated header, join a row cut in two."""
     label = table_name(table.number)
     first = table.parts[0]
@@ -392,18 +406,18 @@ def _append(table: _Table, part: _Part, previous: _Part, notes: list[str]) -> No
     ):
         skip += 1
     if skip:
-        notes.append(
-            f"page {part.page}, {label}: the header printed again on the page "
-            f"({skip} row{'s' if skip > 1 else ''}) was skipped"
-        )
+        repeats.append(part.page)
     lead = part.rows[skip] if skip < len(part.rows) else []
     cut = _cut_row(lead, previous)
     if cut:
         part.covered[skip] = part.covered[skip] | cut
         notes.append(
-            f"page {part.page}, {label}, row {skip + 1}: the row continues the entry at the "
-            f"foot of page {previous.page} (a row cut by the page break); its text was "
-            "joined to that entry"
+            Note(
+                "page-break-row",
+                f"page {part.page}, {label}, row {skip + 1}: the row continues the entry at "
+                f"the foot of page {previous.page} (a row cut by the page break); its text "
+                "was joined to that entry",
+            )
         )
     _add_rows(table, part, skip)
 
