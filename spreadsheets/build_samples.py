@@ -49,6 +49,9 @@ PACKAGE_SAMPLES = REPO / "exportctl" / "samples"
 # The checks read the tables with this repository's exportctl, not an installed one.
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+# The HWPX sample is written with the tests' deterministic HWPX writer.
+if str(REPO / "tests") not in sys.path:
+    sys.path.append(str(REPO / "tests"))
 
 from exportctl import annex  # noqa: E402
 from exportctl.models import ItemRecord  # noqa: E402
@@ -61,9 +64,11 @@ HSK_SHEET = "2025.1.1."
 FEB = "러시아벨라루스_상황허가_2024-02.xlsx"
 JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
 JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
+JUNE_PDF = "러시아벨라루스_상황허가_2024-06.pdf"
+JUNE_HWPX = "러시아벨라루스_상황허가_2024-06.hwpx"
 CATALOGUE = "catalogue.xlsx"
 CATALOGUE_CSV = "catalogue.csv"
-OUTPUTS = (FEB, JUNE_ADDED, JUNE, CATALOGUE, CATALOGUE_CSV)
+OUTPUTS = (FEB, JUNE_ADDED, JUNE, JUNE_PDF, JUNE_HWPX, CATALOGUE, CATALOGUE_CSV)
 
 FEB_TOTAL = 1159
 JUNE_ADDED_TOTAL = 243
@@ -607,6 +612,35 @@ def spec_mentions() -> frozenset[str]:
     )
 
 
+PDF_WIDTHS = (30.0, 48.0, 150.0, 170.0, 60.0, 65.0)
+"""Column widths of the printed table in points (A4 less 36 pt margins: 523 pt)."""
+KO_COLUMN, EN_COLUMN = 2, 3
+PDF_FONT_SIZE = 7.0
+PDF_PADDING = 2.5
+"""Left and right padding of a printed cell, in points."""
+
+
+def printable(text: str, column: int) -> bool:
+    """Whether the printed table sets ``text`` in ``column`` as it is.
+
+    Every character is in the shipped Hangul font (one it lacks extracts as nothing),
+    and every word fits the column's width, so lines break only at spaces and a cell's
+    lines joined by spaces give the text back. HSK names with a word wider than the
+    column (``…ㆍ…ㆍ…`` lists of 30 or more characters) or a character such as ``煆``
+    are not drawn for the samples.
+    """
+    from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+
+    from exportctl.reports.pdf_document import register_hangul_font
+
+    regular, _bold = register_hangul_font()
+    covered = getFont(regular).face.charToGlyph
+    room = PDF_WIDTHS[column] - 2 * PDF_PADDING - 1
+    return all(ord(ch) in covered for ch in text) and all(
+        stringWidth(word, regular, PDF_FONT_SIZE) <= room for word in text.split()
+    )
+
+
 def _related(code: str, others: frozenset[str] | set[str]) -> bool:
     """Whether ``code`` equals, prefixes or falls under one of ``others``."""
     return any(code.startswith(o) or o.startswith(code) for o in others)
@@ -645,6 +679,7 @@ def choose_codes(
         if len(picked) < need:
             others = [c for c in rest if c not in nom.exact]
             picked += rng.sample(others, need - len(picked))
+        picked = _printed_picks(picked, [*exact, *(c for c in rest if c not in nom.exact)], nom)
         rng.shuffle(picked)
         feb = forced_feb + picked[: n_feb - len(forced_feb)]
         june = forced_june + picked[n_feb - len(forced_feb) :]
@@ -670,6 +705,25 @@ def choose_codes(
             june_entries.append(coded(serial, category, code, "2024. 6. 추가"))
     _check(feb_entries, june_entries, part_one, nom)
     return feb_entries, june_entries, part_one
+
+
+def _coded_printable(nom: Nomenclature, code: str) -> bool:
+    """Whether the printed annex sets the entry for ``code`` as the workbook holds it."""
+    return printable(nom.korean[code], KO_COLUMN) and printable(
+        schedule_b(nom.english[code]), EN_COLUMN
+    )
+
+
+def _printed_picks(picked: list[str], pool: Sequence[str], nom: Nomenclature) -> list[str]:
+    """``picked`` with each code the PDF cannot print as it is replaced from ``pool``.
+
+    The replacement is the first printable code of ``pool`` (subheadings with an HSK
+    line of their own first) not already picked, so the draw stays what it was for
+    every other code.
+    """
+    chosen = set(picked)
+    spare = (c for c in pool if c not in chosen and _coded_printable(nom, c))
+    return [c if _coded_printable(nom, c) else next(spare) for c in picked]
 
 
 def choose_part_one(nom: Nomenclature, usable: set[str], rng: random.Random) -> list[Entry]:
@@ -731,6 +785,17 @@ def _check(
 def dotted(code: str) -> str:
     return f"{code[:4]}.{code[4:]}"
 
+
+FOOTNOTES = (
+    "※ HS코드는 관세율표(HS 2022) 6단위 기준이며, 해당 6단위에 속하는 모든 품목이 대상임.",
+    "주: 'ex'로 표시된 품목은 해당 소호의 일부 품목만 대상임(비고 참조).",
+    "주: HS코드가 없는 품목은 품목명과 기술사양으로 대상 여부를 판단하며, a.·b. 및 1.·2.로 "
+    "표시된 세부 항목은 바로 위 품목의 일부로서 품목 수에 포함하지 않음.",
+    "주: 세부 항목의 3A001.a.3 등은 별표 2(이중용도품목)의 해당번호임.",
+    "주: '3의2'와 같은 가지번호 품목은 개정으로 해당 번호 다음에 신설된 품목임.",
+    SAMPLE_NOTE,
+)
+"""Footnotes under the annex table."""
 
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -839,21 +904,178 @@ def write_list(
                     ws.cell(row, col).border = BOX
                 row += 1
     row += 1
-    for note in (
-        "※ HS코드는 관세율표(HS 2022) 6단위 기준이며, 해당 6단위에 속하는 모든 품목이 대상임.",
-        "주: 'ex'로 표시된 품목은 해당 소호의 일부 품목만 대상임(비고 참조).",
-        "주: HS코드가 없는 품목은 품목명과 기술사양으로 대상 여부를 판단하며, a.·b. 및 1.·2.로 "
-        "표시된 세부 항목은 바로 위 품목의 일부로서 품목 수에 포함하지 않음.",
-        "주: 세부 항목의 3A001.a.3 등은 별표 2(이중용도품목)의 해당번호임.",
-        "주: '3의2'와 같은 가지번호 품목은 개정으로 해당 번호 다음에 신설된 품목임.",
-        SAMPLE_NOTE,
-    ):
+    for note in FOOTNOTES:
         ws.cell(row, 1, note)
         row += 1
     for col, width in zip("ABCDEF", (7, 12, 44, 60, 16, 18), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = ws.cell(low + 1, 1).coordinate
     _save(wb, path)
+
+
+def printed_code(code: str) -> str:
+    """A code cell as the printed annex shows it: the workbook's cell as displayed.
+
+    The numeric cells print through their number format (``8471.30``, ``010121``),
+    the text cells as typed, stray spaces aside.
+    """
+    how = QUIRKS.get(code)
+    if how == "number-leading":
+        return code
+    if how == "space":
+        return f"{code[:4]} {code[4:]}"
+    if how == "ex":
+        return f"ex {dotted(code)}"
+    if how == "plain":
+        return code
+    return dotted(code)
+
+
+HEADER_TOP = ("연번", "HS코드\n(6단위)", "품목명", "", "구분", "비고")
+HEADER_LOW = ("", "", "국문", "영문", "", "")
+Line = tuple[str, tuple[str, ...]]
+"""A row of the printed table: its kind (``section``, ``entry``, ``sub``) and its cells."""
+
+
+def table_lines(parts: Sequence[tuple[str | None, Sequence[Entry]]]) -> list[Line]:
+    """The annex table's body rows below its header, as printed: the same rows as the workbook."""
+    lines: list[Line] = []
+    for section, entries in parts:
+        if section is not None:
+            lines.append(("section", (section, "", "", "", "", "")))
+        for entry in entries:
+            code = printed_code(entry.code) if entry.code else ""
+            cells = (entry.serial, code, entry.ko, entry.en, entry.category, entry.note or "")
+            lines.append(("entry", cells))
+            for sub in entry.subs:
+                lines.append(
+                    ("sub", ("", "", f"{sub.label} {sub.ko}", f"{sub.label} {sub.en}", "", ""))
+                )
+    return lines
+
+
+def write_pdf(
+    path: Path,
+    parts: Sequence[tuple[str | None, Sequence[Entry]]],
+    *,
+    title: str,
+    notice: tuple[str, str],
+) -> int:
+    """The annex as the notice's PDF prints it: notice lines, one ruled table, footnotes.
+
+    A4 portrait, the shipped Hangul font, the two-row header repeated on every page,
+    section rows merged across the table, and rows allowed to break at a page end
+    (``splitInRow``), as a word processor prints long cells. Written with reportlab's
+    ``invariant`` mode (fixed dates and document id), so rebuilds are byte-identical.
+
+    Returns:
+        The number of pages.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from exportctl.reports.pdf_document import escape, register_hangul_font
+
+    regular, bold = register_hangul_font()
+    # Plain word wrap: lines break at spaces only, so a cell's lines joined by spaces
+    # give its text back exactly.
+    cell = ParagraphStyle("cell", fontName=regular, fontSize=PDF_FONT_SIZE, leading=8.6)
+    head = ParagraphStyle("head", parent=cell, fontName=bold, alignment=TA_CENTER)
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
+    heading = ParagraphStyle("title", fontName=bold, fontSize=12, leading=16, alignment=TA_CENTER)
+    right = ParagraphStyle("right", parent=body, alignment=TA_RIGHT)
+
+    def text(value: str, style: ParagraphStyle = cell) -> Paragraph | str:
+        return Paragraph(escape(value), style) if value else ""
+
+    rows: list[list[Paragraph | str]] = [
+        [text(v.replace("\n", " "), head) for v in HEADER_TOP],
+        [text(v, head) for v in HEADER_LOW],
+    ]
+    style: list[tuple[object, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#D9E1F2")),
+        ("LEFTPADDING", (0, 0), (-1, -1), PDF_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PDF_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("SPAN", (0, 0), (0, 1)),
+        ("SPAN", (1, 0), (1, 1)),
+        ("SPAN", (2, 0), (3, 0)),
+        ("SPAN", (4, 0), (4, 1)),
+        ("SPAN", (5, 0), (5, 1)),
+        # reportlab leaves the rule under a repeated header out above a cut row.
+        ("LINEBELOW", (0, 1), (-1, 1), 0.5, colors.black),
+    ]
+    section_style = ParagraphStyle("section", parent=cell, fontName=bold, fontSize=8)
+    for kind, cells in table_lines(parts):
+        at = len(rows)
+        if kind == "section":
+            rows.append([text(cells[0], section_style), "", "", "", "", ""])
+            style += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), "#F2F2F2")]
+        else:
+            rows.append([text(value) for value in cells])
+    table = Table(
+        rows, colWidths=list(PDF_WIDTHS), repeatRows=2, splitByRow=0, splitInRow=1, hAlign="LEFT"
+    )
+    table.setStyle(TableStyle(style))
+    story: list[object] = [
+        Paragraph(escape(notice[0]), body),
+        Paragraph(escape(title), heading),
+        Paragraph(escape(notice[1]), right),
+        Spacer(1, 6),
+        table,
+        Spacer(1, 8),
+        *(Paragraph(escape(note), body) for note in FOOTNOTES),
+    ]
+    document = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=36,
+        rightMargin=36,
+        topMargin=36,
+        bottomMargin=36,
+        invariant=1,
+        title="별표 2의2 상황허가 대상 품목 (SAMPLE)",
+        author="exportctl samples",
+        creator="exportctl spreadsheets/build_samples.py",
+        producer="ReportLab",
+        subject="SAMPLE, not the official list",
+    )
+    document.build(story)
+    return int(document.page)
+
+
+def write_hwpx_annex(
+    path: Path,
+    parts: Sequence[tuple[str | None, Sequence[Entry]]],
+    *,
+    title: str,
+    notice: tuple[str, str],
+) -> None:
+    """The annex as the notice's Hangul attachment holds it: notice paragraphs, one table.
+
+    Written with ``tests/hwpx_builder.py`` (deterministic: fixed member order and
+    timestamps): the two-row header with its merged cells, section rows merged across
+    the table, sub-items on rows of their own, the footnotes as paragraphs below.
+    """
+    from hwpx_builder import Cell, Table, write_hwpx
+
+    rows: list[list[Cell | str | None]] = [
+        [Cell("연번", rows=2), Cell("HS코드\n(6단위)", rows=2), Cell("품목명", columns=2)]
+        + [Cell("구분", rows=2), Cell("비고", rows=2)],
+        ["국문", "영문"],
+    ]
+    for kind, cells in table_lines(parts):
+        if kind == "section":
+            rows.append([Cell(cells[0], columns=WIDTH)])
+        else:
+            rows.append([value or None for value in cells])
+    write_hwpx(path, [notice[0], title, notice[1], Table(rows), *FOOTNOTES])
 
 
 @dataclass(frozen=True)
@@ -1215,6 +1437,44 @@ def _verify(
     )
 
 
+def _verify_documents(out_dir: Path, pages: int) -> str:
+    """Read the PDF and the HWPX back as exportctl imports them: the same entries as the workbook.
+
+    Both parts are read from each file and compared with the consolidated workbook on
+    every field a change report compares; the PDF must have at least one row cut by a
+    page break.
+    """
+    from exportctl.api import ImportOptions, validate_workbook
+    from exportctl.diff import compare
+
+    def read(name: str) -> list[ItemRecord]:
+        result = validate_workbook(out_dir / name, ImportOptions(slug="samples", label=name))
+        if result.report.errors or result.notice != annex.parse_notice(JUNE_NOTICE):
+            raise SystemExit(f"{name}: {result.report.errors[:3]} (notice {result.notice})")
+        if [(p.number, p.read) for p in result.parts] != [
+            (1, len(PART_ONE_SERIALS)),
+            (2, JUNE_TOTAL),
+        ]:
+            raise SystemExit(f"{name}: parts read {result.parts}")
+        findings[name] = Counter(f.rule for f in result.report.findings)
+        return result.report.items
+
+    findings: dict[str, Counter[str]] = {}
+    workbook = read(JUNE)
+    for name in (JUNE_PDF, JUNE_HWPX):
+        changes = compare(workbook, read(name))
+        if changes.changes:
+            first = changes.changes[0]
+            raise SystemExit(f"{name} differs from {JUNE}: {first.kind} {first.fields} {first}")
+    cut = findings[JUNE_PDF]["continued-row"]
+    if not cut:
+        raise SystemExit(f"{JUNE_PDF}: no row is cut by a page break")
+    return (
+        f"{JUNE_PDF} ({pages} pages, {cut} rows cut by a page break) and {JUNE_HWPX} "
+        f"read back as the same {JUNE_TOTAL + len(PART_ONE_SERIALS):,} entries as {JUNE}"
+    )
+
+
 def build(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     """Write every sample into ``out_dir``; returns file name -> path."""
     if not (data_dir / HS2022).is_file() or not (data_dir / HSK_MASTER).is_file():
@@ -1237,12 +1497,17 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, Path]:
         notice=JUNE_NOTICE,
     )
     shape = _verify(out_dir, feb, june, part_one)
+    consolidated = [(PART_ONE, part_one), (PART_TWO, [*feb, *june])]
+    pages = write_pdf(out_dir / JUNE_PDF, consolidated, title=ANNEX_TITLE, notice=JUNE_NOTICE)
+    write_hwpx_annex(out_dir / JUNE_HWPX, consolidated, title=ANNEX_TITLE, notice=JUNE_NOTICE)
+    documents = _verify_documents(out_dir, pages)
     products = choose_catalogue(nom, feb, june, rng)
     write_catalogue(out_dir / CATALOGUE, out_dir / CATALOGUE_CSV, products)
     expected = Counter(p.expect for p in products)
     classified = sum(1 for p in products if p.control)
     print(
         f"list: {len(feb):,} + {len(june):,} = {len(feb) + len(june):,} items; {shape}\n"
+        f"documents: {documents}\n"
         f"catalogue: {len(products)} SKUs, "
         + ", ".join(f"{n} {status}" for status, n in sorted(expected.items()))
         + f"; {classified} with a 전략물자 해당번호",

@@ -22,6 +22,8 @@ from exportctl.validate import Declared
 FEB = "러시아벨라루스_상황허가_2024-02.xlsx"
 JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
 JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
+JUNE_PDF = "러시아벨라루스_상황허가_2024-06.pdf"
+JUNE_HWPX = "러시아벨라루스_상황허가_2024-06.hwpx"
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "spreadsheets" / "build_samples.py"
 DATA = SHARED / "data"
@@ -40,6 +42,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )
     assert done.returncode == 0, done.stderr
     assert "1,159 + 243 = 1,402" in done.stderr
+    assert "read back as the same 1,424 entries" in done.stderr
     return {path.name: path for path in out.iterdir()}
 
 
@@ -381,4 +384,48 @@ def test_packaged_samples_are_what_the_script_builds(built: dict[str, Path], nam
     packaged = REPO / "exportctl" / "samples" / name
     assert _cells(packaged) == _cells(built[name]), (
         f"exportctl/samples/{name} is stale: run python spreadsheets/build_samples.py"
+    )
+
+
+@pytest.mark.parametrize("name", [JUNE_PDF, JUNE_HWPX])
+def test_notice_documents_hold_the_workbooks_entries_field_for_field(
+    built: dict[str, Path], name: str
+) -> None:
+    from exportctl.diff import compare
+
+    options = _options("x", declared_parts={1: Declared(total=22), 2: Declared(total=1402)})
+    workbook = api.validate_workbook(built[JUNE], options)
+    document = api.validate_workbook(built[name], options)
+    assert document.report.errors == []
+    assert document.notice == workbook.notice and document.notice is not None
+    assert [(p.number, p.title, p.count) for p in document.parts] == [
+        (p.number, p.title, p.count) for p in workbook.parts
+    ]
+    items = document.report.items
+    assert len(items) == 1424 and sum(len(i.sub_items) for i in items) == 31
+    changes = compare(workbook.report.items, items)
+    assert changes.changes == () and changes.unchanged == 1424
+    # Code cells as printed: the numeric cell through its number format.
+    printed = {i.code: i.original_code for i in items if i.code in ("853669", "847130", "010121")}
+    assert printed == {"853669": "ex 8536.69", "847130": "8471.30", "010121": "010121"}
+    rules = {f.rule for f in document.report.warnings}
+    if name == JUNE_PDF:
+        # Printed on A4 with the header on every page, some rows cut by a page break.
+        from pypdf import PdfReader
+
+        assert 40 <= len(PdfReader(built[name]).pages) <= 60
+        assert {"repeated-header", "continued-row"} <= rules
+        assert all(i.sheet.startswith("page ") for i in items)
+    else:
+        assert all(i.sheet.startswith("table 1") for i in items)
+
+
+@pytest.mark.parametrize("name", [JUNE_PDF, JUNE_HWPX])
+def test_packaged_documents_are_byte_for_byte_what_the_script_builds(
+    built: dict[str, Path], name: str
+) -> None:
+    # Built in another process (the committed copy) and here: the same bytes.
+    packaged = REPO / "exportctl" / "samples" / name
+    assert packaged.read_bytes() == built[name].read_bytes(), (
+        f"exportctl/samples/{name} is stale or the build is not deterministic"
     )
