@@ -1,6 +1,6 @@
 """``exportctl demo``: the whole story on the packaged samples, end to end.
 
-The demo reads the sample workbooks shipped inside the package (``exportctl/samples``)
+The demo reads the sample files shipped inside the package (``exportctl/samples``)
 through the command itself; this test does not open ``spreadsheets/``.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -38,28 +39,62 @@ def test_demo_prints_the_counts_and_where_files_went(demo: tuple[Result, Path]) 
     assert "newly controlled" in output
 
 
-def test_demo_checks_the_russia_part_of_the_two_part_annex(demo: tuple[Result, Path]) -> None:
+def test_demo_reads_the_june_annex_from_the_notices_pdf(demo: tuple[Result, Path]) -> None:
     result, _ = demo
     lines = result.stdout.splitlines()
-    consolidated = next(line for line in lines if "(consolidated annex" in line)
-    assert "part 2 러시아·벨라루스" in consolidated
-    assert "1,402 items, the same items as 2024-02 + additions" in consolidated
-    apart = lines[lines.index(consolidated) + 1]
+    pdf = next(line for line in lines if "(the notice's PDF" in line)
+    assert pdf.strip() == (
+        "러시아벨라루스_상황허가_2024-06.pdf (the notice's PDF, part 2): 1,402 entries, "
+        "the same as 2024-02 + additions"
+    )
+    apart = lines[lines.index(pdf) + 1]
     assert "part 1 (이란·파키스탄·시리아 관련 상황허가 대상 품목, 22 entries)" in apart
     assert "kept apart" in apart
 
 
-def test_demo_result_keeps_part_one_apart(tmp_path: Path) -> None:
+def test_demo_result_compares_the_pdf_field_by_field(tmp_path: Path) -> None:
     from exportctl.api import run_demo
 
     result = run_demo(tmp_path)
     assert result.consolidated_agrees
+    assert result.consolidated_changes.changes == ()
+    assert result.consolidated_changes.unchanged == 1402
     assert result.consolidated.options.section == "러시아"
+    assert result.consolidated.report.file == "러시아벨라루스_상황허가_2024-06.pdf"
     assert [(p.number, p.read, p.stored) for p in result.consolidated.parts] == [
         (1, 22, False),
         (2, 1402, True),
     ]
-    assert result.consolidated.report.item_count == 1402
+    items = result.consolidated.report.items
+    assert len(items) == 1402 and all(item.sheet.startswith("page ") for item in items)
+    assert sum(len(item.sub_items) for item in items) == 31
+    # Rows the page breaks cut in two were joined, and said so.
+    assert "continued-row" in {f.rule for f in result.consolidated.report.warnings}
+
+
+def test_demo_says_when_the_pdf_differs_in_a_field_keys_do_not_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    import exportctl.api.demo as demo_module
+    from exportctl.cli.demo import _demo_summary
+
+    real = demo_module.validate_workbook
+
+    def one_english_text_changed(*args: Any, **kwargs: Any) -> Any:
+        read = real(*args, **kwargs)
+        items = read.report.items
+        items[100] = dataclasses.replace(items[100], description_en="Something else")
+        return read
+
+    monkeypatch.setattr(demo_module, "validate_workbook", one_english_text_changed)
+    result = demo_module.run_demo(tmp_path)
+    assert not result.consolidated_agrees
+    [change] = result.consolidated_changes.changes
+    assert (change.kind, change.fields) == ("modified", ("description_en",))
+    line = next(line for line in _demo_summary(result) if "(the notice's PDF" in line)
+    assert line.endswith("1,402 entries, DIFFERS from 2024-02 + additions (1 modified)")
 
 
 def test_change_csv_lists_the_243_additions(demo: tuple[Result, Path]) -> None:

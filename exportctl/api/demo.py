@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -38,7 +39,8 @@ DEMO_LIST = "kr-russia"
 """Slug of the list the demo builds."""
 DEMO_FEB = "러시아벨라루스_상황허가_2024-02.xlsx"
 DEMO_JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
-DEMO_JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
+DEMO_JUNE = "러시아벨라루스_상황허가_2024-06.pdf"
+"""The consolidated June 2024 annex as the notice's PDF prints it (two parts)."""
 DEMO_CATALOGUE = "catalogue.xlsx"
 DEMO_SAMPLES = (DEMO_FEB, DEMO_JUNE_ADDED, DEMO_JUNE, DEMO_CATALOGUE)
 """Sample files the demo reads (built by ``spreadsheets/build_samples.py``)."""
@@ -65,9 +67,13 @@ class DemoResult:
     june: ImportResult
     """Import of the June 2024 additions on top of February (243 + 1,159 = 1,402)."""
     consolidated: ImportResult
-    """Validation (no write) of the consolidated June annex's Russia/Belarus part."""
+    """Validation (no write) of the Russia/Belarus part of the consolidated June annex,
+    read from the notice's PDF."""
+    consolidated_changes: ChangeSet
+    """That part compared with the stored 2024-06 (base + additions) on every field a
+    change report compares; no changes when they hold the same entries."""
     consolidated_agrees: bool
-    """That part holds exactly the items of base + additions."""
+    """That part holds exactly the entries of base + additions, field for field."""
     files: dict[str, Path] = field(default_factory=dict)
     """Report name (``changes.pdf``…) -> path written."""
     changes: ChangeSet | None = None
@@ -81,7 +87,7 @@ class DemoResult:
 
 
 def demo_samples() -> dict[str, Path]:
-    """Find the sample workbooks: inside the installed package, else in a checkout.
+    """Find the sample files: inside the installed package, else in a checkout.
 
     Raises:
         ExportctlError: Neither place holds all of them.
@@ -92,7 +98,7 @@ def demo_samples() -> dict[str, Path]:
         if all((folder / name).is_file() for name in DEMO_SAMPLES):
             return {name: folder / name for name in DEMO_SAMPLES}
     raise ExportctlError(
-        f"the demo's sample workbooks are not in {packaged} nor in {checkout}; reinstall "
+        f"the demo's sample files are not in {packaged} nor in {checkout}; reinstall "
         "exportctl, or rebuild them with: python spreadsheets/build_samples.py"
     )
 
@@ -122,13 +128,14 @@ def run_demo(
     """Run the whole story on the sample workbooks, in a throw-away database.
 
     Imports the February 2024 list (declared total 1,159), imports the June 2024
-    additions on top of it (declared 243 added, 1,402 in total), checks the
-    Russia/Belarus part of the consolidated June annex (``--section 러시아``; its
-    part 1, 이란·파키스탄·시리아 관련, is read and left out) against the result,
-    writes the February → June
-    change report as PDF, XLSX and CSV, and screens the sample catalogue against
-    June compared with February. Everything goes into ``out_dir``, including the
-    SQLite database (replaced on every run), so the run can be explored afterwards.
+    additions on top of it (declared 243 added, 1,402 in total), reads the
+    consolidated June annex from the notice's PDF, keeping its Russia/Belarus part
+    (``--section 러시아``; part 1, 이란·파키스탄·시리아 관련, is read and left out),
+    compares that part with the result on every field a change report compares,
+    writes the February → June change report as PDF, XLSX and CSV, and screens the
+    sample catalogue against June compared with February. Everything goes into
+    ``out_dir``, including the SQLite database (replaced on every run), so the run
+    can be explored afterwards.
 
     Args:
         out_dir: Folder for the database and the reports (created if missing).
@@ -145,7 +152,8 @@ def run_demo(
         >>> result.june.report.added, result.june.report.item_count
         (243, 1402)
     """
-    from exportctl.validate import Declared, item_key
+    from exportctl.diff import compare
+    from exportctl.validate import Declared
 
     started = time.perf_counter()
 
@@ -198,13 +206,14 @@ def run_demo(
         )
         _demo_approve(engine, "2024-06", step)
         step(
-            f"Checking {DEMO_JUNE} (consolidated, part {DEMO_SECTION}) against 2024-02 + additions"
+            f"Reading {DEMO_JUNE} (the notice's PDF, part {DEMO_SECTION}) and comparing it "
+            "with 2024-02 + additions"
         )
         consolidated = validate_workbook(
             samples[DEMO_JUNE],
             ImportOptions(
                 slug=DEMO_LIST,
-                label="2024-06-consolidated",
+                label="2024-06-pdf",
                 section=DEMO_SECTION,
                 base="2024-02",
                 declared=Declared(total=1402, added=243, removed=0),
@@ -213,8 +222,15 @@ def run_demo(
         )
         with store.session_scope(engine) as session:
             june_items = store.load_items(session, store.get_version(session, DEMO_LIST, "2024-06"))
-        stored = {item_key(i) for i in june_items}
-        agrees = consolidated.ok and {item_key(i) for i in consolidated.report.items} == stored
+        # The list is the annex's Russia/Belarus part on its own: compare within it.
+        stored_sections = {item.section for item in june_items}
+        part = stored_sections.pop() if len(stored_sections) == 1 else None
+        read = [
+            item if part is None else dataclasses.replace(item, section=part)
+            for item in consolidated.report.items
+        ]
+        same = compare(june_items, read)
+        agrees = consolidated.ok and not same.changes
         result = DemoResult(
             out_dir=out_dir,
             database=database,
@@ -222,6 +238,7 @@ def run_demo(
             february=february,
             june=june,
             consolidated=consolidated,
+            consolidated_changes=same,
             consolidated_agrees=agrees,
         )
         _demo_changes(engine, out_dir, result, step)

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 )
 @click.pass_obj
 def demo(state: State, out_dir: Path) -> None:
-    """Run the whole story on the bundled sample workbooks.
+    """Run the whole story on the bundled sample files.
 
     Imports the sample February 2024 list of Korea's Russia/Belarus situational
     licence items (1,159), the June 2024 additions (243, for 1,402), checks the
-    counts and the Russia/Belarus part of the consolidated two-part June annex
+    counts, reads the consolidated two-part June annex from the notice's PDF and
+    checks that its Russia/Belarus part holds the same entries, field for field
     (its other part is read and kept apart), writes the change report as PDF,
     XLSX and CSV and screens a sample catalogue. It uses its own SQLite
     database inside --out, never --db. The samples are in the official layout
@@ -57,13 +58,16 @@ def _demo_summary(result: DemoResult) -> list[str]:
     """The one-screen summary ``demo`` prints."""
     feb, june, cons = result.february.report, result.june.report, result.consolidated.report
     declared = result.june.options.declared
-    agreement = (
-        "the same items as 2024-02 + additions"
-        if result.consolidated_agrees
-        else "DIFFERS from 2024-02 + additions"
-    )
+    if result.consolidated_agrees:
+        agreement = "the same as 2024-02 + additions"
+    else:
+        differs = ", ".join(
+            f"{n:,} {kind}" for kind, n in result.consolidated_changes.counts().items() if n
+        )
+        errors = counted(len(cons.errors), "error")
+        agreement = f"DIFFERS from 2024-02 + additions ({differs or errors})"
     lines = [
-        "exportctl demo: sample workbooks in the official layout (not the official list)",
+        "exportctl demo: sample files in the official layout (not the official list)",
         "",
         f"Imported into list {DEMO_LIST_SLUG}:",
         f"  2024-02  {feb.item_count:,} items; the notice declares "
@@ -78,10 +82,10 @@ def _demo_summary(result: DemoResult) -> list[str]:
     ]
     kept = [part for part in result.consolidated.parts if part.stored]
     apart = [part for part in result.consolidated.parts if not part.stored]
-    which = ", ".join(f"part {part.number} {part.title or ''}".rstrip() for part in kept)
+    which = ", ".join(f"part {part.number}" for part in kept)
     lines.append(
-        f"  {cons.file} (consolidated annex, {which or 'one part'}): "
-        f"{cons.item_count:,} items, {agreement}"
+        f"  {cons.file} (the notice's PDF, {which or 'one part'}): "
+        f"{cons.item_count:,} entries, {agreement}"
     )
     lines += [
         f"    part {part.number} ({part.title or 'untitled'}, {part.read:,} entries) seen and "
