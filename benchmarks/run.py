@@ -30,6 +30,13 @@ Cases (``--only`` takes these names, comma-separated):
 ``report``
     ``api.write_change_report`` of 2,000 changes as PDF (target < 2 s) and of 100,000
     changes as XLSX (target < 5 s), beside the CSV report of the same changes.
+``documents``
+    The annex as the notice publishes it: ``exportctl import`` of a 1,402-entry annex
+    PDF (A4, ruled table, two-row header repeated on every page; target < 3 s) and of
+    the same annex as HWPX (target < 2 s) into a fresh SQLite database, end to end
+    (median of three runs, start-up included), the PDF beside a bare pdfplumber table
+    extraction of the same file; and reading every table row of a 200-page PDF with
+    exportctl's PDF reader (target: peak memory < 300 MB).
 
 The ``import`` and ``diff`` cases also run on PostgreSQL when a server is reachable
 (``--postgres URL``, else ``EXPORTCTL_BENCH_POSTGRES_URL``, else the URL the tests use),
@@ -88,7 +95,10 @@ DEFAULT_POSTGRES = os.environ.get(
         "EXPORTCTL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
     ),
 )
-CASE_GROUPS = ("startup", "import-small", "import", "screen", "diff", "report")
+CASE_GROUPS = ("startup", "import-small", "import", "screen", "diff", "report", "documents")
+DOCUMENT_RUNS = 3
+LONG_PDF_PAGES = 200
+LONG_PDF_PEAK_MB = 300.0
 
 _CATEGORIES = ("사치품", "산업용 품목", "전략물자 관련", "기계류", "전자기기")
 _KO_WORDS = ("부분품", "기계", "장치", "부속품", "조립품", "모듈", "기기", "재료")
@@ -529,6 +539,121 @@ def _report(folder: str, fmt: str, changes: int, seed: int) -> dict[str, Any]:
     }
 
 
+def _annex_rows(codes: list[str], rng: random.Random) -> list[list[str]]:
+    """Table rows of a one-part annex: 연번, HS코드, 국문, 영문, 구분, 비고."""
+    rows = []
+    for serial, code in enumerate(codes, start=1):
+        ko, en, category = _describe(code, rng)
+        note = "세부 사양은 고시 참조" if rng.random() < 0.02 else ""
+        rows.append([str(serial), _dotted(code), ko, en, category, note])
+    return rows
+
+
+_DOC_HEADER = (["연번", "HS코드", "품목명", "", "구분", "비고"], ["", "", "국문", "영문", "", ""])
+_DOC_NOTICE = ("[별표 2의2] <개정 2024. 6. 28.>", "벤치마크용 생성 목록 (2024. 6. 28.)")
+
+
+def write_annex_pdf(path: Path, rows: list[list[str]], *, paragraphs: bool = True) -> int:
+    """The annex as the notice's PDF prints it: A4, one ruled table, header on every page.
+
+    With ``paragraphs`` cells wrap (as the notice's do); without, each cell is one line
+    (quicker to lay out for the long document). Returns the number of pages.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from exportctl.reports.pdf_document import escape, register_hangul_font
+
+    regular, _bold = register_hangul_font()
+    style = ParagraphStyle("cell", fontName=regular, fontSize=7, leading=8.6)
+
+    def cell(text: str) -> Any:
+        return Paragraph(escape(text), style) if paragraphs and text else text
+
+    data = [[cell(t) for t in row] for row in (*_DOC_HEADER, *rows)]
+    table = Table(
+        data, colWidths=[30, 48, 150, 170, 60, 65], repeatRows=2, splitByRow=0, splitInRow=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, -1), regular),
+                ("FONTSIZE", (0, 0), (-1, -1), 7),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("SPAN", (0, 0), (0, 1)),
+                ("SPAN", (1, 0), (1, 1)),
+                ("SPAN", (2, 0), (3, 0)),
+                ("SPAN", (4, 0), (4, 1)),
+                ("SPAN", (5, 0), (5, 1)),
+                ("LINEBELOW", (0, 1), (-1, 1), 0.5, colors.black),
+            ]
+        )
+    )
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
+    story = [Paragraph(escape(line), body) for line in _DOC_NOTICE] + [table]
+    document = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=36, rightMargin=36, invariant=1)
+    document.build(story)
+    return int(document.page)
+
+
+def write_annex_hwpx(path: Path, rows: list[list[str]]) -> None:
+    """The same annex as the notice's HWPX (``tests/hwpx_builder.py``)."""
+    sys.path.append(str(HERE.parent / "tests"))
+    from hwpx_builder import Cell, Table, write_hwpx
+
+    table: list[list[Any]] = [
+        [Cell("연번", rows=2), Cell("HS코드", rows=2), Cell("품목명", columns=2)]
+        + [Cell("구분", rows=2), Cell("비고", rows=2)],
+        ["국문", "영문"],
+    ]
+    table += [[text or None for text in row] for row in rows]
+    write_hwpx(path, [*_DOC_NOTICE, Table(table)])
+
+
+def _gen_documents(folder: str, rows: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    codes = sorted(rng.sample(hs6_codes(), rows))
+    annex = _annex_rows(codes, rng)
+    pages = write_annex_pdf(Path(folder) / "annex.pdf", annex)
+    write_annex_hwpx(Path(folder) / "annex.hwpx", annex)
+    # The long document: one-line rows, repeated codes (reading, not importing).
+    long_rows: list[list[str]] = []
+    while True:
+        long_rows += _annex_rows(codes, rng)
+        long_pages = write_annex_pdf(Path(folder) / "long.pdf", long_rows, paragraphs=False)
+        if long_pages >= LONG_PDF_PAGES:
+            break
+        per_page = len(long_rows) / long_pages
+        long_rows = long_rows[: max(0, int(per_page * LONG_PDF_PAGES) - rows)]
+    return {"rows": rows, "pages": pages, "long_pages": long_pages}
+
+
+def _read_pdf(path: str) -> dict[str, Any]:
+    """Every row of every table of a PDF, through exportctl's reader."""
+    from exportctl.readers.guard import check_file
+    from exportctl.readers.pdf import open_book
+
+    book = open_book(check_file(Path(path)))
+    rows = sum(1 for name in book.sheet_names for _ in book.rows(name))
+    return {"rows": rows, "pages": book.pages, "tables": len(book.sheet_names)}
+
+
+def _extract_pdf(path: str) -> dict[str, Any]:
+    """pdfplumber's ruled tables of every page, nothing else."""
+    import pdfplumber
+
+    settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+    rows = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            rows += sum(len(table) for table in page.extract_tables(settings))
+            page.close()
+    return {"rows": rows}
+
+
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "gen-list": _gen_list,
     "gen-screen": _gen_screen,
@@ -540,6 +665,9 @@ CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "select": _select,
     "diff": _diff,
     "report": _report,
+    "gen-documents": _gen_documents,
+    "read-pdf": _read_pdf,
+    "extract-pdf": _extract_pdf,
 }
 
 
@@ -818,6 +946,68 @@ def bench_report(settings: Settings) -> Iterator[Result]:
         yield result
 
 
+def bench_documents(settings: Settings) -> Iterator[Result]:
+    """The annex as PDF and HWPX through ``exportctl import``; a 200-page PDF read."""
+    folder = cached(
+        "documents",
+        SMALL_LIST,
+        settings.seed,
+        lambda d: spawn("gen-documents", folder=str(d), rows=SMALL_LIST, seed=settings.seed),
+    )
+    script = console_script()
+    pdf = folder / "annex.pdf"
+    try:
+        bare = spawn("extract-pdf", path=str(pdf))
+    except RuntimeError as exc:
+        yield _failed("documents", exc)
+        return
+    for fmt, path, limit in (("PDF", pdf, 3.0), ("HWPX", folder / "annex.hwpx", 2.0)):
+        name = f"import {SMALL_LIST:,}-entry annex {fmt}"
+        timings: list[float] = []
+        peaks: list[float] = []
+        for attempt in range(DOCUMENT_RUNS):
+            url = f"sqlite:///{settings.work / f'documents-{fmt}-{attempt}.db'}"
+            spawn("init", url=url)
+            argv = [script, "--db", url, "import", str(path), "--list", "bench", "--create-list"]
+            argv += ["--version", "2024-06", "--declared-total", str(SMALL_LIST)]
+            seconds, peak, code, stderr = run_command(argv)
+            if code != 0:
+                yield _failed(name, RuntimeError(f"exit {code}: {stderr.strip()[-500:]}"))
+                break
+            timings.append(seconds)
+            peaks.append(peak)
+        else:
+            result = Result(
+                case=name,
+                rows=SMALL_LIST,
+                seconds=statistics.median(timings),
+                peak_mb=max(peaks),
+                target=f"< {limit:g} s",
+                max_seconds=limit,
+                note=f"median of {DOCUMENT_RUNS} runs, interpreter start-up included",
+            )
+            if fmt == "PDF":
+                result.baseline, result.baseline_s = "pdfplumber tables", bare["seconds"]
+                result.note += (
+                    f"; {path.stat().st_size / 1e6:.1f} MB; the bare extraction is timed "
+                    "inside its process"
+                )
+            yield result
+    name = f"read a {LONG_PDF_PAGES}-page PDF"
+    try:
+        figures = spawn("read-pdf", path=str(folder / "long.pdf"))
+    except RuntimeError as exc:
+        yield _failed(name, exc)
+        return
+    result = _measured(Result(case=name), figures)
+    result.target, result.max_peak_mb = f"peak < {LONG_PDF_PEAK_MB:g} MB", LONG_PDF_PEAK_MB
+    result.note = (
+        f"{figures['pages']} pages, {figures['tables']} table(s), "
+        f"{(folder / 'long.pdf').stat().st_size / 1e6:.1f} MB"
+    )
+    yield result
+
+
 BENCHES: dict[str, Callable[[Settings], Iterator[Result]]] = {
     "startup": bench_startup,
     "import-small": bench_import_small,
@@ -825,6 +1015,7 @@ BENCHES: dict[str, Callable[[Settings], Iterator[Result]]] = {
     "screen": bench_screen,
     "diff": bench_diff,
     "report": bench_report,
+    "documents": bench_documents,
 }
 
 
