@@ -193,8 +193,8 @@ class Assembler:
         serial = f"No. {held.serial}" if held.serial else "above"
         self._warn(
             "continued-row",
-            f"the row continues entry {serial} (its serial cell is merged with the row "
-            "above); its text was joined to that entry",
+            f"the row continues entry {serial} (a cell merged down from the row above, or "
+            "a row cut by a page break); its text was joined to that entry",
             parsed.row,
         )
 

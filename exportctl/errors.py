@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_DOCUMENT_TABLE = re.compile(r"table \d+")
+
 
 class ExportctlError(Exception):
     """A problem the user can fix; ``str()`` is the whole message."""
@@ -58,7 +62,8 @@ def location(
         parts.append(place)
     else:
         if sheet:
-            parts.append(f'sheet "{sheet}"')
+            # A document's tables are named "table 1", "table 2" (readers.documents).
+            parts.append(sheet if _DOCUMENT_TABLE.fullmatch(sheet) else f'sheet "{sheet}"')
         if row is not None:
             parts.append(f"row {row}")
     if column:

@@ -30,7 +30,8 @@ RULES = MappingProxyType(
         "orphan-branch": "warning: a branch number (3의2) without its main number",
         "branch-gap": "warning: a branch (3의3) without the one before it (3의2)",
         "orphan-sub-item": "warning: a sub-item row with no entry above it; left out",
-        "continued-row": "warning: a row read as the rest of the entry or sub-item above",
+        "continued-row": "warning: a row read as the rest of the entry or sub-item above "
+        "(a merged cell, or a row cut by a page break)",
         "duplicate-section": "warning: a part repeats the number of a part above it",
         "section-left-out": "warning: a part of the annex read and not stored (--section)",
         "no-base-section": "warning: no part of the base version matches the part stored",
@@ -53,7 +54,6 @@ RULES = MappingProxyType(
         "no-number-formats": "note: the reader gives no number formats for this file",
         "csv-delimiter": "note: a CSV separated by something other than commas",
         "csv-encoding": "note: a CSV that is not UTF-8, decoded as CP949",
-        "page-break-row": "note: a row broken across a page break was joined to its entry",
         "pdf-restricted": "note: a PDF locked against copying or printing was read",
     }
 )

@@ -269,9 +269,8 @@ def test_rows_handed_on_say_where_they_are_and_what_is_merged(tmp_path: Path) ->
     assert "\n" not in cut.values[2] and "  " not in cut.values[2]
     numbers = [r.number for r in rows]
     assert numbers == sorted(set(numbers))
-    assert [note.rule for note in book.notes] == ["page-break-row", "repeated-header"]
-    assert "page 2, table 1, row 3: the row continues" in book.notes[0].message
-    assert "printed again on 3 pages was skipped (pages 2, 3, 4)" in book.notes[1].message
+    assert [note.rule for note in book.notes] == ["repeated-header"]
+    assert "printed again on 3 pages was skipped (pages 2, 3, 4)" in book.notes[0].message
     assert book.height("table 1") == len(rows)
 
     table = read_table(path, LIST_SCHEMA)

@@ -251,7 +251,7 @@ def _notice_text(result: ImportResult) -> str:
 def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
     report = result.report
     opts = result.options
-    sheet = f', sheet "{report.sheet}"' if report.sheet else ""
+    sheet = f", {location(None, report.sheet)}" if report.sheet else ""
     what = _what(result)
     changes = ""
     if report.added is not None:

@@ -396,7 +396,6 @@ def _append(
     table: _Table, part: _Part, previous: _Part, notes: list[Note], repeats: list[int]
 ) -> None:
     """Add a part on a later page: drop its repeated header, join a row cut in two."""
-    label = table_name(table.number)
     first = table.parts[0]
     skip = 0
     while (
@@ -410,15 +409,8 @@ def _append(
     lead = part.rows[skip] if skip < len(part.rows) else []
     cut = _cut_row(lead, previous)
     if cut:
+        # Validation joins the row to its entry and says so (rule continued-row).
         part.covered[skip] = part.covered[skip] | cut
-        notes.append(
-            Note(
-                "page-break-row",
-                f"page {part.page}, {label}, row {skip + 1}: the row continues the entry at "
-                f"the foot of page {previous.page} (a row cut by the page break); its text "
-                "was joined to that entry",
-            )
-        )
     _add_rows(table, part, skip)
 
 
