@@ -474,3 +474,38 @@ def test_too_many_pages_are_refused_before_reading(
     path = annex_pdf(tmp_path / "long.pdf")
     with pytest.raises(Exception, match=r"long.pdf: has 4 pages, more than the 3 exportctl reads"):
         _book(path)
+
+
+def test_the_second_half_read_in_another_process_gives_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from exportctl.readers import pdf as pdf_reader
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: PDF pages are read in one process")
+    path = annex_pdf(tmp_path / "annex.pdf", entries=200)
+
+    def read() -> list[tuple[Any, ...]]:
+        book = _book(path)
+        try:
+            return [(r.number, r.place, tuple(r.values), r.covered) for r in book.rows("table 1")]
+        finally:
+            book.close()
+
+    monkeypatch.setattr(pdf_reader, "PARALLEL_MIN_PAGES", 10**6)
+    alone = read()
+    forks: list[bool] = []
+    real = pdf_reader._fork_context
+
+    def counted() -> Any:
+        context = real()
+        forks.append(context is not None)
+        return context
+
+    monkeypatch.setattr(pdf_reader, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(pdf_reader, "_fork_context", counted)
+    together = read()
+    assert forks == [True] and together == alone
+    assert {place.split(",")[0] for _, place, *_ in together if place} >= {"page 1", "page 5"}

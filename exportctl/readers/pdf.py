@@ -30,8 +30,13 @@ What is read:
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
+import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,9 +161,9 @@ def open_book(checked: Checked) -> PdfBook:
                     "restricted); its text was read",
                 )
             )
-        parts = _read_pages(pdf, name, _RULED)
+        parts = _read_pages(pdf, name, "ruled", checked.path)
         if not parts:
-            parts = _read_pages(pdf, name, _UNRULED)
+            parts = _read_pages(pdf, name, "unruled", checked.path)
     finally:
         _close(pdf)
     if not parts:
@@ -224,16 +229,75 @@ def _page_count(pdf: PDF, name: str) -> int:
     return count
 
 
-def _read_pages(pdf: PDF, name: str, settings: dict[str, Any]) -> list[_Part]:
-    """Every table part on every page, in reading order."""
+PARALLEL_MIN_PAGES = 12
+"""From this many pages on, the second half of the pages is read in a second process."""
+
+_STRATEGIES: dict[str, dict[str, Any]] = {"ruled": _RULED, "unruled": _UNRULED}
+"""Strategy name -> table settings (a name crosses to another process)."""
+
+
+def _read_pages(pdf: PDF, name: str, strategy: str, path: Path) -> list[_Part]:
+    """Every table part on every page, in reading order.
+
+    Parsing a page's content is most of the time a PDF costs. On a machine with
+    more than one core, a document of :data:`PARALLEL_MIN_PAGES` pages or more
+    has its second half read by a forked process while this one reads the first
+    half (forked only when this process runs no other thread, so nothing is
+    copied mid-work).
+    """
+    total = len(pdf.pages)
+    context = _fork_context() if total >= PARALLEL_MIN_PAGES else None
+    if context is None:
+        parts, _ = _read_range(pdf, name, strategy, 1, total, check_text=True)
+        return parts
+    split = (total + 1) // 2
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        later = pool.submit(_read_range_apart, str(path), name, strategy, split + 1, total)
+        parts, _ = _read_range(pdf, name, strategy, 1, split, check_text=True)
+        outcome = later.result()
+    if isinstance(outcome, str):
+        raise InputError(outcome, file=name)
+    return parts + outcome
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """A fork context when forking is available and safe here, else ``None``."""
+    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
+
+
+def _read_range_apart(
+    path: str, name: str, strategy: str, first: int, last: int
+) -> list[_Part] | str:
+    """:func:`_read_range` in another process; an error comes back as its sentence."""
+    try:
+        pdf = _open(Path(path), name)
+        try:
+            parts, _ = _read_range(pdf, name, strategy, first, last, check_text=False)
+        finally:
+            _close(pdf)
+    except InputError as exc:
+        return exc.message
+    return parts
+
+
+def _read_range(
+    pdf: PDF, name: str, strategy: str, first: int, last: int, *, check_text: bool
+) -> tuple[list[_Part], bool]:
+    """The table parts of pages ``first`` to ``last`` (1-based, inclusive)."""
+    settings = _STRATEGIES[strategy]
     parts: list[_Part] = []
     text_seen = False
     try:
         pages = pdf.pages
-        for number, page in enumerate(pages, 1):
+        for number in range(first, last + 1):
+            page = pages[number - 1]
             try:
                 text_seen = text_seen or bool(page.chars)
-                if not text_seen and number >= TEXT_CHECK_PAGES:
+                if check_text and not text_seen and number >= TEXT_CHECK_PAGES:
                     break
                 parts.extend(_page_parts(page, number, settings))
             finally:
@@ -242,13 +306,13 @@ def _read_pages(pdf: PDF, name: str, settings: dict[str, Any]) -> list[_Part]:
         raise
     except Exception as exc:  # a damaged content stream or object
         raise _refusal(exc, name) from exc
-    if not text_seen:
+    if check_text and not text_seen:
         raise InputError(
             "has no text layer (a scanned image?); exportctl does not do OCR: take the "
             "notice's HWPX or a text PDF",
             file=name,
         )
-    return parts
+    return parts, text_seen
 
 
 def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part]:
