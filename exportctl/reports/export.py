@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from exportctl.hscode import HSCode
-from exportctl.models import ItemRecord
+from exportctl.models import ITEM_FIELDS, ItemRecord
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title, sub_items_text
 from exportctl.reports.files import atomic_path
 from exportctl.reports.safe import neutralise
@@ -53,18 +53,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlsx", "csv", "json")
 """Every export format."""
 
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "section",
-    "serial",
-    "code",
-    "level",
-    "ex",
-    "description",
-    "description_en",
-    "category",
-    "note",
-    "sub_items",
-    "control_numbers",
-    "mentioned_codes",
+    *(name for name in ITEM_FIELDS if name not in ("sheet", "row")),
     "original_code",
     "source_version",
     "source_file",
