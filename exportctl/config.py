@@ -4,7 +4,7 @@ Only the CLI resolves settings; library functions take an engine, a URL or an
 actor as arguments. Nothing here reads the environment or the disk at import.
 
 The config file is TOML, ``config.toml`` in the user config folder
-(``exportctl config-path`` prints where), or the file named by
+(``exportctl config`` prints where, and the settings in effect), or the file named by
 ``EXPORTCTL_CONFIG``::
 
     database = "postgresql+psycopg://officer@db.example/exportctl"

@@ -320,6 +320,12 @@ def test_config_file_gives_the_default_list_and_actor(
     monkeypatch.delenv("EXPORTCTL_ACTOR", raising=False)
     versions = json.loads(run_cli("versions", "--json", db=listed, ok=True).stdout)
     assert [v["label"] for v in versions] == ["v1"]
+    shown = json.loads(run_cli("config", "--json", db=listed, ok=True).stdout)
+    assert (shown["config_file"], shown["default_list"], shown["actor"]) == (
+        str(config),
+        "kr-russia",
+        "park",
+    )
     run_cli("withdraw", "v1", "--reason", "test", db=listed, ok=True)
     events = json.loads(run_cli("audit", "--json", db=listed).stdout)
     assert events[-1]["actor"] == "park"

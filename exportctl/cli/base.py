@@ -410,6 +410,39 @@ def init(state: State, as_json: bool) -> None:
         )
 
 
+@cli.command(name="config")
+@json_option
+@click.pass_obj
+def config_cmd(state: State, as_json: bool) -> None:
+    """Show where the config file is looked for and the settings in effect.
+
+    The file is TOML with the optional keys database, actor, timezone and
+    default_list; EXPORTCTL_CONFIG names another file. Flags win over
+    environment variables, which win over the file.
+
+    \b
+    Example:
+        exportctl config
+        exportctl config --json
+    """
+    from exportctl.config import ENV_LIST, config_path
+    from exportctl.db import safe_url
+
+    settings = {
+        "config_file": str(state.config.path or config_path()),
+        "config_file_exists": state.config.path is not None,
+        "database": safe_url(state.url),
+        "actor": state.actor,
+        "timezone": state.config.timezone or os.environ.get("TZ"),
+        "default_list": os.environ.get(ENV_LIST) or state.config.default_list,
+    }
+    if as_json:
+        echo_json(settings)
+        return
+    for key, value in settings.items():
+        click.echo(f"{key:<20}{value if value is not None else '—'}")
+
+
 @cli.group(name="db", context_settings=CONTEXT_SETTINGS)
 def db_group() -> None:
     """Database maintenance.

@@ -317,6 +317,7 @@ def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
     help="Format (default: from the -o extension).",
 )
 @click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+@json_option
 @click.pass_obj
 def export_cmd(
     state: State,
@@ -325,6 +326,7 @@ def export_cmd(
     output: Path,
     fmt: str | None,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Export a version as a workbook to send on: every item and where it came from.
 
@@ -358,4 +360,7 @@ def export_cmd(
         raise click.BadParameter(str(exc), param_hint="'-o'") from exc
     check_output(output, force)
     sha = export_version(state.engine(), name, label, output, fmt, actor=state.actor)
+    if as_json:
+        echo_json({"list": name, "version": label, "file": str(output), "sha256": sha})
+        return
     state.info(f"Exported {name} {label} to {output} (SHA-256 {sha}).")
