@@ -381,3 +381,24 @@ def test_a_one_part_list_and_the_annexs_part_2_pair_as_the_same_part(db_url: str
     back = diff_versions(engine, "kr-russia", "annex", "2024-06")
     assert (list(back.changes), back.unchanged) == ([], 3)
     engine.dispose()
+
+
+def test_a_diff_reports_its_progress_with_the_total(annex_db: str) -> None:
+    engine = open_database(annex_db)
+
+    class Progress:
+        def __init__(self) -> None:
+            self.total = 0
+            self.done: list[int] = []
+
+        def set_total(self, total: int) -> None:
+            self.total = total
+
+        def __call__(self, done: int) -> None:
+            self.done.append(done)
+
+    progress = Progress()
+    diff_versions(engine, "kr-russia", "2024-02", "2024-06", progress=progress)
+    assert progress.total == len(OLD) + len(NEW)
+    assert progress.done == [len(OLD), len(OLD) + len(NEW)]
+    engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,6 +15,7 @@ from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
 from exportctl.errors import InputError, VersionNotFoundError
 from exportctl.models import Section, Version
+from exportctl.progress import announce_total
 from exportctl.reports import FORMATS
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def diff_versions(
     *,
     fields: Sequence[str] | None = None,
     include_drafts: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ChangeSet:
     """The changes from version ``old`` to version ``new`` of list ``slug``.
 
@@ -88,6 +90,8 @@ def diff_versions(
         old: Label of the old version, or a date: the version in force then.
         new: Label of the new version, or a date.
         include_drafts: A date may also fall on a draft (approved only otherwise).
+        progress: Called with the items read so far; told the total first
+            (:func:`exportctl.progress.announce_total`).
         fields: Fields compared for modifications (default
             :data:`exportctl.diff.DEFAULT_FIELDS`).
 
@@ -129,7 +133,10 @@ def diff_versions(
         old_items: StoredVersion = store.StoredItems(session, old_version)
         if any(before != after for before, after in pairs.items()):
             old_items = PartsRenumbered(old_items, pairs)
-        changes = compare_stored(old_items, store.StoredItems(session, new_version), fields=chosen)
+        announce_total(progress, old_version.item_count + new_version.item_count)
+        changes = compare_stored(
+            old_items, store.StoredItems(session, new_version), fields=chosen, progress=progress
+        )
         old_info = _version_info(old_version, old_parts)
         new_info = _version_info(new_version, new_parts)
     return dataclasses.replace(

@@ -16,6 +16,7 @@ from exportctl.cli.base import (
     include_drafts_option,
     json_option,
     list_option,
+    progress_reporter,
     report_output_options,
 )
 
@@ -131,9 +132,16 @@ def diff(
     else:
         raise click.UsageError("Give two versions: OLD NEW (labels or dates), with --list SLUG.")
     engine = state.engine()
-    changes = diff_versions(
-        engine, list_slug, old, new, fields=chosen, include_drafts=include_drafts
-    )
+    with progress_reporter(f"Comparing {old} and {new}") as progress:
+        changes = diff_versions(
+            engine,
+            list_slug,
+            old,
+            new,
+            fields=chosen,
+            include_drafts=include_drafts,
+            progress=progress,
+        )
     _warn_order(changes)
     if fmt is None:
         _print_diff_summary(changes)

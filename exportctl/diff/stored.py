@@ -13,7 +13,7 @@ import dataclasses
 import itertools
 import operator
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 
@@ -104,6 +104,7 @@ def compare_stored(
     new: StoredVersion,
     *,
     fields: Sequence[str] = DEFAULT_FIELDS,
+    progress: Callable[[int], None] | None = None,
 ) -> ChangeSet:
     """:func:`compare` for stored versions, building items only where they may differ.
 
@@ -119,6 +120,7 @@ def compare_stored(
         old: The old version.
         new: The new version.
         fields: As for :func:`compare`.
+        progress: Called with the items read so far, once per version read.
 
     Returns:
         The change set, equal to ``compare(all old items, all new items, fields=fields)``.
@@ -129,7 +131,13 @@ def compare_stored(
     fields = check_fields(fields)
     columns = row_columns(fields)
     with paused_gc():
-        return _compare_rows(old, new, old.rows(columns), new.rows(columns), fields)
+        old_rows = old.rows(columns)
+        if progress is not None:
+            progress(len(old_rows))
+        new_rows = new.rows(columns)
+        if progress is not None:
+            progress(len(old_rows) + len(new_rows))
+        return _compare_rows(old, new, old_rows, new_rows, fields)
 
 
 def _compare_rows(
