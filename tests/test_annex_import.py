@@ -287,3 +287,42 @@ def test_one_part_file_reads_as_before(run_cli: RunCli, listed: str, tmp_path: P
     assert data["notice"] is None
     _, sections = _stored(listed, "v2")
     assert [(s.number, s.title, s.item_count) for s in sections] == [(1, "", 12)]
+
+
+def test_sub_items_printed_inside_the_entrys_own_cell_are_taken_out(
+    run_cli: RunCli, initialised: str, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["연번", "HS코드", "품목명", "영문품목명"])
+    ws.append(
+        [
+            1,
+            None,
+            "수치제어 공작기계로서 다음 각 목의 어느 하나에 해당하는 것\n"
+            "a. 선반으로서 2B001.a에 해당하는 것\nb. 밀링 기계로서 2B001.b에 해당하는 것",
+            "Numerically controlled machine tools, as follows: a. Turning machines "
+            "specified in 2B001.a b. Milling machines specified in 2B001.b",
+        ]
+    )
+    ws.append([2, "8471.30", "휴대용 컴퓨터 e.g. 노트북 b. 태블릿", "Laptops"])
+    wb.save(tmp_path / "inline.xlsx")
+    run_cli("lists", "create", "inline", "--name", "test", db=initialised, ok=True)
+    run_cli("import", tmp_path / "inline.xlsx", "--list", "inline", "--version", "v1",
+            db=initialised, ok=True)  # fmt: skip
+    shown = run_cli("show", "--list", "inline", "--version", "v1", "--json", db=initialised)
+    first, second = json.loads(shown.stdout)["items"]
+    assert first["description"] == "수치제어 공작기계로서 다음 각 목의 어느 하나에 해당하는 것"
+    assert first["description_en"] == "Numerically controlled machine tools, as follows:"
+    assert [(s["label"], s["control_numbers"]) for s in first["sub_items"]] == [
+        ("a.", ["2B001.a"]),
+        ("b.", ["2B001.b"]),
+    ]
+    assert first["sub_items"][0]["text"] == (
+        "선반으로서 2B001.a에 해당하는 것 / Turning machines specified in 2B001.a"
+    )
+    # A coded entry keeps its text whole; a lone "b." is not a run of labels.
+    assert second["sub_items"] == [] and second["description"].endswith("b. 태블릿")
