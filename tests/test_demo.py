@@ -153,3 +153,28 @@ def test_demo_can_run_again_into_the_same_folder(demo: tuple[Result, Path]) -> N
     again = CliRunner().invoke(cli, ["demo", "--out", str(out), "-q"], catch_exceptions=False)
     assert again.exit_code == 0, again.output
     assert "1,402" in again.stdout
+
+
+def test_demo_json_gives_the_same_story_as_data(tmp_path: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(
+        cli, ["demo", "--out", str(tmp_path / "demo"), "--json", "-q"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["imports"]["2024-06"]["count"] == 1402
+    assert data["annex_pdf"] == {
+        "file": "러시아벨라루스_상황허가_2024-06.pdf",
+        "entries": 1402,
+        "same_as_stored": True,
+    }
+    assert data["changes"]["added"] == 243 and data["changes"]["reconciles"] is True
+    assert data["screening"]["total"] == 313
+    assert set(data["files"]) == {
+        "changes.pdf",
+        "changes.xlsx",
+        "changes.csv",
+        "screening.xlsx",
+        "screening.csv",
+    }

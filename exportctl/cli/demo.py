@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.base import State, cli, counted
+from exportctl.cli.base import State, cli, counted, echo_json, json_option
 
 if TYPE_CHECKING:
     from exportctl.api import DemoResult
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     show_default=True,
     help="Folder for the demo database and reports (replaced files, nothing else touched).",
 )
+@json_option
 @click.pass_obj
-def demo(state: State, out_dir: Path) -> None:
+def demo(state: State, out_dir: Path, as_json: bool) -> None:
     """Run the whole story on the bundled sample files.
 
     Imports the sample February 2024 list of Korea's Russia/Belarus situational
@@ -47,8 +48,32 @@ def demo(state: State, out_dir: Path) -> None:
         state.info(f"· {message}", err=True)
 
     result = run_demo(out_dir.resolve(), progress=step)
+    if as_json:
+        echo_json(_demo_json(result))
+        return
     for line in _demo_summary(result):
         click.echo(line)
+
+
+def _demo_json(result: DemoResult) -> dict[str, Any]:
+    """The ``demo --json`` object: what was imported, compared, screened and written."""
+    return {
+        "list": DEMO_LIST_SLUG,
+        "imports": {
+            "2024-02": result.february.to_json(),
+            "2024-06": result.june.to_json(),
+        },
+        "annex_pdf": {
+            "file": result.consolidated.report.file,
+            "entries": result.consolidated.report.item_count,
+            "same_as_stored": result.consolidated_agrees,
+        },
+        "changes": result.change_summary.to_json() if result.change_summary else None,
+        "screening": result.screening.to_json() if result.screening else None,
+        "files": {name: str(path) for name, path in result.files.items()},
+        "database": str(result.database),
+        "seconds": round(result.seconds, 2),
+    }
 
 
 DEMO_LIST_SLUG = "kr-russia"
