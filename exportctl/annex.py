@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -24,11 +25,11 @@ from exportctl.dates import parse_date
 from exportctl.hscode import HSCode, normalise
 
 # A plain serial: 12, 012, 3의2, 3 의 2, 3의2의2 (NFKC-folded, wrapper removed).
-_SERIAL_RE = re.compile(r"(\d{1,5})((?:\s*의\s*\d{1,3})*)", re.ASCII)
+_SERIAL_RE = re.compile(r"(\d{1,7})((?:\s*의\s*\d{1,3})*)", re.ASCII)
 # A serial in legal item style: 제3호, 제3호의2.
-_LEGAL_SERIAL_RE = re.compile(r"제\s*(\d{1,5})\s*호((?:\s*의\s*\d{1,3})*)")
+_LEGAL_SERIAL_RE = re.compile(r"제\s*(\d{1,7})\s*호((?:\s*의\s*\d{1,3})*)")
 # A whole number as Excel hands it back in text: 12.0, 12.00.
-_FLOAT_SERIAL_RE = re.compile(r"(\d{1,5})\.0+", re.ASCII)
+_FLOAT_SERIAL_RE = re.compile(r"(\d{1,7})\.0+", re.ASCII)
 # The numbers of a branch part: "의2의3" -> 2, 3.
 _BRANCH_RE = re.compile(r"\d+", re.ASCII)
 
@@ -81,10 +82,11 @@ def parse_serial(text: str | None) -> Serial | str | None:
     Serials, after NFKC folding and trimming: ``12``, ``012``, ``12.``, ``12)``, ``(12)``,
     ``3의2``, ``3 의 2``, ``3의2.``, ``３의２``, ``3의2의2``, the legal item style ``제3호``
     and ``제3호의2``, and Excel's float text ``12.0``. Main numbers run from 1 with at most
-    five digits; branches start at 2, as in Korean legislation (there is no ``3의1``).
-    Not serials, returned unchanged: labels (``a.``, ``가.``), marks (``※``), ``12-1``
-    (a legal branch is written with ``의``; a hyphen may be a range or a code), ``12.5``,
-    ``0``, ``3의1``, and six or more digits (HS codes or dates).
+    seven digits (lists of a million entries are numbered too); branches start at 2, as
+    in Korean legislation (there is no ``3의1``). Not serials, returned unchanged: labels
+    (``a.``, ``가.``), marks (``※``), ``12-1`` (a legal branch is written with ``의``; a
+    hyphen may be a range or a code), ``12.5``, ``0``, ``3의1``, and eight or more digits
+    (dates, ten-digit codes).
 
     Example:
         >>> parse_serial(" (12) ").text, parse_serial("３ 의 ２").text, parse_serial("12.0").text
@@ -153,14 +155,19 @@ class SerialFinding:
 _MAX_LISTED = 10  # a missing-serial message names this many gaps, then counts the rest
 
 
-def serial_findings(serials: Sequence[Serial]) -> list[SerialFinding]:
+def serial_findings(
+    serials: Sequence[Serial], plain: AbstractSet[int] = frozenset()
+) -> list[SerialFinding]:
     """Check one part's serials (in sheet order): gaps, orphan branches, branch gaps, duplicates.
 
     Call it once per part: each part numbers its entries from 1. Main numbers are checked
     from the lowest to the highest present, in one finding; a number that only has
     branches (``3의2`` without ``3``) is an orphan branch, reported once, not also a gap,
     and a branch is never a gap. The other findings follow in the serials' order. Time is
-    linear in the serials plus the span of main numbers (at most 99,999).
+    linear in the serials plus the span of main numbers.
+
+    ``plain`` adds main numbers without branches, each once, as plain integers: a list
+    of a million entries need not become a million :class:`Serial` objects.
 
     Example:
         >>> s = [Serial.of(n) for n in (1, 2, 5)] + [Serial.of(7, 2), Serial.of(7, 2)]
@@ -170,7 +177,7 @@ def serial_findings(serials: Sequence[Serial]) -> list[SerialFinding]:
     """
     findings: list[SerialFinding] = []
     counts = Counter(s.key for s in serials)
-    numbers = {s.number for s in serials}
+    numbers = {s.number for s in serials} | plain if serials else plain
     if numbers:
         low, high = min(numbers), max(numbers)
         missing = [n for n in range(low, high + 1) if n not in numbers]
@@ -189,7 +196,8 @@ def serial_findings(serials: Sequence[Serial]) -> list[SerialFinding]:
         parent = s.parent
         if parent is None:
             continue
-        if parent.key not in counts and parent.key not in orphaned:
+        known = parent.key in counts or (not parent.branches and parent.number in plain)
+        if not known and parent.key not in orphaned:
             orphaned.add(parent.key)
             text = f"branch {s.text} has no entry {parent.text}"
             findings.append(SerialFinding("orphan-branch", text, s.text))
@@ -297,6 +305,10 @@ _CONTROL_RE = re.compile(
 )
 
 
+_CONTROL_HINT = re.compile(r"[0-9０-９][A-Ea-eＡ-Ｅａ-ｅ][0-9０-９]")
+"""A digit, a category letter and a digit: a text without it names no control number."""
+
+
 def control_numbers(text: str | None) -> tuple[str, ...]:
     """Every Annex 2 control number in a text, in order, each once.
 
@@ -310,7 +322,7 @@ def control_numbers(text: str | None) -> tuple[str, ...]:
         >>> control_numbers("3a001.a.3. 또는 2B350.g에 해당하는 것(3A001에 의해 통제되지 않는 것)")
         ('3A001.a.3', '2B350.g', '3A001')
     """
-    if not text:
+    if not text or not _CONTROL_HINT.search(text):
         return ()
     found = _CONTROL_RE.findall(_fold(text))
     return tuple(dict.fromkeys(m[0] + m[1].upper() + m[2:] for m in found))

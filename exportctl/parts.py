@@ -146,14 +146,19 @@ def validate_annex(
     choice = Choice(section)
     keep_keys = compared is not None
     checks: dict[int, _Checks] = {}
+
+    def checks_of(number: int) -> _Checks:
+        found = checks.get(number)
+        if found is None:
+            found = checks[number] = _Checks(table, keep_keys=keep_keys)
+        return found
+
     on_base = additions and base_items is not None
     titles = base_parts(base_items or (), base_sections)
     if on_base:
         assert base_items is not None
         for item in base_items:
-            checks.setdefault(item.section, _Checks(table, keep_keys=keep_keys)).add(
-                item, from_base=True
-            )
+            checks_of(item.section).add(item, from_base=True)
             emit(item)
     profile, rows = learn_ahead(table.rows, operator.attrgetter("code"))
     assembler: Assembler
@@ -181,7 +186,7 @@ def validate_annex(
             first_serials[number] = item.serial
         item.section = number
         rows_read += 1
-        checks.setdefault(number, _Checks(table, keep_keys=keep_keys)).add(item)
+        checks_of(number).add(item)
         emit(item)
     # Readers add some notes (skipped rows, formulas) only once every row is read.
     for note in table.notes:

@@ -164,8 +164,14 @@ def _build_item(
             field="description",
         )
         return None
-    serial_value = parse_serial(values.get("serial"))
+    raw_serial = values.get("serial")
     serial: str | None = None
+    # Most serials are plain numbers as printed: no need to parse them.
+    if raw_serial and raw_serial.isdigit() and raw_serial.isascii() and raw_serial[0] != "0":
+        serial_value: Serial | str | None = None
+        serial = raw_serial
+    else:
+        serial_value = parse_serial(raw_serial)
     if isinstance(serial_value, str):
         out.add(
             "warning",
@@ -217,8 +223,10 @@ class _Checks:
         self.count = 0
         self.keys: set[str] | None = set() if keep_keys else None
         self._code_rows: dict[str, int] = {}
-        self._serial_rows: dict[tuple[int, str], int] = {}
-        self._serials: dict[int, list[Serial]] = {}
+        self._serial_rows: dict[str, int] = {}
+        # Plain serials as integers; only branch numbers (3의2) as Serial objects.
+        self._plain: set[int] = set()
+        self._branched: list[Serial] = []
         self._coded: list[tuple[str, int, str | None]] = []
 
     def add(self, item: ItemRecord, *, from_base: bool = False) -> None:
@@ -245,14 +253,16 @@ class _Checks:
                 self._coded.append((code, item.row, item.original_code))
         serial = item.serial
         if serial is not None:
-            # Each part of an annex numbers its entries from 1.
-            key = (item.section, serial)
-            first_row = self._serial_rows.get(key)
+            # One check per part: each part of an annex numbers its entries from 1.
+            first_row = self._serial_rows.get(serial)
             if first_row is None:
-                self._serial_rows[key] = item.row
-                parsed = parse_serial(serial)
-                if isinstance(parsed, Serial):
-                    self._serials.setdefault(item.section, []).append(parsed)
+                self._serial_rows[serial] = item.row
+                if serial.isdigit() and serial.isascii():
+                    self._plain.add(int(serial))
+                else:
+                    parsed = parse_serial(serial)
+                    if isinstance(parsed, Serial):
+                        self._branched.append(parsed)
             elif not from_base:
                 self.out.add(
                     "error",
@@ -265,8 +275,8 @@ class _Checks:
 
     def finish(self) -> list[Finding]:
         """Gaps in serials (warning) and entries covered by a shorter one (warning)."""
-        for serials in self._serials.values():
-            for found in serial_findings(serials):
+        if self._plain or self._branched:
+            for found in serial_findings(self._branched, self._plain):
                 if found.rule == "duplicate-serial":
                     continue  # reported row by row as items arrive
                 self.out.add("warning", found.rule, found.message, field="serial")

@@ -53,6 +53,7 @@ def test_doctests() -> None:
         ("제3호", ("3", 3, ())),
         ("제3호의2", ("3의2", 3, (2,))),
         ("\u300057\u3000", ("57", 57, ())),
+        ("1000000", ("1000000", 1000000, ())),
     ],
 )
 def test_parse_serial_reads_serials(text: str, expected: tuple[str, int, tuple[int, ...]]) -> None:
@@ -73,8 +74,8 @@ def test_parse_serial_reads_serials(text: str, expected: tuple[str, int, tuple[i
         "3의1",
         "3의",
         "의2",
-        "847130",
         "20240628",
+        "8471300000",
         "1,402",
         "제2024-123호",
         "3A001",
