@@ -294,7 +294,7 @@ def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @click.pass_obj
 def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **params: Any) -> None:
-    """Import a list workbook (xlsx, xls, ods, csv) as a new draft version.
+    """Import a list (xlsx, xls, ods, csv, or the notice's PDF or HWPX) as a new draft version.
 
     The file is validated first; a file with errors is not stored (exit 1).
     The version, its items and the audit event are written together or not at all.
@@ -343,7 +343,7 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
 @import_options
 @click.pass_obj
 def validate(state: State, /, file: Path, as_json: bool, **params: Any) -> None:
-    """Validate a list workbook without writing anything.
+    """Validate a list file (workbook, CSV, PDF or HWPX) without writing anything.
 
     Checks every code, duplicates, serial numbers and the declared counts.
     Exit 1 when the file has errors.
