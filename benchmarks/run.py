@@ -732,6 +732,32 @@ def bench_startup(settings: Settings) -> Iterator[Result]:
         )
 
 
+def cli_imports(
+    script: str, settings: Settings, path: Path, prefix: str, runs: int
+) -> tuple[list[float], list[float]]:
+    """Time ``exportctl import`` of the 1,402-entry list ``path``, ``runs`` times.
+
+    Each run imports into a fresh SQLite database. Returns the seconds and peak MB of
+    each run.
+
+    Raises:
+        RuntimeError: An import failed (its exit code and the end of its stderr).
+    """
+    timings: list[float] = []
+    peaks: list[float] = []
+    for attempt in range(runs):
+        url = f"sqlite:///{settings.work / f'{prefix}-{attempt}.db'}"
+        spawn("init", url=url)
+        argv = [script, "--db", url, "import", str(path), "--list", "bench", "--create-list"]
+        argv += ["--version", "2024-06", "--declared-total", str(SMALL_LIST)]
+        seconds, peak, code, stderr = run_command(argv)
+        if code != 0:
+            raise RuntimeError(f"exit {code}: {stderr.strip()[-500:]}")
+        timings.append(seconds)
+        peaks.append(peak)
+    return timings, peaks
+
+
 def bench_import_small(settings: Settings) -> Iterator[Result]:
     """``exportctl import`` of the 1,402-row list into a fresh SQLite database."""
     name = f"import {SMALL_LIST:,} (CLI, sqlite)"
@@ -749,19 +775,11 @@ def bench_import_small(settings: Settings) -> Iterator[Result]:
         ".to_arrow()"
     )
     base, _peak = median_command([sys.executable, "-c", read, str(workbook)], SMALL_IMPORT_RUNS)
-    timings: list[float] = []
-    peaks: list[float] = []
-    for attempt in range(SMALL_IMPORT_RUNS):
-        url = f"sqlite:///{settings.work / f'import-small-{attempt}.db'}"
-        spawn("init", url=url)
-        argv = [script, "--db", url, "import", str(workbook), "--list", "bench", "--create-list"]
-        argv += ["--version", "2024-06", "--declared-total", str(SMALL_LIST)]
-        seconds, peak, code, stderr = run_command(argv)
-        if code != 0:
-            yield _failed(name, RuntimeError(f"exit {code}: {stderr.strip()[-500:]}"))
-            return
-        timings.append(seconds)
-        peaks.append(peak)
+    try:
+        timings, peaks = cli_imports(script, settings, workbook, "import-small", SMALL_IMPORT_RUNS)
+    except RuntimeError as exc:
+        yield _failed(name, exc)
+        return
     yield Result(
         case=name,
         rows=SMALL_LIST,
@@ -963,19 +981,10 @@ def bench_documents(settings: Settings) -> Iterator[Result]:
         return
     for fmt, path, limit in (("PDF", pdf, 3.0), ("HWPX", folder / "annex.hwpx", 2.0)):
         name = f"import {SMALL_LIST:,}-entry annex {fmt}"
-        timings: list[float] = []
-        peaks: list[float] = []
-        for attempt in range(DOCUMENT_RUNS):
-            url = f"sqlite:///{settings.work / f'documents-{fmt}-{attempt}.db'}"
-            spawn("init", url=url)
-            argv = [script, "--db", url, "import", str(path), "--list", "bench", "--create-list"]
-            argv += ["--version", "2024-06", "--declared-total", str(SMALL_LIST)]
-            seconds, peak, code, stderr = run_command(argv)
-            if code != 0:
-                yield _failed(name, RuntimeError(f"exit {code}: {stderr.strip()[-500:]}"))
-                break
-            timings.append(seconds)
-            peaks.append(peak)
+        try:
+            timings, peaks = cli_imports(script, settings, path, f"documents-{fmt}", DOCUMENT_RUNS)
+        except RuntimeError as exc:
+            yield _failed(name, exc)
         else:
             result = Result(
                 case=name,
