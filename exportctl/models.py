@@ -32,6 +32,28 @@ SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Severity = Literal["error", "warning"]
 
 
+def notice_text(
+    number: str | None,
+    date: dt.date | str | None,
+    amendment: str | None = None,
+    authority: str | None = None,
+) -> str:
+    """How a notice is spelt for people, in every output that names one.
+
+    ``notice 제2024-123호 (산업통상자원부) of 2024-06-28, <개정 2024. 6. 28.>``, leaving out
+    the parts not known; ``""`` when nothing is.
+    """
+    parts: list[str] = []
+    if number or date:
+        said = f" {number}" if number else ""
+        by = f" ({authority})" if authority else ""
+        when = f" of {date if isinstance(date, str) else date.isoformat()}" if date else ""
+        parts.append(f"notice{said}{by}{when}")
+    if amendment:
+        parts.append(amendment)
+    return ", ".join(parts)
+
+
 def utcnow() -> dt.datetime:
     """The current time in UTC, timezone-aware."""
     return dt.datetime.now(dt.UTC)

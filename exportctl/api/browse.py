@@ -13,7 +13,7 @@ from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
 from exportctl.errors import InputError
-from exportctl.models import AuditEvent, ControlList, ItemRecord, Section, Version
+from exportctl.models import AuditEvent, ControlList, ItemRecord, Section, Version, notice_text
 
 if TYPE_CHECKING:
     pass
@@ -47,17 +47,11 @@ def notice_json(version: Version) -> dict[str, Any]:
     }
 
 
-def notice_text(version: Version) -> str:
+def version_notice(version: Version) -> str:
     """``notice 제2024-123호 (산업통상자원부) of 2024-06-28, <개정 …>``; ``""`` when unknown."""
-    parts: list[str] = []
-    if version.notice_number or version.published:
-        number = f" {version.notice_number}" if version.notice_number else ""
-        authority = f" ({version.notice_authority})" if version.notice_authority else ""
-        date = f" of {version.published.isoformat()}" if version.published else ""
-        parts.append(f"notice{number}{authority}{date}")
-    if version.amendment:
-        parts.append(version.amendment)
-    return ", ".join(parts)
+    return notice_text(
+        version.notice_number, version.published, version.amendment, version.notice_authority
+    )
 
 
 def sections_json(sections: Sequence[Section]) -> list[dict[str, Any]]:

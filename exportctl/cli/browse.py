@@ -64,7 +64,7 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         exportctl versions --list kr-russia --json
     """
     from exportctl.api import list_versions
-    from exportctl.api.browse import notice_text, version_sections
+    from exportctl.api.browse import version_notice, version_sections
 
     slug = state.slug(slug, legacy, usage="exportctl versions --list SLUG")
     engine = state.engine()
@@ -83,7 +83,7 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
             f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
             f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}; {v.status_text()}"
         )
-        notice = notice_text(v)
+        notice = version_notice(v)
         if notice:
             click.echo(f"{'':<12} {notice}")
         sections = parts.get(v.id or 0, [])

@@ -243,9 +243,9 @@ def _notice_text(result: ImportResult) -> str:
     notice = result.notice
     if notice is None or (notice.number is None and notice.date is None):
         return ""
-    number = f" {notice.number}" if notice.number else ""
-    date = f" of {notice.date.isoformat()}" if notice.date else ""
-    return f"; notice{number}{date}"
+    from exportctl.models import notice_text
+
+    return f"; {notice_text(notice.number, notice.date)}"
 
 
 def _render_result(state: State, result: ImportResult, *, verb: str) -> None:

@@ -243,7 +243,7 @@ def show(
     )
     version, items = selection.version, selection.items
     warn_drafts_passed_over(engine, name, as_of, version.label, include_drafts)
-    from exportctl.api.browse import notice_json, notice_text, sections_json
+    from exportctl.api.browse import notice_json, sections_json, version_notice
 
     if as_json:
         echo_json(
@@ -272,7 +272,7 @@ def show(
     else:
         counted = f"{len(items):,} items"
     click.echo(f"{_version_line(name, version)}: {counted}")
-    notice = notice_text(version)
+    notice = version_notice(version)
     if notice:
         click.echo(f"  {notice}")
     for warning in version.warnings():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from exportctl.errors import InputError
-from exportctl.models import ItemRecord
+from exportctl.models import ItemRecord, notice_text
 
 __all__ = [
     "CHANGE_KINDS",
@@ -234,14 +234,7 @@ class VersionInfo:
     @property
     def notice(self) -> str:
         """``notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>``; ``""`` when unknown."""
-        parts: list[str] = []
-        if self.notice_number or self.notice_date:
-            number = f" {self.notice_number}" if self.notice_number else ""
-            date = f" of {self.notice_date.isoformat()}" if self.notice_date else ""
-            parts.append(f"notice{number}{date}")
-        if self.amendment:
-            parts.append(self.amendment)
-        return ", ".join(parts)
+        return notice_text(self.notice_number, self.notice_date, self.amendment)
 
     def section_title(self, number: int) -> str:
         """How reports name part ``number`` of this version (see :attr:`SectionInfo.shown`)."""

@@ -23,7 +23,7 @@ from exportctl.hscode import (
     learn_ahead,
     settle_lost_zeros,
 )
-from exportctl.models import ItemRecord
+from exportctl.models import ItemRecord, notice_text
 from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
 
 if TYPE_CHECKING:
@@ -410,14 +410,7 @@ class ScreenReport:
     @property
     def notice(self) -> str:
         """``notice 제2024-123호 of 2024-06-28, <개정 2024. 6. 28.>``; ``""`` when unknown."""
-        parts: list[str] = []
-        if self.notice_number or self.notice_date:
-            number = f" {self.notice_number}" if self.notice_number else ""
-            date = f" of {self.notice_date}" if self.notice_date else ""
-            parts.append(f"notice{number}{date}")
-        if self.amendment:
-            parts.append(self.amendment)
-        return ", ".join(parts)
+        return notice_text(self.notice_number, self.notice_date, self.amendment)
 
     def __post_init__(self) -> None:
         self.summary.description_column = self.columns.get("description")
