@@ -132,6 +132,16 @@ class State:
             f"Missing option '--list SLUG' (or set default_list in the config file, or {ENV_LIST})."
         )
 
+    def slug_and_label(
+        self, given: str | None, names: tuple[str, ...], usage: str
+    ) -> tuple[str, str]:
+        """A version named as ``LABEL`` with ``--list``, or the deprecated ``SLUG LABEL``."""
+        if len(names) == 1:
+            return self.slug(given), names[0]
+        if len(names) == 2:
+            return self.slug(given, names[0], usage=usage), names[1]
+        raise click.UsageError(f"Give the version's LABEL: {usage}.")
+
     def info(self, message: str, *, err: bool = False) -> None:
         """A confirmation or progress line, left out with ``--quiet``."""
         if not self.quiet:

@@ -99,17 +99,6 @@ def lists_create(
     state.info(f'Created list {created.slug}: "{created.name}".')
 
 
-def _slug_and_label(
-    state: State, slug: str | None, names: tuple[str, ...], usage: str
-) -> tuple[str, str]:
-    """``LABEL`` with ``--list``, or the deprecated ``SLUG LABEL``."""
-    if len(names) == 1:
-        return state.slug(slug), names[0]
-    if len(names) == 2:
-        return state.slug(slug, names[0], usage=usage), names[1]
-    raise click.UsageError("Give the version: LABEL (with --list SLUG).")
-
-
 def _status_json(slug: str, version: Version) -> dict[str, Any]:
     return {
         "list": slug,
@@ -152,7 +141,7 @@ def approve(
     """
     from exportctl.api import approve_version
 
-    slug, label = _slug_and_label(state, slug, names, "exportctl approve LABEL --list SLUG")
+    slug, label = state.slug_and_label(slug, names, "exportctl approve LABEL --list SLUG")
     version = approve_version(
         state.engine(), slug, label, note=note, one_person=one_person, actor=state.actor
     )
@@ -184,7 +173,7 @@ def withdraw(
     """
     from exportctl.api import withdraw_version
 
-    slug, label = _slug_and_label(state, slug, names, "exportctl withdraw LABEL --list SLUG")
+    slug, label = state.slug_and_label(slug, names, "exportctl withdraw LABEL --list SLUG")
     version = withdraw_version(state.engine(), slug, label, reason=reason, actor=state.actor)
     if as_json:
         echo_json(_status_json(slug, version))

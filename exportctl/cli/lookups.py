@@ -345,15 +345,7 @@ def export_cmd(
     from exportctl.api.lookups import export_version
     from exportctl.reports.export import export_format
 
-    if len(words) == 1:
-        legacy, label = None, words[0]
-    elif len(words) == 2:
-        legacy, label = words
-    else:
-        raise click.UsageError(
-            "Give the version's LABEL: exportctl export --list SLUG LABEL -o FILE."
-        )
-    name = state.slug(slug, legacy, usage="exportctl export --list SLUG LABEL -o FILE")
+    name, label = state.slug_and_label(slug, words, "exportctl export --list SLUG LABEL -o FILE")
     try:
         export_format(output, fmt)
     except ValueError as exc:
