@@ -29,7 +29,6 @@ Decisions, as the rules apply them:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -41,6 +40,7 @@ from exportctl.annex import (
     label_level,
     mentioned_codes,
     parse_serial,
+    split_inline,
     split_label,
 )
 from exportctl.errors import InputError
@@ -229,49 +229,6 @@ class Assembler:
         assert self.current is not None
         self.current.entries += 1
         yield item
-
-
-_INLINE_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_INLINE_KOREAN = "가나다라마바사아자차카타파하"
-_INLINE_LABEL = re.compile(
-    rf"(?:(?<=\s)|^)(?:\((?P<p>[a-z{_INLINE_KOREAN}])\)|(?P<l>[a-z{_INLINE_KOREAN}])[.)])(?=\s)"
-)
-"""A lettered label inside a cell's text: `` a. ``, `` b) ``, `` (c) ``, `` 가. ``."""
-
-
-def split_inline(text: str | None) -> tuple[str, list[tuple[str, str]]] | None:
-    """An entry's text whose sub-items were printed inside the same cell.
-
-    A specification entry often prints ``… 다음 각 목의 어느 하나에 해당하는 것 a. … b. …``
-    in one cell (its line breaks are gone once read). The labels must run in order
-    from ``a.`` (or ``가.``), two at least, each after a space, so that ``e.g.`` or a
-    lone ``b.`` never splits a text.
-
-    Returns:
-        The text before the first label and ``(label, text)`` per sub-item, or
-        ``None`` when the text holds no such run of labels.
-    """
-    if not text:
-        return None
-    found: list[tuple[int, int, str]] = []
-    for alphabet in (_INLINE_LETTERS, _INLINE_KOREAN):
-        expected = 0
-        found = []
-        for match in _INLINE_LABEL.finditer(text):
-            letter = match.group("p") or match.group("l")
-            if expected < len(alphabet) and letter == alphabet[expected]:
-                found.append((match.start(), match.end(), match.group(0)))
-                expected += 1
-        if len(found) >= 2:
-            break
-    if len(found) < 2:
-        return None
-    head = text[: found[0][0]].strip()
-    items = [
-        (label, text[end : found[i + 1][0] if i + 1 < len(found) else len(text)].strip())
-        for i, (_start, end, label) in enumerate(found)
-    ]
-    return head, items
 
 
 def _inline_sub_items(item: ItemRecord) -> tuple[SubItem, ...]:
