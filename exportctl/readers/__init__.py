@@ -24,14 +24,8 @@ from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
 from exportctl.readers.guard import DOCUMENTS, Checked, check_file
-from exportctl.readers.layout import (
-    HEADER_SEARCH_ROWS,
-    Located,
-    ParsedRow,
-    Table,
-    build_table,
-    locate,
-)
+from exportctl.readers.header import HEADER_SEARCH_ROWS, Located, locate
+from exportctl.readers.layout import ParsedRow, Table, build_table
 from exportctl.readers.rows import Note, RawRow
 from exportctl.readers.schema import (
     CATALOGUE_SCHEMA,
