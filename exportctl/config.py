@@ -10,6 +10,7 @@ The config file is TOML, ``config.toml`` in the user config folder
     database = "postgresql+psycopg://officer@db.example/exportctl"
     actor = "kim.compliance"
     timezone = "Asia/Seoul"
+    lang = "ko"
     default_list = "kr-russia"
 
 Every key is optional; an unknown key is refused, so a typo never goes unnoticed.
@@ -17,6 +18,7 @@ Every key is optional; an unknown key is refused, so a typo never goes unnoticed
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import tomllib
@@ -30,6 +32,8 @@ ENV_DATABASE_URL = "EXPORTCTL_DATABASE_URL"
 ENV_ACTOR = "EXPORTCTL_ACTOR"
 ENV_CONFIG = "EXPORTCTL_CONFIG"
 ENV_LIST = "EXPORTCTL_LIST"
+LANGUAGES: tuple[str, ...] = ("en", "ko")
+"""Languages reports are written in."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Config:
     """IANA time zone for times printed in reports, e.g. ``Asia/Seoul`` (else ``TZ``)."""
     default_list: str | None = None
     """List slug used when a command is given no ``--list``."""
+    lang: str | None = None
+    """Language of reports, ``ko`` or ``en``, when ``--lang`` is not given (else the locale)."""
     path: Path | None = None
     """The file these settings came from (None when there was none)."""
 
@@ -134,3 +140,59 @@ def current_actor(environ: Mapping[str, str] | None = None, config: Config | Non
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def resolve_lang(
+    explicit: str | None, environ: Mapping[str, str] | None = None, config: Config | None = None
+) -> str:
+    """The language of reports: ``--lang``, the config file's ``lang``, else the locale.
+
+    The locale is the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set;
+    ``ko_KR.UTF-8`` (any ``ko`` locale) gives Korean, anything else English.
+
+    Raises:
+        ConfigError: The config file names a language exportctl does not write.
+    """
+    if explicit:
+        return explicit
+    if config is not None and config.lang:
+        if config.lang not in LANGUAGES:
+            where = f"config file {config.path}: " if config.path else ""
+            raise ConfigError(f'{where}lang "{config.lang}" is not one of {", ".join(LANGUAGES)}')
+        return config.lang
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "ko" if value.lower().startswith("ko") else "en"
+    return "en"
+
+
+def resolve_timezone(
+    environ: Mapping[str, str] | None = None, config: Config | None = None
+) -> dt.tzinfo:
+    """The zone times in reports are shown in: the config file's ``timezone``, else ``TZ``,
+    else the machine's local zone.
+
+    Raises:
+        ConfigError: The config file names a zone that does not exist.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if config is not None and config.timezone:
+        try:
+            return ZoneInfo(config.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            where = f"config file {config.path}: " if config.path else ""
+            raise ConfigError(
+                f'{where}timezone "{config.timezone}" is not a known IANA zone (e.g. Asia/Seoul)'
+            ) from exc
+    env = os.environ if environ is None else environ
+    name = (env.get("TZ") or "").lstrip(":")
+    if name and not name.startswith("/"):
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    local = dt.datetime.now().astimezone().tzinfo
+    return local if local is not None else dt.UTC

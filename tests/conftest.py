@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import simple_rows, write_list_workbook
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from exportctl.cli import cli
+from exportctl.hscode import Nomenclature
 
 POSTGRES_URL = os.environ.get(
     "EXPORTCTL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -100,3 +102,69 @@ def initialised(run_cli: RunCli, db_url: str) -> str:
     """``db_url`` after ``exportctl init``."""
     run_cli("init", db=db_url, ok=True)
     return db_url
+
+
+@pytest.fixture
+def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
+    """kr-russia in SQLite: 2024-02 (1,159), 2024-06 (+243 by --additions), 2024-07 (edited)."""
+    run_cli("init", db=sqlite_url, ok=True)
+    codes = sorted(Nomenclature.load("2022").codes(6))[:1402]
+    base = write_list_workbook(
+        tmp_path / "base.xlsx", simple_rows(codes[:1159]), two_row_header=False
+    )
+    adds = write_list_workbook(
+        tmp_path / "adds.xlsx", simple_rows(codes[1159:], start=1160), two_row_header=False
+    )
+    edited_rows = simple_rows(codes[1:1402])
+    edited_rows[0] = (1, codes[1], "-2+3 기타 <b>", "Other & more", "첨단소재", None)
+    edited = write_list_workbook(tmp_path / "edited.xlsx", edited_rows, two_row_header=False)
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        base,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-02",
+        "--effective",
+        "2024-02-24",
+        "--declared-total",
+        "1159",
+        db=sqlite_url,
+        ok=True,
+    )
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        adds,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-06",
+        "--base",
+        "2024-02",
+        "--additions",
+        "--effective",
+        "2024-08-30",
+        "--declared-added",
+        "243",
+        "--declared-total",
+        "1402",
+        db=sqlite_url,
+        ok=True,
+    )
+    run_cli(
+        "import",
+        "--create-list",
+        "--approve",
+        edited,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-07",
+        db=sqlite_url,
+        ok=True,
+    )
+    return sqlite_url

@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import simple_rows, write_list_workbook
 from conftest import RunCli
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from exportctl.diff import ChangeSet, VersionInfo, compare
-from exportctl.hscode import Nomenclature
 from exportctl.models import ITEM_FIELDS, ItemRecord
 from exportctl.reports import xlsx as xlsx_report
 from exportctl.reports.csv import CHANGE_COLUMNS, csv_text, write_csv
@@ -412,72 +410,6 @@ def test_json_shape(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-@pytest.fixture
-def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
-    """Versions 2024-02 (1,159), 2024-06 (+243 by --additions) and 2024-07 (edited)."""
-    run_cli("init", db=sqlite_url, ok=True)
-    codes = sorted(Nomenclature.load("2022").codes(6))[:1402]
-    base = write_list_workbook(
-        tmp_path / "base.xlsx", simple_rows(codes[:1159]), two_row_header=False
-    )
-    adds = write_list_workbook(
-        tmp_path / "adds.xlsx", simple_rows(codes[1159:], start=1160), two_row_header=False
-    )
-    edited_rows = simple_rows(codes[1:1402])
-    edited_rows[0] = (1, codes[1], "-2+3 기타 <b>", "Other & more", "첨단소재", None)
-    edited = write_list_workbook(tmp_path / "edited.xlsx", edited_rows, two_row_header=False)
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        base,
-        "--list",
-        "kr-russia",
-        "--version",
-        "2024-02",
-        "--effective",
-        "2024-02-24",
-        "--declared-total",
-        "1159",
-        db=sqlite_url,
-        ok=True,
-    )
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        adds,
-        "--list",
-        "kr-russia",
-        "--version",
-        "2024-06",
-        "--base",
-        "2024-02",
-        "--additions",
-        "--effective",
-        "2024-08-30",
-        "--declared-added",
-        "243",
-        "--declared-total",
-        "1402",
-        db=sqlite_url,
-        ok=True,
-    )
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        edited,
-        "--list",
-        "kr-russia",
-        "--version",
-        "2024-07",
-        db=sqlite_url,
-        ok=True,
-    )
-    return sqlite_url
 
 
 def test_diff_of_an_additions_import_shows_exactly_the_added_rows(

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, TextIO
 from sqlalchemy import Engine
 
 from exportctl import store
-from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
 from exportctl.errors import InputError, VersionNotFoundError
 from exportctl.models import Section, Version
 from exportctl.progress import announce_total
 from exportctl.reports import FORMATS
+from exportctl.reports.evidence import ReportOptions
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -183,17 +183,23 @@ def write_change_report(
     *,
     actor: str | None = None,
     generated_at: dt.datetime | None = None,
+    options: ReportOptions | None = None,
 ) -> str:
     """Write a change report and record it in the audit log with its SHA-256.
+
+    The report goes through :func:`exportctl.api.outputs.publish`: complete or not
+    at all, to a file or a stream, recorded before it is delivered.
 
     Args:
         engine: The database holding the audit log.
         changes: From :func:`diff_versions`.
         fmt: ``csv``, ``xlsx``, ``pdf`` or ``json``.
         target: A file path, or a text stream (``csv`` and ``json`` only), e.g.
-            standard output; the hash is then taken over the UTF-8 text written.
-        actor: Who writes it (the OS user when None).
-        generated_at: Time printed in PDF and XLSX reports (now when None).
+            standard output; the hash is taken over the bytes written.
+        actor: Who writes it (the OS user when None); ignored with ``options``.
+        generated_at: When (now when None); ignored with ``options``.
+        options: Language, dialect and the report's record (made from ``actor``
+            and ``generated_at`` when None).
 
     Returns:
         The SHA-256 of the report.
@@ -201,81 +207,39 @@ def write_change_report(
     Raises:
         InputError: An unknown format, or a binary format asked for a stream.
     """
-    import hashlib
-    import io
-
+    from exportctl.api.outputs import publish
     from exportctl.diff import summarise
+    from exportctl.reports.evidence import Evidence
 
     if fmt not in REPORT_FORMATS:
         raise InputError(f'unknown report format "{fmt}" (choose {", ".join(REPORT_FORMATS)})')
+    if options is None:
+        options = ReportOptions(
+            evidence=Evidence.now(operator=actor or current_actor(), at=generated_at)
+        )
     summary = summarise(changes)
-    if isinstance(target, Path):
-        if fmt == "csv":
-            from exportctl.reports.csv import write_csv
-
-            write_csv(changes, target)
-        elif fmt == "json":
-            from exportctl.reports.json import write_json
-
-            write_json(changes, target, summary=summary)
-        elif fmt == "xlsx":
-            from exportctl.reports.xlsx import write_xlsx
-
-            write_xlsx(changes, target, summary=summary, generated_at=generated_at)
-        else:
-            from exportctl.reports.pdf import write_pdf
-
-            write_pdf(changes, target, summary=summary, generated_at=generated_at)
-        sha = _sha256_file(target)
-        file_name: str | None = target.name
-    else:
-        if fmt not in ("csv", "json"):
-            raise InputError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
-        buffer = io.StringIO(newline="")
-        if fmt == "csv":
-            from exportctl.reports.csv import write_csv
-
-            write_csv(changes, buffer)
-        else:
-            from exportctl.reports.json import write_json
-
-            write_json(changes, buffer, summary=summary)
-        data = buffer.getvalue().encode("utf-8")
-        # Bytes, not text, where the stream allows: the file a redirect makes is
-        # then exactly what was hashed (no newline translation).
-        binary = getattr(target, "buffer", None)
-        if binary is not None:
-            target.flush()
-            binary.write(data)
-            binary.flush()
-        else:
-            target.write(data.decode("utf-8"))
-            target.flush()
-        sha = hashlib.sha256(data).hexdigest()
-        file_name = None
     old = changes.old_version.label if changes.old_version else None
     new = changes.new_version.label if changes.new_version else None
-    with store.session_scope(engine) as session:
-        store.record_event(
-            session,
-            action="report",
-            actor=actor or current_actor(),
-            list_slug=changes.list_slug or None,
-            version_label=new,
-            file=file_name,
-            sha256=sha,
-            detail={
-                "report": "diff",
-                "format": fmt,
-                "from": old,
-                "to": new,
-                "fields": list(changes.fields),
-                "output": "file" if file_name else "stdout",
-                "added": summary.added,
-                "removed": summary.removed,
-                "modified": summary.modified,
-                "kinds": summary.kinds,
-                "reconciles": summary.reconciles,
-            },
-        )
-    return sha
+    written = publish(
+        engine,
+        "changes",
+        fmt,
+        changes,
+        target,
+        options,
+        action="report",
+        slug=changes.list_slug or None,
+        label=new,
+        detail={
+            "report": "diff",
+            "from": old,
+            "to": new,
+            "fields": list(changes.fields),
+            "added": summary.added,
+            "removed": summary.removed,
+            "modified": summary.modified,
+            "kinds": summary.kinds,
+            "reconciles": summary.reconciles,
+        },
+    )
+    return written.sha256

@@ -29,14 +29,15 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.api.browse import (
     notice_json,
-    record_output,
     resolve_version,
     sections_json,
 )
+from exportctl.config import current_actor
 from exportctl.errors import InputError
 from exportctl.models import ItemRecord, Section, Version
 
 if TYPE_CHECKING:
+    from exportctl.reports.evidence import ReportOptions
     from exportctl.reports.export import ExportFormat, Source
     from exportctl.screen import Status
 
@@ -466,6 +467,7 @@ def export_version(
     fmt: ExportFormat | str | None = None,
     *,
     actor: str | None = None,
+    options: ReportOptions | None = None,
 ) -> str:
     """Write a version with every item's provenance to a file, and record it.
 
@@ -479,7 +481,8 @@ def export_version(
         label: The version's label.
         path: The file to write.
         fmt: ``xlsx``, ``csv`` or ``json``; from the extension of ``path`` when None.
-        actor: Who exports (the current user when None).
+        actor: Who exports (the current user when None); ignored with ``options``.
+        options: Language, CSV dialect and the record of who made it.
 
     Returns:
         The SHA-256 of the file written.
@@ -493,8 +496,9 @@ def export_version(
         >>> export_version(engine, "kr-russia", "2024-06", Path("kr-russia-2024-06.xlsx"))
         '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
     """
-    from exportctl.api.database import _sha256_file
-    from exportctl.reports.export import VersionExport, export_format, write_export
+    from exportctl.api.outputs import publish
+    from exportctl.reports.evidence import Evidence, ReportOptions
+    from exportctl.reports.export import VersionExport, export_format
 
     try:
         chosen = export_format(path, fmt)
@@ -536,20 +540,20 @@ def export_version(
         items=items,
         sources=sources,
     )
-    write_export(export, chosen, path)
-    sha = _sha256_file(path)
-    record_output(
+    written = publish(
         engine,
+        "version",
+        chosen,
+        export,
+        path,
+        options or ReportOptions(evidence=Evidence.now(operator=actor or current_actor())),
         action="export",
-        path=path,
         slug=slug,
         label=version.label,
         detail={
-            "format": chosen,
             "items": len(items),
             "source_file": version.source_file,
             "source_sha256": version.source_sha256,
         },
-        actor=actor,
     )
-    return sha
+    return written.sha256

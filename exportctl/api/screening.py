@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -14,6 +14,8 @@ from exportctl.api.database import _sha256_file
 from exportctl.errors import InputError
 
 if TYPE_CHECKING:
+    from exportctl.reports.evidence import ReportOptions
+    from exportctl.reports.registry import Written
     from exportctl.screen import ScreenReport
 
 
@@ -141,4 +143,48 @@ def screen_catalogue(
         notice_date=version.published.isoformat() if version.published else None,
         amendment=version.amendment,
         sections=sections,
+    )
+
+
+def write_screen_report(
+    engine: Engine,
+    report: ScreenReport,
+    fmt: str,
+    target: Path | IO[Any],
+    options: ReportOptions,
+) -> Written:
+    """Write a screening report, record it in the audit log, then deliver it.
+
+    Every row is screened while the report is written (the results stream); the
+    audit event carries the summary, the catalogue's SHA-256 and the report's.
+
+    Args:
+        engine: The database holding the audit log.
+        report: From :func:`screen_catalogue`; its results are consumed.
+        fmt: ``csv``, ``xlsx``, ``pdf`` or ``json``.
+        target: A file path, or a text stream (``csv`` and ``json`` only).
+        options: Language, dialect and the report's record.
+
+    Returns:
+        The hash and size of the report; ``result`` is the completed summary.
+    """
+    from exportctl.api.outputs import publish
+
+    return publish(
+        engine,
+        "screening",
+        fmt,
+        report,
+        target,
+        options,
+        action="screen",
+        slug=report.slug,
+        label=report.version,
+        detail={
+            "catalogue": report.file,
+            "catalogue_sha256": report.sha256,
+            "sheet": report.sheet,
+            "compare": report.compare,
+        },
+        detail_after=lambda summary: {"summary": summary.to_json()},
     )

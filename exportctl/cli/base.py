@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from exportctl.config import Config
+    from exportctl.reports.evidence import ReportOptions
 
 
 BUG_EXIT_CODE = 3
@@ -141,6 +142,32 @@ class State:
         if len(names) == 2:
             return self.slug(given, names[0], usage=usage), names[1]
         raise click.UsageError(f"Give the version's LABEL: {usage}.")
+
+    @functools.cached_property
+    def lang(self) -> str:
+        """The language of reports: ``--lang``, the config file, else the locale."""
+        from exportctl.config import resolve_lang
+
+        given = click.get_current_context().meta.get("exportctl.lang")
+        return resolve_lang(given, config=self.config)
+
+    def report_options(self) -> ReportOptions:
+        """What report writers are told: language, CSV dialect, PDF rows, and the
+        record of this run (local time and zone, operator, version, database)."""
+        from exportctl.config import resolve_timezone
+        from exportctl.reports.evidence import PDF_ROWS, Evidence, ReportOptions
+
+        meta = click.get_current_context().meta
+        return ReportOptions(
+            lang=self.lang,
+            evidence=Evidence.now(
+                operator=self.actor,
+                database=self.url,
+                zone=resolve_timezone(config=self.config),
+            ),
+            csv_dialect=meta.get("exportctl.csv_dialect", "excel"),
+            pdf_rows=meta.get("exportctl.pdf_rows", PDF_ROWS),
+        )
 
     def info(self, message: str, *, err: bool = False) -> None:
         """A confirmation or progress line, left out with ``--quiet``."""
@@ -277,8 +304,45 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None:
+        ctx.meta[f"exportctl.{param.name}"] = value
+    return value
+
+
+def report_language_options(f: F) -> F:
+    """``--lang``, ``--csv-dialect`` and ``--pdf-rows``; read back with
+    :meth:`State.report_options`."""
+    f = click.option(
+        "--pdf-rows",
+        type=click.IntRange(min=0),
+        metavar="N",
+        expose_value=False,
+        callback=_remember,
+        help="Rows of each kind a PDF lists at most (default 2,000); the PDF says so on "
+        "page 1 and the full table is in the CSV/XLSX report.",
+    )(f)
+    f = click.option(
+        "--csv-dialect",
+        type=click.Choice(["excel", "plain"]),
+        expose_value=False,
+        callback=_remember,
+        help="excel (default): headers in words, BOM, codes kept as text when Excel opens "
+        "the file; plain: machine column names, codes as they are.",
+    )(f)
+    return click.option(
+        "--lang",
+        type=click.Choice(["ko", "en"]),
+        expose_value=False,
+        callback=_remember,
+        help="Language of the report (default: lang in the config file, else the locale).",
+    )(f)
+
+
 def report_output_options(f: F) -> F:
-    """``--format`` and ``-o/--output``, shared by the commands that write reports."""
+    """``--format`` and ``-o/--output``, shared by the commands that write reports
+    (with :func:`report_language_options`)."""
+    f = report_language_options(f)
     f = click.option(
         "-o",
         "--output",

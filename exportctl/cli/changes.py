@@ -146,9 +146,9 @@ def diff(
     if fmt is None:
         _print_diff_summary(changes)
     elif output is None:
-        write_change_report(engine, changes, fmt, sys.stdout, actor=state.actor)
+        write_change_report(engine, changes, fmt, sys.stdout, options=state.report_options())
     else:
-        sha = write_change_report(engine, changes, fmt, output, actor=state.actor)
+        sha = write_change_report(engine, changes, fmt, output, options=state.report_options())
         state.info(
             f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
         )

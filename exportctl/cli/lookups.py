@@ -18,6 +18,7 @@ from exportctl.cli.base import (
     json_option,
     list_option,
     parse_fail_on,
+    report_language_options,
     version_options,
     warn_drafts_passed_over,
 )
@@ -317,6 +318,7 @@ def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
     help="Format (default: from the -o extension).",
 )
 @click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+@report_language_options
 @json_option
 @click.pass_obj
 def export_cmd(
@@ -351,7 +353,7 @@ def export_cmd(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o'") from exc
     check_output(output, force)
-    sha = export_version(state.engine(), name, label, output, fmt, actor=state.actor)
+    sha = export_version(state.engine(), name, label, output, fmt, options=state.report_options())
     if as_json:
         echo_json({"list": name, "version": label, "file": str(output), "sha256": sha})
         return

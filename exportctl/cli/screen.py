@@ -101,7 +101,8 @@ def screen(
             --compare 2024-02 -o impact.xlsx
         exportctl screen products.csv --list kr-russia --json --fail-on review,invalid
     """
-    from exportctl.api import record_output, screen_catalogue
+    from exportctl.api import screen_catalogue
+    from exportctl.api.screening import write_screen_report
     from exportctl.readers import CATALOGUE_SCHEMA, parse_overrides
     from exportctl.reports import screening
 
@@ -147,12 +148,11 @@ def screen(
         if label is None:
             day = as_of or dt.date.today()
             warn_drafts_passed_over(engine, slug, day, report.version, include_drafts)
-        if output is not None and chosen is not None:
-            summary = screening.write_screen_report(report, chosen, output)
-        elif chosen == "json":
-            summary = screening.write_json(report, sys.stdout)
-        elif chosen == "csv":
-            summary = screening.write_csv(report, sys.stdout)
+        if chosen is not None:
+            written = write_screen_report(
+                engine, report, chosen, output or sys.stdout, state.report_options()
+            )
+            summary = written.result
         else:
             summary = _screen_text(report)
     for note in report.notes:  # complete now that every row is read
@@ -168,22 +168,6 @@ def screen(
         for warning in report.warnings:
             click.echo(f"warning: {report.file}: {warning}", err=True)
     if output is not None and chosen is not None:
-        record_output(
-            engine,
-            action="screen",
-            path=output,
-            slug=slug,
-            label=report.version,
-            actor=state.actor,
-            detail={
-                "format": chosen,
-                "catalogue": report.file,
-                "catalogue_sha256": report.sha256,
-                "sheet": report.sheet,
-                "compare": report.compare,
-                "summary": summary.to_json(),
-            },
-        )
         state.info(f"Wrote {output}: {_screen_counts(summary)}.")
         for warning in report.warnings:
             click.echo(f"warning: {warning}")

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from exportctl.diff import Change, ChangeSet, dotted
 from exportctl.reports import sub_items_text
+from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.safe import neutralise
 
 __all__ = [
@@ -155,3 +156,8 @@ def csv_text(changes: ChangeSet) -> str:
     buffer = io.StringIO(newline="")
     _write(changes, buffer)
     return buffer.getvalue()
+
+
+def change_report(changes: ChangeSet, path: Path, options: ReportOptions) -> None:
+    """The ``changes``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    write_csv(changes, path)

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from exportctl.hscode import HSCode
 from exportctl.models import ITEM_FIELDS, ItemRecord
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title, sub_items_text
+from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.files import atomic_path
 from exportctl.reports.safe import neutralise
 
@@ -333,3 +334,23 @@ def _write_xlsx(export: VersionExport, path: Path) -> None:
                 meta.write_string(row, 1, neutralise(value))
     finally:
         book.close()
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def csv_report(export: VersionExport, path: Path, options: ReportOptions) -> None:
+    """The ``version``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        _write_csv(export, out)
+
+
+def json_report(export: VersionExport, path: Path, options: ReportOptions) -> None:
+    """The ``version``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        _write_json(export, out)
+
+
+def xlsx_report(export: VersionExport, path: Path, options: ReportOptions) -> None:
+    """The ``version``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    _write_xlsx(export, path)

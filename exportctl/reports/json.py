@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from exportctl.diff import Change, ChangeSet, Summary, VersionInfo, summarise
+from exportctl.reports.evidence import ReportOptions
 
 __all__ = ["change_set_to_json", "write_json"]
 
@@ -109,3 +110,8 @@ def write_json(
     else:
         json.dump(data, target, ensure_ascii=False, indent=2)
         target.write("\n")
+
+
+def change_report(changes: ChangeSet, path: Path, options: ReportOptions) -> None:
+    """The ``changes``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    write_json(changes, path)

@@ -45,6 +45,7 @@ from exportctl.hscode import HSCode
 from exportctl.reports import FORMATS as FORMATS
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports import Format as Format
+from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.files import atomic_path
 from exportctl.reports.safe import neutralise
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
@@ -483,3 +484,26 @@ def _csv_file(report: ScreenReport, path: Path) -> ScreenSummary:
 def _json_file(report: ScreenReport, path: Path) -> ScreenSummary:
     with path.open("w", encoding="utf-8", newline="\n") as out:
         return write_json(report, out)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def csv_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
+    """The ``screening``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    return _csv_file(report, path)
+
+
+def json_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
+    """The ``screening``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    return _json_file(report, path)
+
+
+def xlsx_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
+    """The ``screening``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    return write_xlsx(report, path)
+
+
+def pdf_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
+    """The ``screening``/``pdf`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    return write_pdf(report, path)

@@ -24,6 +24,7 @@ from typing import IO, Any
 from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo, summarise
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.csv import CHANGE_COLUMNS, change_values
+from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.safe import needs_quote, neutralise
 
 __all__ = ["SHEET_NAMES", "write_xlsx"]
@@ -349,3 +350,8 @@ def _text_element(text: str) -> str:
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f"<t{space}>{text}</t>"
+
+
+def change_report(changes: ChangeSet, path: Path, options: ReportOptions) -> None:
+    """The ``changes``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    write_xlsx(changes, path, generated_at=options.evidence.generated_at)

@@ -1,0 +1,156 @@
+"""The words of reports in each language: labels, headers, verdicts, section names.
+
+Every word a report shows a person comes from the catalogue in ``text/*.toml``
+(one file per concern, each with an ``[en]`` and a ``[ko]`` table holding the
+same keys), and the Korean names of the 21 HS sections from
+``exportctl/data/sections_ko.csv`` (its source is in ``data/NOTICE.md``). A report
+writer asks a :class:`Text` for a key and never spells a label itself, so a
+language is one more table, not a change to each writer.
+
+Values read as words (``예``/``아니오`` or ``yes``/``no``) and numbers with
+thousands separators.
+
+Example:
+    >>> t = text_for("ko")
+    >>> t("kind.added")
+    '추가'
+    >>> t.number(1402)
+    '1,402'
+    >>> t.yes_no(True)
+    '예'
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import tomllib
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from typing import Any
+
+from exportctl.config import LANGUAGES
+
+__all__ = ["LANGUAGES", "Text", "catalogue", "text_for"]
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _flatten(value, name + ".")
+        else:
+            yield name, str(value)
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every key of every ``text/*.toml`` file, per language.
+
+    Raises:
+        ValueError: Two files define the same key, or a file lacks a language.
+    """
+    found: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    origin: dict[str, str] = {}
+    folder = resources.files("exportctl.reports").joinpath("text")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        for lang in LANGUAGES:
+            if lang not in data:
+                raise ValueError(f"text/{entry.name} has no [{lang}] table")
+            for key, value in _flatten(data[lang]):
+                if lang == LANGUAGES[0]:
+                    if key in origin:
+                        raise ValueError(
+                            f'text key "{key}" is in both text/{origin[key]} and text/{entry.name}'
+                        )
+                    origin[key] = entry.name
+                found[lang][key] = value
+    return found
+
+
+@functools.cache
+def _section_names_ko() -> dict[str, str]:
+    data = resources.files("exportctl.data").joinpath("sections_ko.csv").read_text("utf-8")
+    return {row["section"]: row["name"] for row in csv.DictReader(io.StringIO(data))}
+
+
+class Text:
+    """The words of one language.
+
+    ``t(key, **values)`` gives the label of ``key`` with ``{name}`` fields filled in;
+    a key the catalogue lacks is an error, never an empty cell.
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f'unknown language "{lang}" (choose {", ".join(LANGUAGES)})')
+        self.lang = lang
+        self._words = catalogue()[lang]
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        try:
+            text = self._words[key]
+        except KeyError:
+            raise KeyError(f'no text "{key}" in language {self.lang}') from None
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        """Whether the catalogue holds ``key``."""
+        return key in self._words
+
+    def get(self, key: str, default: str) -> str:
+        """The label of ``key``, or ``default`` when the catalogue has none."""
+        return self._words.get(key, default)
+
+    def yes_no(self, value: bool | None) -> str:
+        """``예``/``아니오`` or ``yes``/``no``; empty for ``None``."""
+        if value is None:
+            return ""
+        return self("value.yes" if value else "value.no")
+
+    def number(self, value: int | float | None) -> str:
+        """A number with thousands separators (``1,402``); ``—`` for ``None``."""
+        if value is None:
+            return "—"
+        return f"{value:,}"
+
+    def date(self, value: dt.date | None) -> str:
+        """A date as ``2024-06-28`` (ISO 8601 reads the same in both languages)."""
+        return value.isoformat() if value is not None else self("value.undated")
+
+    def moment(self, value: dt.datetime) -> str:
+        """A time with its zone: ``2026-11-29 15:51:14 KST (UTC+09:00)``."""
+        zone = value.tzname() or ""
+        offset = value.strftime("%z")
+        shown = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+        name = f"{zone} " if zone and not zone.startswith(("+", "-")) and zone != "UTC" else ""
+        return f"{value:%Y-%m-%d %H:%M:%S} {name}({shown})"
+
+    def section_name(self, numeral: str, english: str) -> str:
+        """The name of HS section ``numeral`` (``XVI``); ``english`` is the English name."""
+        if self.lang == "ko":
+            return _section_names_ko().get(numeral, english)
+        return english
+
+    def column(self, name: str) -> str:
+        """The header of report column ``name`` (``code_digits`` → ``HS code (digits)``)."""
+        return self.get(f"column.{name}", name)
+
+    def kind(self, kind: str) -> str:
+        """The name of a change kind (``added`` → ``Added`` / ``추가``)."""
+        return self(f"kind.{kind}")
+
+    def status(self, status: str) -> str:
+        """The name of a version status or screening verdict."""
+        return self(f"status.{status}")
+
+
+@functools.cache
+def text_for(lang: str) -> Text:
+    """The :class:`Text` of ``lang`` (``en`` or ``ko``), made once."""
+    return Text(lang)
