@@ -49,6 +49,7 @@ def _version_info(version: Version, sections: Sequence[Section] = ()) -> Version
         declared_removed=version.declared_removed,
         status=version.status,
         status_by=version.withdrawn_by if version.status == "withdrawn" else version.approved_by,
+        status_at=version.withdrawn_at if version.status == "withdrawn" else version.approved_at,
         declared_warnings=tuple(version.warnings()),
         notice_number=version.notice_number,
         notice_date=version.published,

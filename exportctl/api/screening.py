@@ -82,6 +82,7 @@ def screen_catalogue(
     if label is not None and as_of is not None:
         raise InputError("give a version label or an --as-of date, not both")
     with store.session_scope(engine) as session:
+        control_list = store.get_list(session, slug)
         if label is not None:
             version = store.get_version(session, slug, label)
         else:
@@ -143,6 +144,14 @@ def screen_catalogue(
         notice_date=version.published.isoformat() if version.published else None,
         amendment=version.amendment,
         sections=sections,
+        list_name=control_list.name or "",
+        as_of=(as_of or dt.date.today()) if label is None else None,
+        status_by=version.withdrawn_by if version.status == "withdrawn" else version.approved_by,
+        status_at=version.withdrawn_at if version.status == "withdrawn" else version.approved_at,
+        source_file=version.source_file or "",
+        source_sheet=version.source_sheet or "",
+        source_sha256=version.source_sha256 or "",
+        item_count=version.item_count,
     )
 
 

@@ -220,6 +220,8 @@ class VersionInfo:
     """``draft``, ``approved`` or ``withdrawn``."""
     status_by: str | None = None
     """Who approved or withdrew it."""
+    status_at: dt.datetime | None = None
+    """When it was approved or withdrawn (UTC)."""
     declared_warnings: tuple[str, ...] = ()
     """Declared-count mismatches found when it was imported."""
     notice_number: str | None = None

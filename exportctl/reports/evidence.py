@@ -123,3 +123,41 @@ class ReportOptions:
     def text(self) -> Text:
         """The words of :attr:`lang`."""
         return text_for(self.lang)
+
+
+def version_rows(
+    text: Text,
+    *,
+    label: str,
+    notice: str = "",
+    effective: dt.date | None = None,
+    status: str = "approved",
+    status_by: str | None = None,
+    status_at: dt.datetime | None = None,
+    source_file: str = "",
+    source_sheet: str = "",
+    source_sha256: str = "",
+    item_count: int | None = None,
+    zone: dt.tzinfo | None = None,
+) -> list[tuple[str, str]]:
+    """Label/value pairs that identify one version in a report, in ``text``'s language:
+    label, notice, effective date, status (approved by whom and when), entries, source
+    file and its SHA-256. ``zone`` is where times are shown (UTC when None)."""
+    state = text.status(status)
+    if status_by and status in ("approved", "withdrawn"):
+        when = (
+            text.moment(status_at.replace(tzinfo=status_at.tzinfo or dt.UTC).astimezone(zone))
+            if status_at is not None
+            else text("value.not_recorded")
+        )
+        state += " — " + text(f"evidence.{status}_by", who=status_by, when=when)
+    rows = [(text("evidence.version"), label)]
+    rows.append((text("evidence.notice"), notice or text("value.not_recorded")))
+    rows.append((text("evidence.effective"), text.date(effective)))
+    rows.append((text("evidence.status"), state))
+    if item_count is not None:
+        rows.append((text("evidence.items"), text.number(item_count)))
+    sheet = f" [{source_sheet}]" if source_sheet else ""
+    rows.append((text("evidence.source"), f"{source_file}{sheet}" if source_file else "—"))
+    rows.append((text("evidence.source_sha256"), source_sha256 or "—"))
+    return rows

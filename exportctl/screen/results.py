@@ -9,6 +9,7 @@ what was screened against what.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -406,6 +407,22 @@ class ScreenReport:
     """The annex's amendment marker as printed."""
     sections: dict[int, str] = field(default_factory=dict)
     """The version's parts, number -> title."""
+    list_name: str = ""
+    """The list's display name."""
+    as_of: dt.date | None = None
+    """The date asked for (``--as-of``, or today when no version was named)."""
+    status_by: str | None = None
+    """Who approved (or withdrew) the version screened against."""
+    status_at: dt.datetime | None = None
+    """When (UTC)."""
+    source_file: str = ""
+    """File that version was imported from."""
+    source_sheet: str = ""
+    """Sheet or table read from it."""
+    source_sha256: str = ""
+    """Its SHA-256."""
+    item_count: int | None = None
+    """Entries in that version."""
 
     @property
     def notice(self) -> str:
