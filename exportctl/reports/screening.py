@@ -69,6 +69,14 @@ COLUMNS: tuple[str, ...] = (
 )
 """Column order of the CSV and the XLSX results sheet."""
 
+STATUS_COLOURS: dict[str, str | None] = {
+    "controlled": "#F8CBAD",
+    "review": "#FFE699",
+    "clear": None,
+    "invalid": "#D9D9D9",
+}
+"""Background colour of each status, the same in the XLSX and the PDF (clear: none)."""
+
 PDF_MAX_ROWS = 2_000
 """Non-clear rows listed in a PDF; the rest are counted and left to CSV/XLSX."""
 
@@ -239,10 +247,8 @@ def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
         bold = book.add_format({"bold": True})
         header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
         status_formats = {
-            "controlled": book.add_format({"bg_color": "#F8CBAD"}),
-            "review": book.add_format({"bg_color": "#FFE699"}),
-            "clear": None,
-            "invalid": book.add_format({"bg_color": "#D9D9D9"}),
+            status: book.add_format({"bg_color": colour}) if colour else None
+            for status, colour in STATUS_COLOURS.items()
         }
         summary_sheet = book.add_worksheet("Summary")
         columns = columns_of(report)
