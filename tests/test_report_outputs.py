@@ -119,3 +119,29 @@ def test_screening_to_stdout_is_audited_with_the_hash_of_what_was_printed(
     assert last["sha256"] == hashlib.sha256(printed).hexdigest()
     assert last["detail"]["output"] == "stdout"
     assert last["detail"]["summary"]["total"] == 1
+
+
+def test_a_list_made_without_a_name_is_said_and_can_be_renamed(
+    tmp_path: Path, run_cli: RunCli, lists_db: str
+) -> None:
+    from builders import simple_rows, write_list_workbook
+
+    book = write_list_workbook(
+        tmp_path / "other.xlsx", simple_rows(["010121"]), two_row_header=False
+    )
+    args = ("import", "--create-list", book, "--list", "eu-test", "--version", "v1")
+    result = run_cli(*args, db=lists_db, ok=True)
+    assert "created without a display name" in result.stderr
+    assert "exportctl lists rename eu-test" in result.stderr
+    again = run_cli("import", book, "--list", "kr-russia", "--version", "v9", db=lists_db)
+    assert "display name" not in again.stderr
+    run_cli("lists", "rename", "eu-test", "--name", "EU Annex XXIII", db=lists_db, ok=True)
+    shown = json.loads(run_cli("lists", "--json", db=lists_db, ok=True).stdout)
+    lists = shown["lists"] if isinstance(shown, dict) else shown
+    assert {entry["slug"]: entry["name"] for entry in lists}["eu-test"] == "EU Annex XXIII"
+    audit = json.loads(run_cli("audit", "--json", db=lists_db, ok=True).stdout)
+    events = audit["events"] if isinstance(audit, dict) else audit
+    assert events[-1]["action"] == "rename-list"
+    assert events[-1]["detail"] == {"from": "eu-test", "to": "EU Annex XXIII"}
+    missing = run_cli("lists", "rename", "eu-tset", "--name", "x", db=lists_db)
+    assert missing.exit_code != 0 and "Traceback" not in missing.output

@@ -34,7 +34,7 @@ from exportctl.api.changes import (
 from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
-from exportctl.api.lifecycle import approve_version, create_list, withdraw_version
+from exportctl.api.lifecycle import approve_version, create_list, rename_list, withdraw_version
 from exportctl.api.lookups import (
     CheckReport,
     CodeCheck,
@@ -70,6 +70,7 @@ __all__ = [
     "list_versions",
     "open_database",
     "record_output",
+    "rename_list",
     "report_format",
     "resolve_version",
     "run_demo",

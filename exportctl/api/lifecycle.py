@@ -49,6 +49,17 @@ def create_list(
         )
 
 
+def rename_list(engine: Engine, slug: str, *, name: str, actor: str | None = None) -> ControlList:
+    """Give a list a new display name (printed on reports), recorded in the audit log.
+
+    Raises:
+        ListNotFoundError: No such list.
+        InputError: The name is empty.
+    """
+    with store.session_scope(engine) as session:
+        return store.rename_list(session, slug, name=name, actor=actor or current_actor())
+
+
 def approve_version(
     engine: Engine,
     slug: str,

@@ -25,6 +25,8 @@ from exportctl.cli.base import (
 from exportctl.errors import location
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from exportctl.api import ImportOptions, ImportResult
     from exportctl.models import Finding
 
@@ -248,6 +250,12 @@ def _notice_text(result: ImportResult) -> str:
     return f"; {notice_text(notice.number, notice.date)}"
 
 
+def _list_exists(engine: Engine, options: ImportOptions) -> bool:
+    from exportctl.api import list_lists
+
+    return any(entry.slug == options.slug for entry, _versions in list_lists(engine))
+
+
 def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
     report = result.report
     opts = result.options
@@ -327,8 +335,16 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
 
     options = _build_options(state, params, label_required=True)
     engine = state.engine()
+    unnamed = options.create_list and not options.list_name and not _list_exists(engine, options)
     with progress_reporter(f"Reading {file.name}") as progress:
         result = import_workbook(engine, file, options, dry_run=dry_run, progress=progress)
+    if unnamed and result.ok and not dry_run:
+        click.echo(
+            f"warning: list {options.slug} was created without a display name, so reports "
+            f'title it "{options.slug}"; give it one: exportctl lists rename {options.slug} '
+            '--name "…"',
+            err=True,
+        )
     if as_json:
         echo_json(result.to_json())
     else:

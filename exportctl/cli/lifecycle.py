@@ -99,6 +99,27 @@ def lists_create(
     state.info(f'Created list {created.slug}: "{created.name}".')
 
 
+@lists_cmd.command(name="rename")
+@click.argument("slug")
+@click.option("--name", required=True, metavar="TEXT", help="New display name, printed on reports.")
+@json_option
+@click.pass_obj
+def lists_rename(state: State, slug: str, name: str, as_json: bool) -> None:
+    """Give a list a new display name (the slug stays); recorded in the audit log.
+
+    \b
+    Example:
+        exportctl lists rename kr-russia --name "러시아·벨라루스 상황허가 대상 품목"
+    """
+    from exportctl.api import rename_list
+
+    renamed = rename_list(state.engine(), slug, name=name, actor=state.actor)
+    if as_json:
+        echo_json(_list_json(renamed, []))
+        return
+    state.info(f'List {renamed.slug} is now called "{renamed.name}".')
+
+
 def _status_json(slug: str, version: Version) -> dict[str, Any]:
     return {
         "list": slug,

@@ -41,6 +41,7 @@ from exportctl.store.lists import (
     create_list,
     ensure_list,
     get_list,
+    rename_list,
 )
 from exportctl.store.session import session_scope
 from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_status
@@ -72,6 +73,7 @@ __all__ = [
     "audit_events",
     "begin_version",
     "create_list",
+    "rename_list",
     "ensure_list",
     "find_source",
     "finish_version",

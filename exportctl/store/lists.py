@@ -144,3 +144,28 @@ def ensure_list(session: Session, slug: str, name: str | None = None) -> Control
     session.add(new)
     session.flush()
     return new
+
+
+def rename_list(session: Session, slug: str, *, name: str, actor: str) -> ControlList:
+    """Give list ``slug`` a new display name and write its ``rename-list`` audit event.
+
+    Raises:
+        ListNotFoundError: No such list.
+        InputError: The name is empty.
+    """
+    control_list = get_list(session, slug)
+    name = name.strip()
+    if not name:
+        raise InputError(f'list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")')
+    before = control_list.name
+    control_list.name = name
+    session.add(control_list)
+    session.flush()
+    record_event(
+        session,
+        action="rename-list",
+        actor=actor,
+        list_slug=slug,
+        detail={"from": before, "to": name},
+    )
+    return control_list
