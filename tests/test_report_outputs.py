@@ -145,3 +145,16 @@ def test_a_list_made_without_a_name_is_said_and_can_be_renamed(
     assert events[-1]["detail"] == {"from": "eu-test", "to": "EU Annex XXIII"}
     missing = run_cli("lists", "rename", "eu-tset", "--name", "x", db=lists_db)
     assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_config_shows_the_language_and_zone_in_effect(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('lang = "ko"\ntimezone = "Asia/Seoul"\n', encoding="utf-8")
+    monkeypatch.setenv("EXPORTCTL_CONFIG", str(config))
+    shown = json.loads(run_cli("config", "--json", ok=True).stdout)
+    assert shown["lang"] == "ko" and shown["timezone"] == "Asia/Seoul"
+    config.write_text('lang = "fr"\n', encoding="utf-8")
+    refused = run_cli("config", "--json")
+    assert refused.exit_code == 2 and 'lang "fr"' in refused.stderr

@@ -490,8 +490,9 @@ def init(state: State, as_json: bool) -> None:
 def config_cmd(state: State, as_json: bool) -> None:
     """Show where the config file is looked for and the settings in effect.
 
-    The file is TOML with the optional keys database, actor, timezone and
-    default_list; EXPORTCTL_CONFIG names another file. Flags win over
+    The file is TOML with the optional keys database, actor, timezone, lang
+    (ko or en: the language of reports) and default_list; EXPORTCTL_CONFIG
+    names another file. Flags win over
     environment variables, which win over the file.
 
     \b
@@ -499,7 +500,7 @@ def config_cmd(state: State, as_json: bool) -> None:
         exportctl config
         exportctl config --json
     """
-    from exportctl.config import ENV_LIST, config_path
+    from exportctl.config import ENV_LIST, config_path, resolve_timezone
     from exportctl.db import safe_url
 
     settings = {
@@ -507,7 +508,8 @@ def config_cmd(state: State, as_json: bool) -> None:
         "config_file_exists": state.config.path is not None,
         "database": safe_url(state.url),
         "actor": state.actor,
-        "timezone": state.config.timezone or os.environ.get("TZ"),
+        "timezone": str(resolve_timezone(config=state.config)),
+        "lang": state.lang,
         "default_list": os.environ.get(ENV_LIST) or state.config.default_list,
     }
     if as_json:
