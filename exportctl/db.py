@@ -23,6 +23,22 @@ def safe_url(url: str) -> str:
         return "<unparseable URL>"
 
 
+SQLITE_BUSY_SECONDS = 30.0
+"""How long a SQLite connection waits for another writer to finish before giving up."""
+ENV_BUSY_TIMEOUT = "EXPORTCTL_BUSY_TIMEOUT"
+
+
+def sqlite_busy_timeout() -> float:
+    """Seconds to wait on a busy SQLite database: ``EXPORTCTL_BUSY_TIMEOUT`` or 30."""
+    import os
+
+    value = os.environ.get(ENV_BUSY_TIMEOUT, "")
+    try:
+        return max(0.0, float(value)) if value else SQLITE_BUSY_SECONDS
+    except ValueError:
+        return SQLITE_BUSY_SECONDS
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -50,7 +66,7 @@ def create_db_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed)
+            engine = create_engine(parsed, connect_args={"timeout": sqlite_busy_timeout()})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         return create_engine(parsed, pool_pre_ping=True)

@@ -9,12 +9,13 @@ imported inside the commands that need them so ``exportctl --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +39,41 @@ MAX_FINDINGS_SHOWN = 20
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _os_error_sentence(exc: OSError) -> str:
+    """One sentence for a file the system would not let exportctl read or write."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        return f"{where}no space left on the device; nothing was written"
+    if exc.errno == errno.EBADF and not exc.filename:
+        return "standard output is closed; nothing was written (redirect it to a file)"
+    return f"{where}{reason[0].lower()}{reason[1:]}"
+
+
+def _database_error_sentence(exc: Exception) -> str | None:
+    """One sentence for a database error a user can cause or wait out (None: a bug)."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    message = str(getattr(exc, "orig", exc)).strip().splitlines()
+    first = message[0] if message else type(exc).__name__
+    lowered = first.lower()
+    if isinstance(exc, OperationalError) and ("locked" in lowered or "busy" in lowered):
+        return (
+            "the database is busy: another exportctl is writing to it; nothing was "
+            "changed, run the command again when it has finished"
+        )
+    if isinstance(exc, IntegrityError) and ("unique" in lowered or "duplicate" in lowered):
+        return (
+            "another exportctl stored the same list or version at the same moment; "
+            "nothing was changed by this run: check with exportctl versions and run it again"
+        )
+    if isinstance(exc, OperationalError):
+        return f"cannot use the database: {first}"
+    return None
+
+
 class ExportctlGroup(click.Group):
     """Converts library errors to one line on stderr and the documented exit codes."""
 
@@ -59,9 +95,18 @@ class ExportctlGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            if ctx.meta.get("exportctl.debug"):
+                raise
+            click.echo(f"Error: {_os_error_sentence(exc)}", err=True)
+            ctx.exit(2)
         except Exception as exc:
             if ctx.meta.get("exportctl.debug"):
                 raise
+            sentence = _database_error_sentence(exc)
+            if sentence is not None:
+                click.echo(f"Error: {sentence}", err=True)
+                ctx.exit(2)
             click.echo(
                 f"Error: unexpected {type(exc).__name__}: {exc} (this is a bug in exportctl; "
                 "run again with --debug for the traceback)",
@@ -282,13 +327,57 @@ def parse_fail_on(
         raise click.BadParameter(str(exc)) from exc
 
 
-def check_output(path: Path | None, force: bool) -> None:
-    """Refuse to overwrite an existing file unless ``--force``: reports are evidence."""
-    if path is not None and not force and (path.exists() or path.is_symlink()):
+def check_output(path: Path | None, force: bool, *, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an ``-o`` that would destroy something, before any work is done.
+
+    Refused always: the database file, one of the command's ``inputs``, anything
+    that is not a regular file (a device, folder or pipe), a folder that does not
+    exist. Refused without ``--force``: an existing file (reports are evidence) and
+    a symbolic link (the report would land where the link points).
+    """
+    if path is None:
+        return
+    if path.is_symlink() and not force:
         raise click.UsageError(
-            f"{path} already exists; reports are evidence and are not overwritten: "
-            "choose another name, or give --force to replace it."
+            f"{path} is a symbolic link; the report would be written where it points: "
+            "name the file itself, or give --force to write through the link."
         )
+    if path.exists():
+        if not path.is_file():
+            raise click.UsageError(
+                f"{path} is not a regular file (a device, folder or pipe); "
+                "reports are written to regular files only."
+            )
+        for other in (*inputs, *_database_files()):
+            if other.exists() and os.path.samefile(path, other):
+                what = "the database" if other not in inputs else "an input of this command"
+                raise click.UsageError(f"{path} is {what}; a report never replaces it.")
+        if not force:
+            raise click.UsageError(
+                f"{path} already exists; reports are evidence and are not overwritten: "
+                "choose another name, or give --force to replace it."
+            )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.UsageError(f"the folder {folder} does not exist; create it first.")
+
+
+def _database_files() -> list[Path]:
+    """The SQLite database file (and its WAL and journal files) this command uses."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    state = click.get_current_context().find_object(State)
+    if state is None:
+        return []
+    try:
+        url = make_url(state.url)
+    except ArgumentError:
+        return []
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return []
+    base = Path(url.database).expanduser()
+    return [base, Path(f"{base}-wal"), Path(f"{base}-journal"), Path(f"{base}-shm")]
 
 
 def counted(number: int, noun: str) -> str:

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib
 import os
@@ -177,6 +178,12 @@ def prepare_report(
         InputError: No such report, or a binary format asked for a stream.
     """
     entry = entry_for(subject, fmt)
+    if not isinstance(target, Path) and getattr(target, "write", None) is None:
+        # Python sets sys.stdout to None when the process starts with it closed.
+        raise OSError(errno.EBADF, "standard output is closed")
+    if isinstance(target, Path) and target.is_symlink():
+        # Allowed by the caller (``--force``): the report goes where the link points.
+        target = target.resolve()
     if not isinstance(target, Path) and not entry.stream:
         raise InputError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
     folder = (
