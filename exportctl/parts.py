@@ -208,8 +208,14 @@ def validate_annex(
             file=table.file,
             sheet=table.sheet,
         )
-    if rows_read == 0 and not out.findings:
-        out.add("error", "no-items", "the table has a header but no items under it")
+    if rows_read == 0 and not on_base and not _declared_empty(declared, declared_parts):
+        # A version with no entries would clear every product screened against it.
+        out.add(
+            "error",
+            "no-items",
+            "no entry was read under the header (every row was empty, a footnote or left "
+            "out); if the notice really declares an empty list, give --declared-total 0",
+        )
     if additions and not on_base:
         out.add("error", "no-base", "--additions needs --base: the version it adds to")
     report = ValidationReport(
@@ -323,3 +329,10 @@ def declared_for(
             mine.removed if mine.removed is not None else declared.removed,
         )
     return found
+
+
+def _declared_empty(declared: Declared, declared_parts: Mapping[int, Declared] | None) -> bool:
+    """Whether the notice says the list is empty (``--declared-total 0``)."""
+    totals = [declared.total, *(d.total for d in (declared_parts or {}).values())]
+    given = [total for total in totals if total is not None]
+    return bool(given) and not any(given)

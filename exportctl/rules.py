@@ -22,7 +22,8 @@ RULES = MappingProxyType(
         "duplicate-code": "error: the same code twice in one part",
         "overlapping-code": "warning: an entry already covered by a shorter one",
         "empty-item": "error: a row with neither code nor description",
-        "no-items": "error: a header with no entries under it",
+        "nul-character": "error: a cell holds a NUL character, which no record can keep",
+        "no-items": "error: no entries under the header (unless --declared-total 0)",
         # Serials and structure
         "malformed-serial": "warning: a serial that is neither a number nor a branch (3의2)",
         "duplicate-serial": "error: the same serial twice in one part",

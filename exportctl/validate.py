@@ -100,6 +100,19 @@ def _build_item(
 ) -> ItemRecord | None:
     values = parsed.values
     row = parsed.row
+    for name, value in values.items():
+        if value and "\x00" in value:
+            # No database column holds a NUL (PostgreSQL refuses it outright).
+            out.add(
+                "error",
+                "nul-character",
+                "the cell holds a NUL character (\\x00), which no record can keep; "
+                "remove it from the file",
+                row=row,
+                field=name,
+                value=value.replace("\x00", "\\x00"),
+            )
+            return None
     raw_code = parsed.code.text if parsed.code is not None else None
     code: str | None = None
     level: int | None = None

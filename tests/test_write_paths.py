@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -109,3 +111,35 @@ def test_a_busy_sqlite_database_is_said_not_a_traceback(
     assert "Traceback" not in result.output
     versions = run_cli("versions", "--list", "kr-russia", db=lists_db, ok=True)
     assert "v1" not in versions.stdout
+
+
+def test_db_backup_copies_a_working_database_and_records_it(
+    tmp_path: Path, run_cli: RunCli, lists_db: str
+) -> None:
+    target = tmp_path / "backup.db"
+    result = run_cli("db", "backup", target, "--json", db=lists_db, ok=True)
+    sha = json.loads(result.stdout)["sha256"]
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == sha
+    copy = f"sqlite:///{target}"
+    shown = run_cli("versions", "--list", "kr-russia", db=copy, ok=True).stdout
+    assert "2024-02" in shown and "2024-06" in shown
+    run_cli("audit", "verify", db=copy, ok=True)
+    audit = json.loads(run_cli("audit", "--json", db=lists_db, ok=True).stdout)
+    events = audit["events"] if isinstance(audit, dict) else audit
+    assert events[-1]["action"] == "backup" and events[-1]["sha256"] == sha
+    again = run_cli("db", "backup", target, db=lists_db)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    onto_itself = run_cli(
+        "db", "backup", lists_db.removeprefix("sqlite:///"), "--force", db=lists_db
+    )
+    assert onto_itself.exit_code == 2 and "is the database" in onto_itself.stderr
+
+
+@pytest.mark.postgres
+def test_db_backup_on_postgresql_points_to_pg_dump(
+    tmp_path: Path, run_cli: RunCli, postgres_url: str
+) -> None:
+    run_cli("init", db=postgres_url, ok=True)
+    result = run_cli("db", "backup", tmp_path / "x.db", db=postgres_url)
+    assert result.exit_code == 2 and "pg_dump" in result.stderr
+    assert not (tmp_path / "x.db").exists()

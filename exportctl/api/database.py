@@ -46,3 +46,66 @@ def init_database(url: str) -> tuple[Engine, str | None, str | None]:
         return engine, before, db.current_revision(engine)
     finally:
         engine.dispose()
+
+
+def backup_database(engine: Engine, target: Path, *, actor: str) -> str:
+    """Copy a SQLite database, consistent while others write, to ``target``.
+
+    Uses SQLite's online backup API, page by page, into a temporary file beside
+    ``target`` that replaces it only when complete. The copy is checked with
+    ``PRAGMA integrity_check`` and recorded in the audit log with its SHA-256.
+
+    Returns:
+        The SHA-256 of the backup file.
+
+    Raises:
+        ConfigError: The database is not SQLite (PostgreSQL: use ``pg_dump``).
+        InputError: The copy failed its integrity check.
+    """
+    import os
+    import sqlite3
+    import tempfile
+
+    from exportctl import store
+    from exportctl.errors import ConfigError, InputError
+    from exportctl.reports.registry import new_file_mode
+
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise ConfigError(
+            f"exportctl db backup copies SQLite databases; for {db.safe_url(str(url))} use "
+            "pg_dump (e.g. pg_dump --format=custom --file exportctl.dump DBNAME) and "
+            "pg_restore to restore it"
+        )
+    folder = target.parent if str(target.parent) else Path(".")
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    os.close(handle)
+    temp = Path(name)
+    try:
+        source = sqlite3.connect(url.database, timeout=db.sqlite_busy_timeout())
+        copy = sqlite3.connect(temp)
+        try:
+            source.backup(copy, pages=1024)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            copy.close()
+            source.close()
+        if verdict != "ok":
+            raise InputError(f"the backup failed its integrity check: {verdict}")
+        os.chmod(temp, new_file_mode())
+        sha = _sha256_file(temp)
+        with store.session_scope(engine) as session:
+            store.record_event(
+                session,
+                action="backup",
+                actor=actor,
+                file=target.name,
+                sha256=sha,
+                detail={"database": db.safe_url(str(url))},
+            )
+            session.flush()
+            os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return sha

@@ -177,8 +177,32 @@ def read_notice(table: Table, options: ImportOptions) -> tuple[Notice, list[Find
 
 
 def _check_additions(options: ImportOptions) -> None:
+    """Refuse options that cannot work, before any file is read."""
+    from exportctl.values import check_count, check_encoding, check_text
+
     if options.additions and not options.base:
         raise InputError("--additions needs --base LABEL: the version the rows are added to")
+    check_text(options.slug, "--list")
+    check_text(options.label, "--version")
+    texts = {
+        "--list-name": (options.list_name, 200),
+        "--sheet": (options.sheet, 100),
+        "--base": (options.base, 100),
+        "--section": (options.section, 200),
+        "--notice": (options.notice, 100),
+    }
+    for what, (value, longest) in texts.items():
+        if value is not None:
+            check_text(value, what, max_length=longest)
+    if options.encoding is not None:
+        check_encoding(options.encoding)
+    declared = [("", options.declared)]
+    declared += [(f"{part}=", counts) for part, counts in options.declared_parts.items()]
+    for prefix, counts in declared:
+        for name in ("total", "added", "removed"):
+            value = getattr(counts, name)
+            if value is not None:
+                check_count(value, f"--declared-{name} {prefix}".rstrip())
 
 
 def _open_list(path: Path, options: ImportOptions, progress: Callable[[int], None] | None) -> Table:

@@ -380,6 +380,27 @@ def _database_files() -> list[Path]:
     return [base, Path(f"{base}-wal"), Path(f"{base}-journal"), Path(f"{base}-shm")]
 
 
+def _check_encoding(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from exportctl.errors import InputError
+    from exportctl.values import check_encoding
+
+    if value is None:
+        return None
+    try:
+        return check_encoding(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+encoding_option = click.option(
+    "--encoding",
+    metavar="ENC",
+    callback=_check_encoding,
+    help="CSV encoding, e.g. cp949 (detected when omitted).",
+)
+"""``--encoding``: a text encoding, checked before any file is read."""
+
+
 def counted(number: int, noun: str) -> str:
     """``1 error``, ``3 errors``, ``1,159 items``."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")
@@ -616,6 +637,33 @@ def db_group() -> None:
     Example:
         exportctl db upgrade
     """
+
+
+@db_group.command(name="backup")
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@json_option
+@click.pass_obj
+def db_backup(state: State, target: Path, force: bool, as_json: bool) -> None:
+    """Copy the SQLite database to FILE, safely while others use it.
+
+    The copy is made with SQLite's online backup API, checked, and recorded in the
+    audit log with its SHA-256. To restore, stop every exportctl, copy FILE over the
+    database file (or point --db at it) and run `exportctl audit verify`. For
+    PostgreSQL use pg_dump and pg_restore.
+
+    \b
+    Example:
+        exportctl db backup exportctl-2024-08-30.db
+    """
+    from exportctl.api.database import backup_database
+
+    check_output(target, force)
+    sha = backup_database(state.engine(), target, actor=state.actor)
+    if as_json:
+        echo_json({"file": str(target), "sha256": sha})
+        return
+    state.info(f"Backed up the database to {target} (SHA-256 {sha}).")
 
 
 @db_group.command(name="upgrade")

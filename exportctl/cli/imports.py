@@ -18,11 +18,13 @@ from exportctl.cli.base import (
     cli,
     counted,
     echo_json,
+    encoding_option,
     json_option,
     list_option,
     progress_reporter,
 )
 from exportctl.errors import location
+from exportctl.values import MAX_COUNT
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 
 Counts = tuple[int | None, dict[int, int]]
 """A declared-count option read: the plain count, and the counts by part number."""
+
+
+MAX_PARTS = 1_000
+"""The highest annex part number accepted."""
 
 
 def _parse_declared(
@@ -54,6 +60,11 @@ def _parse_declared(
             ) from None
         if count < 0 or (part is not None and part < 1):
             raise click.BadParameter(f'"{value}": counts and parts are positive', param_hint=hint)
+        if count > MAX_COUNT or (part is not None and part > MAX_PARTS):
+            raise click.BadParameter(
+                f'"{value}": a count is at most {MAX_COUNT:,} and a part at most {MAX_PARTS}',
+                param_hint=hint,
+            )
         if part is None:
             if plain is not None:
                 raise click.BadParameter(
@@ -100,7 +111,7 @@ def import_options(f: F, *, with_store: bool = False) -> F:
         ),
         click.option(
             "--table",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_PARTS),
             metavar="N",
             help="Table of a PDF or HWPX document to read (detected when omitted).",
         ),
@@ -111,9 +122,7 @@ def import_options(f: F, *, with_store: bool = False) -> F:
             metavar="FIELD=HEADER",
             help='Map a header to a field, e.g. code="HS CODE(6단위)".',
         ),
-        click.option(
-            "--encoding", metavar="ENC", help="CSV encoding, e.g. cp949 (detected when omitted)."
-        ),
+        encoding_option,
         click.option(
             "--base", metavar="LABEL", help="Version this one revises (for added/removed counts)."
         ),
