@@ -363,21 +363,19 @@ def test_the_builder_is_deterministic(tmp_path: Path) -> None:
     assert write_annex(tmp_path / "two.hwpx").read_bytes() == one
 
 
-def test_a_full_annex_of_1402_rows_reads_quickly_in_little_memory(tmp_path: Path) -> None:
+def test_a_full_annex_of_1402_rows_reads_in_little_memory(tmp_path: Path) -> None:
+    # Its speed is measured by benchmarks/run.py (annex HWPX import), not asserted here.
     rows: list[list[Cell | str | None]] = [*HEADER]
     for serial in range(1, 1403):
         code = f"{8400 + serial % 100:04d}.{serial % 90 + 10:02d}"
         rows.append([str(serial), code, f"품목 {serial} 의 국문 명칭", f"Item {serial}", None])
     path = write_hwpx(tmp_path / "full.hwpx", [*TITLES, Table(rows)])
     tracemalloc.start()
-    started = time.perf_counter()
     table = read_table(path, LIST_SCHEMA)
     count = sum(1 for _ in table.rows)
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert count == 1402
-    assert elapsed < 5, elapsed  # about 0.3 s; generous for slow CI machines
     assert peak < 64 * 1024**2, peak
 
 
