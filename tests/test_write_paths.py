@@ -143,3 +143,20 @@ def test_db_backup_on_postgresql_points_to_pg_dump(
     result = run_cli("db", "backup", tmp_path / "x.db", db=postgres_url)
     assert result.exit_code == 2 and "pg_dump" in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_report_is_not_delivered_when_its_audit_event_cannot_be_written(
+    tmp_path: Path, run_cli: RunCli, lists_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORTCTL_BUSY_TIMEOUT", "0.2")
+    target = tmp_path / "changes.csv"
+    holder = sqlite3.connect(lists_db.removeprefix("sqlite:///"), timeout=0)
+    holder.execute("begin immediate")
+    try:
+        result = run_cli(*_diff("-o", target), db=lists_db)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 2 and "another exportctl is writing" in result.stderr
+    assert not target.exists()
+    assert not list(tmp_path.glob(".*.part"))

@@ -4,8 +4,9 @@
 (complete or not at all, permissions from the umask), records an audit event with
 the SHA-256 of the bytes delivered, and only then hands the report over: renamed
 into place, or copied to standard output. If recording fails, nothing is
-delivered; the event and the file stand or fall together as far as the operating
-system allows (a rename after a commit cannot be undone by a crash in between).
+delivered, and if the event cannot be committed the file delivered is taken back: the
+event and the file stand or fall together (only a crash between the rename and the
+commit could leave a file without its event).
 """
 
 from __future__ import annotations
@@ -61,26 +62,33 @@ def publish(
     with prepare_report(subject, fmt, data, target, options) as pending:
         extra = detail_after(pending.result) if callable(detail_after) else {}
         file_name = target.name if isinstance(target, Path) else None
-        with store.session_scope(engine) as session:
-            store.record_event(
-                session,
-                action=action,
-                actor=options.evidence.operator or current_actor(),
-                list_slug=slug,
-                version_label=label,
-                file=file_name,
-                sha256=pending.sha256,
-                detail={
-                    "report": subject,
-                    "format": fmt,
-                    "output": "file" if file_name else "stdout",
-                    "language": options.lang,
-                    **({"csv_dialect": options.csv_dialect} if fmt == "csv" else {}),
-                    "bytes": pending.size,
-                    **(detail or {}),
-                    **extra,
-                },
-            )
-            session.flush()
-            written = pending.deliver()
-    return written
+        delivered: Written | None = None
+        try:
+            with store.session_scope(engine) as session:
+                store.record_event(
+                    session,
+                    action=action,
+                    actor=options.evidence.operator or current_actor(),
+                    list_slug=slug,
+                    version_label=label,
+                    file=file_name,
+                    sha256=pending.sha256,
+                    detail={
+                        "report": subject,
+                        "format": fmt,
+                        "output": "file" if file_name else "stdout",
+                        "language": options.lang,
+                        **({"csv_dialect": options.csv_dialect} if fmt == "csv" else {}),
+                        "bytes": pending.size,
+                        **(detail or {}),
+                        **extra,
+                    },
+                )
+                session.flush()
+                delivered = pending.deliver()
+        except BaseException:
+            # The event was not committed: take back the file it would have recorded.
+            if delivered is not None and delivered.path is not None:
+                delivered.path.unlink(missing_ok=True)
+            raise
+    return delivered
