@@ -77,7 +77,11 @@ def write_text(sheet: Any, row: int, col: int, text: str, fmt: Any = None) -> No
     """
     if looks_like_rich_text(text):
         text = cut_text(text)
-        sheet.write_rich_string(row, col, text[:1], text[1:2], text[2:], fmt)
+        fragments = (text[:1], text[1:2], text[2:])
+        if fmt is None:
+            sheet.write_rich_string(row, col, *fragments)
+        else:
+            sheet.write_rich_string(row, col, *fragments, fmt)
     else:
         sheet.write_string(row, col, text, fmt)
 
