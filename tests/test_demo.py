@@ -99,10 +99,17 @@ def test_demo_says_when_the_pdf_differs_in_a_field_keys_do_not_show(
 
 def test_change_csv_lists_the_243_additions(demo: tuple[Result, Path]) -> None:
     _, out = demo
+    from exportctl.reports.csv import CHANGE_COLUMNS
+    from exportctl.reports.language import text_for
+
+    # The demo's CSV is for people (the excel dialect): headers and kinds in words.
+    en = text_for("en")
     with (out / "changes.csv").open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        table = list(csv.reader(handle))
+    assert table[0] == [en.column(name) for name in CHANGE_COLUMNS]
+    rows = [dict(zip(CHANGE_COLUMNS, row, strict=True)) for row in table[1:]]
     assert len(rows) == 243
-    assert {row["change"] for row in rows} == {"added"}
+    assert {row["change"] for row in rows} == {en.kind("added")}
     serials = sorted(int(row["serial"]) for row in rows)
     assert serials == list(range(1160, 1403))
 

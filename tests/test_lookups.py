@@ -17,6 +17,9 @@ from openpyxl import load_workbook
 from exportctl.api.lookups import code_lines, filter_items
 from exportctl.errors import InputError
 from exportctl.models import ItemRecord
+from exportctl.reports.cells import KEEP_TEXT
+from exportctl.reports.export import EXPORT_COLUMNS
+from exportctl.reports.language import text_for
 
 SHEET = "별표2의2"
 FIRST_ROW = 6
@@ -334,10 +337,21 @@ def test_show_text_and_csv_say_and_hold_the_filtered_items(run_cli: RunCli, list
     plain = run_cli("show", "--list", "kr-russia", "--version", "2024-02", db=lists)
     assert plain.stdout.splitlines()[0] == "kr-russia 2024-02 (effective 2024-02-24): 5 items"
     as_csv = run_cli(
-        "show", "--list", "kr-russia", "--as-of", "2024-07-01", "--code", "8471", "--csv", db=lists
+        "show",
+        "--list",
+        "kr-russia",
+        "--as-of",
+        "2024-07-01",
+        "--code",
+        "8471",
+        "--csv",
+        "--csv-dialect",
+        "plain",
+        db=lists,
     )
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
-    assert [r["code"] for r in rows] == ["8471", "8471301000"]
+    assert [r["code_digits"] for r in rows] == ["8471", "8471301000"]
+    assert [r["code"] for r in rows] == ["8471", "8471.30.1000"]
 
 
 def test_show_keeps_the_positional_list_as_deprecated(run_cli: RunCli, lists: str) -> None:
@@ -387,44 +401,63 @@ def test_export_xlsx_keeps_codes_as_text_with_provenance(
     tmp_path: Path, run_cli: RunCli, lists: str
 ) -> None:
     out = tmp_path / "kr-russia-2024-06.xlsx"
-    result = run_cli("export", "--list", "kr-russia", "2024-06", "-o", out, db=lists)
+    result = run_cli(
+        "export", "--list", "kr-russia", "2024-06", "-o", out, "--lang", "en", db=lists
+    )
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
     assert book.sheetnames == ["Items", "Version"]
     items = book["Items"]
-    header = [c.value for c in items[1]]
-    assert header[:5] == ["section", "serial", "code", "level", "ex"]
-    assert header[-3:] == ["source_file", "source_sheet", "source_row"]
+    words = [c.value for c in items[1]]
+    assert words[:6] == [
+        "Annex part",
+        "No.",
+        "HS code",
+        "HS code (digits)",
+        "Code digits",
+        "ex (part of heading)",
+    ]
+    assert words[-3:] == ["Source file", "Source sheet", "Source row"]
+    header = list(EXPORT_COLUMNS)
     assert items.freeze_panes == "A2"
     assert items.auto_filter.ref is not None and items.auto_filter.ref.startswith("A1:")
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in items.iter_rows(2)]
     assert len(rows) == 7
     horses = rows[0]
     assert horses["code"] == "0101.21"
-    assert items["C2"].data_type == "s"
-    assert horses["serial"] == "1" and horses["level"] == 6
+    assert items["C2"].data_type == "s" and horses["code_digits"] == "010121"
+    assert horses["serial"] == 1 and horses["level"] == 6
     assert horses["source_file"] == "list-2024-06.xlsx"
     assert horses["source_sheet"] == SHEET
     assert [r["source_row"] for r in rows] == list(range(FIRST_ROW, FIRST_ROW + 7))
-    assert rows[3]["ex"] == "ex" and rows[3]["code"] == "8536.69"
+    assert rows[3]["ex"] == "yes" and rows[3]["code"] == "8536.69" and rows[0]["ex"] == "no"
     assert rows[4]["code"] == "9013.10.1000"
     assert rows[5]["code"] is None and rows[5]["description"].startswith("무인항공기")
-    # A note that would start a formula is neutralised.
-    assert rows[6]["note"] == "'+ 부분품 포함"
+    # An XLSX text cell cannot run as a formula: the note is kept as written.
+    assert rows[6]["note"] == "+ 부분품 포함"
     meta = {row[0].value: row[1].value for row in book["Version"].iter_rows()}
     assert meta["List"] == "kr-russia" and meta["Version"] == "2024-06"
-    assert meta["Effective"] == "2024-06-28" and meta["Items"] == 7
-    assert meta["Source file"] == "list-2024-06.xlsx"
-    assert meta["Source SHA-256"] == _sha256(tmp_path / "list-2024-06.xlsx")
+    assert meta["Effective date"] == "2024-06-28" and meta["Entries"] == "7"
+    assert meta["Source file"] == f"list-2024-06.xlsx [{SHEET}]"
+    assert meta["Source file SHA-256"] == _sha256(tmp_path / "list-2024-06.xlsx")
     assert meta["Imported at"] and meta["Imported by"]
 
 
 def test_export_csv_has_a_bom_and_rereads(tmp_path: Path, run_cli: RunCli, lists: str) -> None:
     out = tmp_path / "list.csv"
-    run_cli("export", "--list", "kr-russia", "2024-02", "-o", out, db=lists, ok=True)
+    run_cli(
+        "export", "--list", "kr-russia", "2024-02", "-o", out, "--lang", "en", db=lists, ok=True
+    )
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    en = text_for("en")
+    assert table[0] == [en.column(name) for name in EXPORT_COLUMNS]
+    # Read back as a program would after dropping the word joiners Excel needs.
+    rows = [
+        dict(zip(EXPORT_COLUMNS, (c.removeprefix(KEEP_TEXT) for c in r), strict=True))
+        for r in table[1:]
+    ]
     shown = _show_items(run_cli, lists, "2024-02")
     assert [r["code"] for r in rows] == [
         "0101.21",
@@ -438,7 +471,7 @@ def test_export_csv_has_a_bom_and_rereads(tmp_path: Path, run_cli: RunCli, lists
     assert [r["source_row"] for r in rows] == [str(i["row"]) for i in shown]
     assert {r["source_file"] for r in rows} == {"list-2024-02.xlsx"}
     assert {r["source_sheet"] for r in rows} == {SHEET}
-    assert rows[2]["note"] == "노트북 포함" and rows[3]["ex"] == "ex"
+    assert rows[2]["note"] == "노트북 포함" and rows[3]["ex"] == "yes"
 
 
 def _show_items(run_cli: RunCli, db: str, label: str) -> list[dict[str, Any]]:
@@ -502,8 +535,9 @@ def test_export_of_an_additions_version_names_each_items_own_file(
     added = write_list_workbook(tmp_path / "list-2024-09-added.xlsx", ADDED_ROWS)
     _import(run_cli, lists, added, "2024-09", "--additions", "--base", "2024-06")
     out = tmp_path / "list.csv"
-    run_cli("export", "--list", "kr-russia", "2024-09", "-o", out, db=lists, ok=True)
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    plain = ("--csv-dialect", "plain")
+    run_cli("export", "--list", "kr-russia", "2024-09", "-o", out, *plain, db=lists, ok=True)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 8
     assert [r["source_file"] for r in rows] == ["list-2024-06.xlsx"] * 7 + [added.name]
     assert [r["source_version"] for r in rows] == ["2024-06"] * 7 + ["2024-09"]

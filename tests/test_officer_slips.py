@@ -213,7 +213,7 @@ def test_a_declared_mismatch_is_kept_on_the_version_and_shown(
     sheet = load_workbook(exported)["Version"]
     rows = list(sheet.iter_rows(values_only=True))
     assert any(k == "Declared counts" and "declares 5 added" in str(v) for k, v, *_ in rows)
-    assert ("Status", "DRAFT (not approved)") in [(k, v) for k, v, *_ in rows]
+    assert ("Status", "draft") in [(k, v) for k, v, *_ in rows]
 
 
 def test_drafts_are_not_in_force_until_a_second_person_approves(

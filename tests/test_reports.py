@@ -22,13 +22,19 @@ from pypdf import PdfReader
 from exportctl.diff import ChangeSet, VersionInfo, compare
 from exportctl.models import ITEM_FIELDS, ItemRecord
 from exportctl.reports import xlsx as xlsx_report
-from exportctl.reports.csv import CHANGE_COLUMNS, csv_text, write_csv
+from exportctl.reports.cells import KEEP_TEXT
+from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values, csv_text, write_csv
+from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.json import change_set_to_json, write_json
+from exportctl.reports.language import text_for
 from exportctl.reports.pdf import register_hangul_font, write_pdf
 from exportctl.reports.xlsx import SHEET_NAMES, write_xlsx
 
 DATA = Path(__file__).parent / "data"
 GENERATED = dt.datetime(2024, 8, 30, 9, 0, tzinfo=dt.UTC)
+EN = text_for("en")
+HEADERS = [EN.column(name) for name in CHANGE_COLUMNS]
+"""The English headers of the change report's columns (the excel dialect and XLSX)."""
 
 # OWASP CSV-injection payloads: each must reach a spreadsheet as text.
 PAYLOADS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
@@ -132,15 +138,31 @@ def test_csv_reads_back_with_bom_hangul_and_text_codes(tmp_path: Path) -> None:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert tuple(rows[0]) == CHANGE_COLUMNS
-    by_code = {r["code_digits"]: r for r in rows}
+        table = list(csv.reader(handle))
+    assert table[0] == HEADERS
+    # The excel dialect: words for kinds, codes behind a word joiner (kept as text).
+    rows = [
+        dict(zip(CHANGE_COLUMNS, (c.removeprefix(KEEP_TEXT) for c in r), strict=True))
+        for r in table[1:]
+    ]
+    assert all(r[1].startswith(KEEP_TEXT) and r[2].startswith(KEEP_TEXT) for r in table[1:])
+    plain = tmp_path / "plain.csv"
+    write_csv(sample_changes(), plain, ReportOptions(csv_dialect="plain"))
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    with plain.open(encoding="utf-8", newline="") as handle:
+        machine = list(csv.DictReader(handle))
+    assert tuple(machine[0]) == CHANGE_COLUMNS
+    assert [r["code_digits"] for r in machine] == [r["code_digits"] for r in rows]
+    assert {r["change"] for r in machine} == set(SHEET_NAMES)
+    assert {r["change"] for r in rows} == set(SHEET_NAMES.values())
+    by_code = {r["code_digits"]: r for r in machine}
     horse = by_code["0101290000"]
     assert (horse["change"], horse["code"], horse["chapter"]) == ("added", "0101.29.0000", "01")
+    assert (horse["ex"], horse["serial"]) == ("false", "10")
     assert by_code["3824999053"]["old_code"] == "3824.99.9051"
     assert by_code["2903890000"]["related_codes"] == "2903.89.1000 2903.89.9000"
     assert "휴대용 컴퓨터 <10kg> & 태블릿" in {r["new_description"] for r in rows}
-    assert [r["change"] for r in rows].count("split") == 3
+    assert [r["change"] for r in machine].count("split") == 3
 
 
 def test_csv_and_json_neutralise_formula_payloads(tmp_path: Path) -> None:
@@ -171,7 +193,7 @@ def test_xlsx_reads_back(tmp_path: Path) -> None:
         sheet = book[title]
         assert sheet.freeze_panes == "A2", kind
         assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
-        assert [c.value for c in sheet[1]] == list(CHANGE_COLUMNS)
+        assert [c.value for c in sheet[1]] == HEADERS
         width = sheet.column_dimensions[_column_letter("old_description")].width
         assert width and width > 30
     added = list(book["Added"].iter_rows(min_row=2, values_only=True))
@@ -190,7 +212,8 @@ def test_xlsx_reads_back(tmp_path: Path) -> None:
     assert [r["code_digits"] for r in split] == ["2903890000", "2903891000", "2903899000"]
 
 
-def test_xlsx_neutralises_formula_payloads(tmp_path: Path) -> None:
+def test_xlsx_writes_formula_payloads_as_inert_text(tmp_path: Path) -> None:
+    """XLSX text cells cannot run as formulas: the payloads are kept exactly, no apostrophe."""
     path = tmp_path / "changes.xlsx"
     write_xlsx(sample_changes(), path)
     book = load_workbook(path)
@@ -206,8 +229,8 @@ def test_xlsx_neutralises_formula_payloads(tmp_path: Path) -> None:
     # back as CR and openpyxl leaves as it is.
     texts = [c.value.replace("_x000D_", "\r") for c in cells if isinstance(c.value, str)]
     for payload in PAYLOADS:
-        assert "'" + payload in texts
-    assert not any(t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in texts)
+        assert payload in texts
+    assert not any(t.startswith("'") for t in texts)
 
 
 def awkward_changes() -> ChangeSet:
@@ -257,12 +280,16 @@ def test_xlsx_change_sheets_hold_the_csv_rows(tmp_path: Path) -> None:
     changes = dataclasses.replace(changes, changes=sample_changes().changes + changes.changes)
     path = tmp_path / "changes.xlsx"
     write_xlsx(changes, path, generated_at=GENERATED)
-    expected = list(csv.reader(io.StringIO(csv_text(changes).lstrip("\ufeff"))))[1:]
+    words = ChangeWords(EN)
+    expected = [
+        ["" if v is None else str(v) for v in change_values(change, words)]
+        for change in changes.changes
+    ]
     book = load_workbook(path)
     text_columns = {"code", "code_digits", "old_code", "chapter", "related_codes"}
     for kind, title in SHEET_NAMES.items():
         sheet = book[title]
-        rows = [r for r in expected if r[0] == kind]
+        rows = [r for r in expected if r[0] == EN.kind(kind)]
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref == f"A1:{_LAST_COLUMN}{max(len(rows), 1) + 1}", kind
         got = []
@@ -287,8 +314,8 @@ def test_xlsx_keeps_text_that_looks_like_rich_text_xml_as_text(tmp_path: Path) -
     changes = dataclasses.replace(with_versions(compare(old, new), 1, 1), list_name=payload)
     write_xlsx(changes, path)
     book = load_workbook(path)
-    # Quoted like a formula: xlsxwriter would copy <r>…</r> text into the XML unescaped.
-    assert book["Modified"][f"{_column_letter('new_description')}2"].value == "'" + payload
+    # Literal: xlsxwriter would copy <r>…</r> text into the XML unescaped, so it is escaped.
+    assert book["Modified"][f"{_column_letter('new_description')}2"].value == payload
     summary_texts = [c.value for row in book["Summary"].iter_rows() for c in row]
     assert any(isinstance(v, str) and payload in v for v in summary_texts)
     for sheet in book.worksheets:
@@ -448,9 +475,19 @@ def test_diff_writes_every_format_and_audits_each(
         assert out.exists() and "Wrote" in result.output
         shas[out.name] = hashlib.sha256(out.read_bytes()).hexdigest()
     stdout = run_cli(
-        "diff", "--list", "kr-russia", "2024-06", "2024-07", "--format", "csv", db=lists_db, ok=True
+        "diff",
+        "--list",
+        "kr-russia",
+        "2024-06",
+        "2024-07",
+        "--format",
+        "csv",
+        "--csv-dialect",
+        "plain",
+        db=lists_db,
+        ok=True,
     )
-    rows = list(csv.DictReader(io.StringIO(stdout.output.lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(stdout.output)))
     assert {r["change"] for r in rows} == {"removed", "renumbered", "modified"}
     assert sum(r["change"] == "renumbered" for r in rows) == 1400
     modified = next(r for r in rows if r["change"] == "modified")
@@ -653,7 +690,7 @@ def test_xlsx_kind_longer_than_a_sheet_goes_on_in_continuation_sheets(
         sheet = book[title]
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == size, title
-        assert [c.value for c in sheet[1]] == list(CHANGE_COLUMNS)
+        assert [c.value for c in sheet[1]] == HEADERS
         assert sheet.auto_filter.ref == f"A1:{_LAST_COLUMN}{size + 1}"
         codes += [str(row[2]) for row in rows]
     added = [c.code for c in korean_revision().changes if c.kind == "added"]

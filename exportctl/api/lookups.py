@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -51,6 +51,7 @@ __all__ = [
     "filter_items",
     "section_numbers",
     "select_items",
+    "write_items_csv",
 ]
 
 
@@ -437,6 +438,49 @@ def select_items(
     return ItemSelection(slug, version, kept, len(items), filters, sections)
 
 
+def write_items_csv(
+    engine: Engine,
+    selection: ItemSelection,
+    target: Path | IO[Any],
+    options: ReportOptions,
+) -> str:
+    """Write a selection as CSV (``show --csv``) and record it in the audit log.
+
+    Goes the way of every report (:func:`exportctl.api.outputs.publish`): written
+    whole to a temporary file, recorded with the SHA-256 of its bytes (action
+    ``show``), then delivered to ``target`` (a path, or a stream such as
+    ``sys.stdout``).
+
+    Args:
+        engine: The database (its audit log).
+        selection: The items, from :func:`select_items`.
+        target: Where to write.
+        options: Language and CSV dialect, and the record of who made it.
+
+    Returns:
+        The SHA-256 of the bytes delivered.
+    """
+    from exportctl.api.outputs import publish
+
+    written = publish(
+        engine,
+        "items",
+        "csv",
+        selection.items,
+        target,
+        options,
+        action="show",
+        slug=selection.slug,
+        label=selection.version.label,
+        detail={
+            "items": len(selection.items),
+            "total": selection.total,
+            "filters": dict(selection.filters),
+        },
+    )
+    return written.sha256
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -529,6 +573,8 @@ def export_version(
         additions_only=version.additions_only,
         base=base.label if base is not None else None,
         approval=version.status_text(),
+        status_by=version.withdrawn_by if version.status == "withdrawn" else version.approved_by,
+        status_at=version.withdrawn_at if version.status == "withdrawn" else version.approved_at,
         declared_warnings=version.warnings(),
         notice_number=version.notice_number,
         notice_authority=version.notice_authority,

@@ -152,24 +152,6 @@ def _check_text(report: CheckReport) -> None:
         )
 
 
-def _show_csv(items: Sequence[ItemRecord]) -> None:
-    import csv
-
-    from exportctl.models import ITEM_FIELDS
-    from exportctl.reports import sub_items_text
-    from exportctl.reports.safe import neutralise
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(ITEM_FIELDS)
-    for item in items:
-        data = item.to_json()
-        # One cell each: sub-items as "a. …; b. …", numbers and codes space-separated.
-        data["sub_items"] = sub_items_text(item.sub_items)
-        data["control_numbers"] = " ".join(item.control_numbers)
-        data["mentioned_codes"] = " ".join(item.mentioned_codes)
-        writer.writerow([neutralise(data[name]) for name in ITEM_FIELDS])
-
-
 @cli.command()
 @click.argument("legacy", required=False, metavar="[SLUG]")
 @list_option
@@ -192,7 +174,13 @@ def _show_csv(items: Sequence[ItemRecord]) -> None:
     help="Entries of one part of the annex: its number or a word of its title.",
 )
 @json_option
-@click.option("--csv", "as_csv", is_flag=True, help="Print the items as CSV.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print the items as CSV (recorded in the audit log); see --csv-dialect.",
+)
+@report_language_options
 @click.pass_obj
 def show(
     state: State,
@@ -218,9 +206,15 @@ def show(
     number or a word of its title. Filters combine: an item must pass all of them.
     Sub-items of entries defined by specification are printed under their entry.
 
+    --csv prints the items as CSV: by default for Excel (a byte-order mark, headers
+    and yes/no in the --lang language, codes that keep their zeros when the file is
+    double-clicked); --csv-dialect plain gives machine column names and raw values
+    for programs. Each CSV printed is recorded in the audit log with its SHA-256.
+
     \b
     Example:
         exportctl show --list kr-russia --as-of 2024-07-01 --csv > list.csv
+        exportctl show --list kr-russia --version 2024-06 --csv --csv-dialect plain --lang en
         exportctl show --list kr-russia --version 2024-06 --code 8471
         exportctl show --list kr-russia --version 2024-06 --search "drone parts" --json
         exportctl show --list kr-russia --version 2024-06 --section 러시아
@@ -265,7 +259,9 @@ def show(
         )
         return
     if as_csv:
-        _show_csv(items)
+        from exportctl.api.lookups import write_items_csv
+
+        write_items_csv(engine, selection, sys.stdout, state.report_options())
         return
     if selection.filters:
         given = ", ".join(f'{key} "{value}"' for key, value in selection.filters.items())
@@ -332,12 +328,15 @@ def export_cmd(
 ) -> None:
     """Export a version as a workbook to send on: every item and where it came from.
 
-    Each item has its serial, code (as text, zeros kept), level, ex, descriptions,
-    category, note and provenance: the source file, sheet and row. XLSX has an
-    Items sheet (frozen header, filters) and a Version sheet (list, version,
-    effective date, item count, the source's SHA-256, imported at/by); CSV is
-    UTF-8 with a byte-order mark for Excel; JSON holds the same. The export is
-    recorded in the audit log.
+    Each item has its serial, code (dotted, and its digits; text, zeros kept),
+    level, ex, descriptions, category, note and provenance: the source file, sheet
+    and row. XLSX has an Items sheet (headers in the --lang language, frozen,
+    filters, print setup) and a Version sheet (list, version, notice, effective
+    date, status with approver and time, item count, the source's SHA-256,
+    imported at/by, and who made the export when, with which exportctl). CSV is
+    for Excel by default (BOM, headers in words, codes keep their zeros) or
+    --csv-dialect plain for programs; JSON holds the same plus a "report" record.
+    The export is recorded in the audit log.
 
     \b
     Example:

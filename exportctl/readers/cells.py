@@ -31,13 +31,17 @@ ERROR_VALUES = frozenset(
 """Excel error values; read as blank."""
 
 # Full-width ASCII (U+FF01..U+FF5E) -> ASCII; the ideographic space -> space.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH: dict[int, int | None] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20
+# U+2060 WORD JOINER: exportctl's Excel-dialect CSVs put it before cells Excel would
+# turn into numbers (exportctl.reports.cells); reading such a file back drops it.
+_FULL_WIDTH[0x2060] = None
 _HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
 
 def clean_text(text: str) -> str | None:
-    """Fold full-width ASCII, collapse whitespace (line breaks too) and strip.
+    """Fold full-width ASCII, drop word joiners, collapse whitespace (line breaks too)
+    and strip.
 
     Returns:
         The cleaned text, or ``None`` when nothing but whitespace is left.

@@ -1,23 +1,28 @@
-"""A version of a list as a file an officer can send on: XLSX, CSV or JSON.
+"""A version of a list as a file an officer can send on: XLSX, CSV or JSON; and
+``show --csv``.
 
 One row per item with its serial, code, descriptions and where it came from
 (the source file, sheet and row), plus the version's particulars: list, label,
-effective date, item count, the source file's SHA-256, when and by whom it was
-imported.
+notice, effective date, status with approver and time, item count, the source
+file's SHA-256, when and by whom it was imported, and the report's record (local
+time with zone, operator, exportctl version, database).
 
-* XLSX: an ``Items`` sheet (header frozen, filters on, widths set; codes are
-  text cells so Excel keeps ``0101.21`` as written) and a ``Version`` sheet with
-  the particulars. Lists longer than Excel's row limit go on in ``Items (2)``...
-* CSV: UTF-8 with a byte-order mark (Excel then reads Hangul), CRLF line ends,
-  codes dotted (``0101.21``), which Excel keeps as text.
-* JSON: ``{"version": {...}, "items": [...]}``; items in the ``show --json``
-  shape (``section`` the part's title when it has one) plus ``section_number``,
-  ``dotted``, ``original_code`` and ``source_*`` fields; the version carries its
-  ``notice`` and ``sections``.
+* XLSX: an ``Items`` sheet (header in words, frozen, repeated on printed pages;
+  filters on; widths set; landscape A4 fit to width) and a ``Version`` sheet with
+  the particulars and the record. Codes are text cells (``code`` dotted as people
+  write it, ``code_digits`` the digits: the spelling of every report); a serial of
+  plain digits is a number, ``3의2`` text; flags are words. Text is written as it is
+  (an XLSX text cell cannot run as a formula). Lists longer than Excel's row limit
+  go on in ``Items (2)``...
+* CSV: the ``excel`` dialect (headers and flags in words, BOM, CRLF, codes kept as
+  text when Excel opens the file, no cell starts a formula) or ``plain`` (machine
+  names and values, no BOM), as :mod:`exportctl.reports.csv`.
+* JSON: ``{"report": {...}, "version": {...}, "items": [...]}``; items in the
+  ``show --json`` shape (``section`` the part's title when it has one) plus
+  ``section_number``, ``dotted``, ``original_code`` and ``source_*`` fields; the
+  version carries its ``notice`` and ``sections``; ``report`` how the file was made.
 
-Text cells of CSV and XLSX go through :func:`exportctl.reports.safe.neutralise`
-so none can start a formula. Files are written beside the target and moved into
-place when complete.
+Files are written beside the target and moved into place when complete.
 """
 
 from __future__ import annotations
@@ -28,23 +33,28 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from exportctl.hscode import HSCode
 from exportctl.models import ITEM_FIELDS, ItemRecord
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title, sub_items_text
-from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.cells import csv_cell
+from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
-from exportctl.reports.safe import neutralise
+from exportctl.reports.language import Text
+from exportctl.reports.tabular import flag, report_json, serial_value, write_text
+from exportctl.reports.workbook import open_workbook, print_setup
 
 __all__ = [
     "EXPORT_COLUMNS",
     "EXPORT_FORMATS",
+    "SHOW_COLUMNS",
     "ExportFormat",
     "Source",
     "VersionExport",
     "export_format",
     "export_values",
+    "item_values",
     "write_export",
 ]
 
@@ -53,26 +63,50 @@ ExportFormat = Literal["xlsx", "csv", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlsx", "csv", "json")
 """Every export format."""
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    *(name for name in ITEM_FIELDS if name not in ("sheet", "row")),
-    "original_code",
-    "source_version",
-    "source_file",
-    "source_sheet",
-    "source_row",
+
+def _with_digits(names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` with ``code_digits`` after ``code``."""
+    out: list[str] = []
+    for name in names:
+        out.append(name)
+        if name == "code":
+            out.append("code_digits")
+    return tuple(out)
+
+
+EXPORT_COLUMNS: tuple[str, ...] = _with_digits(
+    (
+        *(name for name in ITEM_FIELDS if name not in ("sheet", "row")),
+        "original_code",
+        "source_version",
+        "source_file",
+        "source_sheet",
+        "source_row",
+    )
 )
-"""Columns of the CSV file and the XLSX ``Items`` sheet, in order.
+"""Columns of the CSV file and the XLSX ``Items`` sheet, in order (machine names: the
+``plain`` CSV dialect's headers and the keys of ``column.*`` in ``text/columns.toml``).
 
 One row per entry, so the rows count the entries as the notice does: ``section`` is
-the number of the entry's part (titles on the ``Version`` sheet), its sub-items are
-one cell (``a. …; b. …``), control numbers and mentioned codes space-separated."""
+the number of the entry's part (titles on the ``Version`` sheet), ``code`` the code
+dotted and ``code_digits`` its digits, its sub-items are one cell (``a. …; b. …``),
+control numbers and mentioned codes space-separated."""
+
+SHOW_COLUMNS: tuple[str, ...] = _with_digits(ITEM_FIELDS)
+"""Columns of ``show --csv``: the ``show --json`` fields, the code spelt as in every
+report (dotted ``code`` and ``code_digits``); ``sheet`` and ``row`` are where the item
+was read in the source file."""
+
+_HEADER_KEYS = {"sheet": "source_sheet", "row": "source_row"}
+"""Columns headed with another column's words (``show --csv``'s ``sheet`` is the source sheet)."""
 
 _WIDTHS: dict[str, float] = {
     "section": 8,
     "serial": 7,
     "code": 15,
+    "code_digits": 13,
     "level": 6,
-    "ex": 4,
+    "ex": 6,
     "description": 48,
     "description_en": 40,
     "category": 18,
@@ -86,7 +120,8 @@ _WIDTHS: dict[str, float] = {
     "source_sheet": 14,
     "source_row": 10,
 }
-_CODE_COLUMNS = frozenset({"code", "original_code"})
+_TEXT_COLUMNS = frozenset({"code", "code_digits", "original_code", "mentioned_codes"})
+"""Columns stored as text cells (``@``) in the XLSX."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,40 +169,63 @@ class VersionExport:
     """The annex's amendment marker as printed."""
     sections: Sequence[tuple[int, str, int]] = ()
     """The version's parts: number, title, entries."""
+    status_by: str | None = None
+    """Who approved (or withdrew) the version."""
+    status_at: dt.datetime | None = None
+    """When (UTC)."""
 
-    def particulars(self) -> list[tuple[str, str | int]]:
-        """The ``Version`` sheet: label and value per line."""
-        rows: list[tuple[str, str | int]] = [
-            ("List", self.slug),
-            ("List name", self.list_name),
-            ("Version", self.label),
-            ("Effective", self.effective.isoformat() if self.effective else "undated"),
+    def particulars(self, text: Text, zone: dt.tzinfo | None = None) -> list[tuple[str, str]]:
+        """The version on the ``Version`` sheet, label and value per line in ``text``'s
+        language; times shown in ``zone`` (UTC when None)."""
+        notice = ", ".join(
+            p
+            for p in (
+                self.notice_number,
+                self.notice_date.isoformat() if self.notice_date else None,
+                self.amendment,
+            )
+            if p
+        )
+        rows: list[tuple[str, str]] = [
+            (text("evidence.list"), self.slug),
+            (text("tables.list_name"), self.list_name),
         ]
-        if self.status:
-            rows.append(("Status", self.approval or self.status))
-        notice = [
-            ("Notice", self.notice_number),
-            ("Notice authority", self.notice_authority),
-            ("Notice date", self.notice_date.isoformat() if self.notice_date else None),
-            ("Amendment", self.amendment),
-        ]
-        rows += [(key, value) for key, value in notice if value]
+        rows += version_rows(
+            text,
+            label=self.label,
+            notice=notice,
+            effective=self.effective,
+            status=self.status or "approved",
+            status_by=self.status_by,
+            status_at=self.status_at,
+            source_file=self.source_file,
+            source_sheet=self.source_sheet,
+            source_sha256=self.source_sha256,
+            item_count=len(self.items),
+            zone=zone,
+        )
+        if self.notice_authority:
+            rows.append((text("tables.notice_authority"), self.notice_authority))
         rows += [
-            (f"Part {number}", f"{title or '(untitled)'}: {count:,} entries")
+            (
+                text("tables.part", number=number),
+                text(
+                    "tables.part_entries",
+                    title=title or text("tables.untitled"),
+                    count=text.number(count),
+                ),
+            )
             for number, title, count in self.sections
         ]
+        imported = self.imported_at.replace(tzinfo=self.imported_at.tzinfo or dt.UTC)
         rows += [
-            ("Items", len(self.items)),
-            ("Source file", self.source_file),
-            ("Source sheet", self.source_sheet),
-            ("Source SHA-256", self.source_sha256),
-            ("Imported at", self.imported_at.isoformat(timespec="seconds")),
-            ("Imported by", self.imported_by),
+            (text("tables.imported_at"), text.moment(imported.astimezone(zone or dt.UTC))),
+            (text("tables.imported_by"), self.imported_by),
         ]
         if self.base:
-            kind = "adds to" if self.additions_only else "revises"
-            rows.append(("Base version", f"{kind} {self.base}"))
-        rows += [("Declared counts", warning) for warning in self.declared_warnings]
+            how = "tables.adds_to" if self.additions_only else "tables.revises"
+            rows.append((text("tables.base_version"), text(how, base=self.base)))
+        rows += [(text("tables.declared_counts"), warning) for warning in self.declared_warnings]
         return rows
 
     def version_json(self) -> dict[str, Any]:
@@ -179,6 +237,8 @@ class VersionExport:
             "effective": self.effective.isoformat() if self.effective else None,
             "status": self.status,
             "status_text": self.approval or None,
+            "status_by": self.status_by,
+            "status_at": self.status_at.isoformat() if self.status_at else None,
             "declared_warnings": list(self.declared_warnings),
             "count": len(self.items),
             "source_file": self.source_file,
@@ -201,14 +261,42 @@ class VersionExport:
         }
 
 
-def export_values(item: ItemRecord, source: Source) -> tuple[Any, ...]:
-    """One item in :data:`EXPORT_COLUMNS` order (not yet neutralised)."""
+def _dotted(code: str | None) -> str:
+    return HSCode(code).dotted() if code else ""
+
+
+def item_values(item: ItemRecord, text: Text | None = None) -> tuple[Any, ...]:
+    """One item in :data:`SHOW_COLUMNS` order; the ``ex`` flag in ``text``'s words
+    (``true``/``false`` when None)."""
     return (
         item.section,
-        item.serial,
-        HSCode(item.code).dotted() if item.code else "",
+        serial_value(item.serial),
+        _dotted(item.code),
+        item.code or "",
         item.level,
-        "ex" if item.ex else "",
+        flag(item.ex, text),
+        item.description,
+        item.description_en or "",
+        item.category or "",
+        item.note or "",
+        sub_items_text(item.sub_items),
+        " ".join(item.control_numbers),
+        " ".join(item.mentioned_codes),
+        item.sheet,
+        item.row or None,
+    )
+
+
+def export_values(item: ItemRecord, source: Source, text: Text | None = None) -> tuple[Any, ...]:
+    """One item in :data:`EXPORT_COLUMNS` order (not yet made CSV cells); the ``ex``
+    flag in ``text``'s words (``true``/``false`` when None)."""
+    return (
+        item.section,
+        serial_value(item.serial),
+        _dotted(item.code),
+        item.code or "",
+        item.level,
+        flag(item.ex, text),
         item.description,
         item.description_en or "",
         item.category or "",
@@ -241,66 +329,76 @@ def export_format(path: Path, fmt: str | None = None) -> ExportFormat:
     )
 
 
-def write_export(export: VersionExport, fmt: ExportFormat, path: Path) -> None:
+def write_export(
+    export: VersionExport, fmt: ExportFormat, path: Path, options: ReportOptions | None = None
+) -> None:
     """Write ``export`` to ``path``; the file appears only when complete."""
+    options = options or ReportOptions()
+    writers = {"xlsx": xlsx_report, "csv": csv_report, "json": json_report}
     with atomic_path(path) as temp:
-        if fmt == "xlsx":
-            _write_xlsx(export, temp)
-        elif fmt == "csv":
-            with temp.open("w", encoding="utf-8-sig", newline="") as out:
-                _write_csv(export, out)
-        else:
-            with temp.open("w", encoding="utf-8", newline="\n") as out:
-                _write_json(export, out)
+        writers[fmt](export, temp, options)
 
 
-def _write_csv(export: VersionExport, out: Any) -> None:
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+def _header(columns: Sequence[str], options: ReportOptions) -> list[str]:
+    if options.csv_dialect != "excel":
+        return list(columns)
+    text = options.text
+    return [text.column(_HEADER_KEYS.get(name, name)) for name in columns]
+
+
+def _csv_file(path: Path, options: ReportOptions) -> IO[str]:
+    encoding = "utf-8-sig" if options.csv_dialect == "excel" else "utf-8"
+    return path.open("w", encoding=encoding, newline="")
+
+
+def _write_csv(export: VersionExport, out: IO[str], options: ReportOptions) -> None:
+    dialect = options.csv_dialect
+    text = options.text if dialect == "excel" else None
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_header(EXPORT_COLUMNS, options))
     for item, source in zip(export.items, export.sources, strict=True):
-        writer.writerow([neutralise(v) for v in export_values(item, source)])
+        writer.writerow([csv_cell(v, dialect) for v in export_values(item, source, text)])
 
 
-def _write_json(export: VersionExport, out: Any) -> None:
+def _write_json(export: VersionExport, out: IO[str], options: ReportOptions) -> None:
     items = []
     titles = {number: title for number, title, _ in export.sections if title}
     for item, source in zip(export.items, export.sources, strict=True):
         data = item.to_json(sections=titles)
         data["section_number"] = item.section
-        data["dotted"] = HSCode(item.code).dotted() if item.code else None
+        data["dotted"] = _dotted(item.code) or None
         data["original_code"] = item.original_code
         data["source_version"] = source.version
         data["source_file"] = source.file
         items.append(data)
-    json.dump({"version": export.version_json(), "items": items}, out, ensure_ascii=False, indent=2)
+    document = {"report": report_json(options), "version": export.version_json(), "items": items}
+    json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
 
 
-def _write_xlsx(export: VersionExport, path: Path) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
+def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> None:
+    text = options.text
+    title = text("tables.export_title", list=export.list_name or export.slug, version=export.label)
+    book = open_workbook(path, options, title=title, subject=text("tables.export_subject"))
     try:
-        header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
-        text = book.add_format({"num_format": "@"})
+        header = book.add_format(
+            {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True}
+        )
+        text_format = book.add_format({"num_format": "@"})
         bold = book.add_format({"bold": True})
-        code_cols = {i for i, name in enumerate(EXPORT_COLUMNS) if name in _CODE_COLUMNS}
+        heading = book.add_format({"bold": True, "font_size": 14})
+        formats = [text_format if name in _TEXT_COLUMNS else None for name in EXPORT_COLUMNS]
+        names = [text.column(name) for name in EXPORT_COLUMNS]
+        items_title = text("tables.items_sheet")
 
         def new_sheet(part: int) -> Any:
-            sheet = book.add_worksheet(sheet_title("Items", part))
-            for col, name in enumerate(EXPORT_COLUMNS):
-                fmt = text if col in code_cols else None
-                sheet.set_column(col, col, _WIDTHS[name], fmt)
-                sheet.write_string(0, col, name, header)
+            name = sheet_title(items_title, part)
+            sheet = book.add_worksheet(name)
+            for col, column in enumerate(EXPORT_COLUMNS):
+                sheet.set_column(col, col, _WIDTHS[column], formats[col])
+                sheet.write_string(0, col, names[col], header)
             sheet.freeze_panes(1, 0)
+            print_setup(sheet, title=f"{title} — {name}", header_rows=1)
             return sheet
 
         part, line = 1, 0
@@ -312,26 +410,35 @@ def _write_xlsx(export: VersionExport, path: Path) -> None:
                 part, line = part + 1, 0
                 sheet = new_sheet(part)
             line += 1
-            for col, value in enumerate(export_values(item, source)):
+            for col, value in enumerate(export_values(item, source, text)):
                 if value is None or value == "":
                     continue
                 if isinstance(value, int):
-                    sheet.write_number(line, col, value)
+                    sheet.write_number(line, col, value, formats[col])
                 else:
-                    sheet.write_string(
-                        line, col, neutralise(value), text if col in code_cols else None
-                    )
+                    write_text(sheet, line, col, value, formats[col])
         sheet.autofilter(0, 0, max(line, 1), last)
 
-        meta = book.add_worksheet("Version")
-        meta.set_column(0, 0, 18)
-        meta.set_column(1, 1, 70)
-        for row, (key, value) in enumerate(export.particulars()):
-            meta.write_string(row, 0, key, bold)
-            if isinstance(value, int):
-                meta.write_number(row, 1, value)
-            elif value:
-                meta.write_string(row, 1, neutralise(value))
+        meta = book.add_worksheet(text("tables.version_sheet"))
+        print_setup(meta, title=title, header_rows=0, landscape=False)
+        meta.set_column(0, 0, 24)
+        meta.set_column(1, 1, 80)
+        write_text(meta, 0, 0, title, heading)
+        row = 2
+        zone = options.evidence.generated_at.tzinfo
+        blocks = [
+            (text("evidence.version"), export.particulars(text, zone)),
+            (text("evidence.heading"), options.evidence.rows(text)),
+        ]
+        for name, rows in blocks:
+            write_text(meta, row, 0, name, heading)
+            row += 1
+            for key, value in rows:
+                write_text(meta, row, 0, key, bold)
+                if value:
+                    write_text(meta, row, 1, value)
+                row += 1
+            row += 1
     finally:
         book.close()
 
@@ -341,16 +448,28 @@ def _write_xlsx(export: VersionExport, path: Path) -> None:
 
 def csv_report(export: VersionExport, path: Path, options: ReportOptions) -> None:
     """The ``version``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        _write_csv(export, out)
+    with _csv_file(path, options) as out:
+        _write_csv(export, out, options)
 
 
 def json_report(export: VersionExport, path: Path, options: ReportOptions) -> None:
     """The ``version``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        _write_json(export, out)
+        _write_json(export, out, options)
 
 
 def xlsx_report(export: VersionExport, path: Path, options: ReportOptions) -> None:
     """The ``version``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    _write_xlsx(export, path)
+    _write_xlsx(export, path, options)
+
+
+def items_csv_report(items: Sequence[ItemRecord], path: Path, options: ReportOptions) -> None:
+    """The ``items``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`
+    (``show --csv``): :data:`SHOW_COLUMNS`, one row per item, in ``options``' dialect."""
+    dialect = options.csv_dialect
+    text = options.text if dialect == "excel" else None
+    with _csv_file(path, options) as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(_header(SHOW_COLUMNS, options))
+        for item in items:
+            writer.writerow([csv_cell(v, dialect) for v in item_values(item, text)])

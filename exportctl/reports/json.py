@@ -2,7 +2,9 @@
 
 Shape (``show --json`` items under ``old``/``new``)::
 
-    {"list": str, "from": str, "to": str, "fields": [str],
+    {"report": {"generated_at", "timezone", "utc_offset", "operator",
+                "exportctl_version", "database", "language"},
+     "list": str, "from": str, "to": str, "fields": [str],
      "versions": {"from": {...}, "to": {...}},
      "summary": {"before", "after", "added", "removed", "modified", "unchanged",
                  "kinds", "declared", "reconciles", "statements", "by_section", "by_chapter"},
@@ -11,7 +13,10 @@ Shape (``show --json`` items under ``old``/``new``)::
 
 Each version says its notice (``notice_number``, ``notice_date``, ``amendment``) and its
 parts (``sections``: ``[{number, title, count}]``); a change's ``section`` is the number
-of the part its entry is in.
+of the part its entry is in. ``report`` says how the file was made (time with its UTC
+offset, IANA zone, operator, exportctl version, database without password, language);
+it is there when the report is written with options (always through the CLI). Keys and
+values are machine names whatever the language: JSON is for programs.
 
 This module is named after the format; it uses the standard library's ``json``
 through an absolute import.
@@ -25,6 +30,7 @@ from typing import Any, TextIO
 
 from exportctl.diff import Change, ChangeSet, Summary, VersionInfo, summarise
 from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.tabular import report_json
 
 __all__ = ["change_set_to_json", "write_json"]
 
@@ -70,15 +76,20 @@ def change_to_json(change: Change) -> dict[str, Any]:
     }
 
 
-def change_set_to_json(changes: ChangeSet, summary: Summary | None = None) -> dict[str, Any]:
+def change_set_to_json(
+    changes: ChangeSet, summary: Summary | None = None, options: ReportOptions | None = None
+) -> dict[str, Any]:
     """The whole change set and its summary as one JSON-ready object.
 
     Args:
         changes: The change set.
         summary: Its summary (computed when not given).
+        options: The report's record; adds the ``report`` object when given.
     """
     summary = summary or summarise(changes)
+    head = {"report": report_json(options)} if options is not None else {}
     return {
+        **head,
         "list": changes.list_slug,
         "from": changes.old_version.label if changes.old_version else None,
         "to": changes.new_version.label if changes.new_version else None,
@@ -93,7 +104,11 @@ def change_set_to_json(changes: ChangeSet, summary: Summary | None = None) -> di
 
 
 def write_json(
-    changes: ChangeSet, target: Path | TextIO, *, summary: Summary | None = None
+    changes: ChangeSet,
+    target: Path | TextIO,
+    *,
+    summary: Summary | None = None,
+    options: ReportOptions | None = None,
 ) -> None:
     """Write the JSON report to a file path or an open text stream (UTF-8, indented).
 
@@ -101,8 +116,9 @@ def write_json(
         changes: The change set.
         target: A path, or a stream such as ``sys.stdout``.
         summary: Its summary (computed when not given).
+        options: The report's record (the ``report`` object); none when None.
     """
-    data = change_set_to_json(changes, summary)
+    data = change_set_to_json(changes, summary, options)
     if isinstance(target, Path):
         with target.open("w", encoding="utf-8", newline="\n") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=2)
@@ -114,4 +130,4 @@ def write_json(
 
 def change_report(changes: ChangeSet, path: Path, options: ReportOptions) -> None:
     """The ``changes``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    write_json(changes, path)
+    write_json(changes, path, options=options)

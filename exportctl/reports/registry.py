@@ -69,9 +69,10 @@ REPORTS: dict[tuple[str, str], Entry] = {
     ("version", "csv"): Entry("exportctl.reports.export:csv_report", stream=True),
     ("version", "json"): Entry("exportctl.reports.export:json_report", stream=True),
     ("version", "xlsx"): Entry("exportctl.reports.export:xlsx_report", stream=False),
+    ("items", "csv"): Entry("exportctl.reports.export:items_csv_report", stream=True),
 }
 """Every report: ``changes`` (``diff``), ``screening`` (``screen``), ``version``
-(``export`` and ``show --csv``)."""
+(``export``), ``items`` (``show --csv``)."""
 
 
 def formats_of(subject: str) -> tuple[str, ...]:

@@ -1,11 +1,21 @@
 """The change report as an XLSX workbook for colleagues.
 
-A ``Summary`` sheet (list, versions, sources with SHA-256, the tie-out, counts
-by kind and by HS section) and one sheet per change kind with the columns of the
-CSV report; a kind longer than Excel's 1,048,575 rows goes on in ``Added (2)``...
-Change sheets have the header row frozen, filters on and column widths set. Codes
-are stored as text (number format ``@``) so no zero is lost, and every text cell
-is neutralised as :func:`exportctl.reports.safe.neutralise` does.
+A summary sheet (the report's record: local time with zone, operator, exportctl
+version, database; the list and both versions with notice, effective date, status
+with approver and time, source file and SHA-256; the tie-out; counts by kind and by
+HS section) and one sheet per change kind with the columns of the CSV report, headed
+in words in the report's language; a kind longer than Excel's 1,048,575 rows goes on
+in ``Added (2)``... Change sheets have the header row frozen and repeated on every
+printed page, filters on, column widths set, landscape A4 fit to width
+(:func:`exportctl.reports.workbook.print_setup`); the workbook carries document
+properties (title, author = operator).
+
+Cells: codes (``code`` dotted, ``code_digits``) are text cells (number format
+``@``) so no zero is lost; a serial of plain digits is a number, ``3의2`` text
+(:func:`exportctl.reports.tabular.serial_value`); kinds and flags are words; counts
+are formatted ``#,##0``. Text is written as it is, without an apostrophe: an XLSX
+text cell cannot run as a formula. Text shaped like rich-text XML (``<r>…</r>``) is
+escaped so it stays literal.
 
 xlsxwriter runs in ``constant_memory`` mode (each row is flushed as it is
 written), so a report of a million changes does not need a million rows in memory.
@@ -23,9 +33,11 @@ from typing import IO, Any
 
 from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo, summarise
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
-from exportctl.reports.csv import CHANGE_COLUMNS, change_values
-from exportctl.reports.evidence import ReportOptions
-from exportctl.reports.safe import needs_quote, neutralise
+from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values
+from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
+from exportctl.reports.language import Text
+from exportctl.reports.tabular import MAX_TEXT, cut_text, write_text
+from exportctl.reports.workbook import open_workbook, print_setup
 
 __all__ = ["SHEET_NAMES", "write_xlsx"]
 
@@ -38,9 +50,10 @@ SHEET_NAMES: dict[str, str] = {
     "split": "Split",
     "merged": "Merged",
 }
-"""Sheet name of each change kind (after the ``Summary`` sheet)."""
+"""Sheet name of each change kind in English (after the summary sheet); other
+languages name them with ``kind.*`` of the word catalogue."""
 
-_MAX_TEXT = 32_767
+_MAX_TEXT = MAX_TEXT
 """Longest text in a cell, in UTF-16 units."""
 _SHORT_TEXT = _MAX_TEXT // 2
 """Text up to this many characters is within :data:`_MAX_TEXT` whatever it holds."""
@@ -56,7 +69,7 @@ _WIDTHS: dict[str, float] = {
     "code": 15,
     "code_digits": 13,
     "old_code": 15,
-    "ex": 4,
+    "ex": 6,
     "chapter": 8,
     "section": 8,
     "serial": 7,
@@ -84,6 +97,7 @@ def write_xlsx(
     *,
     summary: Summary | None = None,
     generated_at: dt.datetime | None = None,
+    options: ReportOptions | None = None,
 ) -> None:
     """Write the XLSX report.
 
@@ -91,19 +105,20 @@ def write_xlsx(
         changes: The change set.
         target: A path or a binary stream.
         summary: Its summary (computed when not given).
-        generated_at: Time printed on the summary sheet (now, UTC, when not given).
+        generated_at: Time of the report when no ``options`` are given (now when None).
+        options: Language and the report's record (English, the current user, when None).
     """
-    import xlsxwriter
+    if options is None:
+        from exportctl.config import current_actor
 
+        options = ReportOptions(evidence=Evidence.now(operator=current_actor(), at=generated_at))
     summary = summary or summarise(changes)
-    generated_at = generated_at or dt.datetime.now(dt.UTC)
-    options = {
-        "constant_memory": True,
-        "strings_to_numbers": False,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-    }
-    book = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, options)
+    text = options.text
+    old = changes.old_version.label if changes.old_version else "old"
+    new = changes.new_version.label if changes.new_version else "new"
+    name = changes.list_name or changes.list_slug
+    title = text("tables.changes_title", list=name, old=old, new=new)
+    book = open_workbook(target, options, title=title, subject=text("tables.changes_subject"))
     try:
         formats = {
             "title": book.add_format({"bold": True, "font_size": 14}),
@@ -117,8 +132,8 @@ def write_xlsx(
             "bad": book.add_format({"bold": True, "font_color": "#B00020"}),
             "good": book.add_format({"bold": True, "font_color": "#1B5E20"}),
         }
-        _summary_sheet(book, formats, changes, summary, generated_at)
-        _kind_sheets(book, formats, changes)
+        _summary_sheet(book, formats, changes, summary, options, title)
+        _kind_sheets(book, formats, changes, text, title)
     finally:
         book.close()
 
@@ -126,33 +141,47 @@ def write_xlsx(
 def _text(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
     if value is None or value == "":
         return
-    if isinstance(value, bool | str):
-        sheet.write_string(row, col, neutralise(str(value)), fmt)
+    if isinstance(value, str):
+        write_text(sheet, row, col, value, fmt)
     else:
         sheet.write_number(row, col, value, fmt)
 
 
-def _version_rows(label: str, info: VersionInfo | None) -> list[tuple[str, Any]]:
-    if info is None:
-        return [(label, "")]
-    effective = info.effective.isoformat() if info.effective else "undated"
-    sheet = f" [{info.source_sheet}]" if info.source_sheet else ""
-    by = f" by {info.status_by}" if info.status_by else ""
-    rows: list[tuple[str, Any]] = [
-        (label, f"{info.label} (effective {effective})"),
-        (f"{label} status", f"{info.status}{by}"),
-    ]
-    if info.notice:
-        rows.append((f"{label} notice", info.notice))
-    rows += [
-        (f"{label} source", f"{info.source_file}{sheet}"),
-        (f"{label} SHA-256", info.source_sha256),
-    ]
+def _notice(info: VersionInfo) -> str:
+    parts = [info.notice_number, info.notice_date.isoformat() if info.notice_date else None]
+    return ", ".join(p for p in (*parts, info.amendment) if p)
+
+
+def _version_rows(text: Text, info: VersionInfo, zone: dt.tzinfo | None) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = list(
+        version_rows(
+            text,
+            label=info.label,
+            notice=_notice(info),
+            effective=info.effective,
+            status=info.status,
+            status_by=info.status_by,
+            status_at=info.status_at,
+            source_file=info.source_file,
+            source_sheet=info.source_sheet,
+            source_sha256=info.source_sha256,
+            item_count=info.item_count,
+            zone=zone,
+        )
+    )
     if len(info.sections) > 1:
         rows += [
-            (f"{label} {part.shown}", f"{part.item_count:,} entries") for part in info.sections
+            (
+                text("tables.part", number=part.number),
+                text(
+                    "tables.part_entries",
+                    title=part.title or text("tables.untitled"),
+                    count=text.number(part.item_count),
+                ),
+            )
+            for part in info.sections
         ]
-    rows += [(f"{label} declared counts", warning) for warning in info.declared_warnings]
+    rows += [(text("tables.declared_counts"), warning) for warning in info.declared_warnings]
     return rows
 
 
@@ -161,113 +190,153 @@ def _summary_sheet(
     formats: dict[str, Any],
     changes: ChangeSet,
     summary: Summary,
-    generated_at: dt.datetime,
+    options: ReportOptions,
+    title: str,
 ) -> None:
-    sheet = book.add_worksheet("Summary")
+    text = options.text
+    sheet = book.add_worksheet(text("tables.summary_sheet"))
+    print_setup(sheet, title=title, header_rows=0, landscape=False)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 70)
     sheet.set_column(2, 10, 12)
-    old = changes.old_version.label if changes.old_version else "old"
-    new = changes.new_version.label if changes.new_version else "new"
-    name = changes.list_name or changes.list_slug
-    _text(sheet, 0, 0, f"Changes to {name}: {old} → {new}", formats["title"])
-    rows: list[tuple[str, Any]] = [
-        ("List", changes.list_slug),
-        *_version_rows("From", changes.old_version),
-        *_version_rows("To", changes.new_version),
-        ("Fields compared", ", ".join(changes.fields)),
-        ("Generated", generated_at.isoformat(timespec="seconds")),
-    ]
+    _text(sheet, 0, 0, title, formats["title"])
+    zone = options.evidence.generated_at.tzinfo
     r = 2
-    for key, value in rows:
-        _text(sheet, r, 0, key, formats["bold"])
-        _text(sheet, r, 1, value)
+
+    def block(heading: str, rows: list[tuple[str, Any]]) -> None:
+        nonlocal r
+        _text(sheet, r, 0, heading, formats["title"])
         r += 1
-    r += 1
-    _text(sheet, r, 0, "Tie-out", formats["title"])
+        for key, value in rows:
+            _text(sheet, r, 0, key, formats["bold"])
+            _text(sheet, r, 1, value, formats["int"] if isinstance(value, int) else None)
+            r += 1
+        r += 1
+
+    block(text("evidence.heading"), list(options.evidence.rows(text)))
+    block(
+        text("evidence.list"),
+        [
+            (text("evidence.list"), changes.list_slug),
+            (text("tables.list_name"), changes.list_name or changes.list_slug),
+            (
+                text("tables.fields_compared"),
+                ", ".join(text.column(field) for field in changes.fields),
+            ),
+        ],
+    )
+    for key, info in (
+        ("tables.old_side", changes.old_version),
+        ("tables.new_side", changes.new_version),
+    ):
+        if info is not None:
+            block(text(key), _version_rows(text, info, zone))
+    _text(sheet, r, 0, text("tables.tie_out"), formats["title"])
     r += 1
     counts: list[tuple[str, int | None]] = [
-        ("Items before", summary.before),
-        ("Items after", summary.after),
-        ("Added (all new codes)", summary.added),
-        ("Removed (all codes gone)", summary.removed),
-        ("Modified", summary.modified),
-        ("Unchanged", summary.unchanged),
-        ("Declared total", summary.declared_total),
-        ("Declared added", summary.declared_added),
-        ("Declared removed", summary.declared_removed),
+        ("tables.before", summary.before),
+        ("tables.after", summary.after),
+        ("tables.added_all", summary.added),
+        ("tables.removed_all", summary.removed),
+        ("kind.modified", summary.modified),
+        ("tables.unchanged", summary.unchanged),
+        ("tables.declared_total", summary.declared_total),
+        ("tables.declared_added", summary.declared_added),
+        ("tables.declared_removed", summary.declared_removed),
     ]
     for key, number in counts:
-        _text(sheet, r, 0, key, formats["bold"])
+        _text(sheet, r, 0, text(key), formats["bold"])
         if number is not None:
             sheet.write_number(r, 1, number, formats["int"])
         else:
-            _text(sheet, r, 1, "not declared")
+            _text(sheet, r, 1, text("value.not_declared"))
         r += 1
-    verdict = "Reconciles" if summary.reconciles else "DOES NOT RECONCILE"
-    _text(sheet, r, 0, "Verdict", formats["bold"])
+    verdict = text("tables.reconciles" if summary.reconciles else "tables.does_not_reconcile")
+    _text(sheet, r, 0, text("tables.verdict"), formats["bold"])
     _text(sheet, r, 1, verdict, formats["good" if summary.reconciles else "bad"])
     r += 1
     for statement in summary.statements:
         _text(sheet, r, 1, statement)
         r += 1
     r += 1
-    _text(sheet, r, 0, "Changes by kind", formats["title"])
+    _text(sheet, r, 0, text("tables.by_kind"), formats["title"])
     r += 1
     for kind in CHANGE_KINDS:
-        _text(sheet, r, 0, SHEET_NAMES[kind], formats["bold"])
+        _text(sheet, r, 0, text.kind(kind), formats["bold"])
         sheet.write_number(r, 1, summary.kinds.get(kind, 0), formats["int"])
         r += 1
     r += 1
-    _text(sheet, r, 0, "Changes by HS section", formats["title"])
+    _text(sheet, r, 0, text("tables.by_section"), formats["title"])
     r += 1
-    header = ["Section", "Name", *[SHEET_NAMES[k] for k in CHANGE_KINDS], "Total"]
-    for c, title in enumerate(header):
-        _text(sheet, r, c, title, formats["header"])
+    header = [
+        text("tables.section"),
+        text("tables.section_name"),
+        *[text.kind(k) for k in CHANGE_KINDS],
+        text("tables.total"),
+    ]
+    for c, heading in enumerate(header):
+        _text(sheet, r, c, heading, formats["header"])
     r += 1
     for group in summary.by_section:
         _text(sheet, r, 0, group.key, formats["text"])
-        _text(sheet, r, 1, group.name)
+        _text(sheet, r, 1, text.section_name(group.key, group.name))
         for c, kind in enumerate(CHANGE_KINDS, start=2):
             sheet.write_number(r, c, group.counts[kind], formats["int"])
         sheet.write_number(r, 2 + len(CHANGE_KINDS), group.total, formats["int"])
         r += 1
 
 
-def _kind_sheets(book: Any, formats: dict[str, Any], changes: ChangeSet) -> None:
+def _kind_sheets(
+    book: Any, formats: dict[str, Any], changes: ChangeSet, text: Text, title: str
+) -> None:
     by_kind: dict[str, list[Change]] = {kind: [] for kind in CHANGE_KINDS}
     for change in changes.changes:
         bucket = by_kind.get(change.kind)
         if bucket is not None:
             bucket.append(change)
     per_sheet = XLSX_MAX_ROWS - 1  # below the header row
+    words = ChangeWords(text)
+    header = [text.column(column) for column in CHANGE_COLUMNS]
     for kind in CHANGE_KINDS:
         found = by_kind[kind]
         # A kind too long for one sheet goes on in "Added (2)", "Added (3)"...
         for part, start in enumerate(range(0, max(len(found), 1), per_sheet), start=1):
-            title = sheet_title(SHEET_NAMES[kind], part)
-            _kind_sheet(book, formats, title, found[start : start + per_sheet])
+            name = sheet_title(text.kind(kind), part)
+            sheet = _kind_sheet(
+                book, formats, name, header, found[start : start + per_sheet], words
+            )
+            print_setup(sheet, title=f"{title} — {name}", header_rows=1)
 
 
-def _kind_sheet(book: Any, formats: dict[str, Any], title: str, changes: list[Change]) -> None:
+def _kind_sheet(
+    book: Any,
+    formats: dict[str, Any],
+    title: str,
+    header: list[str],
+    changes: list[Change],
+    words: ChangeWords,
+) -> Any:
     sheet = book.add_worksheet(title)
     column_formats = [formats["text"] if c in _TEXT_COLUMNS else None for c in CHANGE_COLUMNS]
     for c, column in enumerate(CHANGE_COLUMNS):
         sheet.set_column(c, c, _WIDTHS.get(column, 14), column_formats[c])
-        sheet.write_string(0, c, column, formats["header"])
+        sheet.write_string(0, c, header[c], formats["header"])
     sheet.freeze_panes(1, 0)
     if changes and _streamable(sheet):
-        _stream_rows(sheet, column_formats, changes)
+        _stream_rows(sheet, column_formats, changes, words)
     else:
-        _write_rows(sheet, column_formats, changes)
+        _write_rows(sheet, column_formats, changes, words)
     sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGE_COLUMNS) - 1)
+    return sheet
 
 
-def _write_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -> None:
+def _write_rows(
+    sheet: Any, column_formats: list[Any], changes: list[Change], words: ChangeWords
+) -> None:
     """Write the data rows cell by cell through xlsxwriter's public methods."""
     columns = list(enumerate(column_formats))
     for r, change in enumerate(changes, start=1):
-        for (c, fmt), value in zip(columns, change_values(change), strict=True):
+        for (c, fmt), value in zip(columns, change_values(change, words), strict=True):
             _text(sheet, r, c, value, fmt)
 
 
@@ -278,7 +347,9 @@ def _streamable(sheet: Any) -> bool:
     )
 
 
-def _stream_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -> None:
+def _stream_rows(
+    sheet: Any, column_formats: list[Any], changes: list[Change], words: ChangeWords
+) -> None:
     """Write the data rows as XML straight into the worksheet's row file.
 
     In ``constant_memory`` mode xlsxwriter keeps one row of cells and appends each
@@ -286,15 +357,18 @@ def _stream_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -
     ``<sheetData>``. Going through ``write_string`` costs several microseconds a
     cell in argument checks, a cell object and XML escaping; this writes the same
     XML (``inlineStr`` cells, the column's style, numbers as ``%.16G``) a row at a
-    time. The header row must already be written (it is flushed first); the
-    worksheet's dimensions are then extended over the rows written here, and
-    xlsxwriter refuses later writes to any row up to the last of them. The caller
-    hands over no more rows than a sheet holds (``XLSX_MAX_ROWS`` - 1).
+    time. Text is written as it is (no apostrophe); text with ``<``, ``&`` and the
+    like is escaped by :func:`_text_element`, rich-text look-alikes (``<r>…</r>``)
+    included, so they stay literal. The header row must already be written (it is
+    flushed first); the worksheet's dimensions are then extended over the rows
+    written here, and xlsxwriter refuses later writes to any row up to the last of
+    them. The caller hands over no more rows than a sheet holds (``XLSX_MAX_ROWS`` - 1).
 
     Args:
         sheet: An xlsxwriter worksheet of a ``constant_memory`` workbook.
         column_formats: The format of each column (``None`` for none).
         changes: The changes, one row each from the second row on.
+        words: How kinds and flags are spelt.
     """
     from xlsxwriter.utility import xl_col_to_name
 
@@ -309,12 +383,10 @@ def _stream_rows(sheet: Any, column_formats: list[Any], changes: list[Change]) -
     for r in range(count):
         n = str(r + 2)
         cells = [f'<row r="{n}">']
-        for c, value in enumerate(change_values(changes[r])):
+        for c, value in enumerate(change_values(changes[r], words)):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                if needs_quote(value):
-                    value = "'" + value
                 if len(value) > _SHORT_TEXT or special(value):
                     text = _text_element(value)
                 else:
@@ -337,13 +409,7 @@ def _text_element(text: str) -> str:
     ``&``, ``<`` and ``>`` become entities. Unlike xlsxwriter, text that looks
     like rich-text XML (``<r>...</r>``) is escaped too, not copied into the sheet.
     """
-    if len(text) > _SHORT_TEXT and len(text.encode("utf-16-le", "surrogatepass")) > 2 * _MAX_TEXT:
-        units = 0
-        for index, char in enumerate(text):
-            units += 2 if ord(char) > 0xFFFF else 1
-            if units > _MAX_TEXT:
-                text = text[:index]
-                break
+    text = cut_text(text)
     text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -354,4 +420,4 @@ def _text_element(text: str) -> str:
 
 def change_report(changes: ChangeSet, path: Path, options: ReportOptions) -> None:
     """The ``changes``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    write_xlsx(changes, path, generated_at=options.evidence.generated_at)
+    write_xlsx(changes, path, options=options)
