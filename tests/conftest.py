@@ -25,6 +25,17 @@ SHARED = Path(
 )
 
 
+@pytest.fixture(autouse=True)
+def _english_reports_in_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read reports in English by default, whatever the machine's locale, and with
+    no user config file; a test that wants Korean says --lang ko (or sets LANG itself)."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("EXPORTCTL_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", os.devnull + "-no-config")
+
+
 def _postgres_reachable() -> str | None:
     try:
         engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
