@@ -61,7 +61,9 @@ _head = sa.table(
 
 def event_hash(values: Mapping[str, Any]) -> str:
     """SHA-256 of an event's fields (``audit_event`` column names) and ``prev_hash``."""
-    at: dt.datetime = values["at"]
+    at: dt.datetime | str = values["at"]
+    if isinstance(at, str):  # as SQLite hands it over to plain SQL
+        at = dt.datetime.fromisoformat(at)
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     payload = {
