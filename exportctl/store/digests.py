@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +52,6 @@ ITEM_DIGEST_COLUMNS: tuple[str, ...] = (
     "row",
 )
 """Every stored column of an item but its surrogate id and its version (scheme 1)."""
-_ITEM_INTEGERS = frozenset({"position", "section", "level", "row"})
 
 RECORD_DIGEST_COLUMNS: tuple[str, ...] = (
     "label",
@@ -171,37 +170,38 @@ def _day(value: dt.date | str | None) -> str | None:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _item_row(row: Sequence[Any]) -> list[Any]:
-    out: list[Any] = []
-    for name, value in zip(ITEM_DIGEST_COLUMNS, row, strict=True):
-        if value is None:
-            out.append(None)
-        elif name in _ITEM_INTEGERS:
-            out.append(int(value))
-        elif name == "ex":
-            out.append(bool(value))
-        else:
-            out.append(_text(value))
-    return out
+def _odd_value(value: Any) -> Any:
+    """A value no column of scheme 1 holds (written by hand): still digested, never an error."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"bytes": bytes(value).hex()}
+    return {type(value).__name__: str(value)}
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_odd_value)
 
 
 def items_digest(conn: Connection, version_id: int) -> str:
     """SHA-256 over every item of the version, in position order, every column.
 
-    Read through the driver's own cursor a chunk at a time: a million items cost
-    a few seconds, not memory for all of them at once.
+    Each item is the JSON array of its values in :data:`ITEM_DIGEST_COLUMNS`
+    order (``ex`` as 0 or 1, as both databases give it alike) followed by a
+    comma. Read through the driver's own cursor and encoded a chunk at a time
+    (one call of the C encoder per chunk: half the time of one per item).
     """
     quote = conn.dialect.identifier_preparer.quote
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    columns = ", ".join(quote(name) for name in ITEM_DIGEST_COLUMNS)
+    columns = ", ".join(
+        "case when ex then 1 else 0 end" if name == "ex" else quote(name)
+        for name in ITEM_DIGEST_COLUMNS
+    )
     sql = f"select {columns} from item where version_id = {marker} order by position, id"
     digest = hashlib.sha256(f"items/{DIGEST_SCHEME}\n".encode())
+    encode = _ENCODER.encode
     with closing(conn.connection.cursor()) as cursor:
         cursor.execute(sql, (version_id,))
-        while rows := cursor.fetchmany(10_000):
-            for row in rows:
-                digest.update(_canonical(_item_row(row)).encode())
-                digest.update(b"\n")
+        while rows := cursor.fetchmany(20_000):
+            # "[a,b]" without its brackets, then ",": the same text however chunked.
+            digest.update((encode(rows)[1:-1] + ",").encode())
     return digest.hexdigest()
 
 
