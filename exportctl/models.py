@@ -158,6 +158,15 @@ class Version(SQLModel, table=True):
         default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
     )
     """JSON list of sentences: where the counts the notice declares did not match."""
+    items_digest: str | None = Field(default=None, max_length=64)
+    """SHA-256 over the items as stored (see :mod:`exportctl.store.digests`)."""
+    sections_digest: str | None = Field(default=None, max_length=64)
+    """SHA-256 over the sections as stored."""
+    record_digest: str | None = Field(default=None, max_length=64)
+    """SHA-256 over this row's immutable facts (not its status)."""
+    digest_origin: str | None = None
+    """``import`` when the digests were computed as the version was stored;
+    ``upgrade <revision>`` when computed for an older version by that upgrade."""
 
     def columns(self) -> dict[str, str]:
         """The source file's column headers by field name (``source_columns`` decoded)."""
@@ -287,6 +296,24 @@ class AuditEvent(SQLModel, table=True):
     """Hash of the previous event ('' for the first)."""
     hash: str = Field(default="", max_length=64)
     """SHA-256 over this event's fields and ``prev_hash``."""
+
+
+class AuditHead(SQLModel, table=True):
+    """The last event of the audit chain, kept with every append (one row, id 1).
+
+    Appending rewrites this row first, which serialises writers on SQLite; and
+    an event removed from the end without this row following is seen by
+    ``audit verify``. It is no anchor: that is the head the officer files
+    outside the database (``exportctl audit head``).
+    """
+
+    __tablename__ = "audit_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int | None = None
+    """Id of the chain's last event (None while the chain is empty)."""
+    hash: str = Field(default="", max_length=64)
+    """Hash of that event."""
 
 
 @dataclass(slots=True)

@@ -11,7 +11,6 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from exportctl import db, store
 from exportctl.api import open_database
@@ -24,6 +23,7 @@ from exportctl.errors import (
     VersionNotFoundError,
 )
 from exportctl.models import ItemRecord, Version
+from exportctl.store.audit import event_hash
 
 OLD_REVISION = "20261126_0001"
 UPGRADE_NOTE = "approved when the database was upgraded: imported before versions had a status"
@@ -457,9 +457,27 @@ def _old_database(url: str) -> tuple[Engine, dict[str, Any]]:
         if postgres:  # explicit ids leave the sequences behind
             for table in ("control_list", "version"):
                 conn.execute(text(f"select setval(pg_get_serial_sequence('{table}', 'id'), 2)"))
-    with Session(engine) as session:
-        store.record_event(session, action="import", actor="kim", list_slug="kr-russia")
-        session.commit()
+    with engine.begin() as conn:  # as the first schema's code wrote it: no audit_head yet
+        event: dict[str, Any] = {
+            "at": dt.datetime(2024, 2, 26, 9, 15, 1, tzinfo=dt.UTC),
+            "actor": "kim",
+            "action": "import",
+            "list_slug": "kr-russia",
+            "version_label": None,
+            "file": None,
+            "sha256": None,
+            "detail": "{}",
+            "prev_hash": "",
+        }
+        event["hash"] = event_hash(event)
+        conn.execute(
+            text(
+                "insert into audit_event (at, actor, action, list_slug, version_label, file, "
+                "sha256, detail, prev_hash, hash) values (:at, :actor, :action, :list_slug, "
+                ":version_label, :file, :sha256, :detail, :prev_hash, :hash)"
+            ),
+            {**event, "at": stamp.format("2024-02-26 09:15:01.000000")},
+        )
     return engine, {"imported": imported}
 
 
@@ -550,7 +568,12 @@ def _the_source_of_a_withdrawn_version_can_be_stored_again(engine: Engine) -> No
     assert same_source == 2
     with store.session_scope(engine) as session:
         assert store.verify_audit(session) == []
-        assert [e.action for e in store.audit_events(session)] == ["import", "withdraw", "import"]
+        assert [e.action for e in store.audit_events(session)] == [
+            "import",
+            "digests-computed",
+            "withdraw",
+            "import",
+        ]
 
 
 def _downgrade(engine: Engine, revision: str) -> None:

@@ -116,10 +116,33 @@ def audit_log(engine: Engine) -> list[AuditEvent]:
         return store.audit_events(session)
 
 
-def verify_audit_log(engine: Engine) -> list[str]:
-    """Broken links of the audit chain (empty when intact)."""
+def verify_audit_log(engine: Engine, head: str | None = None) -> list[str]:
+    """What no longer matches the audit chain, one sentence each (empty when intact).
+
+    Args:
+        engine: The database.
+        head: The head filed outside the database, ``ID:HASH`` or ``HASH``
+            (:func:`audit_head`): a chain rewritten or cut before it fails.
+
+    Raises:
+        InputError: ``head`` is in neither form.
+    """
+    from exportctl.store.audit import parse_head
+
+    try:
+        filed = parse_head(head) if head is not None else None
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
     with store.session_scope(engine) as session:
-        return store.verify_audit(session)
+        return store.verify_audit(session, filed)
+
+
+def audit_head(engine: Engine) -> AuditEvent | None:
+    """The last event of the audit chain, whose id and hash the officer files (None: empty)."""
+    from exportctl.store.audit import chain_head
+
+    with store.session_scope(engine) as session:
+        return chain_head(session)
 
 
 def record_output(

@@ -137,26 +137,88 @@ def audit(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{e.id:>5} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<10} {e.action:<8} {what}{file}")
 
 
-@audit.command(name="verify")
+@audit.command(name="head")
 @json_option
 @click.pass_obj
-def audit_verify(state: State, as_json: bool) -> None:
-    """Check that no audit event was changed or removed (exit 1 if one was).
+def audit_head(state: State, as_json: bool) -> None:
+    """Print the last event of the audit chain: its id and hash, to file outside the database.
+
+    Anyone able to write to the database can rewrite the whole chain so that it
+    verifies; a head filed elsewhere (a signed memo, the compliance file, an
+    e-mail to yourself) cannot be rewritten with it. Check against it with
+    `exportctl audit verify --head ID:HASH`.
+
+    \b
+    Example:
+        exportctl audit head
+        exportctl audit head --json
+    """
+    from exportctl.api.browse import audit_head as head_of
+
+    event = head_of(state.engine())
+    if event is None:
+        if as_json:
+            echo_json(None)
+        else:
+            click.echo("The audit log is empty: nothing to file yet.")
+        return
+    anchor = f"{event.id}:{event.hash}"
+    if as_json:
+        echo_json(
+            {
+                "id": event.id,
+                "hash": event.hash,
+                "at": event.at.isoformat(),
+                "action": event.action,
+                "head": anchor,
+            }
+        )
+        return
+    click.echo(anchor)
+    state.info(
+        f"(event {event.id}, {event.action} of {event.at:%Y-%m-%d %H:%M:%S} UTC; file this "
+        f"line outside the database and check with `exportctl audit verify --head {anchor}`)",
+        err=True,
+    )
+
+
+@audit.command(name="verify")
+@click.option(
+    "--head",
+    "head",
+    metavar="ID:HASH",
+    help="The head filed earlier (`exportctl audit head`): fail if the chain was rewritten "
+    "or cut before it.",
+)
+@json_option
+@click.pass_obj
+def audit_verify(state: State, head: str | None, as_json: bool) -> None:
+    """Check the audit chain and every version against it (exit 1 if anything changed).
+
+    Recomputes every event's hash and link, and every version's digests (its
+    items, its sections and its row as imported) and status against the events
+    that changed it; prints one line per event or version that no longer
+    matches. With --head, also fails when the chain does not hold the head
+    filed at its place, or ends before it.
 
     \b
     Example:
         exportctl audit verify
+        exportctl audit verify --head 42:3f1c…
         exportctl audit verify --json
     """
     from exportctl.api import verify_audit_log
 
-    problems = verify_audit_log(state.engine())
+    problems = verify_audit_log(state.engine(), head)
     if as_json:
-        echo_json({"intact": not problems, "problems": problems})
+        echo_json({"intact": not problems, "problems": problems, "head": head})
     else:
         for problem in problems:
             click.echo(problem)
         if not problems:
-            click.echo("The audit chain is intact.")
+            click.echo(
+                "The audit chain and every version are intact"
+                + (", and the chain holds the head filed." if head else ".")
+            )
     if problems:
         sys.exit(1)

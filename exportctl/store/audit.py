@@ -1,8 +1,15 @@
 """The audit chain: one event per change, each hashed with the one before it.
 
 This module owns writing events (:func:`record_event`, in the caller's
-transaction), reading them back (:func:`audit_events`) and checking that no
-event was changed or removed afterwards (:func:`verify_audit`).
+transaction, one writer at a time), reading them back (:func:`audit_events`,
+:func:`chain_head`) and checking that nothing was changed or removed
+afterwards (:func:`verify_audit`): neither an event, nor a version's items,
+sections or row, whose digests its import event carries.
+
+Appends are serialised: on PostgreSQL a transaction-level advisory lock, and on
+both databases the ``audit_head`` row is rewritten before the last event is
+read, so that a second writer waits for the first to commit (SQLite has one
+writer at a time) instead of chaining to the same event and forking the chain.
 """
 
 from __future__ import annotations
@@ -10,29 +17,133 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from exportctl.models import AuditEvent, utcnow
+from exportctl.store.digests import (
+    LIFECYCLE_COLUMNS,
+    Digests,
+    lifecycle,
+    record_digest,
+    version_digests,
+    version_record,
+)
+
+_events = sa.table(
+    "audit_event",
+    sa.column("id", sa.Integer()),
+    sa.column("at", UTCDateTime()),
+    sa.column("actor", sa.String()),
+    sa.column("action", sa.String()),
+    sa.column("list_slug", sa.String()),
+    sa.column("version_label", sa.String()),
+    sa.column("file", sa.String()),
+    sa.column("sha256", sa.String()),
+    sa.column("detail", sa.Text()),
+    sa.column("prev_hash", sa.String()),
+    sa.column("hash", sa.String()),
+)
+_head = sa.table(
+    "audit_head",
+    sa.column("id", sa.Integer()),
+    sa.column("event_id", sa.Integer()),
+    sa.column("hash", sa.String()),
+)
 
 
-def _event_hash(event: AuditEvent) -> str:
+def event_hash(values: Mapping[str, Any]) -> str:
+    """SHA-256 of an event's fields (``audit_event`` column names) and ``prev_hash``."""
+    at: dt.datetime | str = values["at"]
+    if isinstance(at, str):  # as SQLite hands it over to plain SQL
+        at = dt.datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
     payload = {
-        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-        if event.at.tzinfo
-        else event.at.replace(tzinfo=dt.UTC).isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "action": event.action,
-        "list": event.list_slug,
-        "version": event.version_label,
-        "file": event.file,
-        "sha256": event.sha256,
-        "detail": event.detail,
-        "prev": event.prev_hash,
+        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": values["actor"],
+        "action": values["action"],
+        "list": values["list_slug"],
+        "version": values["version_label"],
+        "file": values["file"],
+        "sha256": values["sha256"],
+        "detail": values["detail"],
+        "prev": values["prev_hash"],
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()
+
+
+def _event_hash(event: AuditEvent) -> str:
+    return event_hash(event.model_dump())
+
+
+def lock_chain(conn: Connection) -> None:
+    """Make this transaction the chain's only writer until it ends.
+
+    PostgreSQL: an advisory lock for the transaction, keyed by the schema so
+    that databases sharing a server do not wait for each other. Both: the
+    ``audit_head`` row is written first, so on SQLite the transaction holds
+    the database's write lock (waiting for another writer to commit) before
+    the last event is read; on PostgreSQL the row lock does the same again.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text(
+                "select pg_advisory_xact_lock(hashtext('exportctl.audit_event'), "
+                "hashtext(current_schema()))"
+            )
+        )
+    touched = conn.execute(
+        sa.update(_head).where(_head.c.id == 1).values(event_id=_head.c.event_id)
+    )
+    if touched.rowcount == 0:
+        conn.execute(sa.insert(_head).values(id=1, event_id=None, hash=""))
+
+
+def append_event(
+    conn: Connection,
+    *,
+    action: str,
+    actor: str,
+    list_slug: str | None = None,
+    version_label: str | None = None,
+    file: str | None = None,
+    sha256: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> tuple[int, str]:
+    """Append an event through ``conn`` (its transaction); returns its id and hash.
+
+    Takes the chain's lock (:func:`lock_chain`) before reading the last event.
+    """
+    lock_chain(conn)
+    last = conn.execute(
+        sa.select(_events.c.id, _events.c.hash).order_by(_events.c.id.desc()).limit(1)
+    ).first()
+    values: dict[str, Any] = {
+        "at": utcnow(),
+        "actor": actor,
+        "action": action,
+        "list_slug": list_slug,
+        "version_label": version_label,
+        "file": file,
+        "sha256": sha256,
+        "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
+        "prev_hash": last.hash if last is not None else "",
+    }
+    values["hash"] = event_hash(values)
+    new_id = conn.execute(sa.insert(_events).values(**values).returning(_events.c.id)).scalar_one()
+    conn.execute(
+        sa.update(_head).where(_head.c.id == 1).values(event_id=new_id, hash=values["hash"])
+    )
+    return int(new_id), str(values["hash"])
 
 
 def record_event(
@@ -47,24 +158,19 @@ def record_event(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an event to the audit chain (in the caller's transaction)."""
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1))
-    previous = last.first()
-    event = AuditEvent.model_validate(
-        {
-            "at": utcnow(),
-            "actor": actor,
-            "action": action,
-            "list_slug": list_slug,
-            "version_label": version_label,
-            "file": file,
-            "sha256": sha256,
-            "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
-            "prev_hash": previous.hash if previous is not None else "",
-        }
-    )
-    event.hash = _event_hash(event)
-    session.add(event)
     session.flush()
+    new_id, _ = append_event(
+        session.connection(),
+        action=action,
+        actor=actor,
+        list_slug=list_slug,
+        version_label=version_label,
+        file=file,
+        sha256=sha256,
+        detail=detail,
+    )
+    event = session.get(AuditEvent, new_id)
+    assert event is not None
     return event
 
 
@@ -73,18 +179,345 @@ def audit_events(session: Session) -> list[AuditEvent]:
     return list(session.exec(select(AuditEvent).order_by(col(AuditEvent.id))))
 
 
-def verify_audit(session: Session) -> list[str]:
-    """Check the audit chain; returns one sentence per broken link (empty when intact)."""
+@dataclass(frozen=True, slots=True)
+class Head:
+    """An event of the chain as filed outside the database: its id and hash."""
+
+    id: int | None
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.id}:{self.hash}" if self.id is not None else self.hash
+
+
+_HEAD = re.compile(r"^(?:(\d+):)?([0-9a-fA-F]{64})$")
+
+
+def parse_head(text: str) -> Head:
+    """``ID:HASH`` or ``HASH`` (the full 64 hex digits) as a :class:`Head`.
+
+    Raises:
+        ValueError: Not in either form.
+    """
+    found = _HEAD.match(text.strip())
+    if found is None:
+        raise ValueError(
+            f"{text!r} is not a head: give ID:HASH (or HASH) as `exportctl audit head` printed it"
+        )
+    return Head(int(found.group(1)) if found.group(1) else None, found.group(2).lower())
+
+
+def chain_head(session: Session) -> AuditEvent | None:
+    """The last event of the chain (None when it is empty)."""
+    return session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
+
+
+def _short(digest: str | None) -> str:
+    return f"{digest[:12]}…" if digest else "none"
+
+
+def verify_audit(session: Session, head: Head | None = None) -> list[str]:
+    """Check the audit chain and every version against it.
+
+    Args:
+        session: The session to read through.
+        head: The head filed outside the database: the chain must hold it, at
+            its id when one is given, and must not end before it.
+
+    Returns:
+        One sentence per problem, the first one first (empty when all is intact).
+    """
+    events = audit_events(session)
+    problems = _chain_problems(events)
+    problems += _tail_problems(session.connection(), events, problems)
+    if head is not None:
+        problems += _filed_head_problems(events, head)
+    problems += _version_problems(session.connection(), events)
+    return problems
+
+
+def _chain_problems(events: list[AuditEvent]) -> list[str]:
     problems: list[str] = []
-    previous_hash = ""
-    for event in audit_events(session):
-        if event.prev_hash != previous_hash:
+    previous: AuditEvent | None = None
+    for event in events:
+        computed = _event_hash(event)
+        if computed != event.hash:
             problems.append(
-                f"audit event {event.id} ({event.action}) does not follow the event before it"
+                f"audit event {event.id} ({event.action}): changed after it was written "
+                f"(hash {_short(computed)}≠{_short(event.hash)})"
             )
-        if _event_hash(event) != event.hash:
+        expected = previous.hash if previous is not None else ""
+        if event.prev_hash != expected:
+            assert event.id is not None
+            if previous is None:
+                problems.append(
+                    f"audit events before {event.id} missing (the chain starts at event "
+                    f"{event.id}, which follows an event no longer in the log)"
+                    if event.id > 1
+                    else f"audit event {event.id}: changed (it does not start the chain)"
+                )
+            else:
+                assert previous.id is not None
+                if event.id - previous.id > 1:
+                    gone = (
+                        f"audit event {previous.id + 1} missing"
+                        if event.id - previous.id == 2
+                        else f"audit events {previous.id + 1}–{event.id - 1} missing"
+                    )
+                    problems.append(f"{gone} (ids jump {previous.id} → {event.id})")
+                else:
+                    problems.append(
+                        f"audit event {previous.id} ({previous.action}): changed or replaced "
+                        f"(event {event.id} chained to {_short(event.prev_hash)}, it is now "
+                        f"{_short(previous.hash)})"
+                    )
+        previous = event
+    return problems
+
+
+def _tail_problems(conn: Connection, events: list[AuditEvent], found: list[str]) -> list[str]:
+    row = conn.execute(sa.select(_head.c.event_id, _head.c.hash).where(_head.c.id == 1)).first()
+    last = events[-1] if events else None
+    if row is None:
+        return ["the audit chain's head record (table audit_head) is missing"]
+    if row.event_id is None:
+        if last is not None:
+            return [f"audit events up to {last.id} were added without going through exportctl"]
+        return []
+    if last is None:
+        return [f"audit chain is empty but its head was recorded at event {row.event_id}"]
+    assert last.id is not None
+    if row.event_id > last.id:
+        return [
+            f"audit chain ends at event {last.id} but its head was recorded at event "
+            f"{row.event_id} (events after {last.id} deleted)"
+        ]
+    if row.event_id < last.id:
+        return [
+            f"audit events after {row.event_id} were added without going through exportctl "
+            f"(the chain ends at {last.id})"
+        ]
+    if row.hash != last.hash and not any(p.startswith(f"audit event {last.id} ") for p in found):
+        return [
+            f"audit event {last.id} ({last.action}): not the head recorded "
+            f"(hash {_short(last.hash)}≠{_short(row.hash)}): the chain was rewritten"
+        ]
+    return []
+
+
+def _filed_head_problems(events: list[AuditEvent], head: Head) -> list[str]:
+    last = events[-1] if events else None
+    if head.id is None:
+        if any(event.hash == head.hash for event in events):
+            return []
+        return [
+            f"the head filed ({_short(head.hash)}) is not in the audit chain: the chain was "
+            "rewritten or cut"
+        ]
+    at = next((event for event in events if event.id == head.id), None)
+    if at is None:
+        if last is None or (last.id or 0) < head.id:
+            ends = f"ends at event {last.id}" if last is not None else "is empty"
+            return [f"audit chain {ends} but the head filed is at event {head.id}"]
+        return [f"audit event {head.id} missing: it is the head filed"]
+    if at.hash != head.hash:
+        return [
+            f"audit event {head.id} ({at.action}) is not the head filed "
+            f"(hash {_short(at.hash)}≠{_short(head.hash)} filed): the chain was rewritten"
+        ]
+    return []
+
+
+@dataclass(slots=True)
+class _Anchor:
+    """What the chain says a version was: from its import event or an upgrade's."""
+
+    event: AuditEvent
+    since: str
+    digests: dict[str, Any]
+    record: dict[str, Any] | None
+    state: dict[str, Any]
+    at_import_approval: bool = False
+    changes: list[AuditEvent] = field(default_factory=list)
+
+
+_DRAFT: dict[str, Any] = {
+    "status": "draft",
+    "approved_by": None,
+    "approved_at": None,
+    "approval_note": None,
+    "one_person": False,
+    "withdrawn_by": None,
+    "withdrawn_at": None,
+    "withdrawn_reason": None,
+}
+_CHECKED_LIFECYCLE = (
+    "status",
+    "approved_by",
+    "approval_note",
+    "one_person",
+    "withdrawn_by",
+    "withdrawn_reason",
+)
+_SLACK = dt.timedelta(minutes=10)
+"""How far a status change's time may be from its event's (same transaction)."""
+
+
+def _chain_view(
+    events: list[AuditEvent],
+) -> tuple[dict[tuple[str, str], _Anchor], dict[tuple[str, str], AuditEvent]]:
+    """Per version (list, label): what the chain last recorded, and its import event."""
+    anchors: dict[tuple[str, str], _Anchor] = {}
+    imports: dict[tuple[str, str], AuditEvent] = {}
+    for event in events:
+        try:
+            detail = json.loads(event.detail)
+        except ValueError:
+            continue
+        if not isinstance(detail, dict):
+            continue
+        key = (event.list_slug or "", event.version_label or "")
+        if event.action == "import" and event.version_label:
+            imports[key] = event
+            digests = detail.get("digests")
+            if isinstance(digests, dict):
+                anchors[key] = _Anchor(event, "import", digests, detail.get("record"), dict(_DRAFT))
+            else:
+                anchors.pop(key, None)
+        elif event.action == "digests-computed":
+            for entry in detail.get("versions") or []:
+                key = (str(entry.get("list")), str(entry.get("label")))
+                anchors[key] = _Anchor(
+                    event,
+                    f"the upgrade of event {event.id}",
+                    entry.get("digests") or {},
+                    entry.get("record"),
+                    dict(entry.get("lifecycle") or _DRAFT),
+                )
+        elif event.action in ("approve", "withdraw") and key in anchors:
+            anchors[key].changes.append(event)
+    return anchors, imports
+
+
+def _expected_state(anchor: _Anchor) -> tuple[dict[str, Any], dict[str, AuditEvent]]:
+    """The lifecycle columns the chain says, and the event that set each time column."""
+    state = dict(anchor.state)
+    timed: dict[str, AuditEvent] = {}
+    for event in anchor.changes:
+        detail = json.loads(event.detail)
+        if event.action == "approve":
+            state.update(
+                status="approved",
+                approved_by=event.actor,
+                approval_note=detail.get("note"),
+                one_person=bool(detail.get("one_person")),
+            )
+            if detail.get("at_import") and anchor.record is not None:
+                state["approved_at"] = anchor.record.get("imported_at")
+                timed.pop("approved_at", None)
+            else:
+                timed["approved_at"] = event
+        else:
+            state.update(
+                status="withdrawn", withdrawn_by=event.actor, withdrawn_reason=detail.get("reason")
+            )
+            timed["withdrawn_at"] = event
+    return state, timed
+
+
+def _version_problems(conn: Connection, events: list[AuditEvent]) -> list[str]:
+    anchors, imports = _chain_view(events)
+    rows = conn.execute(
+        sa.text(
+            "select v.id, l.slug, v.label, v.items_digest, v.sections_digest, v.record_digest "
+            "from version v left join control_list l on l.id = v.list_id order by v.id"
+        )
+    ).all()
+    problems: list[str] = []
+    present: set[tuple[str, str]] = set()
+    states = lifecycle(conn, [row.id for row in rows])
+    for row in rows:
+        key = (row.slug or "", row.label)
+        present.add(key)
+        name = f"version {row.slug} {row.label}"
+        anchor = anchors.get(key)
+        if anchor is None:
             problems.append(
-                f"audit event {event.id} ({event.action}) was changed after it was written"
+                f"{name}: no import event with its digests in the audit chain"
+                if key in imports
+                else f"{name}: not in the audit chain (no import event): added outside exportctl"
             )
-        previous_hash = event.hash
+            continue
+        problems += _compare_version(conn, name, row, anchor, states.get(row.id, {}))
+    for key, anchor in anchors.items():
+        if key not in present:
+            problems.append(
+                f"version {key[0]} {key[1]} deleted (its {anchor.event.action} event "
+                f"{anchor.event.id} remains)"
+            )
+    return problems
+
+
+def _compare_version(
+    conn: Connection, name: str, row: Any, anchor: _Anchor, stored_state: dict[str, Any]
+) -> list[str]:
+    problems: list[str] = []
+    now: Digests = version_digests(conn, row.id)
+    since = f"since {anchor.since}"
+    for part, computed in (("items", now.items), ("sections", now.sections)):
+        recorded = anchor.digests.get(part)
+        if computed != recorded:
+            problems.append(
+                f"{name}: {part} changed {since} (digest {_short(computed)}≠{_short(recorded)})"
+            )
+    if now.record != anchor.digests.get("record"):
+        record = version_record(conn, row.id) or {}
+        said = anchor.record or {}
+        fields = [
+            f"{key} {said.get(key)!r} → {record.get(key)!r}"
+            for key in sorted(set(record) | set(said))
+            if record.get(key) != said.get(key)
+        ]
+        what = (
+            f": {'; '.join(fields)}"
+            if fields and record_digest(said) == anchor.digests.get("record")
+            else ""
+        )
+        problems.append(
+            f"{name}: record changed {since}{what} "
+            f"(digest {_short(now.record)}≠{_short(anchor.digests.get('record'))})"
+        )
+    for column, recorded in (
+        ("items_digest", anchor.digests.get("items")),
+        ("sections_digest", anchor.digests.get("sections")),
+        ("record_digest", anchor.digests.get("record")),
+    ):
+        if getattr(row, column) != recorded:
+            problems.append(
+                f"{name}: column {column} changed {since} "
+                f"({_short(getattr(row, column))}≠{_short(recorded)})"
+            )
+    expected, timed = _expected_state(anchor)
+    for column in _CHECKED_LIFECYCLE:
+        if stored_state.get(column) != expected.get(column):
+            problems.append(
+                f"{name}: {column} is {stored_state.get(column)!r} but the audit chain says "
+                f"{expected.get(column)!r}"
+            )
+    for column in ("approved_at", "withdrawn_at"):
+        stored = stored_state.get(column)
+        if column in timed:
+            event = timed[column]
+            when = dt.datetime.fromisoformat(stored) if stored else None
+            at = event.at if event.at.tzinfo else event.at.replace(tzinfo=dt.UTC)
+            if when is None or abs(at - when) > _SLACK:
+                problems.append(
+                    f"{name}: {column} is {stored} but its audit event {event.id} is of "
+                    f"{at.isoformat()}"
+                )
+        elif stored != expected.get(column):
+            problems.append(
+                f"{name}: {column} is {stored!r} but the audit chain says {expected.get(column)!r}"
+            )
+    assert set(_DRAFT) == set(LIFECYCLE_COLUMNS)
     return problems

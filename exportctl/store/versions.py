@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from exportctl.errors import DuplicateSourceError, VersionExistsError, VersionNotFoundError
 from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import record_event
+from exportctl.store.digests import version_digests, version_record
 from exportctl.store.items import insert_items
 from exportctl.store.lists import ensure_list, get_list
 
@@ -331,6 +332,16 @@ def finish_version(
     version.declared_warnings = json.dumps(new.declared_warnings, ensure_ascii=False)
     session.add(version)
     _write_sections(session, version, new, section_counts or {1: item_count})
+    # The digests are of what is stored, read back: the chain then vouches for the
+    # rows themselves (``audit verify`` recomputes them).
+    session.flush()
+    assert version.id is not None
+    digests = version_digests(session.connection(), version.id)
+    version.items_digest = digests.items
+    version.sections_digest = digests.sections
+    version.record_digest = digests.record
+    version.digest_origin = "import"
+    session.add(version)
     record_event(
         session,
         action="import",
@@ -344,6 +355,8 @@ def finish_version(
             "items": item_count,
             "declared_warnings": new.declared_warnings,
             **(detail or {}),
+            "digests": digests.to_json(),
+            "record": version_record(session.connection(), version.id),
         },
     )
     if new.approve:
