@@ -22,7 +22,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import defusedxml.ElementTree as SafeET
@@ -31,6 +31,7 @@ import python_calamine
 
 from exportctl.errors import InputError
 from exportctl.readers.guard import Checked
+from exportctl.readers.prescan import sheet_parts_in
 from exportctl.readers.rows import RawRow
 
 OPENPYXL_MAX_BYTES = 50 * 1024**2
@@ -40,7 +41,6 @@ Engine = Literal["auto", "openpyxl", "calamine"]
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Za-z]+)(\d+)")
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 class Book(Protocol):
@@ -229,26 +229,9 @@ def sheet_parts(path: Path) -> dict[str, str]:
     """Map sheet names to their XML part inside an .xlsx (empty when it cannot tell)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-            rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError):
+            return sheet_parts_in(archive)
+    except (zipfile.BadZipFile, OSError):
         return {}
-    targets: dict[str, str] = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        if target.startswith("/"):
-            targets[rel.get("Id", "")] = target.lstrip("/")
-        else:
-            targets[rel.get("Id", "")] = str(PurePosixPath("xl") / target)
-    parts: dict[str, str] = {}
-    for element in workbook.iter():
-        if _local(element.tag) == "sheet":
-            rel_id = element.get(_REL_ID) or next(
-                (v for k, v in element.attrib.items() if _local(k) == "id"), ""
-            )
-            if rel_id in targets:
-                parts[element.get("name", "")] = targets[rel_id]
-    return parts
 
 
 def _local(tag: str) -> str:
