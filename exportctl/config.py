@@ -14,7 +14,7 @@ The config file is TOML, ``config.toml`` in the user config folder
     default_list = "kr-russia"
 
     [limits]                # resource caps on input files (exportctl.readers.limits)
-    max_rows = 2000000
+    max_rows = 3000000
 
 Every key is optional; an unknown key is refused, so a typo never goes unnoticed.
 """
@@ -54,7 +54,7 @@ class Config:
     lang: str | None = None
     """Language of reports, ``ko`` or ``en``, when ``--lang`` is not given (else the locale)."""
     limits: Mapping[str, int] = field(default_factory=dict)
-    """The ``[limits]`` table: resource caps on input files by name (``max_rows = 2000000``)."""
+    """The ``[limits]`` table: resource caps on input files by name (``max_rows = 3000000``)."""
     path: Path | None = None
     """The file these settings came from (None when there was none)."""
 
@@ -122,7 +122,7 @@ def _limits_table(path: Path, value: object) -> dict[str, int]:
     if not isinstance(value, dict):
         raise ConfigError(
             f"config file {path}: limits must be a table ([limits] with lines like "
-            "max_rows = 2000000)"
+            "max_rows = 3000000)"
         )
     # Imported only when the file has a [limits] table: the readers are heavy to import.
     from exportctl.readers.limits import check_value

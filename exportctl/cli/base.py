@@ -466,7 +466,7 @@ def _set_limits(state: State, given: dict[str, int]) -> None:
     metavar="NAME=VALUE",
     multiple=True,
     callback=_parse_limits,
-    help="Raise (or lower) a cap on input files for this run, e.g. --limit max_rows=2000000 "
+    help="Raise (or lower) a cap on input files for this run, e.g. --limit max_rows=3000000 "
     "(repeatable; also [limits] in the config file). Caps: max_rows, max_columns, max_cells, "
     "max_strings, max_unpacked_bytes, max_ratio, max_members, max_file_bytes, max_line_bytes, "
     "max_cell_chars, max_pages.",

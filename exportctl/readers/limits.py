@@ -8,7 +8,9 @@ for it. The defaults fit the largest real list by a wide margin:
 ========================  ==============  =============================================
 cap                       default         why
 ========================  ==============  =============================================
-``max_rows``              1,000,000       the largest list has a few thousand rows
+``max_rows``              2,000,000       rows of a sheet or table, lines of a CSV: a
+                                          million-row catalogue and its header fit, and
+                                          so does a full Excel sheet (1,048,576)
 ``max_columns``           1,000           lists have under 20; XFD (16,384) is an attack
 ``max_cells``             25,000,000      rows x columns of a sheet's used range, which
                                           python-calamine allocates at 32 bytes a cell
@@ -29,11 +31,13 @@ cap                       default         why
 
 A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE``
 (repeatable), or for good in the config file's ``[limits]`` table
-(``max_rows = 2000000``). The option wins over the file.
+(``max_rows = 3000000``). The option wins over the file.
 
-The CLI sets the caps once (:func:`set_limits_source`); readers ask
-:func:`current_limits`, which gives the defaults when nothing was set. This module
-imports nothing heavy, so the CLI can check ``--limit`` names cheaply.
+The CLI says where the caps come from once per command
+(:func:`exportctl.config.set_limit_layers`: the config file's table, then the
+option); readers ask :func:`current_limits`, which gives the defaults when nothing
+was set. A program using the readers directly can wrap its calls in
+:func:`using_limits`.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ RATIO_FLOOR = 10 * 1024**2
 class Limits:
     """The caps in effect (see the module's table for each one's reason)."""
 
-    max_rows: int = 1_000_000
+    max_rows: int = 2_000_000
     max_columns: int = 1_000
     max_cells: int = 25_000_000
     max_strings: int = 25_000_000
@@ -108,7 +112,7 @@ def parse_setting(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep:
-        raise ValueError(f'"{text}" is not NAME=VALUE (e.g. max_rows=2000000)')
+        raise ValueError(f'"{text}" is not NAME=VALUE (e.g. max_rows=3000000)')
     return name, check_value(name, value.strip())
 
 
