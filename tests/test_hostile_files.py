@@ -25,7 +25,13 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import openpyxl
 import pytest
+
+from exportctl.errors import InputError
+from exportctl.readers.guard import check_file
+from exportctl.readers.limits import DEFAULTS, Limits, parse_setting, using_limits
+from exportctl.readers.prescan import column_name
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT = 2 * 1024**3
@@ -399,6 +405,226 @@ def test_a_limit_from_the_option_or_the_config_file_is_used(
     config.write_text("[limits]\nmax_rows = -1\n", encoding="utf-8")
     code, _, err, _ = run_exportctl(*screen, db=db, config=config)
     assert code == 2 and "max_rows must be a whole number above 0" in err
+
+
+# --- each check, at the library --------------------------------------------------------
+
+
+def _refused(path: Path, limits: Limits | None = None) -> str:
+    with using_limits(limits or DEFAULTS), pytest.raises(InputError) as caught:
+        check_file(path)
+    assert caught.value.exit_code == 2
+    return str(caught.value)
+
+
+def test_a_declared_dimension_past_the_caps_is_refused(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "dimension.xlsx", sheet_xml(HEADER_ROW, "A1:XFD1048576"))
+    assert _refused(path).startswith(
+        'dimension.xlsx, sheet "Sheet1": declares its used range as A1:XFD1048576: 16,384 '
+        "columns, more than the 1,000 columns allowed (max_columns)"
+    )
+
+
+def test_a_far_cell_is_found_without_a_dimension(tmp_path: Path) -> None:
+    far = '<row r="7"><c r="XFD7"><v>1</v></c></row>'
+    path = xlsx(tmp_path / "far.xlsx", sheet_xml(HEADER_ROW + far).replace("<dimension", "<x"))
+    assert "has a cell at XFD7, so its used range is 16,384 columns" in _refused(path)
+    low = xlsx(tmp_path / "low.xlsx", sheet_xml(HEADER_ROW + far.replace("XFD7", "xfd7")))
+    assert "has a cell at XFD7" in _refused(low)
+    row = xlsx(tmp_path / "row.xlsx", sheet_xml(HEADER_ROW + '<row r="3000000"/>'))
+    assert "3,000,000 rows, more than the 2,000,000 rows allowed (max_rows)" in _refused(row)
+    deep = xlsx(tmp_path / "deep.xlsx", sheet_xml('<row r="1"><c r="A2500000"><v>1</v></c></row>'))
+    assert "has a cell at A2500000" in _refused(deep)
+
+
+def test_the_used_range_is_measured_exactly(tmp_path: Path) -> None:
+    from builders import simple_rows, write_list_workbook
+
+    from exportctl.readers.prescan import scan_sheet
+
+    rows = simple_rows([f"8471.{n % 90 + 10}" for n in range(3000)])
+    path = write_list_workbook(tmp_path / "list.xlsx", rows)
+    with zipfile.ZipFile(path) as archive, archive.open("xl/worksheets/sheet1.xml") as stream:
+        measured = scan_sheet(stream, DEFAULTS, "list.xlsx", "s")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert measured == (book.active.max_row, book.active.max_column)  # type: ignore[union-attr]
+    book.close()
+    # Cells of 120 rows by 50 columns pass 5,000 cells and not 6,000.
+    cells = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{column_name(c)}{r}"><v>1</v></c>' for c in range(1, 51))
+        + "</row>"
+        for r in range(1, 121)
+    )
+    wide = xlsx(tmp_path / "wide.xlsx", sheet_xml(cells).replace("<dimension", "<x"))
+    assert "120 rows by 50 columns, which is 6,000 cells, more than the 5,000 cells" in _refused(
+        wide, Limits(max_cells=5_000)
+    )
+    check_file(wide, Limits(max_cells=6_000))
+
+
+def test_cells_and_rows_without_references_are_counted(tmp_path: Path) -> None:
+    wide = "<row>" + "<c><v>1</v></c>" * 1500 + "</row>"
+    path = xlsx(tmp_path / "bare.xlsx", sheet_xml(HEADER_ROW + wide).replace("<dimension", "<x"))
+    # Refused on the column past the cap, not after the row.
+    assert "used range of 1,001 columns, more than the 1,000 columns" in _refused(path)
+    tall = '<row r="1999999"><c r="A1999999"><v>1</v></c></row>' + "<row><c><v>1</v></c></row>" * 2
+    path = xlsx(tmp_path / "tall.xlsx", sheet_xml(tall).replace("<dimension", "<x"))
+    assert "2,000,001 rows, more than the 2,000,000 rows allowed" in _refused(path)
+
+
+def test_ods_repeats_with_values_are_counted_and_empty_padding_is_not(tmp_path: Path) -> None:
+    def ods(name: str, body: str) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            archive.writestr(
+                "content.xml",
+                '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+                f'<office:spreadsheet><table:table table:name="목록">{body}</table:table>'
+                "</office:spreadsheet></office:body></office:document-content>",
+            )
+        return path
+
+    cell = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    wide = cell.replace(
+        "<table:table-cell ", '<table:table-cell table:number-columns-repeated="16384" '
+    )
+    tall = f'<table:table-row table:number-rows-repeated="1048575">{cell * 30}</table:table-row>'
+    padding = (
+        '<table:table-row table:number-rows-repeated="1048575">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    row = f"<table:table-row>{cell}</table:table-row>"
+    error = _refused(ods("wide.ods", f"<table:table-row>{wide}</table:table-row>"))
+    assert error.startswith('wide.ods, sheet "목록": has a used range of 16,384 columns')
+    assert "max_cells" in _refused(ods("tall.ods", row + tall))
+    assert check_file(ods("padded.ods", row + padding)).kind == "ods"
+
+
+def test_csv_lines_fields_and_field_length_are_capped(tmp_path: Path) -> None:
+    from exportctl.readers import CATALOGUE_SCHEMA, read_table
+
+    path = tmp_path / "catalogue.csv"
+    path.write_text("품번,품명,HS코드\n" + "A1,노트북,8471.30\n" * 10, encoding="utf-8")
+
+    def refusal(limits: Limits) -> str:
+        with using_limits(limits), pytest.raises(InputError) as caught:
+            table = read_table(path, CATALOGUE_SCHEMA)
+            list(table.rows)
+        return str(caught.value)
+
+    assert "has more than 5 lines, more than the 5 lines allowed (max_rows)" in refusal(
+        Limits(max_rows=5)
+    )
+    assert "has a line (line 1) of at least 22 bytes" in refusal(Limits(max_line_bytes=19))
+    assert "row 1: has 3 fields, more than the 2 fields allowed (max_columns)" in refusal(
+        Limits(max_columns=2)
+    )
+    assert "has a field of more than 5 characters" in refusal(Limits(max_cell_chars=5))
+    with using_limits(DEFAULTS):
+        assert len(list(read_table(path, CATALOGUE_SCHEMA).rows)) == 10
+
+
+def test_zip_parts_and_sizes_are_capped(tmp_path: Path) -> None:
+    path = far_cell(tmp_path / "small.xlsx", "B2")
+    assert "has 6 parts, more than the 5 parts allowed (max_members)" in _refused(
+        path, Limits(max_members=5)
+    )
+    assert "more than the 100 bytes allowed (max_file_bytes)" in _refused(
+        path, Limits(max_file_bytes=100)
+    )
+    error = _refused(zip_bomb(tmp_path / "bomb.xlsx", unpacked=64 * 1024**2), Limits(max_ratio=99))
+    assert "a ratio of 1" in error and "(max_ratio); refused as a possible zip bomb" in error
+    error = _refused(
+        tmp_path / "bomb.xlsx", Limits(max_unpacked_bytes=32 * 1024**2, max_ratio=1000)
+    )
+    assert "(max_unpacked_bytes); refused as a possible zip bomb" in error
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    from exportctl.readers import sha256_file
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for call in (check_file, sha256_file):
+        with pytest.raises(InputError, match=r"pipe.csv: is a named pipe \(FIFO\)"):
+            call(fifo)
+        with pytest.raises(InputError, match="/dev/zero: is a character device"):
+            call(Path("/dev/zero"))
+        with pytest.raises(InputError, match="is a directory, not a file"):
+            call(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the probe forks")
+def test_a_binary_workbook_that_exhausts_memory_is_refused_by_its_probe(tmp_path: Path) -> None:
+    import threading
+
+    from exportctl.readers.xlsx import probe
+
+    if threading.active_count() > 1:
+        pytest.skip("the probe does not fork beside other threads")
+    # An .xlsx stands in for a .xls: the probe does not look at the format.
+    path = far_cell(tmp_path / "far.xlsx", "XFD1048576")
+    with pytest.raises(InputError) as caught:
+        probe(path, DEFAULTS)
+    assert str(caught.value).startswith("far.xlsx: ran out of memory when read within the room")
+    assert "exportctl --limit max_cells=N" in str(caught.value)
+    small = far_cell(tmp_path / "small.xlsx", "C3")
+    probe(small, DEFAULTS)
+    with pytest.raises(InputError, match='small.xlsx, sheet "Sheet1": has 3 rows, more than the 2'):
+        probe(small, Limits(max_rows=2))
+
+
+def test_hwpx_and_pdf_tables_are_capped(tmp_path: Path) -> None:
+    from hwpx_builder import Table, write_hwpx
+
+    from exportctl.readers import LIST_SCHEMA, read_table
+
+    rows: list[list[object]] = [["연번", "HS코드", "품목명"]]
+    rows += [[str(n), "0101.21", f"품목 {n}"] for n in range(1, 11)]
+    path = write_hwpx(tmp_path / "annex.hwpx", [Table(rows)])  # type: ignore[arg-type]
+    with using_limits(Limits(max_rows=5)), pytest.raises(InputError) as caught:
+        read_table(path, LIST_SCHEMA)
+    assert "annex.hwpx: table 1 has 11 rows, more than the 5 rows allowed (max_rows)" in str(
+        caught.value
+    )
+    with using_limits(Limits(max_cells=30)), pytest.raises(InputError, match="max_cells"):
+        read_table(path, LIST_SCHEMA)
+
+
+def test_limit_settings_are_checked() -> None:
+    assert parse_setting("max_rows=3_000_000") == ("max_rows", 3_000_000)
+    for bad, said in (
+        ("max_rows", "is not NAME=VALUE"),
+        ("max_row=5", 'unknown limit "max_row"'),
+        ("max_rows=lots", 'max_rows must be a whole number, not "lots"'),
+        ("max_rows=0", "max_rows must be a whole number above 0"),
+    ):
+        with pytest.raises(ValueError, match=said):
+            parse_setting(bad)
+
+
+def test_the_config_file_limits_table(tmp_path: Path) -> None:
+    from exportctl.config import ENV_CONFIG, load_config
+    from exportctl.errors import ConfigError
+
+    config = tmp_path / "config.toml"
+    config.write_text('actor = "kim"\n[limits]\nmax_rows = 3_000_000\n', encoding="utf-8")
+    loaded = load_config({ENV_CONFIG: str(config)})
+    assert (loaded.actor, dict(loaded.limits)) == ("kim", {"max_rows": 3_000_000})
+    for text, said in (
+        ("limits = 5\n", "limits must be a table"),
+        ("[limits]\nmax_row = 5\n", 'unknown limit "max_row"'),
+        ("[limits]\nmax_rows = true\n", "max_rows must be a whole number above 0"),
+        ("actor = 5\n[limits]\nmax_rows = 5\n", '"actor" must be a non-empty text'),
+    ):
+        config.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=said):
+            load_config({ENV_CONFIG: str(config)})
 
 
 if __name__ == "__main__":

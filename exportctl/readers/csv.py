@@ -262,8 +262,8 @@ def open_csv(path: Path, encoding: str | None, limits: Limits | None = None) -> 
 
 
 def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Iterator[RawRow]:
-    # The csv module's cap on a field is process-wide; it is set for each file read.
-    csv.field_size_limit(limits.max_cell_chars)
+    # The csv module's cap on a field is process-wide: set while this file is read.
+    previous = csv.field_size_limit(limits.max_cell_chars)
     reader = csv.reader(handle, delimiter=delimiter)
     start = 1
     try:
@@ -295,4 +295,5 @@ def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Ite
             "cannot be decoded; try --encoding cp949", file=path.name, row=start
         ) from exc
     finally:
+        csv.field_size_limit(previous)
         handle.close()
