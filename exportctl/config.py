@@ -13,6 +13,9 @@ The config file is TOML, ``config.toml`` in the user config folder
     lang = "ko"
     default_list = "kr-russia"
 
+    [limits]                # resource caps on input files (exportctl.readers.limits)
+    max_rows = 3000000
+
 Every key is optional; an unknown key is refused, so a typo never goes unnoticed.
 """
 
@@ -22,8 +25,8 @@ import datetime as dt
 import getpass
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from exportctl.errors import ConfigError
@@ -50,6 +53,8 @@ class Config:
     """List slug used when a command is given no ``--list``."""
     lang: str | None = None
     """Language of reports, ``ko`` or ``en``, when ``--lang`` is not given (else the locale)."""
+    limits: Mapping[str, int] = field(default_factory=dict)
+    """The ``[limits]`` table: resource caps on input files by name (``max_rows = 3000000``)."""
     path: Path | None = None
     """The file these settings came from (None when there was none)."""
 
@@ -92,14 +97,64 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     known = [f.name for f in fields(Config) if f.name != "path"]
+    texts: dict[str, str] = {}
+    limits: dict[str, int] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(
                 f'config file {path}: unknown key "{key}" (known keys: {", ".join(known)})'
             )
+        if key == "limits":
+            limits = _limits_table(path, value)
+            continue
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f'config file {path}: "{key}" must be a non-empty text')
-    return Config(**{k: v.strip() for k, v in data.items()}, path=path)
+        texts[key] = value.strip()
+    return Config(**texts, limits=limits, path=path)
+
+
+def _limits_table(path: Path, value: object) -> dict[str, int]:
+    """The ``[limits]`` table checked: known caps, each a whole number above 0.
+
+    Raises:
+        ConfigError: Not a table, an unknown cap or a bad value.
+    """
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"config file {path}: limits must be a table ([limits] with lines like "
+            "max_rows = 3000000)"
+        )
+    # Imported only when the file has a [limits] table: the readers are heavy to import.
+    from exportctl.readers.limits import check_value
+
+    checked: dict[str, int] = {}
+    for name, number in value.items():
+        try:
+            checked[name] = check_value(name, number)
+        except ValueError as exc:
+            raise ConfigError(f"config file {path}: [limits] {exc}") from None
+    return checked
+
+
+LimitLayers = Callable[[], list[Mapping[str, int]]]
+"""Gives the cap settings in effect, weakest first: the config file's, then the option's."""
+
+_limit_layers: LimitLayers | None = None
+
+
+def set_limit_layers(layers: LimitLayers | None) -> None:
+    """Where the readers' caps come from (set once by the CLI; ``None``: the defaults).
+
+    Kept here, not in :mod:`exportctl.readers.limits`, so the CLI can set it without
+    importing the readers; ``layers`` is called when a reader first asks.
+    """
+    global _limit_layers
+    _limit_layers = layers
+
+
+def limit_layers() -> list[Mapping[str, int]]:
+    """The cap settings the CLI set, weakest first (none when it set nothing)."""
+    return _limit_layers() if _limit_layers is not None else []
 
 
 def resolve_database_url(

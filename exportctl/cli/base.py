@@ -529,6 +529,36 @@ def progress_reporter(label: str) -> Iterator[ProgressLine | None]:
         line.close()
 
 
+def _parse_limits(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, int]:
+    """``--limit NAME=VALUE`` values, checked (the readers are imported only when given)."""
+    if not values:
+        return {}
+    from exportctl.readers.limits import parse_setting
+
+    settings: dict[str, int] = {}
+    for value in values:
+        try:
+            name, number = parse_setting(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--limit") from None
+        settings[name] = number
+    return settings
+
+
+def _set_limits(state: State, given: dict[str, int]) -> None:
+    """Give the readers their caps: the config file's [limits], then ``--limit`` (which wins).
+
+    Resolved when a reader first asks, so a command that reads no file never loads
+    the config for it; cleared when the command ends.
+    """
+    from exportctl.config import set_limit_layers
+
+    set_limit_layers(lambda: [state.config.limits, given])
+    click.get_current_context().call_on_close(lambda: set_limit_layers(None))
+
+
 @click.group(cls=ExportctlGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="exportctl")
 @click.option(
@@ -541,6 +571,17 @@ def progress_reporter(label: str) -> Iterator[ProgressLine | None]:
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option(
+    "--limit",
+    "limits",
+    metavar="NAME=VALUE",
+    multiple=True,
+    callback=_parse_limits,
+    help="Raise (or lower) a cap on input files for this run, e.g. --limit max_rows=3000000 "
+    "(repeatable; also [limits] in the config file). Caps: max_rows, max_columns, max_cells, "
+    "max_strings, max_unpacked_bytes, max_ratio, max_members, max_file_bytes, max_line_bytes, "
+    "max_cell_chars, max_pages.",
+)
+@click.option(
     "-q",
     "--quiet",
     is_flag=True,
@@ -549,7 +590,7 @@ def progress_reporter(label: str) -> Iterator[ProgressLine | None]:
     help="Print only data, warnings and errors (also accepted after the command).",
 )
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, db_url: str | None, debug: bool, limits: dict[str, int]) -> None:
     """Keep export-control lists of HS codes straight.
 
     Import each revision of a control list from the official workbook, validate
@@ -566,6 +607,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
     ctx.meta["exportctl.debug"] = debug
     ctx.obj = State(db_url)
     ctx.obj.quiet = bool(ctx.meta.get("exportctl.quiet"))
+    _set_limits(ctx.obj, limits)
 
 
 @cli.command()

@@ -23,7 +23,7 @@ from exportctl.errors import InputError, RefusedError, location
 from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
-from exportctl.readers.guard import DOCUMENTS, Checked, check_file
+from exportctl.readers.guard import DOCUMENTS, Checked, check_file, regular_file
 from exportctl.readers.header import HEADER_SEARCH_ROWS, Located, locate
 from exportctl.readers.layout import ParsedRow, Table, build_table
 from exportctl.readers.rows import Note, RawRow
@@ -71,9 +71,12 @@ _NO_HEADER = (
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file's bytes, hex, read in chunks.
 
+    Only a regular file is read: a FIFO or a device (``/dev/zero``) would never end.
+
     Raises:
-        InputError: The file cannot be read.
+        InputError: The file is missing, not a regular file or cannot be read.
     """
+    regular_file(path)
     try:
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()

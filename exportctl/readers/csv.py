@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from exportctl.errors import InputError
+from exportctl.readers.limits import Limits, current_limits, over
 from exportctl.readers.rows import Note, RawRow
 
 SNIFF_BYTES = 64 * 1024
@@ -63,17 +64,35 @@ class CsvSource:
     estimated_rows: int | None = None
 
 
-def first_bad_line(path: Path, encoding: str, chunk: int = 256 * 1024) -> int | None:
-    """The line of the first byte that does not decode, or ``None`` if all decode."""
+def first_bad_line(
+    path: Path, encoding: str, chunk: int = 256 * 1024, limits: Limits | None = None
+) -> int | None:
+    """The line of the first byte that does not decode, or ``None`` if all decode.
+
+    With ``limits``, the same pass refuses a file with a line longer than
+    ``max_line_bytes`` or more lines than ``max_rows``, before the CSV reader
+    would hold such a line (or the rows) in memory.
+
+    Raises:
+        InputError: Over a cap.
+    """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line = 1
+    run = 0  # bytes of the line being read
     with path.open("rb") as handle:
         while block := handle.read(chunk):
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as exc:
                 return line + block[: max(exc.start, 0)].count(b"\n")
+            if limits is not None:
+                run = _check_lines(path, block, line, run, limits)
             line += block.count(b"\n")
+            if limits is not None and line > limits.max_rows + 1:
+                raise InputError(
+                    over("has more than", limits.max_rows, "max_rows", limits, " lines"),
+                    file=path.name,
+                )
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -81,7 +100,32 @@ def first_bad_line(path: Path, encoding: str, chunk: int = 256 * 1024) -> int | 
     return None
 
 
-def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[Note]]:
+def _check_lines(path: Path, block: bytes, line: int, run: int, limits: Limits) -> int:
+    """Refuse a line longer than ``max_line_bytes``; return the bytes of the line left open.
+
+    ``run`` is the bytes of line ``line`` read before ``block``.
+    """
+    pieces = block.split(b"\n")
+    lengths = [run + len(pieces[0]), *map(len, pieces[1:])]
+    longest = max(lengths)
+    if longest > limits.max_line_bytes:
+        number = line + lengths.index(longest)
+        raise InputError(
+            over(
+                f"has a line (line {number:,}) of at least",
+                longest,
+                "max_line_bytes",
+                limits,
+                " bytes",
+            ),
+            file=path.name,
+        )
+    return lengths[-1]
+
+
+def choose_encoding(
+    path: Path, encoding: str | None, limits: Limits | None = None
+) -> tuple[str, list[Note]]:
     """Pick and check the encoding of a text file.
 
     Args:
@@ -104,7 +148,7 @@ def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[Note]]:
             raise InputError(f'unknown encoding "{encoding}"', file=name) from exc
         if info.name == "utf-8" and head.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
-        bad = first_bad_line(path, encoding)
+        bad = first_bad_line(path, encoding, limits=limits)
         if bad is not None:
             raise InputError(
                 f"cannot be decoded as {encoding}; try --encoding cp949 or utf-8",
@@ -114,7 +158,7 @@ def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[Note]]:
         return encoding, []
     for bom, bom_encoding in _BOMS:
         if head.startswith(bom):
-            bad = first_bad_line(path, bom_encoding)
+            bad = first_bad_line(path, bom_encoding, limits=limits)
             if bad is not None:
                 raise InputError(
                     f"starts with a {bom_encoding} byte-order mark but does not decode as "
@@ -123,7 +167,7 @@ def choose_encoding(path: Path, encoding: str | None) -> tuple[str, list[Note]]:
                     row=bad,
                 )
             return bom_encoding, []
-    bad = first_bad_line(path, "utf-8")
+    bad = first_bad_line(path, "utf-8", limits=limits)
     if bad is None:
         return "utf-8", []
     if first_bad_line(path, "cp949") is None:
@@ -181,13 +225,20 @@ def sniff_delimiter(sample: str) -> str:
     return best[2]
 
 
-def open_csv(path: Path, encoding: str | None) -> CsvSource:
+def open_csv(path: Path, encoding: str | None, limits: Limits | None = None) -> CsvSource:
     """Open a CSV/TXT file for streaming.
 
+    Args:
+        path: The file.
+        encoding: Its encoding, or ``None`` to detect it.
+        limits: The caps (lines, line length, fields and field length);
+            :func:`~exportctl.readers.limits.current_limits` by default.
+
     Raises:
-        InputError: Encoding problems (see ``choose_encoding``).
+        InputError: Encoding problems (see ``choose_encoding``), or over a cap.
     """
-    chosen, notes = choose_encoding(path, encoding)
+    limits = limits or current_limits()
+    chosen, notes = choose_encoding(path, encoding, limits)
     handle = path.open(encoding=chosen, newline="")
     try:
         sample = handle.read(SNIFF_BYTES)
@@ -206,21 +257,43 @@ def open_csv(path: Path, encoding: str | None) -> CsvSource:
         estimated = int(size / len(sample.encode(chosen, "replace")) * lines)
     elif lines:
         estimated = lines
-    return CsvSource(chosen, delimiter, _records(path, handle, delimiter), handle, notes, estimated)
+    records = _records(path, handle, delimiter, limits)
+    return CsvSource(chosen, delimiter, records, handle, notes, estimated)
 
 
-def _records(path: Path, handle: IO[str], delimiter: str) -> Iterator[RawRow]:
+def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Iterator[RawRow]:
+    # The csv module's cap on a field is process-wide: set while this file is read.
+    previous = csv.field_size_limit(limits.max_cell_chars)
     reader = csv.reader(handle, delimiter=delimiter)
     start = 1
     try:
         for record in reader:
+            if len(record) > limits.max_columns:
+                raise InputError(
+                    over("has", len(record), "max_columns", limits, " fields"),
+                    file=path.name,
+                    row=start,
+                )
             yield RawRow(start, record)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                over(
+                    "has a field of more than",
+                    limits.max_cell_chars,
+                    "max_cell_chars",
+                    limits,
+                    " characters",
+                ),
+                file=path.name,
+                row=start,
+            ) from exc
         raise InputError(f"is not valid CSV ({exc})", file=path.name, row=start) from exc
     except UnicodeDecodeError as exc:
         raise InputError(
             "cannot be decoded; try --encoding cp949", file=path.name, row=start
         ) from exc
     finally:
+        csv.field_size_limit(previous)
         handle.close()

@@ -1,32 +1,27 @@
 """Checks run before a file is handed to a parser: each hostile file gets one sentence.
 
-Excel's lock files, empty files, files that are not what their name says, password-protected
-workbooks, zip bombs and XML entity tricks are refused here, cheaply (the zip
-directory and the first bytes of each XML part), so that parsers only ever see
-files that are safe to open.
+Anything but a regular file (a directory, a FIFO, a device), Excel's lock files, empty
+files, files that are not what their name says, password-protected workbooks, zip bombs
+and XML entity tricks are refused here, cheaply (the zip directory and the first bytes
+of each XML part), and so are files over a resource cap (:mod:`exportctl.readers.limits`:
+an .xlsx or .ods has its sheets' used range and shared strings measured by
+:mod:`exportctl.readers.prescan`), so that parsers only ever see files that are safe
+to open.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from exportctl.errors import InputError
-
-MAX_TOTAL_UNCOMPRESSED = 2 * 1024**3
-"""Refuse a zip whose members add up to more than this many bytes (2 GiB)."""
-
-MAX_COMPRESSION_RATIO = 200
-"""Refuse a member this many times larger than its compressed size..."""
-
-RATIO_CHECK_MIN_SIZE = 100 * 1024**2
-"""...when it is also larger than this (100 MB); small parts compress very well."""
-
-MAX_ZIP_MEMBERS = 10_000
-"""A workbook has dozens of parts; tens of thousands is an attack or an accident."""
+from exportctl.readers import prescan
+from exportctl.readers.limits import RATIO_FLOOR, Limits, current_limits, over
 
 XML_PROLOG_SCAN = 64 * 1024
 """Bytes of each XML part searched for a DOCTYPE before its root element."""
@@ -79,11 +74,13 @@ class Checked:
     uncompressed: int
 
 
-def check_file(path: Path) -> Checked:
-    """Refuse files that are missing, Excel lock files, empty, mislabelled, encrypted or hostile.
+def check_file(path: Path, limits: Limits | None = None) -> Checked:
+    """Refuse files that are missing, not regular, Excel lock files, empty, mislabelled,
+    encrypted, hostile or over a cap.
 
     Args:
         path: The file the user named.
+        limits: The caps; :func:`~exportctl.readers.limits.current_limits` by default.
 
     Returns:
         What kind of file it is and how large it unpacks.
@@ -91,10 +88,9 @@ def check_file(path: Path) -> Checked:
     Raises:
         InputError: With one sentence naming the file.
     """
+    limits = limits or current_limits()
     name = path.name
-    if not path.is_file():
-        what = "is a directory, not a file" if path.is_dir() else "file not found"
-        raise InputError(what, file=str(path))
+    size = regular_file(path)
     if name.startswith(LOCK_PREFIX):
         # Excel keeps this small owner file beside a workbook while it is open;
         # opening it would only say "damaged".
@@ -108,11 +104,11 @@ def check_file(path: Path) -> Checked:
     if kind is None:
         known = ", ".join(sorted(EXTENSIONS))
         raise InputError(f"unsupported file type (readable: {known})", file=name)
-    size = path.stat().st_size
     if size == 0:
         raise InputError("the file is empty (0 bytes)", file=name)
-    with path.open("rb") as handle:
-        head = handle.read(512)
+    if size > limits.max_file_bytes:
+        raise InputError(over("is", size, "max_file_bytes", limits, " bytes"), file=name)
+    head = read_head(path, 512)
     if kind == "hwp":
         # HWP 5 is a binary OLE2 format with no reader under a permissive licence.
         raise InputError(
@@ -133,7 +129,7 @@ def check_file(path: Path) -> Checked:
             )
         if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
             raise InputError("is not an HWPX document (not a zip archive)", file=name)
-        return Checked(path, kind, _check_zip(path, kind))
+        return Checked(path, kind, _check_zip(path, kind, limits))
     if kind == "csv":
         if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
             raise InputError(
@@ -155,7 +151,74 @@ def check_file(path: Path) -> Checked:
             f"is not a {path.suffix.lower()} workbook (not a zip archive); it may be damaged",
             file=name,
         )
-    return Checked(path, kind, _check_zip(path, kind))
+    unpacked = _check_zip(path, kind, limits)
+    if kind == "xlsx":
+        prescan.check_xlsx(path, limits)
+    elif kind == "ods":
+        prescan.check_ods(path, limits)
+    return Checked(path, kind, unpacked)
+
+
+_BOMB = "refused as a possible zip bomb"
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def regular_file(path: Path) -> int:
+    """Refuse anything but a regular file, without ever blocking; return its size.
+
+    A FIFO or a device would never end (``/dev/zero``) or never start (a FIFO
+    nobody writes to), so the file's type is taken from ``stat`` before it is
+    opened, and again from the open descriptor (opened non-blocking) so nothing
+    swapped in between is read either.
+
+    Raises:
+        InputError: Missing, a directory, a FIFO, a device or a socket.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
+    _refuse_special(path, info.st_mode)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
+    try:
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    _refuse_special(path, info.st_mode)
+    return info.st_size
+
+
+def _refuse_special(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a file", file=str(path))
+    what = next((text for test, text in _NOT_REGULAR if test(mode)), "not a regular file")
+    raise InputError(
+        f"is {what}, not a regular file; exportctl reads only files on disk (save the data "
+        "to a file and give that)",
+        file=str(path),
+    )
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first bytes of a regular file (checked with :func:`regular_file`)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=path.name) from exc
 
 
 def _looks_like_html(head: bytes) -> bool:
@@ -188,31 +251,35 @@ def _file_contains(path: Path, needle: bytes, chunk: int = 1024 * 1024) -> bool:
     return False
 
 
-def _check_zip(path: Path, kind: Kind) -> int:
+def _check_zip(path: Path, kind: Kind, limits: Limits) -> int:
     """Check a zip-based workbook's directory and XML prologs; return its unpacked size."""
     name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
+            if len(members) > limits.max_members:
                 raise InputError(
-                    f"has {len(members):,} parts; refusing it as a possible zip bomb", file=name
+                    over("has", len(members), "max_members", limits, " parts", _BOMB), file=name
                 )
             total = 0
             for info in members:
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > RATIO_CHECK_MIN_SIZE and ratio > MAX_COMPRESSION_RATIO:
+                if info.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
                     raise InputError(
-                        f'part "{info.filename}" unpacks {ratio:.0f} times its size; '
-                        "refusing it as a possible zip bomb",
+                        over(
+                            f'has a part "{info.filename}" that unpacks {info.file_size:,} bytes '
+                            "from its compressed size, a ratio of",
+                            int(ratio),
+                            "max_ratio",
+                            limits,
+                            why=_BOMB,
+                        ),
                         file=name,
                     )
-            if total > MAX_TOTAL_UNCOMPRESSED:
+            if total > limits.max_unpacked_bytes:
                 raise InputError(
-                    f"unpacks to {total / 1024**3:.1f} GiB, more than the "
-                    f"{MAX_TOTAL_UNCOMPRESSED / 1024**3:.0f} GiB allowed; refusing it as a "
-                    "possible zip bomb",
+                    over("unpacks to", total, "max_unpacked_bytes", limits, " bytes", _BOMB),
                     file=name,
                 )
             names = {info.filename for info in members}

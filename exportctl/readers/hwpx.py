@@ -44,6 +44,7 @@ import defusedxml.ElementTree as SafeET
 from exportctl.errors import InputError
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
+from exportctl.readers.limits import current_limits, over
 from exportctl.readers.rows import RawRow
 
 TITLE_PARAGRAPHS = 10
@@ -406,9 +407,14 @@ def _lay_out(table: _Table, sheet: str, name: str) -> None:
     written in, in the first column no cell before it takes.
 
     Raises:
-        InputError: A cell lies past ``MAX_COLUMNS`` or below the table's last row.
+        InputError: A cell lies past ``MAX_COLUMNS`` or below the table's last row,
+            or the table passes the ``max_rows`` or ``max_cells`` limit.
     """
     height = table.written_rows
+    limits = current_limits()
+    if height > limits.max_rows:
+        raise InputError(over(f"{sheet} has", height, "max_rows", limits, " rows"), file=name)
+    spanned = 0  # grid positions the cells without an address take
     addressed = all(cell.row is not None and cell.column is not None for cell in table.cells)
     taken: set[tuple[int, int]] = set()
     placed: list[tuple[int, int, _Cell]] = []
@@ -434,6 +440,12 @@ def _lay_out(table: _Table, sheet: str, name: str) -> None:
         # A span past the last row is clipped: the rows it names are not there.
         cell.rows = min(cell.rows, height - row)
         if not addressed:
+            spanned += cell.rows * cell.columns
+            if spanned > limits.max_cells:
+                what = f"{sheet} has cells spanning more than"
+                raise InputError(
+                    over(what, limits.max_cells, "max_cells", limits, " cells"), file=name
+                )
             taken.update(
                 (row + down, column + across)
                 for down in range(cell.rows)
@@ -441,6 +453,9 @@ def _lay_out(table: _Table, sheet: str, name: str) -> None:
             )
         placed.append((row, column, cell))
     width = max((column + cell.columns for _, column, cell in placed), default=0)
+    if height * width > limits.max_cells:
+        what = f"{sheet} has {height:,} rows by {width:,} columns, which is"
+        raise InputError(over(what, height * width, "max_cells", limits, " cells"), file=name)
     grid: list[list[str | None]] = [[None] * width for _ in range(height)]
     covered: list[set[int]] = [set() for _ in range(height)]
     for row, column, cell in placed:

@@ -53,10 +53,12 @@ from exportctl.annex import split_label
 from exportctl.errors import InputError
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
+from exportctl.readers.limits import DEFAULTS, current_limits, raise_hint
 from exportctl.readers.rows import Note, RawRow
 
-MAX_PAGES = 2000
-"""Documents with more pages are refused (the full annex has about 40)."""
+MAX_PAGES = DEFAULTS.max_pages
+"""Documents with more pages are refused (the full annex has about 40); the
+``max_pages`` limit, when set, takes its place."""
 
 TEXT_CHECK_PAGES = 5
 """A document without a single character on its first pages is a scan."""
@@ -220,10 +222,13 @@ def _page_count(pdf: PDF, name: str) -> int:
         raise _refusal(exc, name) from exc
     if not isinstance(count, int) or count < 1:
         raise InputError("cannot be read as PDF: its page tree has no pages", file=name)
-    if count > MAX_PAGES:
+    limits = current_limits()
+    cap = limits.max_pages if limits.max_pages != DEFAULTS.max_pages else MAX_PAGES
+    if count > cap:
         raise InputError(
-            f"has {count:,} pages, more than the {MAX_PAGES:,} exportctl reads; "
-            "save the annex's pages as a PDF of their own",
+            f"has {count:,} pages, more than the {cap:,} exportctl reads (max_pages); "
+            "save the annex's pages as a PDF of their own, or if the file is genuine, "
+            f"{raise_hint('max_pages')}",
             file=name,
         )
     return count

@@ -17,12 +17,14 @@ for the code column, up to ``OPENPYXL_MAX_BYTES`` unpacked), and when asked for.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import defusedxml.ElementTree as SafeET
@@ -31,6 +33,8 @@ import python_calamine
 
 from exportctl.errors import InputError
 from exportctl.readers.guard import Checked
+from exportctl.readers.limits import Limits, current_limits, over, raise_hint
+from exportctl.readers.prescan import sheet_parts_in
 from exportctl.readers.rows import RawRow
 
 OPENPYXL_MAX_BYTES = 50 * 1024**2
@@ -40,7 +44,6 @@ Engine = Literal["auto", "openpyxl", "calamine"]
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Za-z]+)(\d+)")
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 class Book(Protocol):
@@ -103,7 +106,105 @@ def open_book(checked: Checked, engine: Engine = "auto") -> Book:
     """
     if uses_openpyxl(checked, engine):
         return OpenpyxlBook(checked.path)
+    if checked.kind in PROBED:
+        probe(checked.path, current_limits())
     return CalamineBook(checked.path)
+
+
+PROBED = frozenset({"xls", "xlsb"})
+"""Binary workbooks, whose declared sizes are not searched before parsing: python-calamine
+reads them first in a child process with capped memory (:func:`probe`)."""
+
+PROBE_MARGIN = 512 * 1024**2
+"""Address space the probe may use beyond its parent's and the cells' (32 bytes a cell)."""
+
+_OVER_CAP = 10
+
+
+def probe(path: Path, limits: Limits) -> None:
+    """Load every sheet of a binary workbook in a forked child whose memory is capped.
+
+    A .xls or .xlsb can declare sizes (a sheet's dimensions, a string table's
+    count) that make python-calamine allocate gigabytes and abort, and its records
+    are not cheap to search beforehand. So the child loads each sheet first, under
+    an address-space cap of the parent's size plus ``max_cells`` cells and
+    :data:`PROBE_MARGIN`; if it dies, the parent refuses the file with a sentence
+    instead of dying itself. Costs one more parse of a (small: 65,536 rows at most)
+    .xls. Skipped where fork is unsafe (another thread running) or unavailable.
+
+    Raises:
+        InputError: The child died (memory) or found a sheet past a cap.
+    """
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return
+    reader, writer = os.pipe()
+    budget = _address_space() + limits.max_cells * 32 + PROBE_MARGIN
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reader)
+        code = 0
+        try:
+            import faulthandler
+            import resource  # POSIX only, as fork is
+
+            # What the parser says as it dies (a Rust backtrace, Python's fault
+            # handler) is not for the user.
+            faulthandler.disable()
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 2)
+            os.dup2(quiet, 1)
+
+            resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+            found = _probe_sheets(path, limits)
+            if found:
+                os.write(writer, "\n".join(found).encode("utf-8")[:4000])
+                code = _OVER_CAP
+        except BaseException:
+            code = 0  # damaged: the parent's own open says so
+        finally:
+            os._exit(code)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        said = pipe.read().decode("utf-8", "replace")
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OVER_CAP:
+        sheet, _, message = said.partition("\n")
+        raise InputError(message, file=path.name, sheet=sheet)
+    if os.WIFSIGNALED(status) or (os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0):
+        raise InputError(
+            f"ran out of memory when read within the room {limits.max_cells:,} cells take "
+            "(max_cells): it declares sizes far beyond its data, so it was refused as possibly "
+            f"hostile; if the file is genuine, {raise_hint('max_cells')}",
+            file=path.name,
+        )
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (0 when it cannot be told)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _probe_sheets(path: Path, limits: Limits) -> tuple[str, str] | None:
+    """In the probe: load each sheet; the first past a cap and why, if any."""
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            height, width = int(sheet.height or 0), int(sheet.width or 0)
+            for value, cap, unit in (
+                (width, "max_columns", " columns"),
+                (height, "max_rows", " rows"),
+                (height * width, "max_cells", " cells"),
+            ):
+                if value > getattr(limits, cap):
+                    return name, over("has", value, cap, limits, unit)
+    finally:
+        book.close()
+    return None
 
 
 def uses_openpyxl(checked: Checked, engine: Engine = "auto") -> bool:
@@ -229,26 +330,9 @@ def sheet_parts(path: Path) -> dict[str, str]:
     """Map sheet names to their XML part inside an .xlsx (empty when it cannot tell)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-            rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError):
+            return sheet_parts_in(archive)
+    except (zipfile.BadZipFile, OSError):
         return {}
-    targets: dict[str, str] = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        if target.startswith("/"):
-            targets[rel.get("Id", "")] = target.lstrip("/")
-        else:
-            targets[rel.get("Id", "")] = str(PurePosixPath("xl") / target)
-    parts: dict[str, str] = {}
-    for element in workbook.iter():
-        if _local(element.tag) == "sheet":
-            rel_id = element.get(_REL_ID) or next(
-                (v for k, v in element.attrib.items() if _local(k) == "id"), ""
-            )
-            if rel_id in targets:
-                parts[element.get("name", "")] = targets[rel_id]
-    return parts
 
 
 def _local(tag: str) -> str:

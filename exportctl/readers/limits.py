@@ -1,0 +1,194 @@
+"""Resource caps on input files, checked before the work that would scale with them.
+
+A file that declares more than a cap (a cell at column XFD, four billion shared
+strings, a sheet that unpacks to gigabytes) is refused with one sentence naming
+the cap, the file's value and how to raise the cap, before any parser allocates
+for it. The defaults fit the largest real list by a wide margin:
+
+========================  ==============  =============================================
+cap                       default         why
+========================  ==============  =============================================
+``max_rows``              2,000,000       rows of a sheet or table, lines of a CSV: a
+                                          million-row catalogue and its header fit, and
+                                          so does a full Excel sheet (1,048,576)
+``max_columns``           1,000           lists have under 20; XFD (16,384) is an attack
+``max_cells``             25,000,000      rows x columns of a sheet's used range, which
+                                          python-calamine allocates at 32 bytes a cell
+                                          (800 MB); a million rows of 25 columns
+``max_strings``           25,000,000      shared strings a workbook declares (one per
+                                          cell at most)
+``max_unpacked_bytes``    1 GiB           a zip-based file unpacked; a million rows of
+                                          12 text columns is about 550 MB of XML
+``max_ratio``             100             a zip part unpacking more than 100 times its
+                                          size (real sheets: 5 to 15), for parts over
+                                          10 MiB
+``max_members``           10,000          parts of a zip (a workbook has dozens)
+``max_file_bytes``        2 GiB           any input file
+``max_line_bytes``        10 MiB          a line of a CSV file
+``max_cell_chars``        1,000,000       a CSV field
+``max_pages``             2,000           pages of a PDF (the annex has about 40)
+========================  ==============  =============================================
+
+A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE``
+(repeatable), or for good in the config file's ``[limits]`` table
+(``max_rows = 3000000``). The option wins over the file.
+
+The CLI says where the caps come from once per command
+(:func:`exportctl.config.set_limit_layers`: the config file's table, then the
+option); readers ask :func:`current_limits`, which gives the defaults when nothing
+was set. A program using the readers directly can wrap its calls in
+:func:`using_limits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+
+from exportctl.errors import ConfigError
+
+RATIO_FLOOR = 10 * 1024**2
+"""Zip parts smaller than this are not checked for ratio: small XML compresses very well."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps in effect (see the module's table for each one's reason)."""
+
+    max_rows: int = 2_000_000
+    max_columns: int = 1_000
+    max_cells: int = 25_000_000
+    max_strings: int = 25_000_000
+    max_unpacked_bytes: int = 1024**3
+    max_ratio: int = 100
+    max_members: int = 10_000
+    max_file_bytes: int = 2 * 1024**3
+    max_line_bytes: int = 10 * 1024**2
+    max_cell_chars: int = 1_000_000
+    max_pages: int = 2_000
+
+
+NAMES: tuple[str, ...] = tuple(field.name for field in fields(Limits))
+"""The caps' names, as the option and the config file spell them."""
+
+DEFAULTS = Limits()
+
+
+def raise_hint(name: str) -> str:
+    """How to raise a cap: the root option and the config key."""
+    return f"raise it with exportctl --limit {name}=N or {name} in the config file's [limits]"
+
+
+def over(
+    what: str,
+    value: int,
+    name: str,
+    limits: Limits,
+    unit: str = "",
+    why: str = "refused before reading it",
+) -> str:
+    """The sentence for a file over a cap: its value, the cap, and how to raise it.
+
+    ``"uses 16,384 columns, more than the 1,000 allowed (max_columns); if the file
+    is genuine, raise it with exportctl --limit max_columns=N or max_columns in the
+    config file's [limits]"``
+    """
+    cap = getattr(limits, name)
+    return (
+        f"{what} {value:,}{unit}, more than the {cap:,}{unit} allowed ({name}); "
+        f"{why}: if the file is genuine, {raise_hint(name)}"
+    )
+
+
+def parse_setting(text: str) -> tuple[str, int]:
+    """``"max_rows=2000000"`` -> ``("max_rows", 2000000)``.
+
+    Underscores may group digits (``2_000_000``).
+
+    Raises:
+        ValueError: Not ``NAME=VALUE``, an unknown name, or not a positive integer.
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise ValueError(f'"{text}" is not NAME=VALUE (e.g. max_rows=3000000)')
+    return name, check_value(name, value.strip())
+
+
+def check_value(name: str, value: object) -> int:
+    """A cap's value checked: a known name and a positive integer.
+
+    Raises:
+        ValueError: Saying which.
+    """
+    if name not in NAMES:
+        raise ValueError(f'unknown limit "{name}" (limits: {", ".join(NAMES)})')
+    if isinstance(value, str):
+        try:
+            value = int(value.replace("_", ""), 10)
+        except ValueError:
+            raise ValueError(f'{name} must be a whole number, not "{value}"') from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+    return value
+
+
+def resolve(*layers: Mapping[str, int]) -> Limits:
+    """The defaults with each layer's settings applied in turn (later ones win).
+
+    Raises:
+        ValueError: A layer names an unknown cap or gives one a bad value.
+    """
+    limits = DEFAULTS
+    for layer in layers:
+        checked = {name: check_value(name, value) for name, value in layer.items()}
+        limits = replace(limits, **checked)
+    return limits
+
+
+_source: Callable[[], Limits] | None = None
+_resolved: Limits | None = None
+
+
+def set_limits_source(source: Callable[[], Limits] | None) -> None:
+    """Say where the caps come from (the CLI: its option and the config file).
+
+    ``source`` is called once, when a reader first asks; ``None`` restores the defaults.
+    """
+    global _source, _resolved
+    _source, _resolved = source, None
+
+
+def current_limits() -> Limits:
+    """The caps in effect: from :func:`set_limits_source`, else the layers the CLI set in
+    :func:`exportctl.config.set_limit_layers` (config file, then ``--limit``), else the
+    defaults.
+
+    Raises:
+        ConfigError: A layer names an unknown cap or gives one a bad value.
+    """
+    global _resolved
+    if _resolved is not None:
+        return _resolved
+    if _source is not None:
+        _resolved = _source()
+        return _resolved
+    from exportctl.config import limit_layers
+
+    try:
+        return resolve(*limit_layers())
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+@contextmanager
+def using_limits(limits: Limits) -> Iterator[Limits]:
+    """Read with these caps inside the ``with`` block, then as before."""
+    global _source, _resolved
+    saved = (_source, _resolved)
+    _source, _resolved = None, limits
+    try:
+        yield limits
+    finally:
+        _source, _resolved = saved
