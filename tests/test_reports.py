@@ -328,7 +328,7 @@ def test_pdf_has_hangul_the_tie_out_and_an_embedded_font(tmp_path: Path) -> None
     assert "The figures reconcile." in text
     assert "2024-02-24" in text and "2024-08-30" in text
     assert "러시아_2024-02.xlsx" in text and "a" * 64 in text
-    assert "page 1 of" in text and "2024-08-30 09:00 UTC" in text
+    assert "page 1 of" in text and "2024-08-30 09:00:00 (UTC+00:00)" in text
     assert any("ExportctlGothic" in name for name in _embedded_fonts(path))
 
 

@@ -262,6 +262,8 @@ def _chart(summary: Summary, t: Text, styles: dict[str, Any]) -> list[Any]:
     swatch = 3 * mm
     legend_width = swatch + 2 * mm + max(stringWidth(n, regular, 7) for n in names)
     drawing = Drawing(width, height)
+    # The renderer starts a drawing in Helvetica unless told: it would not be embedded.
+    drawing.initialFontName, drawing.initialFontSize = regular, 7
     chart = VerticalBarChart()
     chart.x, chart.y = 14 * mm, 14 * mm
     chart.width = width - chart.x - legend_width - 8 * mm

@@ -225,12 +225,16 @@ def data_table(
         The tables, to extend a story with.
     """
     from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Table, TableStyle
 
     styles = styles or report_styles()
     head = [para(h, styles["cell_bold"]) for h in header]
     first = 1 if head else 0
+    regular, _bold = register_hangul_font()
     base = [
+        # Tables set their cells' font even for paragraphs: Helvetica unless told.
+        ("FONT", (0, 0), (-1, -1), regular, 7.5),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9AA5B1")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -245,14 +249,25 @@ def data_table(
             ("ROWBACKGROUNDS", (0, first), (-1, -1), [colors.white, colors.HexColor("#F5F7FA")])
         )
     right_set = set(right)
+    for column in right_set:
+        base.append(("ALIGN", (column, first), (column, -1), "RIGHT"))
     cell, cell_right = styles["cell"], styles["cell_right"]
-    cells = [
-        [
-            c if hasattr(c, "wrapOn") else para(c, cell_right if i in right_set else cell)
-            for i, c in enumerate(row)
-        ]
-        for row in rows
-    ]
+    font, size = cell.fontName, cell.fontSize
+    base.append(("LEADING", (0, 0), (-1, -1), cell.leading))
+    # Room for text in each column once padding is taken off.
+    room = [w - 6.5 for w in col_widths]
+
+    def make(value: Any, column: int) -> Any:
+        if hasattr(value, "wrapOn"):
+            return value
+        text = _printable("" if value is None else str(value))
+        # Text that fits on one line is drawn as it is: a paragraph per cell costs a
+        # millisecond to lay out, and a large report has tens of thousands of cells.
+        if "\n" not in text and stringWidth(text, font, size) <= room[column]:
+            return text
+        return para(text, cell_right if column in right_set else cell)
+
+    cells = [[make(c, i) for i, c in enumerate(row)] for row in rows]
     tables: list[Any] = []
     for start in range(0, max(len(cells), 1), ROWS_PER_TABLE):
         chunk = cells[start : start + ROWS_PER_TABLE]
