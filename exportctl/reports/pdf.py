@@ -513,7 +513,7 @@ def _kind_story(
         )
         story.append(outline.heading(heading, styles["h2"]))
         if not items:
-            story.append(para(t("pdf.kind_none", kind=t.kind(kind)), styles["body"]))
+            story.append(para(t("pdf.kind_none"), styles["body"]))
             continue
         shown = items[:limit]
         if not changes.sectioned:
