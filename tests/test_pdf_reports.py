@@ -253,7 +253,7 @@ def test_partial_pdf_says_so_and_writes_the_full_table_beside_it(
     flat = " ".join(first.split())
     assert "This PDF is partial" in flat and "5 of 16 rows are listed" in flat
     assert "The full table is in changes.xlsx." in flat
-    assert "and 8 more (see changes.xlsx)" in " ".join(_text(out).split())
+    assert "and 8 more: see changes.xlsx." in " ".join(_text(out).split())
     events = json.loads(run_cli("audit", "--json", db=pdf_db["db"], ok=True).stdout)
     written = [(e["file"], e["detail"]["format"]) for e in events if e["action"] == "report"]
     assert written[-2:] == [("changes.xlsx", "xlsx"), ("changes.pdf", "pdf")]
@@ -387,4 +387,4 @@ def test_partial_screening_pdf_says_so(
     assert "This PDF is partial" in first and "4 of 12 rows are listed" in first
     assert "the CSV or XLSX report" in first
     text = " ".join(_text(out).split())
-    assert "Sign-off" in text and "controlled: 4" in text and "and 3 more" in text
+    assert "Sign-off" in text and "Controlled: 4" in text and "and 3 more" in text

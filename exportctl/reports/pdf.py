@@ -209,7 +209,7 @@ def _record_story(
         )
         story.append(para(statement, styles["notice"]))
     else:
-        story.append(para(t("pdf.complete"), styles["body"]))
+        story.append(para(t("pdf.complete"), styles["statement"]))
     verdict = t("pdf.reconciles") if summary.reconciles else t("pdf.not_reconciles")
     story.append(para(verdict, styles["h3"]))
     story.append(

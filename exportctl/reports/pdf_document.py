@@ -132,7 +132,7 @@ def frame_width(template: str = PORTRAIT) -> float:
 
 def report_styles() -> dict[str, Any]:
     """Paragraph styles in the Hangul font: ``title``, ``subtitle``, ``h2``, ``h3``,
-    ``body``, ``notice`` (a boxed statement), ``small``, ``cell``, ``cell_bold``,
+    ``body``, ``statement`` (body after a table), ``notice`` (a boxed statement), ``small``, ``cell``, ``cell_bold``,
     ``cell_right`` (CJK word wrap so long Korean text breaks).
     """
     from reportlab.lib import colors
@@ -166,6 +166,9 @@ def report_styles() -> dict[str, Any]:
             wordWrap="CJK",
         ),
         "body": ParagraphStyle("body", fontSize=9, leading=12.5, **common),
+        "statement": ParagraphStyle(
+            "statement", fontSize=9, leading=12.5, spaceBefore=3 * mm, **common
+        ),
         "notice": ParagraphStyle(
             "notice",
             fontName=bold,

@@ -154,7 +154,7 @@ def _record_story(
         )
         story.append(para(statement, styles["notice"]))
     else:
-        story.append(para(t("pdf.screen.complete"), styles["body"]))
+        story.append(para(t("pdf.screen.complete"), styles["statement"]))
     story.append(para(t("pdf.screen.summary"), styles["h3"]))
     counts: list[tuple[str, Any]] = [(t("pdf.screen.rows"), t.number(summary.total))]
     counts += [(t.status(s), t.number(summary.counts[s])) for s in (*GROUPS, "clear")]
@@ -226,7 +226,11 @@ def write_pdf(
         groups.append(("changed", heading, summary.changed, kept["changed"], None))
     for status in GROUPS:
         count = summary.counts[status]
-        heading = t("pdf.screen.group_heading", status=t.status(status), count=t.number(count))
+        heading = t(
+            "pdf.screen.group_heading",
+            status=t(f"pdf.screen.group.{status}"),
+            count=t.number(count),
+        )
         groups.append((status, heading, count, kept[status], STATUS_COLOURS.get(status)))
     total = sum(count for _key, _heading, count, _rows, _colour in groups)
     listed = sum(len(rows) for _key, _heading, _count, rows, _colour in groups)
@@ -237,7 +241,7 @@ def write_pdf(
     story.append(PageBreak())
     body: list[Any] = []
     width = frame_width()
-    widths = [width * s for s in (0.06, 0.18, 0.11, 0.13, 0.24, 0.28)]
+    widths = [width * s for s in (0.05, 0.17, 0.11, 0.16, 0.23, 0.28)]
     header = [
         t.column("row"),
         t("pdf.screen.product"),
@@ -267,7 +271,9 @@ def write_pdf(
             more = t("pdf.more_rows", count=t.number(count - len(rows)), where=where)
             body.append(para(more, styles["body"]))
     body.append(
-        para(t("pdf.screen.clear_line", count=t.number(summary.counts["clear"])), styles["body"])
+        para(
+            t("pdf.screen.clear_line", count=t.number(summary.counts["clear"])), styles["statement"]
+        )
     )
     notes = [(t("pdf.screen.note"), str(note)) for note in report.notes]
     if report.extra_columns:
