@@ -127,13 +127,14 @@ def frame_width(template: str = PORTRAIT) -> float:
     from reportlab.lib.units import mm
 
     size = landscape(A4) if template == LANDSCAPE else A4
-    return float(size[0]) - 2 * MARGIN_MM * mm
+    return float(size[0]) - 2.0 * MARGIN_MM * float(mm)
 
 
 def report_styles() -> dict[str, Any]:
     """Paragraph styles in the Hangul font: ``title``, ``subtitle``, ``h2``, ``h3``,
-    ``body``, ``statement`` (body after a table), ``notice`` (a boxed statement), ``small``, ``cell``, ``cell_bold``,
-    ``cell_right`` (CJK word wrap so long Korean text breaks).
+    ``body``, ``statement`` (body after a table), ``notice`` (a boxed statement),
+    ``small``, ``cell``, ``cell_bold``, ``cell_right`` (CJK word wrap so long Korean
+    text breaks).
     """
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
