@@ -442,8 +442,19 @@ def test_diff_writes_every_format_and_audits_each(
     shas = {}
     for ext in ("csv", "xlsx", "pdf", "json"):
         out = tmp_path / f"changes.{ext}"
+        # 1,400 renumbered: a complete PDF (a partial one would write changes.xlsx beside it).
+        rows = ("--pdf-rows", "2000") if ext == "pdf" else ()
         result = run_cli(
-            "diff", "--list", "kr-russia", "2024-06", "2024-07", "-o", out, db=lists_db, ok=True
+            "diff",
+            "--list",
+            "kr-russia",
+            "2024-06",
+            "2024-07",
+            *rows,
+            "-o",
+            out,
+            db=lists_db,
+            ok=True,
         )
         assert out.exists() and "Wrote" in result.output
         shas[out.name] = hashlib.sha256(out.read_bytes()).hexdigest()

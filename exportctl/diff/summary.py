@@ -132,8 +132,16 @@ def _roman(numeral: str) -> int:
     return total
 
 
+_last: tuple[ChangeSet, str, Summary] | None = None
+"""The last summary made, with its change set: a ``diff`` asks for it several times
+(audit detail, report, exit status), and a 200,000-change set takes seconds."""
+
+
 def summarise(changes: ChangeSet, *, edition: str = "2022") -> Summary:
     """Tie the change set out and group it by HS section and chapter.
+
+    The last result is kept and given again for the same change set (the same
+    object: a change set is immutable).
 
     Checks that ``before + added − removed = after`` and, where the new version's
     notice declared them, that the total, additions and removals agree and that
@@ -146,6 +154,15 @@ def summarise(changes: ChangeSet, *, edition: str = "2022") -> Summary:
     Returns:
         The summary.
     """
+    global _last
+    if _last is not None and _last[0] is changes and _last[1] == edition:
+        return _last[2]
+    summary = _summarise(changes, edition)
+    _last = (changes, edition, summary)
+    return summary
+
+
+def _summarise(changes: ChangeSet, edition: str) -> Summary:
     from exportctl.hscode import Nomenclature
 
     nomenclature = Nomenclature.load(edition)

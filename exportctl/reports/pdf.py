@@ -497,6 +497,7 @@ def _kind_story(
     limit = options.pdf_rows
     where = options.companion or t("report.partial_elsewhere")
     info = changes.new_version or changes.old_version
+    sectioned = changes.sectioned  # a pass over every change: once
     story: list[Any] = []
     current = PORTRAIT
     for kind in CHANGE_KINDS:
@@ -516,7 +517,7 @@ def _kind_story(
             story.append(para(t("pdf.kind_none"), styles["body"]))
             continue
         shown = items[:limit]
-        if not changes.sectioned:
+        if not sectioned:
             header, rows, widths = _change_rows(kind, shown, t, width)
             story.extend(data_table(header, rows, widths, styles=styles))
         else:
