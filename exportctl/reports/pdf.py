@@ -347,22 +347,18 @@ def _summary_story(
             n(summary.declared_total),
         ],
         [t("pdf.renumbered_only"), n(summary.renumbered), t("pdf.unchanged"), n(summary.unchanged)],
-        [
-            t("pdf.fields"),
-            "",
-            ", ".join(t.column(f) for f in changes.fields),
-            "",
-        ],
     ]
     story.extend(
         data_table(
-            [t("pdf.count"), "", t("pdf.declared"), ""],
+            [],
             rows,
             [width * s for s in (0.27, 0.18, 0.3, 0.25)],
             styles=styles,
             right=(1, 3),
         )
     )
+    fields = ", ".join(t.column(f) for f in changes.fields)
+    story.append(para(f"{t('pdf.fields')}: {fields}", styles["statement"]))
     for check in summary.checks:
         figures = {k: n(v) for k, v in check.figures.items()}
         outcome = t("pdf.check.ok") if check.ok else t("pdf.check.failed")
