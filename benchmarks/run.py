@@ -29,7 +29,10 @@ Cases (``--only`` takes these names, comma-separated):
     beside a plain ``SELECT`` of both versions' rows. Target: < 5 s.
 ``report``
     ``api.write_change_report`` of 2,000 changes as PDF (target < 2 s) and of 100,000
-    changes as XLSX (target < 5 s), beside the CSV report of the same changes.
+    changes as XLSX (target < 5 s), beside the CSV report of the same changes; and the
+    PDF of a 200,000-change diff (200,000 items against 185,000: removals, additions
+    and description edits) with the default rows per kind (target < 10 s, peak
+    < 500 MB), beside the CSV of the same changes.
 ``documents``
     The annex as the notice publishes it: ``exportctl import`` of a 1,402-entry annex
     PDF (A4, ruled table, two-row header repeated on every page; target < 3 s) and of
@@ -87,6 +90,11 @@ DIFF_CHANGE_SHARE = 0.01
 """Share of items removed, of items added and of items edited between diff versions."""
 PDF_CHANGES = 2_000
 XLSX_CHANGES = 100_000
+LARGE_PDF_ITEMS = (200_000, 185_000)
+"""Items before and after of the large PDF case (200,000 changes between them)."""
+LARGE_PDF_CHANGES = 200_000
+LARGE_PDF_SECONDS = 10.0
+LARGE_PDF_PEAK_MB = 500.0
 MAX_RATIO = 1.5
 MAX_PEAK_MB = 1_000.0
 DEFAULT_POSTGRES = os.environ.get(
@@ -371,6 +379,38 @@ def revise(items: list[Any], changes: int, spare: list[str], rng: random.Random)
     return kept
 
 
+def large_pair(before: int, after: int, changes: int, seed: int) -> tuple[list[Any], list[Any]]:
+    """Two versions of ``before`` and ``after`` items with ``changes`` changes between them.
+
+    Removals and additions make up the difference in size; the rest are description
+    edits (e.g. 200,000 → 185,000 items with 200,000 changes: 40,000 removed, 25,000
+    added, 135,000 edited).
+    """
+    import dataclasses
+
+    rng = random.Random(seed)
+    removes = (changes - (after - before)) // 3
+    adds = removes + after - before
+    edits = changes - removes - adds
+    codes = national_codes(before + adds, rng)
+    spare = set(rng.sample(codes, adds))
+    old = make_items([c for c in codes if c not in spare], rng)
+    picked = rng.sample(range(len(old)), removes + edits)
+    gone = set(picked[:removes])
+    edited = set(picked[removes:])
+    new = [
+        dataclasses.replace(item, description=item.description + " (개정)") if n in edited else item
+        for n, item in enumerate(old)
+        if n not in gone
+    ]
+    new += [
+        dataclasses.replace(item, serial=str(before + n))
+        for n, item in enumerate(make_items(sorted(spare), rng), start=1)
+    ]
+    new.sort(key=lambda item: item.code)
+    return old, new
+
+
 def version_pair(rows: int, changes: int, seed: int) -> tuple[list[Any], list[Any]]:
     """Two versions: ``rows`` items, then the same with ``changes`` changes."""
     rng = random.Random(seed)
@@ -507,15 +547,24 @@ def _diff(url: str) -> dict[str, Any]:
     return {"rows": rows, "changes": counts}
 
 
-def _report(folder: str, fmt: str, changes: int, seed: int) -> dict[str, Any]:
-    """Build the change set (untimed), then time ``write_change_report``."""
+def _report(
+    folder: str, fmt: str, changes: int, seed: int, items: list[int] | None = None
+) -> dict[str, Any]:
+    """Build the change set (untimed), then time ``write_change_report``.
+
+    ``items`` (before, after) asks for versions of those sizes (:func:`large_pair`);
+    otherwise the old version has ``2 × changes`` items.
+    """
     import dataclasses
     import datetime as dt
 
     from exportctl import api
     from exportctl.diff import VersionInfo, compare
 
-    old, new = version_pair(changes * 2, changes, seed)
+    if items:
+        old, new = large_pair(items[0], items[1], changes, seed)
+    else:
+        old, new = version_pair(changes * 2, changes, seed)
     change_set = dataclasses.replace(
         compare(old, new),
         list_slug="bench",
@@ -528,13 +577,16 @@ def _report(folder: str, fmt: str, changes: int, seed: int) -> dict[str, Any]:
         stale.unlink()
     engine = api.open_database(f"sqlite:///{db}", create=True)
     out = Path(folder) / f"changes-{changes}.{fmt}"
-    start = time.perf_counter()
+    out.unlink(missing_ok=True)
+    start, cpu = time.perf_counter(), time.process_time()
     api.write_change_report(engine, change_set, fmt, out)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     engine.dispose()
     return {
         "rows": len(change_set.changes),
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "file_mb": out.stat().st_size / 1e6,
     }
 
@@ -962,6 +1014,26 @@ def bench_report(settings: Settings) -> Iterator[Result]:
         result.target, result.max_seconds = f"< {limit:g} s", limit
         result.note = f"{figures['file_mb']:.1f} MB written"
         yield result
+    before, after = LARGE_PDF_ITEMS
+    name = f"report pdf {LARGE_PDF_CHANGES:,} changes ({before:,} → {after:,} items)"
+    params = {
+        "folder": str(settings.work),
+        "changes": LARGE_PDF_CHANGES,
+        "seed": settings.seed,
+        "items": [before, after],
+    }
+    try:
+        base = spawn("report", fmt="csv", **params)
+        figures = spawn("report", fmt="pdf", **params)
+    except RuntimeError as exc:
+        yield _failed(name, exc)
+        return
+    result = _measured(Result(case=name), figures)
+    result.baseline, result.baseline_s = "CSV report", base["seconds"]
+    result.target = f"< {LARGE_PDF_SECONDS:g} s, < {LARGE_PDF_PEAK_MB:g} MB"
+    result.max_seconds, result.max_peak_mb = LARGE_PDF_SECONDS, LARGE_PDF_PEAK_MB
+    result.note = f"{figures['file_mb']:.1f} MB written, {figures['cpu_seconds']:.1f} s CPU"
+    yield result
 
 
 def bench_documents(settings: Settings) -> Iterator[Result]:

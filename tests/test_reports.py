@@ -355,7 +355,7 @@ def test_pdf_has_hangul_the_tie_out_and_an_embedded_font(tmp_path: Path) -> None
     assert "The figures reconcile." in text
     assert "2024-02-24" in text and "2024-08-30" in text
     assert "러시아_2024-02.xlsx" in text and "a" * 64 in text
-    assert "page 1 of" in text and "2024-08-30 09:00 UTC" in text
+    assert "page 1 of" in text and "2024-08-30 09:00:00 (UTC+00:00)" in text
     assert any("ExportctlGothic" in name for name in _embedded_fonts(path))
 
 
@@ -469,8 +469,19 @@ def test_diff_writes_every_format_and_audits_each(
     shas = {}
     for ext in ("csv", "xlsx", "pdf", "json"):
         out = tmp_path / f"changes.{ext}"
+        # 1,400 renumbered: a complete PDF (a partial one would write changes.xlsx beside it).
+        rows = ("--pdf-rows", "2000") if ext == "pdf" else ()
         result = run_cli(
-            "diff", "--list", "kr-russia", "2024-06", "2024-07", "-o", out, db=lists_db, ok=True
+            "diff",
+            "--list",
+            "kr-russia",
+            "2024-06",
+            "2024-07",
+            *rows,
+            "-o",
+            out,
+            db=lists_db,
+            ok=True,
         )
         assert out.exists() and "Wrote" in result.output
         shas[out.name] = hashlib.sha256(out.read_bytes()).hexdigest()

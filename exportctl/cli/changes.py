@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
@@ -54,6 +55,11 @@ def _print_diff_summary(changes: Any) -> None:
     ]
     for label, number in rows:
         click.echo(f"  {label:<14}{number:>9,}")
+    # A serial-number move is not a change to what the list controls: say so apart.
+    click.echo(
+        f"{summary.content_changes:,} content change{'s' if summary.content_changes != 1 else ''}; "
+        f"{summary.renumbered:,} entr{'ies' if summary.renumbered != 1 else 'y'} renumbered"
+    )
     kinds = [(kind, summary.kinds[kind]) for kind in CHANGE_KINDS if summary.kinds[kind]]
     if kinds:
         click.echo("Changes by kind:")
@@ -148,11 +154,28 @@ def diff(
     elif output is None:
         write_change_report(engine, changes, fmt, sys.stdout, options=state.report_options())
     else:
-        sha = write_change_report(engine, changes, fmt, output, options=state.report_options())
+        options = state.report_options()
+        if fmt == "pdf" and _pdf_is_partial(changes, options.pdf_rows):
+            # The PDF lists at most --pdf-rows per kind: the full table goes beside it,
+            # and page 1 of the PDF names that file.
+            companion = output.with_suffix(".xlsx")
+            check_output(companion, force)
+            sha = write_change_report(engine, changes, "xlsx", companion, options=options)
+            state.info(
+                f"Wrote {companion} (the full table the PDF refers to, SHA-256 {sha[:16]}…).",
+                err=True,
+            )
+            options = dataclasses.replace(options, companion=companion.name)
+        sha = write_change_report(engine, changes, fmt, output, options=options)
         state.info(
             f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
         )
     _exit_unless_reconciled(changes)
+
+
+def _pdf_is_partial(changes: ChangeSet, limit: int) -> bool:
+    """Whether a PDF of ``changes`` listing ``limit`` changes per kind leaves some out."""
+    return any(count > limit for count in changes.counts().values())
 
 
 def _warn_order(changes: ChangeSet) -> None:

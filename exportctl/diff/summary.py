@@ -13,7 +13,20 @@ from typing import Any
 
 from exportctl.diff.changeset import CHANGE_KINDS, ChangeSet
 
-__all__ = ["GroupCount", "Summary", "summarise"]
+__all__ = ["Check", "GroupCount", "Summary", "summarise"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One tie-out check as data, so a report can say it in its own language."""
+
+    name: str
+    """``sum``, ``declared_total``, ``declared_added``, ``declared_removed`` or
+    ``declared_sum``."""
+    ok: bool
+    """Whether it holds."""
+    figures: dict[str, int]
+    """The numbers the sentence names (``before``, ``added``, ``after``…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +78,21 @@ class Summary:
     """Changes by HS section (in section order; items without a code last)."""
     by_chapter: tuple[GroupCount, ...] = ()
     """Changes by HS chapter."""
+    checks: tuple[Check, ...] = ()
+    """The checks behind :attr:`statements`, as data (same order)."""
+
+    @property
+    def renumbered(self) -> int:
+        """Entries whose serial number moved and nothing else (``renumbered`` changes)."""
+        return self.kinds.get("renumbered", 0)
+
+    @property
+    def content_changes(self) -> int:
+        """Changes to what the list controls: every change but a serial number move.
+
+        A re-issue that only renumbers reads "0 content changes; N entries renumbered".
+        """
+        return sum(self.kinds.values()) - self.renumbered
 
     def to_json(self) -> dict[str, Any]:
         """The ``summary`` object of the JSON report."""
@@ -75,6 +103,8 @@ class Summary:
             "removed": self.removed,
             "modified": self.modified,
             "unchanged": self.unchanged,
+            "content_changes": self.content_changes,
+            "renumbered": self.renumbered,
             "kinds": dict(self.kinds),
             "declared": {
                 "total": self.declared_total,
@@ -102,8 +132,16 @@ def _roman(numeral: str) -> int:
     return total
 
 
+_last: tuple[ChangeSet, str, Summary] | None = None
+"""The last summary made, with its change set: a ``diff`` asks for it several times
+(audit detail, report, exit status), and a 200,000-change set takes seconds."""
+
+
 def summarise(changes: ChangeSet, *, edition: str = "2022") -> Summary:
     """Tie the change set out and group it by HS section and chapter.
+
+    The last result is kept and given again for the same change set (the same
+    object: a change set is immutable).
 
     Checks that ``before + added − removed = after`` and, where the new version's
     notice declared them, that the total, additions and removals agree and that
@@ -116,6 +154,15 @@ def summarise(changes: ChangeSet, *, edition: str = "2022") -> Summary:
     Returns:
         The summary.
     """
+    global _last
+    if _last is not None and _last[0] is changes and _last[1] == edition:
+        return _last[2]
+    summary = _summarise(changes, edition)
+    _last = (changes, edition, summary)
+    return summary
+
+
+def _summarise(changes: ChangeSet, edition: str) -> Summary:
     from exportctl.hscode import Nomenclature
 
     nomenclature = Nomenclature.load(edition)
@@ -127,44 +174,61 @@ def summarise(changes: ChangeSet, *, edition: str = "2022") -> Summary:
     added, removed = changes.added, changes.removed
 
     checks: list[tuple[bool, str]] = []
+    data: list[Check] = []
+
+    def check(name: str, ok: bool, text: str, **figures: int) -> None:
+        checks.append((ok, text))
+        data.append(Check(name, ok, figures))
+
     computed = before + added - removed
-    checks.append(
-        (
-            computed == after,
-            f"{before:,} before + {added:,} added − {removed:,} removed = {computed:,}; "
-            f"the new version has {after:,} items",
-        )
+    check(
+        "sum",
+        computed == after,
+        f"{before:,} before + {added:,} added − {removed:,} removed = {computed:,}; "
+        f"the new version has {after:,} items",
+        before=before,
+        added=added,
+        removed=removed,
+        computed=computed,
+        after=after,
     )
     if declared_total is not None:
-        checks.append(
-            (
-                declared_total == after,
-                f"the notice declares {declared_total:,} items; the new version has {after:,}",
-            )
+        check(
+            "declared_total",
+            declared_total == after,
+            f"the notice declares {declared_total:,} items; the new version has {after:,}",
+            declared=declared_total,
+            after=after,
         )
     if declared_added is not None:
-        checks.append(
-            (
-                declared_added == added,
-                f"the notice declares {declared_added:,} added; {added:,} codes are new",
-            )
+        check(
+            "declared_added",
+            declared_added == added,
+            f"the notice declares {declared_added:,} added; {added:,} codes are new",
+            declared=declared_added,
+            added=added,
         )
     if declared_removed is not None:
-        checks.append(
-            (
-                declared_removed == removed,
-                f"the notice declares {declared_removed:,} removed; {removed:,} codes are gone",
-            )
+        check(
+            "declared_removed",
+            declared_removed == removed,
+            f"the notice declares {declared_removed:,} removed; {removed:,} codes are gone",
+            declared=declared_removed,
+            removed=removed,
         )
     if declared_total is not None and (declared_added is not None or declared_removed is not None):
         d_sum = before + (declared_added or 0) - (declared_removed or 0)
-        checks.append(
-            (
-                d_sum == declared_total,
-                f"declared figures: {before:,} + {declared_added or 0:,} − "
-                f"{declared_removed or 0:,} = {d_sum:,} against the declared total "
-                f"{declared_total:,}",
-            )
+        check(
+            "declared_sum",
+            d_sum == declared_total,
+            f"declared figures: {before:,} + {declared_added or 0:,} − "
+            f"{declared_removed or 0:,} = {d_sum:,} against the declared total "
+            f"{declared_total:,}",
+            before=before,
+            added=declared_added or 0,
+            removed=declared_removed or 0,
+            computed=d_sum,
+            declared=declared_total,
         )
     statements = tuple(
         f"{text}: {'reconciles' if ok else 'DOES NOT RECONCILE'}." for ok, text in checks
@@ -215,4 +279,5 @@ def summarise(changes: ChangeSet, *, edition: str = "2022") -> Summary:
         statements=statements,
         by_section=sections,
         by_chapter=chapters,
+        checks=tuple(data),
     )

@@ -1,124 +1,305 @@
-"""The screening report as an A4 PDF: the summary, then the rows that are not clear.
+"""The screening report as an A4 PDF, to be filed as evidence and signed.
 
-With a compared version, the rows whose status changed come first in their own
-table. At most :data:`PDF_MAX_ROWS` rows are listed per table; the rest are
-counted and left to the CSV/XLSX report.
+Page 1 is the record: what was screened (the catalogue's file, sheet and SHA-256)
+against what (the list, the version with its notice, effective date, status and
+approval, source file and SHA-256, the as-of date asked for, the compared
+version), how the report was made (local time with its zone, operator, exportctl
+version, database), whether the PDF is partial, the counts, and the sign-off
+block. Then the rows that are not clear, grouped by status: with a compared
+version the rows whose status changed first, then controlled, review and invalid,
+each group's rows shaded in its status colour (the XLSX's,
+:data:`~exportctl.reports.screening.STATUS_COLOURS`), at most ``options.pdf_rows``
+rows per group; clear rows are counted, not listed. Every group is a bookmark.
+
+Every word comes from the catalogue in the report's language (the reason column
+is the screening's own explanation and stays as written).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from exportctl.diff import dotted
-from exportctl.reports.evidence import ReportOptions
-from exportctl.reports.screening import PDF_MAX_ROWS, summary_rows
+from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
+from exportctl.reports.language import Text
+from exportctl.reports.pdf import CONTENTS_MIN_ROWS
+from exportctl.reports.pdf_document import (
+    Outline,
+    build_document,
+    data_table,
+    evidence_footer,
+    frame_width,
+    label_table,
+    para,
+    report_styles,
+    signoff_table,
+)
+from exportctl.reports.screening import STATUS_COLOURS
 from exportctl.screen import ScreenReport, ScreenResult, ScreenSummary
 
-__all__ = ["pdf_report", "write_pdf"]
+__all__ = ["GROUPS", "pdf_report", "write_pdf"]
+
+GROUPS: tuple[str, ...] = ("controlled", "review", "invalid")
+"""The status groups listed, in order (clear rows are only counted)."""
 
 
-def write_pdf(report: ScreenReport, path: Path) -> ScreenSummary:
-    """Write a PDF: the summary first, then the rows that are not clear.
-
-    With a compared version, the rows whose status changed come first in their
-    own table. At most :data:`PDF_MAX_ROWS` rows are listed per table; the rest
-    are counted and left to the CSV/XLSX report. Korean text is set in the
-    embedded Hangul font; every page's footer names the catalogue and list
-    version with the catalogue's SHA-256.
-
-    Args:
-        report: The run to write; its results are consumed.
-        path: Where to write.
-
-    Returns:
-        The completed summary.
-    """
-    from reportlab.lib.units import mm
-
-    from exportctl.reports import pdf
-
-    flagged: list[ScreenResult] = []
-    changed: list[ScreenResult] = []
+def _collect(report: ScreenReport, limit: int) -> dict[str, list[ScreenResult]]:
+    """Read every result once, keeping at most ``limit`` rows of each group."""
+    kept: dict[str, list[ScreenResult]] = {"changed": [], **{g: [] for g in GROUPS}}
+    changed, groups = kept["changed"], {g: kept[g] for g in GROUPS}
     for result in report.results:
-        if result.status != "clear" and len(flagged) < PDF_MAX_ROWS:
-            flagged.append(result)
-        if result.changed and len(changed) < PDF_MAX_ROWS:
+        group = groups.get(result.status)
+        if group is not None and len(group) < limit:
+            group.append(result)
+        if result.changed and len(changed) < limit:
             changed.append(result)
-    summary = report.summary
-    styles = pdf.report_styles()
-    title = f"Catalogue screening: {report.file}"
-    story: list[Any] = [pdf.para(title, styles["title"])]
-    against = f"Against {report.slug} {report.version}"
-    if report.effective:
-        against += f" (effective {report.effective})"
-    if report.notice:
-        against += f"; {report.notice}"
-    if report.compare:
-        against += f", compared with {report.compare}"
-    story.append(pdf.para(against, styles["subtitle"]))
-    story.extend(pdf.para(f"Warning: {warning}", styles["h2"]) for warning in report.warnings)
-    story.append(pdf.para("Summary", styles["h2"]))
-    story.extend(
-        pdf.data_table(
-            ["", ""],
-            [
-                [label, f"{value:,}" if isinstance(value, int) else value]
-                for label, value in summary_rows(report)
-            ],
-            [45 * mm, 135 * mm],
-            styles=styles,
-        )
-    )
-    widths = [10 * mm, 32 * mm, 21 * mm, 25 * mm, 38 * mm, 54 * mm]
-    header = ["Row", "SKU / product", "HS code", "Status", "Deciding entry", "Reason"]
-    if report.compare:
-        story.append(
-            pdf.para(f"Status changed since {report.compare}: {summary.changed:,}", styles["h2"])
-        )
-        if changed:
-            story.extend(pdf.data_table(header, _pdf_rows(changed, True), widths, styles=styles))
-            if summary.changed > len(changed):
-                story.append(pdf.para(_more(summary.changed - len(changed)), styles["body"]))
-        else:
-            story.append(pdf.para("No row changed status.", styles["body"]))
-    not_clear = summary.total - summary.counts["clear"]
-    story.append(pdf.para(f"Rows that are not clear: {not_clear:,}", styles["h2"]))
-    if flagged:
-        story.extend(pdf.data_table(header, _pdf_rows(flagged, False), widths, styles=styles))
-        if not_clear > len(flagged):
-            story.append(pdf.para(_more(not_clear - len(flagged)), styles["body"]))
-    else:
-        story.append(pdf.para("Every row is clear.", styles["body"]))
-    sheet = f" [{report.sheet}]" if report.sheet else ""
-    footer = [
-        f"catalogue {report.file}{sheet} SHA-256 {report.sha256}",
-        f"list {report.slug} version {report.version}",
-    ]
-    pdf.build_document(path, story, title=title, footer_lines=footer)
-    return summary
+    return kept
 
 
-def _pdf_rows(results: list[ScreenResult], with_previous: bool) -> list[list[Any]]:
+def _change_name(result: ScreenResult, t: Text) -> str:
+    key = "pdf.screen.change." + result.change.replace(" ", "_")
+    if t.has(key):
+        return t(key)
+    previous = t.status(result.previous_status) if result.previous_status else ""
+    return f"{previous} → {t.status(result.status)}"
+
+
+def _rows(results: list[ScreenResult], t: Text, *, changed: bool) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for r in results:
         entry = r.entry
         if entry is None:
             decided = ""
         else:
-            serial = f"No. {entry.serial} " if entry.serial is not None else ""
-            code = ("ex " if entry.ex else "") + (dotted(entry.code) if entry.code else "by name")
+            serial = (
+                t("pdf.screen.entry_serial", serial=entry.serial) + " "
+                if entry.serial is not None
+                else ""
+            )
+            code = ("ex " if entry.ex else "") + (
+                dotted(entry.code) if entry.code else t("pdf.screen.by_name")
+            )
             decided = f"{serial}{code}: {entry.description}"
-        status = f"{r.previous_status} → {r.status}" if with_previous else r.status
-        product = "\n".join(t for t in (r.sku, r.description) if t)
-        rows.append([r.row, product, r.shown_code or "", status, decided, r.reason])
+        status = t.status(r.status)
+        if changed:
+            status = f"{_change_name(r, t)}\n({t.status(r.previous_status or 'clear')} → {status})"
+        product = "\n".join(x for x in (r.sku, r.description) if x)
+        rows.append([t.number(r.row), product, r.shown_code or "", status, decided, r.reason])
     return rows
 
 
-def _more(count: int) -> str:
-    return f"… and {count:,} more rows (see the CSV or XLSX report)."
+def _record_story(
+    report: ScreenReport,
+    options: ReportOptions,
+    styles: dict[str, Any],
+    outline: Outline,
+    title: str,
+    listed: int,
+    total: int,
+) -> list[Any]:
+    t = options.text
+    evidence = options.evidence
+    width = frame_width()
+    summary = report.summary
+    story: list[Any] = [outline.heading(title, styles["title"], outline=t("pdf.record"))]
+    record = list(evidence.rows(t))
+    story.extend(label_table(record, width, styles=styles, label_share=0.25))
+    story.append(para(t("pdf.screen.against"), styles["h3"]))
+    name = report.list_name or report.slug
+    against: list[tuple[str, Any]] = [
+        (t("evidence.list"), f"{name} ({report.slug})" if name != report.slug else name)
+    ]
+    effective = dt.date.fromisoformat(report.effective) if report.effective else None
+    against += version_rows(
+        t,
+        label=report.version,
+        notice=report.notice,
+        effective=effective,
+        status=report.status,
+        status_by=report.status_by,
+        status_at=report.status_at,
+        source_file=report.source_file,
+        source_sheet=report.source_sheet,
+        source_sha256=report.source_sha256,
+        item_count=report.item_count,
+        zone=evidence.generated_at.tzinfo,
+    )
+    if len(report.sections) > 1:
+        parts = "; ".join(
+            t("pdf.part_titled", number=n, title=title) if title else t("pdf.part", number=n)
+            for n, title in sorted(report.sections.items())
+        )
+        against.append((t("pdf.parts_of", version=report.version), parts))
+    if report.as_of is not None:
+        against.append((t("evidence.as_of"), t.date(report.as_of)))
+    if report.compare:
+        against.append((t("pdf.screen.compare"), report.compare))
+    against.append((t("evidence.catalogue"), report.file))
+    if report.sheet:
+        against.append((t("evidence.catalogue_sheet"), report.sheet))
+    against.append((t("evidence.catalogue_sha256"), report.sha256))
+    story.extend(label_table(against, width, styles=styles, label_share=0.25))
+    for warning in report.warnings:
+        story.append(para(f"{t('pdf.screen.warning')}: {warning}", styles["notice"]))
+    if listed < total:
+        where = options.companion or t("report.partial_elsewhere")
+        statement = t(
+            "pdf.screen.partial",
+            limit=t.number(options.pdf_rows),
+            shown=t.number(listed),
+            total=t.number(total),
+            where=where,
+        )
+        story.append(para(statement, styles["notice"]))
+    else:
+        story.append(para(t("pdf.screen.complete"), styles["statement"]))
+    story.append(para(t("pdf.screen.summary"), styles["h3"]))
+    counts: list[tuple[str, Any]] = [(t("pdf.screen.rows"), t.number(summary.total))]
+    counts += [(t.status(s), t.number(summary.counts[s])) for s in (*GROUPS, "clear")]
+    if summary.compared:
+        counts.append((t("pdf.screen.changed"), t.number(summary.changed)))
+    story.extend(
+        data_table(
+            [],
+            [[para(label, styles["cell_bold"]), value] for label, value in counts],
+            [width * 0.25, width * 0.2],
+            styles=styles,
+            row_colours=[None, *(STATUS_COLOURS.get(s) for s in (*GROUPS, "clear")), None][
+                : len(counts)
+            ],
+            right=(1,),
+        )
+    )
+    story.append(para(t("signoff.heading"), styles["h3"]))
+    approved = report.status == "approved"
+    story.extend(
+        signoff_table(
+            t,
+            operator=evidence.operator,
+            prepared_on=evidence.generated_at.date(),
+            approver=report.status_by if approved else None,
+            approved_at=report.status_at if approved else None,
+            zone=evidence.generated_at.tzinfo,
+            styles=styles,
+            width=width,
+        )
+    )
+    story.append(para(t("pdf.signoff_note", version=report.version), styles["small"]))
+    return story
+
+
+def write_pdf(
+    report: ScreenReport, path: Path, options: ReportOptions | None = None
+) -> ScreenSummary:
+    """Write the screening PDF (see the module's note for its parts).
+
+    Args:
+        report: The run to write; its results are consumed.
+        path: Where to write.
+        options: Language, rows per group, the report's record (English and the
+            current operator when None).
+
+    Returns:
+        The completed summary.
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import CondPageBreak, PageBreak
+
+    from exportctl import __version__
+    from exportctl.config import current_actor
+
+    if options is None:
+        options = ReportOptions(evidence=Evidence.now(operator=current_actor()))
+    t = options.text
+    limit = options.pdf_rows
+    kept = _collect(report, limit)
+    summary = report.summary
+    groups: list[tuple[str, str, int, list[ScreenResult], str | None]] = []
+    if report.compare:
+        heading = t(
+            "pdf.screen.changed_heading",
+            version=report.compare,
+            count=t.number(summary.changed),
+        )
+        groups.append(("changed", heading, summary.changed, kept["changed"], None))
+    for status in GROUPS:
+        count = summary.counts[status]
+        heading = t(
+            "pdf.screen.group_heading",
+            status=t(f"pdf.screen.group.{status}"),
+            count=t.number(count),
+        )
+        groups.append((status, heading, count, kept[status], STATUS_COLOURS.get(status)))
+    total = sum(count for _key, _heading, count, _rows, _colour in groups)
+    listed = sum(len(rows) for _key, _heading, _count, rows, _colour in groups)
+    styles = report_styles()
+    title = t("pdf.screen.title", file=report.file)
+    outline = Outline()
+    story = _record_story(report, options, styles, outline, title, listed, total)
+    story.append(PageBreak())
+    body: list[Any] = []
+    width = frame_width()
+    widths = [width * s for s in (0.05, 0.17, 0.11, 0.16, 0.23, 0.28)]
+    header = [
+        t.column("row"),
+        t("pdf.screen.product"),
+        t.column("code"),
+        t.column("status"),
+        t("pdf.screen.entry"),
+        t.column("reason"),
+    ]
+    where = options.companion or t("report.partial_elsewhere")
+    for key, heading, count, rows, colour in groups:
+        body.append(CondPageBreak(30 * mm))
+        body.append(outline.heading(heading, styles["h2"]))
+        if not rows:
+            body.append(para(t("pdf.screen.none"), styles["body"]))
+            continue
+        colours = [colour or STATUS_COLOURS.get(r.status) for r in rows]
+        body.extend(
+            data_table(
+                header,
+                _rows(rows, t, changed=key == "changed"),
+                widths,
+                styles=styles,
+                row_colours=colours,
+            )
+        )
+        if count > len(rows):
+            more = t("pdf.more_rows", count=t.number(count - len(rows)), where=where)
+            body.append(para(more, styles["body"]))
+    body.append(
+        para(
+            t("pdf.screen.clear_line", count=t.number(summary.counts["clear"])), styles["statement"]
+        )
+    )
+    notes = [(t("pdf.screen.note"), str(note)) for note in report.notes]
+    if report.extra_columns:
+        notes.insert(0, (t("pdf.screen.columns_kept"), ", ".join(report.extra_columns)))
+    if notes:
+        body.append(para(t("pdf.screen.note"), styles["h3"]))
+        body.extend(label_table(notes, width, styles=styles, label_share=0.2))
+    if listed > CONTENTS_MIN_ROWS:
+        story += outline.contents(t("report.contents"), styles)
+        story.append(PageBreak())
+    story += body
+    evidence = options.evidence
+    build_document(
+        path,
+        story,
+        title=title,
+        footer=evidence_footer(t, title, evidence.generated_at),
+        author=evidence.operator,
+        subject=t("pdf.subject_screening"),
+        keywords=t("pdf.keywords", list=report.slug, versions=report.version),
+        creator=f"exportctl {evidence.tool_version or __version__}",
+        outline=outline,
+    )
+    return summary
 
 
 def pdf_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
     """The ``screening``/``pdf`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    return write_pdf(report, path)
+    return write_pdf(report, path, options)
