@@ -429,7 +429,7 @@ def report_language_options(f: F) -> F:
         metavar="N",
         expose_value=False,
         callback=_remember,
-        help="Rows of each kind a PDF lists at most (default 2,000); the PDF says so on "
+        help="Rows of each kind a PDF lists at most (default 1,000); the PDF says so on "
         "page 1 and the full table is in the CSV/XLSX report.",
     )(f)
     f = click.option(
