@@ -59,7 +59,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,7 +69,7 @@ from exportctl.models import ItemRecord
 from exportctl.reports import FORMATS as FORMATS
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports import Format as Format
-from exportctl.reports.cells import csv_cell
+from exportctl.reports.cells import csv_cell, excel_cell
 from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
 from exportctl.reports.language import Text, text_for
@@ -178,25 +178,33 @@ class PeopleCells:
     """Results as rows of :data:`PEOPLE_COLUMNS` (then the catalogue's own), in one
     language: status and change in words, codes dotted, ``ex`` as yes/no, a plain
     serial as a number. Words of statuses, changes and deciding entries are looked
-    up once, not once a row."""
+    up once, not once a row.
 
-    def __init__(self, text: Text, version: str) -> None:
+    ``spell`` (``csv_cell`` for a CSV) is applied to every cell but ``row``: once to
+    the cells that repeat (words, entries, version), per row to the others.
+    """
+
+    def __init__(self, text: Text, version: str, spell: Callable[[Any], Any] | None = None) -> None:
         self.text = text
-        self.version = version
-        self.status = {status: text.status(status) for status in STATUSES}
-        self._changes: dict[str, str] = {}
+        self._spell = spell
+        same = spell or _same
+        self.version = same(version)
+        self.status = {status: same(text.status(status)) for status in STATUSES}
+        self._changes: dict[str, Any] = {}
         self._entries: dict[int, tuple[Any, ...]] = {}
         self._none = (None, None, None, None, None)
+        if spell is not None:
+            self._none = tuple(map(spell, self._none))
 
     def header(self, report: ScreenReport) -> list[str]:
         """The header row, in the language, then the catalogue's own headers."""
         return [*map(self.text.column, PEOPLE_COLUMNS), *report.extra_columns]
 
-    def change(self, change: str) -> str:
+    def change(self, change: str) -> Any:
         """``change`` in words (cached)."""
         words = self._changes.get(change)
         if words is None:
-            words = self._changes[change] = change_words(change, self.text)
+            words = self._changes[change] = (self._spell or _same)(change_words(change, self.text))
         return words
 
     def entry(self, entry: ItemRecord | None) -> tuple[Any, ...]:
@@ -206,14 +214,16 @@ class PeopleCells:
         cells = self._entries.get(id(entry))
         if cells is None or cells[-1] is not entry:
             serial = entry.serial
-            cells = (
+            shown = (
                 entry.section,
                 int(serial) if serial is not None and serial.isdigit() else serial,
                 dotted(entry.code) if entry.code else None,
                 self.text.yes_no(entry.ex),
                 entry.description,
-                entry,
             )
+            if self._spell is not None:
+                shown = tuple(map(self._spell, shown))
+            cells = (*shown, entry)
             self._entries[id(entry)] = cells
         return cells[:-1]
 
@@ -238,7 +248,32 @@ class PeopleCells:
         ]
         if result.extra:
             cells += result.extra
+        spell = self._spell
+        if spell is not None:
+            for index in _SPELT_PER_ROW:
+                cells[index] = spell(cells[index])
+            for index in range(len(PEOPLE_COLUMNS), len(cells)):
+                cells[index] = spell(cells[index])
         return cells
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_SPELT_PER_ROW = tuple(
+    PEOPLE_COLUMNS.index(name)
+    for name in (
+        "sku",
+        "description",
+        "code",
+        "code_digits",
+        "original_code",
+        "matched_words",
+        "reason",
+    )
+)
+"""Cells of :class:`PeopleCells` that differ row by row (the rest repeat and are cached)."""
 
 
 def summary_rows(
@@ -321,8 +356,8 @@ def write_csv(
     """Write one CSV row per result to a text stream, in ``options.csv_dialect``.
 
     ``excel`` (the default): a BOM, headers in the report's language, values for
-    people (:class:`PeopleCells`), every cell through
-    :func:`~exportctl.reports.cells.csv_cell`. ``plain``: no BOM, :func:`columns_of`
+    people (:class:`PeopleCells`), every cell spelt by
+    :func:`~exportctl.reports.cells.csv_cell` for Excel. ``plain``: no BOM, :func:`columns_of`
     as headers and machine values (:func:`result_cells`), formulas neutralised.
 
     Args:
@@ -336,18 +371,20 @@ def write_csv(
     options = options or ReportOptions()
     dialect = options.csv_dialect
     writer = csv.writer(out, lineterminator="\r\n")
-    rows: Iterator[list[Any]]
     if dialect == "plain":
-        header: list[Any] = list(columns_of(report))
+        writer.writerow([csv_cell(name, dialect) for name in columns_of(report)])
         version = report.version
-        rows = (result_cells(result, version) for result in report.results)
+        writer.writerows(
+            [csv_cell(value, dialect) for value in result_cells(result, version)]
+            for result in report.results
+        )
     else:
         out.write("\ufeff")
-        people = PeopleCells(options.text, report.version)
-        header = people.header(report)
-        rows = map(people.cells, report.results)
-    writer.writerow([csv_cell(name, dialect) for name in header])
-    writer.writerows([csv_cell(value, dialect) for value in row] for row in rows)
+        # excel_cell is csv_cell's excel dialect; PeopleCells applies it to the
+        # cells that repeat once, not once a row.
+        people = PeopleCells(options.text, report.version, excel_cell)
+        writer.writerow([csv_cell(name, dialect) for name in people.header(report)])
+        writer.writerows(map(people.cells, report.results))
     return report.summary
 
 

@@ -132,21 +132,34 @@ class RowStream:
         n = str(row + 1)
         starts = self._starts
         string_ends = style.string_ends
+        number_ends = style.number_ends
         special = _SPECIAL_TEXT.search
         parts = [f'<row r="{n}">']
-        for c, value in enumerate(cells):
-            if value is None or value == "":
+        append = parts.append
+        c = -1
+        for value in cells:
+            c += 1
+            kind = type(value)
+            if kind is str:
+                if not value:
+                    continue
+                if len(value) > _SHORT_TEXT or special(value):
+                    element = text_element(value)
+                else:
+                    element = "<t>" + value + "</t>"
+                append(starts[c] + n + string_ends[c] + element + "</is></c>")
+            elif value is None:
                 continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                parts.append(f"{starts[c]}{n}{style.number_ends[c]}{value:.16G}</v></c>")
-                continue
-            text = value if isinstance(value, str) else str(value)
-            element = (
-                text_element(text) if len(text) > _SHORT_TEXT or special(text) else f"<t>{text}</t>"
-            )
-            parts.append(f"{starts[c]}{n}{string_ends[c]}{element}</is></c>")
+            elif kind is int or kind is float:
+                append(f"{starts[c]}{n}{number_ends[c]}{value:.16G}</v></c>")
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                append(f"{starts[c]}{n}{number_ends[c]}{value:.16G}</v></c>")
+            else:
+                text = str(value)
+                if text:
+                    append(f"{starts[c]}{n}{string_ends[c]}{text_element(text)}</is></c>")
         if len(parts) > 1:
-            parts.append("</row>")
+            append("</row>")
             self._write("".join(parts))
 
     def _write_public(self, row: int, cells: Sequence[Any], style: Style) -> None:
