@@ -250,10 +250,15 @@ class PeopleCells:
             cells += result.extra
         spell = self._spell
         if spell is not None:
+            # An empty cell (None, "") is written empty in every dialect: no call.
             for index in _SPELT_PER_ROW:
-                cells[index] = spell(cells[index])
+                value = cells[index]
+                if value:
+                    cells[index] = spell(value)
             for index in range(len(PEOPLE_COLUMNS), len(cells)):
-                cells[index] = spell(cells[index])
+                value = cells[index]
+                if value:
+                    cells[index] = spell(value)
         return cells
 
 
