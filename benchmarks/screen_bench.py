@@ -14,7 +14,8 @@ resident memory (``ru_maxrss``), so cases do not share caches or heap:
   cleaning, no screening);
 * ``screen``: ``api.screen_catalogue`` with every result consumed (what
   ``exportctl screen`` does before writing);
-* ``screen+csv``: the same, writing the CSV report.
+* ``screen+csv``, ``screen+xlsx``: the same, writing the CSV (``excel`` dialect) or
+  XLSX report in Korean, as ``exportctl screen -o FILE --lang ko`` does.
 
 Peak memory is the child's ``VmHWM`` (Linux) or ``ru_maxrss``; it includes the
 interpreter and the imported libraries (about 60–100 MB with pandas-free imports of
@@ -47,7 +48,7 @@ from typing import Any
 SEED = 2024
 LIST_SIZE = 1_402
 NAME_ENTRIES = 35
-CASES = ("read", "table", "screen", "screen+csv")
+CASES = ("read", "table", "screen", "screen+csv", "screen+xlsx")
 
 _NAME_ENTRIES = [
     ("수치제어 공작기계용 스핀들", "Spindles for numerically controlled machine tools"),
@@ -243,10 +244,13 @@ def _case(case: str, path: Path, url: str) -> dict[str, Any]:
     if case == "screen":
         summary = report.drain()
     else:
+        from exportctl.reports.evidence import Evidence, ReportOptions
         from exportctl.reports.screening import write_screen_report
 
-        out = path.with_name(path.stem + "-screen.csv")
-        summary = write_screen_report(report, "csv", out)
+        fmt = "xlsx" if case == "screen+xlsx" else "csv"
+        out = path.with_name(f"{path.stem}-screen.{fmt}")
+        options = ReportOptions(lang="ko", evidence=Evidence.now(operator="bench"))
+        summary = write_screen_report(report, fmt, out, options)
         extra["report_mb"] = round(out.stat().st_size / 1e6, 1)
         out.unlink()
     extra["summary"] = summary.to_json()

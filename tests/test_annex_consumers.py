@@ -256,7 +256,17 @@ def test_screening_reports_carry_the_part_and_the_notice(
     catalogue.write_text("SKU,HS코드\nC-1,8542.31\n", encoding="utf-8")
     out = tmp_path / "screen.csv"
     run_cli(
-        "screen", catalogue, "--list", "kr-russia", "--version", "2024-06", "-o", out, db=annex_db
+        "screen",
+        catalogue,
+        "--list",
+        "kr-russia",
+        "--version",
+        "2024-06",
+        "--csv-dialect",
+        "plain",
+        "-o",
+        out,
+        db=annex_db,
     )
     (row,) = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
     assert (row["status"], row["entry_section"], row["entry_serial"]) == ("controlled", "2", "1")

@@ -18,6 +18,9 @@ from exportctl.hscode import CodeCell
 from exportctl.models import ItemRecord
 from exportctl.readers.layout import ParsedRow
 from exportctl.reports import screening
+from exportctl.reports.cells import KEEP_TEXT
+from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.language import text_for
 from exportctl.screen import (
     ScreenIndex,
     ScreenReport,
@@ -324,6 +327,21 @@ def test_csv_has_bom_every_row_and_neutralised_cells(index: ScreenIndex, tmp_pat
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    assert [r["Status"] for r in rows] == ["controlled", "review", "clear", "invalid", "controlled"]
+    assert rows[0]["SKU"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["Description"] == "'-2+3 노트북"
+    assert rows[0]["HS code"] == KEEP_TEXT + "8471.10"
+    assert summary.total == 5
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_plain_csv_has_machine_names_and_values(index: ScreenIndex, tmp_path: Path) -> None:
+    path = tmp_path / "screen.csv"
+    options = ReportOptions(csv_dialect="plain")
+    summary = screening.write_screen_report(make_report(index), "csv", path, options)
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
     assert [r["status"] for r in rows] == ["controlled", "review", "clear", "invalid", "controlled"]
     assert rows[0]["sku"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["description"] == "'-2+3 노트북"
@@ -332,7 +350,10 @@ def test_csv_has_bom_every_row_and_neutralised_cells(index: ScreenIndex, tmp_pat
     assert rows[1]["matched_words"] == "드론" and rows[1]["entry_serial"] == "8"
     assert all(r["version"] == "2024-06" for r in rows)
     assert summary.total == 5
-    assert not list(tmp_path.glob(".*.part"))
+
+
+HEADERS = [text_for("en").column(name) for name in screening.PEOPLE_COLUMNS]
+"""The header of the XLSX (and excel CSV) screening report in English."""
 
 
 def test_xlsx_summary_first_codes_as_text_frozen_filtered(
@@ -348,15 +369,22 @@ def test_xlsx_summary_first_codes_as_text_frozen_filtered(
     assert summary["Newly controlled"] == 1
     ws = wb["Screening"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:P6"
+    assert ws.auto_filter.ref == "A1:Q6"
     header = [c.value for c in ws[1]]
-    assert header == list(screening.COLUMNS)
-    code = ws.cell(row=6, column=header.index("code") + 1)
+    assert header == HEADERS
+    code = ws.cell(row=6, column=header.index("HS code (digits)") + 1)
     assert code.value == "851762" and code.data_type == "s"
-    assert ws.cell(row=2, column=2).value == '\'=HYPERLINK("http://x")'
-    assert ws.cell(row=5, column=3).value == "'@SUM(1+1)"
+    assert ws.cell(row=6, column=header.index("HS code") + 1).value == "8517.62"
+    # An XLSX text cell cannot run: text is written as it is, no apostrophe.
+    sku = ws.cell(row=2, column=2)
+    assert sku.value == '=HYPERLINK("http://x")' and sku.data_type == "s"
+    assert ws.cell(row=5, column=3).value == "@SUM(1+1)"
     changes = list(wb["Changes"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[7]) for r in changes] == [(3, "newly for review"), (6, "newly controlled")]
+    change = header.index("Change")
+    assert [(r[0], r[change]) for r in changes] == [
+        (3, "newly for review"),
+        (6, "newly controlled"),
+    ]
 
 
 def test_xlsx_rows_past_a_sheet_go_on_in_continuation_sheets(
@@ -378,9 +406,9 @@ def test_xlsx_rows_past_a_sheet_go_on_in_continuation_sheets(
     rows = []
     for title in ("Screening", "Screening (2)", "Screening (3)"):
         ws = wb[title]
-        assert [c.value for c in ws[1]] == list(screening.COLUMNS)
+        assert [c.value for c in ws[1]] == HEADERS
         found = list(ws.iter_rows(min_row=2, values_only=True))
-        assert ws.auto_filter.ref == f"A1:P{len(found) + 1}"
+        assert ws.auto_filter.ref == f"A1:Q{len(found) + 1}"
         rows += [r[0] for r in found]
     assert rows == [2, 3, 4, 5, 6]
     changes = list(wb["Changes"].iter_rows(min_row=2, values_only=True))
@@ -621,15 +649,16 @@ def test_written_reports_read_back_and_are_audited(
     if suffix == "csv":
         with out.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        assert {int(r["row"]): r["status"] for r in rows} == EXPECTED_V2
-        assert rows[-1]["sku"] == "'+cmd|' /C calc'!A0"
-        assert rows[-1]["description"] == "'@SUM(1+1)"
+        assert {int(r["Row"]): r["Status"] for r in rows} == EXPECTED_V2
+        assert rows[-1]["SKU"] == "'+cmd|' /C calc'!A0"
+        assert rows[-1]["Description"] == "'@SUM(1+1)"
     elif suffix == "xlsx":
         wb = load_workbook(out, read_only=True)
         assert wb.sheetnames == ["Summary", "Screening", "Changes"]
         values = list(wb["Screening"].iter_rows(min_row=2, values_only=True))
-        assert {r[0]: r[5] for r in values} == EXPECTED_V2
-        assert values[-1][1] == "'+cmd|' /C calc'!A0"
+        status = screening.PEOPLE_COLUMNS.index("status")
+        assert {r[0]: r[status] for r in values} == EXPECTED_V2
+        assert values[-1][1] == "+cmd|' /C calc'!A0"  # a text cell: it cannot run
         wb.close()
     elif suffix == "pdf":
         from pypdf import PdfReader
@@ -669,6 +698,8 @@ def test_csv_to_stdout_and_csv_catalogue_with_column_override(
         "code=세번(10단위)",
         "--format",
         "csv",
+        "--csv-dialect",
+        "plain",
         ok=True,
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

@@ -20,6 +20,8 @@ from openpyxl import Workbook, load_workbook
 from exportctl.hscode import CodeProblem, normalise, settle_lost_zeros
 from exportctl.readers import CATALOGUE_SCHEMA, read_table
 from exportctl.reports import screening
+from exportctl.reports.cells import KEEP_TEXT
+from exportctl.reports.language import text_for
 from exportctl.screen import ScreenSummary, fail_statuses
 
 LIST_ROWS: list[Row] = [
@@ -113,7 +115,7 @@ def test_no_description_column_is_a_warning_everywhere_and_fails_review(
     assert f"warning: {NO_DESCRIPTION}" in written.stdout.splitlines()
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0]["reason"] == (
+    assert rows[0]["Reason"] == (
         "no entry of kr-sanctions 2024-06 covers 8903.22; the row has no description, "
         "so the 2 list entries defined by name were not checked"
     )
@@ -387,21 +389,26 @@ def erp_export(tmp_path: Path) -> Path:
 EXTRA = ["고객사", "Plant", "English name"]
 
 
+@pytest.mark.parametrize("dialect", ["excel", "plain"])
 def test_csv_report_keeps_the_catalogue_columns_after_the_verdict(
-    run_cli: RunCli, list_db: str, erp_export: Path, tmp_path: Path
+    run_cli: RunCli, list_db: str, erp_export: Path, tmp_path: Path, dialect: str
 ) -> None:
     out = tmp_path / "screen.csv"
-    assert screen(run_cli, list_db, erp_export, "-o", out).exit_code == 0
+    args = ("-o", out, "--csv-dialect", dialect)
+    assert screen(run_cli, list_db, erp_export, *args).exit_code == 0
     with out.open(encoding="utf-8-sig", newline="") as handle:
         table = list(csv.reader(handle))
-    assert table[0] == [*screening.COLUMNS, *EXTRA]
-    width = len(screening.COLUMNS)
+    columns = screening.COLUMNS if dialect == "plain" else screening.PEOPLE_COLUMNS
+    names = columns if dialect == "plain" else [text_for("en").column(c) for c in columns]
+    assert table[0] == [*names, *EXTRA]
+    width = len(columns)
+    number = "1100" if dialect == "plain" else KEEP_TEXT + "1100"
     assert [row[width:] for row in table[1:]] == [
-        ["삼성", "1100", "Laptop"],
+        ["삼성", number, "Laptop"],
         ["'@cmd()", "", "Apple"],
-        ["", "1200", ""],
+        ["", number.replace("1100", "1200"), ""],
     ]
-    assert [row[screening.COLUMNS.index("status")] for row in table[1:]] == [
+    assert [row[columns.index("status")] for row in table[1:]] == [
         "controlled",
         "clear",
         "invalid",
@@ -416,15 +423,15 @@ def test_xlsx_report_keeps_the_catalogue_columns_after_the_verdict(
     wb = load_workbook(out)
     ws = wb["Screening"]
     header = [c.value for c in ws[1]]
-    assert header == [*screening.COLUMNS, *EXTRA]
+    assert header == [*(text_for("en").column(c) for c in screening.PEOPLE_COLUMNS), *EXTRA]
     values = list(ws.iter_rows(min_row=2, values_only=True))
-    width = len(screening.COLUMNS)
+    width = len(screening.PEOPLE_COLUMNS)
     assert [list(row[width:]) for row in values] == [
         ["삼성", "1100", "Laptop"],
-        ["'@cmd()", None, "Apple"],
+        ["@cmd()", None, "Apple"],  # a text cell: it cannot run
         [None, "1200", None],
     ]
-    assert ws.auto_filter.ref == "A1:S4"
+    assert ws.auto_filter.ref == "A1:T4"
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=3, values_only=True)}
     assert summary["Columns kept"] == "고객사, Plant, English name"
 

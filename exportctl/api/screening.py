@@ -194,6 +194,7 @@ def write_screen_report(
             "catalogue_sha256": report.sha256,
             "sheet": report.sheet,
             "compare": report.compare,
+            "as_of": report.as_of.isoformat() if report.as_of is not None else None,
         },
         detail_after=lambda summary: {"summary": summary.to_json()},
     )

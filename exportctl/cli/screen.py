@@ -89,6 +89,12 @@ def screen(
     controlled". Other catalogue columns are copied beside the verdict in the
     CSV, XLSX and JSON reports.
 
+    CSV and XLSX reports are written for people in the language of --lang
+    (headers, statuses, changes, the XLSX Summary sheet with when, by whom and
+    against which version and source file the run was made); --csv-dialect plain
+    writes machine column names and values for programs. JSON is always machine
+    form, with the same record in its "report" object.
+
     With --fail-on, exit 1 when a row reaches one of the statuses given:
     controlled; review (controlled or review rows, or a catalogue whose
     descriptions could not be checked against the entries defined by name);

@@ -1,17 +1,33 @@
-"""Writers for screening results: CSV, XLSX, PDF and JSON.
+"""Writers for screening results: CSV, XLSX and JSON (the PDF is in ``screening_pdf``).
 
 Every writer reads :attr:`ScreenReport.results` once, in file order, and
 returns the completed :class:`~exportctl.screen.ScreenSummary`. Nothing holds
 all rows: CSV and JSON rows are written as they come (JSON through a spool file
-so the summary can come first), XLSX uses xlsxwriter's ``constant_memory``
-mode, and the PDF keeps at most :data:`PDF_MAX_ROWS` non-clear rows. Text cells
-go through :func:`~exportctl.reports.safe.neutralise` so no cell can start a
-formula.
+so the summary can come first), XLSX streams each row into xlsxwriter's
+``constant_memory`` row file (:class:`~exportctl.reports.sheet_rows.RowStream`).
+
+Two forms of a row:
+
+* for people (the XLSX and the ``excel`` CSV dialect, the default): headers and
+  values in the report's language (``--lang``: ``판정`` ``통제 대상``, ``변경 구분``
+  ``새로 통제 대상``, ``예``/``아니오``), the HS code dotted (``0101.21.1000``) with
+  its digits beside it (``0101211000``), as in the change report
+  (:data:`PEOPLE_COLUMNS`);
+* for programs (the ``plain`` CSV dialect, and JSON): :data:`COLUMNS` as headers
+  and machine values (``controlled``, ``newly controlled``, codes as digits).
 
 The catalogue's other columns (:attr:`ScreenReport.extra_columns`) follow the
 verdict columns in CSV and XLSX, headed exactly as in the catalogue, so the
 officer gets their own sheet back with a verdict on each row; JSON gives them
 as ``extra_columns`` in the head and an aligned ``extra`` list per row.
+
+A CSV cell is spelt by :func:`~exportctl.reports.cells.csv_cell` (the ``excel``
+dialect keeps codes such as ``0101.21`` and SKUs such as ``00123`` as text when
+Excel opens the file; both dialects neutralise formulas). An XLSX text cell cannot
+run, so text is written there exactly as it is (``-A2`` stays ``-A2``).
+
+The reasons (``reason``) are sentences the screening engine builds in English;
+they are the same in every language.
 
 What a run could not check (:attr:`ScreenReport.warnings`: no description
 column while the version has entries defined by name; codes read with zeros
@@ -23,16 +39,23 @@ each clear row whose name entries went unchecked says so in ``reason`` ("the
 row has no description, so the N list entries defined by name were not
 checked"), and a recovered code's row says how it was read.
 
+The XLSX Summary sheet and the JSON ``report`` object carry the report's record
+(:class:`~exportctl.reports.evidence.Evidence`: when, in which time zone, by whom,
+with which exportctl, against which database), the date asked for, and the
+version screened against with its approval, source file and SHA-256.
+
 Example:
     >>> report = api.screen_catalogue(engine, Path("catalogue.xlsx"), "kr-russia",
     ...                               as_of=dt.date(2024, 7, 1))
-    >>> summary = write_screen_report(report, "xlsx", Path("screen.xlsx"))
+    >>> summary = write_screen_report(report, "xlsx", Path("screen.xlsx"),
+    ...                               ReportOptions(lang="ko"))
     >>> summary.counts["controlled"]
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 import tempfile
@@ -41,12 +64,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.bulk import paused_gc
+from exportctl.diff.changeset import dotted
+from exportctl.models import ItemRecord
 from exportctl.reports import FORMATS as FORMATS
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports import Format as Format
-from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.cells import csv_cell, excel_cell
+from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
-from exportctl.reports.safe import neutralise
+from exportctl.reports.language import Text, text_for
+from exportctl.reports.sheet_rows import RowStream, Style
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
 
 COLUMNS: tuple[str, ...] = (
@@ -67,7 +94,18 @@ COLUMNS: tuple[str, ...] = (
     "reason",
     "version",
 )
-"""Column order of the CSV and the XLSX results sheet."""
+"""Machine names of the verdict columns, in order: the headers of the ``plain`` CSV
+dialect (``code`` is the digits, ``status`` and ``change`` machine values), and the
+names :data:`PEOPLE_COLUMNS` are made of."""
+
+PEOPLE_COLUMNS: tuple[str, ...] = (
+    *COLUMNS[: COLUMNS.index("code") + 1],
+    "code_digits",
+    *COLUMNS[COLUMNS.index("code") + 1 :],
+)
+"""The verdict columns of the XLSX and of the ``excel`` CSV dialect: :data:`COLUMNS`
+with ``code`` dotted for people (``0101.21.1000``) and its digits in ``code_digits``;
+headed by :meth:`Text.column`."""
 
 STATUS_COLOURS: dict[str, str | None] = {
     "controlled": "#F8CBAD",
@@ -80,21 +118,45 @@ STATUS_COLOURS: dict[str, str | None] = {
 PDF_MAX_ROWS = 2_000
 """Non-clear rows listed in a PDF; the rest are counted and left to CSV/XLSX."""
 
+_CHANGE_KEYS = {
+    "newly controlled": "newly_controlled",
+    "no longer controlled": "no_longer_controlled",
+    "newly for review": "newly_for_review",
+}
+
+
+def change_words(change: str, text: Text) -> str:
+    """A change as :attr:`ScreenResult.change` spells it (``newly controlled``,
+    ``clear → invalid``), in ``text``'s language; ``""`` stays ``""``."""
+    if not change:
+        return ""
+    key = _CHANGE_KEYS.get(change)
+    if key is not None:
+        return text(f"screening.change.{key}")
+    before, sep, after = change.partition(" → ")
+    if sep and text.has(f"status.{before}") and text.has(f"status.{after}"):
+        return text("screening.change.other", before=text.status(before), after=text.status(after))
+    return change
+
+
+def _first_upper(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
 
 def columns_of(report: ScreenReport) -> tuple[str, ...]:
-    """The header of the CSV and XLSX results: :data:`COLUMNS`, then the catalogue's own."""
+    """The header of the ``plain`` CSV: :data:`COLUMNS`, then the catalogue's own."""
     return (*COLUMNS, *report.extra_columns)
 
 
 def result_cells(result: ScreenResult, version: str) -> list[Any]:
-    """One result as a row of :func:`columns_of`, text cells neutralised."""
+    """One result in machine form, as a row of :func:`columns_of` (not neutralised)."""
     entry = result.entry
-    cells = [
+    cells: list[Any] = [
         result.row,
-        neutralise(result.sku),
-        neutralise(result.description),
+        result.sku,
+        result.description,
         result.code,
-        neutralise(result.original_code),
+        result.original_code,
         result.status,
         result.previous_status,
         result.change,
@@ -102,85 +164,272 @@ def result_cells(result: ScreenResult, version: str) -> list[Any]:
         entry.serial if entry is not None else None,
         entry.code if entry is not None else None,
         ("ex" if entry.ex else "") if entry is not None else None,
-        neutralise(entry.description) if entry is not None else None,
-        neutralise(" ".join(result.words)),
-        neutralise(result.reason),
-        neutralise(version),
+        entry.description if entry is not None else None,
+        " ".join(result.words),
+        result.reason,
+        version,
     ]
     if result.extra:
-        cells += map(neutralise, result.extra)
+        cells += result.extra
     return cells
 
 
-def summary_rows(report: ScreenReport) -> list[tuple[str, Any]]:
-    """Label/value pairs heading every report: what was screened, then the counts."""
+class PeopleCells:
+    """Results as rows of :data:`PEOPLE_COLUMNS` (then the catalogue's own), in one
+    language: status and change in words, codes dotted, ``ex`` as yes/no, a plain
+    serial as a number. Words of statuses, changes and deciding entries are looked
+    up once, not once a row.
+
+    ``spell`` (``csv_cell`` for a CSV) is applied to every cell but ``row``: once to
+    the cells that repeat (words, entries, version), per row to the others.
+    """
+
+    def __init__(self, text: Text, version: str, spell: Callable[[Any], Any] | None = None) -> None:
+        self.text = text
+        self._spell = spell
+        same = spell or _same
+        self.version = same(version)
+        self.status = {status: same(text.status(status)) for status in STATUSES}
+        self._changes: dict[str, Any] = {}
+        self._entries: dict[int, tuple[Any, ...]] = {}
+        self._none = (None, None, None, None, None)
+        if spell is not None:
+            self._none = tuple(map(spell, self._none))
+
+    def header(self, report: ScreenReport) -> list[str]:
+        """The header row, in the language, then the catalogue's own headers."""
+        return [*map(self.text.column, PEOPLE_COLUMNS), *report.extra_columns]
+
+    def change(self, change: str) -> Any:
+        """``change`` in words (cached)."""
+        words = self._changes.get(change)
+        if words is None:
+            words = self._changes[change] = (self._spell or _same)(change_words(change, self.text))
+        return words
+
+    def entry(self, entry: ItemRecord | None) -> tuple[Any, ...]:
+        """The five ``entry_*`` cells of a deciding entry (cached per entry)."""
+        if entry is None:
+            return self._none
+        cells = self._entries.get(id(entry))
+        if cells is None or cells[-1] is not entry:
+            serial = entry.serial
+            shown = (
+                entry.section,
+                int(serial) if serial is not None and serial.isdigit() else serial,
+                dotted(entry.code) if entry.code else None,
+                self.text.yes_no(entry.ex),
+                entry.description,
+            )
+            if self._spell is not None:
+                shown = tuple(map(self._spell, shown))
+            cells = (*shown, entry)
+            self._entries[id(entry)] = cells
+        return cells[:-1]
+
+    def cells(self, result: ScreenResult) -> list[Any]:
+        """One result as a row."""
+        code = result.code
+        previous = result.previous_status
+        cells: list[Any] = [
+            result.row,
+            result.sku,
+            result.description,
+            dotted(code) if code else None,
+            code,
+            result.original_code,
+            self.status[result.status],
+            self.status[previous] if previous is not None else None,
+            self.change(result.change) if previous is not None else None,
+            *self.entry(result.entry),
+            " ".join(result.words),
+            result.reason,
+            self.version,
+        ]
+        if result.extra:
+            cells += result.extra
+        spell = self._spell
+        if spell is not None:
+            # An empty cell (None, "") is written empty in every dialect: no call.
+            for index in _SPELT_PER_ROW:
+                value = cells[index]
+                if value:
+                    cells[index] = spell(value)
+            for index in range(len(PEOPLE_COLUMNS), len(cells)):
+                value = cells[index]
+                if value:
+                    cells[index] = spell(value)
+        return cells
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_SPELT_PER_ROW = tuple(
+    PEOPLE_COLUMNS.index(name)
+    for name in (
+        "sku",
+        "description",
+        "code",
+        "code_digits",
+        "original_code",
+        "matched_words",
+        "reason",
+    )
+)
+"""Cells of :class:`PeopleCells` that differ row by row (the rest repeat and are cached)."""
+
+
+def summary_rows(
+    report: ScreenReport, text: Text | None = None, *, zone: dt.tzinfo | None = None
+) -> list[tuple[str, Any]]:
+    """Label/value pairs heading every report, in ``text``'s language (English when
+    None): the list (name and slug), the date asked for, the version screened against
+    (notice, effective date, status with who approved it and when, entries, source file
+    and SHA-256), the compared version, the catalogue (file, sheet, SHA-256), warnings,
+    then the counts. Counts are ``int`` (the writer formats them); ``zone`` is where
+    times are shown (UTC when None). The report's own record (when, by whom) is
+    :meth:`Evidence.rows <exportctl.reports.evidence.Evidence.rows>`."""
+    t = text or text_for("en")
     summary = report.summary
+    name = report.list_name
     rows: list[tuple[str, Any]] = [
-        ("List", report.slug),
-        ("Version", report.version),
-        ("Effective", report.effective or "undated"),
+        (
+            t("evidence.list"),
+            t("screening.list_value", name=name, slug=report.slug)
+            if name and name != report.slug
+            else report.slug,
+        ),
+        (
+            t("evidence.as_of"),
+            t.date(report.as_of)
+            if report.as_of is not None
+            else t("screening.as_of_none", label=report.version),
+        ),
     ]
-    if report.notice:
-        rows.append(("Notice", report.notice))
+    rows += version_rows(
+        t,
+        label=report.version,
+        notice=report.notice,
+        effective=dt.date.fromisoformat(report.effective) if report.effective else None,
+        status=report.status,
+        status_by=report.status_by,
+        status_at=report.status_at,
+        source_file=report.source_file,
+        source_sheet=report.source_sheet,
+        source_sha256=report.source_sha256,
+        item_count=report.item_count,
+        zone=zone,
+    )
     if len(report.sections) > 1:
         rows += [
-            (f"Part {number}", title or "(untitled)")
+            (t("screening.part", number=number), title or t("screening.untitled"))
             for number, title in sorted(report.sections.items())
         ]
     if report.compare:
-        rows.append(("Compared with", report.compare))
-    rows += [
-        ("Catalogue", report.file + (f' (sheet "{report.sheet}")' if report.sheet else "")),
-        ("Catalogue SHA-256", report.sha256),
-    ]
-    rows += [("Warning", warning) for warning in report.warnings]
+        rows.append((t("screening.compared"), report.compare))
+    rows.append((t("evidence.catalogue"), report.file))
+    if report.sheet:
+        rows.append((t("evidence.catalogue_sheet"), report.sheet))
+    rows.append((t("evidence.catalogue_sha256"), report.sha256))
+    rows += [(t("screening.warning"), warning) for warning in report.warnings]
     if report.extra_columns:
-        rows.append(("Columns kept", ", ".join(report.extra_columns)))
-    rows.append(("Rows screened", summary.total))
-    rows += [(status.capitalize(), summary.counts[status]) for status in STATUSES]
+        rows.append((t("screening.columns_kept"), ", ".join(report.extra_columns)))
+    rows.append((t("screening.rows"), summary.total))
+    rows += [(t(f"screening.count.{status}"), summary.counts[status]) for status in STATUSES]
     if summary.compared:
-        rows.append(("Status changed", summary.changed))
-        rows += [(change.capitalize(), n) for change, n in sorted(summary.changes.items())]
-    rows += [("Note", str(note)) for note in report.notes]
+        rows.append((t("screening.changed"), summary.changed))
+        rows += [
+            (_first_upper(change_words(change, t)), n)
+            for change, n in sorted(summary.changes.items())
+        ]
+    rows += [(t("screening.note"), str(note)) for note in report.notes]
     return rows
+
+
+def _zone(options: ReportOptions) -> dt.tzinfo | None:
+    return options.evidence.generated_at.tzinfo
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-def write_csv(report: ScreenReport, out: IO[str]) -> ScreenSummary:
-    """Write one CSV row per result to a text stream (the caller picks BOM/encoding).
+def write_csv(
+    report: ScreenReport, out: IO[str], options: ReportOptions | None = None
+) -> ScreenSummary:
+    """Write one CSV row per result to a text stream, in ``options.csv_dialect``.
+
+    ``excel`` (the default): a BOM, headers in the report's language, values for
+    people (:class:`PeopleCells`), every cell spelt by
+    :func:`~exportctl.reports.cells.csv_cell` for Excel. ``plain``: no BOM, :func:`columns_of`
+    as headers and machine values (:func:`result_cells`), formulas neutralised.
 
     Args:
         report: The run to write; its results are consumed.
-        out: A text stream opened with ``newline=""``.
+        out: A text stream opened with ``newline=""`` (UTF-8).
+        options: Language and dialect (English, ``excel`` when None).
 
     Returns:
         The completed summary.
     """
+    options = options or ReportOptions()
+    dialect = options.csv_dialect
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns_of(report))
-    version = report.version
-    writer.writerows(result_cells(result, version) for result in report.results)
+    if dialect == "plain":
+        writer.writerow([csv_cell(name, dialect) for name in columns_of(report)])
+        version = report.version
+        writer.writerows(
+            [csv_cell(value, dialect) for value in result_cells(result, version)]
+            for result in report.results
+        )
+    else:
+        out.write("\ufeff")
+        # excel_cell is csv_cell's excel dialect; PeopleCells applies it to the
+        # cells that repeat once, not once a row.
+        people = PeopleCells(options.text, report.version, excel_cell)
+        writer.writerow([csv_cell(name, dialect) for name in people.header(report)])
+        writer.writerows(map(people.cells, report.results))
     return report.summary
 
 
 # --------------------------------------------------------------------------- JSON
 
 
-def write_json(report: ScreenReport, out: IO[str]) -> ScreenSummary:
+def report_json(options: ReportOptions) -> dict[str, Any]:
+    """The ``report`` object of the JSON head: how the report was made."""
+    evidence = options.evidence
+    moment = evidence.generated_at
+    zone = moment.tzinfo
+    return {
+        "generated_at": moment.isoformat(timespec="seconds"),
+        "timezone": getattr(zone, "key", None) or moment.tzname(),
+        "operator": evidence.operator,
+        "exportctl_version": evidence.tool_version,
+        "database": evidence.database or None,
+        "language": options.lang,
+    }
+
+
+def write_json(
+    report: ScreenReport, out: IO[str], options: ReportOptions | None = None
+) -> ScreenSummary:
     """Write the ``screen --format json`` object, streaming rows.
 
     Rows go to a spool file first (in memory while small, on disk beyond 16 MB)
-    so that ``summary`` can precede ``rows`` without holding the rows.
+    so that ``summary`` can precede ``rows`` without holding the rows. Keys and
+    values are machine form whatever the language; the head's ``report`` object
+    (:func:`report_json`) says how the report was made.
 
     Args:
         report: The run to write; its results are consumed.
         out: A text stream.
+        options: The report's record (made now when None).
 
     Returns:
         The completed summary.
     """
+    options = options or ReportOptions()
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     with tempfile.SpooledTemporaryFile(
         max_size=16 * 1024 * 1024, mode="w+", encoding="utf-8", newline="\n"
@@ -190,6 +439,7 @@ def write_json(report: ScreenReport, out: IO[str]) -> ScreenSummary:
             spool.write(("\n    " if first else ",\n    ") + dumps(result.to_json()))
             first = False
         head = report.header_json()
+        head["report"] = report_json(options)
         head["notes"] = [note.to_json() for note in report.notes]
         head["summary"] = report.summary.to_json()
         text = json.dumps(head, ensure_ascii=False, indent=2)
@@ -207,86 +457,141 @@ _XLSX_WIDTHS = {
     "sku": 16,
     "description": 40,
     "code": 14,
+    "code_digits": 13,
     "original_code": 14,
     "status": 11,
     "previous_status": 11,
     "change": 18,
     "entry_section": 8,
     "entry_serial": 8,
-    "entry_code": 12,
-    "entry_ex": 6,
+    "entry_code": 13,
+    "entry_ex": 7,
     "entry_description": 40,
     "matched_words": 18,
     "reason": 70,
     "version": 10,
 }
 _XLSX_EXTRA_WIDTH = 16
+_XLSX_TEXT_COLUMNS = frozenset({"sku", "code", "code_digits", "original_code", "entry_code"})
+"""Columns formatted as text (``@``), so a code typed into them later keeps its zeros."""
 
 
-def write_xlsx(report: ScreenReport, path: Path) -> ScreenSummary:
+def write_xlsx(
+    report: ScreenReport, path: Path | IO[bytes], options: ReportOptions | None = None
+) -> ScreenSummary:
     """Write an XLSX workbook: Summary sheet first, then every row, then changes.
 
-    Written with xlsxwriter's ``constant_memory`` mode, so memory stays flat for
-    a million rows; rows past Excel's 1,048,575 go on in ``Screening (2)``... Codes are
-    written as text; headers are frozen and filtered.
+    Rows stream into xlsxwriter's ``constant_memory`` row files, so memory stays
+    flat for a million rows; rows past Excel's 1,048,575 go on in ``Screening (2)``…
+    Headers, status and change words and sheet names are in the report's language;
+    text is written as it is (no apostrophes); codes are text cells, dotted with the
+    digits beside them; status cells are coloured (:data:`STATUS_COLOURS`); headers
+    are frozen and filtered and every sheet prints on A4 landscape. The Summary sheet
+    holds the report's record, what was screened and the counts
+    (:func:`summary_rows`).
 
     Args:
         report: The run to write; its results are consumed.
         path: Where to write.
+        options: Language and the report's record (English, made now, when None).
 
     Returns:
         The completed summary.
     """
-    import xlsxwriter
+    from exportctl.reports.workbook import open_workbook, print_setup
 
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False},
-    )
+    options = options or ReportOptions()
+    t = options.text
+    title = t("screening.title")
+    book = open_workbook(path, options, title=title, subject=t("screening.subject"))
     try:
-        bold = book.add_format({"bold": True})
-        header = book.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
-        status_formats = {
-            status: book.add_format({"bg_color": colour}) if colour else None
+        header_format = book.add_format(
+            {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        text_format = book.add_format({"num_format": "@"})
+        summary_sheet = book.add_worksheet(t("screening.sheet.summary"))
+        people = PeopleCells(t, report.version)
+        names = [*PEOPLE_COLUMNS, *(None for _ in report.extra_columns)]
+        header = people.header(report)
+        formats = [text_format if name in _XLSX_TEXT_COLUMNS else None for name in names]
+
+        def new_sheet(sheet_name: str) -> tuple[Any, RowStream]:
+            sheet = book.add_worksheet(sheet_name)
+            for col, name in enumerate(names):
+                width = _XLSX_WIDTHS[name] if name is not None else _XLSX_EXTRA_WIDTH
+                sheet.set_column(col, col, width, formats[col])
+                sheet.write_string(0, col, header[col], header_format)
+            sheet.freeze_panes(1, 0)
+            print_setup(sheet, title=f"{title}: {report.file}", header_rows=1)
+            return sheet, RowStream(sheet, formats)
+
+        status_col = PEOPLE_COLUMNS.index("status")
+        style = Style(formats)
+        styles = {
+            status: style.but(status_col, book.add_format({"bg_color": colour}))
+            if colour
+            else style
             for status, colour in STATUS_COLOURS.items()
         }
-        summary_sheet = book.add_worksheet("Summary")
-        columns = columns_of(report)
-
-        def new_sheet(title: str) -> Any:
-            sheet = book.add_worksheet(title)
-            for col, name in enumerate(columns):
-                width = _XLSX_WIDTHS[name] if col < len(COLUMNS) else _XLSX_EXTRA_WIDTH
-                sheet.set_column(col, col, width)
-                sheet.write_string(0, col, name, header)
-            sheet.freeze_panes(1, 0)
-            return sheet
-
-        rows_table = _SheetRun("Screening", new_sheet, len(columns))
-        changes_table = _SheetRun("Changes", new_sheet, len(columns)) if report.compare else None
-        status_col = COLUMNS.index("status")
-        version = report.version
+        rows_table = _SheetRun(t("screening.sheet.rows"), new_sheet, len(names))
+        changes_table = (
+            _SheetRun(t("screening.sheet.changes"), new_sheet, len(names))
+            if report.compare
+            else None
+        )
+        cells_of = people.cells
+        add = rows_table.add
         for result in report.results:
-            cells = result_cells(result, version)
-            fmt = status_formats[result.status]
-            rows_table.add(cells, status_col, fmt)
+            cells = cells_of(result)
+            row_style = styles[result.status]
+            add(cells, row_style)
             if changes_table is not None and result.changed:
-                changes_table.add(cells, status_col, fmt)
+                changes_table.add(cells, row_style)
         rows_table.close()
         if changes_table is not None:
             changes_table.close()
-        summary_sheet.set_column(0, 0, 22)
-        summary_sheet.set_column(1, 1, 70)
-        summary_sheet.write_string(0, 0, "Catalogue screening", bold)
-        for offset, (label, value) in enumerate(summary_rows(report), start=2):
-            summary_sheet.write_string(offset, 0, label, bold)
-            if isinstance(value, int):
-                summary_sheet.write_number(offset, 1, value)
-            else:
-                summary_sheet.write_string(offset, 1, str(neutralise(value)))
+        _summary_sheet(book, summary_sheet, report, options)
     finally:
         book.close()
     return report.summary
+
+
+def _summary_sheet(book: Any, sheet: Any, report: ScreenReport, options: ReportOptions) -> None:
+    """The record, what was screened and the counts, label beside value."""
+    from exportctl.reports.workbook import print_setup
+
+    t = options.text
+    heading = book.add_format({"bold": True, "font_size": 14})
+    bold = book.add_format({"bold": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    number = book.add_format({"num_format": "#,##0", "align": "left"})
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 90)
+    title = t("screening.title")
+    print_setup(sheet, title=title, header_rows=0, landscape=False)
+    blocks: list[tuple[str, list[tuple[str, Any]]]] = [
+        (
+            t("evidence.heading"),
+            [
+                *options.evidence.rows(t),
+                (t("evidence.language"), t("screening.language_name")),
+            ],
+        ),
+        (t("screening.screened"), summary_rows(report, t, zone=_zone(options))),
+    ]
+    sheet.write_string(0, 0, title, heading)
+    rows = RowStream(sheet, [bold, wrap])
+    line = 1
+    for name, pairs in blocks:
+        line += 1
+        rows.write(line, [name], Style([heading, None]))
+        for label, value in pairs:
+            line += 1
+            if isinstance(value, int) and not isinstance(value, bool):
+                rows.write(line, [label, value], Style([bold, number]))
+            else:
+                rows.write(line, [label, "" if value is None else str(value)])
+    rows.close()
 
 
 class _SheetRun:
@@ -297,42 +602,33 @@ class _SheetRun:
     sheet gets filters over its rows.
     """
 
-    def __init__(self, title: str, new_sheet: Callable[[str], Any], width: int) -> None:
+    def __init__(
+        self, title: str, new_sheet: Callable[[str], tuple[Any, RowStream]], width: int
+    ) -> None:
         self._title = title
         self._width = width
         self._new_sheet = new_sheet
         self._part = 1
-        self._sheet = new_sheet(title)
+        self._sheet, self._rows = new_sheet(title)
         self._line = 0
 
-    def add(self, cells: list[Any], status_col: int, fmt: Any) -> None:
+    def add(self, cells: list[Any], style: Style) -> None:
         """Write one row, starting the next sheet when this one is full."""
         if self._line == XLSX_MAX_ROWS - 1:
-            self._filter()
+            self._finish()
             self._part += 1
-            self._sheet = self._new_sheet(sheet_title(self._title, self._part))
+            self._sheet, self._rows = self._new_sheet(sheet_title(self._title, self._part))
             self._line = 0
         self._line += 1
-        _write_row(self._sheet, self._line, cells, status_col, fmt)
+        self._rows.write(self._line, cells, style)
 
     def close(self) -> None:
         """Put filters on the last sheet."""
-        self._filter()
+        self._finish()
 
-    def _filter(self) -> None:
+    def _finish(self) -> None:
+        self._rows.close()
         self._sheet.autofilter(0, 0, max(self._line, 1), self._width - 1)
-
-
-def _write_row(sheet: Any, line: int, cells: list[Any], status_col: int, fmt: Any) -> None:
-    for col, value in enumerate(cells):
-        if value is None or value == "":
-            continue
-        if isinstance(value, int):
-            sheet.write_number(line, col, value)
-        elif col == status_col and fmt is not None:
-            sheet.write_string(line, col, value, fmt)
-        else:
-            sheet.write_string(line, col, value)
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -354,53 +650,51 @@ def format_for(path: Path | None, fmt: str | None) -> Format:
 
 
 @paused_gc()
-def write_screen_report(report: ScreenReport, fmt: Format, path: Path) -> ScreenSummary:
+def write_screen_report(
+    report: ScreenReport, fmt: Format, path: Path, options: ReportOptions | None = None
+) -> ScreenSummary:
     """Write ``report`` to ``path`` in ``fmt``; the file appears only when complete.
 
-    CSV is written in UTF-8 with a BOM (Excel then reads Hangul correctly).
+    The CLI goes through :func:`exportctl.api.screening.write_screen_report`, which
+    audits the report too; this writes the file only.
 
     Returns:
         The completed summary.
     """
-    writers: dict[str, Callable[[ScreenReport, Path], ScreenSummary]] = {
-        "csv": _csv_file,
-        "json": _json_file,
-        "xlsx": write_xlsx,
+    writers: dict[str, Callable[[ScreenReport, Path, ReportOptions], ScreenSummary]] = {
+        "csv": csv_report,
+        "json": json_report,
+        "xlsx": xlsx_report,
         "pdf": _pdf_file,
     }
     with atomic_path(path) as temp:
-        return writers[fmt](report, temp)
-
-
-def _csv_file(report: ScreenReport, path: Path) -> ScreenSummary:
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        return write_csv(report, out)
-
-
-def _json_file(report: ScreenReport, path: Path) -> ScreenSummary:
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        return write_json(report, out)
+        return writers[fmt](report, temp, options or ReportOptions())
 
 
 # --------------------------------------------------------------------------- registry
 
 
+@paused_gc()
 def csv_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
     """The ``screening``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    return _csv_file(report, path)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        return write_csv(report, out, options)
 
 
+@paused_gc()
 def json_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
     """The ``screening``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    return _json_file(report, path)
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        return write_json(report, out, options)
 
 
+@paused_gc()
 def xlsx_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
     """The ``screening``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    return write_xlsx(report, path)
+    return write_xlsx(report, path, options)
 
 
-def _pdf_file(report: ScreenReport, path: Path) -> ScreenSummary:
-    from exportctl.reports.screening_pdf import write_pdf
+def _pdf_file(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
+    from exportctl.reports.screening_pdf import pdf_report
 
-    return write_pdf(report, path)
+    return pdf_report(report, path, options)

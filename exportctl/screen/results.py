@@ -463,6 +463,14 @@ class ScreenReport:
             "description_checked": self.description_checked,
             "warnings": self.warnings,
             "extra_columns": list(self.extra_columns),
+            "list_name": self.list_name or None,
+            "as_of": self.as_of.isoformat() if self.as_of is not None else None,
+            "status_by": self.status_by,
+            "status_at": _utc_iso(self.status_at),
+            "source_file": self.source_file or None,
+            "source_sheet": self.source_sheet or None,
+            "source_sha256": self.source_sha256 or None,
+            "item_count": self.item_count,
         }
 
     @paused_gc()
@@ -471,3 +479,10 @@ class ScreenReport:
         for _ in self.results:
             pass
         return self.summary
+
+
+def _utc_iso(moment: dt.datetime | None) -> str | None:
+    """A stored time (naive means UTC) as ISO 8601 with its offset."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or dt.UTC).isoformat(timespec="seconds")
