@@ -160,3 +160,15 @@ def test_a_report_is_not_delivered_when_its_audit_event_cannot_be_written(
     assert result.exit_code == 2 and "another exportctl is writing" in result.stderr
     assert not target.exists()
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_screen_never_replaces_its_own_catalogue(
+    tmp_path: Path, run_cli: RunCli, lists_db: str
+) -> None:
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text("SKU,Description,HS code\nA1,pump,8413.70\n", encoding="utf-8")
+    before = catalogue.read_bytes()
+    args = ("screen", catalogue, "--list", "kr-russia", "-o", catalogue, "--force")
+    result = run_cli(*args, db=lists_db)
+    assert result.exit_code == 2 and "is an input of this command" in result.stderr
+    assert catalogue.read_bytes() == before

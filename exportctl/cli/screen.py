@@ -112,7 +112,7 @@ def screen(
     from exportctl.readers import CATALOGUE_SCHEMA, parse_overrides
     from exportctl.reports import screening
 
-    check_output(output, force)
+    check_output(output, force, inputs=(catalogue,))
     if label is not None and as_of is not None:
         raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
     if as_json:

@@ -52,9 +52,14 @@ _NUMBER_LIKE = re.compile(
 )
 
 
+_NUMBER_START = frozenset("0123456789+-.,( \t")
+"""Characters a number or date Excel recognises can start with (after spaces)."""
+
+
 def looks_like_a_number(text: str) -> bool:
     """Whether Excel would read ``text`` as a number or a date when opening a CSV."""
-    return bool(_NUMBER_LIKE.match(text))
+    # Most text cells (names, descriptions) start with a letter: no regex needed.
+    return bool(text) and text[0] in _NUMBER_START and bool(_NUMBER_LIKE.match(text))
 
 
 def excel_cell(value: Any) -> Any:
