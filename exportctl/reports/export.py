@@ -289,27 +289,10 @@ def item_values(item: ItemRecord, text: Text | None = None) -> tuple[Any, ...]:
 
 def export_values(item: ItemRecord, source: Source, text: Text | None = None) -> tuple[Any, ...]:
     """One item in :data:`EXPORT_COLUMNS` order (not yet made CSV cells); the ``ex``
-    flag in ``text``'s words (``true``/``false`` when None)."""
-    return (
-        item.section,
-        serial_value(item.serial),
-        _dotted(item.code),
-        item.code or "",
-        item.level,
-        flag(item.ex, text),
-        item.description,
-        item.description_en or "",
-        item.category or "",
-        item.note or "",
-        sub_items_text(item.sub_items),
-        " ".join(item.control_numbers),
-        " ".join(item.mentioned_codes),
-        item.original_code or "",
-        source.version,
-        source.file,
-        item.sheet,
-        item.row or None,
-    )
+    flag in ``text``'s words (``true``/``false`` when None): the item as ``show``
+    gives it, then where it came from."""
+    *fields, sheet, row = item_values(item, text)
+    return (*fields, item.original_code or "", source.version, source.file, sheet, row)
 
 
 def export_format(path: Path, fmt: str | None = None) -> ExportFormat:

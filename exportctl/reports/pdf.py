@@ -51,6 +51,7 @@ from exportctl.reports.pdf_document import (
     PORTRAIT,
     Outline,
     build_document,
+    completeness,
     data_table,
     escape,
     evidence_footer,
@@ -198,18 +199,8 @@ def _record_story(
                 para(t("pdf.at_import", version=info.label, warning=warning), styles["small"])
             )
     total = len(changes.changes)
-    if listed < total:
-        where = options.companion or t("report.partial_elsewhere")
-        statement = t(
-            "report.partial",
-            limit=t.number(options.pdf_rows),
-            shown=t.number(listed),
-            total=t.number(total),
-            where=where,
-        )
-        story.append(para(statement, styles["notice"]))
-    else:
-        story.append(para(t("pdf.complete"), styles["statement"]))
+    keys = ("report.partial", "pdf.complete")
+    story.append(completeness(t, styles, options, listed=listed, total=total, keys=keys))
     verdict = t("pdf.reconciles") if summary.reconciles else t("pdf.not_reconciles")
     story.append(para(verdict, styles["h3"]))
     story.append(

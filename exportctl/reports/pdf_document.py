@@ -553,6 +553,31 @@ def _fit(text: str, width: float, font: str, size: float) -> str:
 # --------------------------------------------------------------------------- evidence
 
 
+def completeness(
+    text: Any,
+    styles: dict[str, Any],
+    options: Any,
+    *,
+    listed: int,
+    total: int,
+    keys: tuple[str, str],
+) -> Any:
+    """Page 1's statement that the PDF lists every row, or at most ``options.pdf_rows``
+    of each kind and where the full table is; ``keys`` are the word catalogue's
+    (partial, complete) sentences. The partial one is set in the notice style."""
+    partial, complete = keys
+    if listed < total:
+        statement = text(
+            partial,
+            limit=text.number(options.pdf_rows),
+            shown=text.number(listed),
+            total=text.number(total),
+            where=options.companion or text("report.partial_elsewhere"),
+        )
+        return para(statement, styles["notice"])
+    return para(text(complete), styles["statement"])
+
+
 def local_date(moment: dt.datetime | None, zone: dt.tzinfo | None) -> str:
     """The date of ``moment`` (naive = UTC) in ``zone``, ISO; ``""`` for None."""
     if moment is None:

@@ -28,6 +28,7 @@ from exportctl.reports.pdf import CONTENTS_MIN_ROWS
 from exportctl.reports.pdf_document import (
     Outline,
     build_document,
+    completeness,
     data_table,
     evidence_footer,
     frame_width,
@@ -143,18 +144,8 @@ def _record_story(
     story.extend(label_table(against, width, styles=styles, label_share=0.25))
     for warning in report.warnings:
         story.append(para(f"{t('pdf.screen.warning')}: {warning}", styles["notice"]))
-    if listed < total:
-        where = options.companion or t("report.partial_elsewhere")
-        statement = t(
-            "pdf.screen.partial",
-            limit=t.number(options.pdf_rows),
-            shown=t.number(listed),
-            total=t.number(total),
-            where=where,
-        )
-        story.append(para(statement, styles["notice"]))
-    else:
-        story.append(para(t("pdf.screen.complete"), styles["statement"]))
+    keys = ("pdf.screen.partial", "pdf.screen.complete")
+    story.append(completeness(t, styles, options, listed=listed, total=total, keys=keys))
     story.append(para(t("pdf.screen.summary"), styles["h3"]))
     counts: list[tuple[str, Any]] = [(t("pdf.screen.rows"), t.number(summary.total))]
     counts += [(t.status(s), t.number(summary.counts[s])) for s in (*GROUPS, "clear")]
