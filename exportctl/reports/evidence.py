@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from exportctl.reports.language import Text, text_for
+
+if TYPE_CHECKING:
+    from exportctl.diff import VersionInfo
 
 __all__ = ["CSV_DIALECTS", "CsvDialect", "Evidence", "ReportOptions", "database_label"]
 
@@ -165,3 +168,23 @@ def version_rows(
     rows.append((text("evidence.source"), f"{source_file}{sheet}" if source_file else "—"))
     rows.append((text("evidence.source_sha256"), source_sha256 or "—"))
     return rows
+
+
+def info_rows(
+    text: Text, info: VersionInfo, *, zone: dt.tzinfo | None, notice: str | None = None
+) -> list[tuple[str, str]]:
+    """:func:`version_rows` of one side of a change set (``notice`` overrides its own)."""
+    return version_rows(
+        text,
+        label=info.label,
+        notice=info.notice if notice is None else notice,
+        effective=info.effective,
+        status=info.status,
+        status_by=info.status_by,
+        status_at=info.status_at,
+        source_file=info.source_file,
+        source_sheet=info.source_sheet,
+        source_sha256=info.source_sha256,
+        item_count=info.item_count,
+        zone=zone,
+    )

@@ -42,7 +42,7 @@ from exportctl.diff import (
     dotted,
     summarise,
 )
-from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
+from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
 from exportctl.reports.language import Text
 from exportctl.reports.pdf_document import (
     FONT_BOLD,
@@ -130,20 +130,7 @@ def _versions_table(changes: ChangeSet, options: ReportOptions, styles: dict[str
     for info in (changes.old_version, changes.new_version):
         found: dict[str, str] = {}
         if info is not None:
-            for label, value in version_rows(
-                t,
-                label=info.label,
-                notice=info.notice,
-                effective=info.effective,
-                status=info.status,
-                status_by=info.status_by,
-                status_at=info.status_at,
-                source_file=info.source_file,
-                source_sheet=info.source_sheet,
-                source_sha256=info.source_sha256,
-                item_count=info.item_count,
-                zone=zone,
-            ):
+            for label, value in info_rows(t, info, zone=zone):
                 found[label] = value
                 if label not in labels:
                     labels.append(label)

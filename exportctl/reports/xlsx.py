@@ -34,7 +34,7 @@ from typing import IO, Any
 from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo, summarise
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values
-from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
+from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
 from exportctl.reports.language import Text
 from exportctl.reports.tabular import MAX_TEXT, cut_text, write_text
 from exportctl.reports.workbook import open_workbook, print_setup
@@ -153,22 +153,7 @@ def _notice(info: VersionInfo) -> str:
 
 
 def _version_rows(text: Text, info: VersionInfo, zone: dt.tzinfo | None) -> list[tuple[str, Any]]:
-    rows: list[tuple[str, Any]] = list(
-        version_rows(
-            text,
-            label=info.label,
-            notice=_notice(info),
-            effective=info.effective,
-            status=info.status,
-            status_by=info.status_by,
-            status_at=info.status_at,
-            source_file=info.source_file,
-            source_sheet=info.source_sheet,
-            source_sha256=info.source_sha256,
-            item_count=info.item_count,
-            zone=zone,
-        )
-    )
+    rows: list[tuple[str, Any]] = list(info_rows(text, info, zone=zone, notice=_notice(info)))
     if len(info.sections) > 1:
         rows += [
             (
