@@ -31,7 +31,7 @@ Every entry for review gets a note ``변환 검토 필요 / to check: 8471.30 �
 Example:
     >>> conversion = convert_items(items, bundled("HS2022", "HS2017"))
     >>> conversion.counts
-    {'unchanged': 1380, 'converted': 12, 'review': 10, 'no_code': 0}
+    {'unchanged': 769, 'converted': 7, 'review': 569, 'no_code': 57}
 """
 
 from __future__ import annotations

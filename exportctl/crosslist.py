@@ -18,7 +18,7 @@ and nowhere else. Rendering is :mod:`exportctl.reports.crosslist`'s job.
 Example:
     >>> result = compare_lists(side_a, side_b)
     >>> result.counts
-    {'covered': 31, 'partly': 7, 'not_covered': 12, 'no_code': 0}
+    {'covered': 17, 'partly': 1, 'not_covered': 32, 'no_code': 0}
 """
 
 from __future__ import annotations

@@ -80,6 +80,16 @@ def correlation_table(
     return bundled(source, target)
 
 
+def _edition_of(source: Version, given: str | None) -> str:
+    """The edition the version converted is in: ``--from``, else :data:`DEFAULT_FROM`.
+
+    Once versions record their edition (``version.hs_edition``), this is where it is
+    read: ``given or source.hs_edition or DEFAULT_FROM``, refusing a ``--from`` that
+    contradicts it.
+    """
+    return given or DEFAULT_FROM
+
+
 def convert_version(
     engine: Engine,
     slug: str,
@@ -123,15 +133,15 @@ def convert_version(
     Example:
         >>> result = convert_version(engine, "kr-russia", "2024-06", "HS2017")
         >>> result.version.label, result.conversion.counts["review"]
-        ('2024-06-HS2017', 10)
+        ('2024-06-HS2017', 569)
     """
     from exportctl.values import check_text
 
-    chosen = correlation_table(to_edition, from_edition, table)
-    target_label = new_label or f"{label}-{chosen.target}"
-    check_text(target_label, "--version", max_length=100)
     with store.session_scope(engine) as session:
         source = store.get_version(session, slug, label)
+        chosen = correlation_table(to_edition, _edition_of(source, from_edition), table)
+        target_label = new_label or f"{label}-{chosen.target}"
+        check_text(target_label, "--version", max_length=100)
         items = store.load_items(session, source)
         parts = store.sections_of(session, source)
         conversion = convert_items(items, chosen)
