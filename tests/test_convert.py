@@ -189,7 +189,11 @@ def test_convert_stores_an_audited_draft_based_on_the_version(
     again = run_cli(
         "convert", "v1", "--list", "kr-test", "--to", "HS2017", "--version", "v1-b", db=hs2022_db
     )
-    assert again.exit_code == 2 and "already imported" in again.stderr
+    assert again.exit_code == 2
+    assert again.stderr == (
+        'Error: version "v1" of list "kr-test" was already converted to HS2017 with '
+        'hs2022_hs2017.csv as version "v1-HS2017"; withdraw that version to convert again\n'
+    )
 
 
 def test_convert_json_and_a_user_table(tmp_path: Path, run_cli: RunCli, hs2022_db: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.config import current_actor
 from exportctl.convert import Conversion, convert_items
-from exportctl.errors import InputError
+from exportctl.errors import DuplicateSourceError, InputError
 from exportctl.hscode.correlation import (
     LEGAL_NOTICE,
     LEGAL_NOTICE_KO,
@@ -142,6 +142,14 @@ def convert_version(
         chosen = correlation_table(to_edition, _edition_of(source, from_edition), table)
         target_label = new_label or f"{label}-{chosen.target}"
         check_text(target_label, "--version", max_length=100)
+        sheet = f"{source.label} {chosen.source}→{chosen.target}"
+        done = store.find_source(session, source.list_id, chosen.sha256, sheet)
+        if done is not None:
+            raise DuplicateSourceError(
+                f'version "{source.label}" of list "{slug}" was already converted to '
+                f'{chosen.target} with {chosen.name} as version "{done.label}"; withdraw '
+                "that version to convert again"
+            )
         items = store.load_items(session, source)
         parts = store.sections_of(session, source)
         conversion = convert_items(items, chosen)
@@ -165,7 +173,7 @@ def convert_version(
             label=target_label,
             source_file=chosen.name,
             source_sha256=chosen.sha256,
-            source_sheet=f"{source.label} {chosen.source}→{chosen.target}",
+            source_sheet=sheet,
             actor=actor or current_actor(),
             effective=effective,
             base=source,
