@@ -61,6 +61,13 @@ _EXPORTS: dict[str, str] = {
     "ExportctlError": "exportctl.errors",
     "InputError": "exportctl.errors",
     "RefusedError": "exportctl.errors",
+    "convert_version": "exportctl.api.convert",
+    "convert_items": "exportctl.convert",
+    "CorrelationTable": "exportctl.hscode.correlation",
+    "load_table": "exportctl.hscode.correlation",
+    "compare_versions": "exportctl.api.compare",
+    "write_crosslist_report": "exportctl.api.compare",
+    "compare_lists": "exportctl.crosslist",
 }
 
 __all__ = ["__version__", *_EXPORTS]

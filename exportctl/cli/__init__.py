@@ -5,7 +5,17 @@ Each command module registers its commands on the group in :mod:`exportctl.cli.b
 
 from __future__ import annotations
 
-from exportctl.cli import browse, changes, demo, imports, lifecycle, lookups, screen
+from exportctl.cli import (
+    browse,
+    changes,
+    compare,
+    convert,
+    demo,
+    imports,
+    lifecycle,
+    lookups,
+    screen,
+)
 from exportctl.cli.base import BUG_EXIT_CODE, cli
 
 __all__ = [
@@ -13,6 +23,8 @@ __all__ = [
     "cli",
     "browse",
     "changes",
+    "compare",
+    "convert",
     "demo",
     "imports",
     "lifecycle",

@@ -70,9 +70,12 @@ REPORTS: dict[tuple[str, str], Entry] = {
     ("version", "json"): Entry("exportctl.reports.export:json_report", stream=True),
     ("version", "xlsx"): Entry("exportctl.reports.export:xlsx_report", stream=False),
     ("items", "csv"): Entry("exportctl.reports.export:items_csv_report", stream=True),
+    ("crosslist", "csv"): Entry("exportctl.reports.crosslist:csv_report", stream=True),
+    ("crosslist", "json"): Entry("exportctl.reports.crosslist:json_report", stream=True),
+    ("crosslist", "xlsx"): Entry("exportctl.reports.crosslist:xlsx_report", stream=False),
 }
 """Every report: ``changes`` (``diff``), ``screening`` (``screen``), ``version``
-(``export``), ``items`` (``show --csv``)."""
+(``export``), ``items`` (``show --csv``), ``crosslist`` (``compare``)."""
 
 
 def formats_of(subject: str) -> tuple[str, ...]:

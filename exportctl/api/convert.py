@@ -1,0 +1,185 @@
+"""``convert``: a version of a list converted to another HS edition, stored as a draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from exportctl import store
+from exportctl.config import current_actor
+from exportctl.convert import Conversion, convert_items
+from exportctl.errors import DuplicateSourceError, InputError
+from exportctl.hscode.correlation import (
+    LEGAL_NOTICE,
+    LEGAL_NOTICE_KO,
+    CorrelationTable,
+    bundled,
+    edition_name,
+    load_table,
+)
+from exportctl.models import Version
+
+__all__ = ["DEFAULT_FROM", "ConvertResult", "convert_version", "correlation_table"]
+
+DEFAULT_FROM = "HS2022"
+"""The edition a version is taken to be in when ``--from`` is not given."""
+
+
+@dataclass
+class ConvertResult:
+    """A conversion stored: the new draft version and what to review."""
+
+    slug: str
+    source: Version
+    """The version converted (the new version's base)."""
+    version: Version
+    """The new draft version."""
+    conversion: Conversion
+    legal_notice: str = LEGAL_NOTICE
+    legal_notice_ko: str = LEGAL_NOTICE_KO
+    detail: dict[str, Any] = field(default_factory=dict)
+    """What the import event recorded besides the digests."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``convert --json`` object."""
+        table = self.conversion.table
+        return {
+            "list": self.slug,
+            "converted_from": self.source.label,
+            "version": self.version.label,
+            "status": self.version.status,
+            "from_edition": table.source,
+            "to_edition": table.target,
+            "table": table.describe(),
+            "count": len(self.conversion.entries),
+            "counts": self.conversion.counts,
+            "review": [entry.to_json() for entry in self.conversion.review],
+            "legal_notice": self.legal_notice,
+            "legal_notice_ko": self.legal_notice_ko,
+        }
+
+
+def correlation_table(
+    to_edition: str, from_edition: str | None = None, table: Path | None = None
+) -> CorrelationTable:
+    """The table a conversion reads: ``table`` (a file) or a shipped one.
+
+    Raises:
+        InputError: An unknown edition, no such table, or a file in another format.
+    """
+    source = edition_name(from_edition or DEFAULT_FROM)
+    target = edition_name(to_edition)
+    if source == target:
+        raise InputError(f"the list is already in {source}: give another --to edition")
+    if table is not None:
+        return load_table(table, source, target)
+    return bundled(source, target)
+
+
+def _edition_of(source: Version, given: str | None) -> str:
+    """The edition the version converted is in: ``--from``, else :data:`DEFAULT_FROM`.
+
+    Once versions record their edition (``version.hs_edition``), this is where it is
+    read: ``given or source.hs_edition or DEFAULT_FROM``, refusing a ``--from`` that
+    contradicts it.
+    """
+    return given or DEFAULT_FROM
+
+
+def convert_version(
+    engine: Engine,
+    slug: str,
+    label: str,
+    to_edition: str,
+    *,
+    from_edition: str | None = None,
+    new_label: str | None = None,
+    table: Path | None = None,
+    effective: dt.date | None = None,
+    actor: str | None = None,
+) -> ConvertResult:
+    """Convert version ``label`` of list ``slug`` to ``to_edition`` as a new draft version.
+
+    The new version revises the one converted (its base), holds one entry per
+    entry, in the same parts, and is stored and audited as an import whose detail
+    says ``converted_from``, ``from_edition``, ``to_edition``, the table (file and
+    SHA-256) and every entry to ``review``. Its source file is the table; its source
+    sheet says which version was converted, so the same conversion is not stored twice.
+    Correlation tables are not legal instruments: the result says so
+    (:data:`LEGAL_NOTICE`).
+
+    Args:
+        engine: The database.
+        slug: The list.
+        label: The version to convert.
+        to_edition: ``HS2017``, ``HS2022``... (``2017`` works too).
+        from_edition: The version's edition (:data:`DEFAULT_FROM` when None).
+        new_label: The new version's label (``LABEL-HS2017`` when None).
+        table: A correlation table file (:mod:`exportctl.hscode.correlation`);
+            a shipped one when None.
+        effective: The new version's effective date.
+        actor: Who converts (the current user when None).
+
+    Raises:
+        InputError: Unknown edition, no table, or a bad table file.
+        VersionNotFoundError: No such version.
+        VersionExistsError: The new label is taken.
+        DuplicateSourceError: The version was already converted with this table.
+
+    Example:
+        >>> result = convert_version(engine, "kr-russia", "2024-06", "HS2017")
+        >>> result.version.label, result.conversion.counts["review"]
+        ('2024-06-HS2017', 569)
+    """
+    from exportctl.values import check_text
+
+    with store.session_scope(engine) as session:
+        source = store.get_version(session, slug, label)
+        chosen = correlation_table(to_edition, _edition_of(source, from_edition), table)
+        target_label = new_label or f"{label}-{chosen.target}"
+        check_text(target_label, "--version", max_length=100)
+        sheet = f"{source.label} {chosen.source}→{chosen.target}"
+        done = store.find_source(session, source.list_id, chosen.sha256, sheet)
+        if done is not None:
+            raise DuplicateSourceError(
+                f'version "{source.label}" of list "{slug}" was already converted to '
+                f'{chosen.target} with {chosen.name} as version "{done.label}"; withdraw '
+                "that version to convert again"
+            )
+        items = store.load_items(session, source)
+        parts = store.sections_of(session, source)
+        conversion = convert_items(items, chosen)
+        review = [entry.to_json() for entry in conversion.review]
+        detail: dict[str, Any] = {
+            "converted_from": {
+                "label": source.label,
+                "items_digest": source.items_digest,
+                "record_digest": source.record_digest,
+            },
+            "from_edition": chosen.source,
+            "to_edition": chosen.target,
+            "table": chosen.describe(),
+            "counts": conversion.counts,
+            "review": review,
+            "base": source.label,
+            "legal_notice": LEGAL_NOTICE,
+        }
+        new = store.NewVersion(
+            slug=slug,
+            label=target_label,
+            source_file=chosen.name,
+            source_sha256=chosen.sha256,
+            source_sheet=sheet,
+            actor=actor or current_actor(),
+            effective=effective,
+            base=source,
+            create_list=False,
+            source_columns=source.columns(),
+            sections=[store.NewSection(part.number, part.title) for part in parts],
+        )
+        version = store.store_version(session, new, conversion.items, detail)
+    return ConvertResult(slug, source, version, conversion, detail=detail)
