@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from exportctl.reports.evidence import ReportOptions
     from exportctl.reports.registry import Written
     from exportctl.screen import ScreenReport
+    from exportctl.screen.combined import CombinedReport
 
 
 def screen_catalogue(
@@ -197,4 +198,78 @@ def write_screen_report(
             "as_of": report.as_of.isoformat() if report.as_of is not None else None,
         },
         detail_after=lambda summary: {"summary": summary.to_json()},
+    )
+
+
+def screen_lists(
+    engine: Engine,
+    path: Path,
+    slugs: Sequence[str],
+    *,
+    as_of: dt.date | None = None,
+    include_drafts: bool = False,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> CombinedReport:
+    """Screen one catalogue against the versions of several lists in force on ``as_of``.
+
+    Each list gets its own run (:func:`screen_catalogue`, reading the catalogue once
+    each); the combined report walks them side by side, one status per list per row
+    and an overall verdict.
+
+    Raises:
+        InputError: Fewer than two lists, or the same list twice.
+    """
+    from exportctl.screen.combined import CombinedReport
+
+    if len(slugs) < 2 or len(set(slugs)) != len(slugs):
+        raise InputError("give two or more different lists to screen against together")
+    reports = [
+        screen_catalogue(
+            engine,
+            path,
+            slug,
+            as_of=as_of,
+            include_drafts=include_drafts,
+            sheet=sheet,
+            encoding=encoding,
+            overrides=overrides,
+            progress=progress if n == 0 else None,
+        )
+        for n, slug in enumerate(slugs)
+    ]
+    return CombinedReport(reports)
+
+
+def write_combined_report(
+    engine: Engine,
+    combined: CombinedReport,
+    fmt: str,
+    target: Path | IO[Any],
+    options: ReportOptions,
+) -> Written:
+    """Write a several-lists screening report (csv, xlsx or json), audited like one run."""
+    from exportctl.api.outputs import publish
+
+    first = combined.reports[0]
+    return publish(
+        engine,
+        "combined",
+        fmt,
+        combined,
+        target,
+        options,
+        action="screen",
+        slug=",".join(combined.slugs),
+        label=",".join(run.version for run in combined.reports),
+        detail={
+            "catalogue": first.file,
+            "catalogue_sha256": first.sha256,
+            "sheet": first.sheet,
+            "as_of": first.as_of.isoformat() if first.as_of else None,
+            "lists": {run.slug: run.version for run in combined.reports},
+        },
+        detail_after=lambda done: {"overall": done.overall_json()},
     )

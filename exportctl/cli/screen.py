@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,7 +14,7 @@ from exportctl.cli.base import (
     State,
     check_output,
     cli,
-    list_option,
+    encoding_option,
     parse_fail_on,
     progress_reporter,
     report_output_options,
@@ -24,6 +24,7 @@ from exportctl.cli.base import (
 
 if TYPE_CHECKING:
     from exportctl.screen import ScreenReport, ScreenResult, ScreenSummary
+    from exportctl.screen.combined import CombinedReport, CombinedRow
 
 SCREEN_SHOWN = 20
 """Rows listed by ``screen`` without an output format."""
@@ -31,7 +32,15 @@ SCREEN_SHOWN = 20
 
 @cli.command()
 @click.argument("catalogue", type=click.Path(path_type=Path, dir_okay=False))
-@list_option
+@click.option(
+    "-l",
+    "--list",
+    "slugs",
+    multiple=True,
+    metavar="SLUG",
+    help="List slug, e.g. kr-russia (default: default_list in the config file); repeat to "
+    "screen against several lists at once (one status per list, and an overall verdict).",
+)
 @version_options("Screen against")
 @click.option("--compare", metavar="LABEL", help="Older version: show rows whose status changed.")
 @report_output_options
@@ -61,12 +70,12 @@ SCREEN_SHOWN = 20
     metavar="FIELD=HEADER",
     help='Map a header to sku, description or code, e.g. code="세번(10)".',
 )
-@click.option("--encoding", metavar="ENC", help="CSV encoding, e.g. cp949 (detected when omitted).")
+@encoding_option
 @click.pass_obj
 def screen(
     state: State,
     catalogue: Path,
-    slug: str | None,
+    slugs: tuple[str, ...],
     label: str | None,
     as_of: dt.date | None,
     include_drafts: bool,
@@ -100,12 +109,18 @@ def screen(
     descriptions could not be checked against the entries defined by name);
     invalid. Several may be given: --fail-on controlled,invalid.
 
+    With --list given more than once, each row gets a status against every list
+    (the version of each in force on --as-of, or today) and an overall verdict,
+    the most severe of them; reports (csv, xlsx, json) show both, and --fail-on
+    applies to every list.
+
     \b
     Example:
         exportctl screen products.xlsx --list kr-russia --as-of 2024-07-01
         exportctl screen products.xlsx --list kr-russia --version 2024-06 \\
             --compare 2024-02 -o impact.xlsx
         exportctl screen products.csv --list kr-russia --json --fail-on review,invalid
+        exportctl screen products.xlsx --list kr-russia --list chpl -o both.xlsx
     """
     from exportctl.api import screen_catalogue
     from exportctl.api.screening import write_screen_report
@@ -135,7 +150,31 @@ def screen(
     elif fmt is not None:
         chosen = screening.format_for(None, fmt)
     overrides = parse_overrides(columns, CATALOGUE_SCHEMA)
-    slug = state.slug(slug)
+    if len(slugs) > 1:
+        if label is not None or compare is not None:
+            raise click.UsageError(
+                "--version and --compare name a version of one list; with several lists "
+                "give --as-of DATE (the version of each in force then)."
+            )
+        if chosen == "pdf":
+            raise click.UsageError(
+                "a PDF covers one list; write csv, xlsx or json for several lists."
+            )
+        _screen_several(
+            state,
+            catalogue,
+            slugs,
+            as_of,
+            include_drafts,
+            chosen,
+            output,
+            fail_on,
+            sheet=sheet,
+            encoding=encoding,
+            overrides=overrides,
+        )
+        return
+    slug = state.slug(slugs[0] if slugs else None)
     engine = state.engine()
     with progress_reporter(f"Screening {catalogue.name}") as progress:
         report = screen_catalogue(
@@ -183,6 +222,86 @@ def screen(
             click.echo(failure, err=True)
         if failures:
             sys.exit(1)
+
+
+def _screen_several(
+    state: State,
+    catalogue: Path,
+    slugs: tuple[str, ...],
+    as_of: dt.date | None,
+    include_drafts: bool,
+    chosen: str | None,
+    output: Path | None,
+    fail_on: tuple[str, ...],
+    **reading: Any,
+) -> None:
+    """``screen`` with several lists: one status per list per row and an overall verdict."""
+    from exportctl.api.screening import screen_lists, write_combined_report
+
+    engine = state.engine()
+    with progress_reporter(f"Screening {catalogue.name}") as progress:
+        combined = screen_lists(
+            engine,
+            catalogue,
+            list(slugs),
+            as_of=as_of,
+            include_drafts=include_drafts,
+            progress=progress,
+            **reading,
+        )
+        if chosen is not None:
+            write_combined_report(
+                engine, combined, chosen, output or sys.stdout, state.report_options()
+            )
+        else:
+            _several_text(combined)
+    runs = combined.reports
+    for run in runs:
+        if run.status != "approved":
+            click.echo(
+                f"warning: screened against {run.slug} {run.version}, a {run.status} version",
+                err=True,
+            )
+        for warning in run.warnings:
+            click.echo(f"warning: {run.slug}: {warning}", err=True)
+    if output is not None:
+        state.info(f"Wrote {output}: {combined.total:,} rows against {', '.join(slugs)}.")
+    if not fail_on:
+        return
+    failures = [f"{run.slug}: {line}" for run in runs for line in run.summary.failures(fail_on)]
+    for failure in failures:
+        click.echo(failure, err=True)
+    if failures:
+        sys.exit(1)
+
+
+def _several_text(combined: CombinedReport) -> None:
+    """Print the overall counts, each list's counts, and the first rows not clear."""
+    shown: list[CombinedRow] = []
+    for row in combined.rows:
+        if row.overall != "clear" and len(shown) < SCREEN_SHOWN:
+            shown.append(row)
+    runs = combined.reports
+    first = runs[0]
+    against = " and ".join(f"{run.slug} {run.version}" for run in runs)
+    overall = combined.overall
+    click.echo(
+        f"Screened {first.file} against {against}: {combined.total:,} rows; overall "
+        f"{overall['controlled']:,} controlled, {overall['review']:,} review, "
+        f"{overall['clear']:,} clear, {overall['invalid']:,} invalid."
+    )
+    for run in runs:
+        click.echo(f"  {run.slug} {run.version}: {_screen_counts(run.summary)}")
+    for row in shown:
+        statuses = "  ".join(
+            f"{run.slug}={status}" for run, status in zip(runs, row.statuses, strict=True)
+        )
+        code = row.first.shown_code or "—"
+        sku = row.first.sku or "—"
+        click.echo(f"  row {row.row:>6}  {sku:<14} {code:<12} {row.overall:<10} {statuses}")
+    remaining = combined.total - overall["clear"] - len(shown)
+    if remaining > 0:
+        click.echo(f"  … and {remaining:,} more (write a report with -o FILE)")
 
 
 def _screen_counts(summary: ScreenSummary) -> str:

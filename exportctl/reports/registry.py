@@ -66,6 +66,9 @@ REPORTS: dict[tuple[str, str], Entry] = {
     ("screening", "json"): Entry("exportctl.reports.screening:json_report", stream=True),
     ("screening", "xlsx"): Entry("exportctl.reports.screening:xlsx_report", stream=False),
     ("screening", "pdf"): Entry("exportctl.reports.screening_pdf:pdf_report", stream=False),
+    ("combined", "csv"): Entry("exportctl.reports.combined:csv_report", stream=True),
+    ("combined", "json"): Entry("exportctl.reports.combined:json_report", stream=True),
+    ("combined", "xlsx"): Entry("exportctl.reports.combined:xlsx_report", stream=False),
     ("version", "csv"): Entry("exportctl.reports.export:csv_report", stream=True),
     ("version", "json"): Entry("exportctl.reports.export:json_report", stream=True),
     ("version", "xlsx"): Entry("exportctl.reports.export:xlsx_report", stream=False),
@@ -74,7 +77,8 @@ REPORTS: dict[tuple[str, str], Entry] = {
     ("crosslist", "json"): Entry("exportctl.reports.crosslist:json_report", stream=True),
     ("crosslist", "xlsx"): Entry("exportctl.reports.crosslist:xlsx_report", stream=False),
 }
-"""Every report: ``changes`` (``diff``), ``screening`` (``screen``), ``version``
+"""Every report: ``changes`` (``diff``), ``screening`` (``screen``), ``combined``
+(``screen`` against several lists), ``version``
 (``export``), ``items`` (``show --csv``), ``crosslist`` (``compare``)."""
 
 
