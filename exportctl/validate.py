@@ -12,6 +12,7 @@ import operator
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exportctl.annex import Serial, parse_serial, serial_findings
 from exportctl.entries import Assembler
@@ -26,6 +27,9 @@ from exportctl.hscode import (
 )
 from exportctl.models import Finding, ItemRecord, Severity, ValidationReport
 from exportctl.readers import LIST_SCHEMA, ParsedRow, Table
+
+if TYPE_CHECKING:
+    from exportctl.profiles import Profile
 
 _LIST_FIELD_COUNT = len(LIST_SCHEMA.fields)
 
@@ -230,6 +234,49 @@ def _build_item(
         if len(values) > _LIST_FIELD_COUNT
         else {},
     )
+
+
+def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[Finding]:
+    """What a list profile says about one entry: its code level, a range, its attributes.
+
+    Warnings only: the profile states what the regime writes, so an entry that
+    departs from it is shown to the officer, never refused.
+    """
+    out = _Collector(table)
+    if item.level is not None and item.level not in profile.code_levels:
+        levels = ", ".join(str(level) for level in profile.code_levels)
+        out.add(
+            "warning",
+            "code-level",
+            f"{HSCode(item.code or '00').dotted()} has {item.level} digits; profile "
+            f"{profile.name} writes codes of {levels} digits",
+            row=item.row,
+            field="code",
+            value=item.original_code,
+        )
+    if item.code_end is not None and not profile.ranges:
+        out.add(
+            "warning",
+            "unexpected-range",
+            f"the range {item.original_code} is one entry, but profile {profile.name} "
+            "writes no ranges; check the cell",
+            row=item.row,
+            field="code",
+            value=item.original_code,
+        )
+    for attribute in profile.attributes:
+        value = item.attributes.get(attribute.name)
+        if attribute.values and value is not None and value not in attribute.values:
+            out.add(
+                "warning",
+                "attribute-value",
+                f'{attribute.label} "{value}" is not one of profile {profile.name}\'s: '
+                + ", ".join(attribute.values),
+                row=item.row,
+                field=attribute.name,
+                value=value,
+            )
+    return out.findings
 
 
 def _intern(text: str | None) -> str | None:
