@@ -132,13 +132,13 @@ class CoverageIndex(Generic[T]):
     def __init__(self, entries: Iterable[tuple[Span, T]]) -> None:
         """Index ``entries``: each entry's span and the value to hand back (in list order)."""
         exact: dict[str, list[tuple[Span, T]]] = {}
-        prefixes: dict[str, list[tuple[Span, T]]] = {}
+        prefixes: dict[str, list[T]] = {}
         ranges: dict[int, list[tuple[str, Span, T]]] = {}
         for span, value in entries:
             if span.end is None:
                 exact.setdefault(span.start, []).append((span, value))
                 for cut in range(1, len(span.start)):
-                    prefixes.setdefault(span.start[:cut], []).append((span, value))
+                    prefixes.setdefault(span.start[:cut], []).append(value)
             else:
                 ranges.setdefault(span.level, []).append((span.start, span, value))
         for found in ranges.values():
@@ -191,13 +191,20 @@ class CoverageIndex(Generic[T]):
                         best = value
         return best, best_ex
 
-    def narrower(self, code: str) -> list[T]:
-        """The entries under ``code`` when it is broader than them (in list order)."""
-        below = [value for _, value in self.prefixes.get(code, ())]
-        for level, found in self.ranges.items():
-            if level > len(code):
-                below.extend(value for _, span, value in found if span.under(code))
-        return below
+    def narrower(self, code: str) -> Sequence[T]:
+        """The entries under ``code`` when it is broader than them (in list order;
+        ranges after single codes)."""
+        below = self.prefixes.get(code, ())
+        if not self.ranges:
+            return below
+        more = [
+            value
+            for level, found in self.ranges.items()
+            if level > len(code)
+            for _, span, value in found
+            if span.under(code)
+        ]
+        return [*below, *more] if more else below
 
     def _in_ranges(self, level: int, cut: str) -> list[tuple[Span, T]]:
         found = self.ranges[level]

@@ -45,6 +45,7 @@ __all__ = [
     "Attribute",
     "Profile",
     "builtin_names",
+    "default_folders",
     "install_profile",
     "load_profile",
     "profile_folder",
@@ -381,6 +382,16 @@ def install_profile(path: Path, folder: Path) -> Profile:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     return read_profile(target)
+
+
+def default_folders() -> tuple[Path, ...]:
+    """The user profile folder as the environment and platform give it (API callers that
+    were handed no folders, as ``current_actor`` resolves the actor)."""
+    import os
+
+    from exportctl.config import default_data_dir
+
+    return (profile_folder(os.environ, default_data_dir()),)
 
 
 def profile_folder(environ: Mapping[str, str], data_dir: Path) -> Path:
