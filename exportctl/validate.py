@@ -299,6 +299,8 @@ class _Checks:
     def __init__(self, table: Table, *, keep_keys: bool) -> None:
         self.out = _Collector(table)
         self.count = 0
+        self.coded = 0
+        """Entries with an HS code (what a profile counting ``coded`` counts)."""
         self.keys: set[str] | None = set() if keep_keys else None
         self._code_rows: dict[str, int] = {}
         self._serial_rows: dict[str, int] = {}
@@ -316,6 +318,7 @@ class _Checks:
         if self.keys is not None:
             self.keys.add(key)
         if code is not None:
+            self.coded += 1
             span = Span(code, item.code_end, item.ex)
             self._spans.append(span)
             code = key

@@ -231,3 +231,22 @@ def test_an_unknown_profile_is_refused_when_the_list_is_created(
     result = run_cli("lists", "create", "x", "--name", "X", "--profile", "uk", db=initialised)
     assert result.exit_code == 2
     assert result.output.startswith('Error: no profile "uk"; known profiles: chpl, eu-833')
+
+
+def test_a_profile_counting_coded_entries_leaves_named_ones_out_of_the_totals(
+    tmp_path: Path, run_cli: RunCli, initialised: str, _profile_folder: Path
+) -> None:
+    _profile_folder.mkdir()
+    (_profile_folder / "coded.toml").write_text(
+        'name = "coded"\n[counting]\nentries = "coded"\n', encoding="utf-8"
+    )
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "연번,HS코드,품목명\n1,8471.30,컴퓨터\n2,,드론\n3,8517.62,통신기기\n", encoding="utf-8"
+    )
+    args = ("validate", path, "--list", "x", "--declared-total", "2", "--json")
+    coded = run_cli(*args, "--profile", "coded", db=initialised)
+    assert coded.exit_code == 0, coded.output
+    every = run_cli(*args, db=initialised)
+    assert every.exit_code == 1
+    assert "the version has 3 items but the notice declares 2" in every.output

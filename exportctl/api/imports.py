@@ -313,6 +313,7 @@ def _validate(
         section=options.section,
         declared_parts=options.declared_parts,
         base_sections=base_sections,
+        counting=profile.counting if profile is not None else "entries",
     )
     report = annex.report
     if profile is not None and sink is None:

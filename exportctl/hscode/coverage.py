@@ -144,6 +144,14 @@ class CoverageIndex(Generic[T]):
         for found in ranges.values():
             found.sort(key=lambda r: r[0])
         self.exact = exact
+        # Per code, its last entry without ex and its last with it: all deciding() needs.
+        self._decide: dict[str, tuple[T | None, T | None]] = {
+            code: (
+                next((v for s, v in reversed(found) if not s.ex), None),
+                next((v for s, v in reversed(found) if s.ex), None),
+            )
+            for code, found in exact.items()
+        }
         self.prefixes = prefixes
         self.ranges = ranges
         self.range_starts = {level: [r[0] for r in found] for level, found in ranges.items()}
@@ -176,19 +184,24 @@ class CoverageIndex(Generic[T]):
         best: T | None = None
         best_ex: T | None = None
         size = len(code)
-        exact, ranges = self.exact, self.ranges
+        if self.ranges:
+            for span, value in self.covering(code):
+                if span.ex:
+                    best_ex = value
+                else:
+                    best = value
+            return best, best_ex
+        decide = self._decide
         for length in self.lengths:
             if length > size:
                 break
-            hits: Sequence[tuple[Span, T]] | None = exact.get(code[:length])
-            if ranges and length in ranges:
-                hits = [*(hits or ()), *self._in_ranges(length, code[:length])]
-            if hits:
-                for span, value in hits:
-                    if span.ex:
-                        best_ex = value
-                    else:
-                        best = value
+            found = decide.get(code[:length])
+            if found is not None:
+                plain, ex = found
+                if plain is not None:
+                    best = plain
+                if ex is not None:
+                    best_ex = ex
         return best, best_ex
 
     def narrower(self, code: str) -> Sequence[T]:
