@@ -214,3 +214,18 @@ def test_a_changed_attribute_or_range_end_is_a_modification() -> None:
         ("modified", "854231", ("attributes",)),
     ]
     assert changes.changes[1].diffs() == [("attributes", {"tier": "1"}, {"tier": "2"})]
+
+
+def test_a_range_split_into_the_codes_it_covered_is_a_split() -> None:
+    old = [ItemRecord("1", "847130", 6, False, "ADP", code_end="847150")]
+    new = [
+        ItemRecord("1", "8471300000", 10, False, "ADP portable"),
+        ItemRecord("2", "8471410000", 10, False, "ADP other"),
+        ItemRecord("3", "8471600000", 10, False, "Input units"),  # outside the range
+    ]
+    changes = compare(old, new)
+    kinds = sorted((c.kind, c.code) for c in changes.changes)
+    assert ("split", "847130") in kinds
+    split = next(c for c in changes.changes if c.kind == "split")
+    assert sorted(split.related) == ["8471300000", "8471410000"]
+    assert ("added", "8471600000") in kinds
