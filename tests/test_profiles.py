@@ -207,7 +207,7 @@ def test_a_list_keeps_its_profile_and_the_edition_can_be_given(
         "import", path, "--list", "chpl", "--version", "1", "--hs-edition", "HS2030", db=initialised
     )
     assert bad.exit_code == 2 and '--hs-edition "HS2030" is not an HS edition' in bad.output
-    run_cli(
+    imported = run_cli(
         "import",
         path,
         "--list",
@@ -216,8 +216,14 @@ def test_a_list_keeps_its_profile_and_the_edition_can_be_given(
         "1",
         "--hs-edition",
         "2017",
+        "--json",
         db=initialised,
         ok=True,
+    )
+    said = json.loads(imported.output)
+    assert (said["profile"], said["hs_edition"]) == ("chpl", "HS2017")
+    assert run_cli("lists", db=initialised, ok=True).output.startswith(
+        "chpl — CHPL (profile chpl): 1 versions"
     )
     engine = open_database(initialised)
     with store.session_scope(engine) as session:

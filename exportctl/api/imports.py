@@ -101,6 +101,10 @@ class ImportResult:
     """The annex parts read, stored or left out."""
     notice: Notice | None = None
     """The notice the revision belongs to: the file's title lines, then the options."""
+    profile: str | None = None
+    """The regime profile the file was read with."""
+    hs_edition: str | None = None
+    """The HS edition recorded for the version (``--hs-edition`` or the profile's)."""
 
     @property
     def ok(self) -> bool:
@@ -119,6 +123,8 @@ class ImportResult:
             "stored": self.stored,
             "status": self.version.status if self.version is not None else None,
             "sha256": self.sha256,
+            "profile": self.profile,
+            "hs_edition": self.hs_edition,
             "sections": [
                 {
                     "number": part.number,
@@ -402,7 +408,7 @@ def validate_workbook(
             profile = resolve_profile(session, options)
     else:
         profile = resolve_profile(None, options)
-    _edition(options, profile)
+    edition = _edition(options, profile)
     table = _open_list(path, options, progress, profile)
     notice, noticed = read_notice(table, options)
     annex = _validate(
@@ -421,6 +427,8 @@ def validate_workbook(
         sha256=sha256 or _sha256_file(path),
         parts=annex.parts,
         notice=notice,
+        profile=profile.name,
+        hs_edition=edition,
     )
 
 
@@ -546,7 +554,13 @@ def _validate_and_store(
         report = annex.report
         report.findings.extend(noticed)
         result = ImportResult(
-            report=report, options=options, sha256=sha, parts=annex.parts, notice=notice
+            report=report,
+            options=options,
+            sha256=sha,
+            parts=annex.parts,
+            notice=notice,
+            profile=profile.name,
+            hs_edition=edition,
         )
         if not result.ok:
             raise _NotStoredError(result)

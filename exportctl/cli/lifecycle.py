@@ -60,7 +60,10 @@ def lists_cmd(ctx: click.Context, as_json: bool) -> None:
         drafts = [v.label for v in versions if v.status == "draft"]
         waiting = f", {len(drafts)} draft{'s' if len(drafts) > 1 else ''} awaiting approval"
         name = f" — {cl.name}" if cl.name and cl.name != cl.slug else ""
-        click.echo(f"{cl.slug}{name}: {len(versions)} versions{latest}{waiting if drafts else ''}")
+        follows = f" (profile {cl.profile})" if cl.profile else ""
+        click.echo(
+            f"{cl.slug}{name}{follows}: {len(versions)} versions{latest}{waiting if drafts else ''}"
+        )
 
 
 @lists_cmd.command(name="create")
