@@ -18,6 +18,8 @@ from typing import Any, Literal
 from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
+from exportctl.hscode.coverage import Span
+
 # Constraint names are set so that Alembic revisions are identical on SQLite and
 # PostgreSQL and can be dropped by name later.
 NAMING_CONVENTION = {
@@ -75,6 +77,9 @@ class ControlList(SQLModel, table=True):
     """Issuing authority, e.g. ``MOTIE``."""
     targets: str | None = None
     """Comma-separated destination countries the list controls."""
+    profile: str | None = None
+    """Name of the regime profile the list follows (``eu-833``); ``None`` means the
+    default, ``kr-annex-2-2`` (see :mod:`exportctl.profiles`)."""
     created_at: dt.datetime = Field(default_factory=utcnow)
     """When the list was first created in this database."""
 
@@ -167,6 +172,9 @@ class Version(SQLModel, table=True):
     digest_origin: str | None = None
     """``import`` when the digests were computed as the version was stored;
     ``upgrade <revision>`` when computed for an older version by that upgrade."""
+    hs_edition: str | None = None
+    """HS edition its codes are written in (``HS2022``): ``--hs-edition`` or the list
+    profile's default at import; ``None`` for versions stored before it was recorded."""
 
     def columns(self) -> dict[str, str]:
         """The source file's column headers by field name (``source_columns`` decoded)."""
@@ -243,6 +251,12 @@ class Item(SQLModel, table=True):
     """Control numbers of Annex 2 the entry and its sub-items refer to, space-separated."""
     mentioned_codes: str | None = None
     """HS codes named in the entry's text (candidates, never its code), space-separated."""
+    code_end: str | None = Field(default=None, max_length=10)
+    """For a range entry (``8471 30 – 8471 50``), the digits of its last code, of the
+    level of ``code``; ``None`` for one code."""
+    attributes: str | None = Field(default=None, sa_column=Column(Text))
+    """JSON object of the entry's regime attributes (CHPL ``tier``, US
+    ``price_threshold``), as the list profile maps them from the file; ``None`` without."""
 
 
 class Section(SQLModel, table=True):
@@ -350,6 +364,17 @@ class ItemRecord:
     """Annex 2 control numbers named by the entry or its sub-items (``3A001.a.3``)."""
     mentioned_codes: tuple[str, ...] = ()
     """HS codes (digits) named in passing in the entry's text: candidates, never its code."""
+    code_end: str | None = None
+    """Digits of a range entry's last code (same level as ``code``); None for one code."""
+    attributes: dict[str, str] = field(default_factory=dict)
+    """Regime attributes by name (``{"tier": "3.A"}``), as the list's profile reads them."""
+
+    @property
+    def span(self) -> Span | None:
+        """What the entry covers (:class:`~exportctl.hscode.Span`); None without a code."""
+        if not self.code:
+            return None
+        return Span(self.code, self.code_end, self.ex)
 
     def to_json(self, sections: Mapping[int, str] | None = None) -> dict[str, Any]:
         """The item as the JSON outputs show it (without ``original_code``).
@@ -372,6 +397,8 @@ class ItemRecord:
             "mentioned_codes": list(self.mentioned_codes),
             "sheet": self.sheet,
             "row": self.row,
+            "code_end": self.code_end,
+            "attributes": dict(self.attributes),
         }
 
 
@@ -411,7 +438,12 @@ ITEM_FIELDS: tuple[str, ...] = (
     "sheet",
     "row",
 )
-"""Field order of ``ItemRecord.to_json`` and of tabular exports."""
+"""Field order of tabular exports (and of ``ItemRecord.to_json`` but its last keys,
+:data:`ITEM_JSON_FIELDS`)."""
+
+ITEM_JSON_FIELDS: tuple[str, ...] = (*ITEM_FIELDS, "code_end", "attributes")
+"""Keys of ``ItemRecord.to_json``: :data:`ITEM_FIELDS`, then a range's end and the
+regime attributes (not yet tabular columns)."""
 
 
 @dataclass(slots=True)

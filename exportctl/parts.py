@@ -89,6 +89,7 @@ def validate_annex(
     section: str | None = None,
     declared_parts: Mapping[int, Declared] | None = None,
     base_sections: Mapping[int, str] | None = None,
+    counting: str = "entries",
 ) -> AnnexReport:
     """Read every row of ``table``, build its entries part by part and collect findings.
 
@@ -116,6 +117,8 @@ def validate_annex(
             in its title (``"러시아"``); the others are read, counted and left out.
         declared_parts: Counts from the notice by part number (``--declared-total 2=1402``).
         base_sections: The base version's parts, number -> title.
+        counting: What the declared counts count, as the list profile says:
+            ``entries`` (every entry) or ``coded`` (entries with an HS code only).
 
     Returns:
         The report (``report.items`` is what would be stored, empty with a
@@ -248,13 +251,21 @@ def validate_annex(
                     f'{prefix}"{base_label}" has no part like '
                     f"{part_name(part.number, part.title)}; its change is not counted",
                 )
+        count, counted_base, counted_keys = part_checks.count, part_base, part_checks.keys
+        if counting == "coded":
+            # The regime's totals count coded entries only (the list profile says so).
+            count = part_checks.coded
+            if part_base is not None:
+                counted_base = [item for item in part_base if item.code]
+            if counted_keys is not None:
+                counted_keys = {key for key in counted_keys if not key.startswith("name:")}
         found = reconcile(
             out,
             wanted[part.number],
-            part_checks.count,
-            part_base,
+            count,
+            counted_base,
             base_label,
-            part_checks.keys,
+            counted_keys,
             part=prefix,
         )
         if found is not None:

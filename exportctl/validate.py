@@ -12,18 +12,26 @@ import operator
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exportctl.annex import Serial, parse_serial, serial_findings
 from exportctl.entries import Assembler
 from exportctl.hscode import (
     CodeProblem,
     ColumnProfile,
+    CoverageIndex,
     HSCode,
     Nomenclature,
+    Span,
     learn_ahead,
 )
 from exportctl.models import Finding, ItemRecord, Severity, ValidationReport
-from exportctl.readers import ParsedRow, Table
+from exportctl.readers import LIST_SCHEMA, ParsedRow, Table
+
+if TYPE_CHECKING:
+    from exportctl.profiles import Profile
+
+_LIST_FIELD_COUNT = len(LIST_SCHEMA.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +44,11 @@ class Declared:
 
 
 def item_key(item: ItemRecord) -> str:
-    """Identity of an item across versions: its code, or its description when it has none."""
-    return item.code if item.code else "name:" + " ".join(item.description.split())
+    """Identity of an item across versions: its code (a range: both ends), or its
+    description when it has none."""
+    if item.code:
+        return item.code if item.code_end is None else f"{item.code}-{item.code_end}"
+    return "name:" + " ".join(item.description.split())
 
 
 class _Collector:
@@ -115,11 +126,12 @@ def _build_item(
             return None
     raw_code = parsed.code.text if parsed.code is not None else None
     code: str | None = None
+    code_end: str | None = None
     level: int | None = None
     ex = False
     result = profile.normalise(parsed.code) if parsed.code is not None else None
     if isinstance(result, HSCode):
-        code, level, ex = result.digits, result.level, result.ex
+        code, code_end, level, ex = result.digits, result.end, result.level, result.ex
         if result.recovered:
             out.add(
                 "warning",
@@ -129,13 +141,14 @@ def _build_item(
                 field="code",
                 value=raw_code,
             )
-        if not nomenclature.known(code):
-            older = Nomenclature.load("2017").known(code)
+        unknown = next((c for c in (code, code_end) if c and not nomenclature.known(c)), None)
+        if unknown is not None:
+            older = Nomenclature.load("2017").known(unknown)
             where = "it is in HS 2017 but not in HS 2022" if older else "it is not in HS 2022"
             out.add(
                 "warning",
                 "unknown-code",
-                f"{result.dotted()} is not a known HS heading: {where}",
+                f"{HSCode(unknown).dotted()} is not a known HS heading: {where}",
                 row=row,
                 field="code",
                 value=raw_code,
@@ -211,7 +224,59 @@ def _build_item(
         row=row,
         # Share the code's string when the cell already held exactly the digits.
         original_code=code if raw_code == code else raw_code,
+        code_end=code_end,
+        # Columns a list profile adds (CHPL tier, US price threshold), by attribute name.
+        attributes={
+            name: value
+            for name, value in values.items()
+            if value and name not in LIST_SCHEMA.fields
+        }
+        if len(values) > _LIST_FIELD_COUNT
+        else {},
     )
+
+
+def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[Finding]:
+    """What a list profile says about one entry: its code level, a range, its attributes.
+
+    Warnings only: the profile states what the regime writes, so an entry that
+    departs from it is shown to the officer, never refused.
+    """
+    out = _Collector(table)
+    if item.level is not None and item.level not in profile.code_levels:
+        levels = ", ".join(str(level) for level in profile.code_levels)
+        out.add(
+            "warning",
+            "code-level",
+            f"{HSCode(item.code or '00').dotted()} has {item.level} digits; profile "
+            f"{profile.name} writes codes of {levels} digits",
+            row=item.row,
+            field="code",
+            value=item.original_code,
+        )
+    if item.code_end is not None and not profile.ranges:
+        out.add(
+            "warning",
+            "unexpected-range",
+            f"the range {item.original_code} is one entry, but profile {profile.name} "
+            "writes no ranges; check the cell",
+            row=item.row,
+            field="code",
+            value=item.original_code,
+        )
+    for attribute in profile.attributes:
+        value = item.attributes.get(attribute.name)
+        if attribute.values and value is not None and value not in attribute.values:
+            out.add(
+                "warning",
+                "attribute-value",
+                f'{attribute.label} "{value}" is not one of profile {profile.name}\'s: '
+                + ", ".join(attribute.values),
+                row=item.row,
+                field=attribute.name,
+                value=value,
+            )
+    return out.findings
 
 
 def _intern(text: str | None) -> str | None:
@@ -234,21 +299,29 @@ class _Checks:
     def __init__(self, table: Table, *, keep_keys: bool) -> None:
         self.out = _Collector(table)
         self.count = 0
+        self.coded = 0
+        """Entries with an HS code (what a profile counting ``coded`` counts)."""
         self.keys: set[str] | None = set() if keep_keys else None
         self._code_rows: dict[str, int] = {}
         self._serial_rows: dict[str, int] = {}
         # Plain serials as integers; only branch numbers (3의2) as Serial objects.
         self._plain: set[int] = set()
         self._branched: list[Serial] = []
-        self._coded: list[tuple[str, int, str | None]] = []
+        self._spans: list[Span] = []
+        self._coded: list[tuple[Span, int, str | None]] = []
 
     def add(self, item: ItemRecord, *, from_base: bool = False) -> None:
         """Check one item against those before it (base items first)."""
         self.count += 1
         code = item.code
+        key = item_key(item)
         if self.keys is not None:
-            self.keys.add(item_key(item))
+            self.keys.add(key)
         if code is not None:
+            self.coded += 1
+            span = Span(code, item.code_end, item.ex)
+            self._spans.append(span)
+            code = key
             first = self._code_rows.get(code)
             if first is None:
                 self._code_rows[code] = _BASE if from_base else item.row
@@ -263,7 +336,7 @@ class _Checks:
                     value=item.original_code,
                 )
             if not from_base and item.level is not None:
-                self._coded.append((code, item.row, item.original_code))
+                self._coded.append((span, item.row, item.original_code))
         serial = item.serial
         if serial is not None:
             # One check per part: each part of an annex numbers its entries from 1.
@@ -293,23 +366,36 @@ class _Checks:
                 if found.rule == "duplicate-serial":
                     continue  # reported row by row as items arrive
                 self.out.add("warning", found.rule, found.message, field="serial")
-        codes = self._code_rows
-        for code, row, original in self._coded:
-            for cut in (2, 4, 6, 8):
-                if cut >= len(code):
-                    break
-                parent = code[:cut]
-                if parent in codes:
-                    self.out.add(
-                        "warning",
-                        "overlapping-code",
-                        f"HS code {code} is already covered by the entry {parent}",
-                        row=row,
-                        field="code",
-                        value=original,
-                    )
-                    break
+        if not self._coded:
+            return self.out.findings
+        index = CoverageIndex((span, span) for span in self._spans)
+        for span, row, original in self._coded:
+            parent = _covered_by(index, span)
+            if parent is not None:
+                self.out.add(
+                    "warning",
+                    "overlapping-code",
+                    f"HS code {_span_key(span)} is already covered by the entry "
+                    f"{_span_key(parent)}",
+                    row=row,
+                    field="code",
+                    value=original,
+                )
         return self.out.findings
+
+
+def _span_key(span: Span) -> str:
+    return span.start if span.end is None else f"{span.start}-{span.end}"
+
+
+def _covered_by(index: CoverageIndex[Span], span: Span) -> Span | None:
+    """The shortest other entry whose coverage holds all of ``span``'s, if any."""
+    for other, _ in index.covering(span.start):
+        if other.start == span.start and other.end == span.end:
+            continue  # the entry itself, or a duplicate (reported as one)
+        if span.end is None or other.covers(span.end):
+            return other
+    return None
 
 
 def reconcile(

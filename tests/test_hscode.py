@@ -177,8 +177,8 @@ def test_odd_digit_counts_are_ambiguous(
             '"8471.30, 8471.41" holds more than one code or a range; give one per row',
         ),
         (
-            "8471.30~8471.50",
-            '"8471.30~8471.50" holds more than one code or a range; give one per row',
+            "8471.30~8471",
+            '"8471.30~8471" holds more than one code or a range; give one per row',
         ),
         ("٨٤٧١", '"٨٤٧١" is not an HS code'),
     ],

@@ -23,6 +23,7 @@ from exportctl.models import SQLModel
 from exportctl.store.audit import event_hash
 
 DIGESTS_REVISION = "20261129_0004"
+COVERAGE_REVISION = "20261129_0005"
 
 
 def _earlier_revisions() -> list[str]:
@@ -32,6 +33,8 @@ def _earlier_revisions() -> list[str]:
 
 
 EARLIER = _earlier_revisions()
+BEFORE_DIGESTS = EARLIER[: EARLIER.index(DIGESTS_REVISION)]
+"""Revisions whose stored versions get their digests computed by the upgrade."""
 
 ITEMS: list[dict[str, Any]] = [
     {"serial": "1", "code": "847130", "level": 6, "ex": False, "description": "자동자료처리기계"},
@@ -150,11 +153,11 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_the_revisions_are_the_ones_expected() -> None:
-    assert EARLIER == ["20261126_0001", "20261129_0002", "20261129_0003"]
-    assert db.head_revision() == DIGESTS_REVISION
+    assert EARLIER == ["20261126_0001", "20261129_0002", "20261129_0003", DIGESTS_REVISION]
+    assert db.head_revision() == COVERAGE_REVISION
 
 
-@pytest.mark.parametrize("revision", EARLIER)
+@pytest.mark.parametrize("revision", BEFORE_DIGESTS)
 def test_each_earlier_revision_with_data_upgrades_to_head(db_url: str, revision: str) -> None:
     engine = db.create_db_engine(db_url)
     db.upgrade(engine, revision)
@@ -214,11 +217,11 @@ def test_the_digest_revision_downgrades_and_upgrades_again(db_url: str) -> None:
     from alembic import command
 
     engine = db.create_db_engine(db_url)
-    db.upgrade(engine, EARLIER[-1])
+    db.upgrade(engine, BEFORE_DIGESTS[-1])
     _fill(engine)
     db.upgrade(engine)
     with engine.begin() as conn:
-        command.downgrade(db._alembic_config(conn), EARLIER[-1])
+        command.downgrade(db._alembic_config(conn), BEFORE_DIGESTS[-1])
     with engine.connect() as conn:
         schema = inspect(conn)
         assert "audit_head" not in schema.get_table_names()
@@ -237,4 +240,71 @@ def test_models_and_migrated_schema_agree(db_url: str) -> None:
     with engine.connect() as conn:
         drift = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert drift == []
+    engine.dispose()
+
+
+def test_the_coverage_revision_keeps_old_digests_and_round_trips(db_url: str) -> None:
+    """0005 adds nullable columns; versions digested before it keep scheme 1."""
+    from alembic import command
+
+    from exportctl.models import ItemRecord
+    from exportctl.store.versions import NewVersion
+
+    engine = db.create_db_engine(db_url)
+    db.upgrade(engine, BEFORE_DIGESTS[-1])
+    _fill(engine)
+    db.upgrade(engine, DIGESTS_REVISION)
+    before = _rows(engine)
+    db.upgrade(engine)
+    assert _rows(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("select profile from control_list")).scalars().all() == [None]
+        assert set(conn.execute(text("select code_end from item")).scalars()) == {None}
+        assert set(conn.execute(text("select attributes from item")).scalars()) == {None}
+        assert set(conn.execute(text("select hs_edition from version")).scalars()) == {None}
+    with store.session_scope(engine) as session:
+        assert store.verify_audit(session) == []
+    with engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), DIGESTS_REVISION)
+    with engine.connect() as conn:
+        schema = inspect(conn)
+        assert "code_end" not in {c["name"] for c in schema.get_columns("item")}
+        assert "profile" not in {c["name"] for c in schema.get_columns("control_list")}
+    db.upgrade(engine)
+    with store.session_scope(engine) as session:
+        assert store.verify_audit(session) == []
+        store.store_version(
+            session,
+            NewVersion(
+                slug="kr-russia",
+                label="2024-09",
+                source_file="eu.csv",
+                source_sha256="9" * 64,
+                source_sheet="",
+                actor="kim",
+                hs_edition="HS2022",
+            ),
+            [
+                ItemRecord(
+                    "1", "847130", 6, False, "ADP", code_end="847150", attributes={"tier": "1"}
+                )
+            ],
+        )
+    with store.session_scope(engine) as session:
+        assert store.verify_audit(session) == []
+        imported = [e for e in store.audit_events(session) if e.action == "import"][-1]
+        assert json.loads(imported.detail)["digests"]["scheme"] == 2
+        assert json.loads(imported.detail)["record"]["hs_edition"] == "HS2022"
+    # Scheme 2 covers the new columns: a changed attribute or range end is seen.
+    for column, value in (("attributes", '{"tier": "2"}'), ("code_end", "847160")):
+        with engine.begin() as conn:
+            old = conn.execute(text(f"select {column} from item where version_id = 3")).scalar_one()
+            conn.execute(text(f"update item set {column} = :x where version_id = 3"), {"x": value})
+        with store.session_scope(engine) as session:
+            problems = store.verify_audit(session)
+        assert [p.split(" (digest")[0] for p in problems] == [
+            "version kr-russia 2024-09: items changed since import"
+        ], column
+        with engine.begin() as conn:
+            conn.execute(text(f"update item set {column} = :x where version_id = 3"), {"x": old})
     engine.dispose()

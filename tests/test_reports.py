@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from exportctl.diff import ChangeSet, VersionInfo, compare
-from exportctl.models import ITEM_FIELDS, ItemRecord
+from exportctl.models import ITEM_JSON_FIELDS, ItemRecord
 from exportctl.reports import xlsx as xlsx_report
 from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values, csv_text, write_csv
@@ -432,7 +432,7 @@ def test_json_shape(tmp_path: Path) -> None:
     }
     added = next(c for c in data["changes"] if c["change"] == "added")
     assert added["old"] is None and added["new"]["code"] == "0101290000"
-    assert set(added["new"]) == set(ITEM_FIELDS)
+    assert set(added["new"]) == set(ITEM_JSON_FIELDS)
     assert data == json.loads(json.dumps(change_set_to_json(sample_changes())))
 
 

@@ -25,10 +25,13 @@ from exportctl.api import open_database
 from exportctl.models import Item, ItemRecord, Section, SubItem, Version
 from exportctl.store.audit import event_hash, parse_head
 from exportctl.store.digests import (
+    DIGEST_SCHEME,
     ITEM_DIGEST_COLUMNS,
+    ITEM_DIGEST_COLUMNS_2,
     LIFECYCLE_COLUMNS,
     NOT_DIGESTED,
     RECORD_DIGEST_COLUMNS,
+    RECORD_DIGEST_COLUMNS_2,
     SECTION_DIGEST_COLUMNS,
     version_digests,
 )
@@ -314,7 +317,7 @@ def test_import_events_carry_the_digests_and_the_record(chain: tuple[str, Engine
         version = store.get_version(session, "kr-russia", "2024-06")
         digests = version_digests(session.connection(), version.id or 0)
     detail = json.loads(imports[-1].detail)
-    assert detail["digests"] == {"scheme": 1, **digests.to_json()}
+    assert detail["digests"] == {**digests.to_json(), "scheme": 2}
     assert detail["record"]["item_count"] == 3 and detail["record"]["list"] == "kr-russia"
     assert (version.items_digest, version.sections_digest, version.record_digest) == (
         digests.items,
@@ -326,21 +329,26 @@ def test_import_events_carry_the_digests_and_the_record(chain: tuple[str, Engine
 
 def test_the_digests_cover_every_stored_column() -> None:
     """A column added to item, section or version must be put in a digest or said not to be."""
+    assert DIGEST_SCHEME == 2
     item_columns = set(Item.__table__.c.keys()) - {"id", "version_id"}  # type: ignore[attr-defined]
-    assert item_columns == set(ITEM_DIGEST_COLUMNS)
+    assert item_columns == set(ITEM_DIGEST_COLUMNS_2)
     section_columns = set(Section.__table__.c.keys()) - {"id", "version_id"}  # type: ignore[attr-defined]
     assert section_columns == set(SECTION_DIGEST_COLUMNS)
     version_columns = set(Version.__table__.c.keys())  # type: ignore[attr-defined]
-    assert version_columns == set(RECORD_DIGEST_COLUMNS) | set(LIFECYCLE_COLUMNS) | NOT_DIGESTED
+    assert version_columns == set(RECORD_DIGEST_COLUMNS_2) | set(LIFECYCLE_COLUMNS) | NOT_DIGESTED
+    # Scheme 1 is frozen; scheme 2 only appends to it.
+    assert len(ITEM_DIGEST_COLUMNS) == 16 and len(RECORD_DIGEST_COLUMNS) == 18
+    assert ITEM_DIGEST_COLUMNS_2[:16] == ITEM_DIGEST_COLUMNS
+    assert RECORD_DIGEST_COLUMNS_2[:18] == RECORD_DIGEST_COLUMNS
 
 
-_CHANGED = {"position": 7, "section": 9, "level": 2, "row": 99}
+_CHANGED = {"position": 7, "section": 9, "level": 2, "row": 99, "attributes": '{"tier": "1"}'}
 
 
 def test_a_change_to_any_item_column_is_seen(chain: tuple[str, Engine]) -> None:
     _, engine = chain
     vid = _version_id(engine, "2024-02")
-    for column in ITEM_DIGEST_COLUMNS:
+    for column in ITEM_DIGEST_COLUMNS_2:
         quoted = f'"{column}"'
         with engine.connect() as conn:
             before = conn.execute(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from exportctl.annex import Notice
     from exportctl.parts import AnnexReport, PartReport
+    from exportctl.profiles import Profile
     from exportctl.readers import Table
     from exportctl.validate import Declared
     from exportctl.validate import Previous as GuardBase
@@ -73,6 +74,13 @@ class ImportOptions:
     """The notice number, normalised (``제2024-123호``); overrides the file's title lines."""
     notice_date: dt.date | None = None
     """The notice date; overrides the file's title lines."""
+    profile: str | None = None
+    """Regime profile to read the file with: the list's own when None (the default
+    profile for a list without one); for a list created by this import, its profile."""
+    profile_folders: tuple[Path, ...] = ()
+    """Folders holding user profiles (``NAME.toml``), searched after the built-in ones."""
+    hs_edition: str | None = None
+    """HS edition of the file's codes (``HS2022``); the profile's default when None."""
 
 
 @dataclass
@@ -93,6 +101,10 @@ class ImportResult:
     """The annex parts read, stored or left out."""
     notice: Notice | None = None
     """The notice the revision belongs to: the file's title lines, then the options."""
+    profile: str | None = None
+    """The regime profile the file was read with."""
+    hs_edition: str | None = None
+    """The HS edition recorded for the version (``--hs-edition`` or the profile's)."""
 
     @property
     def ok(self) -> bool:
@@ -111,6 +123,8 @@ class ImportResult:
             "stored": self.stored,
             "status": self.version.status if self.version is not None else None,
             "sha256": self.sha256,
+            "profile": self.profile,
+            "hs_edition": self.hs_edition,
             "sections": [
                 {
                     "number": part.number,
@@ -205,12 +219,65 @@ def _check_additions(options: ImportOptions) -> None:
                 check_count(value, f"--declared-{name} {prefix}".rstrip())
 
 
-def _open_list(path: Path, options: ImportOptions, progress: Callable[[int], None] | None) -> Table:
+def resolve_profile(session: Session | None, options: ImportOptions) -> Profile:
+    """The profile a file is read with: the list's, or ``options.profile`` for a new list.
+
+    Raises:
+        InputError: No such profile, or ``options.profile`` differs from the profile
+            of the existing list (a list keeps the profile it was created with).
+    """
+    from exportctl.profiles import load_profile
+
+    named = options.profile
+    if session is not None:
+        try:
+            control_list = store.get_list(session, options.slug)
+        except ListNotFoundError:
+            control_list = None
+        if control_list is not None:
+            if named is not None and named != (control_list.profile or _default_profile()):
+                raise InputError(
+                    f'list "{options.slug}" follows profile '
+                    f'"{control_list.profile or _default_profile()}", not "{named}"; leave out '
+                    "--profile, or import into a list created with that profile"
+                )
+            named = control_list.profile
+    return load_profile(named, options.profile_folders)
+
+
+def _default_profile() -> str:
+    from exportctl.profiles import DEFAULT_PROFILE
+
+    return DEFAULT_PROFILE
+
+
+def _edition(options: ImportOptions, profile: Profile) -> str | None:
+    """``--hs-edition`` (``2022`` or ``HS2022``), else the profile's edition."""
+    from exportctl.hscode import EDITIONS
+
+    given = options.hs_edition
+    if given is None:
+        return profile.hs_edition
+    year = given.strip().upper().removeprefix("HS").strip()
+    if year not in EDITIONS:
+        raise InputError(
+            f'--hs-edition "{given}" is not an HS edition (known: '
+            f"{', '.join('HS' + e for e in EDITIONS)})"
+        )
+    return f"HS{year}"
+
+
+def _open_list(
+    path: Path,
+    options: ImportOptions,
+    progress: Callable[[int], None] | None,
+    profile: Profile | None = None,
+) -> Table:
     from exportctl.readers import LIST_SCHEMA, read_table
 
     return read_table(
         path,
-        LIST_SCHEMA,
+        profile.schema() if profile is not None else LIST_SCHEMA,
         sheet=options.sheet,
         encoding=options.encoding,
         overrides=options.overrides,
@@ -227,9 +294,19 @@ def _validate(
     sink: Callable[[ItemRecord], None] | None = None,
     previous: _Prior | None = None,
     base_sections: Mapping[int, str] | None = None,
+    profile: Profile | None = None,
 ) -> AnnexReport:
     from exportctl.parts import validate_annex
-    from exportctl.validate import columns_lost
+    from exportctl.validate import columns_lost, profile_findings
+
+    found: list[Finding] = []
+    checked = sink
+    if profile is not None and sink is not None:
+        given = sink
+
+        def checked(item: ItemRecord) -> None:
+            found.extend(profile_findings(table, profile, item))
+            given(item)
 
     annex = validate_annex(
         table,
@@ -237,13 +314,18 @@ def _validate(
         base_items=base_items,
         base_label=options.base,
         additions=options.additions,
-        sink=sink,
+        sink=checked,
         previous=previous.guard() if previous else None,
         section=options.section,
         declared_parts=options.declared_parts,
         base_sections=base_sections,
+        counting=profile.counting if profile is not None else "entries",
     )
     report = annex.report
+    if profile is not None and sink is None:
+        for item in report.items:
+            found.extend(profile_findings(table, profile, item))
+    report.findings.extend(found)
     compared = base if base is not None else (previous.version if previous else None)
     if compared is not None:
         report.findings.extend(columns_lost(table, compared.label, compared.columns()))
@@ -315,6 +397,7 @@ def validate_workbook(
     previous: _Prior | None = None
     if options.base and engine is None:
         raise InputError("--base needs a database to read the base version from")
+    profile: Profile | None = None
     if engine is not None:
         with store.session_scope(engine) as session:
             if options.base:
@@ -322,10 +405,20 @@ def validate_workbook(
                 base_items = store.load_items(session, base)
                 base_sections = _titles(session, base)
             previous = _previous(session, options)
-    table = _open_list(path, options, progress)
+            profile = resolve_profile(session, options)
+    else:
+        profile = resolve_profile(None, options)
+    edition = _edition(options, profile)
+    table = _open_list(path, options, progress, profile)
     notice, noticed = read_notice(table, options)
     annex = _validate(
-        table, options, base, base_items, previous=previous, base_sections=base_sections
+        table,
+        options,
+        base,
+        base_items,
+        previous=previous,
+        base_sections=base_sections,
+        profile=profile,
     )
     annex.report.findings.extend(noticed)
     return ImportResult(
@@ -334,6 +427,8 @@ def validate_workbook(
         sha256=sha256 or _sha256_file(path),
         parts=annex.parts,
         notice=notice,
+        profile=profile.name,
+        hs_edition=edition,
     )
 
 
@@ -415,7 +510,9 @@ def _validate_and_store(
         base_items = store.load_items(session, base) if base is not None else None
         base_sections = _titles(session, base) if base is not None else None
         previous = _previous(session, options)
-        table = _open_list(path, options, progress)
+        profile = resolve_profile(session, options)
+        edition = _edition(options, profile)
+        table = _open_list(path, options, progress, profile)
         notice, noticed = read_notice(table, options)
         new = store.NewVersion(
             slug=options.slug,
@@ -438,6 +535,8 @@ def _validate_and_store(
             notice_number=notice.number,
             notice_authority=notice.authority,
             amendment=notice.amendment,
+            hs_edition=edition,
+            profile=profile.name if options.profile is not None else None,
         )
         version = store.begin_version(session, new)
         assert version.id is not None
@@ -450,11 +549,18 @@ def _validate_and_store(
             sink=writer.add,
             previous=previous,
             base_sections=base_sections,
+            profile=profile,
         )
         report = annex.report
         report.findings.extend(noticed)
         result = ImportResult(
-            report=report, options=options, sha256=sha, parts=annex.parts, notice=notice
+            report=report,
+            options=options,
+            sha256=sha,
+            parts=annex.parts,
+            notice=notice,
+            profile=profile.name,
+            hs_edition=edition,
         )
         if not result.ok:
             raise _NotStoredError(result)
@@ -487,6 +593,8 @@ def _validate_and_store(
             "base": options.base,
         }
         detail["sections"] = [part.number for part in stored]
+        detail["profile"] = profile.name
+        detail["hs_edition"] = edition
         store.finish_version(
             session,
             version,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine
 
 from exportctl import store
 from exportctl.config import current_actor
+from exportctl.errors import InputError
 from exportctl.models import ControlList, Version
 
 
@@ -18,6 +21,9 @@ def create_list(
     authority: str | None = None,
     targets: str | None = None,
     actor: str | None = None,
+    profile: str | None = None,
+    profile_file: Path | None = None,
+    profile_folder: Path | None = None,
 ) -> ControlList:
     """Create a control list, recorded in the audit log.
 
@@ -32,11 +38,28 @@ def create_list(
         authority: Issuing authority, e.g. ``산업통상자원부``.
         targets: Destination countries it controls, e.g. ``RU,BY``.
         actor: Who creates it (the OS user when None).
+        profile: The regime profile the list follows (``eu-833``): a built-in one or
+            ``NAME.toml`` in ``profile_folder``; the default profile when None.
+        profile_file: A profile file of the user's: checked, copied into
+            ``profile_folder`` and followed (instead of ``profile``).
+        profile_folder: The user profile folder.
 
     Raises:
         ListExistsError: The slug is taken.
-        InputError: The slug or name is malformed.
+        InputError: The slug or name is malformed; the profile is unknown or its
+            file is not a usable profile.
     """
+    from exportctl.profiles import install_profile, load_profile
+
+    folders = (profile_folder,) if profile_folder is not None else ()
+    if profile_file is not None:
+        if profile is not None:
+            raise InputError("give --profile or --profile-file, not both")
+        if profile_folder is None:
+            raise InputError("--profile-file needs a profile folder to keep the file in")
+        profile = install_profile(profile_file, profile_folder).name
+    elif profile is not None:
+        profile = load_profile(profile, folders).name
     with store.session_scope(engine) as session:
         return store.create_list(
             session,
@@ -45,6 +68,7 @@ def create_list(
             jurisdiction=jurisdiction,
             authority=authority,
             targets=targets,
+            profile=profile,
             actor=actor or current_actor(),
         )
 

@@ -220,9 +220,12 @@ def check_codes(
     if label is None and as_of is None:
         as_of = dt.date.today()
     version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
+    from exportctl.profiles import default_folders, load_profile
+
     with store.session_scope(engine) as session:
         items = store.load_items(session, version)
         sections = store.sections_of(session, version)
+        named = store.get_list(session, slug).profile
     effective = version.effective.isoformat() if version.effective else None
     index = ScreenIndex.build(
         items,
@@ -230,6 +233,7 @@ def check_codes(
         label=version.label,
         effective=effective,
         sections={part.number: part.title for part in sections},
+        profile=load_profile(named, default_folders()),
     )
     rows = []
     for number, typed in enumerate(codes, start=1):

@@ -76,6 +76,7 @@ def screen_catalogue(
         ...     if result.change == "newly controlled":
         ...         print(result.row, result.sku, result.reason)
     """
+    from exportctl.profiles import default_folders, load_profile
     from exportctl.readers import CATALOGUE_SCHEMA, read_table
     from exportctl.readers.rows import Note
     from exportctl.screen import ScreenIndex, ScreenReport, ScreenSummary, screen_rows
@@ -92,12 +93,16 @@ def screen_catalogue(
             )
         effective = version.effective.isoformat() if version.effective else None
         sections = {part.number: part.title for part in store.sections_of(session, version)}
+        # The list's profile decides whether a code hit is a determination (US Part 746:
+        # the description controls, so it is review).
+        profile = load_profile(control_list.profile, default_folders())
         index = ScreenIndex.build(
             store.load_items(session, version),
             slug=slug,
             label=version.label,
             effective=effective,
             sections=sections,
+            profile=profile,
         )
         previous: ScreenIndex | None = None
         if compare is not None:
@@ -107,6 +112,7 @@ def screen_catalogue(
                 slug=slug,
                 label=old.label,
                 sections={part.number: part.title for part in store.sections_of(session, old)},
+                profile=profile,
             )
     table = read_table(
         path,

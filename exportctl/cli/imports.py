@@ -116,6 +116,17 @@ def import_options(f: F, *, with_store: bool = False) -> F:
             help="Table of a PDF or HWPX document to read (detected when omitted).",
         ),
         click.option(
+            "--profile",
+            metavar="NAME",
+            help="Regime profile to read the file with (default: the list's own); "
+            "with --create-list, the new list's profile.",
+        ),
+        click.option(
+            "--hs-edition",
+            metavar="EDITION",
+            help="HS edition of the file's codes, e.g. HS2022 (default: the profile's).",
+        ),
+        click.option(
             "--column",
             "columns",
             multiple=True,
@@ -193,7 +204,11 @@ def import_options(f: F, *, with_store: bool = False) -> F:
 
 
 def _build_options(state: State, params: dict[str, Any], *, label_required: bool) -> ImportOptions:
+    import os
+
     from exportctl.api import ImportOptions
+    from exportctl.config import default_data_dir
+    from exportctl.profiles import profile_folder
     from exportctl.readers import LIST_SCHEMA, parse_overrides
     from exportctl.validate import Declared
 
@@ -227,6 +242,9 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
         list_name=params.get("list_name"),
         create_list=bool(params.get("create_list")),
         approve=bool(params.get("approve")),
+        profile=params.get("profile"),
+        profile_folders=(profile_folder(os.environ, default_data_dir()),),
+        hs_edition=params.get("hs_edition"),
     )
 
 

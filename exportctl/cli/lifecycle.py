@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from exportctl.cli.base import CONTEXT_SETTINGS, State, cli, echo_json, json_option, list_option
+
+# exportctl.profiles.ENV_PROFILES, spelt here so that loading the CLI reads no profile.
+ENV_PROFILES = "EXPORTCTL_PROFILES"
 
 if TYPE_CHECKING:
     from exportctl.models import ControlList, Version
@@ -19,6 +23,7 @@ def _list_json(cl: ControlList, versions: list[Version]) -> dict[str, Any]:
         "jurisdiction": cl.jurisdiction,
         "authority": cl.authority,
         "targets": cl.targets.split(",") if cl.targets else [],
+        "profile": cl.profile,
         "versions": len(versions),
         "latest": versions[-1].label if versions else None,
         "drafts": [v.label for v in versions if v.status == "draft"],
@@ -55,7 +60,10 @@ def lists_cmd(ctx: click.Context, as_json: bool) -> None:
         drafts = [v.label for v in versions if v.status == "draft"]
         waiting = f", {len(drafts)} draft{'s' if len(drafts) > 1 else ''} awaiting approval"
         name = f" — {cl.name}" if cl.name and cl.name != cl.slug else ""
-        click.echo(f"{cl.slug}{name}: {len(versions)} versions{latest}{waiting if drafts else ''}")
+        follows = f" (profile {cl.profile})" if cl.profile else ""
+        click.echo(
+            f"{cl.slug}{name}{follows}: {len(versions)} versions{latest}{waiting if drafts else ''}"
+        )
 
 
 @lists_cmd.command(name="create")
@@ -64,6 +72,18 @@ def lists_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.option("--jurisdiction", metavar="CODE", help="Country or bloc issuing it, e.g. KR.")
 @click.option("--authority", metavar="TEXT", help="Issuing authority, e.g. 산업통상자원부.")
 @click.option("--targets", metavar="CC,..", help="Destinations it controls, e.g. RU,BY.")
+@click.option(
+    "--profile",
+    metavar="NAME",
+    help="Regime profile the list follows: kr-annex-2-2 (default), eu-833, us-746, chpl, "
+    f"or NAME.toml in the profile folder (${ENV_PROFILES}).",
+)
+@click.option(
+    "--profile-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="A profile of your own (TOML): checked, copied into the profile folder and followed.",
+)
 @json_option
 @click.pass_obj
 def lists_create(
@@ -73,16 +93,28 @@ def lists_create(
     jurisdiction: str | None,
     authority: str | None,
     targets: str | None,
+    profile: str | None,
+    profile_file: Path | None,
     as_json: bool,
 ) -> None:
     """Create a control list; imports go only into lists created this way.
+
+    The list's profile says how its files are written (headers, code levels,
+    per-entry attributes such as the CHPL tier) and whether a code hit decides
+    or only asks for review (US Part 746: the description controls).
 
     \b
     Example:
         exportctl lists create kr-russia --name "러시아·벨라루스 상황허가 대상 품목" \\
             --jurisdiction KR --authority 산업통상자원부 --targets RU,BY
+        exportctl lists create chpl --name "CHPL" --profile chpl
+        exportctl lists create uk-russia --name "UK Russia" --profile-file uk.toml
     """
+    import os
+
     from exportctl.api import create_list
+    from exportctl.config import default_data_dir
+    from exportctl.profiles import profile_folder
 
     created = create_list(
         state.engine(),
@@ -91,12 +123,16 @@ def lists_create(
         jurisdiction=jurisdiction,
         authority=authority,
         targets=targets,
+        profile=profile,
+        profile_file=profile_file,
+        profile_folder=profile_folder(os.environ, default_data_dir()),
         actor=state.actor,
     )
     if as_json:
         echo_json(_list_json(created, []))
         return
-    state.info(f'Created list {created.slug}: "{created.name}".')
+    follows = f", profile {created.profile}" if created.profile else ""
+    state.info(f'Created list {created.slug}: "{created.name}"{follows}.')
 
 
 @lists_cmd.command(name="rename")

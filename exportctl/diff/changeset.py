@@ -54,12 +54,17 @@ COMPARABLE_FIELDS: tuple[str, ...] = (
     "note",
     "sub_items",
     "control_numbers",
+    "code_end",
+    "attributes",
 )
 """Item fields a modification can be about. The code is the identity, the level
 follows the code, the section is part of the identity (an entry is matched within
 its part of the annex), and sheet/row are provenance, so none of them is compared.
 ``sub_items`` covers the sub-items' labels, texts and control numbers; ``mentioned_codes``
-is read from the description, so it changes only when the description does."""
+is read from the description, so it changes only when the description does. ``code_end``
+is a range's last code (a range keeps its identity by its first code, so a widened range
+is modified, not replaced); ``attributes`` the regime attributes (a CHPL entry moved to
+another tier is modified)."""
 
 DEFAULT_FIELDS: tuple[str, ...] = COMPARABLE_FIELDS
 """Fields compared unless ``fields`` is given."""

@@ -27,6 +27,7 @@ from exportctl.diff.changeset import (
     ChangeSet,
     check_fields,
 )
+from exportctl.hscode.coverage import Span
 from exportctl.models import ItemRecord
 
 __all__ = ["NameCounts", "compare", "significant_prefix"]
@@ -304,11 +305,13 @@ def _recode_same_coverage(
     return _apply_recodes(pairs, gone, came, compared, changes)
 
 
-def _group(items: Iterable[ItemRecord]) -> dict[tuple[int, str], list[ItemRecord]]:
-    groups: dict[tuple[int, str], list[ItemRecord]] = {}
+def _group(items: Iterable[ItemRecord]) -> dict[tuple[int, str, str | None], list[ItemRecord]]:
+    # A range covers more than its first code: it keys apart from any single code.
+    groups: dict[tuple[int, str, str | None], list[ItemRecord]] = {}
     for item in items:
         assert item.code is not None
-        groups.setdefault((item.section, significant_prefix(item.code)), []).append(item)
+        key = (item.section, significant_prefix(item.code), item.code_end)
+        groups.setdefault(key, []).append(item)
     return groups
 
 
@@ -353,14 +356,23 @@ def _covered(
     groups: list[tuple[ItemRecord, list[ItemRecord]]] = []
     for parent in sorted((i for i in parents if i.code), key=lambda i: i.code or ""):
         assert parent.code is not None
-        prefix = significant_prefix(parent.code)
-        start = bisect.bisect_left(codes, prefix)
-        # ":" sorts right after "9", so this is the end of the codes starting with prefix.
-        end = bisect.bisect_left(codes, prefix + ":", lo=start)
+        # What the parent covers (hscode.coverage): a code from its significant digits,
+        # a range from its first to its last code.
+        span = (
+            Span(significant_prefix(parent.code))
+            if parent.code_end is None
+            else Span(parent.code, parent.code_end)
+        )
+        start = bisect.bisect_left(codes, span.start)
+        # ":" sorts right after "9", so this is the end of the codes under the last one.
+        end = bisect.bisect_left(codes, (span.end or span.start) + ":", lo=start)
         picked = [
             k
             for k in range(start, end)
-            if k not in taken and len(codes[k]) > len(prefix) and codes[k] != parent.code
+            if k not in taken
+            and len(codes[k]) > span.level
+            and codes[k] != parent.code
+            and span.covers(codes[k])
         ]
         if picked:
             taken.update(picked)

@@ -29,7 +29,6 @@ from exportctl.hscode.codes import (
     ProblemKind,
     Result,
     chapter,
-    covers,
     heading,
     hs6,
 )
@@ -42,6 +41,7 @@ from exportctl.hscode.columns import (
     normalise_column,
     settle_lost_zeros,
 )
+from exportctl.hscode.coverage import CoverageIndex, Relation, Span, covers
 from exportctl.hscode.nomenclature import EDITIONS, Nomenclature, UnknownEditionError
 from exportctl.hscode.parsing import _BODY_RE as _BODY_RE
 from exportctl.hscode.parsing import _SEP_RE as _SEP_RE
@@ -57,10 +57,13 @@ __all__ = [
     "CodeCell",
     "CodeProblem",
     "ColumnProfile",
+    "CoverageIndex",
     "HSCode",
     "Nomenclature",
     "ProblemKind",
+    "Relation",
     "Result",
+    "Span",
     "UnknownEditionError",
     "chapter",
     "covers",

@@ -2,7 +2,7 @@
 
 :class:`HSCode` is a normalised code, :class:`CodeProblem` why a cell is not one,
 and :class:`CodeCell` a spreadsheet cell as a reader saw it. The code arithmetic
-(:func:`covers`, :func:`hs6`, :func:`chapter`, :func:`heading`) and the small
+(:func:`hs6`, :func:`chapter`, :func:`heading`) and the small
 helpers that write codes and restored zeros in words for people live here too;
 reading a cell is :mod:`exportctl.hscode.parsing`'s job.
 """
@@ -10,7 +10,7 @@ reading a cell is :mod:`exportctl.hscode.parsing`'s job.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "ProblemKind",
     "Result",
     "chapter",
-    "covers",
     "heading",
     "hs6",
 ]
@@ -45,16 +44,22 @@ class HSCode:
         recovered: A plain-English note when a lost zero was restored, e.g.
             ``"leading zero restored: column holds 6-digit codes"``; ``None`` when the
             digits are exactly what the cell showed.
+        end: For a range (``8471 30 – 8471 50``), the digits of its last code, of the
+            same level as ``digits``; ``None`` for one code.
     """
 
     digits: str
     ex: bool = False
     recovered: str | None = None
+    end: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         d = self.digits
         if not (len(d) <= 10 and _VALID_LENGTH[len(d)] and d.isascii() and d.isdigit()):
             raise ValueError(f"HS code digits must be 2, 4, 6, 8 or 10 ASCII digits, not {d!r}")
+        e = self.end
+        if e is not None and not (len(e) == len(d) and e.isascii() and e.isdigit() and e > d):
+            raise ValueError(f"a range {d!r}-{e!r} must end after its start, at its level")
 
     @property
     def level(self) -> int:
@@ -62,11 +67,14 @@ class HSCode:
         return len(self.digits)
 
     def dotted(self) -> str:
-        """The code as people write it: ``84``, ``8471``, ``8471.30``, ``8471.30.1000``."""
+        """The code as people write it: ``84``, ``8471``, ``8471.30``, ``8471.30.1000``;
+        a range as ``8471.30–8471.50``."""
+        if self.end is not None:
+            return f"{_dotted(self.digits)}–{_dotted(self.end)}"
         return _dotted(self.digits)
 
     def __str__(self) -> str:
-        return f"ex {_dotted(self.digits)}" if self.ex else _dotted(self.digits)
+        return f"ex {self.dotted()}" if self.ex else self.dotted()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,22 +175,6 @@ def _is_ex(text: str) -> bool:
 
 
 # --------------------------------------------------------------------------- code arithmetic
-
-
-def covers(entry: str, code: str) -> bool:
-    """True when list entry ``entry`` covers ``code``: its digits are a prefix of the code's.
-
-    Args:
-        entry: An entry's digits, e.g. ``"8471"``; dots and spaces are ignored.
-        code: A code's digits, e.g. ``"8471300000"``.
-
-    Example:
-        >>> covers("8471", "847130"), covers("847130", "8471")
-        (True, False)
-    """
-    if not (entry.isdigit() and code.isdigit()):
-        entry, code = _NON_DIGIT_RE.sub("", entry), _NON_DIGIT_RE.sub("", code)
-    return bool(entry) and code.startswith(entry)
 
 
 def hs6(digits: str) -> str | None:

@@ -42,6 +42,15 @@ _COMMON_RE = re.compile(r"(\d{4})(?:\.(\d{2})(?:[.\-](\d{2}|\d{4}))?)?|(\d{2})\.
 _BODY_RE = re.compile(r"\d+(?:[.\s\-]+\d+)*", re.ASCII)
 _SEP_RE = re.compile(r"[.\s\-]+")
 _SCI_RE = re.compile(r"(\d)(?:\.(\d+))?e\+?(\d{1,2})", re.IGNORECASE | re.ASCII)
+# A chapter written in words: "Chapter 88", "Ch. 88", "제88류", "88류".
+_CHAPTER_RE = re.compile(r"(?:chapters?|ch\.?)\s*(\d{1,2})|제?\s*(\d{1,2})\s*류", re.IGNORECASE)
+# Between the two ends of a range: a dash (not a hyphen, which Korean lists put
+# inside one code: 8471.30-1000), a tilde, "to", "through", or a hyphen with spaces.
+_RANGE_RE = re.compile(
+    r"(?P<a>.+?)\s*(?:[‒–—−~]|\bto\b|\bthrough\b|\s-\s)\s*(?P<b>.+)",
+    re.IGNORECASE,
+)
+_RANGE_HINT = frozenset("‒–—−~～")
 _MANY_RE = re.compile(r"\d\s*(?:[,;/~&]|\band\b|\bto\b|및|～)\s*(?:ex\b\.?\s*)?\d", re.IGNORECASE)
 # Invisible characters removed outright, dash look-alikes turned into "-".
 _TRANSLATE = str.maketrans(
@@ -106,6 +115,10 @@ def _from_text(raw: str) -> Result:
     if _COMMON_RE.fullmatch(raw) is not None:
         # Digits and the separators the pattern allows, nothing else.
         return HSCode(raw.replace(".", "").replace("-", ""))
+    if not _RANGE_HINT.isdisjoint(raw) or " - " in raw or "t" in raw.casefold():
+        found = _from_range(raw)
+        if found is not None:
+            return found
     s = raw if raw.isascii() else unicodedata.normalize("NFKC", raw).translate(_TRANSLATE)
     s = s.strip()
     if s.startswith("'"):  # Excel's "store as text" prefix survives some exports
@@ -124,6 +137,9 @@ def _from_text(raw: str) -> Result:
         ex = True
         s = s[: m.start()]
     s = s.rstrip(". ")
+    chapter = _CHAPTER_RE.fullmatch(s)
+    if chapter is not None:
+        return HSCode((chapter.group(1) or chapter.group(2)).zfill(2), ex)
     if _BODY_RE.fullmatch(s):
         return _from_groups(raw, _SEP_RE.split(s), ex)
     sci = _SCI_RE.fullmatch(s)
@@ -142,6 +158,32 @@ def _from_text(raw: str) -> Result:
             f'"{raw.strip()}" holds more than one code or a range; give one per row',
         )
     return CodeProblem(raw, "malformed", f'"{raw.strip()}" is not an HS code')
+
+
+def _from_range(raw: str) -> Result:
+    """``8471 30 – 8471 50``, ``ex 8471.30 ~ 8471.50``, ``Chapter 84 to Chapter 85``.
+
+    Returns:
+        One :class:`HSCode` with ``end`` when both ends are codes of one level, the
+        second after the first; a problem when they are of one level in the wrong
+        order; ``None`` when the text is no range (read it as one code).
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    m = _RANGE_RE.fullmatch(text)
+    if m is None:
+        return None
+    first, last = _from_text(m.group("a")), _from_text(m.group("b"))
+    if not (isinstance(first, HSCode) and isinstance(last, HSCode)):
+        return None
+    if first.end is not None or last.end is not None or first.level != last.level:
+        return None
+    if last.ex or last.digits <= first.digits:
+        return CodeProblem(
+            raw,
+            "malformed",
+            f'"{raw.strip()}" is not a range: its second code must come after the first',
+        )
+    return HSCode(first.digits, first.ex, None, last.digits)
 
 
 def _from_groups(raw: str, groups: list[str], ex: bool) -> Result:

@@ -202,6 +202,34 @@ product's export-control classification (checked against the control numbers lis
 entries refer to)."""
 
 
+def extend_schema(
+    base: Schema, spellings: Mapping[str, Sequence[str]], extra_fields: Sequence[str] = ()
+) -> Schema:
+    """``base`` with more header spellings and more fields (a list profile's).
+
+    Args:
+        base: The schema extended (``LIST_SCHEMA``).
+        spellings: Field -> more header spellings; a spelling ``base`` gives another
+            field is taken from it (the profile knows its files better).
+        extra_fields: Fields added after ``base``'s (attribute columns), never required.
+
+    Raises:
+        ValueError: A spelling given for two of the new fields, or one for a field
+            that is neither ``base``'s nor among ``extra_fields``.
+    """
+    fields = (*base.fields, *(name for name in extra_fields if name not in base.fields))
+    unknown = [name for name in spellings if name not in fields]
+    if unknown:
+        raise ValueError(f"header spellings for unknown field {unknown[0]!r}")
+    added = _table(spellings)
+    return Schema(
+        name=base.name,
+        fields=fields,
+        required=base.required,
+        aliases=MappingProxyType({**base.aliases, **added}),
+    )
+
+
 def parse_overrides(specs: Sequence[str], schema: Schema) -> dict[str, str]:
     """Parse ``--column FIELD=HEADER`` strings into a field -> header mapping.
 

@@ -9,12 +9,15 @@ first reads a code that lost its zeros when HS 2022 settles it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from exportctl.hscode import CodeProblem, HSCode, settle_lost_zeros
+from exportctl.hscode import CodeProblem, CoverageIndex, HSCode, Span, settle_lost_zeros
 from exportctl.models import ItemRecord, SubItem
 from exportctl.screen.references import References, sub_item_phrase
 from exportctl.screen.words import WordHit, WordMatcher, words
+
+if TYPE_CHECKING:
+    from exportctl.profiles import Profile
 
 Status = Literal["controlled", "review", "clear", "invalid"]
 STATUSES: tuple[Status, ...] = ("controlled", "review", "clear", "invalid")
@@ -32,7 +35,7 @@ def entry_label(entry: ItemRecord, *, sectioned: bool = False) -> str:
     if sectioned:
         name += f" of part {entry.section}"
     if entry.code:
-        return f"{name} ({'ex ' if entry.ex else ''}{HSCode(entry.code).dotted()})"
+        return f"{name} ({Span(entry.code, entry.code_end, entry.ex)})"
     if entry.sub_items:
         return f"{name} (defined by specification)"
     return f"{name} (defined by name)"
@@ -64,12 +67,13 @@ class Match(NamedTuple):
 
 
 class ScreenIndex:
-    """A prefix index over the items of one version.
+    """The entries of one version, indexed by what they cover.
 
-    ``covering`` maps each entry code to its entries, so the entries covering a
-    catalogue code are found by looking up each of its prefixes of an entry
-    length. ``under`` maps every proper prefix of an entry code to the entries
-    below it, for catalogue codes broader than an entry.
+    ``coverage`` (:class:`~exportctl.hscode.CoverageIndex`) answers which entries
+    cover a catalogue code (by level, range, ``ex``) and which lie under a code
+    broader than them: the one rule validation and the diff use too. With a
+    profile whose description controls (US Part 746), a code an entry covers is
+    ``review``, with the profile's reason.
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class ScreenIndex:
         label: str,
         effective: str | None = None,
         sections: Mapping[int, str] | None = None,
+        profile: Profile | None = None,
     ) -> None:
         """Build the index.
 
@@ -90,6 +95,8 @@ class ScreenIndex:
             effective: The version's effective date (ISO), for reports.
             sections: The version's parts, number -> title; with several, reasons
                 name the part of the deciding entry.
+            profile: The list's regime profile; when its description controls, a
+                code hit is ``review`` with its reason (:attr:`Profile.reason`).
         """
         self.slug = slug
         self.sections = dict(sections or {})
@@ -97,19 +104,16 @@ class ScreenIndex:
         self.label = label
         self.effective = effective
         self.size = len(items)
-        covering: dict[str, list[ItemRecord]] = {}
-        under: dict[str, list[ItemRecord]] = {}
         named: list[ItemRecord] = []
+        coded: list[tuple[Span, ItemRecord]] = []
         for item in items:
-            if not item.code:
+            if item.code:
+                coded.append((Span(item.code, item.code_end, item.ex), item))
+            else:
                 named.append(item)
-                continue
-            covering.setdefault(item.code, []).append(item)
-            for cut in range(1, len(item.code)):
-                under.setdefault(item.code[:cut], []).append(item)
-        self.covering = covering
-        self.under = under
-        self.lengths = tuple(sorted({len(code) for code in covering}))
+        self.coverage: CoverageIndex[ItemRecord] = CoverageIndex(coded)
+        self.profile = profile
+        self.controls_reason = profile.reason if profile is not None else None
         self.words = WordMatcher(named, items)
         self.references = References(items)
         self._labels = {id(item): entry_label(item, sectioned=self.sectioned) for item in items}
@@ -134,9 +138,12 @@ class ScreenIndex:
         label: str,
         effective: str | None = None,
         sections: Mapping[int, str] | None = None,
+        profile: Profile | None = None,
     ) -> ScreenIndex:
         """Same as the constructor; reads better at call sites."""
-        return cls(items, slug=slug, label=label, effective=effective, sections=sections)
+        return cls(
+            items, slug=slug, label=label, effective=effective, sections=sections, profile=profile
+        )
 
     def match_code(
         self,
@@ -163,20 +170,18 @@ class ScreenIndex:
         Returns:
             The verdict, naming the deciding entry.
         """
-        best: ItemRecord | None = None
-        best_ex: ItemRecord | None = None
-        size = len(code)
-        for length in self.lengths:
-            if length > size:
-                break
-            for entry in self.covering.get(code[:length], ()):
-                if entry.ex:
-                    best_ex = entry
-                else:
-                    best = entry
+        best, best_ex = self.coverage.deciding(code)
         if shown is None:
             shown = HSCode(code).dotted()
         if best is not None:
+            if self.controls_reason is not None:
+                return Match(
+                    "review",
+                    best,
+                    f"list {self.label_of(best)} covers {shown} by its code; under "
+                    f"profile {self.profile.name if self.profile else ''}: "
+                    f"{self.controls_reason}",
+                )
             return Match("controlled", best, f"list {self.label_of(best)} covers {shown}")
         if best_ex is not None:
             return Match(
@@ -185,7 +190,7 @@ class ScreenIndex:
                 f"list {self.label_of(best_ex)} covers only part of its heading; "
                 f"check whether {shown} is the controlled part",
             )
-        below = self.under.get(code)
+        below = self.coverage.narrower(code)
         if below:
             more = f" and {len(below) - 1:,} more" if len(below) > 1 else ""
             return Match(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from exportctl.annex import control_numbers
-from exportctl.hscode import HSCode
+from exportctl.hscode import CoverageIndex, HSCode, Span
 from exportctl.models import ItemRecord, SubItem
 
 SUB_ITEM_TEXT_MAX = 120
@@ -71,7 +71,9 @@ class References:
         self.numbers = numbers
         self.refined = refined
         self.codes = codes
-        self.code_lengths = tuple(sorted({len(code) for code in codes}))
+        self.code_index: CoverageIndex[Reference] = CoverageIndex(
+            (Span(code), ref) for code, refs in codes.items() for ref in refs
+        )
 
     def by_classification(self, value: str) -> tuple[Reference, str, bool] | None:
         """The first reference a catalogue classification matches.
@@ -98,15 +100,13 @@ class References:
         return None
 
     def by_code(self, code: str) -> Reference | None:
-        """The first reference whose mentioned code equals or covers ``code`` (digits)."""
-        size = len(code)
+        """The first reference whose mentioned code equals or covers ``code`` (digits);
+        of the longest such code when several do."""
         best: Reference | None = None
-        for length in self.code_lengths:
-            if length > size:
-                break
-            refs = self.codes.get(code[:length])
-            if refs:
-                best = refs[0]
+        level = 0
+        for span, ref in self.code_index.covering(code):
+            if span.level > level:
+                best, level = ref, span.level
         return best
 
 

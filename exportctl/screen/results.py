@@ -86,6 +86,11 @@ class ScreenResult:
         return f"{self.previous_status} → {self.status}"
 
     @property
+    def attributes(self) -> dict[str, str]:
+        """The deciding entry's regime attributes (``{"tier": "1"}``); empty without."""
+        return dict(self.entry.attributes) if self.entry is not None else {}
+
+    @property
     def shown_code(self) -> str | None:
         """The code as people write it (``8471.30``), or the cell text when unusable."""
         return HSCode(self.code).dotted() if self.code else self.original_code
@@ -110,16 +115,22 @@ class ScreenResult:
 
 def entry_json(entry: ItemRecord | None) -> dict[str, Any] | None:
     """The ``{"section", "serial", "code", "ex", "description"}`` object naming a deciding
-    entry (``section`` is the number of its part of the annex)."""
+    entry (``section`` is the number of its part of the annex), with ``code_end`` for a
+    range and ``attributes`` (CHPL tier, price threshold) when the entry has them."""
     if entry is None:
         return None
-    return {
+    found: dict[str, Any] = {
         "section": entry.section,
         "serial": entry.serial,
         "code": entry.code,
         "ex": entry.ex,
         "description": entry.description,
     }
+    if entry.code_end is not None:
+        found["code_end"] = entry.code_end
+    if entry.attributes:
+        found["attributes"] = dict(entry.attributes)
+    return found
 
 
 def fail_statuses(fail_on: str | Iterable[str]) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from exportctl.models import AuditEvent, utcnow
 from exportctl.store.digests import (
     LIFECYCLE_COLUMNS,
+    SCHEMES,
     Digests,
     lifecycle,
     record_digest,
@@ -462,7 +463,11 @@ def _compare_version(
     conn: Connection, name: str, row: Any, anchor: _Anchor, stored_state: dict[str, Any]
 ) -> list[str]:
     problems: list[str] = []
-    now: Digests = version_digests(conn, row.id)
+    scheme = anchor.digests.get("scheme", 1)
+    if scheme not in SCHEMES:
+        return [f"{name}: its digests use scheme {scheme!r}, which this exportctl cannot check"]
+    # A version is checked under the scheme its digests were recorded with.
+    now: Digests = version_digests(conn, row.id, scheme)
     since = f"since {anchor.since}"
     for part, computed in (("items", now.items), ("sections", now.sections)):
         recorded = anchor.digests.get(part)
@@ -471,7 +476,7 @@ def _compare_version(
                 f"{name}: {part} changed {since} (digest {_short(computed)}≠{_short(recorded)})"
             )
     if now.record != anchor.digests.get("record"):
-        record = version_record(conn, row.id) or {}
+        record = version_record(conn, row.id, scheme) or {}
         said = anchor.record or {}
         fields = [
             f"{key} {said.get(key)!r} → {record.get(key)!r}"
@@ -480,7 +485,7 @@ def _compare_version(
         ]
         what = (
             f": {'; '.join(fields)}"
-            if fields and record_digest(said) == anchor.digests.get("record")
+            if fields and record_digest(said, scheme) == anchor.digests.get("record")
             else ""
         )
         problems.append(

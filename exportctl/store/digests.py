@@ -4,8 +4,12 @@ A digest is the SHA-256 of a canonical text of what is stored, read back from
 the database (not from what the import meant to write), so that recomputing it
 later and comparing with the one recorded in the audit chain shows whether
 anything was changed since. Scheme 1 is frozen: the columns and their order
-below never change. A column added to ``item`` or ``version`` later needs a
-scheme 2, recorded alongside (``test_tamper`` fails until it is decided).
+below never change. Scheme 2 (revision ``20261129_0005``) adds the item's range
+end and regime attributes and the version's HS edition, after scheme 1's columns.
+A version keeps the scheme it was digested with (recorded with the digests in
+its audit event): versions stored before 0005 are verified under scheme 1. A
+column added to ``item`` or ``version`` later needs a scheme 3, recorded alongside
+(``test_tamper`` fails until it is decided).
 
 Only a version's immutable facts are digested. Its lifecycle columns (status,
 approval, withdrawal) legitimately change after import; each change is an
@@ -30,8 +34,10 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-DIGEST_SCHEME = 1
-"""The scheme of the digests computed here (recorded with them)."""
+DIGEST_SCHEME = 2
+"""The scheme of the digests computed for a version stored now (recorded with them)."""
+SCHEMES: tuple[int, ...] = (1, 2)
+"""Every scheme :func:`version_digests` can compute."""
 
 ITEM_DIGEST_COLUMNS: tuple[str, ...] = (
     "position",
@@ -52,6 +58,9 @@ ITEM_DIGEST_COLUMNS: tuple[str, ...] = (
     "row",
 )
 """Every stored column of an item but its surrogate id and its version (scheme 1)."""
+
+ITEM_DIGEST_COLUMNS_2: tuple[str, ...] = (*ITEM_DIGEST_COLUMNS, "code_end", "attributes")
+"""Scheme 2: scheme 1's item columns, then a range's end and the regime attributes."""
 
 RECORD_DIGEST_COLUMNS: tuple[str, ...] = (
     "label",
@@ -75,6 +84,19 @@ RECORD_DIGEST_COLUMNS: tuple[str, ...] = (
 )
 """The immutable facts of a version row (scheme 1); with them its list's slug and its
 base version's label (the ids are surrogates)."""
+
+RECORD_DIGEST_COLUMNS_2: tuple[str, ...] = (*RECORD_DIGEST_COLUMNS, "hs_edition")
+"""Scheme 2: scheme 1's version facts, then the HS edition of its codes."""
+
+_ITEM_COLUMNS = {1: ITEM_DIGEST_COLUMNS, 2: ITEM_DIGEST_COLUMNS_2}
+_RECORD_COLUMNS = {1: RECORD_DIGEST_COLUMNS, 2: RECORD_DIGEST_COLUMNS_2}
+
+
+def _scheme(scheme: int) -> int:
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown digest scheme {scheme!r}")
+    return scheme
+
 
 LIFECYCLE_COLUMNS: tuple[str, ...] = (
     "status",
@@ -118,7 +140,7 @@ _version = sa.table(
         else sa.column(name, sa.Boolean())
         if name in ("additions_only", "one_person")
         else sa.column(name)
-        for name in (*RECORD_DIGEST_COLUMNS, *LIFECYCLE_COLUMNS)
+        for name in (*RECORD_DIGEST_COLUMNS_2, *LIFECYCLE_COLUMNS)
     ),
 )
 _list = sa.table("control_list", sa.column("id", sa.Integer()), sa.column("slug", sa.String()))
@@ -126,16 +148,17 @@ _list = sa.table("control_list", sa.column("id", sa.Integer()), sa.column("slug"
 
 @dataclass(frozen=True, slots=True)
 class Digests:
-    """The three digests of one version (hex SHA-256)."""
+    """The three digests of one version (hex SHA-256), under one scheme."""
 
     items: str
     sections: str
     record: str
+    scheme: int = DIGEST_SCHEME
 
     def to_json(self) -> dict[str, Any]:
         """``{scheme, items, sections, record}`` as recorded in an audit event."""
         return {
-            "scheme": DIGEST_SCHEME,
+            "scheme": self.scheme,
             "items": self.items,
             "sections": self.sections,
             "record": self.record,
@@ -180,22 +203,23 @@ def _odd_value(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_odd_value)
 
 
-def items_digest(conn: Connection, version_id: int) -> str:
+def items_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME) -> str:
     """SHA-256 over every item of the version, in position order, every column.
 
     Each item is the JSON array of its values in :data:`ITEM_DIGEST_COLUMNS`
-    order (``ex`` as 0 or 1, as both databases give it alike) followed by a
-    comma. Read through the driver's own cursor and encoded a chunk at a time
+    (scheme 1) or :data:`ITEM_DIGEST_COLUMNS_2` order (``ex`` as 0 or 1, as both
+    databases give it alike) followed by a comma. Read through the driver's own
+    cursor and encoded a chunk at a time
     (one call of the C encoder per chunk: half the time of one per item).
     """
     quote = conn.dialect.identifier_preparer.quote
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     columns = ", ".join(
         "case when ex then 1 else 0 end" if name == "ex" else quote(name)
-        for name in ITEM_DIGEST_COLUMNS
+        for name in _ITEM_COLUMNS[_scheme(scheme)]
     )
     sql = f"select {columns} from item where version_id = {marker} order by position, id"
-    digest = hashlib.sha256(f"items/{DIGEST_SCHEME}\n".encode())
+    digest = hashlib.sha256(f"items/{scheme}\n".encode())
     encode = _ENCODER.encode
     with closing(conn.connection.cursor()) as cursor:
         cursor.execute(sql, (version_id,))
@@ -205,7 +229,7 @@ def items_digest(conn: Connection, version_id: int) -> str:
     return digest.hexdigest()
 
 
-def sections_digest(conn: Connection, version_id: int) -> str:
+def sections_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME) -> str:
     """SHA-256 over the version's sections, by number."""
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in SECTION_DIGEST_COLUMNS)
@@ -220,17 +244,23 @@ def sections_digest(conn: Connection, version_id: int) -> str:
         ]
         for row in rows
     ]
-    return hashlib.sha256(f"sections/{DIGEST_SCHEME}\n{_canonical(canonical)}".encode()).hexdigest()
+    # Sections have no new column in scheme 2: only the prefix names the scheme.
+    return hashlib.sha256(
+        f"sections/{_scheme(scheme)}\n{_canonical(canonical)}".encode()
+    ).hexdigest()
 
 
-def version_record(conn: Connection, version_id: int) -> dict[str, Any] | None:
+def version_record(
+    conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME
+) -> dict[str, Any] | None:
     """The immutable facts of a version row as canonical JSON values (None: no such row)."""
+    names = _RECORD_COLUMNS[_scheme(scheme)]
     base = _version.alias("base")
     row = conn.execute(
         sa.select(
             _list.c.slug,
             base.c.label.label("base_label"),
-            *(_version.c[name] for name in RECORD_DIGEST_COLUMNS),
+            *(_version.c[name] for name in names),
         )
         .select_from(
             _version.outerjoin(_list, _list.c.id == _version.c.list_id).outerjoin(
@@ -243,7 +273,7 @@ def version_record(conn: Connection, version_id: int) -> dict[str, Any] | None:
         return None
     facts = row._mapping
     record: dict[str, Any] = {"list": facts["slug"], "base": facts["base_label"]}
-    for name in RECORD_DIGEST_COLUMNS:
+    for name in names:
         value = facts[name]
         if name == "imported_at":
             record[name] = _moment(value)
@@ -258,22 +288,33 @@ def version_record(conn: Connection, version_id: int) -> dict[str, Any] | None:
     return record
 
 
-def record_digest(record: dict[str, Any]) -> str:
-    """SHA-256 over :func:`version_record`."""
-    return hashlib.sha256(f"record/{DIGEST_SCHEME}\n{_canonical(record)}".encode()).hexdigest()
+def record_digest(record: dict[str, Any], scheme: int = DIGEST_SCHEME) -> str:
+    """SHA-256 over :func:`version_record` (of the same scheme)."""
+    return hashlib.sha256(f"record/{_scheme(scheme)}\n{_canonical(record)}".encode()).hexdigest()
 
 
-def version_digests(conn: Connection, version_id: int) -> Digests:
-    """The three digests of a version as stored now.
+def version_digests(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME) -> Digests:
+    """The three digests of a version as stored now, under ``scheme``.
+
+    Args:
+        conn: The connection to read through.
+        version_id: The version.
+        scheme: The scheme its digests were recorded under (1 for versions
+            digested before revision 0005; an upgrade at an older revision asks
+            for 1, since the newer columns do not exist yet).
 
     Raises:
         LookupError: No version with that id.
+        ValueError: An unknown scheme.
     """
-    record = version_record(conn, version_id)
+    record = version_record(conn, version_id, scheme)
     if record is None:
         raise LookupError(f"no version with id {version_id}")
     return Digests(
-        items_digest(conn, version_id), sections_digest(conn, version_id), record_digest(record)
+        items_digest(conn, version_id, scheme),
+        sections_digest(conn, version_id, scheme),
+        record_digest(record, scheme),
+        scheme,
     )
 
 

@@ -24,13 +24,28 @@ from exportctl.store.session import _cursor, _fetch
 INSERT_CHUNK = 5000
 
 
-RECORD_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ItemRecord))
-"""Item columns in ``ItemRecord`` field order: what loads select and inserts write."""
+_STRUCTURE = ("sub_items", "control_numbers", "mentioned_codes", "attributes")
+"""Fields of ``ItemRecord`` held as tuples or a dict, stored as text (``None`` when empty)."""
+_SCALARS = tuple(f.name for f in fields(ItemRecord) if f.name not in _STRUCTURE)
+RECORD_COLUMNS: tuple[str, ...] = (*_SCALARS, *_STRUCTURE)
+"""Item columns: ``ItemRecord``'s plain fields in field order, then the structured ones;
+what loads select and inserts write."""
 _LOAD_COLUMNS = ", ".join(RECORD_COLUMNS)
-_STRUCTURE = ("sub_items", "control_numbers", "mentioned_codes")
-"""The last fields of ``ItemRecord``: tuples, stored as text (``None`` when empty)."""
-_SCALARS = RECORD_COLUMNS[: -len(_STRUCTURE)]
 _scalar_values = operator.attrgetter(*_SCALARS)
+
+
+def encode_attributes(attributes: dict[str, str]) -> str | None:
+    """Regime attributes as the JSON text stored in ``item.attributes`` (keys sorted)."""
+    if not attributes:
+        return None
+    return json.dumps(attributes, ensure_ascii=False, sort_keys=True)
+
+
+def decode_attributes(text: str | bytes | None) -> dict[str, str]:
+    """The stored JSON text back as attributes."""
+    if not text:
+        return {}
+    return {str(key): str(value) for key, value in json.loads(text).items()}
 
 
 def encode_sub_items(sub_items: Sequence[SubItem]) -> str | None:
@@ -91,6 +106,8 @@ def _records(rows: Iterable[Sequence[Any]]) -> list[ItemRecord]:
             decode_sub_items(subs) if subs else (),
             _words(numbers),
             _words(mentioned),
+            code_end,
+            decode_attributes(attributes) if attributes else {},
         )
         for (
             serial,
@@ -105,9 +122,11 @@ def _records(rows: Iterable[Sequence[Any]]) -> list[ItemRecord]:
             row,
             orig,
             section,
+            code_end,
             subs,
             numbers,
             mentioned,
+            attributes,
         ) in rows
     ]
 
@@ -263,7 +282,7 @@ def _item_rows(
     version_id: int, items: Iterable[ItemRecord], start: int = 0
 ) -> Iterator[tuple[Any, ...]]:
     for position, item in enumerate(items, start):
-        if item.sub_items or item.control_numbers or item.mentioned_codes:
+        if item.sub_items or item.control_numbers or item.mentioned_codes or item.attributes:
             yield (
                 version_id,
                 position,
@@ -271,9 +290,10 @@ def _item_rows(
                 encode_sub_items(item.sub_items),
                 " ".join(item.control_numbers) or None,
                 " ".join(item.mentioned_codes) or None,
+                encode_attributes(item.attributes),
             )
         else:
-            yield (version_id, position, *_scalar_values(item), None, None, None)
+            yield (version_id, position, *_scalar_values(item), None, None, None, None)
 
 
 def _column_list(conn: Connection) -> str:

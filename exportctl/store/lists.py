@@ -54,6 +54,7 @@ def create_list(
     jurisdiction: str | None = None,
     authority: str | None = None,
     targets: str | None = None,
+    profile: str | None = None,
     actor: str,
 ) -> ControlList:
     """Create a control list and write its ``create-list`` audit event (the caller's transaction).
@@ -65,6 +66,8 @@ def create_list(
         jurisdiction: Country or bloc issuing the list, e.g. ``KR``.
         authority: Issuing authority, e.g. ``MOTIE``.
         targets: Destination countries, comma-separated (``"ru, by"`` is stored ``RU,BY``).
+        profile: Name of the regime profile the list follows (checked by the caller,
+            see :func:`exportctl.profiles.load_profile`); ``None`` for the default.
         actor: Who creates it.
 
     Raises:
@@ -91,6 +94,7 @@ def create_list(
         "jurisdiction": (jurisdiction or "").strip() or None,
         "authority": (authority or "").strip() or None,
         "targets": _normalise_targets(targets),
+        "profile": profile,
     }
     control_list = ControlList.model_validate(values)
     session.add(control_list)
@@ -103,7 +107,11 @@ def create_list(
         action="create-list",
         actor=actor,
         list_slug=slug,
-        detail={key: value for key, value in values.items() if key != "slug"},
+        detail={
+            key: value
+            for key, value in values.items()
+            if key != "slug" and (key != "profile" or value is not None)
+        },
     )
     return control_list
 
@@ -135,12 +143,14 @@ def all_lists(session: Session) -> list[ControlList]:
     return list(session.exec(select(ControlList).order_by(ControlList.slug)))
 
 
-def ensure_list(session: Session, slug: str, name: str | None = None) -> ControlList:
-    """The list with this slug, created if it does not exist yet."""
+def ensure_list(
+    session: Session, slug: str, name: str | None = None, *, profile: str | None = None
+) -> ControlList:
+    """The list with this slug, created (following ``profile``) if it does not exist yet."""
     found = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
     if found is not None:
         return found
-    new = ControlList.model_validate({"slug": slug, "name": name or slug})
+    new = ControlList.model_validate({"slug": slug, "name": name or slug, "profile": profile})
     session.add(new)
     session.flush()
     return new

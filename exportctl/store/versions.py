@@ -168,6 +168,10 @@ class NewVersion:
     """The annex's amendment marker as printed."""
     sections: list[NewSection] = field(default_factory=list)
     """The annex parts the version holds; none means one part without a title."""
+    hs_edition: str | None = None
+    """The HS edition of the version's codes (``HS2022``)."""
+    profile: str | None = None
+    """The regime profile of a list this import creates."""
 
 
 @dataclass(slots=True)
@@ -248,7 +252,7 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             (the file of a withdrawn version may be imported again).
     """
     if new.create_list:
-        control_list = ensure_list(session, new.slug, new.list_name)
+        control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
     else:
         control_list = get_list(session, new.slug)
     assert control_list.id is not None
@@ -289,6 +293,7 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             "imported_by": new.actor,
             "source_columns": json.dumps(new.source_columns, ensure_ascii=False),
             "declared_warnings": json.dumps(new.declared_warnings, ensure_ascii=False),
+            "hs_edition": new.hs_edition,
         }
     )
     if new.approve:

@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 from exportctl.store.audit import append_event
-from exportctl.store.digests import DIGEST_SCHEME, lifecycle, version_digests, version_record
+from exportctl.store.digests import lifecycle, version_digests, version_record
 
 revision = "20261129_0004"
 down_revision = "20261129_0003"
@@ -27,6 +27,8 @@ branch_labels = None
 depends_on = None
 
 ORIGIN = f"upgrade {revision}"
+# The scheme of this revision's columns: later schemes read columns added after it.
+SCHEME = 1
 
 
 def upgrade() -> None:
@@ -69,7 +71,7 @@ def upgrade() -> None:
     states = lifecycle(bind, [row.id for row in rows])
     entries = []
     for row in rows:
-        digests = version_digests(bind, row.id)
+        digests = version_digests(bind, row.id, SCHEME)
         bind.execute(
             sa.text(
                 "update version set items_digest = :i, sections_digest = :s, "
@@ -88,7 +90,7 @@ def upgrade() -> None:
                 "list": row.slug,
                 "label": row.label,
                 "digests": digests.to_json(),
-                "record": version_record(bind, row.id),
+                "record": version_record(bind, row.id, SCHEME),
                 "lifecycle": states[row.id],
             }
         )
@@ -100,7 +102,7 @@ def upgrade() -> None:
         actor=current_actor(),
         detail={
             "revision": revision,
-            "scheme": DIGEST_SCHEME,
+            "scheme": SCHEME,
             "note": "digests of versions stored before this upgrade, computed at upgrade time",
             "versions": entries,
         },
