@@ -5,15 +5,16 @@ US supplements, the CHPL). :func:`compare_lists` takes two versions' entries and
 returns a :class:`CrossList`: per entry of A, its status and the B entries involved.
 
 * ``covered``: a B entry at the same or a shorter level covers it (``84`` or ``8471``
-  or ``8471.30`` covers ``8471.30``), and that entry is not ``ex``;
+  or ``8471.30`` covers ``8471.30``; a range ``8471.30 – 8471.50`` covers ``8471.41``),
+  and that entry is not ``ex``;
 * ``partly``: B's only covering entries are ``ex`` (part of the code), or B has only
   entries under it (longer codes: ``8471.30.1000`` under ``8471.30``);
 * ``not_covered``: nothing in B touches it;
 * ``no_code``: the A entry is defined by name, not by a code, and cannot be compared.
 
-Whether one entry covers a code is decided in one place, :func:`entry_covers`, so
-that the coverage model (ranges, ``ex`` by attribute) replaces prefix coverage there
-and nowhere else. Rendering is :mod:`exportctl.reports.crosslist`'s job.
+Whether one entry covers a code is asked in one place, :func:`entry_covers`, of the
+coverage model (:mod:`exportctl.hscode.coverage`). An A entry is compared by its code
+(a range in A by its first code). Rendering is :mod:`exportctl.reports.crosslist`'s job.
 
 Example:
     >>> result = compare_lists(side_a, side_b)
@@ -29,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from exportctl.hscode import covers
 from exportctl.models import ItemRecord
 
 __all__ = [
@@ -55,21 +55,35 @@ Reach = Literal["whole", "part", "under"]
 def entry_covers(entry: ItemRecord, code: str) -> Reach | None:
     """What list entry ``entry`` does for the goods of ``code`` (digits).
 
-    This is the one place the comparison asks about coverage. Today it is prefix
-    coverage (:func:`exportctl.hscode.covers`): ``whole`` when the entry's code is a
-    prefix of ``code``, ``part`` when it is but the entry is ``ex``, ``under`` when
-    the entry's code is longer and falls under ``code``.
+    The one place the comparison asks about coverage, through the coverage model
+    (:class:`exportctl.hscode.Span`: level, range, ``ex``): ``whole`` when the entry
+    covers ``code``, ``part`` when it covers it only as described (``ex``), ``under``
+    when the entry lies under ``code`` (``code`` is broader).
 
     Returns:
         ``whole``, ``part``, ``under``, or ``None`` when they do not meet.
     """
-    if entry.code is None:
+    span = entry.span
+    if span is None:
         return None
-    if covers(entry.code, code):
-        return "part" if entry.ex else "whole"
-    if covers(code, entry.code):
+    relation = span.relation(code)
+    if relation == "covers":
+        return "whole"
+    if relation == "partial":
+        return "part"
+    if relation == "broader":
         return "under"
     return None
+
+
+def _chapters(entry: ItemRecord) -> list[str]:
+    """The chapters an entry reaches: its own, or every one a range spans."""
+    assert entry.code is not None
+    first = entry.code[:2]
+    last = entry.code_end[:2] if entry.code_end else first
+    if last == first or not (first.isdigit() and last.isdigit()):
+        return [first]
+    return [f"{n:02d}" for n in range(int(first), int(last) + 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +164,8 @@ def _status(entry: ItemRecord, candidates: Sequence[ItemRecord]) -> CrossRow:
 def compare_lists(a: Side, b: Side) -> CrossList:
     """For each entry of ``a``, whether ``b`` covers it (see the module's note).
 
-    B's entries are grouped by chapter first, since prefix coverage never crosses a
-    chapter; a coverage model with ranges across chapters would widen this group.
+    B's entries are grouped by chapter first (a range under every chapter it spans),
+    since coverage never reaches past those.
 
     Args:
         a: The list whose entries are checked.
@@ -163,7 +177,8 @@ def compare_lists(a: Side, b: Side) -> CrossList:
     by_chapter: dict[str, list[ItemRecord]] = defaultdict(list)
     for item in b.items:
         if item.code is not None:
-            by_chapter[item.code[:2]].append(item)
+            for chapter in _chapters(item):
+                by_chapter[chapter].append(item)
     rows = [
         _status(entry, by_chapter.get(entry.code[:2], []) if entry.code else [])
         for entry in a.items

@@ -103,3 +103,17 @@ def test_several_lists_refuse_what_names_one_version(
         assert result.exit_code == 2, extra
     failing = run_cli(*base, "--as-of", "2024-09-01", "--fail-on", "controlled", db=db)
     assert failing.exit_code == 1 and "other:" in failing.stderr
+
+
+def test_a_catalogue_of_another_edition_is_refused_in_words(
+    run_cli: RunCli, two_lists: tuple[str, Path]
+) -> None:
+    db, catalogue = two_lists
+    base = ("screen", catalogue, "--list", "kr-russia", "--as-of", "2024-09-01")
+    refused = run_cli(*base, "--catalogue-edition", "HS2017", db=db)
+    assert refused.exit_code == 2
+    assert "codes are HS2017 but kr-russia 2024-06 is a list of HS2022" in refused.stderr
+    assert "exportctl convert 2024-06 --list kr-russia --to HS2017" in refused.stderr
+    run_cli(*base, "--catalogue-edition", "2022", db=db, ok=True)
+    both = (*base, "--list", "other", "--catalogue-edition", "HS2017")
+    assert run_cli(*both, db=db).exit_code == 2

@@ -230,3 +230,17 @@ def test_convert_refuses_what_it_cannot_do(run_cli: RunCli, hs2022_db: str) -> N
     assert taken.exit_code == 2 and 'already has a version "v1"' in taken.stderr
     # Nothing of a refused conversion is stored.
     assert [e["action"] for e in _events(run_cli, hs2022_db)] == ["import", "approve"]
+
+
+def test_the_converted_version_records_its_edition_and_from_must_agree(
+    run_cli: RunCli, lists_db: str
+) -> None:
+    run_cli("convert", "2024-06", "--list", "kr-russia", "--to", "HS2017", db=lists_db, ok=True)
+    shown = json.loads(run_cli("versions", "--list", "kr-russia", "--json", db=lists_db).stdout)
+    editions = {v["label"]: v["hs_edition"] for v in shown}
+    assert editions["2024-06-HS2017"] == "HS2017"
+    assert "codes of HS2017" in run_cli("versions", "--list", "kr-russia", db=lists_db).stdout
+    args = ("convert", "2024-06-HS2017", "--list", "kr-russia", "--to", "HS2012")
+    refused = run_cli(*args, "--from", "HS2022", db=lists_db)
+    assert refused.exit_code == 2 and "recorded in HS2017" in refused.stderr
+    run_cli(*args, db=lists_db, ok=True)

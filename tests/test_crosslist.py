@@ -135,3 +135,16 @@ def test_the_chpl_against_the_korean_sample(run_cli: RunCli, lists_db: str) -> N
     assert data["a"]["count"] == 50 and len(data["rows"]) == 50
     assert sum(data["counts"].values()) == 50
     assert data["counts"]["no_code"] == 0
+
+
+def test_a_range_in_b_covers_the_codes_between_its_ends() -> None:
+    from exportctl.crosslist import entry_covers
+    from exportctl.models import ItemRecord
+
+    span = ItemRecord("1", "847130", 6, False, "범위", code_end="847150")
+    assert entry_covers(span, "847141") == "whole"
+    assert entry_covers(span, "8471490000") == "whole"
+    assert entry_covers(span, "847160") is None
+    assert entry_covers(span, "8471") == "under"
+    ex = ItemRecord("2", "88", 2, True, "항공기 일부")
+    assert entry_covers(ex, "8802400000") == "part"

@@ -81,13 +81,22 @@ def correlation_table(
 
 
 def _edition_of(source: Version, given: str | None) -> str:
-    """The edition the version converted is in: ``--from``, else :data:`DEFAULT_FROM`.
+    """The edition the version converted is in: the one recorded at import
+    (``version.hs_edition``), else ``--from``, else :data:`DEFAULT_FROM`.
 
-    Once versions record their edition (``version.hs_edition``), this is where it is
-    read: ``given or source.hs_edition or DEFAULT_FROM``, refusing a ``--from`` that
-    contradicts it.
+    Raises:
+        InputError: ``--from`` contradicts the edition the version records.
     """
-    return given or DEFAULT_FROM
+    recorded = edition_name(source.hs_edition) if source.hs_edition else None
+    if given is None:
+        return recorded or DEFAULT_FROM
+    chosen = edition_name(given)
+    if recorded is not None and chosen != recorded:
+        raise InputError(
+            f"{source.label} is recorded in {recorded}, not {chosen}: drop --from, or "
+            f"convert from {recorded}"
+        )
+    return chosen
 
 
 def convert_version(
@@ -180,6 +189,7 @@ def convert_version(
             create_list=False,
             source_columns=source.columns(),
             sections=[store.NewSection(part.number, part.title) for part in parts],
+            hs_edition=chosen.target,
         )
         version = store.store_version(session, new, conversion.items, detail)
     return ConvertResult(slug, source, version, conversion, detail=detail)

@@ -67,6 +67,7 @@ def _version_json(slug: str, version: Version, sections: Sequence[Section] = ())
         "source_file": version.source_file,
         "source_sheet": version.source_sheet or None,
         "sha256": version.source_sha256,
+        "hs_edition": version.hs_edition,
         "notice": notice_json(version),
         "sections": sections_json(sections),
     }

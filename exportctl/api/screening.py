@@ -14,6 +14,7 @@ from exportctl.api.database import _sha256_file
 from exportctl.errors import InputError
 
 if TYPE_CHECKING:
+    from exportctl.models import Version
     from exportctl.reports.evidence import ReportOptions
     from exportctl.reports.registry import Written
     from exportctl.screen import ScreenReport
@@ -33,6 +34,7 @@ def screen_catalogue(
     encoding: str | None = None,
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    catalogue_edition: str | None = None,
 ) -> ScreenReport:
     """Screen a product catalogue against a version of a list, as a stream.
 
@@ -60,6 +62,8 @@ def screen_catalogue(
         encoding: CSV encoding (detected when None).
         overrides: Field -> header for catalogue columns (``--column``).
         progress: Called with the number of rows read so far.
+        catalogue_edition: The HS edition the catalogue's codes are in; refused when
+            the version records another (``--catalogue-edition``).
 
     Returns:
         The report; iterate ``report.results`` once, then read ``report.summary``.
@@ -91,6 +95,7 @@ def screen_catalogue(
             version = store.version_as_of(
                 session, slug, as_of or dt.date.today(), include_drafts=include_drafts
             )
+        _check_editions(slug, version, catalogue_edition)
         effective = version.effective.isoformat() if version.effective else None
         sections = {part.number: part.title for part in store.sections_of(session, version)}
         # The list's profile decides whether a code hit is a determination (US Part 746:
@@ -162,6 +167,27 @@ def screen_catalogue(
     )
 
 
+def _check_editions(slug: str, version: Version, catalogue_edition: str | None) -> None:
+    """Refuse to screen a catalogue against a version of another HS edition.
+
+    Raises:
+        InputError: The catalogue's edition differs from the one the version records.
+    """
+    from exportctl.hscode.correlation import edition_name
+
+    if catalogue_edition is None:
+        return
+    theirs = edition_name(catalogue_edition)
+    ours = edition_name(version.hs_edition) if version.hs_edition else None
+    if ours is not None and theirs != ours:
+        raise InputError(
+            f"the catalogue's codes are {theirs} but {slug} {version.label} is a list of "
+            f"{ours} codes: a code can mean other goods in another edition; convert the list "
+            f"first (exportctl convert {version.label} --list {slug} --to {theirs}) and "
+            "screen against that version"
+        )
+
+
 def write_screen_report(
     engine: Engine,
     report: ScreenReport,
@@ -218,6 +244,7 @@ def screen_lists(
     encoding: str | None = None,
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    catalogue_edition: str | None = None,
 ) -> CombinedReport:
     """Screen one catalogue against the versions of several lists in force on ``as_of``.
 
@@ -243,6 +270,7 @@ def screen_lists(
             encoding=encoding,
             overrides=overrides,
             progress=progress if n == 0 else None,
+            catalogue_edition=catalogue_edition,
         )
         for n, slug in enumerate(slugs)
     ]

@@ -43,6 +43,7 @@ def _version_json(version: Version, sections: Sequence[Section]) -> dict[str, An
         "declared_warnings": version.warnings(),
         "notice": notice_json(version),
         "sections": sections_json(sections),
+        "hs_edition": version.hs_edition,
     }
 
 
@@ -86,6 +87,8 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         notice = version_notice(v)
         if notice:
             click.echo(f"{'':<12} {notice}")
+        if v.hs_edition:
+            click.echo(f"{'':<12} codes of {v.hs_edition}")
         sections = parts.get(v.id or 0, [])
         if len(sections) > 1:
             for part in sections:

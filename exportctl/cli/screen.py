@@ -71,6 +71,12 @@ SCREEN_SHOWN = 20
     help='Map a header to sku, description or code, e.g. code="세번(10)".',
 )
 @encoding_option
+@click.option(
+    "--catalogue-edition",
+    metavar="HS20XX",
+    help="HS edition of the catalogue's codes; refused when the list's version records "
+    "another (convert the list first).",
+)
 @click.pass_obj
 def screen(
     state: State,
@@ -88,6 +94,7 @@ def screen(
     sheet: str | None,
     columns: tuple[str, ...],
     encoding: str | None,
+    catalogue_edition: str | None,
 ) -> None:
     """Screen a product catalogue (SKU, description, HS code) against a list.
 
@@ -172,6 +179,7 @@ def screen(
             sheet=sheet,
             encoding=encoding,
             overrides=overrides,
+            catalogue_edition=catalogue_edition,
         )
         return
     slug = state.slug(slugs[0] if slugs else None)
@@ -189,6 +197,7 @@ def screen(
             encoding=encoding,
             overrides=overrides,
             progress=progress,
+            catalogue_edition=catalogue_edition,
         )
         if label is None:
             day = as_of or dt.date.today()
