@@ -256,3 +256,44 @@ def test_a_profile_counting_coded_entries_leaves_named_ones_out_of_the_totals(
     every = run_cli(*args, db=initialised)
     assert every.exit_code == 1
     assert "the version has 3 items but the notice declares 2" in every.output
+
+
+def test_chpl_tiers_show_in_show_and_in_the_export(
+    tmp_path: Path, run_cli: RunCli, sqlite_url: str
+) -> None:
+    import csv as _csv
+
+    source = CHPL
+    if not source.is_file():
+        pytest.skip("shared data not present")
+    run_cli("init", db=sqlite_url, ok=True)
+    run_cli("lists", "create", "chpl", "--name", "CHPL", "--profile", "chpl", db=sqlite_url)
+    run_cli("import", source, "--list", "chpl", "--version", "v1", db=sqlite_url, ok=True)
+    shown = run_cli("show", "--list", "chpl", "--version", "v1", db=sqlite_url, ok=True).stdout
+    assert shown.count("[tier=") == 50 and "[tier=3.A]" in shown
+    out = tmp_path / "chpl.csv"
+    args = ("export", "v1", "--list", "chpl", "-o", out, "--csv-dialect", "plain")
+    run_cli(*args, db=sqlite_url, ok=True)
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(_csv.DictReader(handle))
+    tiers = sorted({row["attributes"] for row in rows})
+    assert len(rows) == 50 and tiers[0] == "tier=1" and "tier=4.B" in tiers
+
+
+def test_a_screening_report_names_the_deciding_entrys_tier(
+    tmp_path: Path, run_cli: RunCli, sqlite_url: str
+) -> None:
+    import csv as _csv
+    import io
+
+    if not CHPL.is_file():
+        pytest.skip("shared data not present")
+    run_cli("init", db=sqlite_url, ok=True)
+    run_cli("lists", "create", "chpl", "--name", "CHPL", "--profile", "chpl", db=sqlite_url)
+    run_cli("import", CHPL, "--list", "chpl", "--version", "v1", "--approve", db=sqlite_url)
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text("SKU,Description,HS code\nIC-1,memory chip,8542.32.1000\n", "utf-8")
+    args = ("screen", catalogue, "--list", "chpl", "--version", "v1", "--format", "csv")
+    out = run_cli(*args, "--csv-dialect", "plain", db=sqlite_url, ok=True).stdout
+    row = next(_csv.DictReader(io.StringIO(out)))
+    assert row["status"] == "controlled" and row["entry_attributes"] == "tier=1"

@@ -369,7 +369,7 @@ def test_xlsx_summary_first_codes_as_text_frozen_filtered(
     assert summary["Newly controlled"] == 1
     ws = wb["Screening"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:Q6"
+    assert ws.auto_filter.ref == "A1:R6"
     header = [c.value for c in ws[1]]
     assert header == HEADERS
     code = ws.cell(row=6, column=header.index("HS code (digits)") + 1)
@@ -408,7 +408,7 @@ def test_xlsx_rows_past_a_sheet_go_on_in_continuation_sheets(
         ws = wb[title]
         assert [c.value for c in ws[1]] == HEADERS
         found = list(ws.iter_rows(min_row=2, values_only=True))
-        assert ws.auto_filter.ref == f"A1:Q{len(found) + 1}"
+        assert ws.auto_filter.ref == f"A1:R{len(found) + 1}"
         rows += [r[0] for r in found]
     assert rows == [2, 3, 4, 5, 6]
     changes = list(wb["Changes"].iter_rows(min_row=2, values_only=True))

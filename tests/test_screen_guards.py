@@ -433,7 +433,7 @@ def test_xlsx_report_keeps_the_catalogue_columns_after_the_verdict(
         ["@cmd()", None, "Apple"],  # a text cell: it cannot run
         [None, "1200", None],
     ]
-    assert ws.auto_filter.ref == "A1:T4"
+    assert ws.auto_filter.ref == "A1:U4"
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=3, values_only=True)}
     assert summary["Columns kept"] == "고객사, Plant, English name"
 

@@ -279,6 +279,7 @@ def show(
 
 def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
     from exportctl.hscode import HSCode
+    from exportctl.reports.tabular import attributes_text
     from exportctl.screen.references import shorten
 
     sectioned = len(titles) > 1
@@ -289,9 +290,13 @@ def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
             title = titles.get(current, "")
             click.echo(f"Part {current}{f': {title}' if title else ''}")
         code = HSCode(item.code, item.ex).dotted() if item.code else "—"
+        if item.code_end:
+            code += f" – {HSCode(item.code_end).dotted()}"
         ex = "ex " if item.ex else ""
         serial = item.serial if item.serial is not None else ""
         click.echo(f"{serial!s:>5} {ex}{code:<14} {item.description}")
+        if item.attributes:
+            click.echo(f"{'':>6}{'':<14}   [{attributes_text(item.attributes)}]")
         for sub in item.sub_items:
             click.echo(f"{'':>6}{'':<14}   {sub.label} {shorten(sub.text, 100)}")
 

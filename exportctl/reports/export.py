@@ -42,7 +42,7 @@ from exportctl.reports.cells import csv_cell
 from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
 from exportctl.reports.language import Text
-from exportctl.reports.tabular import flag, report_json, serial_value, write_text
+from exportctl.reports.tabular import attributes_text, flag, report_json, serial_value, write_text
 from exportctl.reports.workbook import open_workbook, print_setup
 
 __all__ = [
@@ -74,9 +74,17 @@ def _with_digits(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_ENTRY_FIELDS: tuple[str, ...] = (
+    *(name for name in ITEM_FIELDS if name not in ("sheet", "row")),
+    "code_end",
+    "attributes",
+)
+"""What an entry says, in order: the item fields, the end of a range, and the regime's
+attributes (``tier=3.A``) as one cell."""
+
 EXPORT_COLUMNS: tuple[str, ...] = _with_digits(
     (
-        *(name for name in ITEM_FIELDS if name not in ("sheet", "row")),
+        *_ENTRY_FIELDS,
         "original_code",
         "source_version",
         "source_file",
@@ -92,7 +100,7 @@ the number of the entry's part (titles on the ``Version`` sheet), ``code`` the c
 dotted and ``code_digits`` its digits, its sub-items are one cell (``a. …; b. …``),
 control numbers and mentioned codes space-separated."""
 
-SHOW_COLUMNS: tuple[str, ...] = _with_digits(ITEM_FIELDS)
+SHOW_COLUMNS: tuple[str, ...] = _with_digits((*_ENTRY_FIELDS, "sheet", "row"))
 """Columns of ``show --csv``: the ``show --json`` fields, the code spelt as in every
 report (dotted ``code`` and ``code_digits``); ``sheet`` and ``row`` are where the item
 was read in the source file."""
@@ -114,6 +122,8 @@ _WIDTHS: dict[str, float] = {
     "sub_items": 60,
     "control_numbers": 18,
     "mentioned_codes": 18,
+    "code_end": 13,
+    "attributes": 18,
     "original_code": 15,
     "source_version": 14,
     "source_file": 36,
@@ -282,6 +292,8 @@ def item_values(item: ItemRecord, text: Text | None = None) -> tuple[Any, ...]:
         sub_items_text(item.sub_items),
         " ".join(item.control_numbers),
         " ".join(item.mentioned_codes),
+        _dotted(item.code_end) if item.code_end else "",
+        attributes_text(item.attributes),
         item.sheet,
         item.row or None,
     )

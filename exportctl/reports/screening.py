@@ -74,6 +74,7 @@ from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
 from exportctl.reports.language import Text, text_for
 from exportctl.reports.sheet_rows import RowStream, Style
+from exportctl.reports.tabular import attributes_text
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
 
 COLUMNS: tuple[str, ...] = (
@@ -90,6 +91,7 @@ COLUMNS: tuple[str, ...] = (
     "entry_code",
     "entry_ex",
     "entry_description",
+    "entry_attributes",
     "matched_words",
     "reason",
     "version",
@@ -165,6 +167,7 @@ def result_cells(result: ScreenResult, version: str) -> list[Any]:
         entry.code if entry is not None else None,
         ("ex" if entry.ex else "") if entry is not None else None,
         entry.description if entry is not None else None,
+        attributes_text(entry.attributes) if entry is not None else None,
         " ".join(result.words),
         result.reason,
         version,
@@ -192,7 +195,7 @@ class PeopleCells:
         self.status = {status: same(text.status(status)) for status in STATUSES}
         self._changes: dict[str, Any] = {}
         self._entries: dict[int, tuple[Any, ...]] = {}
-        self._none = (None, None, None, None, None)
+        self._none = (None, None, None, None, None, None)
         if spell is not None:
             self._none = tuple(map(spell, self._none))
 
@@ -208,7 +211,7 @@ class PeopleCells:
         return words
 
     def entry(self, entry: ItemRecord | None) -> tuple[Any, ...]:
-        """The five ``entry_*`` cells of a deciding entry (cached per entry)."""
+        """The six ``entry_*`` cells of a deciding entry (cached per entry)."""
         if entry is None:
             return self._none
         cells = self._entries.get(id(entry))
@@ -220,6 +223,7 @@ class PeopleCells:
                 dotted(entry.code) if entry.code else None,
                 self.text.yes_no(entry.ex),
                 entry.description,
+                attributes_text(entry.attributes) or None,
             )
             if self._spell is not None:
                 shown = tuple(map(self._spell, shown))
@@ -467,6 +471,7 @@ _XLSX_WIDTHS = {
     "entry_code": 13,
     "entry_ex": 7,
     "entry_description": 40,
+    "entry_attributes": 16,
     "matched_words": 18,
     "reason": 70,
     "version": 10,

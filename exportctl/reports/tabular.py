@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from exportctl.reports.evidence import ReportOptions
@@ -84,6 +85,11 @@ def write_text(sheet: Any, row: int, col: int, text: str, fmt: Any = None) -> No
             sheet.write_rich_string(row, col, *fragments, fmt)
     else:
         sheet.write_string(row, col, text, fmt)
+
+
+def attributes_text(attributes: Mapping[str, Any] | None) -> str:
+    """A regime's attributes of an entry as one cell: ``tier=3.A; price_threshold=…``."""
+    return "; ".join(f"{key}={value}" for key, value in sorted((attributes or {}).items()))
 
 
 def report_json(options: ReportOptions) -> dict[str, Any]:
