@@ -297,3 +297,9 @@ def test_a_screening_report_names_the_deciding_entrys_tier(
     out = run_cli(*args, "--csv-dialect", "plain", db=sqlite_url, ok=True).stdout
     row = next(_csv.DictReader(io.StringIO(out)))
     assert row["status"] == "controlled" and row["entry_attributes"] == "tier=1"
+    pdf = tmp_path / "screen.pdf"
+    run_cli(*args[:6], "-o", pdf, db=sqlite_url, ok=True)
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "[tier=1]" in text

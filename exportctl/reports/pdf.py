@@ -62,6 +62,7 @@ from exportctl.reports.pdf_document import (
     report_styles,
     signoff_table,
 )
+from exportctl.reports.tabular import attributes_text
 
 __all__ = [
     "CONTENTS_MIN_ROWS",
@@ -103,6 +104,8 @@ def _cell(value: Any, t: Text) -> str:
         return ""
     if isinstance(value, bool):
         return t.yes_no(value)
+    if isinstance(value, dict):
+        return attributes_text(value)
     if isinstance(value, tuple):
         if value and hasattr(value[0], "label"):
             return sub_items_text(value)

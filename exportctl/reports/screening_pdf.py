@@ -38,6 +38,7 @@ from exportctl.reports.pdf_document import (
     signoff_table,
 )
 from exportctl.reports.screening import STATUS_COLOURS
+from exportctl.reports.tabular import attributes_text
 from exportctl.screen import ScreenReport, ScreenResult, ScreenSummary
 
 __all__ = ["GROUPS", "pdf_report", "write_pdf"]
@@ -83,6 +84,8 @@ def _rows(results: list[ScreenResult], t: Text, *, changed: bool) -> list[list[A
                 dotted(entry.code) if entry.code else t("pdf.screen.by_name")
             )
             decided = f"{serial}{code}: {entry.description}"
+            if entry.attributes:
+                decided += f" [{attributes_text(entry.attributes)}]"
         status = t.status(r.status)
         if changed:
             status = f"{_change_name(r, t)}\n({t.status(r.previous_status or 'clear')} → {status})"
