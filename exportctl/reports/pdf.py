@@ -45,16 +45,17 @@ from exportctl.diff import (
 from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
 from exportctl.reports.language import Text
 from exportctl.reports.pdf_document import (
+    CONTENTS_MIN_ROWS,
     FONT_BOLD,
     FONT_REGULAR,
     LANDSCAPE,
     PORTRAIT,
     Outline,
     build_document,
+    build_report,
     completeness,
     data_table,
     escape,
-    evidence_footer,
     frame_width,
     label_table,
     para,
@@ -90,10 +91,6 @@ KIND_COLOURS: dict[str, str] = {
 
 WIDE_KINDS: frozenset[str] = frozenset({"modified", "renumbered", "recoded"})
 """Kinds whose table has old and new value columns: set on landscape pages."""
-
-CONTENTS_MIN_ROWS = 100
-"""A contents page is added when the tables list more than this many rows (about
-four pages of tables); a shorter report is read from page 1 and its bookmarks."""
 
 
 def _cell(value: Any, t: Text) -> str:
@@ -563,7 +560,6 @@ def write_pdf(
     """
     from reportlab.platypus import PageBreak
 
-    from exportctl import __version__
     from exportctl.config import current_actor
 
     if options is None:
@@ -585,21 +581,18 @@ def write_pdf(
     body = _summary_story(changes, summary, options, styles, outline)
     body += _kind_story(changes, by_kind, options, styles, outline)
     body += _sources_story(changes, options, styles, outline)
-    if listed > CONTENTS_MIN_ROWS:
-        story += outline.contents(t("report.contents"), styles)
-        story.append(PageBreak())
-    story += body
-    evidence = options.evidence
-    build_document(
+    build_report(
         target,
         story,
+        body,
+        text=t,
+        styles=styles,
+        options=options,
+        outline=outline,
+        listed=listed,
         title=title,
-        footer=evidence_footer(t, title, evidence.generated_at),
-        author=evidence.operator,
         subject=t("pdf.subject_changes"),
         keywords=t("pdf.keywords", list=changes.list_slug or name, versions=f"{old}, {new}"),
-        creator=f"exportctl {evidence.tool_version or __version__}",
-        outline=outline,
     )
 
 

@@ -48,6 +48,10 @@ _covered: dict[str, frozenset[int]] = {}
 _FALLBACK = {"\u2212": "-"}
 
 
+CONTENTS_MIN_ROWS = 100
+"""A contents page is added when the tables list more than this many rows (about
+four pages of tables); a shorter report is read from page 1 and its bookmarks."""
+
 ROWS_PER_TABLE = 250
 """Long tables are cut into tables of this many rows (each with its header), which
 keeps reportlab's page splitting fast on reports of thousands of changes."""
@@ -551,6 +555,50 @@ def _fit(text: str, width: float, font: str, size: float) -> str:
 
 
 # --------------------------------------------------------------------------- evidence
+
+
+def build_report(
+    target: Path | IO[bytes],
+    page_one: list[Any],
+    body: list[Any],
+    *,
+    text: Any,
+    styles: dict[str, Any],
+    options: Any,
+    outline: Outline,
+    listed: int,
+    title: str,
+    subject: str,
+    keywords: str,
+) -> None:
+    """Lay out a report: page 1 (the record), a contents page when more than
+    :data:`CONTENTS_MIN_ROWS` rows are listed, then the body; footer, metadata and
+    bookmarks from ``options.evidence`` and ``outline``."""
+    from exportctl import __version__
+
+    story = list(page_one)
+    if listed > CONTENTS_MIN_ROWS:
+        story += outline.contents(text("report.contents"), styles)
+        story.append(_page_break())
+    story += body
+    evidence = options.evidence
+    build_document(
+        target,
+        story,
+        title=title,
+        footer=evidence_footer(text, title, evidence.generated_at),
+        author=evidence.operator,
+        subject=subject,
+        keywords=keywords,
+        creator=f"exportctl {evidence.tool_version or __version__}",
+        outline=outline,
+    )
+
+
+def _page_break() -> Any:
+    from reportlab.platypus import PageBreak
+
+    return PageBreak()
 
 
 def completeness(

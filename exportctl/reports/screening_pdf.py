@@ -24,13 +24,11 @@ from typing import Any
 from exportctl.diff import dotted
 from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
 from exportctl.reports.language import Text
-from exportctl.reports.pdf import CONTENTS_MIN_ROWS
 from exportctl.reports.pdf_document import (
     Outline,
-    build_document,
+    build_report,
     completeness,
     data_table,
-    evidence_footer,
     frame_width,
     label_table,
     para,
@@ -201,7 +199,6 @@ def write_pdf(
     from reportlab.lib.units import mm
     from reportlab.platypus import CondPageBreak, PageBreak
 
-    from exportctl import __version__
     from exportctl.config import current_actor
 
     if options is None:
@@ -275,21 +272,18 @@ def write_pdf(
     if notes:
         body.append(para(t("pdf.screen.note"), styles["h3"]))
         body.extend(label_table(notes, width, styles=styles, label_share=0.2))
-    if listed > CONTENTS_MIN_ROWS:
-        story += outline.contents(t("report.contents"), styles)
-        story.append(PageBreak())
-    story += body
-    evidence = options.evidence
-    build_document(
+    build_report(
         path,
         story,
+        body,
+        text=t,
+        styles=styles,
+        options=options,
+        outline=outline,
+        listed=listed,
         title=title,
-        footer=evidence_footer(t, title, evidence.generated_at),
-        author=evidence.operator,
         subject=t("pdf.subject_screening"),
         keywords=t("pdf.keywords", list=report.slug, versions=report.version),
-        creator=f"exportctl {evidence.tool_version or __version__}",
-        outline=outline,
     )
     return summary
 
