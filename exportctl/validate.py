@@ -242,6 +242,13 @@ def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[F
     Warnings only: the profile states what the regime writes, so an entry that
     departs from it is shown to the officer, never refused.
     """
+    # Nearly every entry of a large list departs in nothing: no collector made for it.
+    if (
+        (item.level is None or item.level in profile.code_levels)
+        and (item.code_end is None or profile.ranges)
+        and not (profile.attributes and item.attributes)
+    ):
+        return []
     out = _Collector(table)
     if item.level is not None and item.level not in profile.code_levels:
         levels = ", ".join(str(level) for level in profile.code_levels)

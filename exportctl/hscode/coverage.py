@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
@@ -130,32 +131,50 @@ class CoverageIndex(Generic[T]):
     """
 
     def __init__(self, entries: Iterable[tuple[Span, T]]) -> None:
-        """Index ``entries``: each entry's span and the value to hand back (in list order)."""
+        """Index ``entries``: each entry's span and the value to hand back (in list order).
+
+        Only the exact codes and the ranges are indexed here; what :meth:`deciding`
+        and :meth:`narrower` need on top is built the first time they are asked (a
+        validation asks neither, so a million-entry list is indexed once, lightly).
+        """
         exact: dict[str, list[tuple[Span, T]]] = {}
-        prefixes: dict[str, list[T]] = {}
         ranges: dict[int, list[tuple[str, Span, T]]] = {}
         for span, value in entries:
             if span.end is None:
-                exact.setdefault(span.start, []).append((span, value))
-                for cut in range(1, len(span.start)):
-                    prefixes.setdefault(span.start[:cut], []).append(value)
+                found = exact.get(span.start)
+                if found is None:
+                    exact[span.start] = [(span, value)]
+                else:
+                    found.append((span, value))
             else:
                 ranges.setdefault(span.level, []).append((span.start, span, value))
-        for found in ranges.values():
-            found.sort(key=lambda r: r[0])
+        for listed in ranges.values():
+            listed.sort(key=lambda r: r[0])
         self.exact = exact
-        # Per code, its last entry without ex and its last with it: all deciding() needs.
-        self._decide: dict[str, tuple[T | None, T | None]] = {
+        self.ranges = ranges
+        self.range_starts = {level: [r[0] for r in found] for level, found in ranges.items()}
+        self.lengths: tuple[int, ...] = tuple(sorted({len(c) for c in exact} | set(ranges)))
+
+    @functools.cached_property
+    def _decide(self) -> dict[str, tuple[T | None, T | None]]:
+        """Per code, its last entry without ex and its last with it: all deciding() needs."""
+        return {
             code: (
                 next((v for s, v in reversed(found) if not s.ex), None),
                 next((v for s, v in reversed(found) if s.ex), None),
             )
-            for code, found in exact.items()
+            for code, found in self.exact.items()
         }
-        self.prefixes = prefixes
-        self.ranges = ranges
-        self.range_starts = {level: [r[0] for r in found] for level, found in ranges.items()}
-        self.lengths: tuple[int, ...] = tuple(sorted({len(c) for c in exact} | set(ranges)))
+
+    @functools.cached_property
+    def prefixes(self) -> dict[str, list[T]]:
+        """Per prefix shorter than an entry's code, the entries under it (list order)."""
+        prefixes: dict[str, list[T]] = {}
+        for code, found in self.exact.items():
+            values = [value for _span, value in found]
+            for cut in range(1, len(code)):
+                prefixes.setdefault(code[:cut], []).extend(values)
+        return prefixes
 
     def __bool__(self) -> bool:
         return bool(self.lengths)
