@@ -421,17 +421,7 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 
 def report_language_options(f: F) -> F:
-    """``--lang``, ``--csv-dialect`` and ``--pdf-rows``; read back with
-    :meth:`State.report_options`."""
-    f = click.option(
-        "--pdf-rows",
-        type=click.IntRange(min=0),
-        metavar="N",
-        expose_value=False,
-        callback=_remember,
-        help="Rows of each kind a PDF lists at most (default 1,000); the PDF says so on "
-        "page 1 and the full table is in the CSV/XLSX report.",
-    )(f)
+    """``--lang`` and ``--csv-dialect``; read back with :meth:`State.report_options`."""
     f = click.option(
         "--csv-dialect",
         type=click.Choice(["excel", "plain"]),
@@ -449,10 +439,22 @@ def report_language_options(f: F) -> F:
     )(f)
 
 
+def _pdf_rows_option(f: F) -> F:
+    return click.option(
+        "--pdf-rows",
+        type=click.IntRange(min=0),
+        metavar="N",
+        expose_value=False,
+        callback=_remember,
+        help="Rows of each kind a PDF lists at most (default 1,000); the PDF says so on "
+        "page 1 and the full table is in the CSV/XLSX report.",
+    )(f)
+
+
 def report_output_options(f: F) -> F:
     """``--format`` and ``-o/--output``, shared by the commands that write reports
-    (with :func:`report_language_options`)."""
-    f = report_language_options(f)
+    (with :func:`report_language_options` and ``--pdf-rows``)."""
+    f = report_language_options(_pdf_rows_option(f))
     f = click.option(
         "-o",
         "--output",
