@@ -15,6 +15,7 @@ from exportctl.cli import (
     lifecycle,
     lookups,
     screen,
+    setup,
 )
 from exportctl.cli.base import BUG_EXIT_CODE, cli
 
@@ -30,4 +31,5 @@ __all__ = [
     "lifecycle",
     "lookups",
     "screen",
+    "setup",
 ]

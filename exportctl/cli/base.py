@@ -15,9 +15,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -327,80 +326,6 @@ def parse_fail_on(
         raise click.BadParameter(str(exc)) from exc
 
 
-def check_output(path: Path | None, force: bool, *, inputs: Sequence[Path] = ()) -> None:
-    """Refuse an ``-o`` that would destroy something, before any work is done.
-
-    Refused always: the database file, one of the command's ``inputs``, anything
-    that is not a regular file (a device, folder or pipe), a folder that does not
-    exist. Refused without ``--force``: an existing file (reports are evidence) and
-    a symbolic link (the report would land where the link points).
-    """
-    if path is None:
-        return
-    if path.is_symlink() and not force:
-        raise click.UsageError(
-            f"{path} is a symbolic link; the report would be written where it points: "
-            "name the file itself, or give --force to write through the link."
-        )
-    if path.exists():
-        if not path.is_file():
-            raise click.UsageError(
-                f"{path} is not a regular file (a device, folder or pipe); "
-                "reports are written to regular files only."
-            )
-        for other in (*inputs, *_database_files()):
-            if other.exists() and os.path.samefile(path, other):
-                what = "the database" if other not in inputs else "an input of this command"
-                raise click.UsageError(f"{path} is {what}; a report never replaces it.")
-        if not force:
-            raise click.UsageError(
-                f"{path} already exists; reports are evidence and are not overwritten: "
-                "choose another name, or give --force to replace it."
-            )
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise click.UsageError(f"the folder {folder} does not exist; create it first.")
-
-
-def _database_files() -> list[Path]:
-    """The SQLite database file (and its WAL and journal files) this command uses."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    state = click.get_current_context().find_object(State)
-    if state is None:
-        return []
-    try:
-        url = make_url(state.url)
-    except ArgumentError:
-        return []
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return []
-    base = Path(url.database).expanduser()
-    return [base, Path(f"{base}-wal"), Path(f"{base}-journal"), Path(f"{base}-shm")]
-
-
-def _check_encoding(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from exportctl.errors import InputError
-    from exportctl.values import check_encoding
-
-    if value is None:
-        return None
-    try:
-        return check_encoding(value)
-    except InputError as exc:
-        raise click.BadParameter(str(exc), param=param) from None
-
-
-encoding_option = click.option(
-    "--encoding",
-    metavar="ENC",
-    callback=_check_encoding,
-    help="CSV encoding, e.g. cp949 (detected when omitted).",
-)
-"""``--encoding``: a text encoding, checked before any file is read."""
-
-
 def counted(number: int, noun: str) -> str:
     """``1 error``, ``3 errors``, ``1,159 items``."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")
@@ -412,65 +337,6 @@ def json_option(f: F) -> F:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    if value is not None:
-        ctx.meta[f"exportctl.{param.name}"] = value
-    return value
-
-
-def report_language_options(f: F) -> F:
-    """``--lang`` and ``--csv-dialect``; read back with :meth:`State.report_options`."""
-    f = click.option(
-        "--csv-dialect",
-        type=click.Choice(["excel", "plain"]),
-        expose_value=False,
-        callback=_remember,
-        help="excel (default): headers in words, BOM, codes kept as text when Excel opens "
-        "the file; plain: machine column names, codes as they are.",
-    )(f)
-    return click.option(
-        "--lang",
-        type=click.Choice(["ko", "en"]),
-        expose_value=False,
-        callback=_remember,
-        help="Language of the report (default: lang in the config file, else the locale).",
-    )(f)
-
-
-def _pdf_rows_option(f: F) -> F:
-    return click.option(
-        "--pdf-rows",
-        type=click.IntRange(min=0),
-        metavar="N",
-        expose_value=False,
-        callback=_remember,
-        help="Rows of each kind a PDF lists at most (default 1,000); the PDF says so on "
-        "page 1 and the full table is in the CSV/XLSX report.",
-    )(f)
-
-
-def report_output_options(f: F) -> F:
-    """``--format`` and ``-o/--output``, shared by the commands that write reports
-    (with :func:`report_language_options` and ``--pdf-rows``)."""
-    f = report_language_options(_pdf_rows_option(f))
-    f = click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path, dir_okay=False),
-        metavar="FILE",
-        help="Write the report here (json and csv go to stdout without it).",
-    )(f)
-    f = click.option(
-        "--force", is_flag=True, help="Replace the -o file if it exists (it is kept otherwise)."
-    )(f)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["csv", "xlsx", "pdf", "json"]),
-        help="Report format (default: from the -o extension).",
-    )(f)
 
 
 class ProgressLine:
@@ -610,124 +476,6 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, limits: dict[str, i
     ctx.obj = State(db_url)
     ctx.obj.quiet = bool(ctx.meta.get("exportctl.quiet"))
     _set_limits(ctx.obj, limits)
-
-
-@cli.command()
-@json_option
-@click.pass_obj
-def init(state: State, as_json: bool) -> None:
-    """Create the database, or upgrade it to this version's schema.
-
-    \b
-    Example:
-        exportctl init
-        exportctl --db postgresql+psycopg://user@host/exportctl init
-    """
-    from exportctl.api import init_database
-    from exportctl.db import safe_url
-
-    _engine, before, after = init_database(state.url)
-    if as_json:
-        echo_json({"database": safe_url(state.url), "before": before, "after": after})
-        return
-    if before == after:
-        click.echo(f"Database {safe_url(state.url)} is up to date (schema {after}).")
-    else:
-        click.echo(
-            f"Database {safe_url(state.url)} is ready (schema {before or 'none'} → {after})."
-        )
-
-
-@cli.command(name="config")
-@json_option
-@click.pass_obj
-def config_cmd(state: State, as_json: bool) -> None:
-    """Show where the config file is looked for and the settings in effect.
-
-    The file is TOML with the optional keys database, actor, timezone, lang
-    (ko or en: the language of reports) and default_list; EXPORTCTL_CONFIG
-    names another file. Flags win over
-    environment variables, which win over the file.
-
-    \b
-    Example:
-        exportctl config
-        exportctl config --json
-    """
-    from exportctl.config import ENV_LIST, config_path, resolve_timezone
-    from exportctl.db import safe_url
-
-    settings = {
-        "config_file": str(state.config.path or config_path()),
-        "config_file_exists": state.config.path is not None,
-        "database": safe_url(state.url),
-        "actor": state.actor,
-        "timezone": str(resolve_timezone(config=state.config)),
-        "lang": state.lang,
-        "default_list": os.environ.get(ENV_LIST) or state.config.default_list,
-    }
-    if as_json:
-        echo_json(settings)
-        return
-    for key, value in settings.items():
-        click.echo(f"{key:<20}{value if value is not None else '—'}")
-
-
-@cli.group(name="db", context_settings=CONTEXT_SETTINGS)
-def db_group() -> None:
-    """Database maintenance.
-
-    \b
-    Example:
-        exportctl db upgrade
-    """
-
-
-@db_group.command(name="backup")
-@click.argument("target", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE")
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-@json_option
-@click.pass_obj
-def db_backup(state: State, target: Path, force: bool, as_json: bool) -> None:
-    """Copy the SQLite database to FILE, safely while others use it.
-
-    The copy is made with SQLite's online backup API, checked, and recorded in the
-    audit log with its SHA-256. To restore, stop every exportctl, copy FILE over the
-    database file (or point --db at it) and run `exportctl audit verify`. For
-    PostgreSQL use pg_dump and pg_restore.
-
-    \b
-    Example:
-        exportctl db backup exportctl-2024-08-30.db
-    """
-    from exportctl.api.database import backup_database
-
-    check_output(target, force)
-    sha = backup_database(state.engine(), target, actor=state.actor)
-    if as_json:
-        echo_json({"file": str(target), "sha256": sha})
-        return
-    state.info(f"Backed up the database to {target} (SHA-256 {sha}).")
-
-
-@db_group.command(name="upgrade")
-@json_option
-@click.pass_obj
-def db_upgrade(state: State, as_json: bool) -> None:
-    """Apply schema migrations up to the newest.
-
-    \b
-    Example:
-        exportctl db upgrade
-    """
-    from exportctl.api import init_database
-    from exportctl.db import safe_url
-
-    _engine, before, after = init_database(state.url)
-    if as_json:
-        echo_json({"database": safe_url(state.url), "before": before, "after": after})
-        return
-    click.echo(f"Database {safe_url(state.url)}: schema {before or 'none'} → {after}.")
 
 
 def _parse_date(

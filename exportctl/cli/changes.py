@@ -12,14 +12,13 @@ import click
 
 from exportctl.cli.base import (
     State,
-    check_output,
     cli,
     include_drafts_option,
     json_option,
     list_option,
     progress_reporter,
-    report_output_options,
 )
+from exportctl.cli.outputs import check_output, report_output_options
 
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet

@@ -12,12 +12,11 @@ import click
 from exportctl.cli.base import (
     State,
     _parse_date,
-    check_output,
     cli,
     include_drafts_option,
     json_option,
-    report_output_options,
 )
+from exportctl.cli.outputs import check_output, report_output_options
 
 if TYPE_CHECKING:
     from exportctl.crosslist import CrossList

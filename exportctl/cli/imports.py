@@ -18,11 +18,11 @@ from exportctl.cli.base import (
     cli,
     counted,
     echo_json,
-    encoding_option,
     json_option,
     list_option,
     progress_reporter,
 )
+from exportctl.cli.outputs import encoding_option
 from exportctl.errors import location
 from exportctl.values import MAX_COUNT
 

@@ -12,16 +12,15 @@ import click
 
 from exportctl.cli.base import (
     State,
-    check_output,
     cli,
     echo_json,
     json_option,
     list_option,
     parse_fail_on,
-    report_language_options,
     version_options,
     warn_drafts_passed_over,
 )
+from exportctl.cli.outputs import check_output, report_language_options
 
 if TYPE_CHECKING:
     from exportctl.api.lookups import CheckReport

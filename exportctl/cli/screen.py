@@ -12,15 +12,13 @@ import click
 from exportctl.bulk import paused_gc
 from exportctl.cli.base import (
     State,
-    check_output,
     cli,
-    encoding_option,
     parse_fail_on,
     progress_reporter,
-    report_output_options,
     version_options,
     warn_drafts_passed_over,
 )
+from exportctl.cli.outputs import check_output, encoding_option, report_output_options
 
 if TYPE_CHECKING:
     from exportctl.screen import ScreenReport, ScreenResult, ScreenSummary
