@@ -74,7 +74,7 @@ from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
 from exportctl.reports.language import Text, text_for
 from exportctl.reports.sheet_rows import RowStream, Style
-from exportctl.reports.tabular import attributes_text
+from exportctl.reports.tabular import attributes_text, report_json
 from exportctl.screen import STATUSES, ScreenReport, ScreenResult, ScreenSummary
 
 COLUMNS: tuple[str, ...] = (
@@ -400,21 +400,6 @@ def write_csv(
 # --------------------------------------------------------------------------- JSON
 
 
-def report_json(options: ReportOptions) -> dict[str, Any]:
-    """The ``report`` object of the JSON head: how the report was made."""
-    evidence = options.evidence
-    moment = evidence.generated_at
-    zone = moment.tzinfo
-    return {
-        "generated_at": moment.isoformat(timespec="seconds"),
-        "timezone": getattr(zone, "key", None) or moment.tzname(),
-        "operator": evidence.operator,
-        "exportctl_version": evidence.tool_version,
-        "database": evidence.database or None,
-        "language": options.lang,
-    }
-
-
 def write_json(
     report: ScreenReport, out: IO[str], options: ReportOptions | None = None
 ) -> ScreenSummary:
@@ -423,7 +408,7 @@ def write_json(
     Rows go to a spool file first (in memory while small, on disk beyond 16 MB)
     so that ``summary`` can precede ``rows`` without holding the rows. Keys and
     values are machine form whatever the language; the head's ``report`` object
-    (:func:`report_json`) says how the report was made.
+    (:func:`~exportctl.reports.tabular.report_json`) says how the report was made.
 
     Args:
         report: The run to write; its results are consumed.
