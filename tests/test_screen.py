@@ -392,7 +392,7 @@ def test_xlsx_rows_past_a_sheet_go_on_in_continuation_sheets(
 ) -> None:
     """No row is dropped at Excel's row limit (made 3 rows here): 5 rows fill
     "Screening" (2 rows), "Screening (2)" (2) and "Screening (3)" (1)."""
-    monkeypatch.setattr(screening, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr("exportctl.reports.screening_xlsx.XLSX_MAX_ROWS", 3)
     path = tmp_path / "screen.xlsx"
     screening.write_screen_report(make_report(index, compare="2024-02"), "xlsx", path)
     wb = load_workbook(path)
