@@ -265,7 +265,7 @@ def test_contents_page_for_a_long_report(
     short = tmp_path / "short.pdf"
     _diff(run_cli, pdf_db["db"], "v1", "v2", "--lang", "en", "-o", short)
     assert "Contents" not in _text(short)  # 40 rows: read from page 1 and the bookmarks
-    monkeypatch.setattr("exportctl.reports.pdf_document.CONTENTS_MIN_ROWS", 30)
+    monkeypatch.setattr("exportctl.reports.pdf_record.CONTENTS_MIN_ROWS", 30)
     long = tmp_path / "long.pdf"
     _diff(run_cli, pdf_db["db"], "v1", "v2", "--lang", "en", "-o", long)
     pages = [page.extract_text() or "" for page in PdfReader(long).pages]

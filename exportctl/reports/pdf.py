@@ -45,15 +45,12 @@ from exportctl.diff import (
 from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
 from exportctl.reports.language import Text
 from exportctl.reports.pdf_document import (
-    CONTENTS_MIN_ROWS,
     FONT_BOLD,
     FONT_REGULAR,
     LANDSCAPE,
     PORTRAIT,
     Outline,
     build_document,
-    build_report,
-    completeness,
     data_table,
     escape,
     frame_width,
@@ -61,6 +58,11 @@ from exportctl.reports.pdf_document import (
     para,
     register_hangul_font,
     report_styles,
+)
+from exportctl.reports.pdf_record import (
+    CONTENTS_MIN_ROWS,
+    build_report,
+    completeness,
     signoff_table,
 )
 from exportctl.reports.tabular import attributes_text

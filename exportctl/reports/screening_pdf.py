@@ -26,13 +26,15 @@ from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
 from exportctl.reports.language import Text
 from exportctl.reports.pdf_document import (
     Outline,
-    build_report,
-    completeness,
     data_table,
     frame_width,
     label_table,
     para,
     report_styles,
+)
+from exportctl.reports.pdf_record import (
+    build_report,
+    completeness,
     signoff_table,
 )
 from exportctl.reports.screening import STATUS_COLOURS
