@@ -147,7 +147,7 @@ LIST_SCHEMA = Schema(
 
 CATALOGUE_SCHEMA = Schema(
     name="catalogue",
-    fields=("sku", "description", "code", "classification"),
+    fields=("sku", "description", "code", "classification", "cas"),
     required=("code",),
     aliases=_table(
         {
@@ -194,6 +194,8 @@ CATALOGUE_SCHEMA = Schema(
                 "Export control number",
                 "Classification",
             ),
+            # A chemical's CAS registry number, matched exactly against the list's.
+            "cas": ("CAS", "CAS No", "CAS No.", "CAS번호", "CAS 번호", "CAS Number", "CAS RN"),
         }
     ),
 )

@@ -15,8 +15,8 @@ Matching rules (DESIGN.md, "Matching semantics"), decided per catalogue row:
     * only ``ex`` entries cover the code (part of the heading is controlled);
     * the catalogue code is shorter than a list entry it prefixes (catalogue
       ``8471.30``, entry ``8471.30.1000``): some goods under it are controlled;
-    * an entry defined by name or specification (no HS code) shares words with
-      the product description (see :class:`WordMatcher`).
+    * the product description names an entry defined by name or specification
+      (no HS code), on evidence weighed in :mod:`~exportctl.screen.evidence`.
 ``clear``
     Nothing above applies. When the version has entries defined by name and the
     row has no description, the reason says those entries were not checked; a
@@ -42,14 +42,17 @@ Example:
 
 The modules, each importing only those listed before it:
 
-* :mod:`~exportctl.screen.vocabulary`: stop words and Korean particles (data).
-* :mod:`~exportctl.screen.words`: description words and :class:`WordMatcher`.
+* :mod:`~exportctl.screen.lexicon`: stop words, spellings, synonyms, chapters (data).
+* :mod:`~exportctl.screen.nouns`: noun phrases of a text (Kiwi for Korean).
+* :mod:`~exportctl.screen.evidence`: :class:`NameMatcher` and the weights of evidence.
+* :mod:`~exportctl.screen.reasons`: :class:`Reason`, a rule id and its values.
 * :mod:`~exportctl.screen.index`: statuses, :class:`ScreenIndex` and the verdict on one code.
 * :mod:`~exportctl.screen.results`: :func:`screen_rows`, results, summary and report.
 """
 
 from __future__ import annotations
 
+from exportctl.screen.evidence import REVIEW_AT, WEIGHTS, Hit, NameMatcher, Verdict
 from exportctl.screen.index import (
     STATUSES,
     Match,
@@ -58,6 +61,8 @@ from exportctl.screen.index import (
     entry_label,
     screen_code,
 )
+from exportctl.screen.nouns import Analyser, phrases
+from exportctl.screen.reasons import Reason
 from exportctl.screen.results import (
     FAIL_ON,
     ScreenReport,
@@ -68,27 +73,28 @@ from exportctl.screen.results import (
     failing_statuses,
     screen_rows,
 )
-from exportctl.screen.vocabulary import STOP_WORDS
-from exportctl.screen.words import SPECIFIC_WORD_MAX_ENTRIES, WordHit, WordMatcher, words
 
 __all__ = [
     "FAIL_ON",
-    "SPECIFIC_WORD_MAX_ENTRIES",
+    "REVIEW_AT",
     "STATUSES",
-    "STOP_WORDS",
+    "WEIGHTS",
+    "Analyser",
+    "Hit",
     "Match",
+    "NameMatcher",
+    "Reason",
     "ScreenIndex",
     "ScreenReport",
     "ScreenResult",
     "ScreenSummary",
     "Status",
-    "WordHit",
-    "WordMatcher",
+    "Verdict",
     "entry_json",
     "entry_label",
     "fail_statuses",
     "failing_statuses",
     "screen_code",
+    "phrases",
     "screen_rows",
-    "words",
 ]

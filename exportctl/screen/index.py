@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from exportctl.hscode import CodeProblem, CoverageIndex, HSCode, Span, settle_lost_zeros
-from exportctl.models import ItemRecord, SubItem
-from exportctl.screen.references import References, sub_item_phrase
-from exportctl.screen.words import WordHit, WordMatcher, words
+from exportctl.models import ItemRecord
+from exportctl.screen.evidence import NameMatcher, Verdict
+from exportctl.screen.reasons import Reason, entry_value, sub_value
+from exportctl.screen.references import References
 
 if TYPE_CHECKING:
     from exportctl.profiles import Profile
@@ -41,15 +42,6 @@ def entry_label(entry: ItemRecord, *, sectioned: bool = False) -> str:
     return f"{name} (defined by name)"
 
 
-def matching_sub_item(entry: ItemRecord, found: Sequence[str]) -> SubItem | None:
-    """The first sub-item of ``entry`` whose text holds one of the words ``found``."""
-    wanted = set(found)
-    for sub in entry.sub_items:
-        if wanted.intersection(words(sub.text)):
-            return sub
-    return None
-
-
 class Match(NamedTuple):
     """The verdict of one code/description against one version.
 
@@ -60,10 +52,15 @@ class Match(NamedTuple):
     """Outcome."""
     entry: ItemRecord | None
     """The deciding entry."""
-    reason: str
-    """One plain sentence."""
+    why: Reason
+    """Why, as a rule id and its values (:class:`~exportctl.screen.reasons.Reason`)."""
     words: tuple[str, ...] = ()
-    """Words that matched a name entry, if that decided."""
+    """Words of the description that named an entry, if that decided."""
+
+    @property
+    def reason(self) -> str:
+        """:attr:`why` as one English sentence."""
+        return str(self.why)
 
 
 class ScreenIndex:
@@ -114,20 +111,18 @@ class ScreenIndex:
         self.coverage: CoverageIndex[ItemRecord] = CoverageIndex(coded)
         self.profile = profile
         self.controls_reason = profile.reason if profile is not None else None
-        self.words = WordMatcher(named, items)
+        self.words = NameMatcher(named)
         self.references = References(items)
-        self._labels = {id(item): entry_label(item, sectioned=self.sectioned) for item in items}
-        self._unchecked = (
-            f"the row has no description, so the {len(named):,} list entries defined by "
-            "name were not checked"
-            if len(named) != 1
-            else "the row has no description, so the list entry defined by name was not checked"
-        )
+        self._entries = {id(item): entry_value(item, sectioned=self.sectioned) for item in items}
 
     def label_of(self, entry: ItemRecord) -> str:
         """:func:`entry_label` of one of this index's entries, computed once."""
-        found = self._labels.get(id(entry))
-        return found if found is not None else entry_label(entry, sectioned=self.sectioned)
+        return entry_label(entry, sectioned=self.sectioned)
+
+    def entry_of(self, entry: ItemRecord) -> dict[str, object]:
+        """An entry as a reason's value (:func:`~exportctl.screen.reasons.entry_value`)."""
+        found = self._entries.get(id(entry))
+        return found if found is not None else entry_value(entry, sectioned=self.sectioned)
 
     @classmethod
     def build(
@@ -152,6 +147,7 @@ class ScreenIndex:
         *,
         shown: str | None = None,
         classification: str | None = None,
+        cas: str | None = None,
     ) -> Match:
         """Screen one normalised code, its product description and its classification.
 
@@ -166,6 +162,7 @@ class ScreenIndex:
             shown: How to print the code in reasons (dotted from ``code`` when None).
             classification: The catalogue's control number for the product
                 (``3A001.a.3``), if it has that column.
+            cas: The catalogue's CAS number cell, if it has that column.
 
         Returns:
             The verdict, naming the deciding entry.
@@ -175,30 +172,31 @@ class ScreenIndex:
             shown = HSCode(code).dotted()
         if best is not None:
             if self.controls_reason is not None:
-                return Match(
-                    "review",
-                    best,
-                    f"list {self.label_of(best)} covers {shown} by its code; under "
-                    f"profile {self.profile.name if self.profile else ''}: "
-                    f"{self.controls_reason}",
+                why = Reason(
+                    "code-covered-profile",
+                    {
+                        "entry": self.entry_of(best),
+                        "code": shown,
+                        "profile": self.profile.name if self.profile else "",
+                        "why": self.controls_reason,
+                    },
                 )
-            return Match("controlled", best, f"list {self.label_of(best)} covers {shown}")
-        if best_ex is not None:
+                return Match("review", best, why)
             return Match(
-                "review",
-                best_ex,
-                f"list {self.label_of(best_ex)} covers only part of its heading; "
-                f"check whether {shown} is the controlled part",
+                "controlled",
+                best,
+                Reason("code-covered", {"entry": self.entry_of(best), "code": shown}),
             )
+        if best_ex is not None:
+            why = Reason("ex-partial", {"entry": self.entry_of(best_ex), "code": shown})
+            return Match("review", best_ex, why)
         below = self.coverage.narrower(code)
         if below:
-            more = f" and {len(below) - 1:,} more" if len(below) > 1 else ""
-            return Match(
-                "review",
-                below[0],
-                f"{shown} is broader than list {self.label_of(below[0])}{more}: "
-                "some goods under it are controlled",
-            )
+            values: dict[str, object] = {"entry": self.entry_of(below[0]), "code": shown}
+            if len(below) > 1:
+                values["more"] = len(below) - 1
+            rule = "broader-more" if len(below) > 1 else "broader"
+            return Match("review", below[0], Reason(rule, values))
         if classification:
             found = self.match_classification(classification)
             if found is not None:
@@ -206,21 +204,26 @@ class ScreenIndex:
         if self.references.codes:
             ref = self.references.by_code(code)
             if ref is not None:
-                sub = sub_item_phrase(ref.sub_item)
-                return Match(
-                    "review",
-                    ref.entry,
-                    f"list {self.label_of(ref.entry)} mentions {HSCode(ref.value).dotted()}"
-                    f"{f' in {sub}' if sub else ''}: its goods may be covered; read the entry",
+                why = Reason(
+                    "mentioned-code",
+                    {
+                        "entry": self.entry_of(ref.entry),
+                        "sub": sub_value(ref.sub_item),
+                        "mentioned": HSCode(ref.value).dotted(),
+                    },
                 )
-        clear = f"no entry of {self.slug} {self.label} covers {shown}"
+                return Match("review", ref.entry, why)
+        clear = {"slug": self.slug, "label": self.label, "code": shown}
         if self.words:
-            if not description:
-                return Match("clear", None, f"{clear}; {self._unchecked}")
-            hit = self.words.match(description)
-            if hit is not None:
-                return self.word_match(hit)
-        return Match("clear", None, clear)
+            if not description and not cas:
+                named = len(self.words.entries)
+                if named == 1:
+                    return Match("clear", None, Reason("clear-unchecked-one", clear))
+                return Match("clear", None, Reason("clear-unchecked", {**clear, "count": named}))
+            verdict = self.words.decide(self.words.hits(description, cas), code)
+            if verdict is not None and verdict.review:
+                return self.description_match(verdict)
+        return Match("clear", None, Reason("clear", clear))
 
     def match_classification(self, classification: str) -> Match | None:
         """``review`` when a catalogue classification meets a control number of an entry."""
@@ -228,34 +231,47 @@ class ScreenIndex:
         if found is None:
             return None
         ref, number, exact = found
-        sub = sub_item_phrase(ref.sub_item)
-        where = f"list {self.label_of(ref.entry)}{f', {sub},' if sub else ''}"
-        if exact:
-            reason = (
-                f"the catalogue's classification {number} falls under {ref.value}, named by "
-                f"{where} which covers it"
-            )
-        else:
-            reason = (
-                f"the catalogue's classification {number} is broader than {ref.value}, named "
-                f"by {where} which possibly covers it"
-            )
-        return Match("review", ref.entry, f"{reason}; read the entry")
-
-    def match_description(self, description: str | None) -> WordHit | None:
-        """The name entry a description matches, if any."""
-        return self.words.match(description) if self.words else None
-
-    def word_match(self, hit: WordHit) -> Match:
-        """The ``review`` verdict of a description matching an entry without a code."""
-        sub = sub_item_phrase(matching_sub_item(hit.entry, hit.words))
-        return Match(
-            "review",
-            hit.entry,
-            f"the description matches list {self.label_of(hit.entry)}"
-            f"{f', {sub},' if sub else ''} on the words " + ", ".join(f'"{w}"' for w in hit.words),
-            hit.words,
+        why = Reason(
+            "classification" if exact else "classification-broader",
+            {
+                "number": number,
+                "value": ref.value,
+                "entry": self.entry_of(ref.entry),
+                "sub": sub_value(ref.sub_item),
+            },
         )
+        return Match("review", ref.entry, why)
+
+    def match_description(
+        self, description: str | None, code: str | None = None, cas: str | None = None
+    ) -> Verdict | None:
+        """The weighed evidence a description (and CAS cell) gives, with the row's code
+        for its chapter; None without any. Whether it is enough: :attr:`Verdict.review`."""
+        if not self.words or not (description or cas):
+            return None
+        return self.words.decide(self.words.hits(description, cas), code)
+
+    def evidence_of(self, verdict: Verdict) -> list[dict[str, object]]:
+        """A verdict's evidence as a reason's value: each kind that fired, with its words."""
+        hit = verdict.hit
+        found: list[dict[str, object]] = [{"kind": hit.kind, "words": list(hit.words)}]
+        if verdict.chapter is not None and verdict.code is not None:
+            found.append({"kind": f"chapter-{verdict.chapter}", "chapter": verdict.code[:2]})
+        return found
+
+    def description_match(self, verdict: Verdict) -> Match:
+        """The ``review`` verdict of a description naming an entry without a code."""
+        hit = verdict.hit
+        why = Reason(
+            "description",
+            {
+                "entry": self.entry_of(hit.entry),
+                "sub": sub_value(hit.sub_item),
+                "evidence": self.evidence_of(verdict),
+                "score": verdict.score,
+            },
+        )
+        return Match("review", hit.entry, why, hit.words)
 
 
 def screen_code(
@@ -263,6 +279,7 @@ def screen_code(
     result: HSCode | CodeProblem | None,
     description: str | None,
     classification: str | None = None,
+    cas: str | None = None,
 ) -> Match:
     """Screen one normalised code cell (or its problem), its description and classification.
 
@@ -272,25 +289,34 @@ def screen_code(
         result = settle_lost_zeros(result)
     if isinstance(result, HSCode):
         match = index.match_code(
-            result.digits, description, shown=result.dotted(), classification=classification
+            result.digits,
+            description,
+            shown=result.dotted(),
+            classification=classification,
+            cas=cas,
         )
         if result.recovered:
-            return Match(
-                match.status,
-                match.entry,
-                f"{match.reason} (code read as {result.dotted()}: {result.recovered})",
-                match.words,
+            why = Reason(
+                "read-as",
+                {"reason": match.why.to_json(), "code": result.dotted(), "note": result.recovered},
             )
+            return Match(match.status, match.entry, why, match.words)
         return match
+    values: dict[str, object]
     if isinstance(result, CodeProblem):
-        reason = (
+        problem = (
             result.reason if result.reason.startswith('"') else f'"{result.raw}" {result.reason}'
         )
+        rule, values = "invalid", {"problem": problem}
     else:
-        reason = "the row has no HS code"
-    hit = index.match_description(description)
-    if hit is not None:
-        words_text = ", ".join(f'"{w}"' for w in hit.words)
-        reason += f"; its description also matches list {index.label_of(hit.entry)} on {words_text}"
-        return Match("invalid", hit.entry, reason, hit.words)
-    return Match("invalid", None, reason)
+        rule, values = "no-code", {}
+    verdict = index.match_description(description, None, cas)
+    if verdict is not None and verdict.review:
+        hit = verdict.hit
+        values = {
+            **values,
+            "entry": index.entry_of(hit.entry),
+            "evidence": index.evidence_of(verdict),
+        }
+        return Match("invalid", hit.entry, Reason(f"{rule}-described", values), hit.words)
+    return Match("invalid", None, Reason(rule, values))

@@ -37,13 +37,6 @@ def shorten(text: str, limit: int = SUB_ITEM_TEXT_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def sub_item_phrase(sub: SubItem | None) -> str:
-    """``sub-item a. "집적회로로서 …"`` for reasons; ``""`` without one."""
-    if sub is None:
-        return ""
-    return f'sub-item {sub.label} "{shorten(sub.text)}"'
-
-
 class References:
     """Control numbers and mentioned HS codes of one version's entries, looked up fast.
 

@@ -26,6 +26,7 @@ from exportctl.hscode import (
 )
 from exportctl.models import ItemRecord, notice_text
 from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
+from exportctl.screen.reasons import Reason
 
 if TYPE_CHECKING:
     from exportctl.readers import ParsedRow
@@ -66,6 +67,12 @@ class ScreenResult:
     """The catalogue's other columns, aligned with :attr:`ScreenReport.extra_columns`."""
     warning: str | None = None
     """Set when the code was not read as written: ``code read as 0101.21: ...``."""
+    why: Reason | None = None
+    """:attr:`reason` as data: the rule that decided and its values."""
+
+    def reason_in(self, lang: str) -> str:
+        """The reason as a sentence in ``lang`` (``en`` or ``ko``)."""
+        return self.why.render(lang) if self.why is not None else self.reason
 
     @property
     def changed(self) -> bool:
@@ -108,6 +115,8 @@ class ScreenResult:
             "entry": entry_json(self.entry),
             "words": list(self.words),
             "reason": self.reason,
+            "rule": self.why.rule if self.why is not None else None,
+            "values": dict(self.why.values) if self.why is not None else None,
             "warning": self.warning,
             "extra": list(self.extra),
         }
@@ -332,13 +341,18 @@ def screen_rows(
         values = parsed.values
         description = values.get("description")
         classification = values.get("classification")
+        cas = values.get("cas")
         code: str | None = None
         warning: str | None = None
         if isinstance(normalised, HSCode) and normalised.recovered is None:
             # screen_code() without the call: most rows hold a code read as written.
             code = normalised.digits
             match = match_code(
-                code, description, shown=normalised.dotted(), classification=classification
+                code,
+                description,
+                shown=normalised.dotted(),
+                classification=classification,
+                cas=cas,
             )
         else:
             # Only cells not read as written pay for the nomenclature look-up.
@@ -347,7 +361,7 @@ def screen_rows(
             if isinstance(normalised, HSCode):
                 code = normalised.digits
                 warning = f"code read as {normalised.dotted()}: {normalised.recovered}"
-            match = screen_code(index, normalised, description, classification)
+            match = screen_code(index, normalised, description, classification, cas)
         # Positional: one is built per row (field order of ScreenResult).
         result = ScreenResult(
             parsed.row,
@@ -363,9 +377,10 @@ def screen_rows(
             None,
             parsed.extra,
             warning,
+            match.why,
         )
         if previous is not None:
-            before = screen_code(previous, normalised, description, classification)
+            before = screen_code(previous, normalised, description, classification, cas)
             result.previous_status = before.status
             result.previous_entry = before.entry
         if summary is not None:

@@ -1,0 +1,116 @@
+"""Why a row got its status, as data: a rule id and its values, said in any language.
+
+A :class:`Reason` is what screening decides (``rule="description"`` with the entry,
+the sub-item and the evidence that fired); sentences are renderings of it
+(:meth:`Reason.render`), from the templates in ``data/reasons.toml`` (an ``[en]``
+and a ``[ko]`` table with the same keys). The English sentence is what
+``str(reason)`` gives, and what reports showed before reasons were data.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from exportctl.hscode import Span
+from exportctl.models import ItemRecord, SubItem
+from exportctl.screen.references import shorten
+
+__all__ = ["Reason", "entry_value", "sub_value", "templates"]
+
+
+@functools.cache
+def templates() -> Mapping[str, Mapping[str, str]]:
+    """Language -> rule id -> template, read once."""
+    text = resources.files("exportctl.screen").joinpath("data", "reasons.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A rule id and the values it was decided with.
+
+    Example:
+        >>> str(Reason("clear", {"slug": "kr-russia", "label": "2024-06", "code": "8471.30"}))
+        'no entry of kr-russia 2024-06 covers 8471.30'
+    """
+
+    rule: str
+    """The rule that decided (a key of the templates)."""
+    values: Mapping[str, Any]
+    """Its values: text, numbers, an ``entry`` and ``sub`` object, ``evidence`` list,
+    or a nested ``reason`` (``{"rule", "values"}``)."""
+
+    def render(self, lang: str = "en") -> str:
+        """The reason as a sentence in ``lang`` (``en`` or ``ko``)."""
+        table = templates().get(lang) or templates()["en"]
+        values = dict(self.values)
+        filled: dict[str, str] = {}
+        for key, value in values.items():
+            filled[key] = _value(key, value, table, lang)
+        filled.setdefault("sub", "")
+        return table[self.rule].format(**filled)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"rule": ..., "values": {...}}`` as the JSON reports give it."""
+        return {"rule": self.rule, "values": dict(self.values)}
+
+
+def _value(key: str, value: Any, table: Mapping[str, str], lang: str) -> str:
+    if key == "entry" and isinstance(value, Mapping):
+        return _entry(value, table)
+    if key == "sub":
+        if not value:
+            return ""
+        return table["sub"].format(label=value["label"], text=value["text"])
+    if key == "evidence" and isinstance(value, list):
+        return "; ".join(
+            table[f"evidence.{item['kind']}"].format(
+                words=" ".join(item.get("words", ())), chapter=item.get("chapter", "")
+            )
+            for item in value
+        )
+    if key == "reason" and isinstance(value, Mapping):
+        return Reason(value["rule"], value["values"]).render(lang)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+def _entry(value: Mapping[str, Any], table: Mapping[str, str]) -> str:
+    serial = value.get("serial")
+    if serial is None:
+        return table["entry.row"].format(row=value.get("row"))
+    if value.get("sectioned"):
+        serial = f"{serial}{table['entry.part'].format(section=value.get('section'))}"
+    return table[f"entry.{value['kind']}"].format(serial=serial, code=value.get("code"))
+
+
+def entry_value(entry: ItemRecord, *, sectioned: bool = False) -> dict[str, Any]:
+    """An entry as a reason's value: serial, part, code and how it is defined."""
+    if entry.code:
+        kind, code = "code", str(Span(entry.code, entry.code_end, entry.ex))
+    else:
+        kind, code = ("specification" if entry.sub_items else "name"), None
+    return {
+        "serial": entry.serial,
+        "row": entry.row,
+        "section": entry.section,
+        "sectioned": sectioned,
+        "kind": kind,
+        "code": code,
+    }
+
+
+def sub_value(sub: SubItem | None) -> dict[str, str] | None:
+    """A sub-item as a reason's value (its label and text, shortened), or None."""
+    if sub is None:
+        return None
+    return {"label": sub.label, "text": shorten(sub.text)}
