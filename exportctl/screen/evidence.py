@@ -20,7 +20,8 @@ Kinds of evidence, from the noun phrases of :mod:`exportctl.screen.nouns`:
     named goods, or a homonym. Needs a plausible HS chapter.
 ``head-and-modifiers`` / ``head-and-modifier``
     The phrase's head is the name's head and at least half of the name's other
-    nouns are there (``가스 압축기`` for ``고압 가스 압축기``): decides alone; fewer
+    nouns are there (``가스 압축기`` for ``고압 가스 압축기``): decides alone unless
+    the chapter is implausible; fewer
     than half (``공작 스핀들`` for ``수치제어 공작기계용 스핀들``) needs a plausible
     chapter.
 ``name-as-modifier`` / ``head-only``

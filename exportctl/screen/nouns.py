@@ -105,6 +105,8 @@ class _Token(NamedTuple):
     start: int
     predicate: bool = False
     """A verb, adjective or ending: the nouns before it modify what follows."""
+    proper: bool = False
+    """A proper noun (a brand, a model: 매빅, Zeiss)."""
 
 
 class Analyser:
@@ -226,7 +228,7 @@ class Analyser:
     def _group(self, tokens: Iterable[_Token], names: bool = False) -> Iterator[Phrase]:
         stop = self.lexicon.stop
         current: list[str] = []
-        latin_tail = 0  # Latin words at the end of a Korean phrase (a model or a brand)
+        latin_tail = 0  # Latin or proper words ending a Korean phrase (a model or a brand)
         korean = False
         previous: _Token | None = None
         for token in tokens:
@@ -250,7 +252,8 @@ class Analyser:
             is_hangul = _HANGUL.match(form) is not None
             if is_hangul:
                 korean = True
-                latin_tail = 0
+                # A proper noun after a Korean head (드론 매빅) is a brand or a model.
+                latin_tail = latin_tail + 1 if token.proper and current else 0
             else:
                 form = self.lexicon.english(form)
                 if form in stop:
@@ -311,7 +314,7 @@ def _korean_tokens(text: str, nouns: tuple[str, ...]) -> Iterator[_Token]:
         if prefix:
             form, prefix = (prefix + form if tag in _NOUN_TAGS else form), ""
         if tag in _NOUN_TAGS:
-            token = _Token(form, True, end, start)
+            token = _Token(form, True, end, start, proper=tag == "NNP")
         elif tag == _NOUN_SUFFIX and previous is not None and previous.noun:
             if form == USE:
                 token = _Token(USE, True, end, start)
