@@ -55,7 +55,7 @@ if str(REPO / "tests") not in sys.path:
 
 from exportctl import annex  # noqa: E402
 from exportctl.models import ItemRecord  # noqa: E402
-from exportctl.screen.words import WordMatcher  # noqa: E402
+from exportctl.screen import NameMatcher  # noqa: E402
 
 HS2022 = Path("hs/datasets-harmonized-system/harmonized-system_HS2022.csv")
 HSK_MASTER = Path("hs/korea-customs/관세청_HS부호_20250101.xlsx")
@@ -1147,8 +1147,8 @@ class Product:
     """The exporter's own classification (전략물자 해당번호), when it has made one."""
 
 
-def _spec_matcher(entries: Sequence[Entry]) -> WordMatcher:
-    """A word matcher over the specification entries, their sub-items included."""
+def _spec_matcher(entries: Sequence[Entry]) -> NameMatcher:
+    """A name matcher over the specification entries, their sub-items included."""
 
     def record(entry: Entry) -> ItemRecord:
         return ItemRecord(
@@ -1163,7 +1163,7 @@ def _spec_matcher(entries: Sequence[Entry]) -> WordMatcher:
         )
 
     records = [record(e) for e in entries]
-    return WordMatcher([r for r in records if r.code is None], records)
+    return NameMatcher([r for r in records if r.code is None])
 
 
 def choose_catalogue(
@@ -1184,7 +1184,7 @@ def choose_catalogue(
     matcher = _spec_matcher([*feb, *june])
 
     def plain(line: tuple[str, str, str]) -> bool:
-        return matcher.match(line[1]) is None and matcher.match(line[2]) is None
+        return not matcher.hits(line[1]) and not matcher.hits(line[2])
 
     def sample(pred: Iterable[tuple[str, str, str]], n: int) -> list[tuple[str, str, str]]:
         pool = list(pred)

@@ -230,7 +230,8 @@ def test_clear_names_the_version(index: ScreenIndex) -> None:
 
 
 def test_phrases_drop_stop_words_particles_and_numbers() -> None:
-    assert phrases("무인기용 부분품 (Parts of drones)") == (("무인", "항공기", "용"), ("무인", "항공기"))
+    drone = ("무인", "항공기")
+    assert phrases("무인기용 부분품 (Parts of drones)") == ((*drone, "용"), drone)
     assert phrases("기타 10 kg 이상") == (("kg",),)
     assert phrases(None) == ()
 
