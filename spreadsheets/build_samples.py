@@ -31,6 +31,7 @@ import random
 import re
 import shutil
 import sys
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -55,7 +56,6 @@ if str(REPO / "tests") not in sys.path:
 
 from exportctl import annex  # noqa: E402
 from exportctl.models import ItemRecord  # noqa: E402
-from exportctl.screen import NameMatcher  # noqa: E402
 
 HS2022 = Path("hs/datasets-harmonized-system/harmonized-system_HS2022.csv")
 HSK_MASTER = Path("hs/korea-customs/관세청_HS부호_20250101.xlsx")
@@ -1147,8 +1147,199 @@ class Product:
     """The exporter's own classification (전략물자 해당번호), when it has made one."""
 
 
-def _spec_matcher(entries: Sequence[Entry]) -> NameMatcher:
-    """A name matcher over the specification entries, their sub-items included."""
+# The catalogue keeps lines that share no word with a specification entry, by the word
+# rule the samples were first built with (character runs, Korean particles stripped).
+# It is frozen here, apart from screening's matcher, so the samples stay byte for byte
+# what they were whatever screening learns.
+_SAMPLE_STOP = frozenset(
+    [
+        "a",
+        "accessories",
+        "accessory",
+        "an",
+        "and",
+        "apparatus",
+        "appliance",
+        "article",
+        "articles",
+        "as",
+        "being",
+        "by",
+        "device",
+        "elsewhere",
+        "equipment",
+        "etc",
+        "exceeding",
+        "excluding",
+        "for",
+        "from",
+        "good",
+        "goods",
+        "in",
+        "including",
+        "item",
+        "items",
+        "its",
+        "kind",
+        "kinds",
+        "less",
+        "machine",
+        "machinery",
+        "made",
+        "more",
+        "n.e.s",
+        "nes",
+        "not",
+        "of",
+        "on",
+        "or",
+        "other",
+        "others",
+        "part",
+        "parts",
+        "product",
+        "products",
+        "similar",
+        "specified",
+        "such",
+        "than",
+        "the",
+        "therefor",
+        "thereof",
+        "to",
+        "type",
+        "use",
+        "used",
+        "whether",
+        "which",
+        "with",
+        "without",
+        "것",
+        "경우",
+        "관련",
+        "그",
+        "그밖",
+        "그밖의",
+        "기계",
+        "기계류",
+        "기기",
+        "기준",
+        "기타",
+        "등",
+        "또는",
+        "류",
+        "만든",
+        "물품",
+        "미만",
+        "및",
+        "부분품",
+        "부속",
+        "부속품",
+        "부품",
+        "사용",
+        "사용되는",
+        "사용하는",
+        "설비",
+        "없는",
+        "용",
+        "위한",
+        "의",
+        "이",
+        "이상",
+        "이하",
+        "일반",
+        "있는",
+        "장비",
+        "장치",
+        "전용",
+        "제외",
+        "제외한",
+        "제조된",
+        "제품",
+        "종류",
+        "초과",
+        "포함",
+        "포함한",
+        "해당",
+        "형태",
+    ]
+)
+_SAMPLE_SUFFIXES = (
+    "에서",
+    "으로서",
+    "으로써",
+    "의",
+    "을",
+    "를",
+    "은",
+    "는",
+    "및",
+    "용",
+    "들",
+    "와",
+    "과",
+)
+_SAMPLE_TOKEN = re.compile(r"[0-9a-z]+|[가-힣]+")
+
+
+def _sample_words(text: str | None) -> list[str]:
+    found: dict[str, None] = {}
+    for token in _SAMPLE_TOKEN.findall(unicodedata.normalize("NFKC", text or "").lower()):
+        if len(token) < 2 or token[0].isdigit() or token in _SAMPLE_STOP:
+            continue
+        if "가" <= token[0] <= "힣":
+            for suffix in _SAMPLE_SUFFIXES:
+                if len(token) >= 3 and token.endswith(suffix) and len(token) - len(suffix) >= 2:
+                    token = token[: -len(suffix)]
+                    break
+        elif len(token) > 4 and token.endswith("ies"):
+            token = token[:-3] + "y"
+        elif len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+            token = token[:-1]
+        if token not in _SAMPLE_STOP:
+            found.setdefault(token, None)
+    return list(found)
+
+
+class _SharedWords:
+    """Whether a line shares two words, or one rare word, with a specification entry."""
+
+    def __init__(self, entries: Sequence[ItemRecord], every: Sequence[ItemRecord]) -> None:
+        frequency: Counter[str] = Counter()
+        for item in every:
+            frequency.update(_sample_words(_record_text(item)))
+        self._entries = [tuple(_sample_words(_record_text(e))) for e in entries]
+        by_word = {w for words in self._entries for w in words}
+        self._rare = {w for w in by_word if frequency[w] <= 2}
+        self._korean = {w for w in by_word if "가" <= w[0] <= "힣"}
+        self._lengths = sorted({len(w) for w in self._korean})
+        self._all = by_word
+
+    def hits(self, text: str | None) -> bool:
+        product = _sample_words(text)
+        found = {w for w in product if w in self._all}
+        for token in product:
+            if len(token) >= 3 and "가" <= token[0] <= "힣":
+                for length in self._lengths:
+                    if length >= len(token):
+                        break
+                    for start in range(len(token) - length + 1):
+                        if token[start : start + length] in self._korean:
+                            found.add(token[start : start + length])
+        for words in self._entries:
+            shared = [w for w in words if w in found]
+            if len(shared) >= 2 or any(w in self._rare for w in shared):
+                return True
+        return False
+
+
+def _record_text(item: ItemRecord) -> str:
+    texts = (item.description, item.description_en, item.note, *(s.text for s in item.sub_items))
+    return " ".join(t for t in texts if t)
+
+
+def _spec_matcher(entries: Sequence[Entry]) -> _SharedWords:
+    """A shared-word test over the specification entries, their sub-items included."""
 
     def record(entry: Entry) -> ItemRecord:
         return ItemRecord(
@@ -1163,7 +1354,7 @@ def _spec_matcher(entries: Sequence[Entry]) -> NameMatcher:
         )
 
     records = [record(e) for e in entries]
-    return NameMatcher([r for r in records if r.code is None])
+    return _SharedWords([r for r in records if r.code is None], records)
 
 
 def choose_catalogue(

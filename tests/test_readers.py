@@ -519,6 +519,7 @@ def test_csv_semicolon_and_tab(tmp_path: Path) -> None:
         "description": None,
         "code": "847130",
         "classification": None,
+        "cas": None,
     }
     assert sniff_delimiter("a|b|c\n1|2|3\n") == "|"
 
@@ -764,6 +765,7 @@ def test_million_row_catalogue_streams(tmp_path: Path) -> None:
         "description": "노트북 컴퓨터 15인치",
         "code": "8471.30.0000",
         "classification": None,
+        "cas": None,
     }
 
 

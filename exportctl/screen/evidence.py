@@ -333,9 +333,10 @@ def _kind(
 ) -> str | None:
     """How a description phrase relates to one name, or None when it does not."""
     target = name.joined
-    if joined.endswith(target) and (len(joined) - len(target)) in bounds:
-        if len(joined) == len(target) or name.size > 1:
-            return "name"
+    start = len(joined) - len(target)
+    if joined.endswith(target) and start in bounds:
+        if start == 0 or name.size > 1 or _after_use(phrase, start):
+            return "name"  # 레저용 요트: a purpose before the name leaves it the goods
         return "name-in-compound"
     start = joined.find(target)
     while start >= 0:
@@ -348,6 +349,16 @@ def _kind(
             return "head-only"
         return "head-and-modifiers" if 2 * shared >= len(name.nouns) else "head-and-modifier"
     return None
+
+
+def _after_use(phrase: Phrase, start: int) -> bool:
+    """Whether the token just before offset ``start`` of the joined phrase is ``용``."""
+    offset = 0
+    for token in phrase:
+        offset += len(token)
+        if offset == start:
+            return token == USE
+    return False
 
 
 def _name_texts(text: str | None, ends: Sequence[str]) -> list[str]:

@@ -208,7 +208,7 @@ class ScreenIndex:
                     "mentioned-code",
                     {
                         "entry": self.entry_of(ref.entry),
-                        "sub": sub_value(ref.sub_item),
+                        "within": sub_value(ref.sub_item),
                         "mentioned": HSCode(ref.value).dotted(),
                     },
                 )

@@ -107,6 +107,8 @@ class _Token(NamedTuple):
     """A verb, adjective or ending: the nouns before it modify what follows."""
     proper: bool = False
     """A proper noun (a brand, a model: 매빅, Zeiss)."""
+    number: bool = False
+    """A number: the noun before it is measured (전장 20미터), it names no goods."""
 
 
 class Analyser:
@@ -206,6 +208,9 @@ class Analyser:
         for phrase in self._raw_phrases(text, names=True):
             if phrase == _PREDICATE:
                 kept.clear()
+            elif phrase == _MEASURED:
+                if kept:
+                    kept.pop()  # 전장 20미터, 대역폭 1 GHz: a measure, not goods
             else:
                 kept.append(self.fold(phrase))
         return tuple(kept)
@@ -240,6 +245,8 @@ class Analyser:
             if not token.noun or form in stop:
                 if current:
                     yield from _close(current, korean, latin_tail, stop)
+                    if names and token.number:
+                        yield _MEASURED
                 current, korean, latin_tail = [], False, 0
                 if names and token.predicate:
                     yield _PREDICATE
@@ -269,6 +276,8 @@ class Analyser:
 
 _PREDICATE: Phrase = ("\x00",)
 """Marks a verb or ending between phrases (only in :meth:`Analyser.name_phrases`)."""
+_MEASURED: Phrase = ("\x01",)
+"""Marks that the phrase before was followed by a number (only in name_phrases)."""
 
 
 def _close(
@@ -333,7 +342,8 @@ def _korean_tokens(text: str, nouns: tuple[str, ...]) -> Iterator[_Token]:
                 previous = None
             token = _Token(word, _is_word(word), end, start)
         else:
-            token = _Token(form, False, end, start, tag.startswith(_PREDICATE_TAGS))
+            predicate = tag.startswith(_PREDICATE_TAGS)
+            token = _Token(form, False, end, start, predicate, number=tag == "SN")
         if previous is not None:
             yield previous
         previous = token
@@ -347,7 +357,7 @@ def _latin_tokens(text: str) -> Iterator[_Token]:
         word = m.group(0).rstrip(".'-")
         if not word:
             continue
-        yield _Token(word, _is_word(word), m.end(), m.start())
+        yield _Token(word, _is_word(word), m.end(), m.start(), number=word[0].isdigit())
 
 
 def _is_word(word: str) -> bool:

@@ -1,6 +1,6 @@
 """Why a row got its status, as data: a rule id and its values, said in any language.
 
-A :class:`Reason` is what screening decides (``rule="description"`` with the entry,
+A :class:`Reason` is what screening decides (the rule ``description`` with the entry,
 the sub-item and the evidence that fired); sentences are renderings of it
 (:meth:`Reason.render`), from the templates in ``data/reasons.toml`` (an ``[en]``
 and a ``[ko]`` table with the same keys). The English sentence is what
@@ -53,6 +53,7 @@ class Reason:
         for key, value in values.items():
             filled[key] = _value(key, value, table, lang)
         filled.setdefault("sub", "")
+        filled.setdefault("within", "")
         return table[self.rule].format(**filled)
 
     def __str__(self) -> str:
@@ -66,10 +67,10 @@ class Reason:
 def _value(key: str, value: Any, table: Mapping[str, str], lang: str) -> str:
     if key == "entry" and isinstance(value, Mapping):
         return _entry(value, table)
-    if key == "sub":
+    if key in ("sub", "within"):
         if not value:
             return ""
-        return table["sub"].format(label=value["label"], text=value["text"])
+        return table[key].format(label=value["label"], text=value["text"])
     if key == "evidence" and isinstance(value, list):
         return "; ".join(
             table[f"evidence.{item['kind']}"].format(
