@@ -129,12 +129,14 @@ def screen(engine: Any, rows: Sequence[tuple[str, str, str]], path: Path) -> dic
         writer = csv.writer(handle)
         writer.writerow(["SKU", "품목명", "HS코드"])
         writer.writerows(rows)
+    # Checking the codes first also loads what the matcher loads once per process (a
+    # language model, say), so the time below is the screening's own.
+    checked = exportctl.check_codes(engine, SLUG, [code for _, _, code in rows], label=LABEL)
+    alone = {sku: check.status for (sku, _, _), check in zip(rows, checked.results, strict=True)}
     started = time.perf_counter()
     report = exportctl.screen_catalogue(engine, path, SLUG, label=LABEL)
     results = {result.sku: result for result in report.results}
     seconds = time.perf_counter() - started
-    checked = exportctl.check_codes(engine, SLUG, [code for _, _, code in rows], label=LABEL)
-    alone = {sku: check.status for (sku, _, _), check in zip(rows, checked.results, strict=True)}
     return {"results": results, "alone": alone, "seconds": seconds}
 
 
