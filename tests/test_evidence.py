@@ -88,7 +88,7 @@ def test_shared_words_particles_and_homonyms_are_not_evidence(
 
 
 def test_head_noun_of_a_specification_entry_is_its_name() -> None:
-    assert phrases("발효조로서 2B352.b에 해당하는 것") == (("발효", "조"),)
+    assert phrases("발효조로서 2B352.b에 해당하는 것") == (("발효조",),)
     assert phrases("진공 펌프") == phrases("진공펌프")
     # Hanja and English in parentheses are words of their own, never glued to the noun.
     assert ("상관습",) in phrases("상관습(商慣習)상의 하이포아염소산칼슘")

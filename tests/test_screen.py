@@ -205,12 +205,12 @@ def test_ex_entry_is_review_unless_a_plain_entry_covers(index: ScreenIndex) -> N
 
 def test_name_entries_match_description_words(index: ScreenIndex) -> None:
     korean = index.match_code("950300", "산업용드론 키트")
-    assert korean.status == "review" and korean.words == ("무인", "항공기")
+    assert korean.status == "review" and korean.words == ("무인항공기",)
     assert korean.entry is not None and korean.entry.serial == "8"
     assert korean.why.rule == "description"
-    assert 'its name "무인 항공기"' in korean.reason
+    assert 'its name "무인항공기"' in korean.reason
     english = index.match_code("950300", "Camera drones, quad-rotor")
-    assert english.status == "review" and english.words == ("무인", "항공기")
+    assert english.status == "review" and english.words == ("무인항공기",)
     spindle = index.match_code("848390", "CNC 공작기계 스핀들 assembly")
     assert spindle.status == "review" and spindle.entry is not None
     assert spindle.entry.serial == "10"
@@ -230,8 +230,9 @@ def test_clear_names_the_version(index: ScreenIndex) -> None:
 
 
 def test_phrases_drop_stop_words_particles_and_numbers() -> None:
-    drone = ("무인", "항공기")
-    assert phrases("무인기용 부분품 (Parts of drones)") == ((*drone, "용"), drone)
+    drone = ("무인항공기",)
+    # "of drones" says what the parts are for, as 용 does.
+    assert phrases("무인기용 부분품 (Parts of drones)") == ((*drone, "용"), (*drone, "용"))
     assert phrases("기타 10 kg 이상") == (("kg",),)
     assert phrases(None) == ()
 
@@ -349,7 +350,7 @@ def test_plain_csv_has_machine_names_and_values(index: ScreenIndex, tmp_path: Pa
     assert rows[0]["description"] == "'-2+3 노트북"
     assert rows[3]["description"] == "'@SUM(1+1)"
     assert rows[0]["code"] == "847110" and rows[0]["entry_code"] == "8471"
-    assert rows[1]["matched_words"] == "무인 항공기" and rows[1]["entry_serial"] == "8"
+    assert rows[1]["matched_words"] == "무인항공기" and rows[1]["entry_serial"] == "8"
     assert all(r["version"] == "2024-06" for r in rows)
     assert summary.total == 5
 
@@ -511,7 +512,7 @@ def test_screen_json_statuses_end_to_end(run_cli: RunCli, screen_db: str, catalo
     }
     by_row = {r["row"]: r for r in data["rows"]}
     assert by_row[4]["entry"]["code"] == "9013101000"
-    assert by_row[7]["entry"]["serial"] == "5" and "무인 항공기" in by_row[7]["reason"]
+    assert by_row[7]["entry"]["serial"] == "5" and "무인항공기" in by_row[7]["reason"]
     assert by_row[7]["rule"] == "description"
     assert by_row[7]["values"]["evidence"][0]["kind"] == "name"
     assert by_row[9]["sku"] == "A-8" and by_row[9]["reason"] == "the row has no HS code"

@@ -19,10 +19,10 @@ Kinds of evidence, from the noun phrases of :mod:`exportctl.screen.nouns`:
     A one-noun name ends a longer compound (``젖염소`` ⊃ ``염소``): a kind of the
     named goods, or a homonym. Needs a plausible HS chapter.
 ``head-and-modifiers`` / ``head-and-modifier``
-    The phrase's head is the name's head and at least half of the name's other
-    nouns are there (``가스 압축기`` for ``고압 가스 압축기``): decides alone unless
+    The phrase's head is the name's head and most of the name's other nouns are
+    there (``가스 압축기`` for ``고압 가스 압축기``): decides alone unless
     the chapter is implausible; fewer
-    than half (``공작 스핀들`` for ``수치제어 공작기계용 스핀들``) needs a plausible
+    (``공작 스핀들`` for ``수치제어 공작기계용 스핀들``) needs a plausible
     chapter.
 ``name-as-modifier`` / ``head-only``
     The whole name, but something else is the head (``진공펌프 오일``), or the
@@ -136,6 +136,8 @@ class _Name(NamedTuple):
     sub_item: SubItem | None
     entry_has_subs: bool
     """The entry is defined by its sub-items: its own name names a class."""
+    weak: bool = False
+    """A lone noun before a generic one (격리 장비): it says what kind, not what goods."""
 
 
 def entry_chapters(entry: ItemRecord) -> frozenset[str]:
@@ -167,6 +169,7 @@ class NameMatcher:
         self.analyser = analyser or _shared_analyser()
         self._names: list[list[_Name]] = []
         self._by_head: dict[str, list[tuple[int, _Name]]] = {}
+        self._by_joined: dict[str, list[tuple[int, _Name]]] = {}
         self._cas: dict[str, list[int]] = {}
         self._chapters = [entry_chapters(entry) for entry in self.entries]
         for position, entry in enumerate(self.entries):
@@ -174,12 +177,14 @@ class NameMatcher:
             self._names.append(names)
             for name in names:
                 self._by_head.setdefault(name.tokens[-1], []).append((position, name))
+                self._by_joined.setdefault(name.joined, []).append((position, name))
             for number in _entry_cas(entry):
                 self._cas.setdefault(number, []).append(position)
         # A description holding none of these strings cannot name an entry: it is not
         # analysed at all (the common case, and the costly step skipped). English words
         # are looked for by their first letters, since the text may spell a plural.
         needles = {_needle(w) for w in (*self._by_head, *self.analyser.variant_words())}
+        needles.update(_needle(name[:2]) for name in self._by_joined)
         needles.discard("")
         pattern = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
         self._could = re.compile(pattern, re.IGNORECASE) if self._by_head and pattern else None
@@ -198,7 +203,7 @@ class NameMatcher:
         texts += [(sub.text, sub) for sub in entry.sub_items]
         for text, sub in texts:
             for part in _name_texts(text, self.analyser.lexicon.name_ends):
-                for phrase in self.analyser.name_phrases(part):
+                for phrase, weak in self.analyser.name_phrases(part):
                     joined = "".join(phrase)
                     if joined in seen:
                         if sub is not None:
@@ -223,6 +228,7 @@ class NameMatcher:
                             len(nouns),
                             sub,
                             bool(entry.sub_items),
+                            weak,
                         )
                     )
         return names
@@ -262,27 +268,43 @@ class NameMatcher:
         return tuple(best[p] for p in sorted(best))
 
     def _phrase_hits(self, phrase: Phrase, best: dict[int, Hit]) -> None:
+        forms = self.analyser.lexicon.forms
+        self._weigh(phrase, best)
+        # 마레이징강 봉, 위성항법 수신기 모듈: a form the goods come in leaves the name
+        # before it the goods.
+        while len(phrase) > 1 and phrase[-1] in forms:
+            phrase = phrase[:-1]
+            self._weigh(phrase, best)
+
+    def _weigh(self, phrase: Phrase, best: dict[int, Hit]) -> None:
         joined = "".join(phrase)
-        bounds = {0}
-        offset = 0
+        offsets = [0]
         for token in phrase:
-            offset += len(token)
-            bounds.add(offset)
+            offsets.append(offsets[-1] + len(token))
+        bounds = set(offsets)
         head = phrase[-1]
         tokens = set(phrase)
-        for token in tokens:
-            for position, name in self._by_head.get(token, ()):
-                kind = _kind(phrase, joined, bounds, head, tokens, name)
-                if kind is None:
-                    continue
-                if kind == "name" and name.sub_item is None and name.entry_has_subs:
-                    kind = "class-name"
-                known = best.get(position)
-                if known is None or WEIGHTS[kind] > WEIGHTS[known.kind]:
-                    words = name.tokens if kind != "head-only" else (head,)
-                    best[position] = Hit(
-                        self.entries[position], kind, words, name.sub_item, position
-                    )
+        # Candidates: names spelt by a run of whole tokens (the analyser may write a
+        # name as one token or several), and names sharing the phrase's head noun.
+        candidates: dict[int, list[tuple[int, _Name]]] = {}
+        for i, start in enumerate(offsets[:-1]):
+            for stop in offsets[i + 1 :]:
+                for found in self._by_joined.get(joined[start:stop], ()):
+                    candidates.setdefault(id(found[1]), []).append(found)
+        for found in self._by_head.get(head, ()):
+            candidates.setdefault(id(found[1]), []).append(found)
+        for (position, name), *_ in candidates.values():
+            kind = _kind(phrase, joined, bounds, head, tokens, name)
+            if kind is None:
+                continue
+            if kind == "name" and name.weak:
+                kind = "head-and-modifier"
+            elif kind == "name" and name.sub_item is None and name.entry_has_subs:
+                kind = "class-name"
+            known = best.get(position)
+            if known is None or WEIGHTS[kind] > WEIGHTS[known.kind]:
+                words = name.tokens if kind != "head-only" else (head,)
+                best[position] = Hit(self.entries[position], kind, words, name.sub_item, position)
 
     def decide(self, hits: Sequence[Hit], code: str | None) -> Verdict | None:
         """The verdict for the row: the best-weighed entry, or None without evidence.
@@ -335,7 +357,7 @@ def _kind(
     target = name.joined
     start = len(joined) - len(target)
     if joined.endswith(target) and start in bounds:
-        if start == 0 or name.size > 1 or _after_use(phrase, start):
+        if start == 0 or name.size > 1 or _after_use(phrase, start) or _specific(target):
             return "name"  # 레저용 요트: a purpose before the name leaves it the goods
         return "name-in-compound"
     start = joined.find(target)
@@ -347,8 +369,19 @@ def _kind(
         shared = len(name.nouns & tokens)
         if not shared:
             return "head-only"
-        return "head-and-modifiers" if 2 * shared >= len(name.nouns) else "head-and-modifier"
+        return "head-and-modifiers" if 2 * shared > len(name.nouns) else "head-and-modifier"
     return None
+
+
+SHORT_NAME = 3
+"""Hangul letters up to which a one-word name may be a homonym inside a compound
+(염소 the goat in 젖염소, 중수 in 중수도): such a name needs its chapter. A longer
+Korean noun (무인항공기, 좌표측정기) names the same goods wherever it ends a phrase.
+An English word is always weighed (radar, camera)."""
+
+
+def _specific(word: str) -> bool:
+    return len(word) > SHORT_NAME and _HANGUL_RE.fullmatch(word) is not None
 
 
 def _after_use(phrase: Phrase, start: int) -> bool:
@@ -383,6 +416,7 @@ def _name_texts(text: str | None, ends: Sequence[str]) -> list[str]:
 
 _PARENS = re.compile(r"\(([^()]*)\)")
 _LATIN_RE = re.compile(r"[a-z]")
+_HANGUL_RE = re.compile(r"[가-힣]+")
 
 
 def _needle(word: str) -> str:

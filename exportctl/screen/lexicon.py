@@ -47,6 +47,10 @@ class Lexicon:
     """Where the name of a list entry ends and its specification begins (``로서``)."""
     nouns: tuple[str, ...] = ()
     """Korean nouns added to the analyser's dictionary whole (``이륜자동차``)."""
+    relations: frozenset[str] = frozenset()
+    """English words after which a phrase says what for (``for``, ``with``), like ``용``."""
+    forms: frozenset[str] = frozenset()
+    """Forms goods come in (``봉``, ``모듈``, ``bar``): after a name they leave it the goods."""
 
     @classmethod
     def load(cls) -> Lexicon:
@@ -76,7 +80,7 @@ class Lexicon:
 def _packaged() -> Lexicon:
     ko, en, synonyms = _toml("ko.toml"), _toml("en.toml"), _toml("synonyms.toml")
     stop = frozenset(ko["stop"]["words"]) | frozenset(en["stop"]["words"])
-    groups = tuple(tuple(group) for group in synonyms["groups"])
+    groups = tuple(tuple(group) for group in (*synonyms["groups"], *synonyms.get("words", ())))
     ends = (*ko["names"]["ends"], *en["names"]["ends"])
     return Lexicon(
         stop=stop,
@@ -84,6 +88,8 @@ def _packaged() -> Lexicon:
         synonyms=groups,
         name_ends=ends,
         nouns=tuple(ko.get("dictionary", {}).get("nouns", ())),
+        forms=frozenset(ko["forms"]["words"]) | frozenset(en["forms"]["words"]),
+        relations=frozenset(en["relations"]["words"]),
     )
 
 

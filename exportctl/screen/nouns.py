@@ -105,8 +105,6 @@ class _Token(NamedTuple):
     start: int
     predicate: bool = False
     """A verb, adjective or ending: the nouns before it modify what follows."""
-    proper: bool = False
-    """A proper noun (a brand, a model: 매빅, Zeiss)."""
     number: bool = False
     """A number: the noun before it is measured (전장 20미터), it names no goods."""
 
@@ -125,6 +123,18 @@ class Analyser:
         self._folds: dict[str, Phrase] | None = None
         self._fold_longest = 0
         self._variant_words: tuple[str, ...] = ()
+        # Names written as one Korean word (야시경, 발효탱크) are taught to the analyser
+        # whole, so it reads them alike alone and in a sentence.
+        single = {
+            name
+            for group in self.lexicon.synonyms
+            for name in group
+            if " " not in name and _HANGUL.fullmatch(name[0]) and name.isalnum()
+        }
+        self._nouns = tuple(sorted({*self.lexicon.nouns, *single}))
+        self._stop_sizes = sorted(
+            {len(w) for w in self.lexicon.stop if len(w) >= 2 and _HANGUL.match(w)}, reverse=True
+        )
 
     def fold(self, phrase: Phrase) -> Phrase:
         """``phrase`` with every name of a synonym group replaced by the group's first.
@@ -169,7 +179,9 @@ class Analyser:
             words.update(first[0])
             for name in group[1:]:
                 variant = self.raw_phrases(name)
-                if len(variant) == 1:
+                # A variant the analyser reads as the group's head alone ("A/D 변환기"
+                # as 변환기) would fold every 변환기: it is left out.
+                if len(variant) == 1 and not _is_tail(variant[0], first[0]):
                     folds.setdefault("".join(variant[0]), first[0])
                     words.update(variant[0])
         self._fold_longest = max((len(k) for k in folds), default=0)
@@ -199,20 +211,28 @@ class Analyser:
         """The phrases of ``text`` before synonyms are folded (for the lexicon itself)."""
         return tuple(self._raw_phrases(text))
 
-    def name_phrases(self, text: str) -> tuple[Phrase, ...]:
-        """The phrases that name the goods of a list entry's name part: those after its
-        last verb or ending. In ``초점면 배열 소자를 내장한 것`` the nouns before ``내장한``
-        say what the goods hold, and ``것`` ("thing") names nothing, so nothing is a name;
-        in ``1C350에 해당하는 화학물질`` the name is ``화학물질``."""
-        kept: list[Phrase] = []
+    def name_phrases(self, text: str) -> tuple[tuple[Phrase, bool], ...]:
+        """The phrases that name the goods of a list entry's name part, each with
+        whether it is *weak*.
+
+        Only those after its last verb or ending count: in ``초점면 배열 소자를 내장한
+        것`` the nouns before ``내장한`` say what the goods hold, and ``것`` ("thing")
+        names nothing; in ``1C350에 해당하는 화학물질`` the name is ``화학물질``. A noun
+        measured by a number (``전장 20미터``) names nothing. A lone noun before a
+        generic one (``격리 장비``) is weak: it says what kind, not what goods.
+        """
+        kept: list[tuple[Phrase, bool]] = []
         for phrase in self._raw_phrases(text, names=True):
             if phrase == _PREDICATE:
                 kept.clear()
             elif phrase == _MEASURED:
                 if kept:
                     kept.pop()  # 전장 20미터, 대역폭 1 GHz: a measure, not goods
+            elif phrase == _GENERIC:
+                if kept:
+                    kept[-1] = (kept[-1][0], True)
             else:
-                kept.append(self.fold(phrase))
+                kept.append((self.fold(phrase), False))
         return tuple(kept)
 
     def variant_words(self) -> tuple[str, ...]:
@@ -222,20 +242,36 @@ class Analyser:
             self._folds = self._build_folds()
         return self._variant_words
 
+    def _without_generic_tail(self, form: str) -> str:
+        """``공작기계`` -> ``공작``: a compound the analyser kept whole loses its generic
+        tail, as it does when the analyser splits it (``공작 기계``)."""
+        for size in self._stop_sizes:
+            if len(form) - size >= 2 and form[-size:] in self.lexicon.stop:
+                return form[:-size]
+        return form
+
     def _raw_phrases(self, text: str, *, names: bool = False) -> Iterator[Phrase]:
         text = _NOT_WORDS_RE.sub(" ; ", unicodedata.normalize("NFKC", text))
         if _HANGUL.search(text):
-            tokens = _korean_tokens(_HANGUL_HYPHEN.sub("", text), self.lexicon.nouns)
+            tokens = _korean_tokens(_HANGUL_HYPHEN.sub("", text), self._nouns)
         else:
             tokens = _latin_tokens(text)
         yield from self._group(tokens, names)
 
     def _group(self, tokens: Iterable[_Token], names: bool = False) -> Iterator[Phrase]:
         stop = self.lexicon.stop
+        relations = self.lexicon.relations
         current: list[str] = []
-        latin_tail = 0  # Latin or proper words ending a Korean phrase (a model or a brand)
+        latin_tail = 0  # Latin words ending a Korean phrase (a model or a brand)
         korean = False
+        related = False  # the phrase follows "for", "with": it says what for, like 용
         previous: _Token | None = None
+
+        def close() -> Iterator[Phrase]:
+            if related:
+                current.append(USE)
+            yield from _close(current, korean, latin_tail, stop)
+
         for token in tokens:
             form = token.form
             glued = previous is not None and previous.noun and previous.end == token.start
@@ -244,10 +280,14 @@ class Analyser:
                 continue  # 공작기계: a generic noun inside a compound is dropped, not a break
             if not token.noun or form in stop:
                 if current:
-                    yield from _close(current, korean, latin_tail, stop)
+                    size = len(current)
+                    yield from close()
                     if names and token.number:
                         yield _MEASURED
+                    elif names and token.noun and size == 1:
+                        yield _GENERIC
                 current, korean, latin_tail = [], False, 0
+                related = form in relations
                 if names and token.predicate:
                     yield _PREDICATE
                 continue
@@ -259,25 +299,33 @@ class Analyser:
             is_hangul = _HANGUL.match(form) is not None
             if is_hangul:
                 korean = True
-                # A proper noun after a Korean head (드론 매빅) is a brand or a model.
-                latin_tail = latin_tail + 1 if token.proper and current else 0
+                latin_tail = 0
+                form = self._without_generic_tail(form)
             else:
                 form = self.lexicon.english(form)
                 if form in stop:
                     if current:
-                        yield from _close(current, korean, latin_tail, stop)
+                        yield from close()
                     current, korean, latin_tail = [], False, 0
+                    related = form in relations
                     continue
                 latin_tail += 1
             current.append(form)
         if current:
-            yield from _close(current, korean, latin_tail, stop)
+            yield from close()
 
 
 _PREDICATE: Phrase = ("\x00",)
 """Marks a verb or ending between phrases (only in :meth:`Analyser.name_phrases`)."""
 _MEASURED: Phrase = ("\x01",)
 """Marks that the phrase before was followed by a number (only in name_phrases)."""
+_GENERIC: Phrase = ("\x02",)
+"""Marks that a one-noun phrase was ended by a generic noun (격리 장비)."""
+
+
+def _is_tail(part: Phrase, whole: Phrase) -> bool:
+    """Whether ``part`` is ``whole`` less some of its first tokens."""
+    return len(part) < len(whole) and whole[-len(part) :] == part
 
 
 def _close(
@@ -323,7 +371,7 @@ def _korean_tokens(text: str, nouns: tuple[str, ...]) -> Iterator[_Token]:
         if prefix:
             form, prefix = (prefix + form if tag in _NOUN_TAGS else form), ""
         if tag in _NOUN_TAGS:
-            token = _Token(form, True, end, start, proper=tag == "NNP")
+            token = _Token(form, True, end, start)
         elif tag == _NOUN_SUFFIX and previous is not None and previous.noun:
             if form == USE:
                 token = _Token(USE, True, end, start)
