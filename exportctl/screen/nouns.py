@@ -44,6 +44,9 @@ USE = "용"
 """The suffix "for the use of": kept in a phrase, never a noun of its own."""
 
 _HANGUL = re.compile(r"[가-힣]")
+# A hyphen between Latin words (fibre-optic, spin-forming) is a space: item masters
+# write both.
+_LATIN_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 # A hyphen inside a Korean compound (아날로그-디지털 변환기) joins, it does not separate.
 _HANGUL_HYPHEN = re.compile(r"(?<=[가-힣])-(?=[가-힣])")
 _PLAIN_WORD = re.compile(r"[a-z]{2,}(?:[\-'][a-z]+)*")
@@ -252,6 +255,7 @@ class Analyser:
 
     def _raw_phrases(self, text: str, *, names: bool = False) -> Iterator[Phrase]:
         text = _NOT_WORDS_RE.sub(" ; ", unicodedata.normalize("NFKC", text))
+        text = _LATIN_HYPHEN.sub(" ", text)
         if _HANGUL.search(text):
             tokens = _korean_tokens(_HANGUL_HYPHEN.sub("", text), self._nouns)
         else:
