@@ -166,12 +166,27 @@ class NameMatcher:
 
     def __init__(self, entries: Sequence[ItemRecord], analyser: Analyser | None = None) -> None:
         self.entries = tuple(entries)
-        self.analyser = analyser or _shared_analyser()
+        self._analyser = analyser
         self._names: list[list[_Name]] = []
         self._by_head: dict[str, list[tuple[int, _Name]]] = {}
         self._by_joined: dict[str, list[tuple[int, _Name]]] = {}
         self._cas: dict[str, list[int]] = {}
         self._chapters = [entry_chapters(entry) for entry in self.entries]
+        self._could: re.Pattern[str] | None = None
+        self._built = False
+        self._hits: dict[str, tuple[Hit, ...]] = {}
+
+    @property
+    def analyser(self) -> Analyser:
+        """The analyser (loaded on first use: its model costs seconds and memory)."""
+        if self._analyser is None:
+            self._analyser = _shared_analyser()
+        return self._analyser
+
+    def _build(self) -> None:
+        """Analyse the entries' names, on the first description: a run that screens no
+        description (``check``, a catalogue of codes) never loads the analyser."""
+        self._built = True
         for position, entry in enumerate(self.entries):
             names = self._entry_names(entry)
             self._names.append(names)
@@ -180,15 +195,14 @@ class NameMatcher:
                 self._by_joined.setdefault(name.joined, []).append((position, name))
             for number in _entry_cas(entry):
                 self._cas.setdefault(number, []).append(position)
-        # A description holding none of these strings cannot name an entry: it is not
-        # analysed at all (the common case, and the costly step skipped). English words
-        # are looked for by their first letters, since the text may spell a plural.
+        # A description holding none of the entries' head nouns, nor a word of a
+        # synonym, cannot name an entry: it is not analysed at all (the common case,
+        # and the costly step skipped). English words are looked for by their first
+        # letters, since the text may spell a plural.
         needles = {_needle(w) for w in (*self._by_head, *self.analyser.variant_words())}
-        needles.update(_needle(name[:2]) for name in self._by_joined)
         needles.discard("")
         pattern = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
         self._could = re.compile(pattern, re.IGNORECASE) if self._by_head and pattern else None
-        self._hits: dict[str, tuple[Hit, ...]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.entries)
@@ -235,6 +249,8 @@ class NameMatcher:
 
     def names(self, entry: ItemRecord) -> list[Phrase]:
         """The names an entry is known by (its own, its sub-items', their aliases)."""
+        if not self._built:
+            self._build()
         for position, known in enumerate(self.entries):
             if known is entry:
                 return [name.tokens for name in self._names[position]]
@@ -257,6 +273,8 @@ class NameMatcher:
         return found
 
     def _find(self, description: str, cas: str | None) -> tuple[Hit, ...]:
+        if not self._built:
+            self._build()
         best: dict[int, Hit] = {}
         if self._cas:
             for number in (*cas_numbers(description), *cas_numbers(cas)):

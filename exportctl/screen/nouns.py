@@ -179,14 +179,14 @@ class Analyser:
             first = self.raw_phrases(group[0])
             if len(first) != 1:
                 continue  # a group whose first name is not one phrase folds nothing
-            words.update(first[0])
+            words.add(first[0][-1])
             for name in group[1:]:
                 variant = self.raw_phrases(name)
                 # A variant the analyser reads as the group's head alone ("A/D 변환기"
                 # as 변환기) would fold every 변환기: it is left out.
                 if len(variant) == 1 and not _is_tail(variant[0], first[0]):
                     folds.setdefault("".join(variant[0]), first[0])
-                    words.update(variant[0])
+                    words.add(variant[0][-1])
         self._fold_longest = max((len(k) for k in folds), default=0)
         self._variant_words = tuple(sorted(words))
         return folds
@@ -239,8 +239,9 @@ class Analyser:
         return tuple(kept)
 
     def variant_words(self) -> tuple[str, ...]:
-        """Every word of every synonym (as tokens): a text holding none of them, nor an
-        entry's head, cannot name an entry."""
+        """The last word of every synonym (as a token): a synonym folds only where it
+        stands whole, so a text holding none of these, nor an entry's head noun,
+        cannot name an entry."""
         if self._folds is None:
             self._folds = self._build_folds()
         return self._variant_words

@@ -53,8 +53,8 @@ class ScreenResult:
     """The code cell's text as found."""
     status: Status
     """Outcome against the version screened."""
-    reason: str
-    """One plain sentence saying why."""
+    why: Reason
+    """Why, as data: the rule that decided and its values (:attr:`reason` in words)."""
     entry: ItemRecord | None = None
     """The deciding list entry."""
     words: tuple[str, ...] = ()
@@ -67,12 +67,16 @@ class ScreenResult:
     """The catalogue's other columns, aligned with :attr:`ScreenReport.extra_columns`."""
     warning: str | None = None
     """Set when the code was not read as written: ``code read as 0101.21: ...``."""
-    why: Reason | None = None
-    """:attr:`reason` as data: the rule that decided and its values."""
+
+    @property
+    def reason(self) -> str:
+        """One plain English sentence saying why (rendered when asked: most rows of a
+        large run are only counted)."""
+        return self.why.render("en")
 
     def reason_in(self, lang: str) -> str:
         """The reason as a sentence in ``lang`` (``en`` or ``ko``)."""
-        return self.why.render(lang) if self.why is not None else self.reason
+        return self.why.render(lang)
 
     @property
     def changed(self) -> bool:
@@ -115,8 +119,8 @@ class ScreenResult:
             "entry": entry_json(self.entry),
             "words": list(self.words),
             "reason": self.reason,
-            "rule": self.why.rule if self.why is not None else None,
-            "values": dict(self.why.values) if self.why is not None else None,
+            "rule": self.why.rule,
+            "values": dict(self.why.values),
             "warning": self.warning,
             "extra": list(self.extra),
         }
@@ -370,14 +374,13 @@ def screen_rows(
             code,
             cell.text if cell is not None else None,
             match.status,
-            match.reason,
+            match.why,
             match.entry,
             match.words,
             None,
             None,
             parsed.extra,
             warning,
-            match.why,
         )
         if previous is not None:
             before = screen_code(previous, normalised, description, classification, cas)
