@@ -35,11 +35,9 @@ from exportctl.hscode.codes import (
 from exportctl.hscode.columns import (
     CACHE_SIZE,
     PROFILE_SAMPLE,
-    TIE_BREAK_EDITION,
     ColumnProfile,
     learn_ahead,
     normalise_column,
-    settle_lost_zeros,
 )
 from exportctl.hscode.coverage import CoverageIndex, Relation, Span, covers
 from exportctl.hscode.nomenclature import EDITIONS, Nomenclature, UnknownEditionError
@@ -47,6 +45,7 @@ from exportctl.hscode.parsing import _BODY_RE as _BODY_RE
 from exportctl.hscode.parsing import _SEP_RE as _SEP_RE
 from exportctl.hscode.parsing import _from_groups as _from_groups
 from exportctl.hscode.parsing import normalise
+from exportctl.hscode.reading import TIE_BREAK_EDITION, settle_lost_zeros
 
 __all__ = [
     "CACHE_SIZE",
