@@ -344,8 +344,8 @@ def _refuse_other_tables(
 
 
 _NO_FORMATS = (
-    "read with python-calamine, which gives no number formats; codes typed as numbers can "
-    "only be recovered from the rest of the column"
+    "read with python-calamine, which gives no number formats; codes typed as numbers are "
+    "read as the General format shows them, without zeros a format may add"
 )
 
 

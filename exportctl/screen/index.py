@@ -2,8 +2,9 @@
 
 This module owns the statuses (:data:`STATUSES`), the prefix index over a
 version's entries (:class:`ScreenIndex`) and the verdict it gives a normalised
-code and its description (:class:`Match`), and :func:`screen_code`, which
-first reads a code that lost its zeros when HS 2022 settles it.
+code and its description (:class:`Match`), and :func:`screen_code`, the
+verdict on a code cell as :func:`~exportctl.hscode.read_code` read it (each
+reading screened when it has several).
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from exportctl.hscode import CodeProblem, CoverageIndex, HSCode, Span, settle_lost_zeros
+from exportctl.hscode import (
+    CodeProblem,
+    CodeReading,
+    CoverageIndex,
+    HSCode,
+    Readings,
+    Span,
+    settle_lost_zeros,
+)
 from exportctl.models import ItemRecord, SubItem
 from exportctl.screen.references import References, sub_item_phrase
 from exportctl.screen.words import WordHit, WordMatcher, words
@@ -260,13 +269,19 @@ class ScreenIndex:
 
 def screen_code(
     index: ScreenIndex,
-    result: HSCode | CodeProblem | None,
+    result: CodeReading,
     description: str | None,
     classification: str | None = None,
 ) -> Match:
-    """Screen one normalised code cell (or its problem), its description and classification.
+    """Screen one code cell as :func:`~exportctl.hscode.read_code` read it, its
+    description and classification.
 
-    A problem of lost zeros is first given to :func:`settle_lost_zeros`.
+    A code read with zeros put back says so in the reason. A cell that reads as
+    several existing codes (:class:`~exportctl.hscode.Readings`) is screened as
+    each: when they agree, that status; when they do not, ``review``, never
+    ``clear``; the reason names every reading and what it gives. A lost-zeros
+    problem straight from :func:`~exportctl.hscode.normalise` is first given to
+    :func:`~exportctl.hscode.settle_lost_zeros`.
     """
     if isinstance(result, CodeProblem):
         result = settle_lost_zeros(result)
@@ -282,6 +297,8 @@ def screen_code(
                 match.words,
             )
         return match
+    if isinstance(result, Readings):
+        return _screen_readings(index, result, description, classification)
     if isinstance(result, CodeProblem):
         reason = (
             result.reason if result.reason.startswith('"') else f'"{result.raw}" {result.reason}'
@@ -294,3 +311,29 @@ def screen_code(
         reason += f"; its description also matches list {index.label_of(hit.entry)} on {words_text}"
         return Match("invalid", hit.entry, reason, hit.words)
     return Match("invalid", None, reason)
+
+
+def _screen_readings(
+    index: ScreenIndex, readings: Readings, description: str | None, classification: str | None
+) -> Match:
+    """Screen each reading of a cell; a disagreement is ``review`` (issue 19)."""
+    matches = [
+        index.match_code(
+            code.digits, description, shown=code.dotted(), classification=classification
+        )
+        for code in readings.codes
+    ]
+    # The most severe reading names the entry: a row that may be controlled points at why.
+    decided = min(matches, key=lambda match: STATUSES.index(match.status))
+    each = "; ".join(
+        f"as {code.dotted()} it is {match.status} ({match.reason})"
+        for code, match in zip(readings.codes, matches, strict=True)
+    )
+    if all(match.status == decided.status for match in matches):
+        return Match(decided.status, decided.entry, f"{readings.reason}: {each}", decided.words)
+    return Match(
+        "review",
+        decided.entry,
+        f"{readings.reason}, and they screen differently: {each}; find out which code is meant",
+        decided.words,
+    )
