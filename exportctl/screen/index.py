@@ -19,7 +19,6 @@ from exportctl.hscode import (
     HSCode,
     Readings,
     Span,
-    settle_lost_zeros,
 )
 from exportctl.models import ItemRecord, SubItem
 from exportctl.screen.references import References, sub_item_phrase
@@ -279,12 +278,10 @@ def screen_code(
     A code read with zeros put back says so in the reason. A cell that reads as
     several existing codes (:class:`~exportctl.hscode.Readings`) is screened as
     each: when they agree, that status; when they do not, ``review``, never
-    ``clear``; the reason names every reading and what it gives. A lost-zeros
-    problem straight from :func:`~exportctl.hscode.normalise` is first given to
-    :func:`~exportctl.hscode.settle_lost_zeros`.
+    ``clear``; the reason names every reading and what it gives. A problem is
+    ``invalid``: ``read_code`` has already tried the nomenclature of the list's
+    edition on a cell that lost zeros.
     """
-    if isinstance(result, CodeProblem):
-        result = settle_lost_zeros(result)
     if isinstance(result, HSCode):
         match = index.match_code(
             result.digits, description, shown=result.dotted(), classification=classification
