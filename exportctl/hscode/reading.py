@@ -145,7 +145,7 @@ def shown_text(cell: CodeCell) -> str | None:
         return cell.text
     text = cell.text if cell.text is not None else _number_text(number)
     fixed = _fixed_format(cell.number_format) if cell.number_format else None
-    if fixed is None or number < 0 or not text.replace(".", "", 1).isdigit():
+    if fixed is None or not text.replace(".", "", 1).isdigit():
         return text
     int_zeros, frac_zeros, has_point = fixed
     if "." in text or has_point:
