@@ -14,6 +14,7 @@ from exportctl.hscode import (
     ColumnProfile,
     HSCode,
     Nomenclature,
+    Readings,
     UnknownEditionError,
     chapter,
     covers,
@@ -21,6 +22,9 @@ from exportctl.hscode import (
     hs6,
     normalise,
     normalise_column,
+    read_code,
+    reading_edition,
+    shown_text,
 )
 
 KOREA_MASTER = Path("hs") / "korea-customs" / "관세청_HS부호_20250101.xlsx"
@@ -519,6 +523,96 @@ def test_korea_customs_master_pads_to_distinct_codes() -> None:
     # Every code but the national "household goods" line 2424.00.0000 is in HS 2022.
     hs2022 = Nomenclature.load("2022")
     assert [c.digits for c in codes if not hs2022.known(c.digits)] == ["2424000000"]
+
+
+# --------------------------------------------------------------------------- one reading
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format", "shown"),
+    [
+        ("0101.21", None, "0101.21"),
+        (10121, "000000", "010121"),
+        (10121, "General", "10121"),
+        (10121, None, "10121"),
+        (10121, "@", "10121"),
+        (101.21, "0000.00", "0101.21"),
+        (8471.3, "0000.00", "8471.30"),
+        (8471.3, "General", "8471.3"),
+        (8471, "0000.00", "8471.00"),
+        (8471.305, "0000.00", "8471.31"),  # Excel shows it rounded
+        (101211000, "0000000000", "0101211000"),
+        (101211000, "0000.00.0000", "0101211000"),  # literal dots left out
+        (8471300000, "000000", "8471300000"),  # more digits than the format: all shown
+        (847130, "#,##0", "847130"),  # any other format: as General
+        (-8471, "000000", "-8471"),
+    ],
+)
+def test_shown_text_is_what_the_cell_shows(
+    value: str | int | float, number_format: str | None, shown: str
+) -> None:
+    assert shown_text(CodeCell.of(value, number_format)) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8471.30.1000", "8471301000"),
+        ("101211000", "0101211000"),  # 1012.11 does not exist: never 1012.11.0000
+        ("10121", "010121"),
+        ("8471.3", "847130"),
+        ("101.21", "010121"),
+        ("1012110", "01012110"),
+        ("ex 10121", "010121"),
+    ],
+)
+def test_read_code_restores_zeros_only_into_a_code_that_exists(text: str, expected: str) -> None:
+    reading = read_code(text)
+    assert isinstance(reading, HSCode) and reading.digits == expected
+    assert Nomenclature.load("2022").known(reading.digits)
+    assert read_code(CodeCell.of(text)) == reading
+
+
+def test_read_code_gives_every_real_reading_or_none() -> None:
+    both = read_code("90111")
+    assert isinstance(both, Readings)
+    assert [(c.digits, c.recovered) for c in both.codes] == [
+        ("090111", "a leading zero was restored"),
+        ("901110", "a trailing zero was restored"),
+    ]
+    assert both.reason == (
+        '"90111" lost a zero: it may be 0901.11 or 9011.10, both HS 2022 subheadings'
+    )
+    neither = read_code("99999")
+    assert isinstance(neither, CodeProblem) and neither.kind == "ambiguous"
+    assert "neither 0999.99 nor 9999.90 is an HS 2022 subheading" in neither.reason
+    assert read_code(None) is None and read_code("") is None and read_code(" - ") is None
+
+
+def test_read_code_uses_the_lists_edition() -> None:
+    assert reading_edition("HS2017") == reading_edition(" hs 2017") == "2017"
+    assert reading_edition(None) == reading_edition("HS2012") == "2022"
+    assert read_code("30910", "HS2022") == HSCode(
+        "030910", False, "a leading zero was restored because only that reading is an HS 2022 "
+        "subheading"
+    )  # fmt: skip
+    assert isinstance(read_code("30910", "HS2017"), CodeProblem)
+
+
+def test_codes_read_as_written_look_nothing_up_and_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most rows hold a code as written: they must not pay for the nomenclature."""
+
+    def refuse(edition: str = "2022") -> Nomenclature:
+        raise AssertionError("the nomenclature was consulted")
+
+    monkeypatch.setattr(Nomenclature, "load", staticmethod(refuse))
+    for text in ("8471.30", "8471300000", "0101.21.1000", "ex 8536.69", "8.4713E+09", "84.7x"):
+        assert read_code(f"{text} ") is read_code(f"{text} ")
+    assert isinstance(read_code(CodeCell.of(10121, "000000")), HSCode)
+    with pytest.raises(AssertionError, match="consulted"):
+        read_code("31415")
 
 
 # --------------------------------------------------------------------------- code arithmetic

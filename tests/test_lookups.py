@@ -192,7 +192,7 @@ def test_check_chooses_the_version(run_cli: RunCli, lists: str) -> None:
 
 
 LOST_ZERO = ["847130", "853669", "901310", "880621", "847141", "10121"]
-"""Six-digit codes saved from numbers: the column shows ``10121`` lost its leading zero."""
+"""Six-digit codes saved from numbers; ``10121`` lost its leading zero (1012.10 is no code)."""
 
 
 @pytest.mark.parametrize("codes", [CODES, LOST_ZERO], ids=["mixed", "lost-zero"])
@@ -231,7 +231,7 @@ def test_check_and_screen_agree(
         assert row["code"] == result["digits"]
     if codes is LOST_ZERO:
         assert checked[-1]["status"] == "controlled" and checked[-1]["code"] == "0101.21"
-        assert "leading zero restored" in checked[-1]["reason"]
+        assert "a leading zero was restored" in checked[-1]["reason"]
 
 
 @pytest.mark.parametrize(

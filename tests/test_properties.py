@@ -1,5 +1,5 @@
-"""Properties that must hold for every input, not only the examples: the HS normaliser
-and the diff (hypothesis generates the cases)."""
+"""Properties that must hold for every input, not only the examples: the HS normaliser,
+the one reading of a code cell and the diff (hypothesis generates the cases)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,17 @@ from hypothesis import strategies as st
 
 from exportctl.diff import compare
 from exportctl.errors import ExportctlError
-from exportctl.hscode import CodeProblem, HSCode, normalise
+from exportctl.hscode import (
+    CodeCell,
+    CodeProblem,
+    HSCode,
+    Nomenclature,
+    Readings,
+    normalise,
+    read_code,
+)
 from exportctl.models import ItemRecord
+from exportctl.screen import ScreenIndex, screen_code
 from exportctl.validate import item_key
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -73,6 +82,56 @@ def test_the_normaliser_never_raises_anything_but_its_own_errors(
     except ExportctlError:
         return
     assert result is None or isinstance(result, HSCode | CodeProblem)
+
+
+# ------------------------------------------------------------------------- code cells
+
+SUBHEADINGS = sorted(Nomenclature.load("2022").codes(6))
+
+
+@st.composite
+def typed_codes(draw: st.DrawFn) -> tuple[str, int | float | str, str | None, str]:
+    """A real code as someone typed it into a workbook: the code, the cell's value and
+    number format, and the text the cell shows (what a CSV saved from it holds).
+
+    Numbers lose their leading zero (``0101.21.1000`` → ``101211000``) and, typed as
+    decimals, their trailing zeros (``8471.30`` → ``8471.3``) unless a format of zeros
+    shows them; the text is built here from the digits, not by exportctl.
+    """
+    code = draw(st.sampled_from(SUBHEADINGS)) + draw(st.sampled_from(["", "00", "1000"]))
+    how = draw(st.sampled_from(["text", "general", "zeros", "decimal", "decimal-zeros"]))
+    if how == "text":
+        return code, code, None, code
+    if how == "general":
+        return code, int(code), "General", code.lstrip("0")
+    if how == "zeros":
+        return code, int(code), "0" * len(code), code
+    dotted = f"{code[:4]}.{code[4:6]}"
+    code = code[:6]
+    if how == "decimal-zeros":
+        return code, float(dotted), "0000.00", dotted
+    shown = dotted.lstrip("0").rstrip("0").rstrip(".")
+    return code, float(dotted), "General", shown
+
+
+@SETTINGS
+@given(typed_codes())
+def test_a_code_cell_reads_as_its_text_and_never_as_another_code(
+    typed: tuple[str, int | float | str, str | None, str],
+) -> None:
+    """A number reads as the text it shows; a reading is the code typed, a heading it
+    lies under, or several readings one of which is it; a controlled code is never
+    screened clear (issue 19)."""
+    code, value, number_format, shown = typed
+    reading = read_code(CodeCell.of(value, number_format))
+    assert reading == read_code(shown)
+    if isinstance(reading, Readings):
+        assert code in [each.digits for each in reading.codes]
+    else:
+        assert isinstance(reading, HSCode) and code.startswith(reading.digits), reading
+    entry = ItemRecord(serial="1", code=code, level=len(code), ex=False, description="x")
+    index = ScreenIndex.build([entry], slug="kr", label="v1")
+    assert screen_code(index, reading, None).status in ("controlled", "review")
 
 
 # ------------------------------------------------------------------------------- diff

@@ -34,6 +34,7 @@ from exportctl.readers import (
 )
 from exportctl.readers.csv import sniff_delimiter
 from exportctl.readers.limits import Limits, using_limits
+from exportctl.readers.ods import ods_column_formats
 
 SHARED = Path(
     os.environ.get("EXPORTCTL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared")
@@ -661,8 +662,54 @@ def test_valid_ods(tmp_path: Path) -> None:
         archive.writestr("content.xml", ODS_CONTENT.format(title=TITLE))
     table, rows = read_all(path)
     assert (table.sheet, table.header_row, table.columns["code"]) == ("목록", 2, "HS부호")
-    assert rows[0].code == CodeCell("847130", 847130, None)
+    # The format of zeros that shows the number as the file shows it (issue 19).
+    assert rows[0].code == CodeCell("847130", 847130, "000000")
     assert list_sheets(path) == ["목록"]
+
+
+def test_ods_number_formats_come_from_the_text_each_number_shows(tmp_path: Path) -> None:
+    """Rows and cells repeated, merged cells covered, another sheet first: the code
+    column's numbers get the format that shows them as the file does (issue 19)."""
+
+    def cell(value: float, shown: str, attrs: str = "") -> str:
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}"{attrs}>'
+            f"<text:p>{shown}</text:p></table:table-cell>"
+        )
+
+    text = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    other = f"<table:table-row>{cell(1, '1') * 3}</table:table-row>"
+    twice = ' table:number-columns-repeated="2"'
+    rows = [
+        '<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>',
+        f'<table:table-row><table:table-cell table:number-columns-repeated="2"/>{text}'
+        "</table:table-row>",
+        f"<table:table-row>{text}<table:covered-table-cell/>{cell(10121, '010121')}"
+        "</table:table-row>",
+        f'<table:table-row table:number-rows-repeated="2">{text * 2}{cell(101.21, "0101.21")}'
+        "</table:table-row>",
+        f"<table:table-row>{text * 2}{cell(8471.3, '8471.3')}</table:table-row>",
+        f"<table:table-row>{text * 2}{cell(8471, '8,471')}</table:table-row>",
+        f"<table:table-row>{text * 2}{cell(8471, '8472')}</table:table-row>",
+        f"<table:table-row>{text}{cell(847130, '847130', twice)}</table:table-row>",
+    ]
+    path = tmp_path / "catalogue.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "content.xml",
+            ODS_CONTENT.split("<office:body>")[0]
+            + '<office:body><office:spreadsheet><table:table table:name="표지">'
+            + other
+            + '</table:table><table:table table:name="목록">'
+            + "".join(rows)
+            + "</table:table></office:spreadsheet></office:body></office:document-content>",
+        )
+    found = ods_column_formats(path, "목록", 2)
+    assert found is not None
+    assert found.by_row == {4: "000000", 5: "0000.00", 6: "0000.00", 7: "0000.0", 10: "000000"}
+    assert found.get(8) == found.get(9) == "General"
+    assert ods_column_formats(path, "없음", 2) == xlsx.ColumnFormats("General", {})
+    assert ods_column_formats(tmp_path / "missing.ods", "목록", 2) is None
 
 
 def test_zip_bomb_is_refused_before_opening(

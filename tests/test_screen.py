@@ -268,12 +268,20 @@ def test_screen_rows_names_invalid_rows_and_counts(index: ScreenIndex) -> None:
     assert summary.hits("controlled") == 1 and summary.hits("review") == 1
 
 
-def test_screen_rows_learns_the_code_column_from_a_sample(index: ScreenIndex) -> None:
-    # Six-digit codes typed as numbers: 10121 is 0101.21 with its leading zero lost.
+def test_screen_rows_read_a_lost_zero_by_the_nomenclature_not_the_column(
+    index: ScreenIndex,
+) -> None:
+    # 10121 is 0101.21 with its leading zero lost: 1012.10 is no HS code. The column
+    # of six-digit codes around it plays no part (issue 19).
     cells = [("S", "x", n) for n in (847130, 851762, 901310, 850440, 847141, 10121)]
     results = list(screen_rows(rows_of(*cells), index))
-    assert results[-1].code == "010121"
-    assert "leading zero restored" in results[-1].reason
+    alone = list(screen_rows(rows_of(cells[-1]), index))
+    assert results[-1].code == alone[0].code == "010121"
+    assert results[-1].reason == alone[0].reason
+    assert results[-1].reason.endswith(
+        "(code read as 0101.21: a leading zero was restored because only that reading is "
+        "an HS 2022 subheading)"
+    )
 
 
 def test_screen_rows_compares_with_a_previous_version(index: ScreenIndex) -> None:
@@ -755,7 +763,7 @@ def test_results_are_plain_data(index: ScreenIndex) -> None:
 
 def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:
     """screen_rows() inlines the common case; every row must get screen_code()'s verdict."""
-    from exportctl.hscode import CodeProblem, ColumnProfile, settle_lost_zeros
+    from exportctl.hscode import HSCode, read_code
     from exportctl.screen import screen_code
 
     cells = [
@@ -783,13 +791,10 @@ def test_streamed_verdicts_equal_screen_code(index: ScreenIndex) -> None:
     ]
     rows.append(ParsedRow(99, {"sku": "X", "description": "드론", "code": None}, None))
     results = list(screen_rows(rows, index))
-    profile = ColumnProfile.learn(row.code for row in rows if row.code is not None)
     for row, result in zip(rows, results, strict=True):
-        normalised = profile.normalise(row.code) if row.code is not None else None
-        if isinstance(normalised, CodeProblem):
-            normalised = settle_lost_zeros(normalised)
-        match = screen_code(index, normalised, row.values["description"])
-        expected_code = getattr(normalised, "digits", None)
+        reading = read_code(row.code)
+        match = screen_code(index, reading, row.values["description"])
+        expected_code = reading.digits if isinstance(reading, HSCode) else None
         assert (result.status, result.reason, result.entry, result.words, result.code) == (
             match.status,
             match.reason,

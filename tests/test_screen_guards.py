@@ -338,16 +338,25 @@ def test_lost_zero_is_recovered_when_one_reading_is_real(
     assert (rows["N-1"]["status"], rows["N-1"]["code"]) == ("controlled", "847130")
     assert "read as 8471.30: a trailing zero was restored" in rows["N-1"]["warning"]
 
+    # Both readings exist, so each is screened; neither is listed (issue 19).
     both = rows["T-1"]
-    assert both["status"] == "invalid" and both["code"] is None and both["warning"] is None
-    assert "0702.00" in both["reason"] and "7020.00" in both["reason"]
-    assert "0702.00 and 7020.00 are both HS 2022 subheadings" in both["reason"]
+    assert both["status"] == "clear" and both["code"] is None
+    assert both["reason"].startswith(
+        '"70200" lost a zero: it may be 0702.00 or 7020.00, both HS 2022 subheadings: '
+        "as 0702.00 it is clear (no entry of kr-sanctions 2024-06 covers 0702.00"
+    )
+    second = "; as 7020.00 it is clear (no entry of kr-sanctions 2024-06 covers 7020.00"
+    assert second in both["reason"]
+    assert both["warning"] == (
+        "code may be read as 0702.00 (a leading zero was restored) or 7020.00 "
+        "(a trailing zero was restored)"
+    )
     neither = rows["X-1"]
     assert neither["status"] == "invalid"
     assert "neither 0999.99 nor 9999.90 is an HS 2022 subheading" in neither["reason"]
 
-    assert data["summary"]["recovered"] == 3
-    assert any("3 codes were read with zeros put back" in w for w in data["warnings"])
+    assert data["summary"]["recovered"] == 4
+    assert any("4 codes were read with zeros put back" in w for w in data["warnings"])
 
 
 @pytest.mark.parametrize(

@@ -189,10 +189,11 @@ def check_codes(
     """Check codes against a version of a list, as screening would.
 
     The codes are screened as the code column of a catalogue without
-    descriptions: the column as a whole settles lost zeros exactly as it does
-    for ``screen`` (a code ``10121`` among six-digit codes reads as ``0101.21``,
-    and the reason says so), and entries defined by name are not matched (a code
-    says nothing about them; :attr:`CheckReport.unchecked_names` counts them).
+    descriptions, so each is read as ``screen`` reads a cell holding that text
+    (:func:`exportctl.hscode.read_code`: ``10121`` reads as ``0101.21``, the only
+    reading the list's HS edition has, and the reason says so), and entries
+    defined by name are not matched (a code says nothing about them;
+    :attr:`CheckReport.unchecked_names` counts them).
 
     Args:
         engine: The database.
@@ -245,7 +246,8 @@ def check_codes(
     report = CheckReport(
         slug=slug, version=version, unchecked_names=len(index.words.entries), sections=sections
     )
-    for typed, result in zip(codes, screen_rows(rows, index), strict=True):
+    screened = screen_rows(rows, index, edition=version.hs_edition)
+    for typed, result in zip(codes, screened, strict=True):
         reason = result.reason
         if result.code is None and not reason.startswith('"'):
             # A blank or placeholder (N/A, -): screening says "the row has no HS code".

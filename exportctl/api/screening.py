@@ -147,7 +147,9 @@ def screen_catalogue(
         sheet=table.sheet,
         sha256=_sha256_file(path),
         columns=dict(table.columns),
-        results=screen_rows(table.rows, index, previous=previous, summary=summary),
+        results=screen_rows(
+            table.rows, index, previous=previous, summary=summary, edition=version.hs_edition
+        ),
         summary=summary,
         notes=notes,
         extra_columns=list(table.unmapped),

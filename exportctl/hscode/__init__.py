@@ -5,8 +5,12 @@ Export-control lists write the same subheading as ``8471.30``, ``8471 30``,
 :func:`normalise` turns one cell into an :class:`HSCode` (digits only), a
 :class:`CodeProblem` saying why it cannot, or ``None`` for a blank cell. It never guesses:
 a code that lost a zero is only restored when the cell's number format or the rest of the
-column makes the missing digit certain (:class:`ColumnProfile`), and the restored code
-says so in :attr:`HSCode.recovered`.
+column makes the missing digit certain (:class:`ColumnProfile`, for list imports), and the
+restored code says so in :attr:`HSCode.recovered`.
+
+Screening and ``check`` read every code cell through :func:`read_code`: a number as its
+number format shows it, then as text; a cell that lost a zero only as codes that exist
+in the list's HS edition (:class:`Readings` when several do).
 
 Example:
     >>> normalise("ex 8471.30")
@@ -15,6 +19,8 @@ Example:
     '847130'
     >>> normalise(10121).kind
     'ambiguous'
+    >>> read_code("10121").dotted()
+    '0101.21'
     >>> Nomenclature.load("2022").section("8471")[0]
     'XVI'
 """
@@ -27,6 +33,7 @@ from exportctl.hscode.codes import (
     CodeProblem,
     HSCode,
     ProblemKind,
+    Readings,
     Result,
     chapter,
     heading,
@@ -35,11 +42,9 @@ from exportctl.hscode.codes import (
 from exportctl.hscode.columns import (
     CACHE_SIZE,
     PROFILE_SAMPLE,
-    TIE_BREAK_EDITION,
     ColumnProfile,
     learn_ahead,
     normalise_column,
-    settle_lost_zeros,
 )
 from exportctl.hscode.coverage import CoverageIndex, Relation, Span, covers
 from exportctl.hscode.nomenclature import EDITIONS, Nomenclature, UnknownEditionError
@@ -47,6 +52,14 @@ from exportctl.hscode.parsing import _BODY_RE as _BODY_RE
 from exportctl.hscode.parsing import _SEP_RE as _SEP_RE
 from exportctl.hscode.parsing import _from_groups as _from_groups
 from exportctl.hscode.parsing import normalise
+from exportctl.hscode.reading import (
+    TIE_BREAK_EDITION,
+    CodeReading,
+    read_code,
+    reading_edition,
+    settle_lost_zeros,
+    shown_text,
+)
 
 __all__ = [
     "CACHE_SIZE",
@@ -56,11 +69,13 @@ __all__ = [
     "TIE_BREAK_EDITION",
     "CodeCell",
     "CodeProblem",
+    "CodeReading",
     "ColumnProfile",
     "CoverageIndex",
     "HSCode",
     "Nomenclature",
     "ProblemKind",
+    "Readings",
     "Relation",
     "Result",
     "Span",
@@ -72,5 +87,8 @@ __all__ = [
     "learn_ahead",
     "normalise",
     "normalise_column",
+    "read_code",
+    "reading_edition",
     "settle_lost_zeros",
+    "shown_text",
 ]

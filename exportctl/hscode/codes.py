@@ -19,6 +19,7 @@ __all__ = [
     "CodeProblem",
     "HSCode",
     "ProblemKind",
+    "Readings",
     "Result",
     "chapter",
     "heading",
@@ -135,6 +136,37 @@ class CodeCell:
         if value is None or isinstance(value, str):
             return cls(value, None, number_format)
         return cls(_number_text(value), value, number_format)
+
+
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """A cell that lost zeros and reads as more than one code that exists.
+
+    ``90111`` is ``0901.11`` (coffee) with its leading zero lost or ``9011.10``
+    (microscopes) with its trailing zero lost, and HS 2022 has both: the cell
+    cannot be settled, so each reading is screened.
+
+    Attributes:
+        raw: The cell as a person sees it.
+        codes: The readings the nomenclature has, each noting in
+            :attr:`HSCode.recovered` which zeros it puts back.
+        what: What each reading is, e.g. ``"HS 2022 subheading"``.
+    """
+
+    raw: str
+    codes: tuple[HSCode, ...]
+    what: str
+
+    @property
+    def reason(self) -> str:
+        """``'"90111" lost a zero: it may be 0901.11 or 9011.10, both HS 2022 subheadings'``."""
+        shown = [code.dotted() for code in self.codes]
+        listed = f"{', '.join(shown[:-1])} or {shown[-1]}"
+        both = "both" if len(shown) == 2 else "all"
+        return f'"{self.raw.strip()}" lost a zero: it may be {listed}, {both} {self.what}s'
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 Result = HSCode | CodeProblem | None

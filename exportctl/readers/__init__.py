@@ -26,6 +26,7 @@ from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_n
 from exportctl.readers.guard import DOCUMENTS, Checked, check_file, regular_file
 from exportctl.readers.header import HEADER_SEARCH_ROWS, Located, locate
 from exportctl.readers.layout import ParsedRow, Table, build_table
+from exportctl.readers.ods import ods_column_formats
 from exportctl.readers.rows import Note, RawRow
 from exportctl.readers.schema import (
     CATALOGUE_SCHEMA,
@@ -344,8 +345,8 @@ def _refuse_other_tables(
 
 
 _NO_FORMATS = (
-    "read with python-calamine, which gives no number formats; codes typed as numbers can "
-    "only be recovered from the rest of the column"
+    "read with python-calamine, which gives no number formats; codes typed as numbers are "
+    "read as the General format shows them, without zeros a format may add"
 )
 
 
@@ -454,6 +455,9 @@ def _read_book(
         code_formats = LazyFormats(
             _formats_loader(checked, sheet_name, code_columns[0].index, notes)
         )
+    elif checked.kind == "ods" and code_columns:
+        column = code_columns[0].index
+        code_formats = LazyFormats(lambda: ods_column_formats(checked.path, sheet_name, column))
     if scan is not None:
         same = ahead is not None and sheet_name == candidates[0]
         formulas = ahead.result() if ahead is not None and same else scan(sheet_name)

@@ -23,15 +23,17 @@ Matching rules (DESIGN.md, "Matching semantics"), decided per catalogue row:
     catalogue where no row has one is not fully screened
     (:attr:`ScreenSummary.description_checked`).
 
-A code that lost a zero and that neither its number format nor its column
-settles is read when only one of its readings exists in HS 2022
-(:func:`~exportctl.hscode.settle_lost_zeros`); the result carries the warning.
+Every code cell is read by :func:`~exportctl.hscode.read_code`, whatever the
+file: a number as its number format shows it, then as text. A code that lost a
+zero is read as the one reading the list's HS edition has, with a warning; when
+several exist, each is screened (:func:`screen_code`): the same status when they
+agree, ``review`` naming each when they do not.
 
 Lookups go through a prefix index (:class:`ScreenIndex`): at most one dict
 lookup per code level (2/4/6/8/10 digits) for covering entries and one for the
 entries under a short code, so a row costs the same whether the list has ten
-entries or ten thousand. :func:`screen_rows` streams: it reads ahead a sample to
-learn the code column's habits, then yields one :class:`ScreenResult` per row.
+entries or ten thousand. :func:`screen_rows` streams, one :class:`ScreenResult` per
+row.
 
 Example:
     >>> index = ScreenIndex.build(items, slug="kr-russia", label="2024-06")

@@ -2,8 +2,9 @@
 
 This module owns the statuses (:data:`STATUSES`), the prefix index over a
 version's entries (:class:`ScreenIndex`) and the verdict it gives a normalised
-code and its description (:class:`Match`), and :func:`screen_code`, which
-first reads a code that lost its zeros when HS 2022 settles it.
+code and its description (:class:`Match`), and :func:`screen_code`, the
+verdict on a code cell as :func:`~exportctl.hscode.read_code` read it (each
+reading screened when it has several).
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from exportctl.hscode import CodeProblem, CoverageIndex, HSCode, Span, settle_lost_zeros
+from exportctl.hscode import (
+    CodeProblem,
+    CodeReading,
+    CoverageIndex,
+    HSCode,
+    Readings,
+    Span,
+)
 from exportctl.models import ItemRecord
 from exportctl.screen.evidence import NameMatcher, Verdict
 from exportctl.screen.reasons import Reason, entry_value, sub_value
@@ -276,17 +284,21 @@ class ScreenIndex:
 
 def screen_code(
     index: ScreenIndex,
-    result: HSCode | CodeProblem | None,
+    result: CodeReading,
     description: str | None,
     classification: str | None = None,
     cas: str | None = None,
 ) -> Match:
-    """Screen one normalised code cell (or its problem), its description and classification.
+    """Screen one code cell as :func:`~exportctl.hscode.read_code` read it, its
+    description and classification.
 
-    A problem of lost zeros is first given to :func:`settle_lost_zeros`.
+    A code read with zeros put back says so in the reason. A cell that reads as
+    several existing codes (:class:`~exportctl.hscode.Readings`) is screened as
+    each: when they agree, that status; when they do not, ``review``, never
+    ``clear``; the reason names every reading and what it gives. A problem is
+    ``invalid``: ``read_code`` has already tried the nomenclature of the list's
+    edition on a cell that lost zeros.
     """
-    if isinstance(result, CodeProblem):
-        result = settle_lost_zeros(result)
     if isinstance(result, HSCode):
         match = index.match_code(
             result.digits,
@@ -302,6 +314,8 @@ def screen_code(
             )
             return Match(match.status, match.entry, why, match.words)
         return match
+    if isinstance(result, Readings):
+        return _screen_readings(index, result, description, classification, cas)
     values: dict[str, object]
     if isinstance(result, CodeProblem):
         problem = (
@@ -320,3 +334,34 @@ def screen_code(
         }
         return Match("invalid", hit.entry, Reason(f"{rule}-described", values), hit.words)
     return Match("invalid", None, Reason(rule, values))
+
+
+def _screen_readings(
+    index: ScreenIndex,
+    readings: Readings,
+    description: str | None,
+    classification: str | None,
+    cas: str | None,
+) -> Match:
+    """Screen each reading of a cell: when they agree, that status; when they do not,
+    ``review`` naming each reading and what it gives, never ``clear``."""
+    matches = [
+        index.match_code(
+            code.digits,
+            description,
+            shown=code.dotted(),
+            classification=classification,
+            cas=cas,
+        )
+        for code in readings.codes
+    ]
+    # The most severe reading names the entry: a row that may be controlled points at why.
+    decided = min(matches, key=lambda match: STATUSES.index(match.status))
+    each = [
+        {"code": code.dotted(), "status": match.status, "reason": match.why.to_json()}
+        for code, match in zip(readings.codes, matches, strict=True)
+    ]
+    values = {"problem": readings.reason, "each": each}
+    if all(match.status == decided.status for match in matches):
+        return Match(decided.status, decided.entry, Reason("readings", values), decided.words)
+    return Match("review", decided.entry, Reason("readings-differ", values), decided.words)

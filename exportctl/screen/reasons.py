@@ -80,6 +80,15 @@ def _value(key: str, value: Any, table: Mapping[str, str], lang: str) -> str:
         )
     if key == "reason" and isinstance(value, Mapping):
         return Reason(value["rule"], value["values"]).render(lang)
+    if key == "each" and isinstance(value, list):
+        return "; ".join(
+            table["reading"].format(
+                code=item["code"],
+                status=table[f"status.{item['status']}"],
+                reason=Reason(item["reason"]["rule"], item["reason"]["values"]).render(lang),
+            )
+            for item in value
+        )
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return "" if value is None else str(value)

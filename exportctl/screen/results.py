@@ -10,20 +10,13 @@ what was screened against what.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exportctl.bulk import paused_gc
-from exportctl.hscode import (
-    PROFILE_SAMPLE,
-    CodeProblem,
-    HSCode,
-    learn_ahead,
-    settle_lost_zeros,
-)
+from exportctl.hscode import HSCode, Readings, read_code, shown_text
 from exportctl.models import ItemRecord, notice_text
 from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
 from exportctl.screen.reasons import Reason
@@ -315,20 +308,23 @@ def screen_rows(
     *,
     previous: ScreenIndex | None = None,
     summary: ScreenSummary | None = None,
-    sample: int = PROFILE_SAMPLE,
+    edition: str | None = None,
 ) -> Iterator[ScreenResult]:
     """Screen catalogue rows one by one, in file order.
 
-    The first ``sample`` rows are read ahead to learn how the code column is
-    written (:meth:`ColumnProfile.learn`); after that rows stream, so memory
-    does not grow with the catalogue.
+    Each code cell is read by :func:`~exportctl.hscode.read_code`, whatever file
+    it came from: a number as its number format shows it, then as text; a cell
+    that lost a zero only as codes HS ``edition`` has. The rest of the column
+    plays no part, so rows stream and a row's verdict is the one ``check``
+    gives its code.
 
     Args:
         rows: Parsed rows with ``sku``, ``description`` and the ``code`` cell.
         index: The version to screen against.
         previous: An older version to compare with; fills ``previous_status``.
         summary: Counts are added here as results are yielded.
-        sample: Rows read ahead to learn the code column.
+        edition: The version's HS edition (``HS2022``); see
+            :func:`~exportctl.hscode.reading_edition`.
 
     Yields:
         One result per row, invalid rows included, with the row's
@@ -336,43 +332,43 @@ def screen_rows(
     """
     if summary is not None:
         summary.name_entries = len(index.words.entries)
-    profile, rows = learn_ahead(rows, operator.attrgetter("code"), sample)
-    normalise = profile.normalise
     match_code = index.match_code
     for parsed in rows:
         cell = parsed.code
-        normalised = normalise(cell) if cell is not None and cell.text else None
+        text = shown_text(cell) if cell is not None and cell.text else None
+        reading = read_code(text, edition)
         values = parsed.values
         description = values.get("description")
         classification = values.get("classification")
         cas = values.get("cas")
         code: str | None = None
         warning: str | None = None
-        if isinstance(normalised, HSCode) and normalised.recovered is None:
+        if isinstance(reading, HSCode) and reading.recovered is None:
             # screen_code() without the call: most rows hold a code read as written.
-            code = normalised.digits
+            code = reading.digits
             match = match_code(
                 code,
                 description,
-                shown=normalised.dotted(),
+                shown=reading.dotted(),
                 classification=classification,
                 cas=cas,
             )
         else:
-            # Only cells not read as written pay for the nomenclature look-up.
-            if isinstance(normalised, CodeProblem):
-                normalised = settle_lost_zeros(normalised)
-            if isinstance(normalised, HSCode):
-                code = normalised.digits
-                warning = f"code read as {normalised.dotted()}: {normalised.recovered}"
-            match = screen_code(index, normalised, description, classification, cas)
+            if isinstance(reading, HSCode):
+                code = reading.digits
+                warning = f"code read as {reading.dotted()}: {reading.recovered}"
+            elif isinstance(reading, Readings):
+                warning = "code may be read as " + " or ".join(
+                    f"{each.dotted()} ({each.recovered})" for each in reading.codes
+                )
+            match = screen_code(index, reading, description, classification, cas)
         # Positional: one is built per row (field order of ScreenResult).
         result = ScreenResult(
             parsed.row,
             values.get("sku"),
             description,
             code,
-            cell.text if cell is not None else None,
+            text,
             match.status,
             match.why,
             match.entry,
@@ -383,7 +379,7 @@ def screen_rows(
             warning,
         )
         if previous is not None:
-            before = screen_code(previous, normalised, description, classification, cas)
+            before = screen_code(previous, reading, description, classification, cas)
             result.previous_status = before.status
             result.previous_entry = before.entry
         if summary is not None:
