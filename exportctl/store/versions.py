@@ -19,7 +19,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from exportctl.errors import DuplicateSourceError, VersionExistsError, VersionNotFoundError
+from exportctl.errors import (
+    DuplicateSourceError,
+    StatusError,
+    VersionExistsError,
+    VersionNotFoundError,
+)
 from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import record_event
 from exportctl.store.digests import version_digests, version_record
@@ -96,6 +101,11 @@ def version_as_of(
     raise VersionNotFoundError(
         f'list "{slug}" has no version with an effective date; import with --effective'
     )
+
+
+def dating_hint(slug: str, label: str) -> str:
+    """The command that gives a draft its effective date."""
+    return f"exportctl dates {label} --list {slug} --effective YYYY-MM-DD"
 
 
 def _counts(version: Version, include_drafts: bool) -> bool:
@@ -250,7 +260,13 @@ def begin_version(session: Session, new: NewVersion) -> Version:
         VersionExistsError: The label is taken in this list.
         DuplicateSourceError: The same file and sheet is a live version of the list
             (the file of a withdrawn version may be imported again).
+        StatusError: ``new.approve`` without ``new.effective``.
     """
+    if new.approve and new.effective is None:
+        raise StatusError(
+            f'version "{new.label}" of "{new.slug}" cannot be approved without an effective '
+            "date: it would never be chosen by date; give --effective DATE"
+        )
     if new.create_list:
         control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
     else:
