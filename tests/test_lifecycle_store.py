@@ -631,3 +631,18 @@ def test_approval_needs_an_effective_date(engine: Engine) -> None:
         store.set_dates(session, version, actor="kim", effective=dt.date(2024, 2, 24))
     assert _set(engine, "2024-02", status="approved", actor="lee").effective == dt.date(2024, 2, 24)
     assert [action for action, _, _ in _events(engine)] == ["import", "dates", "approve"]
+
+
+def test_as_of_names_approved_versions_without_a_date(engine: Engine) -> None:
+    _store(engine, "2024-02", undated=True)
+    with engine.begin() as conn:  # as a database from before approval needed a date
+        conn.execute(text("update version set status = 'approved' where label = '2024-02'"))
+    with store.session_scope(engine) as session:
+        with pytest.raises(VersionNotFoundError) as nothing:
+            store.version_as_of(session, "kr-russia", dt.date(2024, 7, 1), include_drafts=False)
+    assert str(nothing.value) == (
+        'list "kr-russia" has no version with an effective date, so none was in force on '
+        '2024-07-01: "2024-02" is approved but has no effective date, so it is never chosen by '
+        'date; withdraw it (exportctl withdraw 2024-02 --list kr-russia --reason "no effective '
+        'date") and import its file again with --effective DATE'
+    )

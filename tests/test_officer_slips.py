@@ -456,3 +456,63 @@ def test_import_approve_needs_an_effective_date(
         "is never chosen by date, so the one before it would stay in force\n"
     )
     assert _counts(listed) == before
+
+
+def test_an_approved_version_without_a_date_is_named_by_every_question_by_date(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    path = _import_undated(run_cli, listed, tmp_path)
+    # As a database from before approval needed a date may hold it.
+    _sql(
+        listed,
+        "update version set status = 'approved', approved_by = 'lee', "
+        "approved_at = imported_at where label = 'v2'",
+    )
+    warning = (
+        'warning: kr-russia v1 was used; "v2" is approved but has no effective date, so it is '
+        "never chosen by date; withdraw it (exportctl withdraw v2 --list kr-russia --reason "
+        '"no effective date") and import its file again with --effective DATE\n'
+    )
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text("SKU,Description,HS code\nF-1,fish,0302.11\n", encoding="utf-8")
+    day = ("--as-of", "2024-09-01")
+    asked = {
+        "show": ("show", "--list", "kr-russia", *day, "--json"),
+        "check": ("check", "0302.11", "--list", "kr-russia", *day, "--json"),
+        "check today": ("check", "0302.11", "--list", "kr-russia", "--json"),
+        "screen": ("screen", catalogue, "--list", "kr-russia", *day, "--json"),
+    }
+    for name, args in asked.items():
+        result = run_cli(*args, db=listed)
+        assert result.exit_code == 0, (name, result.output)
+        data = json.loads(result.stdout)
+        version = data["version"]["label"] if name.startswith("check") else data["version"]
+        assert version == "v1", name
+        assert result.stderr == warning, name
+    by_label = run_cli("show", "--list", "kr-russia", "--version", "v2", "--json", db=listed)
+    assert json.loads(by_label.stdout)["status"] == "approved" and not by_label.stderr
+    # The way out it names works.
+    run_cli(
+        "withdraw", "v2", "--list", "kr-russia", "--reason", "no effective date", db=listed, ok=True
+    )
+    run_cli(
+        "import", path, "--list", "kr-russia", "--version", "v2b", "--base", "v1", "--additions",
+        "--effective", "2024-08-28", "--approve", db=listed, ok=True,
+    )  # fmt: skip
+    mended = run_cli(*asked["show"], db=listed)
+    assert json.loads(mended.stdout)["version"] == "v2b" and not mended.stderr
+
+
+def test_an_undated_draft_is_named_when_drafts_count(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    _import_undated(run_cli, listed, tmp_path)
+    args = ("show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json")
+    plain = run_cli(*args, db=listed, ok=True)
+    assert not plain.stderr
+    drafts = run_cli(*args, "--include-drafts", db=listed, ok=True)
+    assert json.loads(drafts.stdout)["version"] == "v1"
+    assert drafts.stderr == (
+        'warning: kr-russia v1 was used; "v2" is a draft without an effective date; give it '
+        "one: exportctl dates v2 --list kr-russia --effective YYYY-MM-DD\n"
+    )

@@ -23,6 +23,7 @@ from exportctl.api.browse import (
     record_output,
     resolve_version,
     show_version,
+    undated_passed_over,
     verify_audit_log,
 )
 from exportctl.api.changes import (
@@ -84,6 +85,7 @@ __all__ = [
     "select_items",
     "set_version_dates",
     "show_version",
+    "undated_passed_over",
     "validate_workbook",
     "verify_audit_log",
     "withdraw_version",

@@ -264,6 +264,7 @@ def _screen_several(
             _several_text(combined)
     runs = combined.reports
     for run in runs:
+        warn_drafts_passed_over(engine, run.slug, run.as_of, run.version, include_drafts)
         if run.status != "approved":
             click.echo(
                 f"warning: screened against {run.slug} {run.version}, a {run.status} version",

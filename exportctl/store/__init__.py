@@ -55,6 +55,8 @@ from exportctl.store.versions import (
     get_version,
     sections_of,
     store_version,
+    undated_reason,
+    undated_versions,
     version_as_of,
     versions_of,
 )
@@ -89,6 +91,8 @@ __all__ = [
     "set_status",
     "sections_of",
     "store_version",
+    "undated_reason",
+    "undated_versions",
     "verify_audit",
     "version_as_of",
     "versions_of",

@@ -98,14 +98,50 @@ def version_as_of(
             f'list "{slug}" had no version in force on {when}; the first dated one, '
             f'"{first.label}" (effective {first.effective}), is {first.status}'
         )
+    undated = undated_versions(session, control_list, include_drafts=True)
+    if undated:
+        raise VersionNotFoundError(
+            f'list "{slug}" has no version with an effective date, so none was in force on '
+            f"{when}: " + "; ".join(undated_reason(slug, v) for v in undated)
+        )
     raise VersionNotFoundError(
         f'list "{slug}" has no version with an effective date; import with --effective'
     )
 
 
+def undated_versions(
+    session: Session, control_list: ControlList, *, include_drafts: bool = False
+) -> list[Version]:
+    """The approved versions (and drafts too with ``include_drafts``) without an
+    effective date: no by-date question can choose them.
+
+    ``approve`` (and ``import --approve``) refuse a version without a date, but a
+    database may hold some approved before they did.
+    """
+    return [
+        v
+        for v in versions_of(session, control_list)
+        if v.effective is None and _counts(v, include_drafts)
+    ]
+
+
 def dating_hint(slug: str, label: str) -> str:
     """The command that gives a draft its effective date."""
     return f"exportctl dates {label} --list {slug} --effective YYYY-MM-DD"
+
+
+def undated_reason(slug: str, version: Version) -> str:
+    """Why an undated version is never chosen by date, and the command that mends it."""
+    if version.status == "draft":
+        return (
+            f'"{version.label}" is a draft without an effective date; give it one: '
+            f"{dating_hint(slug, version.label)}"
+        )
+    return (
+        f'"{version.label}" is approved but has no effective date, so it is never chosen by '
+        f"date; withdraw it (exportctl withdraw {version.label} --list {slug} --reason "
+        '"no effective date") and import its file again with --effective DATE'
+    )
 
 
 def _counts(version: Version, include_drafts: bool) -> bool:
