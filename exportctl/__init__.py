@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "create_list": "exportctl.api",
     "approve_version": "exportctl.api",
     "withdraw_version": "exportctl.api",
+    "set_version_dates": "exportctl.api",
     "check_codes": "exportctl.api",
     "select_items": "exportctl.api",
     "export_version": "exportctl.api",

@@ -117,7 +117,8 @@ def initialised(run_cli: RunCli, db_url: str) -> str:
 
 @pytest.fixture
 def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
-    """kr-russia in SQLite: 2024-02 (1,159), 2024-06 (+243 by --additions), 2024-07 (edited)."""
+    """kr-russia in SQLite: 2024-02 (1,159), 2024-06 (+243 by --additions), 2024-07 (edited,
+    effective only in 2099)."""
     run_cli("init", db=sqlite_url, ok=True)
     codes = sorted(Nomenclature.load("2022").codes(6))[:1402]
     base = write_list_workbook(
@@ -175,6 +176,9 @@ def lists_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
         "kr-russia",
         "--version",
         "2024-07",
+        # Approval needs a date; a far one keeps 2024-06 the version in force today.
+        "--effective",
+        "2099-12-31",
         db=sqlite_url,
         ok=True,
     )

@@ -383,10 +383,11 @@ def test_a_one_part_list_and_the_annexs_part_2_pair_as_the_same_part(db_url: str
         source_sheet="별표2의2",
         actor="kim",
         approve=True,
+        effective=dt.date(2024, 6, 28),
     )
     with store.session_scope(engine) as session:
         store.store_version(session, new, one_part)
-    _store(engine, "annex", part_2)
+    _store(engine, "annex", part_2, effective=dt.date(2024, 6, 28))
     changes = diff_versions(engine, "kr-russia", "2024-06", "annex")
     assert (list(changes.changes), changes.unchanged) == ([], 3)
     back = diff_versions(engine, "kr-russia", "annex", "2024-06")

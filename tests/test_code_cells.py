@@ -223,9 +223,11 @@ def test_lost_zeros_are_read_by_the_lists_own_hs_edition(
         )  # fmt: skip
     catalogue = write_csv(tmp_path / "items.csv", ["30910"])
     for slug, status, code in (("hs2022", "clear", "030910"), ("hs2017", "invalid", None)):
-        result = run_cli("screen", catalogue, "--list", slug, "--json", db=sqlite_url, ok=True)
+        result = run_cli("screen", catalogue, "--list", slug, "--json", db=sqlite_url)
         row = json.loads(result.stdout)["rows"][0]
         assert (row["status"], row["code"]) == (status, code)
+        # A catalogue whose only code reads as no real code screened nothing: exit 1.
+        assert result.exit_code == (0 if status == "clear" else 1)
     row = json.loads(
         run_cli("screen", catalogue, "--list", "hs2017", "--json", db=sqlite_url).stdout
     )["rows"][0]

@@ -139,7 +139,7 @@ def hs2022_db(tmp_path: Path, run_cli: RunCli, db_url: str) -> str:
     run_cli("init", db=db_url, ok=True)
     book = _hs2022_list(tmp_path)
     args = ("import", "--create-list", "--approve", book, "--list", "kr-test", "--version", "v1")
-    run_cli(*args, db=db_url, ok=True)
+    run_cli(*args, "--effective", "2024-01-01", db=db_url, ok=True)
     return db_url
 
 

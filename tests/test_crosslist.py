@@ -111,7 +111,16 @@ def test_compare_refuses_pdf_and_an_xlsx_on_stdout(
 
 @pytest.mark.skipif(not CHPL.is_file(), reason=f"shared data not found at {CHPL}")
 def test_the_chpl_against_the_korean_sample(run_cli: RunCli, lists_db: str) -> None:
-    args = ("import", "--create-list", "--approve", CHPL, "--list", "chpl")
+    args = (
+        "import",
+        "--create-list",
+        "--approve",
+        CHPL,
+        "--list",
+        "chpl",
+        "--effective",
+        "2024-01-01",
+    )
     columns = (
         "--column",
         "code=hs_code",

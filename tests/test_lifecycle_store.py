@@ -49,8 +49,12 @@ def _store(
     actor: str = "kim",
     effective: dt.date | None = None,
     sha: str | None = None,
+    undated: bool = False,
     **extra: Any,
 ) -> Version:
+    if effective is None and not undated:
+        # Approval needs a date: the first of the label's month unless one is given.
+        effective = dt.date(int(label[:4]), int(label[5:7]), 1)
     new = store.NewVersion(
         slug=slug,
         label=label,
@@ -609,3 +613,36 @@ def test_the_downgrade_refuses_a_source_stored_twice(db_url: str) -> None:
         _downgrade(engine, OLD_REVISION)
     assert db.current_revision(engine) == db.head_revision()
     engine.dispose()
+
+
+def test_approval_needs_an_effective_date(engine: Engine) -> None:
+    _store(engine, "2024-02", undated=True)
+    with pytest.raises(StatusError) as refused:
+        _set(engine, "2024-02", status="approved", actor="lee")
+    assert str(refused.value) == (
+        'version "2024-02" of "kr-russia" has no effective date, so no by-date question would '
+        "choose it; give it one first: exportctl dates 2024-02 --list kr-russia --effective "
+        "YYYY-MM-DD"
+    )
+    with pytest.raises(StatusError, match="cannot be approved without an effective date"):
+        _store(engine, "2024-06", undated=True, approve=True)
+    with store.session_scope(engine) as session:
+        version = store.get_version(session, "kr-russia", "2024-02")
+        store.set_dates(session, version, actor="kim", effective=dt.date(2024, 2, 24))
+    assert _set(engine, "2024-02", status="approved", actor="lee").effective == dt.date(2024, 2, 24)
+    assert [action for action, _, _ in _events(engine)] == ["import", "dates", "approve"]
+
+
+def test_as_of_names_approved_versions_without_a_date(engine: Engine) -> None:
+    _store(engine, "2024-02", undated=True)
+    with engine.begin() as conn:  # as a database from before approval needed a date
+        conn.execute(text("update version set status = 'approved' where label = '2024-02'"))
+    with store.session_scope(engine) as session:
+        with pytest.raises(VersionNotFoundError) as nothing:
+            store.version_as_of(session, "kr-russia", dt.date(2024, 7, 1), include_drafts=False)
+    assert str(nothing.value) == (
+        'list "kr-russia" has no version with an effective date, so none was in force on '
+        '2024-07-01: "2024-02" is approved but has no effective date, so it is never chosen by '
+        'date; withdraw it (exportctl withdraw 2024-02 --list kr-russia --reason "no effective '
+        'date") and import its file again with --effective DATE'
+    )

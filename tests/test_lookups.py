@@ -54,8 +54,7 @@ def _import(
 ) -> None:
     args = ["import", path, "--list", "kr-russia", "--create-list", "--approve"]
     args += ["--version", label, *extra]
-    if effective:
-        args += ["--effective", effective]
+    args += ["--effective", effective or f"{label}-01"]
     run_cli(*args, db=db, ok=True)
 
 

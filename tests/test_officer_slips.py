@@ -13,7 +13,7 @@ import pytest
 from builders import simple_rows, write_list_workbook
 from conftest import RunCli
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from exportctl.models import AuditEvent, ControlList, Item, Version
 
@@ -249,7 +249,7 @@ def test_one_person_sign_off_is_recorded_as_such(
 ) -> None:
     run_cli(
         "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
-        "--additions", db=listed, ok=True,
+        "--additions", "--effective", "2024-08-28", db=listed, ok=True,
     )  # fmt: skip
     result = run_cli("approve", "v2", "--list", "kr-russia", "--self", "--json", db=listed, ok=True)
     assert json.loads(result.stdout)["one_person"] is True
@@ -341,3 +341,178 @@ def test_quiet_leaves_only_data(run_cli: RunCli, listed: str) -> None:
     assert "Created list us-746" in loud.output
     data = run_cli("versions", "--list", "kr-russia", "-q", "--json", db=listed, ok=True)
     assert json.loads(data.stdout)[0]["label"] == "v1"
+
+
+# ----------------------------------------------------------- issue 19: no approval without a date
+
+UNDATED = (
+    'Error: version "v2" of "kr-russia" has no effective date, so no by-date question would '
+    "choose it; give it one first: exportctl dates v2 --list kr-russia --effective YYYY-MM-DD\n"
+)
+
+
+def _import_undated(run_cli: RunCli, db: str, tmp_path: Path, label: str = "v2") -> Path:
+    path = _additions(tmp_path)
+    run_cli(
+        "import", path, "--list", "kr-russia", "--version", label, "--base", "v1", "--additions",
+        db=db, ok=True,
+    )  # fmt: skip
+    return path
+
+
+def _sql(url: str, statement: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+def test_a_version_without_a_date_is_approved_only_once_dated(
+    run_cli: RunCli, listed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORTCTL_ACTOR", "kim")
+    _import_undated(run_cli, listed, tmp_path)
+    monkeypatch.setenv("EXPORTCTL_ACTOR", "lee")
+    before = _counts(listed)
+    refused = run_cli("approve", "v2", "--list", "kr-russia", db=listed)
+    assert (refused.exit_code, refused.stdout, refused.stderr) == (2, "", UNDATED)
+    assert _counts(listed) == before
+
+    monkeypatch.setenv("EXPORTCTL_ACTOR", "kim")
+    dated = run_cli(
+        "dates", "v2", "--list", "kr-russia", "--effective", "2024. 8. 28.",
+        "--notice-date", "2024-06-28", "--json", db=listed, ok=True,
+    )  # fmt: skip
+    shown = json.loads(dated.stdout)
+    assert (shown["status"], shown["effective"], shown["notice_date"]) == (
+        "draft",
+        "2024-08-28",
+        "2024-06-28",
+    )
+    event = json.loads(run_cli("audit", "--json", db=listed).stdout)[-1]
+    assert (event["action"], event["actor"], event["version"]) == ("dates", "kim", "v2")
+    assert (event["detail"]["effective_before"], event["detail"]["effective_after"]) == (
+        None,
+        "2024-08-28",
+    )
+    assert event["detail"]["record"]["effective"] == "2024-08-28"
+    run_cli("audit", "verify", db=listed, ok=True)
+
+    monkeypatch.setenv("EXPORTCTL_ACTOR", "lee")
+    run_cli("approve", "v2", "--list", "kr-russia", db=listed, ok=True)
+    as_of = run_cli("show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed)
+    assert json.loads(as_of.stdout)["version"] == "v2" and not as_of.stderr
+    frozen = run_cli("dates", "v2", "--list", "kr-russia", "--effective", "2024-09-01", db=listed)
+    assert frozen.exit_code == 2
+    assert frozen.stderr == (
+        'Error: version "v2" of "kr-russia" is approved: its dates are part of what was '
+        "approved and stay as they are; withdraw it and import its file again with --effective\n"
+    )
+    run_cli("audit", "verify", db=listed, ok=True)
+    no_date = run_cli("dates", "v2", "--list", "kr-russia", db=listed)
+    assert no_date.exit_code == 2 and "Give --effective DATE, --notice-date DATE or both." in (
+        no_date.stderr
+    )
+
+
+def test_dates_set_on_a_draft_are_vouched_for_by_the_audit_chain(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    _import_undated(run_cli, listed, tmp_path)
+    # A row changed behind exportctl's back is not dated (its new digest would vouch for it).
+    _sql(listed, "update version set source_file = 'other.xlsx' where label = 'v2'")
+    before = _counts(listed)
+    refused = run_cli("dates", "v2", "--list", "kr-russia", "--effective", "2024-08-28", db=listed)
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        'Error: version "v2" of "kr-russia" no longer matches the audit chain, so its dates '
+        "are not changed; run exportctl audit verify\n"
+    )
+    assert _counts(listed) == before
+    _sql(listed, "update version set source_file = 'added.xlsx' where label = 'v2'")
+    run_cli("dates", "v2", "--list", "kr-russia", "--effective", "2024-08-28", db=listed, ok=True)
+    run_cli("audit", "verify", db=listed, ok=True)
+    dates_event = json.loads(run_cli("audit", "--json", db=listed).stdout)[-1]["id"]
+    _sql(listed, "update version set effective = '2024-07-01' where label = 'v2'")
+    tampered = run_cli("audit", "verify", db=listed)
+    assert tampered.exit_code == 1
+    assert (
+        f"version kr-russia v2: record changed since its dates were set (event {dates_event}): "
+        "effective '2024-08-28' → '2024-07-01'"
+    ) in tampered.output
+
+
+def test_import_approve_needs_an_effective_date(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    before = _counts(listed)
+    refused = run_cli(
+        "import", _additions(tmp_path), "--list", "kr-russia", "--version", "v2", "--base", "v1",
+        "--additions", "--approve", db=listed,
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "Error: --approve needs --effective DATE: a version approved without an effective date "
+        "is never chosen by date, so the one before it would stay in force\n"
+    )
+    assert _counts(listed) == before
+
+
+def test_an_approved_version_without_a_date_is_named_by_every_question_by_date(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    path = _import_undated(run_cli, listed, tmp_path)
+    # As a database from before approval needed a date may hold it.
+    _sql(
+        listed,
+        "update version set status = 'approved', approved_by = 'lee', "
+        "approved_at = imported_at where label = 'v2'",
+    )
+    warning = (
+        'warning: kr-russia v1 was used; "v2" is approved but has no effective date, so it is '
+        "never chosen by date; withdraw it (exportctl withdraw v2 --list kr-russia --reason "
+        '"no effective date") and import its file again with --effective DATE\n'
+    )
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text("SKU,Description,HS code\nF-1,fish,0302.11\n", encoding="utf-8")
+    day = ("--as-of", "2024-09-01")
+    asked = {
+        "show": ("show", "--list", "kr-russia", *day, "--json"),
+        "check": ("check", "0302.11", "--list", "kr-russia", *day, "--json"),
+        "check today": ("check", "0302.11", "--list", "kr-russia", "--json"),
+        "screen": ("screen", catalogue, "--list", "kr-russia", *day, "--json"),
+    }
+    for name, args in asked.items():
+        result = run_cli(*args, db=listed)
+        assert result.exit_code == 0, (name, result.output)
+        data = json.loads(result.stdout)
+        version = data["version"]["label"] if name.startswith("check") else data["version"]
+        assert version == "v1", name
+        assert result.stderr == warning, name
+    by_label = run_cli("show", "--list", "kr-russia", "--version", "v2", "--json", db=listed)
+    assert json.loads(by_label.stdout)["status"] == "approved" and not by_label.stderr
+    # The way out it names works.
+    run_cli(
+        "withdraw", "v2", "--list", "kr-russia", "--reason", "no effective date", db=listed, ok=True
+    )
+    run_cli(
+        "import", path, "--list", "kr-russia", "--version", "v2b", "--base", "v1", "--additions",
+        "--effective", "2024-08-28", "--approve", db=listed, ok=True,
+    )  # fmt: skip
+    mended = run_cli(*asked["show"], db=listed)
+    assert json.loads(mended.stdout)["version"] == "v2b" and not mended.stderr
+
+
+def test_an_undated_draft_is_named_when_drafts_count(
+    run_cli: RunCli, listed: str, tmp_path: Path
+) -> None:
+    _import_undated(run_cli, listed, tmp_path)
+    args = ("show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json")
+    plain = run_cli(*args, db=listed, ok=True)
+    assert not plain.stderr
+    drafts = run_cli(*args, "--include-drafts", db=listed, ok=True)
+    assert json.loads(drafts.stdout)["version"] == "v1"
+    assert drafts.stderr == (
+        'warning: kr-russia v1 was used; "v2" is a draft without an effective date; give it '
+        "one: exportctl dates v2 --list kr-russia --effective YYYY-MM-DD\n"
+    )

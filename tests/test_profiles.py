@@ -121,8 +121,9 @@ def test_screening_says_the_deciding_entrys_tier(
     path = _chpl_like(tmp_path, [("1", "8542.31", "Processors"), ("3.A", "8471.50", "CPUs")])
     run_cli("lists", "create", "chpl", "--name", "CHPL", "--profile", "chpl", db=initialised)
     run_cli(
-        "import", path, "--list", "chpl", "--version", "1", "--approve", db=initialised, ok=True
-    )
+        "import", path, "--list", "chpl", "--version", "1", "--approve",
+        "--effective", "2024-01-01", db=initialised, ok=True,
+    )  # fmt: skip
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_text("SKU,Description,HS Code\nA-1,MCU,8542310000\n", encoding="utf-8")
     result = run_cli(
@@ -290,7 +291,8 @@ def test_a_screening_report_names_the_deciding_entrys_tier(
         pytest.skip("shared data not present")
     run_cli("init", db=sqlite_url, ok=True)
     run_cli("lists", "create", "chpl", "--name", "CHPL", "--profile", "chpl", db=sqlite_url)
-    run_cli("import", CHPL, "--list", "chpl", "--version", "v1", "--approve", db=sqlite_url)
+    args = ("--version", "v1", "--approve", "--effective", "2024-01-01")
+    run_cli("import", CHPL, "--list", "chpl", *args, db=sqlite_url)
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_text("SKU,Description,HS code\nIC-1,memory chip,8542.32.1000\n", "utf-8")
     args = ("screen", catalogue, "--list", "chpl", "--version", "v1", "--format", "csv")

@@ -7,6 +7,7 @@ committed ``spreadsheets/`` files, except to check the packaged copies are curre
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -47,8 +48,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _options(label: str, **kwargs: object) -> api.ImportOptions:
+    effective = dt.date(2024, 8, 28) if label == "2024-06" else dt.date(2024, 2, 24)
     return api.ImportOptions(
-        slug="kr-russia", label=label, create_list=True, approve=True, **kwargs
+        slug="kr-russia", label=label, create_list=True, approve=True, effective=effective, **kwargs
     )  # type: ignore[arg-type]
 
 

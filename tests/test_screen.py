@@ -516,6 +516,7 @@ def test_screen_json_statuses_end_to_end(run_cli: RunCli, screen_db: str, catalo
         "invalid": 2,
         "total": 10,
         "description_checked": True,
+        "nothing_screened": False,
         "recovered": 0,
     }
     by_row = {r["row"]: r for r in data["rows"]}

@@ -465,3 +465,115 @@ def test_imports_do_not_collect_the_other_columns(erp_export: Path) -> None:
     assert {row.extra for row in plain.rows} == {()}
     kept = read_table(erp_export, CATALOGUE_SCHEMA, keep_extra=True)
     assert [row.extra for row in kept.rows][0] == ("삼성", "1100", "Laptop")
+
+
+# --------------------------------------------------------------------------- nothing screened
+
+
+NO_ROWS = "Nothing was screened: empty.xlsx has no data rows"
+NO_CODES = 'Nothing was screened: no row of uncoded.xlsx has an HS code in column "HS코드"'
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    """The header of an ERP export and not one row."""
+    return write_catalogue(tmp_path / "empty.xlsx", ("품번", "자재명", "HS코드"), [])
+
+
+@pytest.fixture
+def uncoded(tmp_path: Path) -> Path:
+    """Rows described, the code column empty in every one of them."""
+    return write_catalogue(
+        tmp_path / "uncoded.xlsx",
+        ("품번", "자재명", "HS코드"),
+        [("Y-1", "요트", None), ("C-1", "승용차", "")],
+    )
+
+
+@pytest.mark.parametrize(("name", "sentence"), [("empty", NO_ROWS), ("uncoded", NO_CODES)])
+def test_nothing_screened_is_not_all_clear(
+    run_cli: RunCli, list_db: str, request: pytest.FixtureRequest, name: str, sentence: str
+) -> None:
+    catalogue: Path = request.getfixturevalue(name)
+    result = screen(run_cli, list_db, catalogue)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"{sentence}.\n"
+    assert "Nothing was screened" not in result.stdout
+    for fail_on in ("controlled", "review", "invalid"):
+        failed = screen(run_cli, list_db, catalogue, "--fail-on", fail_on)
+        assert failed.exit_code == 1, failed.output
+        assert failed.stderr.splitlines()[-1] == f"--fail-on {fail_on}: {sentence}."
+    data = json.loads(screen(run_cli, list_db, catalogue, "--json").stdout)
+    assert data["nothing_screened"] is True and data["summary"]["nothing_screened"] is True
+    assert data["warnings"][0] == sentence
+
+
+def test_a_catalogue_with_one_code_is_screened(
+    run_cli: RunCli, list_db: str, tmp_path: Path
+) -> None:
+    path = write_catalogue(
+        tmp_path / "one.xlsx",
+        ("품번", "자재명", "HS코드"),
+        [("Y-1", "요트", None), ("A-1", "사과", "0808.10")],
+    )
+    result = screen(run_cli, list_db, path, "--fail-on", "controlled")
+    assert result.exit_code == 0, result.output
+    assert "Nothing was screened" not in result.output
+    data = json.loads(screen(run_cli, list_db, path, "--json").stdout)
+    assert data["nothing_screened"] is False and "Nothing" not in " ".join(data["warnings"])
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_report_of_nothing_screened_says_so_first(
+    run_cli: RunCli, list_db: str, uncoded: Path, tmp_path: Path, lang: str
+) -> None:
+    pytest.importorskip("exportctl.reports.pdf")
+    from pypdf import PdfReader
+
+    t = text_for(lang)
+    said = t("screening.nothing.no_codes", file="uncoded.xlsx", column="HS코드")
+    written = {}
+    for ext in ("csv", "xlsx", "pdf", "json"):
+        out = tmp_path / f"report-{lang}.{ext}"
+        result = screen(run_cli, list_db, uncoded, "-o", out, "--lang", lang)
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"{NO_CODES}.\n"
+        written[ext] = out
+    with written["csv"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    reason = t.column("reason")
+    # The sentence heads the table; the rows follow, each still saying it has no code.
+    assert rows[0][reason] == said
+    assert all(row[reason].startswith("the row has no HS code") for row in rows[1:])
+    assert [row[t.column("row")] for row in rows] == ["", "2", "3"]
+    summary = list(load_workbook(written["xlsx"])[t("screening.sheet.summary")].values)
+    assert (t("screening.warning"), said) in summary
+    first = "".join(PdfReader(written["pdf"]).pages[0].extract_text().split())
+    assert "".join(said.split()) in first
+    data = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert data["nothing_screened"] is True and data["warnings"][0] == NO_CODES
+
+
+def test_a_csv_of_no_rows_says_nothing_was_screened(
+    run_cli: RunCli, list_db: str, empty: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "empty.csv"
+    result = screen(run_cli, list_db, empty, "-o", out, "--csv-dialect", "plain")
+    assert result.exit_code == 1, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [{**dict.fromkeys(screening.COLUMNS, ""), "reason": NO_ROWS}]
+
+
+def test_several_lists_fail_when_nothing_was_screened(
+    run_cli: RunCli, list_db: str, empty: Path, tmp_path: Path
+) -> None:
+    other = write_list_workbook(tmp_path / "other.xlsx", LIST_ROWS[:1])
+    run_cli(
+        "import", "--create-list", "--approve", other, "--list", "other", "--version", "v1",
+        "--effective", "2024-01-01", db=list_db, ok=True,
+    )  # fmt: skip
+    args = ("screen", empty, "--list", "kr-sanctions", "--list", "other", "--as-of", "2024-07-01")
+    result = run_cli(*args, db=list_db)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [f"kr-sanctions: {NO_ROWS}.", f"other: {NO_ROWS}."]

@@ -61,6 +61,7 @@ def db(tmp_path: Path, run_cli: RunCli, sqlite_url: str, env: None) -> str:
     for label, rows in (("v1", V1), ("v2", V2)):
         book = write_list_workbook(tmp_path / f"list-{label}.xlsx", rows)
         args = ["import", book, "--list", "kr-russia", "--version", label, "--approve"]
+        args += ["--effective", "2024-01-01" if label == "v1" else "2024-02-01"]
         run_cli(*args, *(["--create-list"] if label == "v1" else []), db=sqlite_url, ok=True)
     return sqlite_url
 
@@ -270,6 +271,7 @@ def test_change_xlsx_rich_text_lookalike_stays_literal(
         for label, rows in (("v1", old), ("v2", new)):
             wb = write_list_workbook(tmp_path / f"{path.stem}-{label}.xlsx", rows)
             args = ["import", wb, "--list", "kr", "--version", label, "--approve"]
+            args += ["--effective", "2024-01-01" if label == "v1" else "2024-02-01"]
             args += ["--create-list"] if label == "v1" else []
             run_cli(*args, db=f"sqlite:///{path}.db", ok=True)
         if path == by_cell:

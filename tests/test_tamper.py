@@ -6,6 +6,7 @@ would, on SQLite and PostgreSQL, then runs the real CLI.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -64,6 +65,7 @@ def _store(engine: Engine, label: str, *, sections: bool = False) -> None:
         actor="kim",
         declared_total=3,
         sections=[store.NewSection(1, "이란"), store.NewSection(2, "러시아")] if sections else [],
+        effective=dt.date(int(label[:4]), int(label[5:7]), 1),
     )
     with store.session_scope(engine) as session:
         store.store_version(session, new, ITEMS)

@@ -23,6 +23,7 @@ from exportctl.api.browse import (
     record_output,
     resolve_version,
     show_version,
+    undated_passed_over,
     verify_audit_log,
 )
 from exportctl.api.changes import (
@@ -34,7 +35,13 @@ from exportctl.api.changes import (
 from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
-from exportctl.api.lifecycle import approve_version, create_list, rename_list, withdraw_version
+from exportctl.api.lifecycle import (
+    approve_version,
+    create_list,
+    rename_list,
+    set_version_dates,
+    withdraw_version,
+)
 from exportctl.api.lookups import (
     CheckReport,
     CodeCheck,
@@ -76,7 +83,9 @@ __all__ = [
     "run_demo",
     "screen_catalogue",
     "select_items",
+    "set_version_dates",
     "show_version",
+    "undated_passed_over",
     "validate_workbook",
     "verify_audit_log",
     "withdraw_version",

@@ -169,6 +169,20 @@ def record_output(
         )
 
 
+def undated_passed_over(engine: Engine, slug: str, *, include_drafts: bool = False) -> list[str]:
+    """Why each version a by-date choice cannot see, for want of an effective date, was
+    left out, and the command that mends it: one sentence each (empty when none).
+
+    Approved versions without a date (a database may hold some from before
+    ``approve`` required one), and with ``include_drafts`` undated drafts.
+    """
+    with store.session_scope(engine) as session:
+        found = store.undated_versions(
+            session, store.get_list(session, slug), include_drafts=include_drafts
+        )
+    return [store.undated_reason(slug, version) for version in found]
+
+
 def drafts_passed_over(engine: Engine, slug: str, day: dt.date, chosen: str) -> list[Version]:
     """Drafts that would be in force on ``day`` instead of ``chosen`` were they approved.
 

@@ -459,6 +459,11 @@ def import_workbook(
         InputError: The file cannot be read.
     """
     _check_additions(options)
+    if options.approve and options.effective is None:
+        raise InputError(
+            "--approve needs --effective DATE: a version approved without an effective "
+            "date is never chosen by date, so the one before it would stay in force"
+        )
     sha = _sha256_file(path)
     with store.session_scope(engine) as session:
         # Refuse a re-import before reading a large file.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -111,6 +112,47 @@ def approve_version(
             actor=actor or current_actor(),
             note=note,
             one_person=one_person,
+        )
+
+
+def set_version_dates(
+    engine: Engine,
+    slug: str,
+    label: str,
+    *,
+    effective: dt.date | None = None,
+    notice_date: dt.date | None = None,
+    actor: str | None = None,
+) -> Version:
+    """Give a draft its effective date and/or notice date, recorded in the audit log.
+
+    Only a draft's dates can be set: an approved version's dates are part of what
+    was approved. A draft needs an effective date before it can be approved.
+
+    Args:
+        engine: The database.
+        slug: The list.
+        label: The draft's label.
+        effective: The date it takes effect; unchanged when None.
+        notice_date: The date of its notice; unchanged when None.
+        actor: Who sets them (the OS user when None).
+
+    Raises:
+        StatusError: No date given, nothing would change, the version is not a
+            draft, or it no longer matches the audit chain.
+        ListNotFoundError, VersionNotFoundError: No such list or version.
+
+    Example:
+        >>> set_version_dates(engine, "kr-russia", "2024-06", effective=dt.date(2024, 8, 28))
+    """
+    with store.session_scope(engine) as session:
+        version = store.get_version(session, slug, label)
+        return store.set_dates(
+            session,
+            version,
+            actor=actor or current_actor(),
+            effective=effective,
+            published=notice_date,
         )
 
 

@@ -4,7 +4,9 @@
 catalogue takes (:func:`exportctl.screen.screen_rows` over a one-column
 catalogue without descriptions), so ``check`` and ``screen`` cannot disagree
 about a code. ``filter_items`` / ``select_items`` narrow a version's items by
-code prefix, words and category. ``export_version`` writes a version as a
+code, words and category; the code filter asks the screening index
+(:func:`exportctl.screen.related.related_entries`), so ``show --code`` lists
+the entries ``check`` would name. ``export_version`` writes a version as a
 workbook with every item's provenance.
 
 Example:
@@ -19,7 +21,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -39,7 +41,8 @@ from exportctl.models import ItemRecord, Section, Version
 if TYPE_CHECKING:
     from exportctl.reports.evidence import ReportOptions
     from exportctl.reports.export import ExportFormat, Source
-    from exportctl.screen import Status
+    from exportctl.screen import ScreenIndex, ScreenResult, Status
+    from exportctl.screen.related import Related
 
 __all__ = [
     "CheckReport",
@@ -211,10 +214,6 @@ def check_codes(
         ListNotFoundError: No such list.
         VersionNotFoundError: No such version, or none in force on the date.
     """
-    from exportctl.readers.cells import code_cell
-    from exportctl.readers.layout import ParsedRow
-    from exportctl.screen import ScreenIndex, screen_rows
-
     if not codes:
         raise InputError("no codes to check")
     if label is not None and as_of is not None:
@@ -222,31 +221,11 @@ def check_codes(
     if label is None and as_of is None:
         as_of = dt.date.today()
     version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
-    from exportctl.profiles import default_folders, load_profile
-
-    with store.session_scope(engine) as session:
-        items = store.load_items(session, version)
-        sections = store.sections_of(session, version)
-        named = store.get_list(session, slug).profile
-    effective = version.effective.isoformat() if version.effective else None
-    index = ScreenIndex.build(
-        items,
-        slug=slug,
-        label=version.label,
-        effective=effective,
-        sections={part.number: part.title for part in sections},
-        profile=load_profile(named, default_folders()),
-    )
-    rows = []
-    for number, typed in enumerate(codes, start=1):
-        cell = code_cell(typed, None)
-        rows.append(
-            ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
-        )
+    index, _items, sections = _screen_index(engine, slug, version)
     report = CheckReport(
         slug=slug, version=version, unchecked_names=len(index.words.entries), sections=sections
     )
-    screened = screen_rows(rows, index, edition=version.hs_edition)
+    screened = _screen_typed(index, codes, version.hs_edition)
     for typed, result in zip(codes, screened, strict=True):
         reason = result.reason
         if result.code is None and not reason.startswith('"'):
@@ -263,6 +242,46 @@ def check_codes(
             )
         )
     return report
+
+
+def _screen_typed(
+    index: ScreenIndex, codes: Sequence[str], edition: str | None
+) -> Iterator[ScreenResult]:
+    """Codes as typed, screened as the code column of a catalogue without descriptions."""
+    from exportctl.readers.cells import code_cell
+    from exportctl.readers.layout import ParsedRow
+    from exportctl.screen import screen_rows
+
+    rows = []
+    for number, typed in enumerate(codes, start=1):
+        cell = code_cell(typed, None)
+        rows.append(
+            ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
+        )
+    return screen_rows(rows, index, edition=edition)
+
+
+def _screen_index(
+    engine: Engine, slug: str, version: Version
+) -> tuple[ScreenIndex, list[ItemRecord], list[Section]]:
+    """The version's entries indexed as screening indexes them (with the list's
+    profile), its items and its parts: what ``check`` and ``show --code`` ask."""
+    from exportctl.profiles import default_folders, load_profile
+    from exportctl.screen import ScreenIndex
+
+    with store.session_scope(engine) as session:
+        items = store.load_items(session, version)
+        sections = store.sections_of(session, version)
+        named = store.get_list(session, slug).profile
+    index = ScreenIndex.build(
+        items,
+        slug=slug,
+        label=version.label,
+        effective=version.effective.isoformat() if version.effective else None,
+        sections={part.number: part.title for part in sections},
+        profile=load_profile(named, default_folders()),
+    )
+    return index, items, sections
 
 
 # --------------------------------------------------------------------------- show
@@ -290,15 +309,18 @@ def filter_items(
     category: str | None = None,
     section: str | None = None,
     sections: Mapping[int, str] | None = None,
+    index: ScreenIndex | None = None,
 ) -> list[ItemRecord]:
     """The items that pass every filter given (filters combine with AND), in order.
 
     Args:
         items: A version's items.
         code: Digits with or without dots or spaces (``8471``, ``8471.3``): the
-            entries that cover or fall under that prefix, i.e. whose code starts
-            with it (``8471.30.1000`` for ``8471``) or with which it starts (the
-            heading ``8471`` for ``8471.30``). Entries without a code never match.
+            entries ``check`` meets for that code
+            (:func:`~exportctl.screen.related.related_entries`): those covering it
+            (the heading ``8471`` for ``8471.30``, a range around it), those under
+            it (``8471.30.1000`` for ``8471``) and those whose text mentions it
+            or a code covering it.
         search: Words that must all appear (case-insensitive, NFKC, as parts of
             words) in the description, the English description, the note or a
             sub-item's text.
@@ -306,6 +328,7 @@ def filter_items(
         section: A part of the annex: its number (``2``) or a word of its title
             (``러시아``), as :func:`section_numbers`.
         sections: The version's parts, number -> title (needed for ``section``).
+        index: ``items`` indexed for screening (built from them when None).
 
     Returns:
         The matching items.
@@ -318,7 +341,45 @@ def filter_items(
         >>> [i.code for i in filter_items(items, code="8471.3")]
         ['8471', '847130', '8471301000']
     """
+    return _filtered(
+        items,
+        code=code,
+        search=search,
+        category=category,
+        section=section,
+        sections=sections,
+        index=index,
+    )[0]
+
+
+def _filtered(
+    items: Iterable[ItemRecord],
+    *,
+    code: str | None,
+    search: str | None,
+    category: str | None,
+    section: str | None,
+    sections: Mapping[int, str] | None,
+    index: ScreenIndex | None,
+    edition: str | None = None,
+) -> tuple[list[ItemRecord], dict[int, Related], str | None]:
+    """:func:`filter_items`, how each item kept relates to ``code`` (by ``id``), and how
+    the code was read when not as written (``code read as 8471.30: …``)."""
+    items = list(items)
     prefix = _code_prefix(code) if code is not None else None
+    related: dict[int, Related] = {}
+    note: str | None = None
+    if code is not None and prefix is not None:
+        from exportctl.screen import ScreenIndex
+        from exportctl.screen.related import related_entries
+
+        if index is None:
+            index = ScreenIndex.build(items, slug="", label="")
+        # The code as check reads it (8471.3 is 8471.30 when only that exists);
+        # the start of a code that is none (847) stays a prefix.
+        read = next(_screen_typed(index, [code], edition))
+        note = read.warning
+        related = {id(found.entry): found for found in related_entries(index, read.code or prefix)}
     needles = _fold(search).split() if search is not None else None
     if needles == []:
         raise InputError("the search text is empty")
@@ -330,10 +391,8 @@ def filter_items(
     for item in items:
         if parts is not None and item.section not in parts:
             continue
-        if prefix is not None:
-            own = item.code
-            if not own or not (own.startswith(prefix) or prefix.startswith(own)):
-                continue
+        if prefix is not None and id(item) not in related:
+            continue
         if needles is not None:
             texts = (item.description, item.description_en, item.note)
             text = _fold(" ".join(t for t in (*texts, *(s.text for s in item.sub_items)) if t))
@@ -342,7 +401,7 @@ def filter_items(
         if wanted is not None and (not item.category or wanted not in _fold(item.category)):
             continue
         kept.append(item)
-    return kept
+    return kept, {id(item): related[id(item)] for item in kept if id(item) in related}, note
 
 
 def section_numbers(section: str, sections: Mapping[int, str]) -> frozenset[int]:
@@ -392,11 +451,19 @@ class ItemSelection:
     """The filters given (``code``, ``search``, ``category``, ``section``)."""
     sections: list[Section] = field(default_factory=list)
     """The version's parts, by number."""
+    related: dict[int, Related] = field(default_factory=dict)
+    """With a code filter: how each item kept relates to the code, by ``id(item)``."""
+    code_read: str | None = None
+    """How the code filtered on was read when not as written, as ``check`` says it."""
 
     @property
     def titles(self) -> dict[int, str]:
         """Part number -> title."""
         return {part.number: part.title for part in self.sections}
+
+    def relation(self, item: ItemRecord) -> Related | None:
+        """How ``item`` relates to the code filtered on (None without one)."""
+        return self.related.get(id(item))
 
 
 def select_items(
@@ -433,16 +500,22 @@ def select_items(
         VersionNotFoundError: No such version, or none in force on the date.
     """
     version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
-    with store.session_scope(engine) as session:
-        items = store.load_items(session, version)
-        sections = store.sections_of(session, version)
+    # The code filter asks the index check and screen ask: one coverage path.
+    index, items, sections = _screen_index(engine, slug, version)
     given = {"code": code, "search": search, "category": category, "section": section}
     filters = {name: value for name, value in given.items() if value is not None}
     titles = {part.number: part.title for part in sections}
-    kept = filter_items(
-        items, code=code, search=search, category=category, section=section, sections=titles
+    kept, related, note = _filtered(
+        items,
+        code=code,
+        search=search,
+        category=category,
+        section=section,
+        sections=titles,
+        index=index,
+        edition=version.hs_edition,
     )
-    return ItemSelection(slug, version, kept, len(items), filters, sections)
+    return ItemSelection(slug, version, kept, len(items), filters, sections, related, note)
 
 
 def write_items_csv(

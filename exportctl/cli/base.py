@@ -298,11 +298,16 @@ def include_drafts_option(f: F) -> F:
 def warn_drafts_passed_over(
     engine: Engine, slug: str, day: dt.date | None, chosen: str, include_drafts: bool
 ) -> None:
-    """Say so when a by-date choice skipped a newer draft (awaiting approval)."""
-    if day is None or include_drafts:
+    """Say so when a by-date choice skipped a newer draft (awaiting approval), or a
+    version it could not consider for want of an effective date."""
+    if day is None:
         return
-    from exportctl.api import drafts_passed_over
+    from exportctl.api import drafts_passed_over, undated_passed_over
 
+    for reason in undated_passed_over(engine, slug, include_drafts=include_drafts):
+        click.echo(f"warning: {slug} {chosen} was used; {reason}", err=True)
+    if include_drafts:
+        return
     for draft in drafts_passed_over(engine, slug, day, chosen):
         click.echo(
             f"warning: {slug} {draft.label} (effective {draft.effective}) is a draft awaiting "

@@ -1,13 +1,23 @@
-"""``lists`` (and ``lists create``), ``approve`` and ``withdraw``: lists and version status."""
+"""``lists`` (and ``lists create``), ``approve``, ``dates`` and ``withdraw``: lists, version
+status and a draft's dates."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.base import CONTEXT_SETTINGS, State, cli, echo_json, json_option, list_option
+from exportctl.cli.base import (
+    CONTEXT_SETTINGS,
+    State,
+    _parse_date,
+    cli,
+    echo_json,
+    json_option,
+    list_option,
+)
 
 # exportctl.profiles.ENV_PROFILES, spelt here so that loading the CLI reads no profile.
 ENV_PROFILES = "EXPORTCTL_PROFILES"
@@ -189,7 +199,9 @@ def approve(
     Versions are drafts after import; --as-of, screen, check and diff by date
     use approved versions only. The approver must be another person than the
     importer (EXPORTCTL_ACTOR or the config file's actor names who acts), or
-    --self records a one-person sign-off as such. Recorded in the audit log.
+    --self records a one-person sign-off as such. A version without an
+    effective date is refused: give it one with `exportctl dates`. Recorded in
+    the audit log.
 
     \b
     Example:
@@ -207,6 +219,65 @@ def approve(
         return
     alone = " (one-person sign-off)" if version.one_person else ""
     state.info(f"Approved {slug} {version.label} by {version.approved_by}{alone}.")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="LABEL")
+@list_option
+@click.option(
+    "--effective", metavar="DATE", callback=_parse_date, help="Date the version takes effect."
+)
+@click.option("--notice-date", metavar="DATE", callback=_parse_date, help="Date of the notice.")
+@json_option
+@click.pass_obj
+def dates(
+    state: State,
+    names: tuple[str, ...],
+    slug: str | None,
+    effective: dt.date | None,
+    notice_date: dt.date | None,
+    as_json: bool,
+) -> None:
+    """Set a draft's effective date and/or notice date (imported without them).
+
+    Only drafts: an approved version's dates are part of what was approved. A
+    draft needs an effective date before `exportctl approve` takes it, and only
+    a dated version is chosen by --as-of (or today). Recorded in the audit log;
+    `exportctl audit verify` checks the version against the dates set.
+
+    \b
+    Example:
+        exportctl dates 2024-06 --list kr-russia --effective 2024-08-28
+        exportctl dates 2024-06 --list kr-russia --effective "2024. 8. 28." \\
+            --notice-date 2024-06-28
+    """
+    from exportctl.api import set_version_dates
+
+    slug, label = state.slug_and_label(slug, names, "exportctl dates LABEL --list SLUG")
+    if effective is None and notice_date is None:
+        raise click.UsageError("Give --effective DATE, --notice-date DATE or both.")
+    version = set_version_dates(
+        state.engine(),
+        slug,
+        label,
+        effective=effective,
+        notice_date=notice_date,
+        actor=state.actor,
+    )
+    if as_json:
+        echo_json(
+            {
+                **_status_json(slug, version),
+                "effective": version.effective.isoformat() if version.effective else None,
+                "notice_date": version.published.isoformat() if version.published else None,
+            }
+        )
+        return
+    notice = f", notice of {version.published}" if version.published else ""
+    state.info(
+        f"Dated {slug} {version.label}: effective {version.effective or 'none'}{notice} "
+        f"(still a draft: exportctl approve {version.label} --list {slug})."
+    )
 
 
 @cli.command()

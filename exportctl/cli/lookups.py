@@ -23,8 +23,9 @@ from exportctl.cli.base import (
 from exportctl.cli.outputs import check_output, report_language_options
 
 if TYPE_CHECKING:
-    from exportctl.api.lookups import CheckReport
+    from exportctl.api.lookups import CheckReport, ItemSelection
     from exportctl.models import ItemRecord, Version
+    from exportctl.screen.related import Related
 
 _INPUT_WIDTH = 24
 """Widest column of typed codes in ``check`` output; longer inputs push the line."""
@@ -159,7 +160,8 @@ def _check_text(report: CheckReport) -> None:
     "--code",
     "code_prefix",
     metavar="PREFIX",
-    help="Entries that cover or fall under this code, e.g. 8471 or 8471.3.",
+    help="Entries check and screen meet for this code (covering it, under it, or "
+    "mentioning it), e.g. 8471 or 8806.22.",
 )
 @click.option(
     "--search",
@@ -197,8 +199,10 @@ def show(
 ) -> None:
     """Show the items of one version, by label or as of a date, optionally filtered.
 
-    --code keeps the entries that cover or fall under a code: for 8471.30, the
-    heading 8471 (it covers 8471.30) and 8471.30.1000 (it falls under). --search
+    --code keeps the entries check and screen meet for a code, each marked with
+    how: for 8471.30, the heading 8471 [covers], ex 8471.30 [ex: covers part],
+    8471.30.1000 [under] and an entry whose text names 8471.30 [mentions]; none
+    exactly when check says clear. --search
     keeps items whose description, English description or note contains every
     word given (case-insensitive). --category keeps items whose category contains
     the text. --section keeps the entries of one part of the annex, named by its
@@ -253,7 +257,8 @@ def show(
                 "count": len(items),
                 "total": selection.total,
                 "filters": selection.filters,
-                "items": [i.to_json(sections=selection.titles) for i in items],
+                "code_read": selection.code_read,
+                "items": [_item_json(selection, i) for i in items],
             }
         )
         return
@@ -268,15 +273,38 @@ def show(
     else:
         counted = f"{len(items):,} items"
     click.echo(f"{_version_line(name, version)}: {counted}")
+    if selection.code_read:
+        click.echo(f"  {selection.code_read}")
     notice = version_notice(version)
     if notice:
         click.echo(f"  {notice}")
     for warning in version.warnings():
         click.echo(f"  declared counts, recorded at import: {warning}")
-    _show_text(items, selection.titles)
+    _show_text(items, selection.titles, selection)
 
 
-def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
+_RELATION_TAGS = {"covers": "covers", "partial": "ex: covers part", "under": "under"}
+
+
+def _relation_tag(related: Related | None) -> str:
+    """``[covers] ``, ``[mentions 8806.22] ``: how an entry meets the code shown; ``""``."""
+    if related is None:
+        return ""
+    tag = _RELATION_TAGS.get(related.relation, f"{related.relation} {related.via}")
+    return f"[{tag}] "
+
+
+def _item_json(selection: ItemSelection, item: ItemRecord) -> dict[str, object]:
+    data = item.to_json(sections=selection.titles)
+    related = selection.relation(item)
+    if related is not None:
+        data["relation"] = related.to_json()
+    return data
+
+
+def _show_text(
+    items: Sequence[ItemRecord], titles: dict[int, str], selection: ItemSelection
+) -> None:
     from exportctl.hscode import HSCode
     from exportctl.reports.tabular import attributes_text
     from exportctl.screen.references import shorten
@@ -293,7 +321,8 @@ def _show_text(items: Sequence[ItemRecord], titles: dict[int, str]) -> None:
             code += f" – {HSCode(item.code_end).dotted()}"
         ex = "ex " if item.ex else ""
         serial = item.serial if item.serial is not None else ""
-        click.echo(f"{serial!s:>5} {ex}{code:<14} {item.description}")
+        tag = _relation_tag(selection.relation(item))
+        click.echo(f"{serial!s:>5} {ex}{code:<14} {tag}{item.description}")
         if item.attributes:
             click.echo(f"{'':>6}{'':<14}   [{attributes_text(item.attributes)}]")
         for sub in item.sub_items:

@@ -114,6 +114,10 @@ def screen(
     descriptions could not be checked against the entries defined by name);
     invalid. Several may be given: --fail-on controlled,invalid.
 
+    A catalogue with no data rows, or with no HS code in any row, screens
+    nothing: that is not "all clear", so screen exits 1 (with or without
+    --fail-on) and every report says so.
+
     With --list given more than once, each row gets a status against every list
     (the version of each in force on --as-of, or today) and an overall verdict,
     the most severe of them; reports (csv, xlsx, json) show both, and --fail-on
@@ -217,18 +221,38 @@ def screen(
         )
     if chosen is not None and output is None:
         # stdout carries the report itself; the text summary printed its own.
-        for warning in report.warnings:
+        for warning in _other_warnings(report):
             click.echo(f"warning: {report.file}: {warning}", err=True)
     if output is not None and chosen is not None:
         state.info(f"Wrote {output}: {_screen_counts(summary)}.")
-        for warning in report.warnings:
+        for warning in _other_warnings(report):
             click.echo(f"warning: {warning}")
-    if fail_on:
-        failures = summary.failures(fail_on)
-        for failure in failures:
-            click.echo(failure, err=True)
-        if failures:
-            sys.exit(1)
+    _exit_on_failures([summary], fail_on)
+
+
+def _other_warnings(report: ScreenReport) -> list[str]:
+    """The run's warnings but the one saying nothing was screened (the closing line)."""
+    nothing = report.summary.nothing_screened_warning()
+    return [warning for warning in report.warnings if warning != nothing]
+
+
+def _exit_on_failures(
+    summaries: list[ScreenSummary], fail_on: tuple[str, ...], prefixes: list[str] | None = None
+) -> None:
+    """Print why the run fails and exit 1: rows failing --fail-on, or nothing screened."""
+    failures: list[str] = []
+    for n, summary in enumerate(summaries):
+        prefix = prefixes[n] if prefixes is not None else ""
+        if fail_on:
+            failures += [f"{prefix}{line}" for line in summary.failures(fail_on)]
+        else:
+            nothing = summary.nothing_screened_warning()
+            if nothing is not None:
+                failures.append(f"{prefix}{nothing}.")
+    for failure in failures:
+        click.echo(failure, err=True)
+    if failures:
+        sys.exit(1)
 
 
 def _screen_several(
@@ -264,22 +288,17 @@ def _screen_several(
             _several_text(combined)
     runs = combined.reports
     for run in runs:
+        warn_drafts_passed_over(engine, run.slug, run.as_of, run.version, include_drafts)
         if run.status != "approved":
             click.echo(
                 f"warning: screened against {run.slug} {run.version}, a {run.status} version",
                 err=True,
             )
-        for warning in run.warnings:
+        for warning in _other_warnings(run):
             click.echo(f"warning: {run.slug}: {warning}", err=True)
     if output is not None:
         state.info(f"Wrote {output}: {combined.total:,} rows against {', '.join(slugs)}.")
-    if not fail_on:
-        return
-    failures = [f"{run.slug}: {line}" for run in runs for line in run.summary.failures(fail_on)]
-    for failure in failures:
-        click.echo(failure, err=True)
-    if failures:
-        sys.exit(1)
+    _exit_on_failures([run.summary for run in runs], fail_on, [f"{run.slug}: " for run in runs])
 
 
 def _several_text(combined: CombinedReport) -> None:
@@ -336,7 +355,7 @@ def _screen_text(report: ScreenReport) -> ScreenSummary:
         f"Screened {report.file}{sheet} against {report.slug} {report.version}{status}{effective}: "
         f"{_screen_counts(summary)}."
     )
-    for warning in report.warnings:
+    for warning in _other_warnings(report):
         click.echo(f"warning: {warning}")
     if compared:
         changes = ", ".join(f"{n:,} {change}" for change, n in sorted(summary.changes.items()))

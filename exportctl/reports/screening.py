@@ -37,7 +37,10 @@ or trailing line would break every program reading the table, and it is only
 complete once the last row is read. So a CSV carries it row by row instead:
 each clear row whose name entries went unchecked says so in ``reason`` ("the
 row has no description, so the N list entries defined by name were not
-checked"), and a recovered code's row says how it was read.
+checked"), and a recovered code's row says how it was read. A run that
+screened nothing (no data rows, or no row with an HS code) is the exception: its
+CSV's first row after the header says so in ``reason`` and holds nothing else
+(the rows before the first code are held back until it is known).
 
 The XLSX Summary sheet and the JSON ``report`` object carry the report's record
 (:class:`~exportctl.reports.evidence.Evidence`: when, in which time zone, by whom,
@@ -335,7 +338,7 @@ def summary_rows(
     if report.sheet:
         rows.append((t("evidence.catalogue_sheet"), report.sheet))
     rows.append((t("evidence.catalogue_sha256"), report.sha256))
-    rows += [(t("screening.warning"), warning) for warning in report.warnings]
+    rows += [(t("screening.warning"), warning) for warning in report.warnings_in(t)]
     if report.extra_columns:
         rows.append((t("screening.columns_kept"), ", ".join(report.extra_columns)))
     rows.append((t("screening.rows"), summary.total))
@@ -378,20 +381,44 @@ def write_csv(
     options = options or ReportOptions()
     dialect = options.csv_dialect
     writer = csv.writer(out, lineterminator="\r\n")
+    cells: Callable[[ScreenResult], list[Any]]
     if dialect == "plain":
-        writer.writerow([csv_cell(name, dialect) for name in columns_of(report)])
+        header = [csv_cell(name, dialect) for name in columns_of(report)]
         version = report.version
-        writer.writerows(
-            [csv_cell(value, dialect) for value in result_cells(result, version)]
-            for result in report.results
-        )
+
+        def cells(result: ScreenResult) -> list[Any]:
+            return [csv_cell(value, dialect) for value in result_cells(result, version)]
+
+        reason = COLUMNS.index("reason")
     else:
         out.write("\ufeff")
         # excel_cell is csv_cell's excel dialect; PeopleCells applies it to the
         # cells that repeat once, not once a row.
         people = PeopleCells(options.text, report.version, excel_cell)
-        writer.writerow([csv_cell(name, dialect) for name in people.header(report)])
-        writer.writerows(map(people.cells, report.results))
+        header = [csv_cell(name, dialect) for name in people.header(report)]
+        cells = people.cells
+        reason = PEOPLE_COLUMNS.index("reason")
+    writer.writerow(header)
+    results = iter(report.results)
+    with tempfile.SpooledTemporaryFile(
+        max_size=16 * 1024 * 1024, mode="w+", encoding="utf-8", newline=""
+    ) as held:
+        # Rows are held back only until one has a code; in most catalogues that is
+        # the first, and the rest then stream straight through.
+        holding = csv.writer(held, lineterminator="\r\n")
+        for result in results:
+            if result.code is not None:
+                held.seek(0)
+                shutil.copyfileobj(held, out)
+                writer.writerow(cells(result))
+                writer.writerows(map(cells, results))
+                return report.summary
+            holding.writerow(cells(result))
+        notice = [""] * len(header)
+        notice[reason] = csv_cell(report.summary.nothing_screened_warning(options.text), dialect)
+        writer.writerow(notice)
+        held.seek(0)
+        shutil.copyfileobj(held, out)
     return report.summary
 
 

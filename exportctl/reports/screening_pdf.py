@@ -145,7 +145,7 @@ def _record_story(
         against.append((t("evidence.catalogue_sheet"), report.sheet))
     against.append((t("evidence.catalogue_sha256"), report.sha256))
     story.extend(label_table(against, width, styles=styles, label_share=0.25))
-    for warning in report.warnings:
+    for warning in report.warnings_in(t):
         story.append(para(f"{t('pdf.screen.warning')}: {warning}", styles["notice"]))
     keys = ("pdf.screen.partial", "pdf.screen.complete")
     story.append(completeness(t, styles, options, listed=listed, total=total, keys=keys))

@@ -50,6 +50,7 @@ The modules, each importing only those listed before it:
 * :mod:`~exportctl.screen.reasons`: :class:`Reason`, a rule id and its values.
 * :mod:`~exportctl.screen.index`: statuses, :class:`ScreenIndex` and the verdict on one code.
 * :mod:`~exportctl.screen.results`: :func:`screen_rows`, results, summary and report.
+* :mod:`~exportctl.screen.related`: every entry a code meets (``show --code``).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from exportctl.screen.reasons import Reason
 if TYPE_CHECKING:
     from exportctl.readers import ParsedRow
     from exportctl.readers.rows import Note
+    from exportctl.reports.language import Text
 
 
 FAIL_ON: tuple[str, ...] = ("controlled", "review", "invalid")
@@ -189,11 +190,20 @@ class ScreenSummary:
     """Rows with a description."""
     recovered: int = 0
     """Rows whose code was read with zeros put back (each carries a warning)."""
+    coded: int = 0
+    """Rows whose code cell was read as one or more real codes: those screened."""
+    code_column: str | None = None
+    """Header of the catalogue's code column."""
+    catalogue: str = ""
+    """The catalogue's file name, for sentences."""
 
     def add(self, result: ScreenResult) -> None:
         """Count one result."""
         self.total += 1
         self.counts[result.status] += 1
+        if result.status != "invalid":
+            # A code read as written, with zeros put back, or as several real readings.
+            self.coded += 1
         if result.description:
             self.described += 1
         if result.warning is not None:
@@ -237,9 +247,35 @@ class ScreenSummary:
         )
 
     @property
+    def nothing_screened(self) -> bool:
+        """True when no row had a usable HS code (or there was no row): nothing was
+        screened, which is not "all clear". Complete once every result has been counted."""
+        return self.coded == 0
+
+    def nothing_screened_warning(self, text: Text | None = None) -> str | None:
+        """The sentence saying nothing was screened, in ``text``'s language (English
+        when None); None when something was."""
+        if not self.nothing_screened:
+            return None
+        from exportctl.reports.language import text_for
+
+        t = text or text_for("en")
+        file = self.catalogue or t("screening.nothing.catalogue")
+        if self.total == 0:
+            return t("screening.nothing.no_rows", file=file)
+        return t("screening.nothing.no_codes", file=file, column=self.code_column or "code")
+
+    @property
     def warnings(self) -> list[str]:
         """Plain sentences about what the run could not do as asked (empty when none)."""
+        return self.warnings_in(None)
+
+    def warnings_in(self, text: Text | None) -> list[str]:
+        """:attr:`warnings`, the one saying nothing was screened in ``text``'s language."""
         found: list[str] = []
+        nothing = self.nothing_screened_warning(text)
+        if nothing is not None:
+            found.append(nothing)
         warning = self.description_warning
         if warning is not None:
             found.append(warning)
@@ -267,7 +303,9 @@ class ScreenSummary:
 
         Rows count as in :meth:`hits`, named per status. With ``review``, a run
         whose descriptions could not be checked fails too, rows or not: a name
-        entry that was not checked is not clear.
+        entry that was not checked is not clear. With any name, a run that
+        screened nothing (:attr:`nothing_screened`) fails: nothing screened is
+        not all clear.
 
         Raises:
             ValueError: ``fail_on`` names something else.
@@ -286,6 +324,9 @@ class ScreenSummary:
         warning = self.description_warning
         if "review" in names and warning is not None:
             reasons.append(f"{flag}: {warning}.")
+        nothing = self.nothing_screened_warning()
+        if nothing is not None:
+            reasons.append(f"{flag}: {nothing}.")
         return reasons
 
     def to_json(self) -> dict[str, Any]:
@@ -293,6 +334,7 @@ class ScreenSummary:
         data: dict[str, Any] = {status: self.counts[status] for status in STATUSES}
         data["total"] = self.total
         data["description_checked"] = self.description_checked
+        data["nothing_screened"] = self.nothing_screened
         data["recovered"] = self.recovered
         if self.compared:
             data["changed"] = self.changed
@@ -456,6 +498,8 @@ class ScreenReport:
 
     def __post_init__(self) -> None:
         self.summary.description_column = self.columns.get("description")
+        self.summary.code_column = self.columns.get("code")
+        self.summary.catalogue = self.file
 
     @property
     def description_checked(self) -> bool:
@@ -463,9 +507,18 @@ class ScreenReport:
         return self.summary.description_checked
 
     @property
+    def nothing_screened(self) -> bool:
+        """See :attr:`ScreenSummary.nothing_screened` (complete after ``results``)."""
+        return self.summary.nothing_screened
+
+    @property
     def warnings(self) -> list[str]:
         """See :attr:`ScreenSummary.warnings` (complete after ``results``)."""
         return self.summary.warnings
+
+    def warnings_in(self, text: Text | None) -> list[str]:
+        """See :meth:`ScreenSummary.warnings_in` (complete after ``results``)."""
+        return self.summary.warnings_in(text)
 
     def header_json(self) -> dict[str, Any]:
         """Everything of the JSON report but ``summary`` and ``rows``."""
@@ -486,6 +539,7 @@ class ScreenReport:
                 for number, title in sorted(self.sections.items())
             ],
             "description_checked": self.description_checked,
+            "nothing_screened": self.nothing_screened,
             "warnings": self.warnings,
             "extra_columns": list(self.extra_columns),
             "list_name": self.list_name or None,

@@ -1,10 +1,10 @@
 """Transactions, version writes, reads, as-of lookups and the audit chain.
 
 Versions are append-only: nothing here deletes a stored version or item, and
-the only change a stored version sees is to its status (:func:`set_status`:
-draft, approved, withdrawn). An import writes the version, its items and its
-audit events in one transaction (:func:`session_scope`), so a failure leaves
-the database as it was.
+the only changes a stored version sees are to its status (:func:`set_status`:
+draft, approved, withdrawn) and, while a draft, to its dates (:func:`set_dates`).
+An import writes the version, its items and its audit events in one transaction
+(:func:`session_scope`), so a failure leaves the database as it was.
 
 The modules, each importing only those listed before it:
 
@@ -14,7 +14,7 @@ The modules, each importing only those listed before it:
 * :mod:`~exportctl.store.items`: a version's items, written and read in bulk.
 * :mod:`~exportctl.store.versions`: versions written by an import and found by
   label or date.
-* :mod:`~exportctl.store.status`: approval and withdrawal.
+* :mod:`~exportctl.store.status`: approval and withdrawal; a draft's dates.
 """
 
 from __future__ import annotations
@@ -44,16 +44,19 @@ from exportctl.store.lists import (
     rename_list,
 )
 from exportctl.store.session import session_scope
-from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_status
+from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_dates, set_status
 from exportctl.store.versions import (
     NewSection,
     NewVersion,
     begin_version,
+    dating_hint,
     find_source,
     finish_version,
     get_version,
     sections_of,
     store_version,
+    undated_reason,
+    undated_versions,
     version_as_of,
     versions_of,
 )
@@ -73,6 +76,7 @@ __all__ = [
     "audit_events",
     "begin_version",
     "create_list",
+    "dating_hint",
     "rename_list",
     "ensure_list",
     "find_source",
@@ -83,9 +87,12 @@ __all__ = [
     "load_items",
     "record_event",
     "session_scope",
+    "set_dates",
     "set_status",
     "sections_of",
     "store_version",
+    "undated_reason",
+    "undated_versions",
     "verify_audit",
     "version_as_of",
     "versions_of",

@@ -4,7 +4,8 @@ This module owns writing events (:func:`record_event`, in the caller's
 transaction, one writer at a time), reading them back (:func:`audit_events`,
 :func:`chain_head`) and checking that nothing was changed or removed
 afterwards (:func:`verify_audit`): neither an event, nor a version's items,
-sections or row, whose digests its import event carries.
+sections or row, whose digests its import event carries (a draft's ``dates``
+event carries its row's digest anew).
 
 Appends are serialised: on PostgreSQL a transaction-level advisory lock, and on
 both databases the ``audit_head`` row is rewritten before the last event is
@@ -397,7 +398,23 @@ def _chain_view(
                 )
         elif event.action in ("approve", "withdraw") and key in anchors:
             anchors[key].changes.append(event)
+        elif event.action == "dates" and key in anchors:
+            # A draft's dates set afterwards (store.status.set_dates): its record
+            # digest is now the one this event carries; items and sections stay.
+            digests = detail.get("digests")
+            if isinstance(digests, dict):
+                anchor = anchors[key]
+                anchor.digests = digests
+                anchor.record = detail.get("record")
+                anchor.since = f"its dates were set (event {event.id})"
     return anchors, imports
+
+
+def chain_digests(session: Session, slug: str, label: str) -> dict[str, Any] | None:
+    """The digests the audit chain last recorded for a version (``{scheme, items,
+    sections, record}``), or None when it recorded none."""
+    anchor = _chain_view(audit_events(session))[0].get((slug, label))
+    return dict(anchor.digests) if anchor is not None else None
 
 
 def _expected_state(anchor: _Anchor) -> tuple[dict[str, Any], dict[str, AuditEvent]]:

@@ -14,7 +14,11 @@ column added to ``item`` or ``version`` later needs a scheme 3, recorded alongsi
 Only a version's immutable facts are digested. Its lifecycle columns (status,
 approval, withdrawal) legitimately change after import; each change is an
 audit event of its own, and :func:`exportctl.store.audit.verify_audit` replays
-those events to check them.
+those events to check them. The effective and notice dates stay facts: they
+decide which version is in force, so a change to them behind exportctl's back
+must show. Only a draft's dates may be set after import
+(:func:`exportctl.store.status.set_dates`, ``exportctl dates``); its ``dates``
+event carries the record digest recomputed here, and verification goes on from it.
 
 Every function takes a Connection so that the Alembic revision computing the
 digests of versions stored before them can use them too.

@@ -1,8 +1,9 @@
-"""A version's status: approval by a second person, and withdrawal.
+"""A version's status: approval by a second person, and withdrawal; a draft's dates.
 
-This module owns the only change a stored version sees (:func:`set_status`):
-which statuses a version can leave, who may approve it, that a withdrawal
-gives its reason, and the audit event each change writes.
+This module owns the only changes a stored version sees: its status
+(:func:`set_status`: which statuses a version can leave, who may approve it,
+that a withdrawal gives its reason) and, while it is a draft, its effective
+and notice dates (:func:`set_dates`); each change writes its audit event.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from sqlmodel import Session, col
 
 from exportctl.errors import StatusError
 from exportctl.models import ControlList, Version, utcnow
-from exportctl.store.audit import record_event
+from exportctl.store.audit import chain_digests, record_event
+from exportctl.store.digests import Digests, version_digests, version_record
+from exportctl.store.versions import dating_hint
 
 APPROVABLE = frozenset({"draft"})
 """Statuses a version can be approved from."""
@@ -62,7 +65,7 @@ def set_status(
     now = utcnow()
     changes: dict[str, Any]
     if status == "approved":
-        _check_approvable(version, which, actor, one_person)
+        _check_approvable(version, which, actor, one_person, slug)
         same_person = _same_person(actor, version.imported_by)
         changes = {
             "status": "approved",
@@ -86,11 +89,16 @@ def set_status(
             f'{which} cannot be set to "{status}": a version is approved or withdrawn'
         )
     session.add(version)
-    # Guarded on the status read above, so two people changing it at once
-    # cannot both succeed.
+    # Guarded on the status and the dates (the record digest) read above, so two
+    # people changing it at once cannot both succeed, nor an approval pass over
+    # dates set meanwhile.
     result = session.exec(
         update(Version)
-        .where(col(Version.id) == version.id, col(Version.status) == before)
+        .where(
+            col(Version.id) == version.id,
+            col(Version.status) == before,
+            col(Version.record_digest).is_not_distinct_from(version.record_digest),
+        )
         .values(**changes)
     )
     if result.rowcount != 1:
@@ -113,7 +121,9 @@ def _same_person(actor: str, other: str) -> bool:
     return actor.strip().casefold() == other.strip().casefold()
 
 
-def _check_approvable(version: Version, which: str, actor: str, one_person: bool) -> None:
+def _check_approvable(
+    version: Version, which: str, actor: str, one_person: bool, slug: str
+) -> None:
     if version.status == "approved":
         raise StatusError(
             f"{which} was already approved by {version.approved_by} on {_when(version.approved_at)}"
@@ -126,6 +136,13 @@ def _check_approvable(version: Version, which: str, actor: str, one_person: bool
         )
     if version.status not in APPROVABLE:
         raise StatusError(f'{which} is "{version.status}" and cannot be approved')
+    if version.effective is None:
+        # Approved without a date, a version is never chosen by date: the one
+        # before it stays in force and its additions screen clear (issue 19).
+        raise StatusError(
+            f"{which} has no effective date, so no by-date question would choose it; "
+            f"give it one first: {dating_hint(slug, version.label)}"
+        )
     if _same_person(actor, version.imported_by) and not one_person:
         raise StatusError(
             f"{which} was imported by {version.imported_by}; a second person approves it "
@@ -152,3 +169,124 @@ def _when(moment: dt.datetime | None) -> str:
         if moment is not None
         else "an unknown date"
     )
+
+
+def set_dates(
+    session: Session,
+    version: Version,
+    *,
+    actor: str,
+    effective: dt.date | None = None,
+    published: dt.date | None = None,
+) -> Version:
+    """Set a draft's effective date and/or notice date, with its audit event.
+
+    A version's dates are among its immutable facts (the record digest of
+    :mod:`exportctl.store.digests` covers them): once approved they are what was
+    approved. A draft is not yet vouched for, so its dates may be given late;
+    the record digest is recomputed through :func:`version_digests` and the
+    ``dates`` event carries it, so ``audit verify`` checks the row against the
+    dates set, and still catches any other change.
+
+    Args:
+        session: The session to write through (the caller's transaction).
+        version: The draft.
+        actor: Who sets the dates.
+        effective: The date the version takes effect; unchanged when None.
+        published: The notice's date; unchanged when None.
+
+    Returns:
+        The version with its new dates.
+
+    Raises:
+        StatusError: No date given, nothing would change, the version is not a
+            draft, or it no longer matches what the audit chain recorded.
+    """
+    control_list = session.get(ControlList, version.list_id)
+    slug = control_list.slug if control_list is not None else str(version.list_id)
+    which = f'version "{version.label}" of "{slug}"'
+    actor = actor.strip()
+    if not actor:
+        raise StatusError(f"{which}: say who sets its dates (set EXPORTCTL_ACTOR)")
+    if effective is None and published is None:
+        raise StatusError(f"{which}: give --effective DATE, --notice-date DATE or both")
+    if version.status != "draft":
+        raise StatusError(
+            f"{which} is {version.status}: its dates are part of what was approved and stay "
+            "as they are; withdraw it and import its file again with --effective"
+            if version.status == "approved"
+            else f"{which} was withdrawn: its dates stay as they are"
+        )
+    changes: dict[str, Any] = {}
+    if effective is not None and effective != version.effective:
+        changes["effective"] = effective
+    if published is not None and published != version.published:
+        changes["published"] = published
+    if not changes:
+        raise StatusError(
+            f"{which} already has effective date {version.effective} and notice date "
+            f"{version.published}: nothing to change"
+        )
+    assert version.id is not None
+    recorded = chain_digests(session, slug, version.label)
+    if recorded is None:
+        raise StatusError(
+            f"{which} has no digests in the audit chain, so its dates are not changed; "
+            "run exportctl audit verify"
+        )
+    # The version keeps the scheme its digests were recorded under (scheme 1 for
+    # versions digested by the 0004 upgrade).
+    scheme = int(recorded.get("scheme", 1))
+    conn = session.connection()
+    now = version_digests(conn, version.id, scheme)
+    if (now.items, now.sections, now.record) != (
+        recorded.get("items"),
+        recorded.get("sections"),
+        recorded.get("record"),
+    ):
+        # Recomputing the digest would vouch for whatever was changed behind its back.
+        raise StatusError(
+            f"{which} no longer matches the audit chain, so its dates are not changed; "
+            "run exportctl audit verify"
+        )
+    before = {"effective": version.effective, "published": version.published}
+    session.add(version)
+    # Guarded on what was read, so that two people dating it at once cannot both succeed.
+    result = session.exec(
+        update(Version)
+        .where(
+            col(Version.id) == version.id,
+            col(Version.status) == "draft",
+            col(Version.record_digest).is_not_distinct_from(version.record_digest),
+        )
+        .values(**changes)
+    )
+    if result.rowcount != 1:
+        raise StatusError(f"{which} was changed by someone else meanwhile; look at it again")
+    after: Digests = version_digests(conn, version.id, scheme)
+    session.exec(
+        update(Version).where(col(Version.id) == version.id).values(record_digest=after.record)
+    )
+    session.refresh(version)
+    record_event(
+        session,
+        action="dates",
+        actor=actor,
+        list_slug=slug,
+        version_label=version.label,
+        file=version.source_file,
+        sha256=version.source_sha256,
+        detail={
+            "effective_before": _day(before["effective"]),
+            "effective_after": _day(version.effective),
+            "published_before": _day(before["published"]),
+            "published_after": _day(version.published),
+            "digests": after.to_json(),
+            "record": version_record(conn, version.id, scheme),
+        },
+    )
+    return version
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None

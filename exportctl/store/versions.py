@@ -19,7 +19,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from exportctl.errors import DuplicateSourceError, VersionExistsError, VersionNotFoundError
+from exportctl.errors import (
+    DuplicateSourceError,
+    StatusError,
+    VersionExistsError,
+    VersionNotFoundError,
+)
 from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import record_event
 from exportctl.store.digests import version_digests, version_record
@@ -93,8 +98,49 @@ def version_as_of(
             f'list "{slug}" had no version in force on {when}; the first dated one, '
             f'"{first.label}" (effective {first.effective}), is {first.status}'
         )
+    undated = undated_versions(session, control_list, include_drafts=True)
+    if undated:
+        raise VersionNotFoundError(
+            f'list "{slug}" has no version with an effective date, so none was in force on '
+            f"{when}: " + "; ".join(undated_reason(slug, v) for v in undated)
+        )
     raise VersionNotFoundError(
         f'list "{slug}" has no version with an effective date; import with --effective'
+    )
+
+
+def undated_versions(
+    session: Session, control_list: ControlList, *, include_drafts: bool = False
+) -> list[Version]:
+    """The approved versions (and drafts too with ``include_drafts``) without an
+    effective date: no by-date question can choose them.
+
+    ``approve`` (and ``import --approve``) refuse a version without a date, but a
+    database may hold some approved before they did.
+    """
+    return [
+        v
+        for v in versions_of(session, control_list)
+        if v.effective is None and _counts(v, include_drafts)
+    ]
+
+
+def dating_hint(slug: str, label: str) -> str:
+    """The command that gives a draft its effective date."""
+    return f"exportctl dates {label} --list {slug} --effective YYYY-MM-DD"
+
+
+def undated_reason(slug: str, version: Version) -> str:
+    """Why an undated version is never chosen by date, and the command that mends it."""
+    if version.status == "draft":
+        return (
+            f'"{version.label}" is a draft without an effective date; give it one: '
+            f"{dating_hint(slug, version.label)}"
+        )
+    return (
+        f'"{version.label}" is approved but has no effective date, so it is never chosen by '
+        f"date; withdraw it (exportctl withdraw {version.label} --list {slug} --reason "
+        '"no effective date") and import its file again with --effective DATE'
     )
 
 
@@ -250,7 +296,13 @@ def begin_version(session: Session, new: NewVersion) -> Version:
         VersionExistsError: The label is taken in this list.
         DuplicateSourceError: The same file and sheet is a live version of the list
             (the file of a withdrawn version may be imported again).
+        StatusError: ``new.approve`` without ``new.effective``.
     """
+    if new.approve and new.effective is None:
+        raise StatusError(
+            f'version "{new.label}" of "{new.slug}" cannot be approved without an effective '
+            "date: it would never be chosen by date; give --effective DATE"
+        )
     if new.create_list:
         control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
     else:
