@@ -180,3 +180,25 @@ def test_screen_cli_reports_the_evidence(
     assert rows["A1"]["status"] == "review" and rows["A1"]["rule"] == "description"
     assert rows["A1"]["values"]["evidence"][0]["kind"] == "name"
     assert rows["A2"]["status"] == "clear" and rows["A3"]["status"] == "clear"
+
+
+def test_a_korean_report_gives_the_reason_in_korean(
+    tmp_path: Path, run_cli: RunCli, sample_items: list[ItemRecord]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    run_cli("init", db=db, ok=True)
+    run_cli(
+        "import", str(SAMPLE), "--list", "kr-russia", "--version", "2024-06",
+        "--effective", "2024-08-28", "--create-list", db=db, ok=True,
+    )  # fmt: skip
+    catalogue = tmp_path / "items.csv"
+    catalogue.write_text("품번,품목명,HS부호\nA1,3차원 좌표측정기,9031499000\n", encoding="utf-8")
+    out = tmp_path / "screening.csv"
+    run_cli(
+        "screen", str(catalogue), "--list", "kr-russia", "--version", "2024-06",
+        "--lang", "ko", "-o", str(out), db=db,
+    )  # fmt: skip
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        (row,) = list(csv.reader(handle))[1:]
+    reason = next(cell for cell in row if "품목명이" in cell)
+    assert "연번 4" in reason and "the description" not in reason

@@ -65,7 +65,8 @@ def row_values(row: CombinedRow, text: Text | None) -> list[Any]:
         word(row.overall),
     ]
     for result in row.results:
-        values += [word(result.status), _entry(result), result.reason]
+        reason = result.reason_in(text.lang) if text is not None else result.reason
+        values += [word(result.status), _entry(result), reason]
     return [*values, *first.extra]
 
 

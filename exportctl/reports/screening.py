@@ -248,7 +248,7 @@ class PeopleCells:
             self.change(result.change) if previous is not None else None,
             *self.entry(result.entry),
             " ".join(result.words),
-            result.reason,
+            result.reason_in(self.text.lang),
             self.version,
         ]
         if result.extra:

@@ -90,7 +90,9 @@ def _rows(results: list[ScreenResult], t: Text, *, changed: bool) -> list[list[A
         if changed:
             status = f"{_change_name(r, t)}\n({t.status(r.previous_status or 'clear')} → {status})"
         product = "\n".join(x for x in (r.sku, r.description) if x)
-        rows.append([t.number(r.row), product, r.shown_code or "", status, decided, r.reason])
+        rows.append(
+            [t.number(r.row), product, r.shown_code or "", status, decided, r.reason_in(t.lang)]
+        )
     return rows
 
 
