@@ -202,3 +202,23 @@ def test_a_korean_report_gives_the_reason_in_korean(
         (row,) = list(csv.reader(handle))[1:]
     reason = next(cell for cell in row if "품목명이" in cell)
     assert "연번 4" in reason and "the description" not in reason
+
+
+def test_what_the_goods_are_for_or_of_is_not_the_goods(index: ScreenIndex) -> None:
+    # 의 and "for/with" make the phrase before or after them a modifier, as 용 does.
+    assert index.match_code("840731", "모터사이클의 것").status == "clear"
+    assert index.match_code("630720", "Life jacket for pleasure boats").status == "clear"
+    assert index.match_code("902910", "Pedometer with accelerometer").status == "clear"
+    # A different purpose is not the entry's: 선박용 내연기관 is no aircraft engine.
+    assert index.match_code("840890", "선박용 내연기관").status == "clear"
+
+
+def test_a_count_or_unit_after_a_number_is_no_name() -> None:
+    assert phrases("6축 다관절 로봇") == (("다관절", "로봇"),)
+
+
+def test_a_synonym_read_as_its_head_alone_folds_nothing() -> None:
+    # "3차원 측정기" reads as 측정기 once the count is dropped: it must not make every
+    # 측정기 a coordinate measuring machine.
+    assert phrases("레이저 거리측정기") != phrases("레이저 거리 좌표측정기")
+    assert ("좌표측정기",) not in phrases("압력 측정기")

@@ -137,7 +137,8 @@ class _Name(NamedTuple):
     entry_has_subs: bool
     """The entry is defined by its sub-items: its own name names a class."""
     weak: bool = False
-    """A lone noun before a generic one (격리 장비): it says what kind, not what goods."""
+    """A lone noun before a generic one (격리 장비, 레이더 장비): it may say what kind
+    rather than what goods, so alone it needs a plausible chapter."""
 
 
 def entry_chapters(entry: ItemRecord) -> frozenset[str]:
@@ -317,6 +318,8 @@ class NameMatcher:
                 continue
             if kind == "name" and name.weak:
                 kind = "head-and-modifier"
+            elif kind.startswith("head-and") and _purposes_differ(phrase, name.tokens):
+                kind = "head-only"  # 선박용 내연기관 is not 항공기용 … 내연기관
             elif kind == "name" and name.sub_item is None and name.entry_has_subs:
                 kind = "class-name"
             known = best.get(position)
@@ -400,6 +403,19 @@ An English word is always weighed (radar, camera)."""
 
 def _specific(word: str) -> bool:
     return len(word) > SHORT_NAME and _HANGUL_RE.fullmatch(word) is not None
+
+
+def _purposes_differ(phrase: Phrase, name: Phrase) -> bool:
+    """Whether both say what they are for (``X용``) and say different things."""
+    ours, theirs = _purpose(phrase), _purpose(name)
+    return ours is not None and theirs is not None and ours != theirs
+
+
+def _purpose(phrase: Phrase) -> str | None:
+    for i, token in enumerate(phrase[1:], 1):
+        if token == USE:
+            return phrase[i - 1]
+    return None
 
 
 def _after_use(phrase: Phrase, start: int) -> bool:

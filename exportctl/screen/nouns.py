@@ -42,11 +42,13 @@ Phrase = tuple[str, ...]
 
 USE = "용"
 """The suffix "for the use of": kept in a phrase, never a noun of its own."""
+_OF = "의"
+"""The particle "of": the phrase before it says whose, like 용."""
 
 _HANGUL = re.compile(r"[가-힣]")
-# A hyphen between Latin words (fibre-optic, spin-forming) is a space: item masters
-# write both.
-_LATIN_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
+# Hyphenated Latin words: fibre-optic is "fibre optic" (item masters write both), but
+# step-and-repeat, whose parts hold a stop word, is one word.
+_LATIN_HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 # A hyphen inside a Korean compound (아날로그-디지털 변환기) joins, it does not separate.
 _HANGUL_HYPHEN = re.compile(r"(?<=[가-힣])-(?=[가-힣])")
 _PLAIN_WORD = re.compile(r"[a-z]{2,}(?:[\-'][a-z]+)*")
@@ -127,12 +129,13 @@ class Analyser:
         self._fold_longest = 0
         self._variant_words: tuple[str, ...] = ()
         # Names written as one Korean word (야시경, 발효탱크) are taught to the analyser
-        # whole, so it reads them alike alone and in a sentence.
+        # whole, so it reads them alike alone and in a sentence; not two-letter ones,
+        # which it would then find inside other words (소나 in 비소나).
         single = {
             name
             for group in self.lexicon.synonyms
             for name in group
-            if " " not in name and _HANGUL.fullmatch(name[0]) and name.isalnum()
+            if " " not in name and _HANGUL.fullmatch(name[0]) and name.isalnum() and len(name) > 2
         }
         self._nouns = tuple(sorted({*self.lexicon.nouns, *single}))
         self._stop_sizes = sorted(
@@ -184,7 +187,7 @@ class Analyser:
                 variant = self.raw_phrases(name)
                 # A variant the analyser reads as the group's head alone ("A/D 변환기"
                 # as 변환기) would fold every 변환기: it is left out.
-                if len(variant) == 1 and not _is_tail(variant[0], first[0]):
+                if len(variant) == 1 and _whole(name, variant[0], first[0]):
                     folds.setdefault("".join(variant[0]), first[0])
                     words.add(variant[0][-1])
         self._fold_longest = max((len(k) for k in folds), default=0)
@@ -246,6 +249,12 @@ class Analyser:
             self._folds = self._build_folds()
         return self._variant_words
 
+    def _hyphenated(self, m: re.Match[str]) -> str:
+        parts = m.group(0).split("-")
+        if any(part.lower() in self.lexicon.stop for part in parts):
+            return "".join(parts)
+        return " ".join(parts)
+
     def _without_generic_tail(self, form: str) -> str:
         """``공작기계`` -> ``공작``: a compound the analyser kept whole loses its generic
         tail, as it does when the analyser splits it (``공작 기계``)."""
@@ -256,7 +265,7 @@ class Analyser:
 
     def _raw_phrases(self, text: str, *, names: bool = False) -> Iterator[Phrase]:
         text = _NOT_WORDS_RE.sub(" ; ", unicodedata.normalize("NFKC", text))
-        text = _LATIN_HYPHEN.sub(" ", text)
+        text = _LATIN_HYPHENATED.sub(self._hyphenated, text)
         if _HANGUL.search(text):
             tokens = _korean_tokens(_HANGUL_HYPHEN.sub("", text), self._nouns)
         else:
@@ -279,13 +288,19 @@ class Analyser:
 
         for token in tokens:
             form = token.form
-            glued = previous is not None and previous.noun and previous.end == token.start
+            glued = previous is not None and previous.end == token.start
+            after_number = glued and previous is not None and previous.number
+            glued = glued and previous is not None and previous.noun
             previous = token
             if token.noun and form in stop and glued and current and _HANGUL.match(form):
                 continue  # 공작기계: a generic noun inside a compound is dropped, not a break
+            if token.noun and after_number and _HANGUL.match(form):
+                continue  # 6축, 20미터: a count or a unit, not goods
             if not token.noun or form in stop:
                 if current:
                     size = len(current)
+                    if form == _OF:
+                        related = True  # 모터사이클의 것: the goods are what follows 의
                     yield from close()
                     if names and token.number:
                         yield _MEASURED
@@ -328,9 +343,13 @@ _GENERIC: Phrase = ("\x02",)
 """Marks that a one-noun phrase was ended by a generic noun (격리 장비)."""
 
 
-def _is_tail(part: Phrase, whole: Phrase) -> bool:
-    """Whether ``part`` is ``whole`` less some of its first tokens."""
-    return len(part) < len(whole) and whole[-len(part) :] == part
+def _whole(name: str, variant: Phrase, canonical: Phrase) -> bool:
+    """Whether the analysis of a synonym kept all of it and is not the tail of the name it
+    stands for: "A/D 변환기" read as 변환기, or "3차원 측정기" read as 측정기, would fold
+    every 변환기 or 측정기."""
+    joined, whole = "".join(variant), "".join(canonical)
+    letters = sum(1 for c in name if c.isalpha())
+    return len(joined) >= letters - 1 and not (len(joined) < len(whole) and whole.endswith(joined))
 
 
 def _close(
