@@ -10,6 +10,8 @@ Each case runs in its own subprocess, which reports its wall time and its peak
 resident memory (``ru_maxrss``), so cases do not share caches or heap:
 
 * ``read``: the bare read of the file (``csv`` module / ``fastexcel``);
+* ``pandas``: ``pandas.read_csv`` with the pyarrow engine (every cell as text) /
+  ``pandas.read_excel`` with calamine: the floor a columnar engine is held to;
 * ``table``: exportctl's reader alone (``read_table`` rows, header detection and cell
   cleaning, no screening);
 * ``screen``: ``api.screen_catalogue`` with every result consumed (what
@@ -48,7 +50,7 @@ from typing import Any
 SEED = 2024
 LIST_SIZE = 1_402
 NAME_ENTRIES = 35
-CASES = ("read", "table", "screen", "screen+csv", "screen+xlsx")
+CASES = ("read", "pandas", "table", "screen", "screen+csv", "screen+xlsx")
 
 _NAME_ENTRIES = [
     ("수치제어 공작기계용 스핀들", "Spindles for numerically controlled machine tools"),
@@ -228,6 +230,14 @@ def _case(case: str, path: Path, url: str) -> dict[str, Any]:
             sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string")
             count = sheet.height
         return {"rows": count}
+    if case == "pandas":
+        import pandas as pd
+
+        if path.suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, engine="pyarrow")
+        else:
+            frame = pd.read_excel(path, dtype=str, engine="calamine")
+        return {"rows": len(frame)}
     if case == "table":
         from exportctl.readers import CATALOGUE_SCHEMA, read_table
 

@@ -156,15 +156,19 @@ def test_reasons_render_in_korean(index: ScreenIndex) -> None:
     assert "entry" not in korean and "list" not in korean
 
 
-def test_screen_cli_reports_the_evidence(
-    tmp_path: Path, run_cli: RunCli, sample_items: list[ItemRecord]
-) -> None:
-    db = f"sqlite:///{tmp_path / 'x.db'}"
-    run_cli("init", db=db, ok=True)
+@pytest.fixture
+def sample_db(db_url: str, run_cli: RunCli) -> str:
+    """The sample list imported into a new database (SQLite, and PostgreSQL when it runs)."""
+    run_cli("init", db=db_url, ok=True)
     run_cli(
         "import", str(SAMPLE), "--list", "kr-russia", "--version", "2024-06",
-        "--effective", "2024-08-28", "--create-list", db=db, ok=True,
+        "--effective", "2024-08-28", "--create-list", db=db_url, ok=True,
     )  # fmt: skip
+    return db_url
+
+
+def test_screen_cli_reports_the_evidence(tmp_path: Path, run_cli: RunCli, sample_db: str) -> None:
+    db = sample_db
     catalogue = tmp_path / "items.csv"
     with catalogue.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -183,14 +187,9 @@ def test_screen_cli_reports_the_evidence(
 
 
 def test_a_korean_report_gives_the_reason_in_korean(
-    tmp_path: Path, run_cli: RunCli, sample_items: list[ItemRecord]
+    tmp_path: Path, run_cli: RunCli, sample_db: str
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'x.db'}"
-    run_cli("init", db=db, ok=True)
-    run_cli(
-        "import", str(SAMPLE), "--list", "kr-russia", "--version", "2024-06",
-        "--effective", "2024-08-28", "--create-list", db=db, ok=True,
-    )  # fmt: skip
+    db = sample_db
     catalogue = tmp_path / "items.csv"
     catalogue.write_text("품번,품목명,HS부호\nA1,3차원 좌표측정기,9031499000\n", encoding="utf-8")
     out = tmp_path / "screening.csv"
