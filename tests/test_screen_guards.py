@@ -23,6 +23,7 @@ from exportctl.reports import screening
 from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.language import text_for
 from exportctl.screen import ScreenSummary, fail_statuses
+from exportctl.screen.reasons import Reason
 
 LIST_ROWS: list[Row] = [
     (1, "8471", "자동자료처리기계", "Automatic data-processing machines", "일반산업용 물품", None),
@@ -544,7 +545,8 @@ def test_every_report_of_nothing_screened_says_so_first(
     reason = t.column("reason")
     # The sentence heads the table; the rows follow, each still saying it has no code.
     assert rows[0][reason] == said
-    assert all(row[reason].startswith("the row has no HS code") for row in rows[1:])
+    no_code = Reason("no-code", {}).render(lang)  # the reason in the report's language
+    assert all(row[reason].startswith(no_code) for row in rows[1:])
     assert [row[t.column("row")] for row in rows] == ["", "2", "3"]
     summary = list(load_workbook(written["xlsx"])[t("screening.sheet.summary")].values)
     assert (t("screening.warning"), said) in summary
