@@ -210,6 +210,7 @@ def test_what_the_goods_are_for_or_of_is_not_the_goods(index: ScreenIndex) -> No
     assert index.match_code("902910", "Pedometer with accelerometer").status == "clear"
     # A different purpose is not the entry's: 선박용 내연기관 is no aircraft engine.
     assert index.match_code("840890", "선박용 내연기관").status == "clear"
+    assert index.match_code("840890", "철도용 기관차의 내연기관").status == "clear"
 
 
 def test_a_count_or_unit_after_a_number_is_no_name() -> None:

@@ -43,7 +43,7 @@ Phrase = tuple[str, ...]
 USE = "용"
 """The suffix "for the use of": kept in a phrase, never a noun of its own."""
 _OF = "의"
-"""The particle "of": the phrase before it says whose, like 용."""
+"""The particle "of": the nouns before it say whose, like 용 says what for."""
 
 _HANGUL = re.compile(r"[가-힣]")
 # Hyphenated Latin words: fibre-optic is "fibre optic" (item masters write both), but
@@ -296,11 +296,14 @@ class Analyser:
                 continue  # 공작기계: a generic noun inside a compound is dropped, not a break
             if token.noun and after_number and _HANGUL.match(form):
                 continue  # 6축, 20미터: a count or a unit, not goods
+            if form == _OF and current and current[-1] != USE:
+                # 기관차의 내연기관, 모터사이클의 것: what comes before 의 says whose, as 용
+                # says what for; the phrase goes on to the goods.
+                current.append(USE)
+                continue
             if not token.noun or form in stop:
                 if current:
                     size = len(current)
-                    if form == _OF:
-                        related = True  # 모터사이클의 것: the goods are what follows 의
                     yield from close()
                     if names and token.number:
                         yield _MEASURED
