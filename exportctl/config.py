@@ -13,7 +13,7 @@ The config file is TOML, ``config.toml`` in the user config folder
     lang = "ko"
     default_list = "kr-russia"
 
-    [limits]                # resource caps on input files (exportctl.readers.limits)
+    [limits]                # resource caps on input files (exportctl.limits)
     max_rows = 3000000
 
 Every key is optional; an unknown key is refused, so a typo never goes unnoticed.
@@ -25,7 +25,7 @@ import datetime as dt
 import getpass
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -124,8 +124,7 @@ def _limits_table(path: Path, value: object) -> dict[str, int]:
             f"config file {path}: limits must be a table ([limits] with lines like "
             "max_rows = 3000000)"
         )
-    # Imported only when the file has a [limits] table: the readers are heavy to import.
-    from exportctl.readers.limits import check_value
+    from exportctl.limits import check_value
 
     checked: dict[str, int] = {}
     for name, number in value.items():
@@ -134,27 +133,6 @@ def _limits_table(path: Path, value: object) -> dict[str, int]:
         except ValueError as exc:
             raise ConfigError(f"config file {path}: [limits] {exc}") from None
     return checked
-
-
-LimitLayers = Callable[[], list[Mapping[str, int]]]
-"""Gives the cap settings in effect, weakest first: the config file's, then the option's."""
-
-_limit_layers: LimitLayers | None = None
-
-
-def set_limit_layers(layers: LimitLayers | None) -> None:
-    """Where the readers' caps come from (set once by the CLI; ``None``: the defaults).
-
-    Kept here, not in :mod:`exportctl.readers.limits`, so the CLI can set it without
-    importing the readers; ``layers`` is called when a reader first asks.
-    """
-    global _limit_layers
-    _limit_layers = layers
-
-
-def limit_layers() -> list[Mapping[str, int]]:
-    """The cap settings the CLI set, weakest first (none when it set nothing)."""
-    return _limit_layers() if _limit_layers is not None else []
 
 
 def resolve_database_url(

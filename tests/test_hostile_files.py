@@ -29,8 +29,8 @@ import openpyxl
 import pytest
 
 from exportctl.errors import InputError
+from exportctl.limits import DEFAULTS, Limits, parse_setting, using_limits
 from exportctl.readers.guard import check_file
-from exportctl.readers.limits import DEFAULTS, Limits, parse_setting, using_limits
 from exportctl.readers.prescan import column_name
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from exportctl.errors import InputError, RefusedError
 from exportctl.hscode import CodeCell
+from exportctl.limits import Limits, using_limits
 from exportctl.readers import (
     CATALOGUE_SCHEMA,
     LIST_SCHEMA,
@@ -33,7 +34,6 @@ from exportctl.readers import (
     xlsx,
 )
 from exportctl.readers.csv import sniff_delimiter
-from exportctl.readers.limits import Limits, using_limits
 from exportctl.readers.ods import ods_column_formats
 
 SHARED = Path(

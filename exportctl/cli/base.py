@@ -408,7 +408,7 @@ def _parse_limits(
     """``--limit NAME=VALUE`` values, checked (the readers are imported only when given)."""
     if not values:
         return {}
-    from exportctl.readers.limits import parse_setting
+    from exportctl.limits import parse_setting
 
     settings: dict[str, int] = {}
     for value in values:
@@ -426,7 +426,7 @@ def _set_limits(state: State, given: dict[str, int]) -> None:
     Resolved when a reader first asks, so a command that reads no file never loads
     the config for it; cleared when the command ends.
     """
-    from exportctl.config import set_limit_layers
+    from exportctl.limits import set_limit_layers
 
     set_limit_layers(lambda: [state.config.limits, given])
     click.get_current_context().call_on_close(lambda: set_limit_layers(None))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from exportctl.errors import InputError
-from exportctl.readers.limits import Limits, current_limits, over
+from exportctl.limits import Limits, current_limits, over
 from exportctl.readers.rows import Note, RawRow
 
 SNIFF_BYTES = 64 * 1024
@@ -232,7 +232,7 @@ def open_csv(path: Path, encoding: str | None, limits: Limits | None = None) -> 
         path: The file.
         encoding: Its encoding, or ``None`` to detect it.
         limits: The caps (lines, line length, fields and field length);
-            :func:`~exportctl.readers.limits.current_limits` by default.
+            :func:`~exportctl.limits.current_limits` by default.
 
     Raises:
         InputError: Encoding problems (see ``choose_encoding``), or over a cap.

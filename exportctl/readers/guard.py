@@ -3,7 +3,7 @@
 Anything but a regular file (a directory, a FIFO, a device), Excel's lock files, empty
 files, files that are not what their name says, password-protected workbooks, zip bombs
 and XML entity tricks are refused here, cheaply (the zip directory and the first bytes
-of each XML part), and so are files over a resource cap (:mod:`exportctl.readers.limits`:
+of each XML part), and so are files over a resource cap (:mod:`exportctl.limits`:
 an .xlsx or .ods has its sheets' used range and shared strings measured by
 :mod:`exportctl.readers.prescan`), so that parsers only ever see files that are safe
 to open.
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Literal
 
 from exportctl.errors import InputError
+from exportctl.limits import RATIO_FLOOR, Limits, current_limits, over
 from exportctl.readers import prescan
-from exportctl.readers.limits import RATIO_FLOOR, Limits, current_limits, over
 
 XML_PROLOG_SCAN = 64 * 1024
 """Bytes of each XML part searched for a DOCTYPE before its root element."""
@@ -80,7 +80,7 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
 
     Args:
         path: The file the user named.
-        limits: The caps; :func:`~exportctl.readers.limits.current_limits` by default.
+        limits: The caps; :func:`~exportctl.limits.current_limits` by default.
 
     Returns:
         What kind of file it is and how large it unpacks.

@@ -42,9 +42,9 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from exportctl.errors import InputError
+from exportctl.limits import current_limits, over
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
-from exportctl.readers.limits import current_limits, over
 from exportctl.readers.rows import RawRow
 
 TITLE_PARAGRAPHS = 10

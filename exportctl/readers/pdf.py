@@ -51,9 +51,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from exportctl.annex import split_label
 from exportctl.errors import InputError
+from exportctl.limits import DEFAULTS, current_limits, raise_hint
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
-from exportctl.readers.limits import DEFAULTS, current_limits, raise_hint
 from exportctl.readers.rows import Note, RawRow
 
 MAX_PAGES = DEFAULTS.max_pages

@@ -7,7 +7,7 @@ declaring four billion strings, asks for hundreds of gigabytes and the process
 aborts. So before any parser opens an .xlsx or .ods, its sheets' XML is streamed
 once, a chunk at a time, for the last row and column any cell reaches (and the
 declared dimension), and its shared-strings header for the counts; a file over a
-cap (:mod:`exportctl.readers.limits`) is refused with one sentence.
+cap (:mod:`exportctl.limits`) is refused with one sentence.
 
 The .xlsx scan costs little: Excel, openpyxl and xlsxwriter give every row and
 cell its reference, so each chunk is searched only for the row tags and for cells
@@ -28,7 +28,7 @@ from typing import IO
 import defusedxml.ElementTree as SafeET
 
 from exportctl.errors import InputError
-from exportctl.readers.limits import Limits, over
+from exportctl.limits import Limits, over
 
 CHUNK = 4 * 1024 * 1024
 """Bytes of unpacked XML searched at a time."""

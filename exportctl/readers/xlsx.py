@@ -32,8 +32,8 @@ import openpyxl
 import python_calamine
 
 from exportctl.errors import InputError
+from exportctl.limits import Limits, current_limits, over, raise_hint
 from exportctl.readers.guard import Checked
-from exportctl.readers.limits import Limits, current_limits, over, raise_hint
 from exportctl.readers.prescan import sheet_parts_in
 from exportctl.readers.rows import RawRow
 

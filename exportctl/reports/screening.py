@@ -494,14 +494,14 @@ def write_screen_report(
     Returns:
         The completed summary.
     """
-    writers: dict[str, Callable[[ScreenReport, Path, ReportOptions], ScreenSummary]] = {
-        "csv": csv_report,
-        "json": json_report,
-        "xlsx": xlsx_report,
-        "pdf": _pdf_file,
-    }
+    # Through the registry: the XLSX and PDF writers build on this module's cells and
+    # columns, so naming them here would be an import cycle.
+    from exportctl.reports.registry import REPORTS
+
+    writer = REPORTS[("screening", fmt)].load()
     with atomic_path(path) as temp:
-        return writers[fmt](report, temp, options or ReportOptions())
+        summary: ScreenSummary = writer(report, temp, options or ReportOptions())
+        return summary
 
 
 # --------------------------------------------------------------------------- registry
@@ -519,17 +519,3 @@ def json_report(report: ScreenReport, path: Path, options: ReportOptions) -> Scr
     """The ``screening``/``json`` entry of :data:`exportctl.reports.registry.REPORTS`."""
     with path.open("w", encoding="utf-8", newline="\n") as out:
         return write_json(report, out, options)
-
-
-@paused_gc()
-def xlsx_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
-    """The ``screening``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
-    from exportctl.reports.screening_xlsx import write_xlsx
-
-    return write_xlsx(report, path, options)
-
-
-def _pdf_file(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
-    from exportctl.reports.screening_pdf import pdf_report
-
-    return pdf_report(report, path, options)

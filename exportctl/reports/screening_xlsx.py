@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from exportctl.bulk import paused_gc
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.screening import (
@@ -45,6 +46,12 @@ _XLSX_WIDTHS = {
 _XLSX_EXTRA_WIDTH = 16
 _XLSX_TEXT_COLUMNS = frozenset({"sku", "code", "code_digits", "original_code", "entry_code"})
 """Columns formatted as text (``@``), so a code typed into them later keeps its zeros."""
+
+
+@paused_gc()
+def xlsx_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
+    """The ``screening``/``xlsx`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    return write_xlsx(report, path, options)
 
 
 def write_xlsx(

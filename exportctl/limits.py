@@ -34,7 +34,7 @@ A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE`
 (``max_rows = 3000000``). The option wins over the file.
 
 The CLI says where the caps come from once per command
-(:func:`exportctl.config.set_limit_layers`: the config file's table, then the
+(:func:`set_limit_layers`: the config file's table, then the
 option); readers ask :func:`current_limits`, which gives the defaults when nothing
 was set. A program using the readers directly can wrap its calls in
 :func:`using_limits`.
@@ -150,6 +150,21 @@ def resolve(*layers: Mapping[str, int]) -> Limits:
 _source: Callable[[], Limits] | None = None
 _resolved: Limits | None = None
 
+LimitLayers = Callable[[], list[Mapping[str, int]]]
+"""Gives the cap settings in effect, weakest first: the config file's, then the option's."""
+
+_limit_layers: LimitLayers | None = None
+
+
+def set_limit_layers(layers: LimitLayers | None) -> None:
+    """Where the caps come from (set once by the CLI; ``None``: the defaults).
+
+    This module imports nothing but the errors, so the CLI sets it without importing
+    the readers; ``layers`` is called when a reader first asks.
+    """
+    global _limit_layers
+    _limit_layers = layers
+
 
 def set_limits_source(source: Callable[[], Limits] | None) -> None:
     """Say where the caps come from (the CLI: its option and the config file).
@@ -162,7 +177,7 @@ def set_limits_source(source: Callable[[], Limits] | None) -> None:
 
 def current_limits() -> Limits:
     """The caps in effect: from :func:`set_limits_source`, else the layers the CLI set in
-    :func:`exportctl.config.set_limit_layers` (config file, then ``--limit``), else the
+    :func:`set_limit_layers` (config file, then ``--limit``), else the
     defaults.
 
     Raises:
@@ -174,10 +189,8 @@ def current_limits() -> Limits:
     if _source is not None:
         _resolved = _source()
         return _resolved
-    from exportctl.config import limit_layers
-
     try:
-        return resolve(*limit_layers())
+        return resolve(*(_limit_layers() if _limit_layers is not None else []))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
 
