@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "ScreenReport": "exportctl.screen",
     "screen_rows": "exportctl.screen",
     "Declared": "exportctl.validate",
-    "validate_table": "exportctl.validate",
+    "validate_table": "exportctl.parts",
     "read_table": "exportctl.readers",
     "LIST_SCHEMA": "exportctl.readers",
     "CATALOGUE_SCHEMA": "exportctl.readers",

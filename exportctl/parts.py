@@ -37,7 +37,7 @@ from exportctl.validate import (
     reconcile,
 )
 
-__all__ = ["AnnexReport", "PartReport", "declared_for", "validate_annex"]
+__all__ = ["AnnexReport", "PartReport", "declared_for", "validate_annex", "validate_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,3 +347,32 @@ def _declared_empty(declared: Declared, declared_parts: Mapping[int, Declared] |
     totals = [declared.total, *(d.total for d in (declared_parts or {}).values())]
     given = [total for total in totals if total is not None]
     return bool(given) and not any(given)
+
+
+def validate_table(
+    table: Table,
+    *,
+    declared: Declared | None = None,
+    base_items: Sequence[ItemRecord] | None = None,
+    base_label: str | None = None,
+    additions: bool = False,
+    nomenclature: Nomenclature | None = None,
+    sink: Callable[[ItemRecord], None] | None = None,
+    previous: Previous | None = None,
+) -> ValidationReport:
+    """Read every row of ``table``, build items and collect findings (every part kept).
+
+    Example:
+        >>> report = validate_table(read_table(path, LIST_SCHEMA), declared=Declared(1159))
+        >>> report.valid, len(report.items)
+    """
+    return validate_annex(
+        table,
+        declared=declared,
+        base_items=base_items,
+        base_label=base_label,
+        additions=additions,
+        nomenclature=nomenclature,
+        sink=sink,
+        previous=previous,
+    ).report

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -552,37 +552,6 @@ def guard_against_base(
         f"import it with{base_flag} --additions; if the notice really removes those items, "
         f"confirm with --declared-removed {removed}",
     )
-
-
-def validate_table(
-    table: Table,
-    *,
-    declared: Declared | None = None,
-    base_items: Sequence[ItemRecord] | None = None,
-    base_label: str | None = None,
-    additions: bool = False,
-    nomenclature: Nomenclature | None = None,
-    sink: Callable[[ItemRecord], None] | None = None,
-    previous: Previous | None = None,
-) -> ValidationReport:
-    """Read every row of ``table``, build items and collect findings (every part kept).
-
-    Example:
-        >>> report = validate_table(read_table(path, LIST_SCHEMA), declared=Declared(1159))
-        >>> report.valid, len(report.items)
-    """
-    from exportctl.parts import validate_annex
-
-    return validate_annex(
-        table,
-        declared=declared,
-        base_items=base_items,
-        base_label=base_label,
-        additions=additions,
-        nomenclature=nomenclature,
-        sink=sink,
-        previous=previous,
-    ).report
 
 
 DECLARED_RULES = frozenset({"added-mismatch", "removed-mismatch", "declared-sum", "no-base"})
