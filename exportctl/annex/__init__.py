@@ -19,6 +19,7 @@ from exportctl.annex.notice import Notice, parse_notice, parse_notice_number
 from exportctl.annex.references import (
     ControlNumberProblem,
     ControlNumberReading,
+    ControlRule,
     control_numbers,
     mentioned_codes,
     read_control_numbers,
@@ -36,6 +37,7 @@ from exportctl.annex.titles import SectionTitle, section_title
 __all__ = [
     "ControlNumberProblem",
     "ControlNumberReading",
+    "ControlRule",
     "Notice",
     "SectionTitle",
     "Serial",

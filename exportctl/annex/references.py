@@ -37,6 +37,8 @@ list, and would fill every record of a large file with a thousand numbers."""
 _TOKEN = re.compile(r"[^\s,/;、·()\[\]{}.]+")
 
 ProblemKind = Literal["unreadable", "reversed-range", "long-range"]
+ControlRule = Literal["unreadable-control-number", "reversed-control-range"]
+"""The rule ids of :attr:`ControlNumberProblem.rule` (see :mod:`exportctl.rules`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,13 @@ class ControlNumberProblem:
 
     kind: ProblemKind
     text: str
+
+    @property
+    def rule(self) -> ControlRule:
+        """The rule id of the finding it makes in a control-number column."""
+        if self.kind == "reversed-range":
+            return "reversed-control-range"
+        return "unreadable-control-number"
 
     def describe(self) -> str:
         """Why the part was not read, in one clause."""
