@@ -17,8 +17,12 @@ import pytest
 from conftest import RunCli
 from openpyxl import Workbook
 
+from exportctl.entries import Assembler
+from exportctl.hscode import Nomenclature
+from exportctl.models import ItemRecord
 from exportctl.profiles import load_profile
-from exportctl.readers import LIST_SCHEMA
+from exportctl.readers import LIST_SCHEMA, ParsedRow, read_table
+from exportctl.validate import _Collector, build_items
 
 HEADER = ["연번", "HS코드", "품목명", "영문품목명", "관련 통제번호"]
 # Serial, code, Korean name, English name, control-number cell. Row 3 is the first.
@@ -199,3 +203,52 @@ def test_a_classification_naming_a_number_of_the_column_is_for_review(
     assert [r["entry"]["serial"] for r in rows[:2]] == ["4", "3"]
     assert "entry No. 4" in rows[0]["reason"] and "3E001" in rows[0]["reason"]
     assert "entry No. 3" in rows[1]["reason"] and "3C002" in rows[1]["reason"]
+
+
+# ------------------------------------------------------------------- rows into entries
+
+
+def _row(number: int, *, continued: bool = False, **values: str | None) -> ParsedRow:
+    cells = dict.fromkeys(LIST_SCHEMA.fields) | values
+    return ParsedRow(number, cells, None, continued=continued)
+
+
+def test_a_continued_row_adds_its_numbers_to_the_entry_or_its_last_sub_item() -> None:
+    warnings: list[tuple[str, int, str | None, str | None]] = []
+
+    def warn(
+        rule: str, message: str, row: int, *, field: str | None = None, value: str | None = None
+    ) -> None:
+        warnings.append((rule, row, field, value))
+
+    def build(parsed: ParsedRow) -> ItemRecord:
+        return ItemRecord(parsed.values["serial"], None, None, False, "장치", row=parsed.row)
+
+    rows = [
+        _row(1, serial="1", description="장치", control_numbers="3A001"),
+        # a cell merged down from No. 1: the entry goes on
+        _row(2, continued=True, description="(부분품 포함)", control_numbers="3A002"),
+        _row(3, serial="2", description="장치", control_numbers="3B001"),
+        _row(4, description="a. 증폭기", control_numbers="3B002"),
+        # merged down again, now under the sub-item a.
+        _row(5, continued=True, description="3B003에 해당", control_numbers="3B004; 3X9"),
+    ]
+    items = list(Assembler(build, warn).items(rows))
+    assert [item.control_numbers for item in items] == [
+        ("3A001", "3A002"),
+        ("3B001", "3B002", "3B003", "3B004"),
+    ]
+    assert items[1].sub_items[0].control_numbers == ("3B002", "3B003", "3B004")
+    assert ("unreadable-control-number", 5, "control_numbers", "3B004; 3X9") in warnings
+
+
+def test_build_items_puts_the_warning_at_its_cell(tmp_path: Path) -> None:
+    schema = load_profile("kr-annex-2-2").schema()
+    table = read_table(_workbook(tmp_path / "annex.xlsx"), schema)
+    out = _Collector(table)
+    items = list(build_items(table, table.rows, out, Nomenclature.load("2022")))
+    assert [item.control_numbers for item in items][:2] == [("4A003.b",), ("3A001", "3B001")]
+    assert [(f.rule, f.row, f.column, f.value) for f in out.findings] == [
+        ("unreadable-control-number", 8, "관련 통제번호", "3A001, 3X001"),
+        ("reversed-control-range", 9, "관련 통제번호", "3C005~1"),
+    ]
