@@ -21,8 +21,13 @@ Decisions, as the rules apply them:
   last sub-item running on: its text is appended to that sub-item's and the row
   is a warning (``continued-row``). Anywhere else such a row is an entry defined
   by its name, as it always was.
-* ``control_numbers`` come from the entry's description, English text and note
-  and from its sub-items, each once, in order. ``mentioned_codes`` come from the
+* ``control_numbers`` come from the entry's control-number column (a list
+  column such as ``관련 통제번호``), its description, English text and note, and
+  from its sub-items (their own column cell, then their text), each once, in
+  that order; all are read by :func:`exportctl.annex.read_control_numbers`.
+  What a control-number cell holds beyond numbers is a warning naming the row
+  and column (``unreadable-control-number``, ``reversed-control-range``); the
+  numbers read from the rest of the cell are kept. ``mentioned_codes`` come from the
   same texts only for entries without an HS code of their own: a coded entry's
   text names codes about that code, so it mentions none.
 """
@@ -40,6 +45,7 @@ from exportctl.annex import (
     label_level,
     mentioned_codes,
     parse_serial,
+    read_control_numbers,
     split_inline,
     split_label,
 )
@@ -89,9 +95,18 @@ def part_name(number: int, title: str) -> str:
 
 
 class Warn(Protocol):
-    """Records a warning about a row (``rule``, ``message``, ``row``)."""
+    """Records a warning about a row (``rule``, ``message``, ``row``), and the cell
+    (``field``, ``value``) when it is about one."""
 
-    def __call__(self, rule: str, message: str, row: int) -> None:
+    def __call__(
+        self,
+        rule: str,
+        message: str,
+        row: int,
+        *,
+        field: str | None = None,
+        value: str | None = None,
+    ) -> None:
         """Record it."""
 
 
@@ -102,7 +117,7 @@ class Assembler:
         build: Builds the entry of an ordinary row (``None`` when the row makes
             none); called with :attr:`current` already set to the row's part.
         warn: Records the warnings met (``orphan-sub-item``, ``continued-row``,
-            ``duplicate-section``).
+            ``duplicate-section``, and the control-number column's).
     """
 
     def __init__(self, build: Callable[[ParsedRow], ItemRecord | None], warn: Warn) -> None:
@@ -123,7 +138,8 @@ class Assembler:
                 self._open(parsed.section.number, parsed.section.title, parsed.row)
                 continue
             part = self.current if self.current is not None else self._open(1, "", None)
-            sub = _sub_item(parsed)
+            listed = self._listed(parsed)
+            sub = _sub_item(parsed, listed)
             if sub is not None:
                 if self._held is None:
                     self._warn(
@@ -136,12 +152,12 @@ class Assembler:
                     self._subs.append(sub)
                 continue
             if parsed.continued and parsed.code is None and self._held is not None:
-                self._join(parsed)
+                self._join(parsed, listed)
                 continue
             if self._continues(parsed):
                 last = self._subs[-1]
                 text = f"{last.text} {parsed.values.get('description')}"
-                self._subs[-1] = replace(last, text=text, control_numbers=control_numbers(text))
+                self._subs[-1] = replace(last, text=text, control_numbers=_more(last, text))
                 self._warn(
                     "continued-row",
                     f'the row holds only text, read as the rest of sub-item "{last.label}" of '
@@ -152,6 +168,7 @@ class Assembler:
             item = self._build(parsed)
             if item is None:
                 continue
+            item.control_numbers = listed
             yield from self._release()
             item.section = part.number
             self._held = item
@@ -176,7 +193,28 @@ class Assembler:
         self.current = part
         return part
 
-    def _join(self, parsed: ParsedRow) -> None:
+    def _listed(self, parsed: ParsedRow) -> tuple[str, ...]:
+        """The numbers of the row's control-number cell; a warning for what is not one."""
+        cell = parsed.values.get("control_numbers")
+        if cell is None:
+            return ()
+        reading = read_control_numbers(cell, cell=True)
+        kept = (
+            f"the cell's other numbers are kept ({', '.join(reading.numbers)})"
+            if reading.numbers
+            else "no number was read from the cell"
+        )
+        for problem in reading.problems:
+            self._warn(
+                problem.rule,
+                f"{problem.describe()}; {kept}",
+                parsed.row,
+                field="control_numbers",
+                value=cell,
+            )
+        return reading.numbers
+
+    def _join(self, parsed: ParsedRow, listed: tuple[str, ...]) -> None:
         """A row under a serial cell merged down from the entry above: the entry goes on."""
         held = self._held
         assert held is not None
@@ -184,8 +222,10 @@ class Assembler:
         if self._subs:
             last = self._subs[-1]
             text = " ".join(t for t in (last.text, values.get("description")) if t)
-            self._subs[-1] = replace(last, text=text, control_numbers=control_numbers(text))
+            numbers = _more(last, text, listed)
+            self._subs[-1] = replace(last, text=text, control_numbers=numbers)
         else:
+            held.control_numbers = tuple(dict.fromkeys((*held.control_numbers, *listed)))
             for name in ("description", "description_en", "note"):
                 more = values.get(name)
                 if more:
@@ -218,7 +258,9 @@ class Assembler:
         if item.code is None and not subs:
             subs = _inline_sub_items(item)
         texts = (item.description, item.description_en, item.note)
-        numbers = [n for text in texts for n in control_numbers(text)]
+        # The entry's own control-number cell first (set when it was built), then its texts.
+        numbers = [*item.control_numbers]
+        numbers += [n for text in texts for n in control_numbers(text)]
         numbers += [n for sub in subs for n in sub.control_numbers]
         item.sub_items = subs
         item.control_numbers = tuple(dict.fromkeys(numbers))
@@ -249,8 +291,14 @@ def _inline_sub_items(item: ItemRecord) -> tuple[SubItem, ...]:
     return tuple(subs)
 
 
-def _sub_item(parsed: ParsedRow) -> SubItem | None:
-    """The sub-item a row holds (see the module's decisions), or ``None``."""
+def _more(sub: SubItem, text: str, listed: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A sub-item's numbers once its text has run on to ``text`` (and ``listed`` more)."""
+    return tuple(dict.fromkeys((*sub.control_numbers, *control_numbers(text), *listed)))
+
+
+def _sub_item(parsed: ParsedRow, listed: tuple[str, ...] = ()) -> SubItem | None:
+    """The sub-item a row holds (see the module's decisions), or ``None``; ``listed``
+    are the numbers of the row's control-number cell."""
     if parsed.code is not None:
         return None
     values = parsed.values
@@ -280,7 +328,7 @@ def _sub_item(parsed: ParsedRow) -> SubItem | None:
         split = split_label(english)
         english = split[1] if split is not None else english
         text = f"{text} / {english}" if text else english
-    return SubItem(label, text, control_numbers(text))
+    return SubItem(label, text, tuple(dict.fromkeys((*listed, *control_numbers(text)))))
 
 
 def entries(count: int) -> str:

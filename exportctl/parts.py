@@ -170,8 +170,11 @@ def validate_annex(
         into = out if choice.keeps(assembler.current) else muted
         return _build_item(table, parsed, profile, into, nomenclature)
 
-    def warn(rule: str, message: str, row: int) -> None:
-        (out if choice.keeps(assembler.current) else muted).add("warning", rule, message, row=row)
+    def warn(
+        rule: str, message: str, row: int, *, field: str | None = None, value: str | None = None
+    ) -> None:
+        into = out if choice.keeps(assembler.current) else muted
+        into.add("warning", rule, message, row=row, field=field, value=value)
 
     assembler = Assembler(build, warn)
     stored_as: dict[int, int] = {}

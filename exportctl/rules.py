@@ -24,6 +24,10 @@ RULES = MappingProxyType(
         "code-level": "warning: a code of a level the list's profile does not write",
         "unexpected-range": "warning: a range in a list whose profile writes no ranges",
         "attribute-value": "warning: an entry attribute (CHPL tier...) its profile does not know",
+        "unreadable-control-number": "warning: a control-number cell holds something that is "
+        "not a control number (or a range of more than 100 entries); the rest is kept",
+        "reversed-control-range": "warning: a range of control numbers that runs backwards "
+        "(3C005~1); none of it is kept",
         "empty-item": "error: a row with neither code nor description",
         "nul-character": "error: a cell holds a NUL character, which no record can keep",
         "no-items": "error: no entries under the header (unless --declared-total 0)",

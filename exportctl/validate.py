@@ -93,8 +93,10 @@ def build_items(
     """
     profile, rows = learn_ahead(rows, operator.attrgetter("code"))
 
-    def warn(rule: str, message: str, row: int) -> None:
-        out.add("warning", rule, message, row=row)
+    def warn(
+        rule: str, message: str, row: int, *, field: str | None = None, value: str | None = None
+    ) -> None:
+        out.add("warning", rule, message, row=row, field=field, value=value)
 
     assembler = Assembler(
         lambda parsed: _build_item(table, parsed, profile, out, nomenclature), warn

@@ -16,6 +16,7 @@ import exportctl.annex.references
 import exportctl.annex.serials
 import exportctl.annex.titles
 from exportctl.annex import (
+    ControlNumberProblem,
     Notice,
     SectionTitle,
     Serial,
@@ -25,6 +26,7 @@ from exportctl.annex import (
     parse_notice,
     parse_notice_number,
     parse_serial,
+    read_control_numbers,
     section_title,
     serial_findings,
     serial_sort_key,
@@ -262,6 +264,117 @@ def test_label_level_rejects_non_labels(label: str) -> None:
 )
 def test_control_numbers(text: str | None, expected: tuple[str, ...]) -> None:
     assert control_numbers(text) == expected
+
+
+C1_5 = ("3C001", "3C002", "3C003", "3C004", "3C005")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # one number, with its tails
+        ("3A001", ("3A001",)),
+        ("3A001.a.3", ("3A001.a.3",)),
+        ("6A003.b.4.a", ("6A003.b.4.a",)),
+        ("1C350.64", ("1C350.64",)),
+        ("3a001.a.3", ("3A001.a.3",)),
+        (" 3A001.a.3. ", ("3A001.a.3",)),
+        ("(3A001.a.3)", ("3A001.a.3",)),
+        # glued, no separator
+        ("3A0013B001", ("3A001", "3B001")),
+        ("3A001.a.33B001", ("3A001.a.3", "3B001")),
+        ("3A001.b3B001.c.2", ("3A001.b", "3B001.c.2")),
+        ("5A0025D0025E002", ("5A002", "5D002", "5E002")),
+        # ranges of entries
+        ("3C001∼5", C1_5),
+        ("3C001~5", C1_5),
+        ("3C001～5", C1_5),
+        ("3C001〜5", C1_5),
+        ("3C001-3C005", C1_5),
+        ("3C001 ~ 3C005", C1_5),
+        ("3C001 - 5", C1_5),
+        ("3C001–3C005", C1_5),
+        ("3C008~10", ("3C008", "3C009", "3C010")),
+        ("3C001~3", ("3C001", "3C002", "3C003")),
+        ("3C001~1", ("3C001",)),
+        # mixed
+        ("3B0013C001~5", ("3B001", *C1_5)),
+        ("3C001~53D001", (*C1_5, "3D001")),
+        ("3A001, 3C001~3", ("3A001", "3C001", "3C002", "3C003")),
+        # separated
+        ("3A001, 3B001", ("3A001", "3B001")),
+        ("3A001,3B001", ("3A001", "3B001")),
+        ("3A001/3B001", ("3A001", "3B001")),
+        ("3A001; 3B001", ("3A001", "3B001")),
+        ("3A001 3B001", ("3A001", "3B001")),
+        ("3A001\n3B001.b.4.a", ("3A001", "3B001.b.4.a")),
+        ("3A001\r\n\n3B001", ("3A001", "3B001")),
+        ("3A001 및 3B001", ("3A001", "3B001")),
+        ("3A001및3B001", ("3A001", "3B001")),
+        ("3A001 또는 3B001", ("3A001", "3B001")),
+        ("3A001、3B001·3C001", ("3A001", "3B001", "3C001")),
+        ("3A001 and 3B001 or 3C001", ("3A001", "3B001", "3C001")),
+        # full width
+        ("３Ａ００１．ａ．３", ("3A001.a.3",)),
+        ("３Ａ００１，３Ｂ００１", ("3A001", "3B001")),
+        ("３Ｃ００１～５", C1_5),
+        # each once, in order
+        ("3B001, 3A001, 3B001", ("3B001", "3A001")),
+        # cells naming none
+        (None, ()),
+        ("", ()),
+        ("-", ()),
+        ("해당없음", ()),
+        ("N/A", ()),
+    ],
+)
+def test_control_number_cells(cell: str | None, expected: tuple[str, ...]) -> None:
+    reading = read_control_numbers(cell, cell=True)
+    assert reading.numbers == expected
+    assert reading.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("cell", "numbers", "problems"),
+    [
+        ("3C005~1", (), (("reversed-range", "3C005~1"),)),
+        ("3A001, 3C005-3C001", ("3A001",), (("reversed-range", "3C005-3C001"),)),
+        ("3C001~3D005", (), (("unreadable", "3C001~3D005"),)),
+        ("3C001~150", (), (("long-range", "3C001~150"),)),
+        ("3A001, 3X001; 3B001", ("3A001", "3B001"), (("unreadable", "3X001"),)),
+        ("3A001 (관련 없음)", ("3A001",), (("unreadable", "관련 없음"),)),
+        ("EAR99", (), (("unreadable", "EAR99"),)),
+        ("8471.30", (), (("unreadable", "8471.30"),)),
+        ("3A0012", (), (("unreadable", "3A0012"),)),
+        ("3A001.a.1~3", ("3A001.a.1",), (("unreadable", "~3"),)),
+        ("3A001.A.3", ("3A001",), (("unreadable", "A.3"),)),
+        ("3C001 ~ ", ("3C001",), (("unreadable", "~"),)),
+        ("확인 중", (), (("unreadable", "확인 중"),)),
+    ],
+)
+def test_control_number_cell_problems(
+    cell: str, numbers: tuple[str, ...], problems: tuple[tuple[str, str], ...]
+) -> None:
+    reading = read_control_numbers(cell, cell=True)
+    assert reading.numbers == numbers
+    assert [(p.kind, p.text) for p in reading.problems] == list(problems)
+
+
+def test_problems_say_what_was_not_read() -> None:
+    assert ControlNumberProblem("reversed-range", "3C005~1").describe() == (
+        'the range "3C005~1" runs backwards, so none of it was read'
+    )
+    assert ControlNumberProblem("unreadable", "3X001").describe() == (
+        '"3X001" is not a control number (such as 3A001.a.3)'
+    )
+
+
+def test_a_text_reads_numbers_as_a_cell_does_and_leaves_its_words() -> None:
+    text = "3C001~3 및 3A0013B001에 해당하는 것(3C005~1은 제외)"
+    reading = read_control_numbers(text)
+    assert reading.numbers == ("3C001", "3C002", "3C003", "3A001", "3B001")
+    assert control_numbers(text) == reading.numbers
+    assert [p.kind for p in reading.problems] == ["reversed-range"]
 
 
 # ------------------------------------------------------------------------ mentioned codes

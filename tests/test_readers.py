@@ -198,6 +198,7 @@ def test_title_rows_two_row_header_footnotes_and_blanks(tmp_path: Path) -> None:
         "description_en": "Automatic data processing machines",
         "category": None,
         "note": None,
+        "control_numbers": None,  # every field, even without its column
     }
     assert first.code == CodeCell("8471.30.0000", None, None)  # a text cell: no format
     assert rows[1].code == CodeCell("8471.3", 8471.3, "0000.00")

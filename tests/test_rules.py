@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from exportctl.annex import SerialRule
+from exportctl.annex import ControlRule, SerialRule
 from exportctl.hscode import codes
 from exportctl.rules import RULES
 
@@ -20,6 +20,7 @@ def _used() -> set[str]:
     for path in PACKAGE.rglob("*.py"):
         found.update(_NAMED.findall(path.read_text(encoding="utf-8")))
     found.update(SerialRule.__args__)  # type: ignore[attr-defined]
+    found.update(ControlRule.__args__)  # type: ignore[attr-defined]
     found.update(f"{kind}-code" for kind in codes.ProblemKind.__args__ if kind != "not-a-code")  # type: ignore[attr-defined]
     return found
 

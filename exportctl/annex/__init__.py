@@ -1,10 +1,11 @@
 """How Korean legal annex tables write their entries (별표 2의2 and its kind).
 
-Pure text rules, no I/O: serial numbers with legal branch numbers (``3의2``) and the
-checks over a part's serials (:mod:`.serials`), sub-item labels (``a.``, ``(1)``,
-``가.``) at the start of a row or inside an entry's cell (:mod:`.labels`), Annex 2
-control numbers (``3A001.a.3``) and HS codes named in passing (:mod:`.references`),
-part titles (:mod:`.titles`), and the notice a revision belongs to (:mod:`.notice`).
+Pure text rules, no I/O but the word lists of ``data/`` (read on first use): serial
+numbers with legal branch numbers (``3의2``) and the checks over a part's serials
+(:mod:`.serials`), sub-item labels (``a.``, ``(1)``, ``가.``) at the start of a row or
+inside an entry's cell (:mod:`.labels`), Annex 2 control numbers (``3A001.a.3``, in a
+control-number cell or a text) and HS codes named in passing (:mod:`.references`), part
+titles (:mod:`.titles`), and the notice a revision belongs to (:mod:`.notice`).
 
 Example:
     >>> parse_serial("3의2").key
@@ -15,7 +16,14 @@ from __future__ import annotations
 
 from exportctl.annex.labels import label_level, split_inline, split_label
 from exportctl.annex.notice import Notice, parse_notice, parse_notice_number
-from exportctl.annex.references import control_numbers, mentioned_codes
+from exportctl.annex.references import (
+    ControlNumberProblem,
+    ControlNumberReading,
+    ControlRule,
+    control_numbers,
+    mentioned_codes,
+    read_control_numbers,
+)
 from exportctl.annex.serials import (
     Serial,
     SerialFinding,
@@ -27,6 +35,9 @@ from exportctl.annex.serials import (
 from exportctl.annex.titles import SectionTitle, section_title
 
 __all__ = [
+    "ControlNumberProblem",
+    "ControlNumberReading",
+    "ControlRule",
     "Notice",
     "SectionTitle",
     "Serial",
@@ -38,6 +49,7 @@ __all__ = [
     "parse_notice",
     "parse_notice_number",
     "parse_serial",
+    "read_control_numbers",
     "section_title",
     "serial_findings",
     "serial_sort_key",

@@ -108,7 +108,15 @@ _CODE_SPELLINGS = (
 
 LIST_SCHEMA = Schema(
     name="list",
-    fields=("serial", "code", "description", "description_en", "category", "note"),
+    fields=(
+        "serial",
+        "code",
+        "description",
+        "description_en",
+        "category",
+        "note",
+        "control_numbers",
+    ),
     required=("code", "description"),
     aliases=_table(
         {
@@ -140,10 +148,13 @@ LIST_SCHEMA = Schema(
             ),
             "category": ("구분", "분류", "category", "대분류", "품목군"),
             "note": ("비고", "remarks", "remark", "note", "notes", "참고"),
+            # A regime's own spellings come with its profile (kr-annex-2-2: 관련 통제번호).
+            "control_numbers": ("control_numbers", "control number", "control numbers"),
         }
     ),
 )
-"""A control list: one HS code per row with its descriptions."""
+"""A control list: one HS code per row with its descriptions and, when the list has
+the column, the control numbers each entry falls under."""
 
 CATALOGUE_SCHEMA = Schema(
     name="catalogue",
