@@ -248,3 +248,34 @@ def test_an_unnumbered_line_above_the_header_names_no_part(run_cli: RunCli, tmp_
     )
     assert [(s["number"], s["title"]) for s in data["sections"]] == [(1, None)]
     assert data["structure"]["rows"]["title"] == 0
+
+
+def test_a_parent_never_reaches_past_the_parent_above_it(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["연번", "HS 코드", "품목", None, "출처", None])
+    ws.append([None, None, "품목명", None, None, None])
+    ws.append([None, None, "국문", "영문", "국내", "국외"])
+    for merged in ("A1:A3", "B1:B3", "C1:D1", "C2:D2", "E1:F2"):
+        ws.merge_cells(merged)
+    ws.append([1, "030111", "품목 030111", "Item 030111", "가", "나"])
+    wb.save(tmp_path / "wide.xlsx")
+    table = read_table(tmp_path / "wide.xlsx", LIST_SCHEMA)
+    assert table.columns["description_en"] == "품목 품목명 영문"
+    assert table.unmapped == ["출처 국내", "출처 국외"]
+
+
+def test_a_sub_header_row_is_header_even_when_it_maps_nothing_more(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["연번", "HS 코드", "품목명"])
+    ws.append([None, None, "국문"])
+    ws.merge_cells("A1:A2")
+    ws.merge_cells("B1:B2")
+    ws.append([1, "030111", "품목 030111"])
+    wb.save(tmp_path / "narrow.xlsx")
+    table = read_table(tmp_path / "narrow.xlsx", LIST_SCHEMA)
+    assert (table.header_rows, table.columns["description"]) == ((1, 2), "품목명 국문")
+    assert [row.values["description"] for row in table.rows] == ["품목 030111"]

@@ -75,6 +75,11 @@ class Layout:
             for row in self.texts
         )
 
+    @property
+    def top(self) -> int:
+        """The first row of the header block."""
+        return self.header_row - self.height + 1
+
     def score(self, schema: Schema) -> tuple[int, int, int, int, int]:
         """Higher is better: has code, required found, fields found, one row, earlier."""
         found = set(self.fields)
@@ -172,8 +177,15 @@ def map_columns(
 def find_layout(
     rows: list[RawRow], schema: Schema, overrides: Mapping[str, str]
 ) -> tuple[Layout, dict[str, list[Column]]] | None:
-    """The best header candidate among buffered rows, or ``None`` without a code column."""
+    """The best header candidate among buffered rows, or ``None`` without a code column.
+
+    A deeper block starting on the winner's first row, each of its rows holding text,
+    that maps every field the winner maps, is taken instead: its lower rows are
+    sub-headers (``품목명`` over ``국문``) that the winner would read as data. A data
+    row never passes for one, as its code or serial spoils its column's path.
+    """
     best: tuple[Layout, dict[str, list[Column]]] | None = None
+    found: list[tuple[Layout, dict[str, list[Column]]]] = []
     recent: list[RawRow] = []
     for row in rows:
         recent = [*recent, row][-MAX_HEADER_ROWS:]
@@ -190,9 +202,21 @@ def find_layout(
             mapped = map_columns(candidate, schema, overrides)
             if "code" not in mapped[0].fields:
                 continue
+            found.append(mapped)
             if best is None or mapped[0].score(schema) > best[0].score(schema):
                 best = mapped
-    return best
+    if best is None:
+        return None
+    top, wanted = best[0].top, set(best[0].fields)
+    deeper = [
+        each
+        for each in found
+        if each[0].top == top
+        and each[0].height > best[0].height
+        and wanted <= set(each[0].fields)
+        and all(any(text is not None for text in row) for row in each[0].texts)
+    ]
+    return max(deeper, key=lambda each: each[0].height, default=best)
 
 
 def headers_found(layout: Layout) -> str:
