@@ -279,3 +279,14 @@ def test_a_sub_header_row_is_header_even_when_it_maps_nothing_more(tmp_path: Pat
     table = read_table(tmp_path / "narrow.xlsx", LIST_SCHEMA)
     assert (table.header_rows, table.columns["description"]) == ((1, 2), "품목명 국문")
     assert [row.values["description"] for row in table.rows] == ["품목 030111"]
+
+
+def test_structure_doctest() -> None:
+    import doctest
+
+    import exportctl.structure
+
+    assert (
+        doctest.testmod(exportctl.structure).attempted
+        and not doctest.testmod(exportctl.structure).failed
+    )
