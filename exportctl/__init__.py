@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "verify_audit_log": "exportctl.api",
     "ImportOptions": "exportctl.api",
     "ImportResult": "exportctl.api",
+    "Structure": "exportctl.structure",
     "diff_versions": "exportctl.api",
     "write_change_report": "exportctl.api",
     "screen_catalogue": "exportctl.api",

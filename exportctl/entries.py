@@ -16,6 +16,9 @@ Decisions, as the rules apply them:
   are kept; its category and note cells are not kept.
 * A sub-item row with no entry above it in its part is a warning
   (``orphan-sub-item``) and is dropped.
+* In a table with a serial column, a row with text but no serial, no code and no
+  label that continues nothing is a warning (``unplaced-row``) and is left out:
+  counting it as an entry would make the declared total agree by accident.
 * A row holding only a description (no serial, code, label, English text,
   category or note) right under an entry with no code that has sub-items is the
   last sub-item running on: its text is appended to that sub-item's and the row
@@ -76,12 +79,20 @@ class Part:
         title: Its title without the number; empty for the part before any title row.
         row: The row of its title; ``None`` for the part before any title row.
         entries: Entries read in it (sub-items are not entries).
+        sub_items: Sub-items kept under its entries.
+        with_sub_items: Its entries that have sub-items.
     """
 
     number: int
     title: str
     row: int | None = None
     entries: int = 0
+    sub_items: int = 0
+    with_sub_items: int = 0
+
+
+ROW_KINDS = ("entry", "sub_item", "continuation", "title", "left_out")
+"""What the :class:`Assembler` reads each row handed to it as (``Assembler.rows``)."""
 
 
 def fold_title(text: str) -> str:
@@ -117,12 +128,23 @@ class Assembler:
         build: Builds the entry of an ordinary row (``None`` when the row makes
             none); called with :attr:`current` already set to the row's part.
         warn: Records the warnings met (``orphan-sub-item``, ``continued-row``,
-            ``duplicate-section``, and the control-number column's).
+            ``duplicate-section``, ``unplaced-row``, and the control-number column's).
+        serials: The table has a serial column, so a row without a serial, code or
+            label that continues nothing is not an entry (``unplaced-row``).
     """
 
-    def __init__(self, build: Callable[[ParsedRow], ItemRecord | None], warn: Warn) -> None:
+    def __init__(
+        self,
+        build: Callable[[ParsedRow], ItemRecord | None],
+        warn: Warn,
+        *,
+        serials: bool = False,
+    ) -> None:
         self._build = build
         self._warn = warn
+        self._serials = serials
+        self.rows: dict[str, int] = dict.fromkeys(ROW_KINDS, 0)
+        """Rows read so far by kind (see :data:`ROW_KINDS`); a row left out has a finding."""
         self.parts: list[Part] = []
         """Every part read so far, in file order."""
         self.current: Part | None = None
@@ -132,10 +154,12 @@ class Assembler:
 
     def items(self, rows: Iterable[ParsedRow]) -> Iterator[ItemRecord]:
         """The entries of ``rows``, each handed on once the rows after it are read."""
+        counts = self.rows
         for parsed in rows:
             if parsed.section is not None:
                 yield from self._release()
                 self._open(parsed.section.number, parsed.section.title, parsed.row)
+                counts["title"] += 1
                 continue
             part = self.current if self.current is not None else self._open(1, "", None)
             listed = self._listed(parsed)
@@ -148,13 +172,17 @@ class Assembler:
                         f"{part_name(part.number, part.title)}; it was left out",
                         parsed.row,
                     )
+                    counts["left_out"] += 1
                 else:
                     self._subs.append(sub)
+                    counts["sub_item"] += 1
                 continue
             if parsed.continued and parsed.code is None and self._held is not None:
                 self._join(parsed, listed)
+                counts["continuation"] += 1
                 continue
             if self._continues(parsed):
+                counts["continuation"] += 1
                 last = self._subs[-1]
                 text = f"{last.text} {parsed.values.get('description')}"
                 self._subs[-1] = replace(last, text=text, control_numbers=_more(last, text))
@@ -165,10 +193,16 @@ class Assembler:
                     parsed.row,
                 )
                 continue
+            if self._serials and parsed.code is None and parsed.values.get("serial") is None:
+                self._unplaced(parsed)
+                counts["left_out"] += 1
+                continue
             item = self._build(parsed)
             if item is None:
+                counts["left_out"] += 1
                 continue
             item.control_numbers = listed
+            counts["entry"] += 1
             yield from self._release()
             item.section = part.number
             self._held = item
@@ -239,6 +273,17 @@ class Assembler:
             parsed.row,
         )
 
+    def _unplaced(self, parsed: ParsedRow) -> None:
+        """A row with text that is no entry, sub-item or continuation: said, never counted."""
+        text = next((value for value in parsed.values.values() if value), "")
+        shown = text if len(text) <= 40 else f"{text[:39]}…"
+        self._warn(
+            "unplaced-row",
+            f'the row holds "{shown}" but no serial, no HS code and no sub-item label, and '
+            "continues no entry above it; it was left out and not counted as an entry",
+            parsed.row,
+        )
+
     def _continues(self, parsed: ParsedRow) -> bool:
         held = self._held
         if held is None or held.code is not None or not self._subs or parsed.code is not None:
@@ -264,6 +309,10 @@ class Assembler:
         numbers += [n for sub in subs for n in sub.control_numbers]
         item.sub_items = subs
         item.control_numbers = tuple(dict.fromkeys(numbers))
+        assert self.current is not None
+        if subs:
+            self.current.sub_items += len(subs)
+            self.current.with_sub_items += 1
         if item.code is None:
             every = (*texts, *(sub.text for sub in subs))
             named = [code for text in every for code in mentioned_codes(text)]

@@ -27,6 +27,7 @@ from exportctl.errors import InputError
 from exportctl.hscode import Nomenclature, learn_ahead
 from exportctl.models import ItemRecord, ValidationReport
 from exportctl.readers import ParsedRow, Table
+from exportctl.structure import Structure, structure_of
 from exportctl.validate import (
     Declared,
     Previous,
@@ -69,6 +70,8 @@ class AnnexReport:
     """Findings and counts over the parts stored."""
     parts: list[PartReport]
     """Every part, in file order (with ``--additions``, the base's other parts after)."""
+    structure: Structure | None = None
+    """How the file was understood: its header's columns and what each row was read as."""
 
     @property
     def stored(self) -> list[PartReport]:
@@ -176,7 +179,7 @@ def validate_annex(
         into = out if choice.keeps(assembler.current) else muted
         into.add("warning", rule, message, row=row, field=field, value=value)
 
-    assembler = Assembler(build, warn)
+    assembler = Assembler(build, warn, serials="serial" in table.columns)
     stored_as: dict[int, int] = {}
     first_serials: dict[int, str | None] = {}
     rows_read = 0
@@ -298,7 +301,10 @@ def validate_annex(
             parts.append(PartReport(number, titles.get(number, ""), each.count, 0, True))
     severity_order = {"error": 0, "warning": 1}
     report.findings = sorted(out.findings, key=lambda f: (severity_order[f.severity], f.row or 0))
-    return AnnexReport(report, parts)
+    structure = structure_of(
+        table.header_rows, table.mapping, assembler.rows, table.skipped, assembler.parts
+    )
+    return AnnexReport(report, parts, structure)
 
 
 def declared_for(

@@ -38,6 +38,8 @@ RULES = MappingProxyType(
         "orphan-branch": "warning: a branch number (3의2) without its main number",
         "branch-gap": "warning: a branch (3의3) without the one before it (3의2)",
         "orphan-sub-item": "warning: a sub-item row with no entry above it; left out",
+        "unplaced-row": "warning: a row with text but no serial, code or sub-item label, that "
+        "continues nothing; left out, not counted as an entry",
         "continued-row": "warning: a row read as the rest of the entry or sub-item above "
         "(a merged cell, or a row cut by a page break)",
         "duplicate-section": "warning: a part repeats the number of a part above it",

@@ -99,7 +99,9 @@ def build_items(
         out.add("warning", rule, message, row=row, field=field, value=value)
 
     assembler = Assembler(
-        lambda parsed: _build_item(table, parsed, profile, out, nomenclature), warn
+        lambda parsed: _build_item(table, parsed, profile, out, nomenclature),
+        warn,
+        serials="serial" in table.columns,
     )
     return assembler.items(rows)
 

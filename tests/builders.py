@@ -151,3 +151,89 @@ def write_ods(path: Path, rows: Sequence[Sequence[Any]], *, sheet: str = "Sheet1
         archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         archive.writestr("content.xml", content)
     return path
+
+
+# An annex row: serial, code, Korean text, English text, control number, note.
+AnnexRow = tuple[Any, Any, str | None, str | None, str | None, str | None]
+
+ANNEX_WIDTH = 6
+
+
+def annex_grid(
+    parts: Sequence[tuple[str, Sequence[AnnexRow]]],
+    *,
+    header: str = "one-row",
+    lead: Sequence[str] = (
+        "[별표 2의2] <개정 2024. 2. 24., 2024. 6. 28.>",
+        "산업통상자원부고시 제2024-123호(2024. 6. 28.)",
+    ),
+    repeat_header_before: int | None = None,
+    footnotes: Sequence[str] = ("※ HS 코드는 6단위 기준임",),
+) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+    """The cells of the consolidated annex, row by row, and its merged ranges.
+
+    The first part's title stands just above the header (as the notice prints it);
+    later titles stand between parts. ``header`` is ``"one-row"`` (연번 | HS코드 |
+    품목명 | 영문품목명 | 통제번호 | 비고) or ``"two-row"`` (품목 merged over 국문 | 영문,
+    the other headers merged down over both rows). ``repeat_header_before`` repeats
+    the header (both rows) before that 0-based row of the last part, as a page break
+    does. Merges are ``(first row, first column, last row, last column)``, 1-based.
+    """
+    rows: list[list[Any]] = [[line] for line in lead]
+    merges: list[tuple[int, int, int, int]] = []
+
+    def title(text: str) -> None:
+        rows.append([text] + [None] * (ANNEX_WIDTH - 1))
+        merges.append((len(rows), 1, len(rows), ANNEX_WIDTH))
+
+    def header_rows() -> None:
+        top = len(rows) + 1
+        if header == "one-row":
+            rows.append(["연번", "HS코드", "품목명", "영문품목명", "통제번호", "비고"])
+            return
+        rows.append(["연번", "HS 코드", "품목", None, "통제번호", "비고"])
+        rows.append([None, None, "국문", "영문", None, None])
+        merges.extend((top, col, top + 1, col) for col in (1, 2, 5, 6))
+        merges.append((top, 3, top, 4))
+
+    for index, (name, part_rows) in enumerate(parts):
+        title(name)
+        if index == 0:
+            header_rows()
+        for position, row in enumerate(part_rows):
+            if index == len(parts) - 1 and position == repeat_header_before:
+                header_rows()
+            rows.append(list(row))
+    rows.append([])
+    rows.extend([line] for line in footnotes)
+    return rows, merges
+
+
+def write_annex_xlsx(path: Path, grid: tuple[list[list[Any]], list[tuple[int, ...]]]) -> Path:
+    """Write :func:`annex_grid`'s cells and merged ranges as a workbook."""
+    cells, merges = grid
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "별표2의2"
+    for number, row in enumerate(cells, 1):
+        for column, value in enumerate(row, 1):
+            if value is not None:
+                ws.cell(row=number, column=column, value=value)
+    for first_row, first_col, last_row, last_col in merges:
+        ws.merge_cells(
+            start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col
+        )
+    wb.save(path)
+    return path
+
+
+def write_annex_csv(path: Path, grid: tuple[list[list[Any]], list[tuple[int, ...]]]) -> Path:
+    """Write :func:`annex_grid`'s cells as a CSV: a merged cell is its text, then blanks."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in grid[0]:
+            writer.writerow(["" if value is None else value for value in row])
+    return path

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from exportctl.parts import AnnexReport, PartReport
     from exportctl.profiles import Profile
     from exportctl.readers import Table
+    from exportctl.structure import Structure
     from exportctl.validate import Declared
     from exportctl.validate import Previous as GuardBase
 
@@ -105,6 +106,8 @@ class ImportResult:
     """The regime profile the file was read with."""
     hs_edition: str | None = None
     """The HS edition recorded for the version (``--hs-edition`` or the profile's)."""
+    structure: Structure | None = None
+    """How the file was understood: columns mapped, and what each row was read as."""
 
     @property
     def ok(self) -> bool:
@@ -141,6 +144,7 @@ class ImportResult:
                 for part in self.parts
             ],
             "notice": _notice_json(self.notice),
+            "structure": self.structure.to_json() if self.structure is not None else None,
             "findings": [f.to_json() for f in self.report.findings],
         }
 
@@ -429,6 +433,7 @@ def validate_workbook(
         notice=notice,
         profile=profile.name,
         hs_edition=edition,
+        structure=annex.structure,
     )
 
 
@@ -566,6 +571,7 @@ def _validate_and_store(
             notice=notice,
             profile=profile.name,
             hs_edition=edition,
+            structure=annex.structure,
         )
         if not result.ok:
             raise _NotStoredError(result)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from exportctl.api import ImportOptions, ImportResult
     from exportctl.models import Finding
+    from exportctl.structure import Structure
 
 
 Counts = tuple[int | None, dict[int, int]]
@@ -283,7 +284,43 @@ def _list_exists(engine: Engine, options: ImportOptions) -> bool:
     return any(entry.slug == options.slug for entry, _versions in list_lists(engine))
 
 
-def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
+_KIND_NAMES = {
+    "entry": ("entry", "entries"),
+    "sub_item": ("sub-item", "sub-items"),
+    "continuation": ("continuation", "continuations"),
+    "title": ("part title", "part titles"),
+    "repeated_header": ("repeated header", "repeated headers"),
+    "footnote": ("footnote", "footnotes"),
+    "blank": ("blank", "blank"),
+    "left_out": ("left out (see the warnings)", "left out (see the warnings)"),
+}
+
+
+def _render_structure(state: State, structure: Structure) -> None:
+    """How the file was understood: each header column's field, then each row's kind."""
+    from exportctl.entries import entries, part_name
+
+    first, last = structure.header_rows
+    rows = f"row {first}" if first == last else f"rows {first}-{last}"
+    state.info(f"Header ({rows}):")
+    for use in structure.columns:
+        state.info(f'  {use.column} "{use.header}" -> {use.field or "not used"}')
+    kinds = ", ".join(
+        f"{count:,} {_KIND_NAMES[kind][count != 1]}"
+        for kind, count in structure.rows.items()
+        if count or kind == "entry"
+    )
+    state.info(f"Rows read: {structure.read:,} ({kinds})")
+    for part in structure.parts:
+        subs = ""
+        if part.sub_items:
+            subs = f", {counted(part.sub_items, 'sub-item')} under {entries(part.with_sub_items)}"
+        state.info(f"  {part_name(part.number, part.title)}: {entries(part.entries)}{subs}")
+
+
+def _render_result(
+    state: State, result: ImportResult, *, verb: str, structure: bool = False
+) -> None:
     report = result.report
     opts = result.options
     sheet = f", {location(None, report.sheet)}" if report.sheet else ""
@@ -310,6 +347,8 @@ def _render_result(state: State, result: ImportResult, *, verb: str) -> None:
         click.echo(
             f"{report.file}{sheet}: {counted(len(report.errors), 'error')}, nothing was written."
         )
+    if structure and result.structure is not None:
+        _render_structure(state, result.structure)
     findings = report.findings
     if findings:
         click.echo(
@@ -375,7 +414,7 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
     if as_json:
         echo_json(result.to_json())
     else:
-        _render_result(state, result, verb="Imported")
+        _render_result(state, result, verb="Imported", structure=dry_run)
         if dry_run and result.ok:
             state.info("Dry run: nothing was written.")
     if not result.ok:
@@ -404,6 +443,6 @@ def validate(state: State, /, file: Path, as_json: bool, **params: Any) -> None:
     if as_json:
         echo_json(result.to_json())
     else:
-        _render_result(state, result, verb="Validated")
+        _render_result(state, result, verb="Validated", structure=True)
     if not result.ok:
         sys.exit(1)

@@ -1,19 +1,21 @@
 """Finding the header under title rows and mapping its columns onto a schema.
 
 Among the first ``HEADER_SEARCH_ROWS`` rows, every row is tried as a one-row header
-and every pair of adjacent rows as a two-row header; the
-candidate that maps the HS code column and the most other fields wins (ties go
-to the one-row header, then to the earlier row).
+and every run of two or three adjacent rows as a header block; the candidate
+that maps the HS code column and the most other fields wins (ties go to the
+shallower block, then to the earlier row).
 
-Two-row headers are read without merged-cell ranges, so the rule works the same
+Header blocks are read without merged-cell ranges, so the rule works the same
 for openpyxl's read-only mode (which does not expose them), python-calamine and
-CSV. In the upper row, a non-empty cell that has a sub-header beneath it is a
-*parent*; it extends right over empty upper cells that have sub-headers beneath
-them (that is what a horizontal merge looks like once unmerged). A column is
-then looked up as "parent child" (``품목명 국문``), then as the child alone, and
-— only when the lower cell is empty, i.e. a vertical merge like ``연번`` over
-rows 3-4 — as the parent alone. A title row above a one-row header therefore
-never spoils it: "title 연번" maps to nothing and ``연번`` alone is used.
+CSV: a merged cell reads as its text in the first column and blanks after it,
+which is also how a CSV writes such a header. In every row but the last, a
+non-empty cell that has a sub-header beneath it is a *parent*; it extends right
+over empty cells that have sub-headers beneath them (a horizontal merge once
+unmerged), and no further than the parent above it. A column is then looked up
+as its whole path (``품목 국문``, ``품목명 국문``), then without its upper parts,
+down to the lowest text alone; a cell merged down (``연번`` over rows 3-4) has
+only its own text. A title row above a one-row header therefore never spoils it:
+"title 연번" maps to nothing and ``연번`` alone is used.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from exportctl.readers.schema import Schema, header_keys
 
 HEADER_SEARCH_ROWS = 30
 """The header must start within this many rows from the top of the sheet."""
+
+MAX_HEADER_ROWS = 3
+"""The deepest header block tried (a parent over a parent over the column names)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,25 @@ class Layout:
     fields: dict[str, list[Column]] = field(default_factory=dict)
     unmapped: list[Column] = field(default_factory=list)
     unmatched_overrides: dict[str, str] = field(default_factory=dict)
+    texts: tuple[tuple[str | None, ...], ...] = ()
+    """Each header row's cell texts as written, top to bottom (to know it repeated)."""
+
+    def repeats(self, texts: list[str | None]) -> bool:
+        """Whether a row's cell texts repeat one row of the header (printed on each page).
+
+        Every non-empty cell must hold that header row's text in its column; a row
+        repeating the lower row of a block (``국문 | 영문``) has no code to tell it by.
+        """
+        filled = [(index, text) for index, text in enumerate(texts) if text is not None]
+        return bool(filled) and any(
+            all(index < len(row) and row[index] == text for index, text in filled)
+            for row in self.texts
+        )
+
+    @property
+    def top(self) -> int:
+        """The first row of the header block."""
+        return self.header_row - self.height + 1
 
     def score(self, schema: Schema) -> tuple[int, int, int, int, int]:
         """Higher is better: has code, required found, fields found, one row, earlier."""
@@ -78,27 +102,36 @@ def _single(row: RawRow) -> list[Column]:
     ]
 
 
-def _pair(upper: RawRow, lower: RawRow) -> list[Column]:
-    top, bottom = _texts(upper), _texts(lower)
-    width = max(len(top), len(bottom))
-    top += [None] * (width - len(top))
-    bottom += [None] * (width - len(bottom))
+def _block(rows: list[RawRow]) -> list[Column]:
+    """The columns of a header block of adjacent rows, top to bottom (see the module)."""
+    grid = [_texts(row) for row in rows]
+    width = max(len(texts) for texts in grid)
+    for texts in grid:
+        texts += [None] * (width - len(texts))
+    depth = len(grid)
+    for level in range(depth - 1):
+        group: str | None = None
+        above: str | None = None
+        for index in range(width):
+            text = grid[level][index]
+            below = any(grid[lower][index] is not None for lower in range(level + 1, depth))
+            parent = grid[level - 1][index] if level else None
+            if parent != above:
+                group = None
+            above = parent
+            if text is not None:
+                group = text if below else None
+            elif below and group is not None:
+                grid[level][index] = group
+            else:
+                group = None
     columns: list[Column] = []
-    group: str | None = None
     for index in range(width):
-        parent, child = top[index], bottom[index]
-        if parent is not None:
-            group = parent if child is not None else None
-        elif child is not None:
-            parent = group
-        else:
-            group = None
-        if parent is not None and child is not None:
-            columns.append(Column(index, f"{parent} {child}", (f"{parent} {child}", child)))
-        elif child is not None:
-            columns.append(Column(index, child, (child,)))
-        elif parent is not None:
-            columns.append(Column(index, parent, (parent,)))
+        path = [text for texts in grid if (text := texts[index]) is not None]
+        if path:
+            parts = list(dict.fromkeys(path))
+            labels = tuple(" ".join(parts[start:]) for start in range(len(parts)))
+            columns.append(Column(index, labels[0], labels))
     return columns
 
 
@@ -144,23 +177,46 @@ def map_columns(
 def find_layout(
     rows: list[RawRow], schema: Schema, overrides: Mapping[str, str]
 ) -> tuple[Layout, dict[str, list[Column]]] | None:
-    """The best header candidate among buffered rows, or ``None`` without a code column."""
+    """The best header candidate among buffered rows, or ``None`` without a code column.
+
+    A deeper block starting on the winner's first row, each of its rows holding text,
+    that maps every field the winner maps, is taken instead: its lower rows are
+    sub-headers (``품목명`` over ``국문``) that the winner would read as data. A data
+    row never passes for one, as its code or serial spoils its column's path.
+    """
     best: tuple[Layout, dict[str, list[Column]]] | None = None
-    previous: RawRow | None = None
+    found: list[tuple[Layout, dict[str, list[Column]]]] = []
+    recent: list[RawRow] = []
     for row in rows:
-        candidates = [Layout(row.number, 1, _single(row))]
-        if previous is not None and previous.number == row.number - 1:
-            candidates.append(Layout(row.number, 2, _pair(previous, row)))
-        previous = row
+        recent = [*recent, row][-MAX_HEADER_ROWS:]
+        candidates = [Layout(row.number, 1, _single(row), texts=(tuple(_texts(row)),))]
+        for depth in range(2, len(recent) + 1):
+            block = recent[-depth:]
+            # Row numbers only grow, so the first row's number tells the block is unbroken.
+            if block[0].number == row.number - depth + 1:
+                texts = tuple(tuple(_texts(each)) for each in block)
+                candidates.append(Layout(row.number, depth, _block(block), texts=texts))
         for candidate in candidates:
             if not candidate.columns:
                 continue
             mapped = map_columns(candidate, schema, overrides)
             if "code" not in mapped[0].fields:
                 continue
+            found.append(mapped)
             if best is None or mapped[0].score(schema) > best[0].score(schema):
                 best = mapped
-    return best
+    if best is None:
+        return None
+    top, wanted = best[0].top, set(best[0].fields)
+    deeper = [
+        each
+        for each in found
+        if each[0].top == top
+        and each[0].height > best[0].height
+        and wanted <= set(each[0].fields)
+        and all(any(text is not None for text in row) for row in each[0].texts)
+    ]
+    return max(deeper, key=lambda each: each[0].height, default=best)
 
 
 def headers_found(layout: Layout) -> str:
@@ -220,6 +276,9 @@ class Located:
     buffered: list[RawRow]
     rest: Iterator[RawRow]
     title_lines: list[str] = field(default_factory=list)
+    above: RawRow | None = None
+    """The last row with text above the header: where a table prints its first part's
+    title (``1. 이란·파키스탄·시리아 관련 상황허가 대상 품목``)."""
 
 
 def locate(rows: Iterator[RawRow], schema: Schema, overrides: Mapping[str, str]) -> Located | None:
@@ -242,8 +301,10 @@ def locate(rows: Iterator[RawRow], schema: Schema, overrides: Mapping[str, str])
     layout, hits = found
     after = [row for row in buffered if row.number > layout.header_row]
     top = layout.header_row - layout.height
-    titles = [_line(row) for row in buffered if row.number <= top]
-    return Located(layout, hits, after, rows, [line for line in titles if line])
+    lines = [(row, _line(row)) for row in buffered if row.number <= top]
+    titles = [line for _row, line in lines if line]
+    above = next((row for row, line in reversed(lines) if line), None)
+    return Located(layout, hits, after, rows, titles, above)
 
 
 def _line(row: RawRow) -> str:

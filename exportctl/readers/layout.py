@@ -33,6 +33,9 @@ PROGRESS_EVERY = 1000
 FOOTNOTE_MIN_LENGTH = 15
 """A lone first-column text at least this long (with words in it) is a footnote."""
 
+SKIPPED = ("blank", "footnote", "repeated_header")
+"""The kinds of rows under a header that a table does not hand on (``Table.skipped``)."""
+
 _FOOTNOTE_START = re.compile(r"(※|\*|주\s*[:)]|\(주\)|notes?\s*:|출처|source\s*:)", re.IGNORECASE)
 
 
@@ -95,6 +98,13 @@ class Table:
     rows: Iterator[ParsedRow]
     title_lines: list[str] = field(default_factory=list)
     places: dict[int, str] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Rows under the header that were not handed on, by kind (``blank``, ``footnote``,
+    ``repeated_header``); complete once ``rows`` has been read to the end."""
+    header_rows: tuple[int, int] = (0, 0)
+    """The first and last row of the header block (the same for a one-row header)."""
+    mapping: list[tuple[int, str, str | None]] = field(default_factory=list)
+    """Every header column in order: 0-based index, header text, field or ``None``."""
 
 
 def _section_row(values: Sequence[object], first_column: int) -> SectionTitle | None:
@@ -201,17 +211,20 @@ def build_table(
     layout = located.layout
     check_layout(layout, located.hits, schema, overrides, file=file, sheet=sheet)
     mapped = {name: columns[0] for name, columns in layout.fields.items()}
+    fields = {column.index: name for name, column in mapped.items()}
     place = f'sheet "{sheet}"' if sheet else file
     if formulas is not None:
         _check_formulas(formulas, mapped, layout, file=file, sheet=sheet, notes=notes, place=place)
 
     places: dict[int, str] = {}
+    skipped: dict[str, int] = dict.fromkeys(SKIPPED, 0)
     rows = _stream(
         located,
         schema,
         mapped,
         notes=notes,
         places=places,
+        skipped=skipped,
         place=place,
         sheet=sheet,
         progress=progress,
@@ -233,6 +246,11 @@ def build_table(
         rows=rows,
         title_lines=list(located.title_lines),
         places=places,
+        skipped=skipped,
+        header_rows=(layout.header_row - layout.height + 1, layout.header_row),
+        mapping=[
+            (column.index, column.text, fields.get(column.index)) for column in layout.columns
+        ],
     )
 
 
@@ -292,6 +310,7 @@ def _stream(
     *,
     notes: list[Note],
     places: dict[int, str],
+    skipped: dict[str, int],
     place: str,
     sheet: str | None,
     progress: Callable[[int], None] | None,
@@ -310,10 +329,20 @@ def _stream(
     template: dict[str, str | None] = dict.fromkeys(schema.fields)
     code_slot = names.index("code")
     leading = tuple(slot for slot, index in enumerate(indexes) if index < code_index)
+    layout = located.layout
     footnotes: list[int] = []
     repeated = 0
+    blank = 0
     read = 0
     countdown = PROGRESS_EVERY
+    above = located.above
+    if sections and above is not None:
+        # A part's title printed above the header names the part the table opens with.
+        title = _section_row(above.values, first_column)
+        if title is not None:
+            if above.place is not None:
+                places[above.number] = above.place
+            yield ParsedRow(above.number, dict(template), None, section=title, place=above.place)
     for row in itertools.chain(located.buffered, located.rest):
         read += 1
         countdown -= 1
@@ -328,8 +357,12 @@ def _stream(
             width = len(cells)
             texts = [cell_text(cells[index]) if index < width else None for index in indexes]
         if texts.count(None) == len(texts) and all(cell_text(value) is None for value in cells):
+            blank += 1
             continue
         code_text = texts[code_slot]
+        if code_text is None and layout.height > 1 and layout.repeats(list(map(cell_text, cells))):
+            repeated += 1
+            continue
         if sections and code_text is None:
             title = _section_row(cells, first_column)
             if title is not None:
@@ -391,6 +424,7 @@ def _stream(
             )
     if progress is not None and read % PROGRESS_EVERY:
         progress(read)
+    skipped.update(blank=blank, footnote=len(footnotes), repeated_header=repeated)
     if footnotes:
         shown = ", ".join(map(str, footnotes[:5])) + (", ..." if len(footnotes) > 5 else "")
         notes.append(
