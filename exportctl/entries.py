@@ -9,11 +9,15 @@ per entry, holding one entry back until the rows that belong to it are read.
 
 Decisions, as the rules apply them:
 
-* A sub-item row has no HS code, a serial cell that is empty or holds a letter
-  label (``a.``, not a number), and a label: in the serial cell or at the start of
-  the description. Its English text, when given, is appended to the sub-item's
-  text after `` / `` (without its own label), so its wording and control numbers
-  are kept; its category and note cells are not kept.
+* A sub-item row has no HS code, a serial cell that is empty or holds a label
+  that starts with a letter (``a.``, ``b.1.``: not a number), and a label: in the
+  serial cell or at the start of the description. Its English cell, when given,
+  is the sub-item's English text (without its own label); its category and note
+  cells are not kept. A row with an English cell is no less a sub-item.
+* Sub-items nest by their labels' numbering schemes (:mod:`exportctl.annex.outline`):
+  ``b.1.a.`` sits under ``b.1.`` under ``b.``. A label that continues no scheme
+  open above it is a warning (``sub-item-sequence``) and still a sub-item, never
+  an entry, so the entry count ties out.
 * A sub-item row with no entry above it in its part is a warning
   (``orphan-sub-item``) and is dropped.
 * A row holding only a description (no serial, code, label, English text,
@@ -22,7 +26,7 @@ Decisions, as the rules apply them:
   is a warning (``continued-row``). Anywhere else such a row is an entry defined
   by its name, as it always was.
 * ``control_numbers`` come from the entry's description, English text and note
-  and from its sub-items, each once, in order. ``mentioned_codes`` come from the
+  and from its sub-items at every depth, each once, in order. ``mentioned_codes`` come from the
   same texts only for entries without an HS code of their own: a coded entry's
   text names codes about that code, so it mentions none.
 """
@@ -31,18 +35,19 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from exportctl.annex import (
+    Label,
     Serial,
     control_numbers,
-    label_level,
     mentioned_codes,
+    parse_label,
     parse_serial,
     split_inline,
-    split_label,
 )
+from exportctl.annex.outline import Outline
 from exportctl.errors import InputError
 from exportctl.models import ItemRecord, SubItem
 from exportctl.readers import ParsedRow, Table
@@ -102,7 +107,7 @@ class Assembler:
         build: Builds the entry of an ordinary row (``None`` when the row makes
             none); called with :attr:`current` already set to the row's part.
         warn: Records the warnings met (``orphan-sub-item``, ``continued-row``,
-            ``duplicate-section``).
+            ``sub-item-sequence``, ``duplicate-section``).
     """
 
     def __init__(self, build: Callable[[ParsedRow], ItemRecord | None], warn: Warn) -> None:
@@ -113,7 +118,7 @@ class Assembler:
         self.current: Part | None = None
         """The part the rows being read belong to."""
         self._held: ItemRecord | None = None
-        self._subs: list[SubItem] = []
+        self._subs = Outline()
 
     def items(self, rows: Iterable[ParsedRow]) -> Iterator[ItemRecord]:
         """The entries of ``rows``, each handed on once the rows after it are read."""
@@ -125,26 +130,32 @@ class Assembler:
             part = self.current if self.current is not None else self._open(1, "", None)
             sub = _sub_item(parsed)
             if sub is not None:
+                label, text, text_en = sub
                 if self._held is None:
                     self._warn(
                         "orphan-sub-item",
-                        f'sub-item "{sub.label}" has no entry above it in '
+                        f'sub-item "{label.text}" has no entry above it in '
                         f"{part_name(part.number, part.title)}; it was left out",
                         parsed.row,
                     )
-                else:
-                    self._subs.append(sub)
+                    continue
+                problem = self._subs.add(label, text, text_en)
+                if problem is not None:
+                    self._warn(
+                        "sub-item-sequence",
+                        f'sub-item "{label.text}" of entry {_entry_name(self._held)}: '
+                        f"{problem}; it is kept as a sub-item, not counted as an entry",
+                        parsed.row,
+                    )
                 continue
             if parsed.continued and parsed.code is None and self._held is not None:
                 self._join(parsed)
                 continue
             if self._continues(parsed):
-                last = self._subs[-1]
-                text = f"{last.text} {parsed.values.get('description')}"
-                self._subs[-1] = replace(last, text=text, control_numbers=control_numbers(text))
+                last = self._subs.append_text(str(parsed.values.get("description")))
                 self._warn(
                     "continued-row",
-                    f'the row holds only text, read as the rest of sub-item "{last.label}" of '
+                    f'the row holds only text, read as the rest of sub-item "{last}" of '
                     "the entry above",
                     parsed.row,
                 )
@@ -182,20 +193,19 @@ class Assembler:
         assert held is not None
         values = parsed.values
         if self._subs:
-            last = self._subs[-1]
-            text = " ".join(t for t in (last.text, values.get("description")) if t)
-            self._subs[-1] = replace(last, text=text, control_numbers=control_numbers(text))
+            more = values.get("description")
+            if more:
+                self._subs.append_text(more)
         else:
             for name in ("description", "description_en", "note"):
                 more = values.get(name)
                 if more:
                     before = getattr(held, name)
                     setattr(held, name, f"{before} {more}" if before else more)
-        serial = f"No. {held.serial}" if held.serial else "above"
         self._warn(
             "continued-row",
-            f"the row continues entry {serial} (a cell merged down from the row above, or "
-            "a row cut by a page break); its text was joined to that entry",
+            f"the row continues entry {_entry_name(held)} (a cell merged down from the row "
+            "above, or a row cut by a page break); its text was joined to that entry",
             parsed.row,
         )
 
@@ -213,17 +223,17 @@ class Assembler:
         if item is None:
             return
         self._held = None
-        subs = tuple(self._subs)
-        self._subs = []
+        subs = self._subs.sub_items()
+        self._subs = Outline()
         if item.code is None and not subs:
             subs = _inline_sub_items(item)
+        item.sub_items = subs
         texts = (item.description, item.description_en, item.note)
         numbers = [n for text in texts for n in control_numbers(text)]
-        numbers += [n for sub in subs for n in sub.control_numbers]
-        item.sub_items = subs
+        numbers += [n for sub in item.every_sub_item() for n in sub.control_numbers]
         item.control_numbers = tuple(dict.fromkeys(numbers))
         if item.code is None:
-            every = (*texts, *(sub.text for sub in subs))
+            every = (*texts, *(sub.full_text for sub in item.every_sub_item()))
             named = [code for text in every for code in mentioned_codes(text)]
             item.mentioned_codes = tuple(dict.fromkeys(named))
         assert self.current is not None
@@ -244,43 +254,47 @@ def _inline_sub_items(item: ItemRecord) -> tuple[SubItem, ...]:
         item.description_en = english[0] or item.description_en
     subs = []
     for label, text in parts:
-        full = f"{text} / {by_label[label]}" if by_label.get(label) else text
-        subs.append(SubItem(label, full, control_numbers(full)))
+        in_english = by_label.get(label) or None
+        numbers = [*control_numbers(text), *control_numbers(in_english)]
+        subs.append(SubItem(label, text, tuple(dict.fromkeys(numbers)), in_english))
     return tuple(subs)
 
 
-def _sub_item(parsed: ParsedRow) -> SubItem | None:
-    """The sub-item a row holds (see the module's decisions), or ``None``."""
+def _entry_name(item: ItemRecord) -> str:
+    return f"No. {item.serial}" if item.serial else "above"
+
+
+def _sub_item(parsed: ParsedRow) -> tuple[Label, str, str | None] | None:
+    """The label, text and English text of the sub-item a row holds (see the module's
+    decisions), or ``None``."""
     if parsed.code is not None:
         return None
     values = parsed.values
     description = values.get("description")
     serial = values.get("serial")
-    label: str | None = None
+    label: Label | None = None
     text = description or ""
     if serial is not None:
-        split = split_label(serial)
+        label = parse_label(serial)
         if (
-            split is None
-            or split[1]
+            label is None
+            or label.rest
             or isinstance(parse_serial(serial), Serial)
-            or label_level(split[0]) == 2
+            or label.steps[0].kind == "digit"
         ):
             return None
-        label = split[0]
     elif description is not None:
-        split = split_label(description)
-        if split is None:
+        label = parse_label(description)
+        if label is None:
             return None
-        label, text = split
+        text = label.rest
     if label is None:
         return None
     english = values.get("description_en")
     if english:
-        split = split_label(english)
-        english = split[1] if split is not None else english
-        text = f"{text} / {english}" if text else english
-    return SubItem(label, text, control_numbers(text))
+        split = parse_label(english)
+        english = split.rest if split is not None else english
+    return label, text, english or None
 
 
 def entries(count: int) -> str:

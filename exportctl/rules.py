@@ -34,6 +34,8 @@ RULES = MappingProxyType(
         "orphan-branch": "warning: a branch number (3의2) without its main number",
         "branch-gap": "warning: a branch (3의3) without the one before it (3의2)",
         "orphan-sub-item": "warning: a sub-item row with no entry above it; left out",
+        "sub-item-sequence": "warning: a sub-item label that continues no numbering open "
+        "above it (c. after a., b.1.a. without b.1.); kept as a sub-item, never an entry",
         "continued-row": "warning: a row read as the rest of the entry or sub-item above "
         "(a merged cell, or a row cut by a page break)",
         "duplicate-section": "warning: a part repeats the number of a part above it",

@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from exportctl.annex.labels import label_level, split_inline, split_label
+from exportctl.annex.labels import Label, Step, label_level, parse_label, split_inline, split_label
 from exportctl.annex.notice import Notice, parse_notice, parse_notice_number
 from exportctl.annex.references import control_numbers, mentioned_codes
 from exportctl.annex.serials import (
@@ -27,16 +27,19 @@ from exportctl.annex.serials import (
 from exportctl.annex.titles import SectionTitle, section_title
 
 __all__ = [
+    "Label",
     "Notice",
     "SectionTitle",
     "Serial",
     "SerialFinding",
     "SerialRule",
+    "Step",
     "control_numbers",
     "label_level",
     "mentioned_codes",
     "parse_notice",
     "parse_notice_number",
+    "parse_label",
     "parse_serial",
     "section_title",
     "serial_findings",
