@@ -9,11 +9,15 @@ per entry, holding one entry back until the rows that belong to it are read.
 
 Decisions, as the rules apply them:
 
-* A sub-item row has no HS code, a serial cell that is empty or holds a letter
-  label (``a.``, not a number), and a label: in the serial cell or at the start of
-  the description. Its English text, when given, is appended to the sub-item's
-  text after `` / `` (without its own label), so its wording and control numbers
-  are kept; its category and note cells are not kept.
+* A sub-item row has no HS code, a serial cell that is empty or holds a label
+  that starts with a letter (``a.``, ``b.1.``: not a number), and a label: in the
+  serial cell or at the start of the description. Its English cell, when given,
+  is the sub-item's English text (without its own label); its category and note
+  cells are not kept. A row with an English cell is no less a sub-item.
+* Sub-items nest by their labels' numbering schemes (:mod:`exportctl.annex.outline`):
+  ``b.1.a.`` sits under ``b.1.`` under ``b.``. A label that continues no scheme
+  open above it is a warning (``sub-item-sequence``) and still a sub-item, never
+  an entry, so the entry count ties out.
 * A sub-item row with no entry above it in its part is a warning
   (``orphan-sub-item``) and is dropped.
 * In a table with a serial column, a row with text but no serial, no code and no
@@ -26,8 +30,8 @@ Decisions, as the rules apply them:
   by its name, as it always was.
 * ``control_numbers`` come from the entry's control-number column (a list
   column such as ``관련 통제번호``), its description, English text and note, and
-  from its sub-items (their own column cell, then their text), each once, in
-  that order; all are read by :func:`exportctl.annex.read_control_numbers`.
+  from its sub-items at every depth (each one's own column cell, then its texts),
+  each once, in that order; all are read by :func:`exportctl.annex.read_control_numbers`.
   What a control-number cell holds beyond numbers is a warning naming the row
   and column (``unreadable-control-number``, ``reversed-control-range``); the
   numbers read from the rest of the cell are kept. ``mentioned_codes`` come from the
@@ -39,19 +43,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 from exportctl.annex import (
+    Label,
     Serial,
     control_numbers,
-    label_level,
     mentioned_codes,
+    parse_label,
     parse_serial,
     read_control_numbers,
     split_inline,
-    split_label,
 )
+from exportctl.annex.outline import Outline
 from exportctl.errors import InputError
 from exportctl.models import ItemRecord, SubItem
 from exportctl.readers import ParsedRow, Table
@@ -128,7 +133,8 @@ class Assembler:
         build: Builds the entry of an ordinary row (``None`` when the row makes
             none); called with :attr:`current` already set to the row's part.
         warn: Records the warnings met (``orphan-sub-item``, ``continued-row``,
-            ``duplicate-section``, ``unplaced-row``, and the control-number column's).
+            ``sub-item-sequence``, ``duplicate-section``, ``unplaced-row``, and the
+            control-number column's).
         serials: The table has a serial column, so a row without a serial, code or
             label that continues nothing is not an entry (``unplaced-row``).
     """
@@ -150,7 +156,7 @@ class Assembler:
         self.current: Part | None = None
         """The part the rows being read belong to."""
         self._held: ItemRecord | None = None
-        self._subs: list[SubItem] = []
+        self._subs = Outline()
 
     def items(self, rows: Iterable[ParsedRow]) -> Iterator[ItemRecord]:
         """The entries of ``rows``, each handed on once the rows after it are read."""
@@ -163,19 +169,27 @@ class Assembler:
                 continue
             part = self.current if self.current is not None else self._open(1, "", None)
             listed = self._listed(parsed)
-            sub = _sub_item(parsed, listed)
+            sub = _sub_item(parsed)
             if sub is not None:
+                label, text, text_en = sub
                 if self._held is None:
                     self._warn(
                         "orphan-sub-item",
-                        f'sub-item "{sub.label}" has no entry above it in '
+                        f'sub-item "{label.text}" has no entry above it in '
                         f"{part_name(part.number, part.title)}; it was left out",
                         parsed.row,
                     )
                     counts["left_out"] += 1
-                else:
-                    self._subs.append(sub)
-                    counts["sub_item"] += 1
+                    continue
+                problem = self._subs.add(label, text, text_en, listed)
+                counts["sub_item"] += 1
+                if problem is not None:
+                    self._warn(
+                        "sub-item-sequence",
+                        f'sub-item "{label.text}" of entry {_entry_name(self._held)}: '
+                        f"{problem}; it is kept as a sub-item, not counted as an entry",
+                        parsed.row,
+                    )
                 continue
             if parsed.continued and parsed.code is None and self._held is not None:
                 self._join(parsed, listed)
@@ -183,12 +197,10 @@ class Assembler:
                 continue
             if self._continues(parsed):
                 counts["continuation"] += 1
-                last = self._subs[-1]
-                text = f"{last.text} {parsed.values.get('description')}"
-                self._subs[-1] = replace(last, text=text, control_numbers=_more(last, text))
+                last = self._subs.append_text(str(parsed.values.get("description")))
                 self._warn(
                     "continued-row",
-                    f'the row holds only text, read as the rest of sub-item "{last.label}" of '
+                    f'the row holds only text, read as the rest of sub-item "{last}" of '
                     "the entry above",
                     parsed.row,
                 )
@@ -254,10 +266,7 @@ class Assembler:
         assert held is not None
         values = parsed.values
         if self._subs:
-            last = self._subs[-1]
-            text = " ".join(t for t in (last.text, values.get("description")) if t)
-            numbers = _more(last, text, listed)
-            self._subs[-1] = replace(last, text=text, control_numbers=numbers)
+            self._subs.append_text(values.get("description") or "", listed)
         else:
             held.control_numbers = tuple(dict.fromkeys((*held.control_numbers, *listed)))
             for name in ("description", "description_en", "note"):
@@ -265,11 +274,10 @@ class Assembler:
                 if more:
                     before = getattr(held, name)
                     setattr(held, name, f"{before} {more}" if before else more)
-        serial = f"No. {held.serial}" if held.serial else "above"
         self._warn(
             "continued-row",
-            f"the row continues entry {serial} (a cell merged down from the row above, or "
-            "a row cut by a page break); its text was joined to that entry",
+            f"the row continues entry {_entry_name(held)} (a cell merged down from the row "
+            "above, or a row cut by a page break); its text was joined to that entry",
             parsed.row,
         )
 
@@ -298,23 +306,24 @@ class Assembler:
         if item is None:
             return
         self._held = None
-        subs = tuple(self._subs)
-        self._subs = []
+        subs = self._subs.sub_items()
+        self._subs = Outline()
         if item.code is None and not subs:
             subs = _inline_sub_items(item)
+        item.sub_items = subs
         texts = (item.description, item.description_en, item.note)
-        # The entry's own control-number cell first (set when it was built), then its texts.
+        # The entry's own control-number cell first (set when it was built), then its
+        # texts, then its sub-items' at every depth.
         numbers = [*item.control_numbers]
         numbers += [n for text in texts for n in control_numbers(text)]
-        numbers += [n for sub in subs for n in sub.control_numbers]
-        item.sub_items = subs
+        numbers += [n for sub in item.every_sub_item() for n in sub.control_numbers]
         item.control_numbers = tuple(dict.fromkeys(numbers))
         assert self.current is not None
         if subs:
             self.current.sub_items += len(subs)
             self.current.with_sub_items += 1
         if item.code is None:
-            every = (*texts, *(sub.text for sub in subs))
+            every = (*texts, *(sub.full_text for sub in item.every_sub_item()))
             named = [code for text in every for code in mentioned_codes(text)]
             item.mentioned_codes = tuple(dict.fromkeys(named))
         assert self.current is not None
@@ -335,49 +344,47 @@ def _inline_sub_items(item: ItemRecord) -> tuple[SubItem, ...]:
         item.description_en = english[0] or item.description_en
     subs = []
     for label, text in parts:
-        full = f"{text} / {by_label[label]}" if by_label.get(label) else text
-        subs.append(SubItem(label, full, control_numbers(full)))
+        in_english = by_label.get(label) or None
+        numbers = [*control_numbers(text), *control_numbers(in_english)]
+        subs.append(SubItem(label, text, tuple(dict.fromkeys(numbers)), in_english))
     return tuple(subs)
 
 
-def _more(sub: SubItem, text: str, listed: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """A sub-item's numbers once its text has run on to ``text`` (and ``listed`` more)."""
-    return tuple(dict.fromkeys((*sub.control_numbers, *control_numbers(text), *listed)))
+def _entry_name(item: ItemRecord) -> str:
+    return f"No. {item.serial}" if item.serial else "above"
 
 
-def _sub_item(parsed: ParsedRow, listed: tuple[str, ...] = ()) -> SubItem | None:
-    """The sub-item a row holds (see the module's decisions), or ``None``; ``listed``
-    are the numbers of the row's control-number cell."""
+def _sub_item(parsed: ParsedRow) -> tuple[Label, str, str | None] | None:
+    """The label, text and English text of the sub-item a row holds (see the module's
+    decisions), or ``None``."""
     if parsed.code is not None:
         return None
     values = parsed.values
     description = values.get("description")
     serial = values.get("serial")
-    label: str | None = None
+    label: Label | None = None
     text = description or ""
     if serial is not None:
-        split = split_label(serial)
+        label = parse_label(serial)
         if (
-            split is None
-            or split[1]
+            label is None
+            or label.rest
             or isinstance(parse_serial(serial), Serial)
-            or label_level(split[0]) == 2
+            or label.steps[0].kind == "digit"
         ):
             return None
-        label = split[0]
     elif description is not None:
-        split = split_label(description)
-        if split is None:
+        label = parse_label(description)
+        if label is None:
             return None
-        label, text = split
+        text = label.rest
     if label is None:
         return None
     english = values.get("description_en")
     if english:
-        split = split_label(english)
-        english = split[1] if split is not None else english
-        text = f"{text} / {english}" if text else english
-    return SubItem(label, text, tuple(dict.fromkeys((*listed, *control_numbers(text)))))
+        split = parse_label(english)
+        english = split.rest if split is not None else english
+    return label, text, english or None
 
 
 def entries(count: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -246,7 +246,8 @@ class Item(SQLModel, table=True):
     section: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     """Number of the annex part the entry belongs to (see :class:`Section`)."""
     sub_items: str | None = Field(default=None, sa_column=Column(Text))
-    """JSON list of ``{label, text, control_numbers}``: lettered or numbered sub-items."""
+    """JSON list of ``{label, path, text, text_en, control_numbers, sub_items}``, nested:
+    lettered or numbered sub-items (see :mod:`exportctl.store.subitems`)."""
     control_numbers: str | None = None
     """Control numbers of Annex 2 the entry and its sub-items refer to, space-separated."""
     mentioned_codes: str | None = None
@@ -359,15 +360,21 @@ class ItemRecord:
     section: int = 1
     """Number of the annex part the entry belongs to."""
     sub_items: tuple[SubItem, ...] = ()
-    """Lettered or numbered sub-items, in order: part of the entry, never counted."""
+    """Lettered or numbered sub-items, in order, each holding its own: part of the
+    entry, never counted."""
     control_numbers: tuple[str, ...] = ()
-    """Annex 2 control numbers named by the entry or its sub-items (``3A001.a.3``)."""
+    """Annex 2 control numbers named by the entry or its sub-items at any depth
+    (``3A001.a.3``)."""
     mentioned_codes: tuple[str, ...] = ()
     """HS codes (digits) named in passing in the entry's text: candidates, never its code."""
     code_end: str | None = None
     """Digits of a range entry's last code (same level as ``code``); None for one code."""
     attributes: dict[str, str] = field(default_factory=dict)
     """Regime attributes by name (``{"tier": "3.A"}``), as the list's profile reads them."""
+
+    def every_sub_item(self) -> Iterator[SubItem]:
+        """Its sub-items at every depth, depth first, in order."""
+        return walk_sub_items(self.sub_items)
 
     @property
     def span(self) -> Span | None:
@@ -404,22 +411,79 @@ class ItemRecord:
 
 @dataclass(frozen=True, slots=True)
 class SubItem:
-    """A lettered or numbered part of an entry defined by specification (``a.``, ``1.``)."""
+    """A lettered or numbered part of an entry defined by specification (``a.``, ``b.1.``).
+
+    Sub-items nest as the annex prints them (``b.`` > ``b.1.`` > ``b.1.a.``); each
+    holds its own, in order.
+    """
 
     label: str
-    """The label as printed: ``a.``, ``(1)``, ``가.``."""
+    """The label as printed: ``a.``, ``(1)``, ``가.``, ``b.1.a.``."""
     text: str
-    """Its text, without the label."""
+    """Its (Korean, or only) text, without the label."""
     control_numbers: tuple[str, ...] = ()
-    """Annex 2 control numbers it names."""
+    """Annex 2 control numbers its own texts name (not its sub-items')."""
+    text_en: str | None = None
+    """Its English text, when the list gives one."""
+    path: str = ""
+    """The labels from the entry down to it, without their last dots: ``b.1.a``,
+    ``가.(1)``. Left empty, the label's own (a sub-item directly under its entry)."""
+    sub_items: tuple[SubItem, ...] = ()
+    """The sub-items under it, in order."""
+
+    def __post_init__(self) -> None:
+        if not self.path:
+            object.__setattr__(self, "path", label_key(self.label))
+
+    @property
+    def depth(self) -> int:
+        """1 directly under the entry, 2 under a sub-item, and so on."""
+        return len(path_parts(self.path))
+
+    @property
+    def full_text(self) -> str:
+        """The text and its English after `` / `` (how both read as one text)."""
+        if self.text_en is None:
+            return self.text
+        return f"{self.text} / {self.text_en}" if self.text else self.text_en
+
+    def walk(self) -> Iterator[SubItem]:
+        """It and every sub-item under it, depth first, in order."""
+        yield self
+        for sub in self.sub_items:
+            yield from sub.walk()
+
+    def every_control_number(self) -> tuple[str, ...]:
+        """Its control numbers and those of every sub-item under it, each once, in order."""
+        return tuple(dict.fromkeys(n for sub in self.walk() for n in sub.control_numbers))
 
     def to_json(self) -> dict[str, Any]:
-        """``{label, text, control_numbers}``."""
+        """``{label, path, text, text_en, control_numbers, sub_items}``, nested."""
         return {
             "label": self.label,
+            "path": self.path,
             "text": self.text,
+            "text_en": self.text_en,
             "control_numbers": list(self.control_numbers),
+            "sub_items": [sub.to_json() for sub in self.sub_items],
         }
+
+
+def label_key(label: str) -> str:
+    """A label as one step of a path: without spaces and its last dot (``b.1.a.`` -> ``b.1.a``)."""
+    key = "".join(label.split())
+    return key[:-1] if key.endswith(".") else key
+
+
+def path_parts(path: str) -> list[str]:
+    """The steps of a sub-item path: ``b.1.a`` -> ``[b, 1, a]``, ``가.(1)`` -> ``[가, (1)]``."""
+    return [part for part in path.split(".") if part]
+
+
+def walk_sub_items(sub_items: Iterable[SubItem]) -> Iterator[SubItem]:
+    """Every sub-item of a tree, depth first, in order."""
+    for sub in sub_items:
+        yield from sub.walk()
 
 
 ITEM_FIELDS: tuple[str, ...] = (

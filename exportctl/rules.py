@@ -40,6 +40,8 @@ RULES = MappingProxyType(
         "orphan-sub-item": "warning: a sub-item row with no entry above it; left out",
         "unplaced-row": "warning: a row with text but no serial, code or sub-item label, that "
         "continues nothing; left out, not counted as an entry",
+        "sub-item-sequence": "warning: a sub-item label that continues no numbering open "
+        "above it (c. after a., b.1.a. without b.1.); kept as a sub-item, never an entry",
         "continued-row": "warning: a row read as the rest of the entry or sub-item above "
         "(a merged cell, or a row cut by a page break)",
         "duplicate-section": "warning: a part repeats the number of a part above it",

@@ -320,8 +320,11 @@ def test_show_json_has_parts_sub_items_references_and_the_notice(
     ]
     assert items[1]["sub_items"][0] == {
         "label": "a.",
+        "path": "a",
         "text": "집적회로로서 3A001.a.3에 해당하는 것",
+        "text_en": None,
         "control_numbers": ["3A001.a.3"],
+        "sub_items": [],
     }
     assert items[1]["control_numbers"] == ["3A001.a.3"]
     assert items[3]["mentioned_codes"] == ["840710"]

@@ -321,8 +321,7 @@ def test_sub_items_printed_inside_the_entrys_own_cell_are_taken_out(
         ("a.", ["2B001.a"]),
         ("b.", ["2B001.b"]),
     ]
-    assert first["sub_items"][0]["text"] == (
-        "선반으로서 2B001.a에 해당하는 것 / Turning machines specified in 2B001.a"
-    )
+    assert first["sub_items"][0]["text"] == "선반으로서 2B001.a에 해당하는 것"
+    assert first["sub_items"][0]["text_en"] == "Turning machines specified in 2B001.a"
     # A coded entry keeps its text whole; a lone "b." is not a run of labels.
     assert second["sub_items"] == [] and second["description"].endswith("b. 태블릿")

@@ -96,9 +96,9 @@ def test_one_row_and_two_row_headers_import_the_same_annex(
     assert items[0]["description_en"] == "Item 030111"  # the English column is not lost
     spec = items[5]
     assert (spec["section"], spec["serial"], spec["code"]) == (RUSSIA, "1", None)
-    assert [(s["label"], s["text"]) for s in spec["sub_items"]] == [
-        ("a.", "3A001.a.3에 해당하는 집적회로 / Circuits in 3A001.a.3"),
-        ("b.", "왕복 피스톤 내연기관의 제어장치로서 2B350.g에 해당하는 부분품"),
+    assert [(s["label"], s["text"], s["text_en"]) for s in spec["sub_items"]] == [
+        ("a.", "3A001.a.3에 해당하는 집적회로", "Circuits in 3A001.a.3"),
+        ("b.", "왕복 피스톤 내연기관의 제어장치로서 2B350.g에 해당하는 부분품", None),
     ]
     assert [item["serial"] for item in items[5:]] == [str(n) for n in range(1, 9)]
 

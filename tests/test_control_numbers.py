@@ -103,8 +103,11 @@ def test_the_numbers_land_on_each_entry(
     assert spec["sub_items"] == [
         {
             "label": "a.",
+            "path": "a",
             "text": "3A001.a.3에 해당하는 집적회로",
+            "text_en": None,
             "control_numbers": ["3A001.a.3", "3D001"],
+            "sub_items": [],
         }
     ]
 

@@ -232,7 +232,13 @@ def test_workbook_pdf_and_hwpx_of_one_revision_import_as_the_same_version(
     by_serial = {item["serial"]: item for item in shown["x"]}
     assert list(by_serial)[:3] == ["1", "2", "3"] and "20의2" in by_serial
     assert by_serial["1"]["mentioned_codes"] == ["845811"]
-    assert [s["label"] for s in by_serial["2"]["sub_items"]] == ["a.", "1.", "2.", "b."]
+    # 1. and 2. are numbered under a. (issue 20: sub-items nest).
+    assert [
+        (s["path"], [c["path"] for c in s["sub_items"]]) for s in by_serial["2"]["sub_items"]
+    ] == [
+        ("a", ["a.1", "a.2"]),
+        ("b", []),
+    ]
     assert by_serial["2"]["control_numbers"] == ["3B001.f", "3B001.f.1", "3B001.f.2", "3B001.c"]
     assert by_serial["60"]["description"] == LONG
     assert by_serial["30"]["ex"] is True

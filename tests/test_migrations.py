@@ -21,9 +21,11 @@ from sqlalchemy import Engine, inspect, text
 from exportctl import db, store
 from exportctl.models import SQLModel
 from exportctl.store.audit import event_hash
+from exportctl.store.digests import DIGEST_SCHEME
 
 DIGESTS_REVISION = "20261129_0004"
 COVERAGE_REVISION = "20261129_0005"
+TREE_REVISION = "20261206_0006"
 
 
 def _earlier_revisions() -> list[str]:
@@ -153,8 +155,14 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_the_revisions_are_the_ones_expected() -> None:
-    assert EARLIER == ["20261126_0001", "20261129_0002", "20261129_0003", DIGESTS_REVISION]
-    assert db.head_revision() == COVERAGE_REVISION
+    assert EARLIER == [
+        "20261126_0001",
+        "20261129_0002",
+        "20261129_0003",
+        DIGESTS_REVISION,
+        COVERAGE_REVISION,
+    ]
+    assert db.head_revision() == TREE_REVISION
 
 
 @pytest.mark.parametrize("revision", BEFORE_DIGESTS)
@@ -293,7 +301,7 @@ def test_the_coverage_revision_keeps_old_digests_and_round_trips(db_url: str) ->
     with store.session_scope(engine) as session:
         assert store.verify_audit(session) == []
         imported = [e for e in store.audit_events(session) if e.action == "import"][-1]
-        assert json.loads(imported.detail)["digests"]["scheme"] == 2
+        assert json.loads(imported.detail)["digests"]["scheme"] == DIGEST_SCHEME
         assert json.loads(imported.detail)["record"]["hs_edition"] == "HS2022"
     # Scheme 2 covers the new columns: a changed attribute or range end is seen.
     for column, value in (("attributes", '{"tier": "2"}'), ("code_end", "847160")):

@@ -428,6 +428,7 @@ def test_json_shape(tmp_path: Path) -> None:
         "old",
         "new",
         "fields",
+        "sub_item_paths",
         "related",
     }
     added = next(c for c in data["changes"] if c["change"] == "added")

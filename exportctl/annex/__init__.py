@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from exportctl.annex.labels import label_level, split_inline, split_label
+from exportctl.annex.labels import Label, Step, label_level, parse_label, split_inline, split_label
 from exportctl.annex.notice import Notice, parse_notice, parse_notice_number
 from exportctl.annex.references import (
     ControlNumberProblem,
@@ -38,16 +38,19 @@ __all__ = [
     "ControlNumberProblem",
     "ControlNumberReading",
     "ControlRule",
+    "Label",
     "Notice",
     "SectionTitle",
     "Serial",
     "SerialFinding",
     "SerialRule",
+    "Step",
     "control_numbers",
     "label_level",
     "mentioned_codes",
     "parse_notice",
     "parse_notice_number",
+    "parse_label",
     "parse_serial",
     "read_control_numbers",
     "section_title",

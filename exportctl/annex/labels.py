@@ -1,8 +1,11 @@
-"""Sub-item labels (``a.``, ``(1)``, ``가.``): at the start of a row, or inside an entry's cell."""
+"""Sub-item labels (``a.``, ``(1)``, ``가.``, ``b.1.a.``): at the start of a row, or inside
+an entry's cell, and the numbering scheme each continues."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 from exportctl.annex.serials import _fold
 
@@ -47,6 +50,112 @@ def split_label(text: str | None) -> tuple[str, str] | None:
     if len(core) > 1 and core.isalpha() and core not in _ROMANS:
         return None
     return m.group("label"), m.group("rest").strip()
+
+
+Kind = Literal["latin", "digit", "korean", "roman"]
+"""What a label counts with: ``a``, ``1``, ``가``, ``ii``."""
+Style = Literal["dot", "close", "paren"]
+"""How it is written: ``a.``, ``a)``, ``(a)``."""
+
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+# Wassenaar-style full labels: letters and numbers alternate, from a letter or a
+# number (b.1.a., 1.a.), ending in a dot and a space. "e.g." and "i.e." never alternate.
+_COMPOUND_RE = re.compile(
+    r"(?P<label>(?:[a-z]\.\d{1,2}|\d{1,2}\.[a-z])(?:\.(?:[a-z]|\d{1,2}))*\.)(?=\s|$)\s*(?P<rest>.*)",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a label: ``b``, ``1`` and ``a`` are the steps of ``b.1.a.``.
+
+    Two steps of the same :attr:`scheme` follow each other when their ordinals do
+    (``a.`` then ``b.``; ``(1)`` then ``(2)``).
+    """
+
+    kind: Kind
+    """What it counts with."""
+    style: Style
+    """How it is written."""
+    ordinal: int
+    """Its place in its count, from 1: ``c`` is 3, ``다`` 3, ``iv`` 4."""
+    key: str
+    """How a sub-item path spells it: ``a``, ``1``, ``(1)``, ``1)``, ``가)``."""
+
+    @property
+    def scheme(self) -> tuple[Kind, Style]:
+        """Its numbering scheme: kind and style (``a.`` and ``a)`` are two schemes)."""
+        return self.kind, self.style
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A sub-item label read off the start of a text (see :func:`parse_label`)."""
+
+    text: str
+    """The label as printed, trimmed: ``b.1.a.``, ``(가)``."""
+    steps: tuple[Step, ...]
+    """Its steps: one for ``a.``, three for ``b.1.a.`` (a full path)."""
+    rest: str
+    """The text after it, stripped."""
+
+
+def _roman(numeral: str) -> int:
+    total = 0
+    for i, letter in enumerate(numeral):
+        value = _ROMAN_VALUES[letter]
+        following = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total
+
+
+def _step(core: str, style: Style) -> Step:
+    key = {"dot": core, "close": f"{core})", "paren": f"({core})"}[style]
+    if core.isdigit():
+        return Step("digit", style, int(core), key)
+    if core in _KOREAN_LETTERS:
+        return Step("korean", style, _KOREAN_LETTERS.index(core) + 1, key)
+    if core in _ROMANS:
+        return Step("roman", style, _roman(core), key)
+    return Step("latin", style, ord(core) - ord("a") + 1, key)
+
+
+def parse_label(text: str | None) -> Label | None:
+    """A sub-item label at the start of a text, with its steps; ``None`` without one.
+
+    Every label :func:`split_label` reads, and full Wassenaar-style labels whose
+    letters and numbers alternate (``b.1.``, ``b.1.a.``, ``1.a.``), which name the
+    whole path from the entry.
+
+    Example:
+        >>> label = parse_label("b.1.a. 주파수가 3 GHz 초과인 것")
+        >>> label.text, [s.key for s in label.steps], label.rest
+        ('b.1.a.', ['b', '1', 'a'], '주파수가 3 GHz 초과인 것')
+        >>> [(s.kind, s.style, s.ordinal) for s in parse_label("(다) 기타").steps]
+        [('korean', 'paren', 3)]
+        >>> parse_label("e.g. 노트북"), parse_label("3A001.a.3")
+        (None, None)
+    """
+    if text is None:
+        return None
+    folded = _fold(text)
+    compound = _COMPOUND_RE.match(folded)
+    if compound is not None:
+        cores = compound.group("label")[:-1].split(".")
+        steps = tuple(_step(core, "dot") for core in cores)
+        return Label(compound.group("label"), steps, compound.group("rest").strip())
+    split = split_label(folded)
+    if split is None:
+        return None
+    label, rest = split
+    if label.startswith("("):
+        style: Style = "paren"
+    elif label.endswith(")"):
+        style = "close"
+    else:
+        style = "dot"
+    return Label(label, (_step(label.strip("().").strip(), style),), rest)
 
 
 def label_level(label: str) -> int:

@@ -395,7 +395,8 @@ def _filtered(
             continue
         if needles is not None:
             texts = (item.description, item.description_en, item.note)
-            text = _fold(" ".join(t for t in (*texts, *(s.text for s in item.sub_items)) if t))
+            subs = (sub.full_text for sub in item.every_sub_item())
+            text = _fold(" ".join(t for t in (*texts, *subs) if t))
             if not all(needle in text for needle in needles):
                 continue
         if wanted is not None and (not item.category or wanted not in _fold(item.category)):

@@ -325,8 +325,9 @@ def _show_text(
         click.echo(f"{serial!s:>5} {ex}{code:<14} {tag}{item.description}")
         if item.attributes:
             click.echo(f"{'':>6}{'':<14}   [{attributes_text(item.attributes)}]")
-        for sub in item.sub_items:
-            click.echo(f"{'':>6}{'':<14}   {sub.label} {shorten(sub.text, 100)}")
+        for sub in item.every_sub_item():
+            indent = "  " * (sub.depth - 1)
+            click.echo(f"{'':>6}{'':<14}   {indent}{sub.label} {shorten(sub.full_text, 100)}")
 
 
 @cli.command(name="export")

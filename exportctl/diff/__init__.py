@@ -65,6 +65,7 @@ from exportctl.diff.changeset import (
     check_fields,
     dotted,
     parse_fields,
+    sub_item_changes,
 )
 from exportctl.diff.matching import NameCounts, compare, significant_prefix
 from exportctl.diff.stored import PartsRenumbered, StoredVersion, compare_stored, row_columns
@@ -91,5 +92,6 @@ __all__ = [
     "parse_fields",
     "row_columns",
     "significant_prefix",
+    "sub_item_changes",
     "summarise",
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from exportctl.errors import InputError
-from exportctl.models import ItemRecord, notice_text
+from exportctl.models import ItemRecord, SubItem, notice_text, walk_sub_items
 
 __all__ = [
     "CHANGE_KINDS",
@@ -30,6 +30,7 @@ __all__ = [
     "check_fields",
     "dotted",
     "parse_fields",
+    "sub_item_changes",
 ]
 
 ChangeKind = Literal["added", "removed", "modified", "renumbered", "recoded", "split", "merged"]
@@ -60,7 +61,9 @@ COMPARABLE_FIELDS: tuple[str, ...] = (
 """Item fields a modification can be about. The code is the identity, the level
 follows the code, the section is part of the identity (an entry is matched within
 its part of the annex), and sheet/row are provenance, so none of them is compared.
-``sub_items`` covers the sub-items' labels, texts and control numbers; ``mentioned_codes``
+``sub_items`` covers the sub-items' labels, texts and control numbers at every depth (a
+change to ``b.1.a`` modifies its entry, and :attr:`Change.sub_item_paths` names
+``b.1.a``); ``mentioned_codes``
 is read from the description, so it changes only when the description does. ``code_end``
 is a range's last code (a range keeps its identity by its first code, so a widened range
 is modified, not replaced); ``attributes`` the regime attributes (a CHPL entry moved to
@@ -113,6 +116,29 @@ def dotted(code: str | None) -> str:
     if len(code) <= 6:
         return f"{code[:4]}.{code[4:]}"
     return f"{code[:4]}.{code[4:6]}.{code[6:]}"
+
+
+def _own(sub: SubItem) -> tuple[object, ...]:
+    return sub.label, sub.text, sub.text_en, sub.control_numbers
+
+
+def sub_item_changes(old: Iterable[SubItem], new: Iterable[SubItem]) -> tuple[str, ...]:
+    """The paths of the sub-items that differ between two trees, at any depth.
+
+    A sub-item differs when its label, text, English text or control numbers do, or
+    when it is on one side only; a parent is not named for its children's changes.
+    In the new tree's order, then the old tree's paths that are gone.
+
+    Example:
+        >>> before = (SubItem("b.", "둘", sub_items=(SubItem("1.", "셋", path="b.1"),)),)
+        >>> after = (SubItem("b.", "둘", sub_items=(SubItem("1.", "넷", path="b.1"),)),)
+        >>> sub_item_changes(before, after)
+        ('b.1',)
+    """
+    before = {sub.path: _own(sub) for sub in walk_sub_items(old)}
+    after = {sub.path: _own(sub) for sub in walk_sub_items(new)}
+    changed = [path for path, own in after.items() if before.get(path) != own]
+    return (*changed, *(path for path in before if path not in after))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +195,14 @@ class Change:
         """Two-digit chapter, or None for an item without a code."""
         code = self.code
         return code[:2] if code else None
+
+    @property
+    def sub_item_paths(self) -> tuple[str, ...]:
+        """The paths of the sub-items a modification changed (``b.1.a``), at any depth;
+        empty unless ``sub_items`` is among :attr:`fields`."""
+        if "sub_items" not in self.fields or self.old is None or self.new is None:
+            return ()
+        return sub_item_changes(self.old.sub_items, self.new.sub_items)
 
     def diffs(self) -> list[tuple[str, Any, Any]]:
         """``(field, old value, new value)`` for each field in :attr:`fields`."""

@@ -72,6 +72,7 @@ def change_to_json(change: Change) -> dict[str, Any]:
         "old": change.old.to_json() if change.old is not None else None,
         "new": change.new.to_json() if change.new is not None else None,
         "fields": list(change.fields),
+        "sub_item_paths": list(change.sub_item_paths),
         "related": list(change.related),
     }
 

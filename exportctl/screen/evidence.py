@@ -150,7 +150,7 @@ def entry_chapters(entry: ItemRecord) -> frozenset[str]:
     chapters = {code[:2] for code in entry.mentioned_codes}
     table = control_chapters()
     numbers = list(entry.control_numbers)
-    for sub in entry.sub_items:
+    for sub in entry.every_sub_item():
         numbers.extend(sub.control_numbers)
     for number in numbers:
         found = table.get(number[:2].upper())
@@ -215,7 +215,7 @@ class NameMatcher:
             (entry.description, None),
             (entry.description_en, None),
         ]
-        texts += [(sub.text, sub) for sub in entry.sub_items]
+        texts += [(sub.full_text, sub) for sub in entry.every_sub_item()]
         for text, sub in texts:
             for part in _name_texts(text, self.analyser.lexicon.name_ends):
                 for phrase, weak in self.analyser.name_phrases(part):
@@ -462,7 +462,7 @@ def _needle(word: str) -> str:
 
 def _entry_cas(entry: ItemRecord) -> tuple[str, ...]:
     texts = [entry.description, entry.description_en, entry.note]
-    texts += [sub.text for sub in entry.sub_items]
+    texts += [sub.full_text for sub in entry.every_sub_item()]
     found: dict[str, None] = {}
     for text in texts:
         for number in cas_numbers(text):

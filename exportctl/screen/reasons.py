@@ -123,4 +123,4 @@ def sub_value(sub: SubItem | None) -> dict[str, str] | None:
     """A sub-item as a reason's value (its label and text, shortened), or None."""
     if sub is None:
         return None
-    return {"label": sub.label, "text": shorten(sub.text)}
+    return {"label": sub.label, "text": shorten(sub.full_text)}

@@ -59,7 +59,7 @@ class References:
                     for cut in range(1, len(parts)):
                         refined.setdefault(".".join(parts[:cut]), []).append(ref)
             for code in item.mentioned_codes:
-                sub = next((s for s in item.sub_items if _mentions(s, code)), None)
+                sub = next((s for s in item.every_sub_item() if _mentions(s, code)), None)
                 codes.setdefault(code, []).append(Reference(item, sub, code))
         self.numbers = numbers
         self.refined = refined
@@ -107,8 +107,8 @@ def _number_references(item: ItemRecord) -> list[Reference]:
     """The entry's control numbers, each with the first sub-item naming it."""
     refs: list[Reference] = []
     seen: set[str] = set()
-    for sub in item.sub_items:
-        for number in sub.control_numbers or control_numbers(sub.text):
+    for sub in item.every_sub_item():
+        for number in sub.control_numbers or control_numbers(sub.full_text):
             if number not in seen:
                 seen.add(number)
                 refs.append(Reference(item, sub, number))
@@ -121,5 +121,5 @@ def _number_references(item: ItemRecord) -> list[Reference]:
 
 def _mentions(sub: SubItem, code: str) -> bool:
     """Whether a sub-item's text names ``code`` (as digits, or dotted)."""
-    text = sub.text.replace(" ", "")
+    text = sub.full_text.replace(" ", "")
     return code in text or HSCode(code).dotted() in text

@@ -6,9 +6,13 @@ later and comparing with the one recorded in the audit chain shows whether
 anything was changed since. Scheme 1 is frozen: the columns and their order
 below never change. Scheme 2 (revision ``20261129_0005``) adds the item's range
 end and regime attributes and the version's HS edition, after scheme 1's columns.
+Scheme 3 (revision ``20261206_0006``) has scheme 2's columns and reads
+``item.sub_items`` as stored, a tree; schemes 1 and 2 read it as the flat list
+the tree was rewritten from by that revision (:func:`exportctl.store.subitems.flat_text`),
+so the versions digested before it still verify and a change to their trees shows.
 A version keeps the scheme it was digested with (recorded with the digests in
 its audit event): versions stored before 0005 are verified under scheme 1. A
-column added to ``item`` or ``version`` later needs a scheme 3, recorded alongside
+column added to ``item`` or ``version`` later needs a scheme 4, recorded alongside
 (``test_tamper`` fails until it is decided).
 
 Only a version's immutable facts are digested. Its lifecycle columns (status,
@@ -29,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -38,9 +42,11 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-DIGEST_SCHEME = 2
+from exportctl.store.subitems import flat_text
+
+DIGEST_SCHEME = 3
 """The scheme of the digests computed for a version stored now (recorded with them)."""
-SCHEMES: tuple[int, ...] = (1, 2)
+SCHEMES: tuple[int, ...] = (1, 2, 3)
 """Every scheme :func:`version_digests` can compute."""
 
 ITEM_DIGEST_COLUMNS: tuple[str, ...] = (
@@ -92,8 +98,10 @@ base version's label (the ids are surrogates)."""
 RECORD_DIGEST_COLUMNS_2: tuple[str, ...] = (*RECORD_DIGEST_COLUMNS, "hs_edition")
 """Scheme 2: scheme 1's version facts, then the HS edition of its codes."""
 
-_ITEM_COLUMNS = {1: ITEM_DIGEST_COLUMNS, 2: ITEM_DIGEST_COLUMNS_2}
-_RECORD_COLUMNS = {1: RECORD_DIGEST_COLUMNS, 2: RECORD_DIGEST_COLUMNS_2}
+_ITEM_COLUMNS = {1: ITEM_DIGEST_COLUMNS, 2: ITEM_DIGEST_COLUMNS_2, 3: ITEM_DIGEST_COLUMNS_2}
+_RECORD_COLUMNS = {1: RECORD_DIGEST_COLUMNS, 2: RECORD_DIGEST_COLUMNS_2, 3: RECORD_DIGEST_COLUMNS_2}
+_FLAT_SUB_ITEMS = frozenset({1, 2})
+"""Schemes that digest ``item.sub_items`` as the flat list stored before the tree."""
 
 
 def _scheme(scheme: int) -> int:
@@ -211,8 +219,9 @@ def items_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME)
     """SHA-256 over every item of the version, in position order, every column.
 
     Each item is the JSON array of its values in :data:`ITEM_DIGEST_COLUMNS`
-    (scheme 1) or :data:`ITEM_DIGEST_COLUMNS_2` order (``ex`` as 0 or 1, as both
-    databases give it alike) followed by a comma. Read through the driver's own
+    (scheme 1) or :data:`ITEM_DIGEST_COLUMNS_2` order (schemes 2 and 3; ``ex`` as 0
+    or 1, as both databases give it alike) followed by a comma; schemes 1 and 2 take
+    ``sub_items`` as its flat text (see the module docstring). Read through the driver's own
     cursor and encoded a chunk at a time
     (one call of the C encoder per chunk: half the time of one per item).
     """
@@ -225,12 +234,24 @@ def items_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME)
     sql = f"select {columns} from item where version_id = {marker} order by position, id"
     digest = hashlib.sha256(f"items/{scheme}\n".encode())
     encode = _ENCODER.encode
+    flat = _ITEM_COLUMNS[scheme].index("sub_items") if scheme in _FLAT_SUB_ITEMS else None
     with closing(conn.connection.cursor()) as cursor:
         cursor.execute(sql, (version_id,))
         while rows := cursor.fetchmany(20_000):
+            if flat is not None:
+                rows = [_flat_row(row, flat) for row in rows]
             # "[a,b]" without its brackets, then ",": the same text however chunked.
             digest.update((encode(rows)[1:-1] + ",").encode())
     return digest.hexdigest()
+
+
+def _flat_row(row: Sequence[Any], index: int) -> Sequence[Any]:
+    value = row[index]
+    if value is None:
+        return row
+    values = list(row)
+    values[index] = flat_text(_text(value) or "")
+    return values
 
 
 def sections_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME) -> str:

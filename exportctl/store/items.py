@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, String, insert
 from sqlmodel import Session
 
-from exportctl.models import Item, ItemRecord, SubItem, Version
+from exportctl.models import Item, ItemRecord, Version
 from exportctl.store.session import _cursor, _fetch
+from exportctl.store.subitems import decode_sub_items, encode_sub_items
 
 INSERT_CHUNK = 5000
 
@@ -46,23 +47,6 @@ def decode_attributes(text: str | bytes | None) -> dict[str, str]:
     if not text:
         return {}
     return {str(key): str(value) for key, value in json.loads(text).items()}
-
-
-def encode_sub_items(sub_items: Sequence[SubItem]) -> str | None:
-    """Sub-items as the JSON text stored in ``item.sub_items``."""
-    if not sub_items:
-        return None
-    return json.dumps([sub.to_json() for sub in sub_items], ensure_ascii=False)
-
-
-def decode_sub_items(text: str | bytes | None) -> tuple[SubItem, ...]:
-    """The stored JSON text back as sub-items."""
-    if not text:
-        return ()
-    return tuple(
-        SubItem(str(d["label"]), str(d["text"]), tuple(d.get("control_numbers") or ()))
-        for d in json.loads(text)
-    )
 
 
 def _words(text: str | bytes | None) -> tuple[str, ...]:
