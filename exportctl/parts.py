@@ -25,6 +25,7 @@ from exportctl.entries import (
 )
 from exportctl.errors import InputError
 from exportctl.hscode import Nomenclature, learn_ahead
+from exportctl.identity import Keys, named
 from exportctl.models import ItemRecord, ValidationReport
 from exportctl.readers import ParsedRow, Table
 from exportctl.structure import Structure, structure_of
@@ -264,7 +265,9 @@ def validate_annex(
             if part_base is not None:
                 counted_base = [item for item in part_base if item.code]
             if counted_keys is not None:
-                counted_keys = {key for key in counted_keys if not key.startswith("name:")}
+                counted_keys = Keys(
+                    {key: f for key, f in counted_keys.fallbacks.items() if not named(key)}
+                )
         found = reconcile(
             out,
             wanted[part.number],

@@ -25,6 +25,8 @@ from exportctl.hscode import (
     Span,
     learn_ahead,
 )
+from exportctl.identity import Declared as Declared  # the import API has always named it here
+from exportctl.identity import Keys, item_key, match, serial_key, tie_out
 from exportctl.models import Finding, ItemRecord, Severity, ValidationReport
 from exportctl.readers import LIST_SCHEMA, ParsedRow, Table
 
@@ -34,21 +36,14 @@ if TYPE_CHECKING:
 _LIST_FIELD_COUNT = len(LIST_SCHEMA.fields)
 
 
-@dataclass(frozen=True, slots=True)
-class Declared:
-    """Counts the notice declares, all optional."""
-
-    total: int | None = None
-    added: int | None = None
-    removed: int | None = None
+def _written(item: ItemRecord) -> str:
+    """The code as listed (a range: both ends), to find an entry listed twice in a file."""
+    assert item.code is not None
+    return item.code if item.code_end is None else f"{item.code}-{item.code_end}"
 
 
-def item_key(item: ItemRecord) -> str:
-    """Identity of an item across versions: its code (a range: both ends), or its
-    description when it has none."""
-    if item.code:
-        return item.code if item.code_end is None else f"{item.code}-{item.code_end}"
-    return "name:" + " ".join(item.description.split())
+def _same(fallback: str | None) -> str | None:
+    return fallback
 
 
 class _Collector:
@@ -312,7 +307,9 @@ class _Checks:
         self.count = 0
         self.coded = 0
         """Entries with an HS code (what a profile counting ``coded`` counts)."""
-        self.keys: set[str] | None = set() if keep_keys else None
+        self.keys: Keys | None = Keys() if keep_keys else None
+        """Every entry's key within its part (:mod:`exportctl.identity`), when a base or a
+        previous version is to be compared."""
         self._code_rows: dict[str, int] = {}
         self._serial_rows: dict[str, int] = {}
         # Plain serials as integers; only branch numbers (3의2) as Serial objects.
@@ -325,14 +322,13 @@ class _Checks:
         """Check one item against those before it (base items first)."""
         self.count += 1
         code = item.code
-        key = item_key(item)
         if self.keys is not None:
-            self.keys.add(key)
+            self.keys.add(item_key(item, in_part=True), serial_key(item, in_part=True))
         if code is not None:
             self.coded += 1
             span = Span(code, item.code_end, item.ex)
             self._spans.append(span)
-            code = key
+            code = _written(item)
             first = self._code_rows.get(code)
             if first is None:
                 self._code_rows[code] = _BASE if from_base else item.row
@@ -415,11 +411,15 @@ def reconcile(
     count: int,
     base_items: Sequence[ItemRecord] | None,
     base_label: str | None,
-    new_keys: set[str] | None,
+    new_keys: Keys | None,
     *,
     part: str = "",
 ) -> tuple[int, int] | None:
     """Compare a part's entry count and its change against the base with what the notice declares.
+
+    The entries are paired with the base's and the counts tied out as ``diff`` does
+    (:func:`exportctl.identity.match`, :func:`~exportctl.identity.tie_out`), so a
+    ``diff`` of the two versions reports the same additions and removals.
 
     Args:
         out: Where findings go.
@@ -427,21 +427,16 @@ def reconcile(
         count: Entries of the part in the new version.
         base_items: The base version's entries of the same part, when a base is given.
         base_label: Label of the base version, for messages.
-        new_keys: The :func:`item_key` of every entry of the part (needed with ``base_items``).
+        new_keys: The keys of every entry of the part, within the part (needed with
+            ``base_items``).
         part: Starts every message (``'part 2 "…": '``) when a version holds several parts.
 
     Returns:
         ``(added, removed)`` against the base, or ``None`` without one.
     """
-    if declared.total is not None and declared.total != count:
-        out.add(
-            "error",
-            "count-mismatch",
-            f"{part}the version has {count:,} items but the notice declares {declared.total:,}; "
-            "a truncated or wrong file is never stored",
-            sheet=True,
-        )
     if base_items is None:
+        if declared.total is not None and declared.total != count:
+            _declared_total_differs(out, part, count, declared.total)
         if declared.added is not None or declared.removed is not None:
             out.add(
                 "warning",
@@ -450,39 +445,53 @@ def reconcile(
                 "give --base",
             )
         return None
-    old_keys = {item_key(i) for i in base_items}
     assert new_keys is not None
-    added = len(new_keys - old_keys)
-    removed = len(old_keys - new_keys)
+    old_keys = Keys.of(base_items, in_part=True)
+    added, removed = match(old_keys.fallbacks, new_keys.fallbacks, fallback=_same).counts
     base_count = len(base_items)
     label = f'"{base_label}"' if base_label else "the base"
-    if declared.added is not None and declared.added != added:
-        out.add(
-            "warning",
-            "added-mismatch",
-            f"{part}the notice declares {declared.added:,} added items but {added:,} are new "
-            f"against {label} ({base_count:,} items before, {count:,} after, "
-            f"{removed:,} removed)",
-        )
-    if declared.removed is not None and declared.removed != removed:
-        out.add(
-            "warning",
-            "removed-mismatch",
-            f"{part}the notice declares {declared.removed:,} removed items but {removed:,} are "
-            f"gone from {label} ({base_count:,} items before, {count:,} after, {added:,} added)",
-        )
-    if declared.total is not None and (declared.added is not None or declared.removed is not None):
-        d_added = declared.added or 0
-        d_removed = declared.removed or 0
-        if base_count + d_added - d_removed != declared.total:
+    # "sum" holds by construction: every entry is paired, added or removed.
+    for check in tie_out(base_count, count, added, removed, declared):
+        if check.ok:
+            continue
+        if check.name == "declared_total":
+            _declared_total_differs(out, part, count, check.figures["declared"])
+        elif check.name == "declared_added":
+            out.add(
+                "warning",
+                "added-mismatch",
+                f"{part}the notice declares {check.figures['declared']:,} added items but "
+                f"{added:,} are new against {label} ({base_count:,} items before, {count:,} "
+                f"after, {removed:,} removed)",
+            )
+        elif check.name == "declared_removed":
+            out.add(
+                "warning",
+                "removed-mismatch",
+                f"{part}the notice declares {check.figures['declared']:,} removed items but "
+                f"{removed:,} are gone from {label} ({base_count:,} items before, {count:,} "
+                f"after, {added:,} added)",
+            )
+        elif check.name == "declared_sum":
+            f = check.figures
             out.add(
                 "warning",
                 "declared-sum",
                 f"{part}the declared figures do not add up: base {base_count:,} + added "
-                f"{d_added:,} − removed {d_removed:,} = {base_count + d_added - d_removed:,}, "
-                f"not the declared total {declared.total:,}",
+                f"{f['added']:,} − removed {f['removed']:,} = {f['computed']:,}, "
+                f"not the declared total {f['declared']:,}",
             )
     return added, removed
+
+
+def _declared_total_differs(out: _Collector, part: str, count: int, total: int) -> None:
+    out.add(
+        "error",
+        "count-mismatch",
+        f"{part}the version has {count:,} items but the notice declares {total:,}; "
+        "a truncated or wrong file is never stored",
+        sheet=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,7 +515,7 @@ REMOVAL_GUARD = 0.5
 def guard_against_base(
     out: _Collector,
     previous: Previous,
-    new_keys: set[str],
+    new_keys: Keys,
     first_serial: str | None,
     declared: Declared,
 ) -> None:
@@ -518,10 +527,10 @@ def guard_against_base(
     ``--additions`` (the file is additions) or a ``--declared-removed`` equal to
     the removals found (the notice really removes them).
     """
-    old_keys = {item_key(i) for i in previous.items}
+    old_keys = Keys.of(previous.items, in_part=True).fallbacks
     if not old_keys:
         return
-    removed = len(old_keys - new_keys)
+    _added, removed = match(old_keys, new_keys.fallbacks, fallback=_same).counts
     if declared.removed is not None and declared.removed == removed:
         return
     numbers = [

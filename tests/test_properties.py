@@ -19,7 +19,7 @@ from exportctl.hscode import (
 )
 from exportctl.models import ItemRecord
 from exportctl.screen import ScreenIndex, screen_code
-from exportctl.validate import item_key
+from exportctl.identity import item_key
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,10 +7,12 @@ changed (most of a new version is its old version unchanged). The writers in
 :mod:`exportctl.reports` only format a change set, and :func:`summarise` ties its
 counts out against the figures the notice declares.
 
-Items are matched by their normalised code; an item without a code by its
-description and, failing that, by its serial number (연번). Each matched pair is
-compared on the chosen ``fields``. Unmatched items are then looked at once more, so
-that a structural change is not reported as an unrelated removal and addition.
+Items are matched as :mod:`exportctl.identity` says, the rule an import's counts
+against its base follow too: by part and normalised code (a range by its first
+code), an item without a code by its description and, failing that, by its serial
+number (연번). Each matched pair is compared on the chosen ``fields``. Unmatched
+items are then looked at once more, so that a structural change is not reported as
+an unrelated removal and addition.
 
 Change kinds, and the rule for each (every old and every new item appears in at
 most one change):
@@ -41,10 +43,11 @@ most one change):
 ``merged``
     The reverse: an added code replacing one or more removed codes it covers.
 
-The summary's ``added``/``removed`` count *items* whose code is only in one version,
+The summary's ``added``/``removed`` count *items* left unmatched in one version,
 whatever change kind explains them, so ``before + added − removed = after`` always
-holds and the figures compare with the notice's (1,159 + 243 = 1,402). The per-kind
-counts say how those items were classified.
+holds and the figures compare with the notice's (1,159 + 243 = 1,402) exactly as the
+import of the new version against its base compared them. The per-kind counts say
+how those items were classified.
 
 Example:
     >>> changes = compare(old_items, new_items, fields=("description", "category"))

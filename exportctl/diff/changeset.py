@@ -305,7 +305,8 @@ class ChangeSet:
     after: int
     """Items in the new version."""
     added: int
-    """Items only in the new version (whatever kind explains them)."""
+    """Items only in the new version (whatever kind explains them), as
+    :func:`exportctl.identity.match` pairs items."""
     removed: int
     """Items only in the old version (whatever kind explains them)."""
     unchanged: int

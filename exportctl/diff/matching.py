@@ -1,9 +1,11 @@
 """The pure comparison: :func:`compare` and the rules that tell change kinds apart.
 
-Items are indexed by key (code, or description for an item without one), matched
-pairs are compared field by field, and what is left unmatched is looked at once
-more for a renumbered codeless item, a recode, a split or a merge before it is
-reported as removed or added. Reads no database and writes no file.
+Items are paired as :mod:`exportctl.identity` says (by part and code, a range by its
+first code; an item without a code by description, then by serial), which is also
+how an import counts its additions and removals against a base. Paired items are
+compared field by field, and what is left unpaired is looked at once more for a
+recode, a split or a merge before it is reported as removed or added. Reads no
+database and writes no file.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from exportctl.diff.changeset import (
     check_fields,
 )
 from exportctl.hscode.coverage import Span
+from exportctl.identity import index, match, serial_key
 from exportctl.models import ItemRecord
 
 __all__ = ["NameCounts", "compare", "significant_prefix"]
@@ -56,25 +59,6 @@ def significant_prefix(code: str) -> str:
 
 def _fold(text: str) -> str:
     return _FOLD_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _name_key(item: ItemRecord) -> str:
-    return _name_text_key(item.description, item.section)
-
-
-def _name_text_key(description: str, section: int = 1) -> str:
-    # In part 1 the same identity as exportctl.validate.item_key, so counts agree
-    # with imports of one-part lists.
-    return _in_section("name:" + " ".join(description.split()), section)
-
-
-def _in_section(key: str, section: int) -> str:
-    """An entry is identified within its part: ``2:8471``, ``2:name:…`` (part 1 bare)."""
-    return key if section == 1 else f"{section}:{key}"
-
-
-def _key(item: ItemRecord) -> str:
-    return _in_section(item.code, item.section) if item.code else _name_key(item)
 
 
 def compare(
@@ -113,8 +97,8 @@ def compare(
         return Counter(map(description, old)), Counter(map(description, new))
 
     return _compare_indexed(
-        _index(old),
-        _index(new),
+        index(old),
+        index(new),
         fields,
         before=len(old),
         after=len(new),
@@ -151,21 +135,23 @@ def _compare_indexed(
     fingerprint = _getter(compared)
 
     changes: list[Change] = []
-    gone: list[ItemRecord] = []
     for key, old_item in old_by_key.items():
         new_item = new_by_key.get(key)
         if new_item is None:
-            gone.append(old_item)
             continue
         change = _pair(old_item, new_item, compared, with_serial, fingerprint)
         if change is None:
             unchanged += 1
         else:
             changes.append(change)
-    came = [item for key, item in new_by_key.items() if key not in old_by_key]
-    added_items, removed_items = len(came), len(gone)
-
-    gone, came = _pair_by_serial(gone, came, compared, with_serial, fingerprint, changes)
+    # The same pairing the import counts with (exportctl.identity): what is left is
+    # what both report as added and removed, whatever kind explains it below.
+    matching = match(old_by_key, new_by_key, fallback=serial_key)
+    added_items, removed_items = matching.counts
+    for old_key, new_key in matching.by_serial:
+        changes.append(_reworded(old_by_key[old_key], new_by_key[new_key], compared, with_serial))
+    gone = [old_by_key[key] for key in matching.gone]
+    came = [new_by_key[key] for key in matching.came]
     # Order matters: certain relations (same coverage, sub-codes) before the
     # description heuristic, so a split is never mistaken for a recode.
     gone, came = _recode_same_coverage(gone, came, compared, changes)
@@ -195,23 +181,6 @@ def _getter(names: tuple[str, ...]) -> Callable[[ItemRecord], tuple[Any, ...]]:
     return operator.attrgetter(*names)
 
 
-def _index(items: Sequence[ItemRecord]) -> dict[str, ItemRecord]:
-    """Items by key; a repeated key (stored versions have none) gets ``#2``, ``#3``..."""
-    fast = {_key(item): item for item in items}
-    if len(fast) == len(items):
-        return fast
-    index: dict[str, ItemRecord] = {}
-    for item in items:
-        key = _key(item)
-        if key in index:
-            n = 2
-            while f"{key}#{n}" in index:
-                n += 1
-            key = f"{key}#{n}"
-        index[key] = item
-    return index
-
-
 def _differing(
     before: ItemRecord, after: ItemRecord, compared: tuple[str, ...], with_serial: bool
 ) -> tuple[str, ...]:
@@ -237,48 +206,15 @@ def _pair(
     return Change(kind, before, after, names)
 
 
-def _pair_by_serial(
-    gone: list[ItemRecord],
-    came: list[ItemRecord],
-    compared: tuple[str, ...],
-    with_serial: bool,
-    fingerprint: Callable[[ItemRecord], tuple[Any, ...]],
-    changes: list[Change],
-) -> tuple[list[ItemRecord], list[ItemRecord]]:
-    """Items without a code whose description changed are matched by serial number."""
-    old_named = _unique_by(i for i in gone if not i.code and i.serial is not None)
-    new_named = _unique_by(i for i in came if not i.code and i.serial is not None)
-    matched = old_named.keys() & new_named.keys()
-    if not matched:
-        return gone, came
-    used_old = {id(old_named[s]) for s in matched}
-    used_new = {id(new_named[s]) for s in matched}
-    for serial in sorted(matched, key=lambda pair: (pair[0], serial_sort_key(pair[1]))):
-        change = _pair(old_named[serial], new_named[serial], compared, with_serial, fingerprint)
-        # The description differs (it was the key that failed to match), so it is
-        # reported even when it is not among the compared fields.
-        before, after = old_named[serial], new_named[serial]
-        names = change.fields if change is not None else ()
-        if "description" not in names:
-            names = tuple(n for n in COMPARABLE_FIELDS if n in {*names, "description"})
-        changes.append(Change("modified", before, after, names))
-    return (
-        [i for i in gone if id(i) not in used_old],
-        [i for i in came if id(i) not in used_new],
-    )
-
-
-def _unique_by(items: Iterable[ItemRecord]) -> dict[tuple[int, str], ItemRecord]:
-    """Items by (section, serial): part 1 and part 2 each have their No. 3."""
-    found: dict[tuple[int, str], ItemRecord] = {}
-    repeated: set[tuple[int, str]] = set()
-    for item in items:
-        assert item.serial is not None
-        key = (item.section, item.serial)
-        if key in found:
-            repeated.add(key)
-        found[key] = item
-    return {s: i for s, i in found.items() if s not in repeated}
+def _reworded(
+    before: ItemRecord, after: ItemRecord, compared: tuple[str, ...], with_serial: bool
+) -> Change:
+    """An entry without a code paired by its serial: modified, its description first among
+    the reasons even when it is not among the compared fields (it was the key that failed)."""
+    names = _differing(before, after, compared, with_serial)
+    if "description" not in names:
+        names = tuple(n for n in COMPARABLE_FIELDS if n in {*names, "description"})
+    return Change("modified", before, after, names)
 
 
 def _recode_change(before: ItemRecord, after: ItemRecord, compared: tuple[str, ...]) -> Change:

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from exportctl.bulk import paused_gc
 from exportctl.diff.changeset import COMPARABLE_FIELDS, DEFAULT_FIELDS, ChangeSet, check_fields
-from exportctl.diff.matching import _compare_indexed, _in_section, _key, _name_text_key, compare
+from exportctl.diff.matching import _compare_indexed, compare
+from exportctl.identity import entry_key, item_key
 from exportctl.models import ItemRecord
 
 __all__ = ["PartsRenumbered", "StoredVersion", "compare_stored", "row_columns"]
@@ -205,14 +206,13 @@ def _rows_by_key(rows: Sequence[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]] 
     key repeats."""
     if any(map((1).__ne__, map(_third, rows))):
         by_key = {
-            _in_section(row[0], row[2]) if row[0] else _name_text_key(_text(row[1]), row[2]): row
-            for row in rows
+            entry_key(row[0], _text(row[1]) if not row[0] else "", row[2]): row for row in rows
         }
         return by_key if len(by_key) == len(rows) else None
     by_code = dict(zip(map(_first, rows), rows, strict=True))
     if len(by_code) == len(rows) and None not in by_code and "" not in by_code:
         return by_code
-    by_key = {row[0] or _name_text_key(_text(row[1])): row for row in rows}
+    by_key = {row[0] or entry_key(None, _text(row[1])): row for row in rows}
     return by_key if len(by_key) == len(rows) else None
 
 
@@ -227,7 +227,7 @@ def _items_by_key(
     codes -= {None, ""}
     found = {}
     for item in version.items(codes, codeless=codeless):
-        key = _key(item)
+        key = item_key(item)
         if key in keys:
             found[key] = item
     return found if len(found) == len(keys) else None

@@ -12,21 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from exportctl.diff.changeset import CHANGE_KINDS, ChangeSet
+from exportctl.identity import Check, Declared, tie_out
 
 __all__ = ["Check", "GroupCount", "Summary", "summarise"]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One tie-out check as data, so a report can say it in its own language."""
-
-    name: str
-    """``sum``, ``declared_total``, ``declared_added``, ``declared_removed`` or
-    ``declared_sum``."""
-    ok: bool
-    """Whether it holds."""
-    figures: dict[str, int]
-    """The numbers the sentence names (``before``, ``added``, ``after``…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +120,17 @@ def _roman(numeral: str) -> int:
     return total
 
 
+_SENTENCES = {
+    "sum": "{before:,} before + {added:,} added − {removed:,} removed = {computed:,}; "
+    "the new version has {after:,} items",
+    "declared_total": "the notice declares {declared:,} items; the new version has {after:,}",
+    "declared_added": "the notice declares {declared:,} added; {added:,} codes are new",
+    "declared_removed": "the notice declares {declared:,} removed; {removed:,} codes are gone",
+    "declared_sum": "declared figures: {before:,} + {added:,} − {removed:,} = {computed:,} "
+    "against the declared total {declared:,}",
+}
+"""The plain sentence of each tie-out check, by :attr:`Check.name`."""
+
 _last: tuple[ChangeSet, str, Summary] | None = None
 """The last summary made, with its change set: a ``diff`` asks for it several times
 (audit detail, report, exit status), and a 200,000-change set takes seconds."""
@@ -173,63 +172,11 @@ def _summarise(changes: ChangeSet, edition: str) -> Summary:
     before, after = changes.before, changes.after
     added, removed = changes.added, changes.removed
 
-    checks: list[tuple[bool, str]] = []
-    data: list[Check] = []
-
-    def check(name: str, ok: bool, text: str, **figures: int) -> None:
-        checks.append((ok, text))
-        data.append(Check(name, ok, figures))
-
-    computed = before + added - removed
-    check(
-        "sum",
-        computed == after,
-        f"{before:,} before + {added:,} added − {removed:,} removed = {computed:,}; "
-        f"the new version has {after:,} items",
-        before=before,
-        added=added,
-        removed=removed,
-        computed=computed,
-        after=after,
+    # The same tie-out an import makes against its base (exportctl.identity).
+    data = tie_out(
+        before, after, added, removed, Declared(declared_total, declared_added, declared_removed)
     )
-    if declared_total is not None:
-        check(
-            "declared_total",
-            declared_total == after,
-            f"the notice declares {declared_total:,} items; the new version has {after:,}",
-            declared=declared_total,
-            after=after,
-        )
-    if declared_added is not None:
-        check(
-            "declared_added",
-            declared_added == added,
-            f"the notice declares {declared_added:,} added; {added:,} codes are new",
-            declared=declared_added,
-            added=added,
-        )
-    if declared_removed is not None:
-        check(
-            "declared_removed",
-            declared_removed == removed,
-            f"the notice declares {declared_removed:,} removed; {removed:,} codes are gone",
-            declared=declared_removed,
-            removed=removed,
-        )
-    if declared_total is not None and (declared_added is not None or declared_removed is not None):
-        d_sum = before + (declared_added or 0) - (declared_removed or 0)
-        check(
-            "declared_sum",
-            d_sum == declared_total,
-            f"declared figures: {before:,} + {declared_added or 0:,} − "
-            f"{declared_removed or 0:,} = {d_sum:,} against the declared total "
-            f"{declared_total:,}",
-            before=before,
-            added=declared_added or 0,
-            removed=declared_removed or 0,
-            computed=d_sum,
-            declared=declared_total,
-        )
+    checks = [(check.ok, _SENTENCES[check.name].format(**check.figures)) for check in data]
     statements = tuple(
         f"{text}: {'reconciles' if ok else 'DOES NOT RECONCILE'}." for ok, text in checks
     )

@@ -1,0 +1,307 @@
+"""What identifies an entry across versions, and how two versions' counts tie out.
+
+The import's checks against a base version (:mod:`exportctl.validate`,
+:mod:`exportctl.parts`) and ``diff`` (:mod:`exportctl.diff`) both pair entries with
+:func:`match` over the keys of :func:`entry_key` and check their counts with
+:func:`tie_out`, so that for the same two versions they always give the same added
+and removed counts and the same verdict on the notice's declared figures (issue 20).
+
+An entry is identified within its part of the annex by:
+
+* its code, or the first code of a range: the end of a range and the ``ex`` mark
+  are what the entry covers, compared as fields, so a changed range end or ``ex``
+  is a *modification* of the entry, not a removal and an addition;
+* for an entry without a code, its description (whitespace collapsed) and, when no
+  entry of the other version has that description, its serial number (연번): the
+  entry printed under the same number with new wording is the same entry reworded.
+
+Nothing here reads a database or a file.
+
+Example:
+    >>> old = Keys()
+    >>> _ = old.add(entry_key("847130", "ADP"))
+    >>> new = Keys()
+    >>> _ = new.add(entry_key("847130", "ADP"))  # the range end moved: same key
+    >>> match(old.fallbacks, new.fallbacks, fallback=lambda f: f).counts
+    (0, 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from exportctl.models import ItemRecord
+
+__all__ = [
+    "NAME_PREFIX",
+    "Check",
+    "Declared",
+    "Keys",
+    "Matching",
+    "entry_key",
+    "index",
+    "item_key",
+    "match",
+    "named",
+    "serial_key",
+    "tie_out",
+]
+
+NAME_PREFIX = "name:"
+"""Starts the key of an entry defined by name (within its part)."""
+
+T = TypeVar("T")
+
+
+def entry_key(code: str | None, description: str, section: int = 1) -> str:
+    """The key that identifies an entry across versions.
+
+    Args:
+        code: Its code (digits; a range's first code), or ``None``/``""``.
+        description: Its description, for an entry without a code.
+        section: Its part of the annex; part 1 is left out of the key, so a list of
+            one part keys its entries by code alone. Give 1 to key an entry within
+            its part whatever its number.
+
+    Returns:
+        ``847130``, ``2:847130``, ``name:특수 장비``, ``2:name:특수 장비``.
+    """
+    # A range is keyed by its first code only: 8471.30–8471.50 widened to
+    # 8471.30–8471.60 is the same line of the annex covering more, as a reworded
+    # description is; notices count it as changed, not as one removed and one added.
+    key = code if code else NAME_PREFIX + " ".join(description.split())
+    return key if section == 1 else f"{section}:{key}"
+
+
+def item_key(item: ItemRecord, *, in_part: bool = False) -> str:
+    """:func:`entry_key` of an item: across a whole version, or within its part.
+
+    Args:
+        item: The entry.
+        in_part: Leave its part out of the key, to compare one part with the
+            matching part of another version (which may number it differently).
+    """
+    return entry_key(item.code, item.description, 1 if in_part else item.section)
+
+
+def serial_key(item: ItemRecord, *, in_part: bool = False) -> str | None:
+    """What pairs an entry without a code when its description changed: its serial.
+
+    ``None`` for an entry with a code (its code identifies it) or without a serial.
+    """
+    if item.code or item.serial is None:
+        return None
+    return item.serial if in_part or item.section == 1 else f"{item.section}:{item.serial}"
+
+
+def named(key: str) -> bool:
+    """Whether a key made within a part is that of an entry without a code."""
+    return key.startswith(NAME_PREFIX)
+
+
+@dataclass(slots=True)
+class Keys:
+    """The keys of one version's entries, in order, each unique.
+
+    A key met again (stored versions have none; a file may list an entry twice)
+    is numbered ``#2``, ``#3``… in the order met, so that every entry counts.
+    """
+
+    fallbacks: dict[str, str | None] = field(default_factory=dict)
+    """Each key with its entry's :func:`serial_key`."""
+
+    @classmethod
+    def of(cls, items: Iterable[ItemRecord], *, in_part: bool = False) -> Keys:
+        """The keys of ``items`` (see :func:`item_key` for ``in_part``)."""
+        keys = cls()
+        for item in items:
+            keys.add(item_key(item, in_part=in_part), serial_key(item, in_part=in_part))
+        return keys
+
+    def add(self, key: str, fallback: str | None = None) -> str:
+        """Record an entry's key and serial key; return the key it is known by."""
+        if key in self.fallbacks:
+            n = 2
+            while f"{key}#{n}" in self.fallbacks:
+                n += 1
+            key = f"{key}#{n}"
+        self.fallbacks[key] = fallback
+        return key
+
+
+def index(items: Iterable[ItemRecord]) -> dict[str, ItemRecord]:
+    """Items by :func:`item_key`, numbered as :class:`Keys` numbers a repeated key."""
+    listed = list(items)
+    fast = {item_key(item): item for item in listed}
+    if len(fast) == len(listed):
+        return fast
+    keys = Keys()
+    return {keys.add(item_key(item)): item for item in listed}
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """Which entries of two versions are the same, and which are on one side only, by key."""
+
+    gone: list[str]
+    """Keys of the entries of the old version only (old order)."""
+    came: list[str]
+    """Keys of the entries of the new version only (new order)."""
+    by_serial: list[tuple[str, str]]
+    """Old and new keys of entries without a code paired by serial number after their
+    description changed (old order)."""
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """``(added, removed)``: what the import and ``diff`` both report."""
+        return len(self.came), len(self.gone)
+
+
+def match(
+    old: Mapping[str, T], new: Mapping[str, T], *, fallback: Callable[[T], str | None]
+) -> Matching:
+    """Pair the entries of two versions: by key, then entries without a code by serial.
+
+    Args:
+        old: The old version's entries (or anything kept for them) by key
+            (:class:`Keys`, :func:`index`). May leave out entries known to be paired
+            with an equal key in ``new``.
+        new: The new version's, likewise.
+        fallback: An entry's :func:`serial_key` (``None`` when it has none).
+
+    Returns:
+        The keys of the entries only on one side, and of those paired by serial.
+    """
+    gone = [key for key in old if key not in new]
+    came = [key for key in new if key not in old]
+    old_by = _unique_by_serial(gone, old, fallback)
+    new_by = _unique_by_serial(came, new, fallback)
+    paired = [(key, new_by[serial]) for serial, key in old_by.items() if serial in new_by]
+    if not paired:
+        return Matching(gone, came, [])
+    used_old = {a for a, _ in paired}
+    used_new = {b for _, b in paired}
+    return Matching(
+        [key for key in gone if key not in used_old],
+        [key for key in came if key not in used_new],
+        paired,
+    )
+
+
+def _unique_by_serial(
+    keys: Iterable[str], values: Mapping[str, T], fallback: Callable[[T], str | None]
+) -> dict[str, str]:
+    """Serial key -> key, for the serials used once among ``keys``: a repeated one
+    proves nothing, so its entries stay unpaired."""
+    found: dict[str, str] = {}
+    repeated: set[str] = set()
+    for key in keys:
+        serial = fallback(values[key])
+        if serial is None:
+            continue
+        if serial in found:
+            repeated.add(serial)
+        found[serial] = key
+    return {s: k for s, k in found.items() if s not in repeated}
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """Counts the notice declares, all optional."""
+
+    total: int | None = None
+    added: int | None = None
+    removed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One tie-out check as data, so each caller can say it in its own words."""
+
+    name: str
+    """``sum``, ``declared_total``, ``declared_added``, ``declared_removed`` or
+    ``declared_sum``."""
+    ok: bool
+    """Whether it holds."""
+    figures: dict[str, int]
+    """The numbers the sentence names (``before``, ``added``, ``after``…)."""
+
+
+def tie_out(before: int, after: int, added: int, removed: int, declared: Declared) -> list[Check]:
+    """Check that the counts add up and agree with the figures the notice declares.
+
+    ``before + added − removed = after`` always, then each declared figure given:
+    the total against ``after``, the additions and removals against ``added`` and
+    ``removed``, and the declared figures among themselves against ``before``.
+
+    Args:
+        before: Entries of the old (base) version.
+        after: Entries of the new version.
+        added: Entries only in the new version (:attr:`Matching.counts`).
+        removed: Entries only in the old version.
+        declared: What the notice declares.
+
+    Returns:
+        The checks, in that order; those whose declared figure is not given are left out.
+
+    Example:
+        >>> [c.ok for c in tie_out(1159, 1402, 243, 0, Declared(1402, 243))]
+        [True, True, True, True]
+    """
+    computed = before + added - removed
+    checks = [
+        Check(
+            "sum",
+            computed == after,
+            {
+                "before": before,
+                "added": added,
+                "removed": removed,
+                "computed": computed,
+                "after": after,
+            },
+        )
+    ]
+    if declared.total is not None:
+        checks.append(
+            Check(
+                "declared_total",
+                declared.total == after,
+                {"declared": declared.total, "after": after},
+            )
+        )
+    if declared.added is not None:
+        checks.append(
+            Check(
+                "declared_added",
+                declared.added == added,
+                {"declared": declared.added, "added": added},
+            )
+        )
+    if declared.removed is not None:
+        checks.append(
+            Check(
+                "declared_removed",
+                declared.removed == removed,
+                {"declared": declared.removed, "removed": removed},
+            )
+        )
+    if declared.total is not None and (declared.added is not None or declared.removed is not None):
+        d_added, d_removed = declared.added or 0, declared.removed or 0
+        d_sum = before + d_added - d_removed
+        checks.append(
+            Check(
+                "declared_sum",
+                d_sum == declared.total,
+                {
+                    "before": before,
+                    "added": d_added,
+                    "removed": d_removed,
+                    "computed": d_sum,
+                    "declared": declared.total,
+                },
+            )
+        )
+    return checks
