@@ -17,9 +17,9 @@ from exportctl.hscode import (
     normalise,
     read_code,
 )
+from exportctl.identity import item_key
 from exportctl.models import ItemRecord
 from exportctl.screen import ScreenIndex, screen_code
-from exportctl.identity import item_key
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
