@@ -36,13 +36,18 @@ if TYPE_CHECKING:
 _LIST_FIELD_COUNT = len(LIST_SCHEMA.fields)
 
 
-def _written(item: ItemRecord) -> str:
-    """The code as listed (a range: both ends), to find an entry listed twice in a file."""
-    assert item.code is not None
-    return item.code if item.code_end is None else f"{item.code}-{item.code_end}"
+def _written(code: str, end: str | None) -> str:
+    """The code as listed (a range: both ends), to find an entry listed twice in a file.
+
+    Not the entry's identity across versions (:mod:`exportctl.identity`): a range and
+    the single code it starts with are two entries of one file, though either may be
+    the other's revision in the next version.
+    """
+    return code if end is None else f"{code}-{end}"
 
 
 def _same(fallback: str | None) -> str | None:
+    """An import keeps only each entry's serial key (:class:`~exportctl.identity.Keys`)."""
     return fallback
 
 
@@ -328,7 +333,7 @@ class _Checks:
             self.coded += 1
             span = Span(code, item.code_end, item.ex)
             self._spans.append(span)
-            code = _written(item)
+            code = _written(code, item.code_end)
             first = self._code_rows.get(code)
             if first is None:
                 self._code_rows[code] = _BASE if from_base else item.row
