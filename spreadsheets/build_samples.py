@@ -14,6 +14,14 @@ with lettered sub-items (``a.``, and ``1.`` under a letter) naming Annex 2 contr
 numbers, and HS codes named in passing (``(8407.10)``). The script checks what it wrote
 with :mod:`exportctl.annex`, the rules the importer reads these tables by.
 
+One more, smaller sample follows the notice's own table layout, which the others
+simplify: each part a table of its own with its title just above a two-row header
+(``품목`` over ``국문 | 영문``; ``연번``, ``HS 코드``, ``관련 통제번호`` merged down),
+sub-items nested three deep (``b.1.a.``, ``(3)`` > ``(가)``) and control numbers in
+their column as the notice writes them (``3A0013B001``, ``3C001∼5``, ``3B0013C001~5``,
+``… 및 …``); its notice declares the count of each part. A copy under a one-row header
+must read as the same entries.
+
 Usage:
     python spreadsheets/build_samples.py [DATA_DIR] [OUT_DIR] [--copy-to DIR]...
 
@@ -68,7 +76,11 @@ JUNE_PDF = "러시아벨라루스_상황허가_2024-06.pdf"
 JUNE_HWPX = "러시아벨라루스_상황허가_2024-06.hwpx"
 CATALOGUE = "catalogue.xlsx"
 CATALOGUE_CSV = "catalogue.csv"
-OUTPUTS = (FEB, JUNE_ADDED, JUNE, JUNE_PDF, JUNE_HWPX, CATALOGUE, CATALOGUE_CSV)
+REAL = "별표2의2_실제양식_견본.xlsx"
+"""The annex in the notice's own table layout (issue 20): a smaller list, every feature."""
+REAL_ONE_ROW = "별표2의2_실제양식_견본_1행머리.xlsx"
+"""The same entries under a one-row header: it must import to the same content."""
+OUTPUTS = (FEB, JUNE_ADDED, JUNE, JUNE_PDF, JUNE_HWPX, CATALOGUE, CATALOGUE_CSV, REAL, REAL_ONE_ROW)
 
 FEB_TOTAL = 1159
 JUNE_ADDED_TOTAL = 243
@@ -913,6 +925,441 @@ def write_list(
     _save(wb, path)
 
 
+# --------------------------------------------------------------------------- real layout
+
+REAL_PART_TOTALS = {1: 20, 2: 40}
+"""Entries per part, as the sample's notice rows declare them."""
+REAL_SPEC_TOTAL = 8
+"""Part 2 of the real-layout sample opens with this many entries defined by specification."""
+REAL_TITLE = (
+    "상황허가 대상 품목 (전략물자 수출입고시 별표 2의2) — 견본(SAMPLE), 공식 목록 아님 · "
+    "공식 별표의 표 양식"
+)
+REAL_NOTICE = (
+    "[별표 2의2] <개정 2024. 2. 24., 2024. 6. 28.>",
+    "산업통상자원부고시 제2024-997호(2024. 6. 28.) — 견본(SAMPLE): 가상의 고시번호",
+)
+REAL_COUNTS = (
+    f"※ 품목 수: 1. 이란·파키스탄·시리아 관련 {REAL_PART_TOTALS[1]}개 품목, "
+    f"2. 러시아·벨라루스 {REAL_PART_TOTALS[2]}개 품목 (세부 항목은 품목 수에 포함하지 않음)"
+)
+"""The counts the sample's notice declares, one row above the table."""
+REAL_FOOTNOTES = (
+    "※ 관련 통제번호는 별표 2(이중용도품목)의 해당번호이며, '3C001∼5'는 3C001부터 3C005까지, "
+    "'3A0013B001'은 3A001 및 3B001을 말함.",
+    "주: b.·b.1.·b.1.a. 및 (1)·(가)로 표시된 세부 항목은 바로 위 품목의 일부로서 품목 수에 "
+    "포함하지 않음.",
+    SAMPLE_NOTE,
+)
+
+# Control-number cells as the notice's 관련 통제번호 column holds them: one number,
+# numbers glued together, ranges with the wave dash (U+223C) or a tilde, a glued range,
+# lists separated by commas or 및, a dash for none, and empty cells.
+REAL_PART_ONE_CONTROLS: tuple[str | None, ...] = (
+    "3A001.a.3",
+    "3A0013B001",
+    "3C001∼5",
+    "3B0013C001~5",
+    "2B001, 2B006",
+    "1C010 및 1C210",
+    None,
+    "6A003.b.4",
+    "2B350.g",
+    None,
+    "1C350.64, 1C450.b",
+    "5A002.a 및 5D002",
+    None,
+    "9A012",
+    "7A0037A005",
+    "3A002.c",
+    None,
+    "-",
+    "2B2262B227",
+    "4A003.b",
+)
+REAL_PART_TWO_CONTROLS: tuple[str | None, ...] = (
+    "3A001.a.7",
+    None,
+    None,
+    "3A0013A002",
+    None,
+    "3E001∼3",
+    None,
+    None,
+    "2B006~9",
+    None,
+    None,
+    "1C0101C210",
+    None,
+    "6A005, 6A006 및 6A007",
+    None,
+    None,
+)
+"""Cells of part 2's coded entries, in turn (the pattern repeats)."""
+
+
+@dataclass(frozen=True)
+class RealSub:
+    """A sub-item row of the real-layout sample: label, texts, its control-number cell."""
+
+    label: str
+    ko: str
+    en: str
+    controls: str | None = None
+
+
+@dataclass(frozen=True)
+class RealEntry:
+    """An entry row of the real-layout sample, with its sub-item rows."""
+
+    serial: str
+    code: str | None
+    ko: str
+    en: str
+    controls: str | None = None
+    subs: tuple[RealSub, ...] = ()
+
+
+def _rsubs(*rows: tuple[str, ...]) -> tuple[RealSub, ...]:
+    return tuple(RealSub(*row) for row in rows)
+
+
+# Part 2 opens with entries defined by specification whose sub-items nest as the annex's
+# do: b. > b.1. > b.1.a. in the Latin scheme, (1) > (가) in the bracketed one. Written
+# for this sample in the annex's style; not the official entries.
+REAL_SPEC: tuple[tuple[str, str, str | None, tuple[RealSub, ...]], ...] = (
+    (
+        "반도체 제조 장비 및 관련 재료로서 다음 각 목의 어느 하나에 해당하는 것",
+        "Semiconductor manufacturing equipment and materials, as follows:",
+        "3B0013C001~5",
+        _rsubs(
+            ("a.", "노광 장비로서 3B001.f에 해당하는 것", "Lithography equipment in 3B001.f"),
+            ("b.", "식각 및 증착 장비로서 다음의 어느 하나에 해당하는 것", "Etch and deposition:"),
+            ("b.1.", "식각 장비로서 다음의 어느 하나에 해당하는 것", "Etching equipment:"),
+            (
+                "b.1.a.",
+                "이방성 건식 식각 장비로서 3B001.c.1.a에 해당하는 것",
+                "Anisotropic dry etching equipment in 3B001.c.1.a",
+            ),
+            (
+                "b.1.b.",
+                "등방성 건식 식각 장비로서 3B001.c.1.c에 해당하는 것",
+                "Isotropic dry etching equipment in 3B001.c.1.c",
+            ),
+            (
+                "b.2.",
+                "원자층 증착 장비로서 3B001.d.14에 해당하는 것",
+                "Atomic layer deposition equipment in 3B001.d.14",
+            ),
+            ("c.", "반도체 기판 재료", "Semiconductor substrate materials", "3C005"),
+        ),
+    ),
+    (
+        "레이더 장치로서 다음 각 호의 어느 하나에 해당하는 것",
+        "Radar systems, as follows:",
+        "6A008",
+        _rsubs(
+            ("(1)", "항공기 탑재용 레이더로서 다음의 어느 하나에 해당하는 것", "Airborne radar:"),
+            ("(가)", "6A008.d에 해당하는 것", "Specified in 6A008.d"),
+            ("(나)", "6A008.e에 해당하는 것", "Specified in 6A008.e"),
+            ("(2)", "선박용 레이더로서 6A008.j.1에 해당하는 것", "Marine radar in 6A008.j.1"),
+        ),
+    ),
+    (
+        "집적회로로서 다음 각 목의 어느 하나에 해당하는 것",
+        "Integrated circuits, as follows:",
+        "3A001.a.3, 3A001.a.5 및 3A001.a.7",
+        _rsubs(
+            ("a.", "마이크로프로세서로서 3A001.a.3에 해당하는 것", "Microprocessors in 3A001.a.3"),
+            ("b.", "아날로그-디지털 변환기로서 다음의 어느 하나에 해당하는 것", "ADCs:"),
+            ("b.1.", "3A001.a.5.a.1에 해당하는 것", "Specified in 3A001.a.5.a.1"),
+            ("b.2.", "3A001.a.5.a.2에 해당하는 것", "Specified in 3A001.a.5.a.2"),
+            (
+                "c.",
+                "전계 프로그래머블 논리소자로서 3A001.a.7에 해당하는 것",
+                "Field programmable logic devices in 3A001.a.7",
+            ),
+        ),
+    ),
+    (
+        "적외선 열화상 카메라로서 다음 각 목의 어느 하나에 해당하는 것",
+        "Thermal imaging cameras, as follows:",
+        "6A003.b.4",
+        _rsubs(
+            (
+                "a.",
+                "냉각형 초점면 배열 소자를 내장한 것",
+                "Incorporating cooled focal plane arrays",
+            ),
+            (
+                "b.",
+                "비냉각형 초점면 배열 소자를 내장한 것",
+                "Incorporating uncooled focal plane arrays",
+            ),
+        ),
+    ),
+    (
+        "수치제어 공작기계로서 다음 각 목의 어느 하나에 해당하는 것",
+        "Numerically controlled machine tools, as follows:",
+        "2B001",
+        _rsubs(
+            ("a.", "선반으로서 2B001.a에 해당하는 것", "Turning machines in 2B001.a"),
+            ("b.", "밀링 기계로서 다음의 어느 하나에 해당하는 것", "Milling machines:"),
+            (
+                "b.1.",
+                "5축 이상 동시 윤곽 제어가 되는 것",
+                "Five or more contouring axes",
+                "2B001.b.1",
+            ),
+            ("b.2.", "다축 밀링 기계로서 2B001.b.2에 해당하는 것", "Multi-axis in 2B001.b.2"),
+            ("c.", "연삭기로서 2B001.c에 해당하는 것", "Grinding machines in 2B001.c"),
+        ),
+    ),
+    (
+        "화학물질 제조 설비로서 다음 각 호의 어느 하나에 해당하는 것",
+        "Chemical manufacturing facilities, as follows:",
+        "2B350",
+        _rsubs(
+            ("(1)", "반응기로서 2B350.a에 해당하는 것", "Reaction vessels in 2B350.a"),
+            ("(2)", "열교환기로서 2B350.d에 해당하는 것", "Heat exchangers in 2B350.d"),
+            ("(3)", "밸브로서 다음의 어느 하나에 해당하는 것", "Valves:"),
+            ("(가)", "벨로우즈 밀봉 밸브", "Bellows-sealed valves", "2B350.g.1"),
+            ("(나)", "다이어프램 밸브", "Diaphragm valves", "2B350.g.2"),
+        ),
+    ),
+    (
+        "무인항공기 및 관련 장비로서 다음 각 목의 어느 하나에 해당하는 것",
+        "Unmanned aerial vehicles and related equipment, as follows:",
+        "9A012 및 9A120",
+        _rsubs(
+            ("a.", "무인항공기로서 9A012.a에 해당하는 것", "Unmanned aerial vehicles in 9A012.a"),
+            ("b.", "비행제어기로서 9A012.b에 해당하는 것", "Flight controllers in 9A012.b"),
+        ),
+    ),
+    (
+        "항법 장비로서 다음 각 목의 어느 하나에 해당하는 것",
+        "Navigation equipment, as follows:",
+        "7A0037A005",
+        _rsubs(
+            ("a.", "관성항법장치로서 다음의 어느 하나에 해당하는 것", "Inertial navigation:"),
+            ("a.1.", "항공기용으로서 7A003.a에 해당하는 것", "For aircraft, in 7A003.a"),
+            ("a.2.", "선박용으로서 다음의 어느 하나에 해당하는 것", "For ships:"),
+            ("a.2.a.", "7A003.b.1에 해당하는 것", "Specified in 7A003.b.1"),
+            ("a.2.b.", "7A003.b.2에 해당하는 것", "Specified in 7A003.b.2"),
+            ("b.", "위성항법 수신기로서 7A005.a에 해당하는 것", "GNSS receivers in 7A005.a"),
+        ),
+    ),
+)
+
+
+def choose_real_layout(part_one: Sequence[Entry], feb: Sequence[Entry]) -> list[list[RealEntry]]:
+    """The real-layout sample's two parts, drawn from the entries already chosen.
+
+    Part 1 is the consolidated annex's part 1 up to its 20th entry (branches 3의2 and
+    3의3 included); part 2 is :data:`REAL_SPEC` then 32 coded entries of the February
+    list drawn with a generator of its own, so the other samples' draws are untouched.
+    """
+    first = [
+        RealEntry(e.serial, e.code, e.ko, e.en, controls)
+        for e, controls in zip(part_one, REAL_PART_ONE_CONTROLS, strict=False)
+    ]
+    rng = random.Random("real layout: part 2")
+    coded_pool = [e for e in feb if e.code is not None]
+    picked = sorted(rng.sample(range(len(coded_pool)), REAL_PART_TOTALS[2] - REAL_SPEC_TOTAL))
+    second = [
+        RealEntry(f"{n}", None, ko, en, controls, subs)
+        for n, (ko, en, controls, subs) in enumerate(REAL_SPEC, start=1)
+    ]
+    for n, index in enumerate(picked):
+        e = coded_pool[index]
+        controls = REAL_PART_TWO_CONTROLS[n % len(REAL_PART_TWO_CONTROLS)]
+        second.append(RealEntry(f"{len(second) + 1}", e.code, e.ko, e.en, controls))
+    return [first, second]
+
+
+REAL_WIDTH = 5
+"""Columns of the real layout: 연번, 품목 국문, 품목 영문, HS 코드, 관련 통제번호."""
+
+
+def write_real_layout(path: Path, parts: Sequence[Sequence[RealEntry]], *, two_row: bool) -> None:
+    """The annex as the notice's own table lays it out, or the same under a one-row header.
+
+    Notice rows and the declared counts on top; each part is a table of its own: its
+    title (``1. 이란·파키스탄·시리아 관련 상황허가 대상 품목``) just above its header,
+    which is two rows (``품목`` merged over ``국문 | 영문``; ``연번``, ``HS 코드`` and
+    ``관련 통제번호`` merged down over both) or, with ``two_row`` false, one row.
+    Sub-item rows hold the label with the text, and their own control-number cell.
+    """
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "별표2의2"
+
+    def banner(row: int, text: str, align: Alignment, font: Font | None = None) -> None:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=REAL_WIDTH)
+        cell = ws.cell(row, 1, text)
+        cell.alignment = align
+        if font is not None:
+            cell.font = font
+
+    def header(row: int) -> int:
+        if two_row:
+            for col, text in ((1, "연번"), (4, "HS 코드"), (5, "관련 통제번호")):
+                ws.merge_cells(start_row=row, start_column=col, end_row=row + 1, end_column=col)
+                ws.cell(row, col, text)
+            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+            ws.cell(row, 2, "품목")
+            ws.cell(row + 1, 2, "국문")
+            ws.cell(row + 1, 3, "영문")
+            rows: tuple[int, ...] = (row, row + 1)
+        else:
+            for col, text in enumerate(
+                ("연번", "품목명", "영문품목명", "HS 코드", "관련 통제번호"), 1
+            ):
+                ws.cell(row, col, text)
+            rows = (row,)
+        for at in rows:
+            for col in range(1, REAL_WIDTH + 1):
+                cell = ws.cell(at, col)
+                cell.font, cell.fill, cell.alignment, cell.border = (
+                    Font(bold=True),
+                    HEADER_FILL,
+                    CENTER,
+                    BOX,
+                )
+        return rows[-1] + 1
+
+    banner(1, REAL_NOTICE[0], Alignment(horizontal="left"))
+    banner(2, REAL_TITLE, Alignment(horizontal="center"), Font(size=14, bold=True))
+    banner(3, REAL_NOTICE[1], Alignment(horizontal="right"))
+    banner(4, REAL_COUNTS, Alignment(horizontal="left"))
+    row = 6
+    body = 0
+    for title, entries in zip((PART_ONE, PART_TWO), parts, strict=True):
+        if body:
+            row += 1
+        banner(row, title, Alignment(horizontal="left"), Font(bold=True))
+        row = header(row + 1)
+        body = body or row
+        for entry in entries:
+            lines: list[tuple[str | None, str, str, str | None, str | None, int]] = [
+                (entry.serial, entry.ko, entry.en, entry.code, entry.controls, 0)
+            ]
+            lines += [
+                (None, f"{s.label} {s.ko}", f"{s.label} {s.en}", None, s.controls, depth)
+                for s, depth in zip(entry.subs, _real_depths(entry.subs), strict=True)
+            ]
+            for serial, ko, en, code, controls, indent in lines:
+                ws.cell(row, 1, serial).alignment = Alignment(horizontal="center", vertical="top")
+                for col, value in ((2, ko), (3, en)):
+                    align = Alignment(vertical="top", wrap_text=True, indent=indent)
+                    ws.cell(row, col, value).alignment = align
+                ws.cell(row, 4, dotted(code) if code else None).alignment = Alignment(
+                    horizontal="center", vertical="top"
+                )
+                ws.cell(row, 5, controls).alignment = WRAP
+                for col in range(1, REAL_WIDTH + 1):
+                    ws.cell(row, col).border = BOX
+                row += 1
+    row += 1
+    for note in REAL_FOOTNOTES:
+        ws.cell(row, 1, note)
+        row += 1
+    for letter, width in zip("ABCDE", (7, 48, 52, 12, 22), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(body, 1).coordinate
+    _save(wb, path)
+
+
+def _real_paths(subs: Sequence[RealSub]) -> list[str]:
+    """Each sub-item's path as the annex nests it: ``b.1.a``, ``(3).(가)``."""
+    paths: list[str] = []
+    bracket = ""
+    for sub in subs:
+        if not sub.label.startswith("("):
+            paths.append(sub.label.rstrip("."))
+        elif sub.label[1].isdigit():
+            bracket = sub.label
+            paths.append(bracket)
+        else:
+            paths.append(f"{bracket}.{sub.label}")
+    return paths
+
+
+def _real_depths(subs: Sequence[RealSub]) -> list[int]:
+    """How deep each sub-item sits (1 directly under its entry), for the cells' indent."""
+    return [path.count(".") + 1 for path in _real_paths(subs)]
+
+
+def _verify_real_layout(out_dir: Path, parts: Sequence[Sequence[RealEntry]]) -> str:
+    """Read both real-layout workbooks as ``exportctl validate`` does; a one-line account.
+
+    Each must give the declared count per part, the part titles, every entry's serial,
+    code, sub-item paths and control numbers (its cell, its sub-items' cells and the
+    numbers its texts name), and the two must hold the same entries field for field.
+    """
+    from exportctl.api import ImportOptions, validate_workbook
+    from exportctl.diff import compare
+    from exportctl.validate import Declared
+
+    declared = {n: Declared(total=total) for n, total in REAL_PART_TOTALS.items()}
+    titles = [annex.section_title([t]).title for t in (PART_ONE, PART_TWO)]  # type: ignore[union-attr]
+    expected = [
+        (
+            number,
+            e.serial,
+            e.code,
+            _real_paths(e.subs),
+            set(annex.read_control_numbers(e.controls, cell=True).numbers)
+            | {
+                c
+                for text in (e.ko, e.en, *(t for s in e.subs for t in (s.ko, s.en, s.controls)))
+                for c in annex.control_numbers(text)
+            },
+        )
+        for number, entries in enumerate(parts, start=1)
+        for e in entries
+    ]
+
+    def read(name: str) -> list[ItemRecord]:
+        options = ImportOptions(slug="samples", label=name, declared_parts=declared)
+        result = validate_workbook(out_dir / name, options)
+        if result.report.errors or result.notice != annex.parse_notice(REAL_NOTICE):
+            raise SystemExit(f"{name}: {result.report.errors[:3]} (notice {result.notice})")
+        if [(p.number, p.title, p.read) for p in result.parts] != [
+            (n, titles[n - 1], total) for n, total in REAL_PART_TOTALS.items()
+        ]:
+            raise SystemExit(f"{name}: parts read {result.parts}")
+        items = result.report.items
+        got = [
+            (
+                i.section,
+                i.serial,
+                i.code,
+                [s.path for s in i.every_sub_item()],
+                set(i.control_numbers),
+            )
+            for i in items
+        ]
+        if got != expected:
+            first = next((g, x) for g, x in zip(got, expected, strict=False) if g != x)
+            raise SystemExit(f"{name}: read {first[0]}, wrote {first[1]}")
+        return items
+
+    items = read(REAL)
+    changes = compare(items, read(REAL_ONE_ROW))
+    if changes.changes:
+        first = changes.changes[0]
+        raise SystemExit(f"{REAL_ONE_ROW} differs from {REAL}: {first.kind} {first.fields}")
+    subs = [s for i in items for s in i.every_sub_item()]
+    numbers = {c for i in items for c in i.control_numbers}
+    return (
+        f"{REAL}: {len(items)} entries ({' + '.join(map(str, REAL_PART_TOTALS.values()))}), "
+        f"{len(subs)} sub-items up to depth {max(s.depth for s in subs)}, "
+        f"{len(numbers)} control numbers; {REAL_ONE_ROW} reads the same"
+    )
+
+
 def printed_code(code: str) -> str:
     """A code cell as the printed annex shows it: the workbook's cell as displayed.
 
@@ -1692,6 +2139,10 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     pages = write_pdf(out_dir / JUNE_PDF, consolidated, title=ANNEX_TITLE, notice=JUNE_NOTICE)
     write_hwpx_annex(out_dir / JUNE_HWPX, consolidated, title=ANNEX_TITLE, notice=JUNE_NOTICE)
     documents = _verify_documents(out_dir, pages)
+    real = choose_real_layout(part_one, feb)
+    write_real_layout(out_dir / REAL, real, two_row=True)
+    write_real_layout(out_dir / REAL_ONE_ROW, real, two_row=False)
+    real_layout = _verify_real_layout(out_dir, real)
     products = choose_catalogue(nom, feb, june, rng)
     write_catalogue(out_dir / CATALOGUE, out_dir / CATALOGUE_CSV, products)
     expected = Counter(p.expect for p in products)
@@ -1699,6 +2150,7 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, Path]:
     print(
         f"list: {len(feb):,} + {len(june):,} = {len(feb) + len(june):,} items; {shape}\n"
         f"documents: {documents}\n"
+        f"real layout: {real_layout}\n"
         f"catalogue: {len(products)} SKUs, "
         + ", ".join(f"{n} {status}" for status, n in sorted(expected.items()))
         + f"; {classified} with a 전략물자 해당번호",

@@ -52,6 +52,33 @@ def test_demo_reads_the_june_annex_from_the_notices_pdf(demo: tuple[Result, Path
     assert "kept apart" in apart
 
 
+def test_demo_reads_the_real_layout_sample_against_its_notice(demo: tuple[Result, Path]) -> None:
+    result, _ = demo
+    lines = result.stdout.splitlines()
+    real = next(line for line in lines if line.startswith("Real-layout sample"))
+    assert real == (
+        "Real-layout sample 별표2의2_실제양식_견본.xlsx: 60 entries (20 + 40), 36 sub-items "
+        "nested up to depth 3, 63 control numbers (column and texts); the notice's counts "
+        "reconcile"
+    )
+    # A line of its own, after the screening and before the files.
+    assert lines[lines.index(real) - 1] == "" and lines[lines.index(real) + 2] == "Files:"
+
+
+def test_demo_says_when_the_real_layout_counts_do_not_reconcile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import exportctl.api.demo as demo_module
+    from exportctl.cli.demo import _demo_summary
+
+    monkeypatch.setattr(demo_module, "DEMO_REAL_DECLARED", {1: 20, 2: 41})
+    result = demo_module.run_demo(tmp_path)
+    assert result.real_layout is not None and not result.real_layout.reconciles
+    assert [f.rule for f in result.real_layout.result.report.errors] == ["count-mismatch"]
+    line = next(line for line in _demo_summary(result) if line.startswith("Real-layout"))
+    assert line.endswith("the notice's counts DO NOT reconcile")
+
+
 def test_demo_result_compares_the_pdf_field_by_field(tmp_path: Path) -> None:
     from exportctl.api import run_demo
 
@@ -85,7 +112,9 @@ def test_demo_says_when_the_pdf_differs_in_a_field_keys_do_not_show(
     def one_english_text_changed(*args: Any, **kwargs: Any) -> Any:
         read = real(*args, **kwargs)
         items = read.report.items
-        items[100] = dataclasses.replace(items[100], description_en="Something else")
+        # The demo validates the real-layout sample as well; only the PDF is changed.
+        if read.report.file == demo_module.DEMO_JUNE:
+            items[100] = dataclasses.replace(items[100], description_en="Something else")
         return read
 
     monkeypatch.setattr(demo_module, "validate_workbook", one_english_text_changed)
@@ -180,6 +209,15 @@ def test_demo_json_gives_the_same_story_as_data(tmp_path: Path) -> None:
     }
     assert data["changes"]["added"] == 243 and data["changes"]["reconciles"] is True
     assert data["screening"]["total"] == 313
+    assert data["real_layout"] == {
+        "file": "별표2의2_실제양식_견본.xlsx",
+        "entries": 60,
+        "sub_items": 36,
+        "depth": 3,
+        "control_numbers": 63,
+        "parts": {"1": 20, "2": 40},
+        "reconciles": True,
+    }
     assert set(data["files"]) == {
         "changes.pdf",
         "changes.xlsx",

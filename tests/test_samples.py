@@ -8,13 +8,16 @@ committed ``spreadsheets/`` files, except to check the packaged copies are curre
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, RunCli
 from openpyxl import load_workbook
 
 from exportctl import annex, api, store
@@ -25,6 +28,8 @@ JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
 JUNE = "러시아벨라루스_상황허가_2024-06.xlsx"
 JUNE_PDF = "러시아벨라루스_상황허가_2024-06.pdf"
 JUNE_HWPX = "러시아벨라루스_상황허가_2024-06.hwpx"
+REAL = "별표2의2_실제양식_견본.xlsx"
+REAL_ONE_ROW = "별표2의2_실제양식_견본_1행머리.xlsx"
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "spreadsheets" / "build_samples.py"
 DATA = SHARED / "data"
@@ -44,6 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert done.returncode == 0, done.stderr
     assert "1,159 + 243 = 1,402" in done.stderr
     assert "read back as the same 1,424 entries" in done.stderr
+    assert f"{REAL_ONE_ROW} reads the same" in done.stderr
     return {path.name: path for path in out.iterdir()}
 
 
@@ -422,7 +428,7 @@ def test_notice_documents_hold_the_workbooks_entries_field_for_field(
         assert all(i.sheet.startswith("table 1") for i in items)
 
 
-@pytest.mark.parametrize("name", [JUNE_PDF, JUNE_HWPX])
+@pytest.mark.parametrize("name", [JUNE_PDF, JUNE_HWPX, REAL, REAL_ONE_ROW])
 def test_packaged_documents_are_byte_for_byte_what_the_script_builds(
     built: dict[str, Path], name: str
 ) -> None:
@@ -431,3 +437,137 @@ def test_packaged_documents_are_byte_for_byte_what_the_script_builds(
     assert packaged.read_bytes() == built[name].read_bytes(), (
         f"exportctl/samples/{name} is stale or the build is not deterministic"
     )
+
+
+# The real-layout sample (issue 20): the notice's own table, with every feature the
+# other samples simplify away.
+REAL_DECLARED = ("--declared-total", "1=20", "--declared-total", "2=40")
+IRAN = "이란·파키스탄·시리아 관련 상황허가 대상 품목"
+RUSSIA = "러시아·벨라루스 상황허가 대상 품목"
+
+
+def _real_json(run_cli: RunCli, *args: object, db: str | None = None) -> dict[str, Any]:
+    result = run_cli(*args, "--json", db=db)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def _paths(subs: list[dict[str, Any]]) -> list[Any]:
+    return [(s["path"], _paths(s["sub_items"])) if s["sub_items"] else s["path"] for s in subs]
+
+
+def test_real_layout_notice_declares_the_counts_of_each_part(built: dict[str, Path]) -> None:
+    rows = _cells(built[REAL])
+    above = [str(row[0]) for row in rows[:6] if row[0]]
+    assert "견본(SAMPLE)" in above[1] and "공식 목록 아님" in above[1]
+    assert annex.parse_notice(above).number == "제2024-997호"
+    declared = re.search(
+        r"1\. 이란·파키스탄·시리아 관련 (\d+)개 품목, 2\. 러시아·벨라루스 (\d+)개", above[3]
+    )
+    assert declared is not None and declared.groups() == ("20", "40")
+    # The part title stands just above the two-row header; the header's cells merge.
+    title = next(i for i, row in enumerate(rows) if row[0] == f"1. {IRAN}")
+    assert rows[title + 1][:5] == ("연번", "품목", None, "HS 코드", "관련 통제번호")
+    assert rows[title + 2][:5] == (None, "국문", "영문", None, None)
+    merged = {str(r) for r in load_workbook(built[REAL]).active.merged_cells.ranges}  # type: ignore[union-attr]
+    assert {"A7:A8", "B7:C7", "D7:D8", "E7:E8"} <= merged
+
+
+@pytest.mark.parametrize("name", [REAL, REAL_ONE_ROW])
+def test_real_layout_validates_to_the_declared_counts(
+    built: dict[str, Path], run_cli: RunCli, name: str
+) -> None:
+    data = _real_json(run_cli, "validate", built[name], "--list", "kr", *REAL_DECLARED)
+    assert data["ok"] and data["count"] == 60
+    assert [
+        (s["number"], s["title"], s["read"], s["declared"]["total"]) for s in data["sections"]
+    ] == [
+        (1, IRAN, 20, 20),
+        (2, RUSSIA, 40, 40),
+    ]
+    structure = data["structure"]
+    assert structure["header_rows"] == ([7, 8] if name == REAL else [7, 7])
+    assert [c["field"] for c in structure["columns"]] == [
+        "serial", "description", "description_en", "code", "control_numbers"
+    ]  # fmt: skip
+    assert structure["rows"]["entry"] == 60 and structure["rows"]["sub_item"] == 36
+    assert structure["rows"]["left_out"] == 0
+    # Part 2's own header is a repeat of part 1's; the footnotes are no entries.
+    assert {f["rule"] for f in data["findings"]} == {"footnote-rows", "repeated-header"}
+
+
+@pytest.mark.parametrize("name", [REAL, REAL_ONE_ROW])
+def test_real_layout_validates_with_the_api_and_fails_a_wrong_declared_count(
+    built: dict[str, Path], name: str
+) -> None:
+    parts = {1: Declared(total=20), 2: Declared(total=41)}
+    result = api.validate_workbook(built[name], _options("x", declared_parts=parts))
+    assert [f.rule for f in result.report.errors] == ["count-mismatch"]
+
+
+def test_real_layout_imports_nested_sub_items_and_column_numbers(
+    built: dict[str, Path], run_cli: RunCli, initialised: str
+) -> None:
+    run_cli("lists", "create", "kr-real", "--name", "별표 2의2 견본", db=initialised, ok=True)
+    for label, name in (("v1", REAL), ("v2", REAL_ONE_ROW)):
+        result = _real_json(
+            run_cli, "import", built[name], "--list", "kr-real", "--version", label,
+            *REAL_DECLARED, db=initialised,
+        )  # fmt: skip
+        assert result["ok"] and result["stored"] and result["count"] == 60
+    shown = _real_json(run_cli, "show", "--list", "kr-real", "--version", "v1", db=initialised)
+    assert [
+        (s["number"], s["title"], s["count"], s["declared_total"]) for s in shown["sections"]
+    ] == [
+        (1, IRAN, 20, 20),
+        (2, RUSSIA, 40, 40),
+    ]
+    items = shown["items"]
+    iran = [i for i in items if i["section"] == IRAN]
+    russia = [i for i in items if i["section"] == RUSSIA]
+    assert [i["serial"] for i in iran][:6] == ["1", "2", "3", "3의2", "3의3", "4"]
+    assert [i["serial"] for i in russia] == [str(n) for n in range(1, 41)]
+    # The control-number column in the forms the notice writes.
+    numbers = {i["serial"]: i["control_numbers"] for i in iran}
+    assert numbers["1"] == ["3A001.a.3"]  # one number
+    assert numbers["2"] == ["3A001", "3B001"]  # glued: 3A0013B001
+    assert numbers["3"] == ["3C001", "3C002", "3C003", "3C004", "3C005"]  # 3C001∼5
+    assert numbers["3의2"] == ["3B001", "3C001", "3C002", "3C003", "3C004", "3C005"]
+    assert numbers["3의3"] == ["2B001", "2B006"]  # a comma
+    assert numbers["4"] == ["1C010", "1C210"]  # 및
+    assert numbers["15"] == [] and numbers["16"] == []  # "-" and an empty cell
+    assert all(i["code"] and not i["sub_items"] for i in iran)
+    # Part 2 opens with 8 entries defined by specification, their sub-items nested.
+    spec = russia[:8]
+    assert all(i["code"] is None and i["sub_items"] for i in spec)
+    assert all(i["code"] for i in russia[8:])
+    chips, radar, *_, chemicals, _, navigation = spec
+    assert _paths(chips["sub_items"]) == ["a", ("b", [("b.1", ["b.1.a", "b.1.b"]), "b.2"]), "c"]
+    assert _paths(radar["sub_items"]) == [("(1)", ["(1).(가)", "(1).(나)"]), "(2)"]
+    assert _paths(chemicals["sub_items"]) == ["(1)", "(2)", ("(3)", ["(3).(가)", "(3).(나)"])]
+    assert _paths(navigation["sub_items"]) == [
+        ("a", ["a.1", ("a.2", ["a.2.a", "a.2.b"])]), "b"
+    ]  # fmt: skip
+    deepest = chips["sub_items"][1]["sub_items"][0]["sub_items"][0]
+    assert deepest == {
+        "label": "b.1.a.",
+        "path": "b.1.a",
+        "text": "이방성 건식 식각 장비로서 3B001.c.1.a에 해당하는 것",
+        "text_en": "Anisotropic dry etching equipment in 3B001.c.1.a",
+        "control_numbers": ["3B001.c.1.a"],
+        "sub_items": [],
+    }
+    # A sub-item's own control-number cell stays with it; the entry holds every depth's.
+    assert chips["sub_items"][2]["control_numbers"] == ["3C005"]
+    assert chips["control_numbers"][:6] == ["3B001", "3C001", "3C002", "3C003", "3C004", "3C005"]
+    assert navigation["control_numbers"][:2] == ["7A003", "7A005"]  # glued: 7A0037A005
+
+    def every(subs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [x for s in subs for x in (s, *every(s["sub_items"]))]
+
+    subs = [s for i in spec for s in every(i["sub_items"])]
+    assert len(subs) == 36 and max(s["path"].count(".") + 1 for s in subs) == 3
+    # The one-row copy is the same annex: nothing changes between them.
+    diff = _real_json(run_cli, "diff", "--list", "kr-real", "v1", "v2", db=initialised)
+    assert diff["changes"] == []

@@ -42,7 +42,12 @@ DEMO_JUNE_ADDED = "러시아벨라루스_상황허가_2024-06_추가.xlsx"
 DEMO_JUNE = "러시아벨라루스_상황허가_2024-06.pdf"
 """The consolidated June 2024 annex as the notice's PDF prints it (two parts)."""
 DEMO_CATALOGUE = "catalogue.xlsx"
-DEMO_SAMPLES = (DEMO_FEB, DEMO_JUNE_ADDED, DEMO_JUNE, DEMO_CATALOGUE)
+DEMO_REAL = "별표2의2_실제양식_견본.xlsx"
+"""A smaller annex in the notice's own table layout: two-row header with a merged parent,
+each part's title above its header, sub-items three deep, a control-number column."""
+DEMO_REAL_DECLARED = {1: 20, 2: 40}
+"""Entries per part of :data:`DEMO_REAL`, as its notice rows declare them."""
+DEMO_SAMPLES = (DEMO_FEB, DEMO_JUNE_ADDED, DEMO_JUNE, DEMO_CATALOGUE, DEMO_REAL)
 """Sample files the demo reads (built by ``spreadsheets/build_samples.py``)."""
 DEMO_LIST_NAME = "러시아·벨라루스 상황허가 대상 품목 (SAMPLE, not the official list)"
 """Display name of the demo's list."""
@@ -82,8 +87,28 @@ class DemoResult:
     """Its tie-out summary."""
     screening: ScreenSummary | None = None
     """Catalogue screening against June, compared with February."""
+    real_layout: RealLayoutCheck | None = None
+    """The real-layout sample read (not stored) against its notice's counts."""
     seconds: float = 0.0
     """Wall-clock time of the whole run."""
+
+
+@dataclass(frozen=True)
+class RealLayoutCheck:
+    """What the demo read from the real-layout sample (:data:`DEMO_REAL`)."""
+
+    result: ImportResult
+    """Its validation, with the counts its notice declares per part."""
+    entries: int
+    """Entries read, every part."""
+    sub_items: int
+    """Sub-items at every depth."""
+    depth: int
+    """How deep the deepest sub-item sits (1: directly under its entry)."""
+    control_numbers: int
+    """Distinct control numbers the entries hold: the column's and their texts'."""
+    reconciles: bool
+    """Every part holds the count its notice declares, and nothing is in error."""
 
 
 def demo_samples() -> dict[str, Path]:
@@ -132,8 +157,10 @@ def run_demo(
     consolidated June annex from the notice's PDF, keeping its Russia/Belarus part
     (``--section 러시아``; part 1, 이란·파키스탄·시리아 관련, is read and left out),
     compares that part with the result on every field a change report compares,
-    writes the February → June change report as PDF, XLSX and CSV, and screens the
-    sample catalogue against June compared with February. Everything goes into
+    writes the February → June change report as PDF, XLSX and CSV, screens the
+    sample catalogue against June compared with February, and reads (without storing)
+    a smaller annex in the notice's own table layout against the counts its notice
+    declares per part. Everything goes into
     ``out_dir``, including the SQLite database (replaced on every run), so the run
     can be explored afterwards.
 
@@ -243,6 +270,7 @@ def run_demo(
         )
         _demo_changes(engine, out_dir, result, step)
         _demo_screen(engine, out_dir, samples[DEMO_CATALOGUE], result, step)
+        result.real_layout = _demo_real_layout(samples[DEMO_REAL], step)
     finally:
         engine.dispose()
     result.seconds = time.perf_counter() - started
@@ -310,3 +338,24 @@ def _demo_screen(
         )
         result.files[path.name] = path
         result.screening = summary
+
+
+def _demo_real_layout(path: Path, step: Callable[[str], None]) -> RealLayoutCheck:
+    from exportctl.validate import Declared
+
+    declared = {n: Declared(total=total) for n, total in DEMO_REAL_DECLARED.items()}
+    counts = " + ".join(f"{total:,}" for total in DEMO_REAL_DECLARED.values())
+    step(f"Reading {path.name} (the notice's own table layout; declared {counts})")
+    options = ImportOptions(slug=DEMO_LIST, label="real-layout", declared_parts=declared)
+    read = validate_workbook(path, options)
+    items = read.report.items
+    subs = [sub for item in items for sub in item.every_sub_item()]
+    return RealLayoutCheck(
+        result=read,
+        entries=len(items),
+        sub_items=len(subs),
+        depth=max((sub.depth for sub in subs), default=0),
+        control_numbers=len({n for item in items for n in item.control_numbers}),
+        reconciles=read.ok
+        and [(p.number, p.read) for p in read.parts] == sorted(DEMO_REAL_DECLARED.items()),
+    )

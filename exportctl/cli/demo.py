@@ -32,7 +32,9 @@ def demo(state: State, out_dir: Path, as_json: bool) -> None:
     counts, reads the consolidated two-part June annex from the notice's PDF and
     checks that its Russia/Belarus part holds the same entries, field for field
     (its other part is read and kept apart), writes the change report as PDF,
-    XLSX and CSV and screens a sample catalogue. It uses its own SQLite
+    XLSX and CSV, screens a sample catalogue, and reads a smaller annex in the
+    notice's own table layout (two-row header, sub-items three deep, a
+    control-number column) against its notice's counts. It uses its own SQLite
     database inside --out, never --db. The samples are in the official layout
     but are NOT the official list.
 
@@ -70,9 +72,25 @@ def _demo_json(result: DemoResult) -> dict[str, Any]:
         },
         "changes": result.change_summary.to_json() if result.change_summary else None,
         "screening": result.screening.to_json() if result.screening else None,
+        "real_layout": _real_layout_json(result),
         "files": {name: str(path) for name, path in result.files.items()},
         "database": str(result.database),
         "seconds": round(result.seconds, 2),
+    }
+
+
+def _real_layout_json(result: DemoResult) -> dict[str, Any] | None:
+    real = result.real_layout
+    if real is None:
+        return None
+    return {
+        "file": real.result.report.file,
+        "entries": real.entries,
+        "sub_items": real.sub_items,
+        "depth": real.depth,
+        "control_numbers": real.control_numbers,
+        "parts": {p.number: p.read for p in real.result.parts},
+        "reconciles": real.reconciles,
     }
 
 
@@ -135,6 +153,16 @@ def _demo_summary(result: DemoResult) -> list[str]:
             f"{counts['controlled']:,} controlled, {counts['review']:,} review, "
             f"{counts['clear']:,} clear, {counts['invalid']:,} invalid",
             f"  {newly:,} newly controlled by the June 2024 revision",
+        ]
+    if result.real_layout is not None:
+        real = result.real_layout
+        verdict = "reconcile" if real.reconciles else "DO NOT reconcile"
+        lines += [
+            "",
+            f"Real-layout sample {real.result.report.file}: {real.entries:,} entries "
+            f"({' + '.join(f'{p.read:,}' for p in real.result.parts)}), {real.sub_items:,} "
+            f"sub-items nested up to depth {real.depth}, {real.control_numbers:,} control "
+            f"numbers (column and texts); the notice's counts {verdict}",
         ]
     lines += ["", "Files:"]
     width = max(len(name) for name in result.files) if result.files else 0
