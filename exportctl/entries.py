@@ -320,7 +320,8 @@ class Assembler:
         item.control_numbers = tuple(dict.fromkeys(numbers))
         assert self.current is not None
         if subs:
-            self.current.sub_items += len(subs)
+            # Every depth, as the rows read counted them (b.1.a. is a sub-item too).
+            self.current.sub_items += sum(1 for _ in item.every_sub_item())
             self.current.with_sub_items += 1
         if item.code is None:
             every = (*texts, *(sub.full_text for sub in item.every_sub_item()))
