@@ -357,10 +357,11 @@ def _upright(page: Page) -> Page:
     its rules would give the table's columns as rows.
     """
     chars = page.chars
-    sideways = [char for char in chars if not char["upright"]]
+    # A text matrix (a, b, c, d, e, f) draws along (a, b): a quarter turn when a is
+    # about 0 (a slanted watermark is not one), running down the page when b < 0.
+    sideways = [char for char in chars if abs(char["matrix"][0]) * 10 < abs(char["matrix"][1])]
     if not chars or len(sideways) * 2 <= len(chars):
         return page
-    # The text matrix's second entry is negative when lines run down the page.
     down = sum(1 for char in sideways if char["matrix"][1] < 0)
     return _TurnedPage(page, down * 2 > len(sideways))
 
