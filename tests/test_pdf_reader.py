@@ -133,25 +133,31 @@ def annex_pdf(path: Path, *, entries: int = 120, pagesize: Any = A4) -> Path:
 
 
 def canvas_pdf(
-    path: Path, rows: Sequence[Sequence[str]], *, rotate: bool = False, ruled: bool = True
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    *,
+    rotate: bool = False,
+    ruled: bool = True,
+    sideways: bool = False,
 ) -> Path:
     """A ruled table drawn by hand: rules as thin filled rectangles, text placed line by line.
 
     Twenty rows a page, the header on the first page only. With ``rotate`` each
     page is portrait paper turned by ``/Rotate 90`` and the table drawn turned, so
-    it reads as landscape; pypdf writes the file out again. Without ``ruled``
-    the columns are only text set in line.
+    it reads as landscape; pypdf writes the file out again. With ``sideways`` the
+    table is drawn turned on portrait paper that stays portrait, so its text runs
+    up the page. Without ``ruled`` the columns are only text set in line.
     """
     regular, _bold = register_hangul_font()
     widths = [50.0, 80.0, 260.0, 120.0]
     paper = A4
-    height = paper[0] if rotate else paper[1]
+    height = paper[0] if rotate or sideways else paper[1]
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=paper)
     per_page = 20
     for start in range(0, len(rows), per_page):
         chunk = rows[start : start + per_page]
-        if rotate:
+        if rotate or sideways:
             canvas.translate(paper[0], 0)
             canvas.rotate(90)
         top = height - 60
@@ -309,6 +315,26 @@ def test_a_hand_drawn_table_on_turned_pages(
     items = _items(run_cli, initialised)
     assert [i["serial"] for i in items] == [str(n) for n in range(1, 31)]
     assert items[29]["sheet"] == "page 2, table 1, row 11"
+    assert items[0]["code"] == _code(1).replace(".", "")
+
+
+def test_a_table_set_sideways_on_portrait_paper_is_read_upright(
+    run_cli: RunCli, initialised: str, tmp_path: Path
+) -> None:
+    rows = [["연번", "HS코드", "품목명", "비고"]]
+    rows += [[str(n), _code(n), f"품목 {n}", ""] for n in range(1, 31)]
+    path = canvas_pdf(tmp_path / "sideways.pdf", rows, sideways=True)
+    page = PdfReader(path).pages[0]
+    assert page.rotation == 0 and page.mediabox.width < page.mediabox.height
+    book = _book(path)
+    read = list(book.rows("table 1"))
+    assert read[0].values == [NOTICE] and read[1].values == rows[0]
+    assert read[21].values[:2] == ["20", _code(20)]
+    assert read[21].place == "page 2, table 1, row 1"
+    result = _import(run_cli, initialised, path, "--declared-total", "30")
+    assert result.exit_code == 0, result.output
+    items = _items(run_cli, initialised)
+    assert [i["serial"] for i in items] == [str(n) for n in range(1, 31)]
     assert items[0]["code"] == _code(1).replace(".", "")
 
 

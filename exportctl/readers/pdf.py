@@ -26,6 +26,9 @@ What is read:
   leading cells are empty, whose text is not a sub-item (``a.``) and the part on
   the page before ended with a row of text, the row continues that entry; its
   empty leading columns are marked covered and a note says so (:attr:`PdfBook.notes`).
+* A page whose text runs sideways (a wide table turned a quarter on portrait paper,
+  without ``/Rotate`` to turn it back) is turned upright before its tables are
+  found, so its rows are the table's rows and not its columns.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import multiprocessing.context
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +47,7 @@ from typing import Any
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
-from pdfplumber.page import Page
+from pdfplumber.page import DerivedPage, Page
 from pdfplumber.pdf import PDF
 from pdfplumber.table import Table as PdfTable
 from pdfplumber.utils.exceptions import PdfminerException
@@ -322,6 +325,7 @@ def _read_range(
 
 def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part]:
     """The table parts of one page, top to bottom, each with the text above it."""
+    page = _upright(page)
     if settings is _RULED:
         settings = {**settings, "explicit_horizontal_lines": _open_edges(page)}
     found = page.find_tables(settings)
@@ -343,6 +347,64 @@ def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part
             parts.append(_Part(number, rows, covered, [text for text in above if text]))
         floor = table.bbox[3]
     return parts
+
+
+def _upright(page: Page) -> Page:
+    """The page turned so that most of its text reads left to right.
+
+    pdfminer applies ``/Rotate``, so text is sideways here only when it is drawn so
+    on the page as displayed: a landscape table set on portrait paper. Found as is,
+    its rules would give the table's columns as rows.
+    """
+    chars = page.chars
+    # A text matrix (a, b, c, d, e, f) draws along (a, b): a quarter turn when a is
+    # about 0 (a slanted watermark is not one), running down the page when b < 0.
+    sideways = [char for char in chars if abs(char["matrix"][0]) * 10 < abs(char["matrix"][1])]
+    if not chars or len(sideways) * 2 <= len(chars):
+        return page
+    down = sum(1 for char in sideways if char["matrix"][1] < 0)
+    return _TurnedPage(page, down * 2 > len(sideways))
+
+
+class _TurnedPage(DerivedPage):
+    """A page turned a quarter: counterclockwise when its text runs down, else clockwise."""
+
+    def __init__(self, parent: Page, down: bool) -> None:
+        super().__init__(parent)
+        x0, top, x1, bottom = parent.bbox
+        self.bbox = (0, 0, bottom - top, x1 - x0)
+
+        def point(x: float, y: float) -> tuple[float, float]:
+            return (y - top, x1 - x) if down else (bottom - y, x - x0)
+
+        turned: dict[str, list[dict[str, Any]]] = {}
+        for kind, objects in parent.objects.items():
+            turned[kind] = [self._turn(obj, point) for obj in objects]
+        self._objects = turned
+
+    def _turn(
+        self, obj: dict[str, Any], point: Callable[[float, float], tuple[float, float]]
+    ) -> dict[str, Any]:
+        corners = [point(obj["x0"], obj["top"]), point(obj["x1"], obj["bottom"])]
+        left, right = sorted(x for x, _ in corners)
+        high, low = sorted(y for _, y in corners)
+        turned = dict(obj)
+        turned.update(
+            x0=left,
+            x1=right,
+            top=high,
+            bottom=low,
+            width=right - left,
+            height=low - high,
+            y0=self.height - low,
+            y1=self.height - high,
+            doctop=self.initial_doctop + high,
+        )
+        if "pts" in obj:
+            turned["pts"] = [point(x, y) for x, y in obj["pts"]]
+        if "upright" in obj:
+            turned["upright"] = not obj["upright"]
+        return turned
 
 
 def _open_edges(page: Page) -> list[dict[str, Any]]:
