@@ -262,3 +262,19 @@ def test_sub_items_cell_reads_labels_texts_english_and_own_numbers() -> None:
         ("1.", "기타", None, ("3A001", "3B001")),
         ("2.", "", "Other", None),
     ]
+
+
+def test_columns_that_repeat_another_claim_no_field(
+    run_cli: RunCli, tree: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "exported.xlsx"
+    _export(run_cli, tree, "tree", "original", path, ("--lang", "en"))
+    result = run_cli("validate", path, "--list", "tree", "--json", db=tree)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    fields = {c["header"]: c["field"] for c in report["structure"]["columns"]}
+    assert fields["HS code"] == "code" and fields["HS code (digits)"] is None
+    assert fields["Sub-items"] == "sub_items" and fields["Annex part title"] == "section_title"
+    repeats = ("Code digits", "Codes mentioned", "Code as written", "Source file", "Source row")
+    assert [fields[header] for header in repeats] == [None] * len(repeats)
+    assert not [f for f in report["findings"] if f["rule"] == "unmapped-column"]

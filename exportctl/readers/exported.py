@@ -31,7 +31,7 @@ from exportctl.readers.cells import cell_text, clean_text
 from exportctl.readers.header import Located
 from exportctl.readers.layout import SKIPPED, ParsedRow, Table
 from exportctl.readers.rows import Note
-from exportctl.readers.schema import Schema, export_columns
+from exportctl.readers.schema import EXPORT_REPEATS, Schema, export_columns
 from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.safe import needs_quote
 
@@ -52,7 +52,7 @@ _READ_FIELDS = ("serial", "description", "description_en", "category", "note")
 _FIELDS = frozenset({*_READ_FIELDS, "code", "control_numbers"})
 """Export columns that fill a list field; the rest make parts, sub-items, the code's
 ``ex`` and range, attributes, or only repeat another column
-(:data:`exportctl.readers.schema.EXPORT_REPEATS`)."""
+(:data:`EXPORT_REPEATS`)."""
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -271,7 +271,10 @@ def export_table(
         notes=notes,
         header_row=layout.header_row,
         headers=headers,
-        mapping=[(index, text, name if name in _FIELDS else None) for index, text, name in named],
+        # A column that only repeats another is shown as used by nothing.
+        mapping=[
+            (index, text, None if name in EXPORT_REPEATS else name) for index, text, name in named
+        ],
         skipped=skipped,
     )
 
