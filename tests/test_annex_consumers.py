@@ -365,7 +365,8 @@ def test_versions_check_and_export_name_the_notice_and_the_parts(
     run_cli(*export, db=annex_db, ok=True)
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["section"] for r in rows] == ["1", "1", "2", "2", "2"]
-    assert rows[1]["sub_items"] == "a. 집적회로로서 3A001.a.3에 해당하는 것; b. 마이크로파 증폭기"
+    assert rows[2]["section_title"] == PART_2
+    assert rows[1]["sub_items"] == "a. 집적회로로서 3A001.a.3에 해당하는 것\nb. 마이크로파 증폭기"
     assert rows[1]["control_numbers"] == "3A001.a.3" and rows[3]["mentioned_codes"] == "840710"
     exported = tmp_path / "list.json"
     run_cli("export", "--list", "kr-russia", "2024-06", "-o", exported, db=annex_db, ok=True)

@@ -408,8 +408,9 @@ def test_export_xlsx_keeps_codes_as_text_with_provenance(
     assert book.sheetnames == ["Items", "Version"]
     items = book["Items"]
     words = [c.value for c in items[1]]
-    assert words[:6] == [
+    assert words[:7] == [
         "Annex part",
+        "Annex part title",
         "No.",
         "HS code",
         "HS code (digits)",
@@ -424,7 +425,7 @@ def test_export_xlsx_keeps_codes_as_text_with_provenance(
     assert len(rows) == 7
     horses = rows[0]
     assert horses["code"] == "0101.21"
-    assert items["C2"].data_type == "s" and horses["code_digits"] == "010121"
+    assert items["D2"].data_type == "s" and horses["code_digits"] == "010121"
     assert horses["serial"] == 1 and horses["level"] == 6
     assert horses["source_file"] == "list-2024-06.xlsx"
     assert horses["source_sheet"] == SHEET

@@ -370,8 +370,9 @@ def _render_result(
 def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **params: Any) -> None:
     """Import a list (xlsx, xls, ods, csv, or the notice's PDF or HWPX) as a new draft version.
 
-    The file is validated first; a file with errors is not stored (exit 1).
-    The version, its items and the audit event are written together or not at all.
+    A file `exportctl export` wrote (XLSX, CSV or JSON) is read back as the
+    version it came from. The file is validated first; a file with errors is not
+    stored (exit 1). The version, its items and the audit event are written together or not at all.
     The list must exist (`exportctl lists create`, or --create-list). Guards
     refuse (exit 1) a file that looks like additions stored as a complete list
     (serials continuing the previous version, or more than half of it removed:

@@ -370,7 +370,8 @@ def export_cmd(
     imported at/by, and who made the export when, with which exportctl). CSV is
     for Excel by default (BOM, headers in words, codes keep their zeros) or
     --csv-dialect plain for programs; JSON holds the same plus a "report" record.
-    The export is recorded in the audit log.
+    Every format imports again (`exportctl import`) to the same entries, parts,
+    sub-items and control numbers. The export is recorded in the audit log.
 
     \b
     Example:

@@ -23,6 +23,7 @@ from exportctl.errors import InputError, RefusedError, location
 from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
+from exportctl.readers.exported import json_table, read_export
 from exportctl.readers.guard import DOCUMENTS, Checked, check_file, regular_file
 from exportctl.readers.header import HEADER_SEARCH_ROWS, Located, locate
 from exportctl.readers.layout import ParsedRow, Table, build_table
@@ -92,7 +93,7 @@ def list_sheets(path: Path) -> list[str]:
         InputError: The file is missing, unreadable or refused (see ``read_table``).
     """
     checked = check_file(path)
-    if checked.kind == "csv":
+    if checked.kind in ("csv", "json"):
         return []
     book = open_book(checked, "calamine" if checked.kind != "xlsx" else "openpyxl")
     try:
@@ -117,7 +118,8 @@ def read_table(
     """Open a file and find the table in it.
 
     Args:
-        path: A .xlsx/.xlsm/.xlsb/.xls/.ods workbook or a .csv/.txt/.tsv file.
+        path: A .xlsx/.xlsm/.xlsb/.xls/.ods workbook, a .csv/.txt/.tsv file, a PDF or
+            HWPX document, or the .json of ``exportctl export``.
         schema: ``LIST_SCHEMA`` or ``CATALOGUE_SCHEMA``.
         sheet: The sheet to read; by default the one sheet whose header names all
             the schema's required columns (a cover or notes sheet may come
@@ -153,6 +155,10 @@ def read_table(
     given = dict(overrides or {})
     parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
     checked = check_file(path)
+    if checked.kind == "json":
+        if sheet is not None or table is not None:
+            raise InputError("is a JSON export and has no sheets or tables", file=path.name)
+        return json_table(checked.path, schema)
     if checked.kind == "csv":
         return _read_csv(
             checked, schema, sheet, encoding, given, progress, allow_catalogue, keep_extra
@@ -219,6 +225,17 @@ def _read_csv(
             raise InputError(_no_csv_header(top, source.encoding, encoding), file=name)
         if not allow_catalogue:
             _refuse_catalogue(located, schema, file=name, sheet=None)
+        exported = read_export(
+            located,
+            schema,
+            overrides,
+            file=name,
+            sheet=None,
+            notes=source.notes,
+            on_close=source.handle.close,
+        )
+        if exported is not None:
+            return exported
         return build_table(
             located,
             schema,
@@ -463,6 +480,11 @@ def _read_book(
         formulas = ahead.result() if ahead is not None and same else scan(sheet_name)
         if book.engine == "calamine" and code_formats is None:
             notes.append(Note("no-number-formats", _NO_FORMATS, sheet_name))
+    exported = read_export(
+        located, schema, overrides, file=name, sheet=sheet_name, notes=notes, on_close=book.close
+    )
+    if exported is not None:
+        return exported
     return build_table(
         located,
         schema,

@@ -33,7 +33,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 
-Kind = Literal["xlsx", "xls", "xlsb", "ods", "csv", "pdf", "hwpx", "hwp"]
+Kind = Literal["xlsx", "xls", "xlsb", "ods", "csv", "pdf", "hwpx", "hwp", "json"]
 
 EXTENSIONS: dict[str, Kind] = {
     ".xlsx": "xlsx",
@@ -47,6 +47,7 @@ EXTENSIONS: dict[str, Kind] = {
     ".pdf": "pdf",
     ".hwpx": "hwpx",
     ".hwp": "hwp",
+    ".json": "json",
 }
 """File name extension -> the reader that opens it."""
 
@@ -130,6 +131,8 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
         if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
             raise InputError("is not an HWPX document (not a zip archive)", file=name)
         return Checked(path, kind, _check_zip(path, kind, limits))
+    if kind == "json":
+        return Checked(path, kind, size)
     if kind == "csv":
         if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
             raise InputError(

@@ -215,6 +215,78 @@ product's export-control classification (checked against the control numbers lis
 entries refer to)."""
 
 
+EXPORT_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "section": ("section", "Annex part", "별표 부분"),
+        "section_title": ("section_title", "Annex part title", "별표 부분 제목"),
+        "serial": ("serial", "No.", "연번"),
+        "code": ("code", "HS code", "HS 코드"),
+        "code_digits": ("code_digits", "HS code (digits)", "HS 코드 (숫자)"),
+        "level": ("level", "Code digits", "코드 자릿수"),
+        "ex": ("ex", "ex (part of heading)", "ex (일부 해당)"),
+        "description": ("description", "Description", "품명"),
+        "description_en": ("description_en", "Description (English)", "영문 품명"),
+        "category": ("category", "Category", "분류"),
+        "note": ("note", "Note", "비고"),
+        "sub_items": ("sub_items", "Sub-items", "세부 항목"),
+        "control_numbers": ("control_numbers", "Control numbers", "통제번호"),
+        "mentioned_codes": ("mentioned_codes", "Codes mentioned", "언급된 코드"),
+        "code_end": ("code_end", "Range end", "범위 끝 코드"),
+        "attributes": ("attributes", "Attributes", "속성"),
+        "original_code": ("original_code", "Code as written", "원래 표기 코드"),
+        "source_version": ("source_version", "Source version", "원본 버전"),
+        "source_file": ("source_file", "Source file", "원본 파일"),
+        "source_sheet": ("source_sheet", "sheet", "Source sheet", "원본 시트"),
+        "source_row": ("source_row", "row", "Source row", "원본 행"),
+    }
+)
+"""The columns of exportctl's own exports (``export`` and ``show --csv``) and their
+headers in every spelling written: the machine name (``plain`` CSV) and the English and
+Korean words (XLSX, ``excel`` CSV). They must stay the words of
+``reports/text/columns.toml``; a test holds them together."""
+
+EXPORT_REPEATS: Mapping[str, str] = MappingProxyType(
+    {
+        "code_digits": "code",
+        "level": "code",
+        "original_code": "code",
+        "mentioned_codes": "description",
+        "source_version": "provenance",
+        "source_file": "provenance",
+        "source_sheet": "provenance",
+        "source_row": "provenance",
+    }
+)
+"""Export columns that only repeat another (the code's digits and length, the codes a
+description names) or say where the entry was read before (provenance): an export read
+back takes its entries from the other columns, and these claim no field."""
+
+EXPORT_MARKS = frozenset({"section", "code", "code_digits", "ex", "description", "sub_items"})
+"""Columns that together tell a table is an export of exportctl's: ``code`` and
+``code_digits`` side by side would otherwise both claim the code."""
+
+_EXPORT_TABLE = _table(EXPORT_COLUMNS)
+
+
+def export_columns(headers: Sequence[str | None]) -> dict[int, str] | None:
+    """The export column each header names (by 0-based index), when ``headers`` is the
+    header of an export of exportctl's; else ``None``.
+
+    Every non-empty header must be an export column (see :data:`EXPORT_COLUMNS`), none
+    named twice, and the columns of :data:`EXPORT_MARKS` all present: a list of another
+    source that happens to share a few words is read the usual way.
+    """
+    found: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        if header is None or not header.strip():
+            continue
+        name = _EXPORT_TABLE.get(normalise_header(header, keep_parenthetical=True))
+        if name is None or name in found.values():
+            return None
+        found[index] = name
+    return found if EXPORT_MARKS <= set(found.values()) else None
+
+
 def extend_schema(
     base: Schema, spellings: Mapping[str, Sequence[str]], extra_fields: Sequence[str] = ()
 ) -> Schema:

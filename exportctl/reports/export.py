@@ -1,8 +1,8 @@
 """A version of a list as a file an officer can send on: XLSX, CSV or JSON; and
 ``show --csv``.
 
-One row per item with its serial, code, descriptions and where it came from
-(the source file, sheet and row), plus the version's particulars: list, label,
+One row per item with its part and the part's title, serial, code, descriptions and
+where it came from (the source file, sheet and row), plus the version's particulars: list, label,
 notice, effective date, status with approver and time, item count, the source
 file's SHA-256, when and by whom it was imported, and the report's record (local
 time with zone, operator, exportctl version, database).
@@ -14,6 +14,11 @@ time with zone, operator, exportctl version, database).
   plain digits is a number, ``3의2`` text; flags are words. Text is written as it is
   (an XLSX text cell cannot run as a formula). Lists longer than Excel's row limit
   go on in ``Items (2)``...
+* Sub-items, in XLSX and CSV, are one cell with a line per sub-item (label as printed,
+  text, English after `` / ``, indented by depth; :func:`exportctl.reports.sub_items_lines`).
+* Every format reads back: ``exportctl import`` of an export stores the same entries,
+  parts, sub-items, control numbers and attributes
+  (:mod:`exportctl.readers.exported`).
 * CSV: the ``excel`` dialect (headers and flags in words, BOM, CRLF, codes kept as
   text when Excel opens the file, no cell starts a formula) or ``plain`` (machine
   names and values, no BOM), as :mod:`exportctl.reports.csv`.
@@ -37,7 +42,7 @@ from typing import IO, Any, Literal
 
 from exportctl.hscode import HSCode
 from exportctl.models import ITEM_FIELDS, ItemRecord
-from exportctl.reports import XLSX_MAX_ROWS, sheet_title, sub_items_text
+from exportctl.reports import XLSX_MAX_ROWS, sheet_title, sub_items_lines
 from exportctl.reports.cells import csv_cell
 from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
@@ -64,13 +69,16 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlsx", "csv", "json")
 """Every export format."""
 
 
-def _with_digits(names: Sequence[str]) -> tuple[str, ...]:
-    """``names`` with ``code_digits`` after ``code``."""
+def _with_digits(names: Sequence[str], *, titles: bool = False) -> tuple[str, ...]:
+    """``names`` with ``code_digits`` after ``code`` (and, with ``titles``,
+    ``section_title`` after ``section``)."""
     out: list[str] = []
     for name in names:
         out.append(name)
         if name == "code":
             out.append("code_digits")
+        elif name == "section" and titles:
+            out.append("section_title")
     return tuple(out)
 
 
@@ -90,15 +98,17 @@ EXPORT_COLUMNS: tuple[str, ...] = _with_digits(
         "source_file",
         "source_sheet",
         "source_row",
-    )
+    ),
+    titles=True,
 )
 """Columns of the CSV file and the XLSX ``Items`` sheet, in order (machine names: the
 ``plain`` CSV dialect's headers and the keys of ``column.*`` in ``text/columns.toml``).
 
 One row per entry, so the rows count the entries as the notice does: ``section`` is
-the number of the entry's part (titles on the ``Version`` sheet), ``code`` the code
-dotted and ``code_digits`` its digits, its sub-items are one cell (``a. …; b. …``),
-control numbers and mentioned codes space-separated."""
+the number of the entry's part and ``section_title`` its title (also on the ``Version``
+sheet), ``code`` the code dotted and ``code_digits`` its digits, its sub-items are one
+cell (a line each, :func:`exportctl.reports.sub_items_lines`), control numbers and
+mentioned codes space-separated."""
 
 SHOW_COLUMNS: tuple[str, ...] = _with_digits((*_ENTRY_FIELDS, "sheet", "row"))
 """Columns of ``show --csv``: the ``show --json`` fields, the code spelt as in every
@@ -110,6 +120,7 @@ _HEADER_KEYS = {"sheet": "source_sheet", "row": "source_row"}
 
 _WIDTHS: dict[str, float] = {
     "section": 8,
+    "section_title": 24,
     "serial": 7,
     "code": 15,
     "code_digits": 13,
@@ -238,6 +249,10 @@ class VersionExport:
         rows += [(text("tables.declared_counts"), warning) for warning in self.declared_warnings]
         return rows
 
+    def titles(self) -> dict[int, str]:
+        """The parts' titles by number (parts without a title left out)."""
+        return {number: title for number, title, _ in self.sections if title}
+
     def version_json(self) -> dict[str, Any]:
         """The ``version`` object of the JSON export."""
         return {
@@ -289,7 +304,7 @@ def item_values(item: ItemRecord, text: Text | None = None) -> tuple[Any, ...]:
         item.description_en or "",
         item.category or "",
         item.note or "",
-        sub_items_text(item.sub_items),
+        sub_items_lines(item.sub_items),
         " ".join(item.control_numbers),
         " ".join(item.mentioned_codes),
         _dotted(item.code_end) if item.code_end else "",
@@ -299,12 +314,23 @@ def item_values(item: ItemRecord, text: Text | None = None) -> tuple[Any, ...]:
     )
 
 
-def export_values(item: ItemRecord, source: Source, text: Text | None = None) -> tuple[Any, ...]:
+def export_values(
+    item: ItemRecord, source: Source, text: Text | None = None, section_title: str = ""
+) -> tuple[Any, ...]:
     """One item in :data:`EXPORT_COLUMNS` order (not yet made CSV cells); the ``ex``
     flag in ``text``'s words (``true``/``false`` when None): the item as ``show``
-    gives it, then where it came from."""
-    *fields, sheet, row = item_values(item, text)
-    return (*fields, item.original_code or "", source.version, source.file, sheet, row)
+    gives it with its part's title, then where it came from."""
+    section, *fields, sheet, row = item_values(item, text)
+    return (
+        section,
+        section_title,
+        *fields,
+        item.original_code or "",
+        source.version,
+        source.file,
+        sheet,
+        row,
+    )
 
 
 def export_format(path: Path, fmt: str | None = None) -> ExportFormat:
@@ -351,13 +377,15 @@ def _write_csv(export: VersionExport, out: IO[str], options: ReportOptions) -> N
     text = options.text if dialect == "excel" else None
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_header(EXPORT_COLUMNS, options))
+    titles = export.titles()
     for item, source in zip(export.items, export.sources, strict=True):
-        writer.writerow([csv_cell(v, dialect) for v in export_values(item, source, text)])
+        values = export_values(item, source, text, titles.get(item.section, ""))
+        writer.writerow([csv_cell(v, dialect) for v in values])
 
 
 def _write_json(export: VersionExport, out: IO[str], options: ReportOptions) -> None:
     items = []
-    titles = {number: title for number, title, _ in export.sections if title}
+    titles = export.titles()
     for item, source in zip(export.items, export.sources, strict=True):
         data = item.to_json(sections=titles)
         data["section_number"] = item.section
@@ -398,6 +426,7 @@ def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> No
 
         part, line = 1, 0
         sheet = new_sheet(part)
+        titles = export.titles()
         last = len(EXPORT_COLUMNS) - 1
         for item, source in zip(export.items, export.sources, strict=True):
             if line == XLSX_MAX_ROWS - 1:
@@ -405,7 +434,8 @@ def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> No
                 part, line = part + 1, 0
                 sheet = new_sheet(part)
             line += 1
-            for col, value in enumerate(export_values(item, source, text)):
+            values = export_values(item, source, text, titles.get(item.section, ""))
+            for col, value in enumerate(values):
                 if value is None or value == "":
                     continue
                 if isinstance(value, int):
