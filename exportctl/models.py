@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -407,6 +408,25 @@ class ItemRecord:
             "code_end": self.code_end,
             "attributes": dict(self.attributes),
         }
+
+
+_FULL_TEXT_GLUE = " / "
+_HANGUL_LETTER = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def split_full_text(text: str) -> tuple[str, str | None]:
+    """``한국어 / English`` as its two halves, as :attr:`SubItem.full_text` joins them: at
+    the first `` / `` with Korean before it and Latin but no Korean after it; else the
+    text whole (a Korean text holding `` / `` stays one)."""
+    start = 0
+    while (at := text.find(_FULL_TEXT_GLUE, start)) >= 0:
+        head, tail = text[:at], text[at + len(_FULL_TEXT_GLUE) :]
+        if _HANGUL_LETTER.search(head) and not _HANGUL_LETTER.search(tail):
+            if _LATIN_LETTER.search(tail):
+                return head, tail
+        start = at + 1
+    return text, None
 
 
 @dataclass(frozen=True, slots=True)

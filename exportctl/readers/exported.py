@@ -27,6 +27,7 @@ from typing import Any
 from exportctl.annex import SectionTitle, read_control_numbers
 from exportctl.errors import InputError
 from exportctl.hscode import CodeCell, HSCode
+from exportctl.models import split_full_text
 from exportctl.readers.cells import cell_text, clean_text
 from exportctl.readers.header import Located
 from exportctl.readers.layout import SKIPPED, ParsedRow, Table
@@ -54,10 +55,7 @@ _FIELDS = frozenset({*_READ_FIELDS, "code", "control_numbers"})
 ``ex`` and range, attributes, or only repeat another column
 (:data:`EXPORT_REPEATS`)."""
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_LATIN = re.compile(r"[A-Za-z]")
 _OWN_NUMBERS = re.compile(r" \{([^{}]*)\}$")
-_GLUE = " / "
 
 
 @dataclass(slots=True)
@@ -101,13 +99,7 @@ def _split_english(text: str) -> tuple[str, str | None]:
     at the first `` / `` with Korean before it and, after it, Latin letters but no Korean."""
     if text.startswith("/ "):
         return "", text[2:] or None
-    start = 0
-    while (at := text.find(_GLUE, start)) >= 0:
-        head, tail = text[:at], text[at + len(_GLUE) :]
-        if _HANGUL.search(head) and not _HANGUL.search(tail) and _LATIN.search(tail):
-            return head, tail
-        start = at + 1
-    return text, None
+    return split_full_text(text)
 
 
 def parse_sub_items(cell: str | None) -> list[tuple[str, str, str | None, tuple[str, ...] | None]]:

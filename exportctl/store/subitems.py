@@ -16,16 +16,13 @@ flat list reads as a tree would make every upgraded version fail ``audit verify`
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
-from exportctl.models import SubItem, label_key
+from exportctl.models import SubItem, label_key, split_full_text
 
 __all__ = ["decode_sub_items", "encode_sub_items", "flat_text", "tree_from_flat"]
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_LATIN = re.compile(r"[A-Za-z]")
 _GLUE = " / "
 _TREE_KEYS = ("label", "path", "text", "text_en", "control_numbers", "sub_items")
 
@@ -57,20 +54,8 @@ def _node(data: dict[str, Any]) -> SubItem:
     )
 
 
-def _split_english(text: str) -> tuple[str, str | None]:
-    """``한국어 / English`` as its two halves: at the first `` / `` after which there is no
-    Korean but some Latin, with Korean before it; else the text whole."""
-    start = 0
-    while (at := text.find(_GLUE, start)) >= 0:
-        head, tail = text[:at], text[at + len(_GLUE) :]
-        if _HANGUL.search(head) and not _HANGUL.search(tail) and _LATIN.search(tail):
-            return head, tail
-        start = at + 1
-    return text, None
-
-
 def _flat_to_tree(data: dict[str, Any]) -> dict[str, Any]:
-    text, english = _split_english(str(data["text"]))
+    text, english = split_full_text(str(data["text"]))
     label = str(data["label"])
     return {
         "label": label,
