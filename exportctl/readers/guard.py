@@ -21,7 +21,7 @@ from typing import Literal
 
 from exportctl.errors import InputError
 from exportctl.limits import RATIO_FLOOR, Limits, current_limits, over
-from exportctl.readers import prescan
+from exportctl.readers.prescan import check_ods, check_xlsx
 
 XML_PROLOG_SCAN = 64 * 1024
 """Bytes of each XML part searched for a DOCTYPE before its root element."""
@@ -156,9 +156,9 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
         )
     unpacked = _check_zip(path, kind, limits)
     if kind == "xlsx":
-        prescan.check_xlsx(path, limits)
+        check_xlsx(path, limits)
     elif kind == "ods":
-        prescan.check_ods(path, limits)
+        check_ods(path, limits)
     return Checked(path, kind, unpacked)
 
 
