@@ -34,6 +34,7 @@ from exportctl.api.changes import (
 )
 from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
+from exportctl.api.exports import export_version
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
 from exportctl.api.lifecycle import (
     approve_version,
@@ -47,7 +48,6 @@ from exportctl.api.lookups import (
     CodeCheck,
     ItemSelection,
     check_codes,
-    export_version,
     filter_items,
     select_items,
 )

@@ -378,7 +378,7 @@ def export_cmd(
         exportctl export --list kr-russia 2024-06 -o kr-russia-2024-06.xlsx
         exportctl export --list kr-russia 2024-06 -o list.csv --force
     """
-    from exportctl.api.lookups import export_version
+    from exportctl.api.exports import export_version
     from exportctl.reports.export import export_format
 
     name, label = state.slug_and_label(slug, words, "exportctl export --list SLUG LABEL -o FILE")
