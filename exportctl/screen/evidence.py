@@ -52,7 +52,7 @@ from typing import NamedTuple
 
 from exportctl.models import ItemRecord, SubItem
 from exportctl.screen.lexicon import control_chapters
-from exportctl.screen.nouns import USE, Analyser, Phrase, cas_numbers
+from exportctl.screen.nouns import USE, Analyser, Phrase, cas_numbers, default_analyser
 
 __all__ = [
     "REVIEW_AT",
@@ -181,7 +181,7 @@ class NameMatcher:
     def analyser(self) -> Analyser:
         """The analyser (loaded on first use: its model costs seconds and memory)."""
         if self._analyser is None:
-            self._analyser = _shared_analyser()
+            self._analyser = default_analyser()
         return self._analyser
 
     def _build(self) -> None:
@@ -468,13 +468,3 @@ def _entry_cas(entry: ItemRecord) -> tuple[str, ...]:
         for number in cas_numbers(text):
             found.setdefault(number, None)
     return tuple(found)
-
-
-_ANALYSER: list[Analyser] = []
-
-
-def _shared_analyser() -> Analyser:
-    """One analyser per process: its cache serves every version screened."""
-    if not _ANALYSER:
-        _ANALYSER.append(Analyser())
-    return _ANALYSER[0]

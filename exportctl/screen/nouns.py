@@ -35,7 +35,7 @@ from exportctl.screen.lexicon import Lexicon
 if TYPE_CHECKING:
     from kiwipiepy import Kiwi
 
-__all__ = ["Analyser", "Phrase", "cas_numbers", "phrases"]
+__all__ = ["Analyser", "Phrase", "cas_numbers", "default_analyser", "phrases"]
 
 Phrase = tuple[str, ...]
 """A noun phrase: its tokens in order, the head last."""
@@ -446,9 +446,10 @@ def _is_word(word: str) -> bool:
 
 def phrases(text: str | None) -> tuple[Phrase, ...]:
     """The noun phrases of ``text`` with the packaged lexicon (see :class:`Analyser`)."""
-    return _default().phrases(text)
+    return default_analyser().phrases(text)
 
 
 @functools.cache
-def _default() -> Analyser:
+def default_analyser() -> Analyser:
+    """The one analyser of the process: its cache serves every version screened."""
     return Analyser()
