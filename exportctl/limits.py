@@ -33,20 +33,19 @@ A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE`
 (repeatable), or for good in the config file's ``[limits]`` table
 (``max_rows = 3000000``). The option wins over the file.
 
-The CLI says where the caps come from once per command
-(:func:`set_limit_layers`: the config file's table, then the
-option); readers ask :func:`current_limits`, which gives the defaults when nothing
-was set. A program using the readers directly can wrap its calls in
-:func:`using_limits`.
+The caps travel as a value, never as module state: the CLI resolves them once per
+command (:func:`resolve`: the defaults, the config file's table, then the option)
+and hands them to the API function it calls (``ImportOptions.limits``,
+``screen_catalogue(limits=...)``), which gives them to ``read_table``; the file
+checks put them on the :class:`~exportctl.readers.guard.Checked` file that every
+parser opens. A program using the API or the readers passes its own, or gets the
+defaults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-
-from exportctl.errors import ConfigError
 
 RATIO_FLOOR = 10 * 1024**2
 """Zip parts smaller than this are not checked for ratio: small XML compresses very well."""
@@ -145,63 +144,3 @@ def resolve(*layers: Mapping[str, int]) -> Limits:
         checked = {name: check_value(name, value) for name, value in layer.items()}
         limits = replace(limits, **checked)
     return limits
-
-
-_source: Callable[[], Limits] | None = None
-_resolved: Limits | None = None
-
-LimitLayers = Callable[[], list[Mapping[str, int]]]
-"""Gives the cap settings in effect, weakest first: the config file's, then the option's."""
-
-_limit_layers: LimitLayers | None = None
-
-
-def set_limit_layers(layers: LimitLayers | None) -> None:
-    """Where the caps come from (set once by the CLI; ``None``: the defaults).
-
-    This module imports nothing but the errors, so the CLI sets it without importing
-    the readers; ``layers`` is called when a reader first asks.
-    """
-    global _limit_layers
-    _limit_layers = layers
-
-
-def set_limits_source(source: Callable[[], Limits] | None) -> None:
-    """Say where the caps come from (the CLI: its option and the config file).
-
-    ``source`` is called once, when a reader first asks; ``None`` restores the defaults.
-    """
-    global _source, _resolved
-    _source, _resolved = source, None
-
-
-def current_limits() -> Limits:
-    """The caps in effect: from :func:`set_limits_source`, else the layers the CLI set in
-    :func:`set_limit_layers` (config file, then ``--limit``), else the
-    defaults.
-
-    Raises:
-        ConfigError: A layer names an unknown cap or gives one a bad value.
-    """
-    global _resolved
-    if _resolved is not None:
-        return _resolved
-    if _source is not None:
-        _resolved = _source()
-        return _resolved
-    try:
-        return resolve(*(_limit_layers() if _limit_layers is not None else []))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-@contextmanager
-def using_limits(limits: Limits) -> Iterator[Limits]:
-    """Read with these caps inside the ``with`` block, then as before."""
-    global _source, _resolved
-    saved = (_source, _resolved)
-    _source, _resolved = None, limits
-    try:
-        yield limits
-    finally:
-        _source, _resolved = saved

@@ -29,7 +29,7 @@ import openpyxl
 import pytest
 
 from exportctl.errors import InputError
-from exportctl.limits import DEFAULTS, Limits, parse_setting, using_limits
+from exportctl.limits import DEFAULTS, Limits, parse_setting
 from exportctl.readers.guard import check_file
 from exportctl.readers.prescan import column_name
 
@@ -407,12 +407,38 @@ def test_a_limit_from_the_option_or_the_config_file_is_used(
     assert code == 2 and "max_rows must be a whole number above 0" in err
 
 
+def test_import_keeps_to_the_caps_it_is_given(tmp_path: Path, setup: tuple[Path, Path]) -> None:
+    """Caps travel as a value: the option reaches import's reader, and the API takes its own."""
+    from builders import simple_rows, write_list_workbook
+
+    from exportctl.api import ImportOptions, import_workbook, open_database
+
+    db, config = setup
+    path = write_list_workbook(
+        tmp_path / "list.xlsx", simple_rows(["8471.30", "8471.41", "8471.49"])
+    )
+    before = database_state(db)
+    args = ("import", str(path), "--list", "x", "--version", "v9", "--dry-run")
+    code, _, err, _ = run_exportctl("--limit", "max_rows=2", *args, db=db, config=config)
+    assert code == 2 and "more than the 2 rows allowed (max_rows)" in err, err
+    code, _, err, _ = run_exportctl(*args, db=db, config=config)
+    assert code == 0, err
+    engine = open_database(f"sqlite:///{db}")
+    try:
+        options = ImportOptions(slug="x", label="v9", limits=Limits(max_rows=2))
+        with pytest.raises(InputError, match="max_rows"):
+            import_workbook(engine, path, options)
+    finally:
+        engine.dispose()
+    assert database_state(db) == before
+
+
 # --- each check, at the library --------------------------------------------------------
 
 
 def _refused(path: Path, limits: Limits | None = None) -> str:
-    with using_limits(limits or DEFAULTS), pytest.raises(InputError) as caught:
-        check_file(path)
+    with pytest.raises(InputError) as caught:
+        check_file(path, limits or DEFAULTS)
     assert caught.value.exit_code == 2
     return str(caught.value)
 
@@ -512,8 +538,8 @@ def test_csv_lines_fields_and_field_length_are_capped(tmp_path: Path) -> None:
     path.write_text("품번,품명,HS코드\n" + "A1,노트북,8471.30\n" * 10, encoding="utf-8")
 
     def refusal(limits: Limits) -> str:
-        with using_limits(limits), pytest.raises(InputError) as caught:
-            table = read_table(path, CATALOGUE_SCHEMA)
+        with pytest.raises(InputError) as caught:
+            table = read_table(path, CATALOGUE_SCHEMA, limits=limits)
             list(table.rows)
         return str(caught.value)
 
@@ -525,8 +551,7 @@ def test_csv_lines_fields_and_field_length_are_capped(tmp_path: Path) -> None:
         Limits(max_columns=2)
     )
     assert "has a field of more than 5 characters" in refusal(Limits(max_cell_chars=5))
-    with using_limits(DEFAULTS):
-        assert len(list(read_table(path, CATALOGUE_SCHEMA).rows)) == 10
+    assert len(list(read_table(path, CATALOGUE_SCHEMA).rows)) == 10
 
 
 def test_zip_parts_and_sizes_are_capped(tmp_path: Path) -> None:
@@ -587,13 +612,13 @@ def test_hwpx_and_pdf_tables_are_capped(tmp_path: Path) -> None:
     rows: list[list[object]] = [["연번", "HS코드", "품목명"]]
     rows += [[str(n), "0101.21", f"품목 {n}"] for n in range(1, 11)]
     path = write_hwpx(tmp_path / "annex.hwpx", [Table(rows)])  # type: ignore[arg-type]
-    with using_limits(Limits(max_rows=5)), pytest.raises(InputError) as caught:
-        read_table(path, LIST_SCHEMA)
+    with pytest.raises(InputError) as caught:
+        read_table(path, LIST_SCHEMA, limits=Limits(max_rows=5))
     assert "annex.hwpx: table 1 has 11 rows, more than the 5 rows allowed (max_rows)" in str(
         caught.value
     )
-    with using_limits(Limits(max_cells=30)), pytest.raises(InputError, match="max_cells"):
-        read_table(path, LIST_SCHEMA)
+    with pytest.raises(InputError, match="max_cells"):
+        read_table(path, LIST_SCHEMA, limits=Limits(max_cells=30))
 
 
 def test_limit_settings_are_checked() -> None:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from exportctl.errors import InputError, RefusedError
 from exportctl.hscode import CodeCell
-from exportctl.limits import Limits, using_limits
+from exportctl.limits import Limits
 from exportctl.readers import (
     CATALOGUE_SCHEMA,
     LIST_SCHEMA,
@@ -717,15 +717,17 @@ def test_zip_bomb_is_refused_before_opening(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = messy_list(tmp_path / "bomb.xlsx")
-    with using_limits(Limits(max_unpacked_bytes=1000)):
-        error = expect_error("possible zip bomb", lambda: read_all(path))
+    error = expect_error(
+        "possible zip bomb", lambda: read_all(path, limits=Limits(max_unpacked_bytes=1000))
+    )
     assert "more than the 1,000 bytes allowed (max_unpacked_bytes)" in str(error)
     assert "exportctl --limit max_unpacked_bytes=N" in str(error)
 
     monkeypatch.setattr(guard, "RATIO_FLOOR", 1000)
     rewrite_part(path, "xl/worksheets/sheet1.xml", lambda xml: xml + " " * 100_000)
-    with using_limits(Limits(max_ratio=50)):
-        error = expect_error("a ratio of .* possible zip bomb", lambda: read_all(path))
+    error = expect_error(
+        "a ratio of .* possible zip bomb", lambda: read_all(path, limits=Limits(max_ratio=50))
+    )
     assert "xl/worksheets/sheet1.xml" in str(error)
     read_all(path)  # within the default ratio
 

@@ -15,6 +15,7 @@ from exportctl.api.database import _sha256_file
 from exportctl.bulk import paused_gc
 from exportctl.config import current_actor
 from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError, RefusedError
+from exportctl.limits import DEFAULTS, Limits
 from exportctl.models import Finding, ItemRecord, ValidationReport, Version
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class ImportOptions:
     """Folders holding user profiles (``NAME.toml``), searched after the built-in ones."""
     hs_edition: str | None = None
     """HS edition of the file's codes (``HS2022``); the profile's default when None."""
+    limits: Limits = DEFAULTS
+    """Caps on the file (rows, cells, pages, unpacked bytes...) that its reader keeps to."""
 
 
 @dataclass
@@ -287,6 +290,7 @@ def _open_list(
         overrides=options.overrides,
         progress=progress,
         table=options.table,
+        limits=options.limits,
     )
 
 

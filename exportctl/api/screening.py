@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.errors import InputError
+from exportctl.limits import DEFAULTS, Limits
 
 if TYPE_CHECKING:
     from exportctl.models import Version
@@ -35,6 +36,7 @@ def screen_catalogue(
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     catalogue_edition: str | None = None,
+    limits: Limits = DEFAULTS,
 ) -> ScreenReport:
     """Screen a product catalogue against a version of a list, as a stream.
 
@@ -64,6 +66,7 @@ def screen_catalogue(
         progress: Called with the number of rows read so far.
         catalogue_edition: The HS edition the catalogue's codes are in; refused when
             the version records another (``--catalogue-edition``).
+        limits: Caps on the catalogue file (rows, cells, unpacked bytes...).
 
     Returns:
         The report; iterate ``report.results`` once, then read ``report.summary``.
@@ -127,6 +130,7 @@ def screen_catalogue(
         overrides=overrides,
         progress=progress,
         keep_extra=True,
+        limits=limits,
     )
     summary = ScreenSummary()
     # The table's own list: readers add notes (skipped rows...) while rows stream.
@@ -247,6 +251,7 @@ def screen_lists(
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     catalogue_edition: str | None = None,
+    limits: Limits = DEFAULTS,
 ) -> CombinedReport:
     """Screen one catalogue against the versions of several lists in force on ``as_of``.
 
@@ -273,6 +278,7 @@ def screen_lists(
             overrides=overrides,
             progress=progress if n == 0 else None,
             catalogue_edition=catalogue_edition,
+            limits=limits,
         )
         for n, slug in enumerate(slugs)
     ]

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from exportctl.config import Config
+    from exportctl.limits import Limits
     from exportctl.reports.evidence import ReportOptions
 
 
@@ -121,12 +122,26 @@ class State:
         self.db_flag = db_url
         self.quiet = False
         """``--quiet``: no progress, no confirmations; data, errors and warnings still print."""
+        self.given_limits: dict[str, int] = {}
+        """``--limit NAME=VALUE`` settings, checked."""
 
     @functools.cached_property
     def config(self) -> Config:
         from exportctl.config import load_config
 
         return load_config()
+
+    @functools.cached_property
+    def limits(self) -> Limits:
+        """The caps on input files: the defaults, then the config file's [limits], then
+        ``--limit`` (which wins); resolved only by a command that reads a file."""
+        from exportctl.errors import ConfigError
+        from exportctl.limits import resolve
+
+        try:
+            return resolve(self.config.limits, self.given_limits)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     @functools.cached_property
     def url(self) -> str:
@@ -420,18 +435,6 @@ def _parse_limits(
     return settings
 
 
-def _set_limits(state: State, given: dict[str, int]) -> None:
-    """Give the readers their caps: the config file's [limits], then ``--limit`` (which wins).
-
-    Resolved when a reader first asks, so a command that reads no file never loads
-    the config for it; cleared when the command ends.
-    """
-    from exportctl.limits import set_limit_layers
-
-    set_limit_layers(lambda: [state.config.limits, given])
-    click.get_current_context().call_on_close(lambda: set_limit_layers(None))
-
-
 @click.group(cls=ExportctlGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="exportctl")
 @click.option(
@@ -480,7 +483,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, limits: dict[str, i
     ctx.meta["exportctl.debug"] = debug
     ctx.obj = State(db_url)
     ctx.obj.quiet = bool(ctx.meta.get("exportctl.quiet"))
-    _set_limits(ctx.obj, limits)
+    ctx.obj.given_limits = limits
 
 
 def _parse_date(

@@ -246,6 +246,7 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
         profile=params.get("profile"),
         profile_folders=(profile_folder(os.environ, default_data_dir()),),
         hs_edition=params.get("hs_edition"),
+        limits=state.limits,
     )
 
 

@@ -200,6 +200,7 @@ def screen(
             overrides=overrides,
             progress=progress,
             catalogue_edition=catalogue_edition,
+            limits=state.limits,
         )
         if label is None:
             day = as_of or dt.date.today()
@@ -278,6 +279,7 @@ def _screen_several(
             as_of=as_of,
             include_drafts=include_drafts,
             progress=progress,
+            limits=state.limits,
             **reading,
         )
         if chosen is not None:

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from exportctl.errors import InputError, RefusedError, location
+from exportctl.limits import DEFAULTS, Limits
 from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
@@ -86,13 +87,13 @@ def sha256_file(path: Path) -> str:
         raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
 
 
-def list_sheets(path: Path) -> list[str]:
+def list_sheets(path: Path, limits: Limits = DEFAULTS) -> list[str]:
     """The sheet names of a workbook, in order; empty for CSV.
 
     Raises:
         InputError: The file is missing, unreadable or refused (see ``read_table``).
     """
-    checked = check_file(path)
+    checked = check_file(path, limits)
     if checked.kind in ("csv", "json"):
         return []
     book = open_book(checked, "calamine" if checked.kind != "xlsx" else "openpyxl")
@@ -114,6 +115,7 @@ def read_table(
     allow_catalogue: bool = False,
     keep_extra: bool = False,
     table: int | None = None,
+    limits: Limits = DEFAULTS,
 ) -> Table:
     """Open a file and find the table in it.
 
@@ -140,6 +142,8 @@ def read_table(
             (``ParsedRow.extra``, aligned with ``Table.unmapped``).
         table: In a PDF or HWPX document, the table to read (1-based, in reading
             order); by default the one whose header names the schema's columns.
+        limits: The caps every check and parser on the way keeps to
+            (:class:`~exportctl.limits.Limits`; the defaults unless given).
 
     Returns:
         The table; its ``rows`` stream lazily and can be read once.
@@ -154,7 +158,7 @@ def read_table(
     """
     given = dict(overrides or {})
     parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
-    checked = check_file(path)
+    checked = check_file(path, limits)
     if checked.kind == "json":
         if sheet is not None or table is not None:
             raise InputError("is a JSON export and has no sheets or tables", file=path.name)
@@ -215,7 +219,7 @@ def _read_csv(
     name = checked.path.name
     if sheet is not None:
         raise InputError(f'is a CSV file and has no sheets (asked for sheet "{sheet}")', file=name)
-    source = open_csv(checked.path, encoding)
+    source = open_csv(checked.path, encoding, checked.limits)
     announce_total(progress, source.estimated_rows)
     try:
         # The top rows are kept to tell a garbled header from a missing one.

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from exportctl.errors import InputError
-from exportctl.limits import Limits, current_limits, over
+from exportctl.limits import DEFAULTS, Limits, over
 from exportctl.readers.rows import Note, RawRow
 
 SNIFF_BYTES = 64 * 1024
@@ -225,19 +225,17 @@ def sniff_delimiter(sample: str) -> str:
     return best[2]
 
 
-def open_csv(path: Path, encoding: str | None, limits: Limits | None = None) -> CsvSource:
+def open_csv(path: Path, encoding: str | None, limits: Limits = DEFAULTS) -> CsvSource:
     """Open a CSV/TXT file for streaming.
 
     Args:
         path: The file.
         encoding: Its encoding, or ``None`` to detect it.
-        limits: The caps (lines, line length, fields and field length);
-            :func:`~exportctl.limits.current_limits` by default.
+        limits: The caps (lines, line length, fields and field length).
 
     Raises:
         InputError: Encoding problems (see ``choose_encoding``), or over a cap.
     """
-    limits = limits or current_limits()
     chosen, notes = choose_encoding(path, encoding, limits)
     handle = path.open(encoding=chosen, newline="")
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from exportctl.errors import InputError
-from exportctl.limits import RATIO_FLOOR, Limits, current_limits, over
+from exportctl.limits import DEFAULTS, RATIO_FLOOR, Limits, over
 from exportctl.readers.prescan import check_ods, check_xlsx
 
 XML_PROLOG_SCAN = 64 * 1024
@@ -68,20 +68,23 @@ class Checked:
         path: The file.
         kind: Which reader opens it.
         uncompressed: Total uncompressed size of a zip-based workbook, else file size.
+        limits: The caps the file was checked under; the reader that opens it keeps
+            to the same ones (so a caller's caps reach every parser through here).
     """
 
     path: Path
     kind: Kind
     uncompressed: int
+    limits: Limits = DEFAULTS
 
 
-def check_file(path: Path, limits: Limits | None = None) -> Checked:
+def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
     """Refuse files that are missing, not regular, Excel lock files, empty, mislabelled,
     encrypted, hostile or over a cap.
 
     Args:
         path: The file the user named.
-        limits: The caps; :func:`~exportctl.limits.current_limits` by default.
+        limits: The caps (the defaults unless the caller says otherwise).
 
     Returns:
         What kind of file it is and how large it unpacks.
@@ -89,7 +92,6 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
     Raises:
         InputError: With one sentence naming the file.
     """
-    limits = limits or current_limits()
     name = path.name
     size = regular_file(path)
     if name.startswith(LOCK_PREFIX):
@@ -120,7 +122,7 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
     if kind == "pdf":
         if PDF_MAGIC not in head[:1024]:
             raise InputError("is not a PDF file (no %PDF header); it may be damaged", file=name)
-        return Checked(path, kind, size)
+        return Checked(path, kind, size, limits)
     if kind == "hwpx":
         if head.startswith(OLE2_MAGIC):
             raise InputError(
@@ -130,17 +132,17 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
             )
         if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
             raise InputError("is not an HWPX document (not a zip archive)", file=name)
-        return Checked(path, kind, _check_zip(path, kind, limits))
+        return Checked(path, kind, _check_zip(path, kind, limits), limits)
     if kind == "json":
-        return Checked(path, kind, size)
+        return Checked(path, kind, size, limits)
     if kind == "csv":
         if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
             raise InputError(
                 "is an Excel workbook, not CSV text; give it its .xlsx or .xls name", file=name
             )
-        return Checked(path, kind, size)
+        return Checked(path, kind, size, limits)
     if head.startswith(OLE2_MAGIC):
-        return _check_ole2(path, kind)
+        return _check_ole2(path, kind, limits)
     if _looks_like_html(head):
         raise InputError(
             "is HTML or XML text saved with a spreadsheet name, not a workbook; open it in "
@@ -159,7 +161,7 @@ def check_file(path: Path, limits: Limits | None = None) -> Checked:
         check_xlsx(path, limits)
     elif kind == "ods":
         check_ods(path, limits)
-    return Checked(path, kind, unpacked)
+    return Checked(path, kind, unpacked, limits)
 
 
 _BOMB = "refused as a possible zip bomb"
@@ -230,14 +232,14 @@ def _looks_like_html(head: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml"))
 
 
-def _check_ole2(path: Path, kind: Kind) -> Checked:
+def _check_ole2(path: Path, kind: Kind, limits: Limits) -> Checked:
     """An OLE2 compound file: a legacy .xls, or an encrypted Office Open XML workbook."""
     name = path.name
     marker = "EncryptedPackage".encode("utf-16-le")
     if _file_contains(path, marker):
         raise InputError("is password-protected; save an unprotected copy", file=name)
     if kind == "xls":
-        return Checked(path, kind, path.stat().st_size)
+        return Checked(path, kind, path.stat().st_size, limits)
     raise InputError(
         f"is an Excel 97-2003 (.xls) workbook named {path.suffix}; rename it to .xls", file=name
     )

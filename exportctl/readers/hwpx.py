@@ -42,7 +42,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from exportctl.errors import InputError
-from exportctl.limits import current_limits, over
+from exportctl.limits import Limits, over
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
 from exportctl.readers.rows import RawRow
@@ -181,7 +181,7 @@ def open_book(checked: Checked) -> HwpxBook:
             file=name,
         )
     for number, table in enumerate(tables, 1):
-        _lay_out(table, table_name(number), name)
+        _lay_out(table, table_name(number), name, checked.limits)
     return HwpxBook(tables)
 
 
@@ -400,7 +400,7 @@ def _number(value: str | None) -> int | None:
         return None
 
 
-def _lay_out(table: _Table, sheet: str, name: str) -> None:
+def _lay_out(table: _Table, sheet: str, name: str, limits: Limits) -> None:
     """Place a table's cells on a grid by their addresses, honouring spans.
 
     A cell without an address (not as Hangul writes them) sits in the row it is
@@ -411,7 +411,6 @@ def _lay_out(table: _Table, sheet: str, name: str) -> None:
             or the table passes the ``max_rows`` or ``max_cells`` limit.
     """
     height = table.written_rows
-    limits = current_limits()
     if height > limits.max_rows:
         raise InputError(over(f"{sheet} has", height, "max_rows", limits, " rows"), file=name)
     spanned = 0  # grid positions the cells without an address take

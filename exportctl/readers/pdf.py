@@ -54,7 +54,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from exportctl.annex import split_label
 from exportctl.errors import InputError
-from exportctl.limits import DEFAULTS, current_limits, raise_hint
+from exportctl.limits import DEFAULTS, Limits, raise_hint
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
 from exportctl.readers.rows import Note, RawRow
@@ -157,7 +157,7 @@ def open_book(checked: Checked) -> PdfBook:
     notes: list[Note] = []
     pdf = _open(checked.path, name)
     try:
-        pages = _page_count(pdf, name)
+        pages = _page_count(pdf, name, checked.limits)
         if pdf.doc.encryption is not None:
             notes.append(
                 Note(
@@ -217,7 +217,7 @@ def _close(pdf: PDF) -> None:
         pdf.stream.close()
 
 
-def _page_count(pdf: PDF, name: str) -> int:
+def _page_count(pdf: PDF, name: str, limits: Limits) -> int:
     """The number of pages, from the page tree's count before any page is built."""
     try:
         count = resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"])
@@ -225,7 +225,6 @@ def _page_count(pdf: PDF, name: str) -> int:
         raise _refusal(exc, name) from exc
     if not isinstance(count, int) or count < 1:
         raise InputError("cannot be read as PDF: its page tree has no pages", file=name)
-    limits = current_limits()
     cap = limits.max_pages if limits.max_pages != DEFAULTS.max_pages else MAX_PAGES
     if count > cap:
         raise InputError(

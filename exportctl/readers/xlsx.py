@@ -32,7 +32,7 @@ import openpyxl
 import python_calamine
 
 from exportctl.errors import InputError
-from exportctl.limits import Limits, current_limits, over, raise_hint
+from exportctl.limits import Limits, over, raise_hint
 from exportctl.readers.guard import Checked
 from exportctl.readers.prescan import sheet_parts_in
 from exportctl.readers.rows import RawRow
@@ -107,7 +107,7 @@ def open_book(checked: Checked, engine: Engine = "auto") -> Book:
     if uses_openpyxl(checked, engine):
         return OpenpyxlBook(checked.path)
     if checked.kind in PROBED:
-        probe(checked.path, current_limits())
+        probe(checked.path, checked.limits)
     return CalamineBook(checked.path)
 
 
