@@ -41,7 +41,6 @@ Decisions, as the rules apply them:
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -58,6 +57,7 @@ from exportctl.annex import (
 )
 from exportctl.annex.outline import Outline
 from exportctl.errors import InputError
+from exportctl.identity import PartSide, fold_title, item_key, pair_parts
 from exportctl.models import ItemRecord, SubItem
 from exportctl.readers import ParsedRow, Table
 
@@ -65,12 +65,13 @@ __all__ = [
     "Assembler",
     "Choice",
     "Part",
-    "base_of",
+    "PairedBase",
     "base_parts",
     "entries",
     "fold_title",
     "listing",
     "matching_part",
+    "paired_bases",
     "part_name",
 ]
 
@@ -98,11 +99,6 @@ class Part:
 
 ROW_KINDS = ("entry", "sub_item", "continuation", "title", "left_out")
 """What the :class:`Assembler` reads each row handed to it as (``Assembler.rows``)."""
-
-
-def fold_title(text: str) -> str:
-    """A title or a word of one folded for matching: NFKC, case-folded, no spaces."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def part_name(number: int, title: str) -> str:
@@ -445,53 +441,54 @@ def base_parts(items: Iterable[ItemRecord], sections: Mapping[int, str] | None) 
     return dict.fromkeys(sorted({item.section for item in items}), "")
 
 
-def pair_parts(old: Mapping[int, str], new: Mapping[int, str]) -> dict[int, int]:
-    """Which part of an older version each part of a newer one revises: old -> new number.
-
-    One part on each side always pair (a one-part list revised by the Russia /
-    Belarus part of a full annex); otherwise parts pair by title (folded), then
-    by number. Parts that pair with nothing are left out.
-    """
-    if len(old) == 1 and len(new) == 1:
-        return {next(iter(old)): next(iter(new))}
-    pairs: dict[int, int] = {}
-    by_title = {fold_title(title): number for number, title in old.items() if title}
-    for number, title in new.items():
-        found = by_title.get(fold_title(title)) if title else None
-        if found is not None and found not in pairs:
-            pairs[found] = number
-    taken = set(pairs.values())
-    for number in new:
-        if number not in taken and number in old and number not in pairs:
-            pairs[number] = number
-    return pairs
-
-
 def matching_part(titles: Mapping[int, str], part: Part) -> int | None:
-    """The number of the base's part that ``part`` revises, or ``None``.
+    """The number of the base's part that ``part`` revises as it is read, or ``None``.
 
-    A base of one part is the base of any part; otherwise the part of the same
-    title (folded), else of the same number.
+    :func:`exportctl.identity.pair_parts` with ``part`` alone on the new side and its
+    entries not yet read: a base of one part, else the part of the same title,
+    else of the same number (used by ``--additions``, which adds to one part).
     """
-    if len(titles) == 1:
-        return next(iter(titles))
-    key = fold_title(part.title)
-    if key:
-        for number, title in titles.items():
-            if fold_title(title) == key:
-                return number
-    return part.number if part.number in titles else None
+    pairs = pair_parts(
+        {number: PartSide(title) for number, title in titles.items()},
+        {part.number: PartSide(part.title)},
+    )
+    return next(iter(pairs), None)
 
 
-def base_of(
-    items: Sequence[ItemRecord], titles: Mapping[int, str], part: Part
-) -> list[ItemRecord] | None:
-    """The base's entries of the part ``part`` revises (see :func:`matching_part`)."""
-    if not titles:
-        return list(items)
-    number = matching_part(titles, part)
-    if number is None:
-        return None
-    if len(titles) == 1:
-        return list(items)
-    return [item for item in items if item.section == number]
+@dataclass(frozen=True)
+class PairedBase:
+    """The base's entries each part of a new version revises (see :func:`paired_bases`)."""
+
+    by_part: dict[int, list[ItemRecord]]
+    """New part number -> the base entries of the part it revises; ``[]`` for a part
+    that revises none (all its entries are new)."""
+    unpaired: dict[int, list[ItemRecord]]
+    """Base parts that no new part revises, by number (all their entries are gone)."""
+
+
+def paired_bases(
+    items: Sequence[ItemRecord], titles: Mapping[int, str], new: Mapping[int, PartSide]
+) -> PairedBase:
+    """Pair the new version's parts with the base's by the one rule ``diff`` uses.
+
+    Args:
+        items: The base version's entries.
+        titles: Its parts, number -> title (:func:`base_parts`).
+        new: The new version's parts with entries, by number: title and entry keys.
+    """
+    by_number: dict[int, list[ItemRecord]] = {}
+    for item in items:
+        by_number.setdefault(item.section, []).append(item)
+    # Parts that hold no entry pair with nothing, as in diff (a part left out on import).
+    old = {
+        number: PartSide(
+            titles.get(number, ""), frozenset(item_key(item, in_part=True) for item in found)
+        )
+        for number, found in by_number.items()
+    }
+    pairs = pair_parts(old, new)
+    back = {after: before for before, after in pairs.items()}
+    return PairedBase(
+        {number: by_number[back[number]] if number in back else [] for number in new},
+        {number: found for number, found in by_number.items() if number not in pairs},
+    )

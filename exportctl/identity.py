@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -41,10 +42,12 @@ __all__ = [
     "Keys",
     "Matching",
     "entry_key",
+    "fold_title",
     "index",
     "item_key",
     "match",
     "named",
+    "pair_parts",
     "serial_key",
     "tie_out",
 ]
@@ -205,6 +208,72 @@ def _unique_by_serial(
             repeated.add(serial)
         found[serial] = key
     return {s: k for s, k in found.items() if s not in repeated}
+
+
+def fold_title(text: str) -> str:
+    """A title or a word of one folded for matching: NFKC, case-folded, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class PartSide:
+    """What pairs a part of one version with a part of another: its title and entries."""
+
+    title: str = ""
+    """The part's title without its number ("" when the file gives none)."""
+    keys: frozenset[str] = frozenset()
+    """Its entries' keys within the part (:func:`item_key` with ``in_part=True``);
+    empty when they are not known yet (an import pairing as it reads)."""
+
+
+def pair_parts(old: Mapping[int, PartSide], new: Mapping[int, PartSide]) -> dict[int, int]:
+    """Which part of an older version each part of a newer one revises: old -> new number.
+
+    The one rule for the import's counts against its base and for ``diff``, so the
+    two always compare the same parts. Parts pair, each at most once:
+
+    1. one part on each side, whatever their titles (a one-part list revised by
+       the Russia / Belarus part of the full annex);
+    2. by title (folded), since notices renumber parts but keep their titles;
+    3. by the entries they share, most first: an untitled one-part list revised
+       by a full annex pairs with the part that holds its entries, not part 1;
+    4. by number.
+
+    A part that pairs with nothing is all added (new) or all removed (old).
+
+    Example:
+        >>> pair_parts({1: PartSide("", frozenset({"8802.40"}))},
+        ...            {1: PartSide("이란"), 2: PartSide("러시아", frozenset({"8802.40"}))})
+        {1: 2}
+    """
+    if len(old) == 1 and len(new) == 1:
+        return {next(iter(old)): next(iter(new))}
+    pairs: dict[int, int] = {}
+    by_title: dict[str, int] = {}
+    for number, side in old.items():
+        if side.title:
+            by_title.setdefault(fold_title(side.title), number)
+    for number, side in new.items():
+        found = by_title.get(fold_title(side.title)) if side.title else None
+        if found is not None and found not in pairs:
+            pairs[found] = number
+    shared = sorted(
+        (
+            (-len(o.keys & n.keys), a, b)
+            for a, o in old.items()
+            if a not in pairs
+            for b, n in new.items()
+            if o.keys & n.keys
+        ),
+    )
+    for _, a, b in shared:
+        if a not in pairs and b not in pairs.values():
+            pairs[a] = b
+    taken = set(pairs.values())
+    for number in new:
+        if number not in taken and number in old and number not in pairs:
+            pairs[number] = number
+    return pairs
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from exportctl.entries import (
     Assembler,
     Choice,
+    PairedBase,
     Part,
-    base_of,
     base_parts,
     entries,
     listing,
     matching_part,
+    paired_bases,
     part_name,
 )
 from exportctl.errors import InputError
 from exportctl.hscode import Nomenclature, learn_ahead
-from exportctl.identity import Keys, named
+from exportctl.identity import Keys, PartSide, named
 from exportctl.models import ItemRecord, ValidationReport
 from exportctl.readers import ParsedRow, Table
 from exportctl.structure import Structure, structure_of
@@ -238,6 +239,18 @@ def validate_annex(
     for each in checks.values():
         out.findings.extend(each.finish())
     wanted = declared_for(stored, declared, declared_parts or {}, table)
+    # The base's parts paired with the stored ones by the rule diff uses, so the
+    # import's added and removed are diff's (exportctl.identity.pair_parts).
+    sides = {
+        part.number: _side(part, checks.get(stored_as.get(part.number, part.number)))
+        for part in stored
+    }
+    bases = paired_bases(base_items, titles, sides) if base_items is not None else None
+    guards = (
+        paired_bases(compared.items, base_parts(compared.items, compared.sections), sides)
+        if compared is not None and not additions
+        else None
+    )
     changes: list[tuple[int, int]] = []
     parts: list[PartReport] = []
     several = len(stored) > 1
@@ -249,14 +262,15 @@ def validate_annex(
         part_checks = checks.get(number) or _Checks(table, keep_keys=keep_keys)
         prefix = f"{part_name(part.number, part.title)}: " if several else ""
         part_base = None
-        if base_items is not None:
-            part_base = base_of(base_items, titles, part)
-            if part_base is None:
+        if bases is not None:
+            part_base = bases.by_part.get(part.number, [])
+            if not part_base and base_items and not on_base:
                 out.add(
                     "warning",
                     "no-base-section",
                     f'{prefix}"{base_label}" has no part like '
-                    f"{part_name(part.number, part.title)}; its change is not counted",
+                    f"{part_name(part.number, part.title)}; its {entries(part_checks.count)} "
+                    "count as added",
                 )
         count, counted_base, counted_keys = part_checks.count, part_base, part_checks.keys
         if counting == "coded":
@@ -279,11 +293,9 @@ def validate_annex(
         )
         if found is not None:
             changes.append(found)
-        if compared is not None and not additions and part_checks.keys is not None:
-            guard_items = base_of(
-                compared.items, base_parts(compared.items, compared.sections), part
-            )
-            if guard_items is not None:
+        if compared is not None and guards is not None and part_checks.keys is not None:
+            guard_items = guards.by_part.get(part.number)
+            if guard_items:
                 guard_against_base(
                     out,
                     Previous(compared.label, guard_items, compared.named),
@@ -295,6 +307,8 @@ def validate_annex(
         parts.append(
             PartReport(number, title, part_checks.count, part.entries, True, wanted[part.number])
         )
+    if bases is not None and not additions:
+        changes.extend(_dropped(out, bases, titles, base_label))
     if changes:
         report.added = sum(added for added, _ in changes)
         report.removed = sum(removed for _, removed in changes)
@@ -308,6 +322,31 @@ def validate_annex(
         table.header_rows, table.mapping, assembler.rows, table.skipped, assembler.parts
     )
     return AnnexReport(report, parts, structure)
+
+
+def _side(part: Part, checks: _Checks | None) -> PartSide:
+    """A stored part as :func:`~exportctl.identity.pair_parts` sees it."""
+    keys = checks.keys if checks is not None else None
+    return PartSide(part.title, frozenset(keys.fallbacks) if keys is not None else frozenset())
+
+
+def _dropped(
+    out: _Collector, bases: PairedBase, titles: Mapping[int, str], base_label: str | None
+) -> list[tuple[int, int]]:
+    """The base's parts that no part of the file revises: their entries are removed.
+
+    ``diff`` counts them removed, so the import says so and counts them too.
+    """
+    found: list[tuple[int, int]] = []
+    for number, items in bases.unpaired.items():
+        out.add(
+            "warning",
+            "base-part-dropped",
+            f'"{base_label}" has {part_name(number, titles.get(number, ""))} '
+            f"({entries(len(items))}), which this version does not: they count as removed",
+        )
+        found.append((0, len(items)))
+    return found
 
 
 def declared_for(

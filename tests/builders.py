@@ -183,6 +183,8 @@ def annex_grid(
     merges: list[tuple[int, int, int, int]] = []
 
     def title(text: str) -> None:
+        if not text:  # a part without a title (a one-part list)
+            return
         rows.append([text] + [None] * (ANNEX_WIDTH - 1))
         merges.append((len(rows), 1, len(rows), ANNEX_WIDTH))
 

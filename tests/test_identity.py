@@ -20,8 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exportctl.diff import compare, summarise
-from exportctl.entries import pair_parts
-from exportctl.identity import Declared, Keys, entry_key, item_key, match, serial_key, tie_out
+from exportctl.identity import (
+    Declared,
+    Keys,
+    PartSide,
+    entry_key,
+    item_key,
+    match,
+    pair_parts,
+    serial_key,
+    tie_out,
+)
 from exportctl.models import ItemRecord
 from exportctl.parts import AnnexReport, validate_annex
 from exportctl.readers import LIST_SCHEMA, read_table
@@ -56,13 +65,22 @@ def _both(tmp_path: Path, old_parts: Parts, new_parts: Parts) -> tuple[Any, Any]
     imported = _read(tmp_path / "new.csv", new_parts, base=old)
     new = _read(tmp_path / "plain.csv", new_parts)
     # As `diff` does (api.diff_versions): the old version in the new one's part numbers.
-    pairs = pair_parts(
-        {p.number: p.title for p in old.parts}, {p.number: p.title for p in new.parts}
-    )
+    pairs = pair_parts(_sides(old), _sides(new))
     old_items = [
         dataclasses.replace(i, section=pairs.get(i.section, i.section)) for i in old.report.items
     ]
     return imported.report, compare(old_items, new.report.items)
+
+
+def _sides(report: AnnexReport) -> dict[int, PartSide]:
+    keys: dict[int, set[str]] = {}
+    for item in report.report.items:
+        keys.setdefault(item.section, set()).add(item_key(item, in_part=True))
+    return {
+        p.number: PartSide(p.title, frozenset(keys.get(p.number, ())))
+        for p in report.parts
+        if p.count
+    }
 
 
 CASES: dict[str, tuple[Parts, Parts, tuple[int, int, int]]] = {
@@ -140,6 +158,35 @@ CASES: dict[str, tuple[Parts, Parts, tuple[int, int, int]]] = {
             )
         ],  # fmt: skip
         (3, 2, 0),
+    ),
+    # A one-part list without a title, revised by the full annex: its entries are in
+    # the annex's second part, which it pairs with (not part 1 by number).
+    "untitled list revised by the full annex": (
+        [("", [_row(1, "8802.40", "항공기"), _row(2, "8471.30", "컴퓨터")])],
+        [
+            (IRAN, [_row(1, "8504.40", "변환기")]),
+            (
+                RUSSIA,
+                [
+                    _row(1, "8802.40", "항공기"),
+                    _row(2, "8471.30", "컴퓨터"),
+                    _row(3, "8479.89", "기계"),
+                ],
+            ),
+        ],  # fmt: skip
+        (2, 0, 0),
+    ),
+    # A part the new version no longer has: its entries are removed in both.
+    "a part dropped": (
+        [(IRAN, [_row(1, "8504.40", "변환기")]), (RUSSIA, [_row(1, "8802.40", "항공기")])],
+        [(RUSSIA, [_row(1, "8802.40", "항공기"), _row(2, "8471.30", "컴퓨터")])],
+        (1, 1, 0),
+    ),
+    # A titled part added beside the list's one: all of its entries are added.
+    "a part added": (
+        [(RUSSIA, [_row(1, "8802.40", "항공기")])],
+        [(IRAN, [_row(1, "8504.40", "변환기")]), (RUSSIA, [_row(1, "8802.40", "항공기")])],
+        (1, 0, 0),
     ),
 }
 
@@ -320,3 +367,63 @@ def test_import_and_diff_agree_on_a_widened_range_and_a_reworded_entry(
     assert (summary["added"], summary["removed"], summary["modified"]) == (1, 0, 3)
     assert summary["reconciles"], summary["statements"]
     assert summary["before"] + summary["added"] - summary["removed"] == summary["after"] == 5
+
+
+@pytest.mark.parametrize("section", [None, "러시아"])
+def test_import_and_diff_pair_the_same_parts_in_the_database(
+    tmp_path: Path, run_cli: RunCli, initialised: str, section: str | None
+) -> None:
+    """An untitled one-part list revised by the full annex (and by its Russia part alone)."""
+    old = [("", [_row(1, "8802.40", "항공기"), _row(2, "8471.30", "컴퓨터")])]
+    new = [
+        (IRAN, [_row(1, "8504.40", "변환기")]),
+        (RUSSIA, [_row(1, "8802.40", "항공기"), _row(2, "8471.30", "컴퓨터"),
+                  _row(3, "8479.89", "기계")]),
+    ]  # fmt: skip
+    a = write_annex_csv(tmp_path / "a.csv", annex_grid(old, lead=()))
+    b = write_annex_csv(tmp_path / "b.csv", annex_grid(new))
+    common = ("--list", "kr", "--approve", "--create-list")
+    run_cli(
+        "import", a, "--version", "a", "--effective", "2024-01-01", *common, db=initialised, ok=True
+    )
+    chosen = ("--section", section) if section else ()
+    imported = run_cli(
+        "import",
+        b,
+        "--version",
+        "b",
+        "--effective",
+        "2024-06-01",
+        "--base",
+        "a",
+        *common,
+        *chosen,
+        "--json",
+        db=initialised,
+    )
+    assert imported.exit_code == 0, imported.output
+    report = json.loads(imported.stdout)
+    expected = (1, 0) if section else (2, 0)
+    assert (report["added"], report["removed"]) == expected
+    diffed = run_cli("diff", "a", "b", "--list", "kr", "--format", "json", db=initialised)
+    summary = json.loads(diffed.stdout)["summary"]
+    assert (summary["added"], summary["removed"]) == expected
+    # The other way round: the Iran part is gone from the newer version.
+    if section is None:
+        c = write_annex_csv(tmp_path / "c.csv", annex_grid(old, lead=("별표",)))
+        run_cli(
+            "import",
+            c,
+            "--version",
+            "c",
+            "--effective",
+            "2024-09-01",
+            "--base",
+            "b",
+            *common,
+            db=initialised,
+            ok=True,
+        )
+        diffed = run_cli("diff", "b", "c", "--list", "kr", "--format", "json", db=initialised)
+        summary = json.loads(diffed.stdout)["summary"]
+        assert (summary["added"], summary["removed"]) == (0, 2)

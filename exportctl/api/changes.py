@@ -21,13 +21,8 @@ from exportctl.reports.evidence import ReportOptions
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from exportctl.diff import ChangeSet, VersionInfo
-
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from exportctl.diff import ChangeSet, VersionInfo
+    from exportctl.diff import ChangeSet, StoredVersion, VersionInfo
+    from exportctl.identity import PartSide
 
 REPORT_FORMATS: tuple[str, ...] = FORMATS
 """Formats :func:`write_change_report` writes."""
@@ -112,11 +107,10 @@ def diff_versions(
     from exportctl.diff import (
         DEFAULT_FIELDS,
         PartsRenumbered,
-        StoredVersion,
         check_fields,
         compare_stored,
     )
-    from exportctl.entries import pair_parts
+    from exportctl.identity import pair_parts
 
     chosen = check_fields(fields) if fields is not None else DEFAULT_FIELDS
     with store.session_scope(engine) as session:
@@ -125,19 +119,20 @@ def diff_versions(
         new_version = _by_label_or_date(session, slug, new, include_drafts=include_drafts)
         old_parts = store.sections_of(session, old_version)
         new_parts = store.sections_of(session, new_version)
-        # The older version is read in the newer one's part numbering; parts that
-        # hold no entry (a part left out on import) pair with nothing.
-        pairs = pair_parts(
-            {p.number: p.title for p in old_parts if p.item_count},
-            {p.number: p.title for p in new_parts if p.item_count},
-        )
+        # The older version is read in the newer one's part numbering, paired by
+        # the rule the import's counts use; parts that hold no entry (a part left
+        # out on import) pair with nothing.
         old_items: StoredVersion = store.StoredItems(session, old_version)
+        new_items = store.StoredItems(session, new_version)
+        several = len(old_parts) > 1 or len(new_parts) > 1
+        pairs = pair_parts(
+            _sides(old_parts, old_items if several else None),
+            _sides(new_parts, new_items if several else None),
+        )
         if any(before != after for before, after in pairs.items()):
             old_items = PartsRenumbered(old_items, pairs)
         announce_total(progress, old_version.item_count + new_version.item_count)
-        changes = compare_stored(
-            old_items, store.StoredItems(session, new_version), fields=chosen, progress=progress
-        )
+        changes = compare_stored(old_items, new_items, fields=chosen, progress=progress)
         old_info = _version_info(old_version, old_parts)
         new_info = _version_info(new_version, new_parts)
     return dataclasses.replace(
@@ -244,3 +239,21 @@ def write_change_report(
         },
     )
     return written.sha256
+
+
+def _sides(parts: Sequence[Section], items: StoredVersion | None) -> dict[int, PartSide]:
+    """A version's parts with entries as :func:`~exportctl.identity.pair_parts` sees them:
+    title, and (``items`` given) the keys of their entries."""
+    from exportctl.identity import PartSide, entry_key
+
+    keys: dict[int, set[str]] = {}
+    if items is not None:
+        for code, description, section in items.rows(("code", "description", "section")):
+            # SQLite hands text over as UTF-8 bytes (StoredItems.rows).
+            text = description.decode() if isinstance(description, bytes) else description
+            keys.setdefault(section, set()).add(entry_key(code, text or ""))
+    return {
+        part.number: PartSide(part.title, frozenset(keys.get(part.number, ())))
+        for part in parts
+        if part.item_count
+    }
