@@ -15,20 +15,10 @@ from conftest import RunCli
 
 from exportctl.config import Config, resolve_lang, resolve_timezone
 from exportctl.errors import ConfigError
-from exportctl.reports.language import catalogue, text_for
+from exportctl.reports.language import text_for
 from exportctl.reports.registry import REPORTS, formats_of, new_file_mode
 
-TEXT = Path(__file__).resolve().parents[1] / "exportctl" / "reports" / "text"
 NUMERALS = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI".split()
-
-
-def test_every_text_file_has_the_same_keys_in_each_language() -> None:
-    for path in sorted(TEXT.glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        assert set(data) == {"en", "ko"}, path.name
-    words = catalogue()
-    assert set(words["en"]) == set(words["ko"])
-    assert all(value.strip() for table in words.values() for value in table.values())
 
 
 def test_korean_words_and_section_names() -> None:

@@ -202,9 +202,9 @@ class State:
             return self.slug(given, names[0], usage=usage), names[1]
         raise click.UsageError(f"Give the version's LABEL: {usage}.")
 
-    @functools.cached_property
+    @property
     def lang(self) -> str:
-        """The language of reports: ``--lang``, the config file, else the locale."""
+        """The language of messages and reports: ``--lang``, the config file, else the locale."""
         from exportctl.config import resolve_lang
 
         given = click.get_current_context().meta.get("exportctl.lang")
@@ -245,6 +245,22 @@ def _quiet_everywhere(ctx: click.Context, _param: click.Parameter, value: bool) 
     ctx.meta["exportctl.quiet"] = value
 
 
+def set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--lang``: reports and every message of this command in that language."""
+    if value is not None:
+        from exportctl.i18n import using
+
+        ctx.meta["exportctl.lang"] = value
+        ctx.with_resource(using(value))
+    return value
+
+
+LANG_HELP = (
+    "Language of messages and reports: ko or en (default: lang in the config file, "
+    "else the locale)."
+)
+
+
 class ExportctlCommand(click.Command):
     """A command with ``-q/--quiet``, as every exportctl command has."""
 
@@ -260,6 +276,17 @@ class ExportctlCommand(click.Command):
                 help="Print only data, warnings and errors: no progress or confirmations.",
             )
         )
+        if not any(param.name == "lang" for param in self.params):
+            self.params.append(
+                click.Option(
+                    ["--lang"],
+                    type=click.Choice(["ko", "en"]),
+                    expose_value=False,
+                    is_eager=True,
+                    callback=set_lang,
+                    help=LANG_HELP,
+                )
+            )
 
 
 ExportctlGroup.command_class = ExportctlCommand
@@ -447,6 +474,14 @@ def _parse_limits(
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option(
+    "--lang",
+    type=click.Choice(["ko", "en"]),
+    expose_value=False,
+    is_eager=True,
+    callback=set_lang,
+    help=LANG_HELP + " Also accepted after the command.",
+)
+@click.option(
     "--limit",
     "limits",
     metavar="NAME=VALUE",
@@ -484,6 +519,11 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, limits: dict[str, i
     ctx.obj = State(db_url)
     ctx.obj.quiet = bool(ctx.meta.get("exportctl.quiet"))
     ctx.obj.given_limits = limits
+    from exportctl.i18n import using
+
+    # Messages are said in the terminal's language from here on (a command's own
+    # --lang, parsed next, overrides it); undone when the command ends.
+    ctx.with_resource(using(ctx.obj.lang))
 
 
 def _parse_date(

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from exportctl.cli.base import F, State
+from exportctl.cli.base import LANG_HELP, F, State, set_lang
 
 
 def check_output(path: Path | None, force: bool, *, inputs: Sequence[Path] = ()) -> None:
@@ -107,8 +107,9 @@ def report_language_options(f: F) -> F:
         "--lang",
         type=click.Choice(["ko", "en"]),
         expose_value=False,
-        callback=_remember,
-        help="Language of the report (default: lang in the config file, else the locale).",
+        is_eager=True,
+        callback=set_lang,
+        help=LANG_HELP,
     )(f)
 
 

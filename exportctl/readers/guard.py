@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.limits import DEFAULTS, RATIO_FLOOR, Limits, over
 from exportctl.readers.prescan import check_ods, check_xlsx
 
@@ -108,7 +109,7 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
         known = ", ".join(sorted(EXTENSIONS))
         raise InputError(f"unsupported file type (readable: {known})", file=name)
     if size == 0:
-        raise InputError("the file is empty (0 bytes)", file=name)
+        raise InputError(_("the file is empty (0 bytes)"), file=name)
     if size > limits.max_file_bytes:
         raise InputError(over("is", size, "max_file_bytes", limits, " bytes"), file=name)
     head = read_head(path, 512)

@@ -243,7 +243,7 @@ EXPORT_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 """The columns of exportctl's own exports (``export`` and ``show --csv``) and their
 headers in every spelling written: the machine name (``plain`` CSV) and the English and
 Korean words (XLSX, ``excel`` CSV). They must stay the words of
-``reports/text/columns.toml``; a test holds them together."""
+the catalogue's ``column.*`` keys (:mod:`exportctl.i18n`); a test holds them together."""
 
 EXPORT_REPEATS: Mapping[str, str] = MappingProxyType(
     {

@@ -1,11 +1,12 @@
 """The words of reports in each language: labels, headers, verdicts, section names.
 
-Every word a report shows a person comes from the catalogue in ``text/*.toml``
-(one file per concern, each with an ``[en]`` and a ``[ko]`` table holding the
-same keys), and the Korean names of the 21 HS sections from
+Every word a report shows a person is a keyed message of the one gettext catalogue
+(:mod:`exportctl.i18n`: ``kind.added``, ``pdf.title``…, with its text in the English
+and the Korean catalogue), and the Korean names of the 21 HS sections come from
 ``exportctl/data/sections_ko.csv`` (its source is in ``data/NOTICE.md``). A report
 writer asks a :class:`Text` for a key and never spells a label itself, so a
-language is one more table, not a change to each writer.
+language is one more catalogue, not a change to each writer. A report carries its
+own language (``--lang`` of the command), whatever language the terminal speaks.
 
 Values read as words (``예``/``아니오`` or ``yes``/``no``) and numbers with
 thousands separators.
@@ -26,51 +27,12 @@ import csv
 import datetime as dt
 import functools
 import io
-import tomllib
-from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
-from exportctl.config import LANGUAGES
+from exportctl.i18n import LANGUAGES, translations
 
-__all__ = ["LANGUAGES", "Text", "catalogue", "text_for"]
-
-
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            yield from _flatten(value, name + ".")
-        else:
-            yield name, str(value)
-
-
-@functools.cache
-def catalogue() -> dict[str, dict[str, str]]:
-    """Every key of every ``text/*.toml`` file, per language.
-
-    Raises:
-        ValueError: Two files define the same key, or a file lacks a language.
-    """
-    found: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
-    origin: dict[str, str] = {}
-    folder = resources.files("exportctl.reports").joinpath("text")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        data = tomllib.loads(entry.read_text(encoding="utf-8"))
-        for lang in LANGUAGES:
-            if lang not in data:
-                raise ValueError(f"text/{entry.name} has no [{lang}] table")
-            for key, value in _flatten(data[lang]):
-                if lang == LANGUAGES[0]:
-                    if key in origin:
-                        raise ValueError(
-                            f'text key "{key}" is in both text/{origin[key]} and text/{entry.name}'
-                        )
-                    origin[key] = entry.name
-                found[lang][key] = value
-    return found
+__all__ = ["LANGUAGES", "Text", "text_for"]
 
 
 @functools.cache
@@ -90,22 +52,22 @@ class Text:
         if lang not in LANGUAGES:
             raise ValueError(f'unknown language "{lang}" (choose {", ".join(LANGUAGES)})')
         self.lang = lang
-        self._words = catalogue()[lang]
+        self._catalogue = translations(lang)
 
     def __call__(self, key: str, /, **values: Any) -> str:
-        try:
-            text = self._words[key]
-        except KeyError:
-            raise KeyError(f'no text "{key}" in language {self.lang}') from None
+        text = self._catalogue.gettext(key)
+        if text == key:
+            raise KeyError(f'no text "{key}" in language {self.lang}')
         return text.format(**values) if values else text
 
     def has(self, key: str) -> bool:
         """Whether the catalogue holds ``key``."""
-        return key in self._words
+        return self._catalogue.gettext(key) != key
 
     def get(self, key: str, default: str) -> str:
         """The label of ``key``, or ``default`` when the catalogue has none."""
-        return self._words.get(key, default)
+        text = self._catalogue.gettext(key)
+        return default if text == key else text
 
     def yes_no(self, value: bool | None) -> str:
         """``예``/``아니오`` or ``yes``/``no``; empty for ``None``."""

@@ -2,32 +2,51 @@
 
 A :class:`Reason` is what screening decides (the rule ``description`` with the entry,
 the sub-item and the evidence that fired); sentences are renderings of it
-(:meth:`Reason.render`), from the templates in ``data/reasons.toml`` (an ``[en]``
-and a ``[ko]`` table with the same keys). The English sentence is what
-``str(reason)`` gives, and what reports showed before reasons were data.
+(:meth:`Reason.render`), from the templates of the message catalogue
+(:mod:`exportctl.i18n`, keys ``reason.<rule>`` in each language). The English
+sentence is what ``str(reason)`` gives, and what reports showed before reasons
+were data.
 """
 
 from __future__ import annotations
 
 import functools
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from exportctl.hscode import Span
+from exportctl.i18n import LANGUAGES, translations
 from exportctl.models import ItemRecord, SubItem
 from exportctl.screen.references import shorten
 
 __all__ = ["Reason", "entry_value", "sub_value", "templates"]
 
 
+class _Templates(Mapping[str, str]):
+    """Rule id -> template of one language, from the catalogue's ``reason.*`` keys."""
+
+    def __init__(self, lang: str) -> None:
+        self._catalogue = translations(lang)
+
+    def __getitem__(self, rule: str) -> str:
+        key = f"reason.{rule}"
+        text = self._catalogue.gettext(key)
+        if text == key:
+            raise KeyError(rule)
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("the templates are looked up by rule id, not listed")
+
+    def __len__(self) -> int:
+        raise TypeError("the templates are looked up by rule id, not counted")
+
+
 @functools.cache
 def templates() -> Mapping[str, Mapping[str, str]]:
-    """Language -> rule id -> template, read once."""
-    text = resources.files("exportctl.screen").joinpath("data", "reasons.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    """Language -> rule id -> template."""
+    return {lang: _Templates(lang) for lang in LANGUAGES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +66,7 @@ class Reason:
 
     def render(self, lang: str = "en") -> str:
         """The reason as a sentence in ``lang`` (``en`` or ``ko``)."""
-        table = templates().get(lang) or templates()["en"]
+        table = templates()[lang if lang in LANGUAGES else LANGUAGES[0]]
         values = dict(self.values)
         filled: dict[str, str] = {}
         for key, value in values.items():

@@ -1,0 +1,1 @@
+"""The message catalogues (see :mod:`exportctl.i18n`)."""
