@@ -70,17 +70,38 @@ def save(lang: str, catalog: Catalog) -> None:
     catalogue_path(lang, ".mo").write_bytes(compiled(load(lang)))
 
 
-def refresh(merge: list[Path]) -> list[str]:
-    """Update the catalogues from the code and ``merge``; return the untranslated ids."""
-    sentences = extracted()
-    incoming: dict[str, str | tuple[str, ...] | list[str]] = {}
-    for path in merge:
+INCOMING = Path(__file__).resolve().parent / "incoming"
+"""Translations waiting to be merged: ``<area>.<lang>.po`` files (report words by key in
+each language, sentences in Korean), merged on every refresh."""
+
+
+def _incoming(lang: str, extra: list[Path]) -> dict[str, str | tuple[str, ...] | list[str]]:
+    found: dict[str, str | tuple[str, ...] | list[str]] = {}
+    paths = sorted(INCOMING.glob(f"*.{lang}.po")) if INCOMING.is_dir() else []
+    if lang != LANGUAGES[0]:
+        paths += extra
+    for path in paths:
         with path.open("rb") as handle:
-            for message in read_po(handle, locale="ko"):
+            for message in read_po(handle, locale=lang):
                 if message.id and message.string and not message.fuzzy:
-                    incoming[message_key(message.id)] = message.string
+                    found[message_key(message.id)] = message.string
+    return found
+
+
+def refresh(merge: list[Path]) -> list[str]:
+    """Update the catalogues from the code, ``incoming/`` and ``merge`` (Korean files);
+    return the ids still untranslated."""
+    sentences = extracted()
     for lang in LANGUAGES:
         catalog = load(lang)
+        incoming = _incoming(lang, merge)
+        for key, text in incoming.items():
+            if is_key(key):
+                entry = catalog.get(key)
+                if entry is None:
+                    catalog.add(key, text)
+                else:
+                    entry.string = text
         if lang != LANGUAGES[0]:
             for key, source in sentences.items():
                 entry = catalog.get(key)
