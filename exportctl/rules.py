@@ -47,6 +47,7 @@ RULES = MappingProxyType(
         "duplicate-section": "warning: a part repeats the number of a part above it",
         "section-left-out": "warning: a part of the annex read and not stored (--section)",
         "no-base-section": "warning: no part of the base version matches the part stored",
+        "base-part-dropped": "warning: a part of the base version is not in the new one",
         # Counts, guards and the base
         "count-mismatch": "error: the entries stored differ from the declared total",
         "added-mismatch": "warning: the additions differ from the declared added",
