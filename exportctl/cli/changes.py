@@ -19,6 +19,7 @@ from exportctl.cli.base import (
     progress_reporter,
 )
 from exportctl.cli.outputs import check_output, report_output_options
+from exportctl.i18n import _
 
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet
@@ -157,11 +158,12 @@ def diff(
         if fmt == "pdf" and _pdf_is_partial(changes, options.pdf_rows):
             # The PDF lists at most --pdf-rows per kind: the full table goes beside it,
             # and page 1 of the PDF names that file.
-            companion = output.with_suffix(".xlsx")
-            check_output(companion, force)
+            companion = _companion_path(output, force)
             sha = write_change_report(engine, changes, "xlsx", companion, options=options)
             state.info(
-                f"Wrote {companion} (the full table the PDF refers to, SHA-256 {sha[:16]}…).",
+                _("Wrote {file} (the full table the PDF refers to, SHA-256 {sha}…).").format(
+                    file=companion, sha=sha[:16]
+                ),
                 err=True,
             )
             options = dataclasses.replace(options, companion=companion.name)
@@ -170,6 +172,29 @@ def diff(
             f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
         )
     _exit_unless_reconciled(changes)
+
+
+COMPANION_SUFFIX = ".full-list.xlsx"
+"""What the full table beside a partial PDF is called: ``x.pdf`` → ``x.full-list.xlsx``."""
+
+
+def _companion_path(output: Path, force: bool) -> Path:
+    """Where the full table of a partial PDF goes: a name the officer never asked for.
+
+    The officer named the PDF, not this file: ``x.xlsx`` (a report they may
+    have asked for) is never taken. With --force, given to replace the PDF,
+    the PDF's companion is replaced too; without it, an existing companion (a
+    report of an earlier run) is kept and the next free ``x.full-list-2.xlsx``
+    is written instead, so that it never blocks the PDF asked for.
+    """
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    companion = output.with_name(stem + COMPANION_SUFFIX)
+    number = 1
+    while not force and (companion.exists() or companion.is_symlink()):
+        number += 1
+        companion = output.with_name(f"{stem}.full-list-{number}.xlsx")
+    check_output(companion, force)
+    return companion
 
 
 def _pdf_is_partial(changes: ChangeSet, limit: int) -> bool:
