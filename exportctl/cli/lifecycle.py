@@ -4,8 +4,9 @@ status and a draft's dates."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +19,9 @@ from exportctl.cli.base import (
     json_option,
     list_option,
 )
+from exportctl.i18n import _
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # exportctl.profiles.ENV_PROFILES, spelt here so that loading the CLI reads no profile.
 ENV_PROFILES = "EXPORTCTL_PROFILES"
@@ -166,11 +170,13 @@ def lists_rename(state: State, slug: str, name: str, as_json: bool) -> None:
     state.info(f'List {renamed.slug} is now called "{renamed.name}".')
 
 
-def _status_json(slug: str, version: Version) -> dict[str, Any]:
+def _status_json(state: State, slug: str, version: Version) -> dict[str, Any]:
+    from exportctl.cli import clock
+
     return {
         "list": slug,
         "version": version.label,
-        **version.status_json(),
+        **clock.status_json(version, clock.zone_of(state)),
     }
 
 
@@ -215,7 +221,7 @@ def approve(
         state.engine(), slug, label, note=note, one_person=one_person, actor=state.actor
     )
     if as_json:
-        echo_json(_status_json(slug, version))
+        echo_json(_status_json(state, slug, version))
         return
     alone = " (one-person sign-off)" if version.one_person else ""
     state.info(f"Approved {slug} {version.label} by {version.approved_by}{alone}.")
@@ -267,7 +273,7 @@ def dates(
     if as_json:
         echo_json(
             {
-                **_status_json(slug, version),
+                **_status_json(state, slug, version),
                 "effective": version.effective.isoformat() if version.effective else None,
                 "notice_date": version.published.isoformat() if version.published else None,
             }
@@ -280,30 +286,103 @@ def dates(
     )
 
 
+def _self_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--self",
+        "one_person",
+        is_flag=True,
+        help=f"You {what} and act alone: recorded as a one-person change.",
+    )
+
+
 @cli.command()
 @click.argument("names", nargs=-1, metavar="LABEL")
 @list_option
 @click.option("--reason", required=True, metavar="TEXT", help="Why it is withdrawn (recorded).")
+@_self_option("imported it")
 @json_option
 @click.pass_obj
 def withdraw(
-    state: State, names: tuple[str, ...], slug: str | None, reason: str, as_json: bool
+    state: State,
+    names: tuple[str, ...],
+    slug: str | None,
+    reason: str,
+    one_person: bool,
+    as_json: bool,
 ) -> None:
     """Withdraw a version imported by mistake: it is never again the version in force.
 
     The version stays stored and is still shown by `versions` and
-    `show --version`; its source file may be imported again (under a new label
-    or the right options). Recorded in the audit log with the reason.
+    `show --version`; its source file may be imported again, under the same
+    label (the withdrawn version is then renamed "LABEL (withdrawn 1)") or a
+    new one. Like an approval it takes a second person: someone other than the
+    importer, or --self records a one-person withdrawal as such. Undo it with
+    `exportctl reinstate`. Recorded in the audit log with the reason.
 
     \b
     Example:
         exportctl withdraw 2024-06 --list kr-russia --reason "imported without --additions"
+        exportctl withdraw 2024-06 --list kr-russia --reason "wrong file" --self
     """
-    from exportctl.api import withdraw_version
+    from exportctl.api.lifecycle import withdraw_version
 
     slug, label = state.slug_and_label(slug, names, "exportctl withdraw LABEL --list SLUG")
-    version = withdraw_version(state.engine(), slug, label, reason=reason, actor=state.actor)
+    version = withdraw_version(
+        state.engine(), slug, label, reason=reason, one_person=one_person, actor=state.actor
+    )
     if as_json:
-        echo_json(_status_json(slug, version))
+        echo_json(_status_json(state, slug, version))
         return
-    state.info(f"Withdrew {slug} {version.label}: {version.withdrawn_reason}")
+    alone = (
+        _(" (one-person withdrawal)")
+        if one_person and version.withdrawn_by == version.imported_by
+        else ""
+    )
+    state.info(
+        _("Withdrew {slug} {label}{alone}: {reason}").format(
+            slug=slug, label=version.label, alone=alone, reason=version.withdrawn_reason
+        )
+    )
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="LABEL")
+@list_option
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is reinstated (recorded).")
+@_self_option("withdrew it")
+@json_option
+@click.pass_obj
+def reinstate(
+    state: State,
+    names: tuple[str, ...],
+    slug: str | None,
+    reason: str,
+    one_person: bool,
+    as_json: bool,
+) -> None:
+    """Undo a withdrawal: the version gets back the status it had before it.
+
+    An approved version is in force again (by its effective date); a withdrawn
+    draft is a draft again. It takes a second person: someone other than who
+    withdrew it, or --self records a one-person reinstatement as such.
+    Recorded in the audit log with the reason.
+
+    \b
+    Example:
+        exportctl reinstate 2024-06 --list kr-russia --reason "withdrawn by mistake"
+        exportctl reinstate "2024-06 (withdrawn 1)" --list kr-russia --reason "..." --self
+    """
+    from exportctl.api.lifecycle import reinstate_version
+
+    slug, label = state.slug_and_label(slug, names, "exportctl reinstate LABEL --list SLUG")
+    version = reinstate_version(
+        state.engine(), slug, label, reason=reason, one_person=one_person, actor=state.actor
+    )
+    if as_json:
+        echo_json(_status_json(state, slug, version))
+        return
+    state.info(
+        _("Reinstated {slug} {label}: {status}.").format(
+            slug=slug, label=version.label, status=version.status_text()
+        )
+    )

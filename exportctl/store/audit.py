@@ -396,8 +396,10 @@ def _chain_view(
                     entry.get("record"),
                     dict(entry.get("lifecycle") or _DRAFT),
                 )
-        elif event.action in ("approve", "withdraw") and key in anchors:
+        elif event.action in ("approve", "withdraw", "reinstate") and key in anchors:
             anchors[key].changes.append(event)
+        elif event.action == "relabel" and key in anchors:
+            _follow_relabel(anchors, imports, key, detail, event)
         elif event.action == "dates" and key in anchors:
             # A draft's dates set afterwards (store.status.set_dates): its record
             # digest is now the one this event carries; items and sections stay.
@@ -408,6 +410,33 @@ def _chain_view(
                 anchor.record = detail.get("record")
                 anchor.since = f"its dates were set (event {event.id})"
     return anchors, imports
+
+
+def _follow_relabel(
+    anchors: dict[tuple[str, str], _Anchor],
+    imports: dict[tuple[str, str], AuditEvent],
+    key: tuple[str, str],
+    detail: dict[str, Any],
+    event: AuditEvent,
+) -> None:
+    """A withdrawn version renamed so its label could be reused (store.labels): its
+    anchor moves to the new label, and it and the versions built on it (whose record
+    names their base by label) are vouched for by the digests the event carries."""
+    moved = (key[0], str(detail.get("to")))
+    anchors[moved] = anchors.pop(key)
+    if key in imports:
+        imports[moved] = imports.pop(key)
+    since = f"it was renamed {detail.get('to')!r} (event {event.id})"
+    rebased = [(moved, detail)] + [
+        ((key[0], str(entry.get("label"))), entry) for entry in detail.get("dependants") or []
+    ]
+    for which, entry in rebased:
+        anchor = anchors.get(which)
+        digests = entry.get("digests")
+        if anchor is not None and isinstance(digests, dict):
+            anchor.digests = digests
+            anchor.record = entry.get("record")
+            anchor.since = since
 
 
 def chain_digests(session: Session, slug: str, label: str) -> dict[str, Any] | None:
@@ -435,6 +464,16 @@ def _expected_state(anchor: _Anchor) -> tuple[dict[str, Any], dict[str, AuditEve
                 timed.pop("approved_at", None)
             else:
                 timed["approved_at"] = event
+        elif event.action == "reinstate":
+            # Back to the status before the withdrawal; the withdrawal's columns are
+            # cleared (the withdraw and reinstate events keep who, when and why).
+            state.update(
+                status=detail.get("status_after"),
+                withdrawn_by=None,
+                withdrawn_at=None,
+                withdrawn_reason=None,
+            )
+            timed.pop("withdrawn_at", None)
         else:
             state.update(
                 status="withdrawn", withdrawn_by=event.actor, withdrawn_reason=detail.get("reason")
