@@ -25,10 +25,12 @@ from exportctl.errors import (
     VersionExistsError,
     VersionNotFoundError,
 )
+from exportctl.i18n import _
 from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import record_event
 from exportctl.store.digests import version_digests, version_record
 from exportctl.store.items import insert_items
+from exportctl.store.labels import retire_label
 from exportctl.store.lists import ensure_list, get_list
 
 
@@ -311,11 +313,23 @@ def begin_version(session: Session, new: NewVersion) -> Version:
     existing = session.exec(
         select(Version).where(Version.list_id == control_list.id, Version.label == new.label)
     ).first()
-    if existing is not None:
+    if existing is not None and existing.status == "withdrawn":
+        # The corrected import takes the label; the withdrawn version keeps its
+        # history under "LABEL (withdrawn N)" (issue 21).
+        retire_label(session, existing, new.slug, new.actor)
+    elif existing is not None:
         raise VersionExistsError(
-            f'list "{new.slug}" already has a version "{new.label}" (imported '
-            f"{existing.imported_at:%Y-%m-%d} from {existing.source_file}); versions are "
-            "immutable, import the correction under a new label"
+            _(
+                'list "{slug}" already has a version "{label}" (imported {day} from {file}); '
+                "versions are immutable: import the correction under a new label, or "
+                "withdraw this one first (exportctl withdraw {label} --list {slug}) to reuse "
+                "its label"
+            ).format(
+                slug=new.slug,
+                label=new.label,
+                day=f"{existing.imported_at:%Y-%m-%d}",
+                file=existing.source_file,
+            )
         )
     previous = find_source(session, control_list.id, new.source_sha256, new.source_sheet)
     if previous is not None:
