@@ -241,6 +241,31 @@ def check_codes(
     return report
 
 
+# How the notice and officers write a heading around its digits: 제8471호 (the
+# notice's own form), 8471호, HS 8471, HS8471. Stripped here, before the one
+# code-reading function (exportctl.hscode.read_code) reads what is left, so the
+# reading rules stay in one place.
+_HEADING_FORM = re.compile(
+    r"^\s*(?:(?:HS|H\.S\.)\s*(?:code\s*)?|제\s*)?(?P<code>\d[\d.\s-]*?)\s*(?:호)?\s*$",
+    re.IGNORECASE,
+)
+_HEADING_MARKS = re.compile(r"^\s*(?:HS|H\.S\.|제)|호\s*$", re.IGNORECASE)
+
+
+def strip_heading_form(typed: str) -> str:
+    """``제8471호``, ``8471호``, ``HS 8471``, ``HS8471`` → ``8471``; anything else as typed.
+
+    Example:
+        >>> strip_heading_form("제8471호")
+        '8471'
+    """
+    text = unicodedata.normalize("NFKC", typed)
+    if not _HEADING_MARKS.search(text):
+        return typed
+    found = _HEADING_FORM.match(text)
+    return found.group("code").strip() if found else typed
+
+
 def _screen_typed(
     index: ScreenIndex, codes: Sequence[str], edition: str | None
 ) -> Iterator[ScreenResult]:
@@ -251,7 +276,7 @@ def _screen_typed(
 
     rows = []
     for number, typed in enumerate(codes, start=1):
-        cell = code_cell(typed, None)
+        cell = code_cell(strip_heading_form(typed), None)
         rows.append(
             ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
         )

@@ -12,8 +12,10 @@ import click
 
 from exportctl.cli.base import (
     State,
+    _parse_date,
     cli,
     echo_json,
+    include_drafts_option,
     json_option,
     list_option,
     parse_fail_on,
@@ -21,6 +23,7 @@ from exportctl.cli.base import (
     warn_drafts_passed_over,
 )
 from exportctl.cli.outputs import check_output, report_language_options
+from exportctl.i18n import _
 
 if TYPE_CHECKING:
     from exportctl.api.lookups import CheckReport, ItemSelection
@@ -152,10 +155,28 @@ def _check_text(report: CheckReport) -> None:
         )
 
 
+_TODAY_WORDS = frozenset({"today", "오늘"})
+"""What ``--as-of`` also takes for the current date."""
+
+
+def _as_of_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """``--as-of``: a date as ``_parse_date`` reads it, or ``today``."""
+    if value is not None and value.strip().casefold() in _TODAY_WORDS:
+        return dt.date.today()
+    return _parse_date(ctx, param, value)
+
+
 @cli.command()
 @click.argument("legacy", required=False, metavar="[SLUG]")
 @list_option
-@version_options("Show", today=False)
+@include_drafts_option
+@click.option(
+    "--as-of",
+    metavar="DATE",
+    callback=_as_of_date,
+    help="Show the approved version in force on this date, or today (the default).",
+)
+@click.option("--version", "label", metavar="LABEL", help="Show this version, by label.")
 @click.option(
     "--code",
     "code_prefix",
@@ -197,7 +218,10 @@ def show(
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Show the items of one version, by label or as of a date, optionally filtered.
+    """Show the items of one version: the one in force today, by label or as of a date.
+
+    Without --version or --as-of, the approved version in force today is shown
+    (--as-of today says the same).
 
     --code keeps the entries check and screen meet for a code, each marked with
     how: for 8471.30, the heading 8471 [covers], ex 8471.30 [ex: covers part],
@@ -216,6 +240,7 @@ def show(
 
     \b
     Example:
+        exportctl show --list kr-russia
         exportctl show --list kr-russia --as-of 2024-07-01 --csv > list.csv
         exportctl show --list kr-russia --version 2024-06 --csv --csv-dialect plain --lang en
         exportctl show --list kr-russia --version 2024-06 --code 8471
@@ -224,9 +249,11 @@ def show(
     """
     from exportctl.api.lookups import select_items
 
-    name = state.slug(slug, legacy, usage="exportctl show --list SLUG --version LABEL")
-    if (label is None) == (as_of is None):
-        raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
+    name = state.slug(slug, legacy, usage="exportctl show --list SLUG")
+    if label is not None and as_of is not None:
+        raise click.UsageError(_("Give --version LABEL or --as-of DATE, not both."))
+    if label is None and as_of is None:
+        as_of = dt.date.today()
     engine = state.engine()
     selection = select_items(
         engine,
@@ -242,15 +269,17 @@ def show(
     version, items = selection.version, selection.items
     warn_drafts_passed_over(engine, name, as_of, version.label, include_drafts)
     from exportctl.api.browse import notice_json, sections_json, version_notice
+    from exportctl.cli import clock
 
+    zone = clock.zone_of(state)
     if as_json:
         echo_json(
             {
                 "list": name,
                 "version": version.label,
                 "effective": version.effective.isoformat() if version.effective else None,
-                "status": version.status,
-                "status_text": version.status_text(),
+                **clock.status_json(version, zone),
+                "status_text": clock.status_text(version, zone),
                 "declared_warnings": version.warnings(),
                 "notice": notice_json(version),
                 "sections": sections_json(selection.sections),
