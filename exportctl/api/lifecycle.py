@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.config import current_actor
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.models import ControlList, Version
 
 
@@ -55,9 +56,9 @@ def create_list(
     folders = (profile_folder,) if profile_folder is not None else ()
     if profile_file is not None:
         if profile is not None:
-            raise InputError("give --profile or --profile-file, not both")
+            raise InputError(_("give --profile or --profile-file, not both"))
         if profile_folder is None:
-            raise InputError("--profile-file needs a profile folder to keep the file in")
+            raise InputError(_("--profile-file needs a profile folder to keep the file in"))
         profile = install_profile(profile_file, profile_folder).name
     elif profile is not None:
         profile = load_profile(profile, folders).name

@@ -19,7 +19,7 @@ from exportctl.cli.base import (
     json_option,
     list_option,
 )
-from exportctl.i18n import _
+from exportctl.i18n import _, ngettext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,17 +67,18 @@ def lists_cmd(ctx: click.Context, as_json: bool) -> None:
         echo_json([_list_json(cl, versions) for cl, versions in found])
         return
     if not found:
-        click.echo("No lists yet; create one with `exportctl lists create SLUG --name TEXT`.")
+        click.echo(_("No lists yet; create one with `exportctl lists create SLUG --name TEXT`."))
         return
     for cl, versions in found:
-        latest = f", latest {versions[-1].label}" if versions else ""
+        latest = _(", latest {label}").format(label=versions[-1].label) if versions else ""
         drafts = [v.label for v in versions if v.status == "draft"]
-        waiting = f", {len(drafts)} draft{'s' if len(drafts) > 1 else ''} awaiting approval"
+        waiting = ngettext(
+            ", {n} draft awaiting approval", ", {n} drafts awaiting approval", len(drafts)
+        ).format(n=len(drafts))
         name = f" — {cl.name}" if cl.name and cl.name != cl.slug else ""
-        follows = f" (profile {cl.profile})" if cl.profile else ""
-        click.echo(
-            f"{cl.slug}{name}{follows}: {len(versions)} versions{latest}{waiting if drafts else ''}"
-        )
+        follows = _(" (profile {profile})").format(profile=cl.profile) if cl.profile else ""
+        counted = ngettext("{n} version", "{n} versions", len(versions)).format(n=len(versions))
+        click.echo(f"{cl.slug}{name}{follows}: {counted}{latest}{waiting if drafts else ''}")
 
 
 @lists_cmd.command(name="create")
@@ -145,8 +146,12 @@ def lists_create(
     if as_json:
         echo_json(_list_json(created, []))
         return
-    follows = f", profile {created.profile}" if created.profile else ""
-    state.info(f'Created list {created.slug}: "{created.name}"{follows}.')
+    follows = _(", profile {profile}").format(profile=created.profile) if created.profile else ""
+    state.info(
+        _('Created list {slug}: "{name}"{follows}.').format(
+            slug=created.slug, name=created.name, follows=follows
+        )
+    )
 
 
 @lists_cmd.command(name="rename")
@@ -167,7 +172,9 @@ def lists_rename(state: State, slug: str, name: str, as_json: bool) -> None:
     if as_json:
         echo_json(_list_json(renamed, []))
         return
-    state.info(f'List {renamed.slug} is now called "{renamed.name}".')
+    state.info(
+        _('List {slug} is now called "{name}".').format(slug=renamed.slug, name=renamed.name)
+    )
 
 
 def _status_json(state: State, slug: str, version: Version) -> dict[str, Any]:
@@ -223,8 +230,12 @@ def approve(
     if as_json:
         echo_json(_status_json(state, slug, version))
         return
-    alone = " (one-person sign-off)" if version.one_person else ""
-    state.info(f"Approved {slug} {version.label} by {version.approved_by}{alone}.")
+    alone = _(" (one-person sign-off)") if version.one_person else ""
+    state.info(
+        _("Approved {slug} {label} by {actor}{alone}.").format(
+            slug=slug, label=version.label, actor=version.approved_by, alone=alone
+        )
+    )
 
 
 @cli.command()
@@ -261,7 +272,7 @@ def dates(
 
     slug, label = state.slug_and_label(slug, names, "exportctl dates LABEL --list SLUG")
     if effective is None and notice_date is None:
-        raise click.UsageError("Give --effective DATE, --notice-date DATE or both.")
+        raise click.UsageError(_("Give --effective DATE, --notice-date DATE or both."))
     version = set_version_dates(
         state.engine(),
         slug,
@@ -279,10 +290,17 @@ def dates(
             }
         )
         return
-    notice = f", notice of {version.published}" if version.published else ""
+    notice = _(", notice of {day}").format(day=version.published) if version.published else ""
     state.info(
-        f"Dated {slug} {version.label}: effective {version.effective or 'none'}{notice} "
-        f"(still a draft: exportctl approve {version.label} --list {slug})."
+        _(
+            "Dated {slug} {label}: effective {effective}{notice} "
+            "(still a draft: exportctl approve {label} --list {slug})."
+        ).format(
+            slug=slug,
+            label=version.label,
+            effective=version.effective or _("none"),
+            notice=notice,
+        )
     )
 
 
@@ -335,7 +353,7 @@ def withdraw(
         return
     alone = (
         _(" (one-person withdrawal)")
-        if one_person and version.withdrawn_by == version.imported_by
+        if (version.withdrawn_by or "").casefold() == version.imported_by.casefold()
         else ""
     )
     state.info(
@@ -381,8 +399,10 @@ def reinstate(
     if as_json:
         echo_json(_status_json(state, slug, version))
         return
+    from exportctl.cli import clock
+
     state.info(
         _("Reinstated {slug} {label}: {status}.").format(
-            slug=slug, label=version.label, status=version.status_text()
+            slug=slug, label=version.label, status=clock.status_text(version, clock.zone_of(state))
         )
     )

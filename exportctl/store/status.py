@@ -323,18 +323,24 @@ def set_dates(
     """
     control_list = session.get(ControlList, version.list_id)
     slug = control_list.slug if control_list is not None else str(version.list_id)
-    which = f'version "{version.label}" of "{slug}"'
+    which = _which(version, slug)
     actor = actor.strip()
     if not actor:
-        raise StatusError(f"{which}: say who sets its dates (set EXPORTCTL_ACTOR)")
+        raise StatusError(
+            _("{which}: say who sets its dates (set EXPORTCTL_ACTOR)").format(which=which)
+        )
     if effective is None and published is None:
-        raise StatusError(f"{which}: give --effective DATE, --notice-date DATE or both")
+        raise StatusError(
+            _("{which}: give --effective DATE, --notice-date DATE or both").format(which=which)
+        )
     if version.status != "draft":
         raise StatusError(
-            f"{which} is {version.status}: its dates are part of what was approved and stay "
-            "as they are; withdraw it and import its file again with --effective"
+            _(
+                "{which} is approved: its dates are part of what was approved and stay "
+                "as they are; withdraw it and import its file again with --effective"
+            ).format(which=which)
             if version.status == "approved"
-            else f"{which} was withdrawn: its dates stay as they are"
+            else _("{which} was withdrawn: its dates stay as they are").format(which=which)
         )
     changes: dict[str, Any] = {}
     if effective is not None and effective != version.effective:
@@ -343,15 +349,19 @@ def set_dates(
         changes["published"] = published
     if not changes:
         raise StatusError(
-            f"{which} already has effective date {version.effective} and notice date "
-            f"{version.published}: nothing to change"
+            _(
+                "{which} already has effective date {effective} and notice date "
+                "{published}: nothing to change"
+            ).format(which=which, effective=version.effective, published=version.published)
         )
     assert version.id is not None
     recorded = chain_digests(session, slug, version.label)
     if recorded is None:
         raise StatusError(
-            f"{which} has no digests in the audit chain, so its dates are not changed; "
-            "run exportctl audit verify"
+            _(
+                "{which} has no digests in the audit chain, so its dates are not changed; "
+                "run exportctl audit verify"
+            ).format(which=which)
         )
     # The version keeps the scheme its digests were recorded under (scheme 1 for
     # versions digested by the 0004 upgrade).
@@ -365,8 +375,10 @@ def set_dates(
     ):
         # Recomputing the digest would vouch for whatever was changed behind its back.
         raise StatusError(
-            f"{which} no longer matches the audit chain, so its dates are not changed; "
-            "run exportctl audit verify"
+            _(
+                "{which} no longer matches the audit chain, so its dates are not changed; "
+                "run exportctl audit verify"
+            ).format(which=which)
         )
     before = {"effective": version.effective, "published": version.published}
     session.add(version)
@@ -381,7 +393,9 @@ def set_dates(
         .values(**changes)
     )
     if result.rowcount != 1:
-        raise StatusError(f"{which} was changed by someone else meanwhile; look at it again")
+        raise StatusError(
+            _("{which} was changed by someone else meanwhile; look at it again").format(which=which)
+        )
     after: Digests = version_digests(conn, version.id, scheme)
     session.exec(
         update(Version).where(col(Version.id) == version.id).values(record_digest=after.record)
