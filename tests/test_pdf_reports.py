@@ -257,6 +257,30 @@ def test_partial_pdf_says_so_and_writes_the_full_table_beside_it(
     assert written[-2:] == [("changes.full-list.xlsx", "xlsx"), ("changes.pdf", "pdf")]
 
 
+def test_the_companion_never_blocks_and_only_a_named_file_is_refused(
+    tmp_path: Path, run_cli: RunCli, pdf_db: dict[str, Any]
+) -> None:
+    out = tmp_path / "changes.pdf"
+    args = ("v1", "v3", "--pdf-rows", "2", "--lang", "en", "-o", out)
+    _diff(run_cli, pdf_db["db"], *args)
+    first = tmp_path / "changes.full-list.xlsx"
+    kept = first.read_bytes()
+    # The PDF was named by the officer: replacing it needs --force.
+    refused = _diff(run_cli, pdf_db["db"], *args, ok=None)
+    assert refused.exit_code == 2 and "changes.pdf already exists" in refused.output
+    # A new PDF beside an earlier companion: the earlier one is kept, the next name is used.
+    other = tmp_path / "changes-2.pdf"
+    first.rename(tmp_path / "changes-2.full-list.xlsx")
+    _diff(run_cli, pdf_db["db"], "v1", "v3", "--pdf-rows", "2", "--lang", "en", "-o", other)
+    assert (tmp_path / "changes-2.full-list.xlsx").read_bytes() == kept
+    assert (tmp_path / "changes-2.full-list-2.xlsx").exists()
+    page = " ".join((PdfReader(other).pages[0].extract_text() or "").split())
+    assert "The full table is in changes-2.full-list-2.xlsx." in page
+    # With --force the PDF and its companion are replaced in place.
+    _diff(run_cli, pdf_db["db"], *args, "--force")
+    assert first.exists() and not (tmp_path / "changes.full-list-2.xlsx").exists()
+
+
 def test_contents_page_for_a_long_report(
     tmp_path: Path, run_cli: RunCli, pdf_db: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
