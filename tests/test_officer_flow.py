@@ -325,6 +325,9 @@ def test_check_reads_heading_forms_as_the_heading(run_cli: RunCli, flow: str) ->
             plain["status"],
             plain["entry"],
         ), typed
+    shown = run_cli("show", "--list", "kr-russia", "--code", "제8471호", "--json", db=flow)
+    same = run_cli("show", "--list", "kr-russia", "--code", "8471", "--json", db=flow)
+    assert json.loads(shown.stdout)["items"] == json.loads(same.stdout)["items"] != []
     odd = json.loads(run_cli("check", "--list", "kr-russia", "제조", "--json", db=flow).stdout)
     assert odd["results"][0]["status"] == "invalid"
 

@@ -318,7 +318,7 @@ def _fold(text: str) -> str:
 
 
 def _code_prefix(code: str) -> str:
-    digits = _PREFIX_SEPARATORS.sub("", unicodedata.normalize("NFKC", code))
+    digits = _PREFIX_SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_heading_form(code)))
     if not (digits.isascii() and digits.isdigit()):
         raise InputError(
             _('"{code}" is not the start of an HS code (digits, dots and spaces only)').format(
