@@ -58,6 +58,7 @@ RULES = MappingProxyType(
         "removes-most-of-base": "error: a complete list that would remove most of its base",
         "columns-lost": "warning: columns the earlier version had are missing",
         "notice-mismatch": "warning: --notice differs from the number the file prints",
+        "notice-already-imported": "warning: the notice number was already imported into the list",
         "unmapped-column": "warning: a non-empty column no field maps to",
         # Reader notes
         "footnote-rows": "note: footnote rows under the table were skipped",

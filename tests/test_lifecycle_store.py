@@ -246,6 +246,7 @@ def test_status_changes_are_audited_with_the_source(engine: Engine) -> None:
         "status_after": "withdrawn",
         "reason": "wrong list",
         "one_person": False,
+        "one_person_withdrawal": False,
     }
 
 

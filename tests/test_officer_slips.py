@@ -117,7 +117,7 @@ def test_a_wrong_version_is_withdrawn_and_its_file_imported_again(
     assert json.loads(shown.stdout)["count"] == 4
     run_cli(
         "withdraw", "v2", "--list", "kr-russia", "--reason", "imported without --additions",
-        db=listed, ok=True,
+        "--self", db=listed, ok=True,
     )  # fmt: skip
     shown = run_cli(
         "show", "--list", "kr-russia", "--as-of", "2024-09-01", "--json", db=listed, ok=True
@@ -493,7 +493,15 @@ def test_an_approved_version_without_a_date_is_named_by_every_question_by_date(
     assert json.loads(by_label.stdout)["status"] == "approved" and not by_label.stderr
     # The way out it names works.
     run_cli(
-        "withdraw", "v2", "--list", "kr-russia", "--reason", "no effective date", db=listed, ok=True
+        "withdraw",
+        "v2",
+        "--list",
+        "kr-russia",
+        "--reason",
+        "no effective date",
+        "--self",
+        db=listed,
+        ok=True,
     )
     run_cli(
         "import", path, "--list", "kr-russia", "--version", "v2b", "--base", "v1", "--additions",

@@ -236,14 +236,12 @@ def test_partial_pdf_says_so_and_writes_the_full_table_beside_it(
     tmp_path: Path, run_cli: RunCli, pdf_db: dict[str, Any]
 ) -> None:
     out = tmp_path / "changes.pdf"
-    companion = tmp_path / "changes.xlsx"
-    companion.write_bytes(b"kept")
-    refused = _diff(run_cli, pdf_db["db"], "v1", "v3", "--pdf-rows", "2", "-o", out, ok=None)
-    assert refused.exit_code == 2 and "changes.xlsx already exists" in refused.output
-    assert not out.exists() and companion.read_bytes() == b"kept"
-    _diff(
-        run_cli, pdf_db["db"], "v1", "v3", "--pdf-rows", "2", "--lang", "en", "-o", out, "--force"
-    )
+    # A report the officer asked for earlier, named like the PDF: never taken (issue 21).
+    asked = tmp_path / "changes.xlsx"
+    asked.write_bytes(b"kept")
+    _diff(run_cli, pdf_db["db"], "v1", "v3", "--pdf-rows", "2", "--lang", "en", "-o", out)
+    companion = tmp_path / "changes.full-list.xlsx"
+    assert asked.read_bytes() == b"kept" and out.exists() and companion.exists()
     from openpyxl import load_workbook
 
     book = load_workbook(companion, read_only=True)
@@ -252,11 +250,35 @@ def test_partial_pdf_says_so_and_writes_the_full_table_beside_it(
     first = PdfReader(out).pages[0].extract_text() or ""
     flat = " ".join(first.split())
     assert "This PDF is partial" in flat and "5 of 16 rows are listed" in flat
-    assert "The full table is in changes.xlsx." in flat
-    assert "and 8 more: see changes.xlsx." in " ".join(_text(out).split())
+    assert "The full table is in changes.full-list.xlsx." in flat
+    assert "and 8 more: see changes.full-list.xlsx." in " ".join(_text(out).split())
     events = json.loads(run_cli("audit", "--json", db=pdf_db["db"], ok=True).stdout)
     written = [(e["file"], e["detail"]["format"]) for e in events if e["action"] == "report"]
-    assert written[-2:] == [("changes.xlsx", "xlsx"), ("changes.pdf", "pdf")]
+    assert written[-2:] == [("changes.full-list.xlsx", "xlsx"), ("changes.pdf", "pdf")]
+
+
+def test_the_companion_never_blocks_and_only_a_named_file_is_refused(
+    tmp_path: Path, run_cli: RunCli, pdf_db: dict[str, Any]
+) -> None:
+    out = tmp_path / "changes.pdf"
+    args = ("v1", "v3", "--pdf-rows", "2", "--lang", "en", "-o", out)
+    _diff(run_cli, pdf_db["db"], *args)
+    first = tmp_path / "changes.full-list.xlsx"
+    kept = first.read_bytes()
+    # The PDF was named by the officer: replacing it needs --force.
+    refused = _diff(run_cli, pdf_db["db"], *args, ok=None)
+    assert refused.exit_code == 2 and "changes.pdf already exists" in refused.output
+    # A new PDF beside an earlier companion: the earlier one is kept, the next name is used.
+    other = tmp_path / "changes-2.pdf"
+    first.rename(tmp_path / "changes-2.full-list.xlsx")
+    _diff(run_cli, pdf_db["db"], "v1", "v3", "--pdf-rows", "2", "--lang", "en", "-o", other)
+    assert (tmp_path / "changes-2.full-list.xlsx").read_bytes() == kept
+    assert (tmp_path / "changes-2.full-list-2.xlsx").exists()
+    page = " ".join((PdfReader(other).pages[0].extract_text() or "").split())
+    assert "The full table is in changes-2.full-list-2.xlsx." in page
+    # With --force the PDF and its companion are replaced in place.
+    _diff(run_cli, pdf_db["db"], *args, "--force")
+    assert first.exists() and not (tmp_path / "changes.full-list-2.xlsx").exists()
 
 
 def test_contents_page_for_a_long_report(

@@ -224,7 +224,7 @@ def test_a_list_keeps_its_profile_and_the_edition_can_be_given(
     said = json.loads(imported.output)
     assert (said["profile"], said["hs_edition"]) == ("chpl", "HS2017")
     assert run_cli("lists", db=initialised, ok=True).output.startswith(
-        "chpl — CHPL (profile chpl): 1 versions"
+        "chpl — CHPL (profile chpl): 1 version,"
     )
     engine = open_database(initialised)
     with store.session_scope(engine) as session:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.config import current_actor
 from exportctl.errors import InputError, VersionNotFoundError
+from exportctl.i18n import _
 from exportctl.models import Section, Version
 from exportctl.progress import announce_total
 from exportctl.reports import FORMATS
@@ -154,7 +155,11 @@ def report_format(path: Path | None, fmt: str | None) -> str | None:
         InputError: An unknown extension without ``--format``, or the two disagree.
     """
     if fmt is not None and fmt not in REPORT_FORMATS:
-        raise InputError(f'unknown report format "{fmt}" (choose {", ".join(REPORT_FORMATS)})')
+        raise InputError(
+            _('unknown report format "{fmt}" (choose {choices})').format(
+                fmt=fmt, choices=", ".join(REPORT_FORMATS)
+            )
+        )
     if path is None:
         return fmt
     suffix = path.suffix.lower().lstrip(".")
@@ -162,12 +167,18 @@ def report_format(path: Path | None, fmt: str | None) -> str | None:
     if fmt is None:
         if inferred is None:
             raise InputError(
-                f"{path.name}: cannot tell the report format from the extension; "
-                f"give --format {'|'.join(REPORT_FORMATS)}"
+                _(
+                    "{file}: cannot tell the report format from the extension; "
+                    "give --format {choices}"
+                ).format(file=path.name, choices="|".join(REPORT_FORMATS))
             )
         return inferred
     if inferred is not None and inferred != fmt:
-        raise InputError(f"{path.name}: the extension says {inferred} but --format is {fmt}")
+        raise InputError(
+            _("{file}: the extension says {inferred} but --format is {fmt}").format(
+                file=path.name, inferred=inferred, fmt=fmt
+            )
+        )
     return fmt
 
 
@@ -208,7 +219,11 @@ def write_change_report(
     from exportctl.reports.evidence import Evidence
 
     if fmt not in REPORT_FORMATS:
-        raise InputError(f'unknown report format "{fmt}" (choose {", ".join(REPORT_FORMATS)})')
+        raise InputError(
+            _('unknown report format "{fmt}" (choose {choices})').format(
+                fmt=fmt, choices=", ".join(REPORT_FORMATS)
+            )
+        )
     if options is None:
         options = ReportOptions(
             evidence=Evidence.now(operator=actor or current_actor(), at=generated_at)

@@ -528,6 +528,7 @@ def _validate_and_store(
         edition = _edition(options, profile)
         table = _open_list(path, options, progress, profile)
         notice, noticed = read_notice(table, options)
+        noticed += store.notice_warnings(session, options.slug, notice.number, path.name)
         new = store.NewVersion(
             slug=options.slug,
             label=options.label,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.config import current_actor
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.models import ControlList, Version
 
 
@@ -55,9 +56,9 @@ def create_list(
     folders = (profile_folder,) if profile_folder is not None else ()
     if profile_file is not None:
         if profile is not None:
-            raise InputError("give --profile or --profile-file, not both")
+            raise InputError(_("give --profile or --profile-file, not both"))
         if profile_folder is None:
-            raise InputError("--profile-file needs a profile folder to keep the file in")
+            raise InputError(_("--profile-file needs a profile folder to keep the file in"))
         profile = install_profile(profile_file, profile_folder).name
     elif profile is not None:
         profile = load_profile(profile, folders).name
@@ -157,18 +158,67 @@ def set_version_dates(
 
 
 def withdraw_version(
-    engine: Engine, slug: str, label: str, *, reason: str, actor: str | None = None
+    engine: Engine,
+    slug: str,
+    label: str,
+    *,
+    reason: str,
+    one_person: bool = False,
+    actor: str | None = None,
 ) -> Version:
     """Withdraw a version: never chosen by date again, still shown by label.
 
-    Its content stays as stored; its source file may be imported again.
+    Its content stays as stored; its source file may be imported again, and its
+    label reused by the corrected import (the withdrawn version is then renamed
+    ``LABEL (withdrawn N)``). Someone other than the importer withdraws it,
+    unless ``one_person`` records the withdrawal as one person's.
 
     Raises:
-        StatusError: Already withdrawn, or no reason given.
+        StatusError: Already withdrawn, no reason given, or the importer withdraws
+            it without ``one_person``.
         ListNotFoundError, VersionNotFoundError: No such list or version.
     """
     with store.session_scope(engine) as session:
         version = store.get_version(session, slug, label)
         return store.set_status(
-            session, version, status="withdrawn", actor=actor or current_actor(), note=reason
+            session,
+            version,
+            status="withdrawn",
+            actor=actor or current_actor(),
+            note=reason,
+            one_person=one_person,
+        )
+
+
+def reinstate_version(
+    engine: Engine,
+    slug: str,
+    label: str,
+    *,
+    reason: str,
+    one_person: bool = False,
+    actor: str | None = None,
+) -> Version:
+    """Undo a withdrawal: the version gets back the status it had (approved or draft).
+
+    Someone other than who withdrew it reinstates it, unless ``one_person``
+    records the reinstatement as one person's. Recorded in the audit log.
+
+    Raises:
+        StatusError: The version is not withdrawn, no reason given, or the one who
+            withdrew it reinstates it without ``one_person``.
+        ListNotFoundError, VersionNotFoundError: No such list or version.
+
+    Example:
+        >>> reinstate_version(engine, "kr-russia", "2024-06", reason="withdrawn by mistake")
+    """
+    with store.session_scope(engine) as session:
+        version = store.get_version(session, slug, label)
+        return store.set_status(
+            session,
+            version,
+            status="reinstated",
+            actor=actor or current_actor(),
+            note=reason,
+            one_person=one_person,
         )

@@ -35,6 +35,7 @@ from exportctl.api.browse import (
     sections_json,
 )
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.models import ItemRecord, Section, Version
 
 if TYPE_CHECKING:
@@ -212,9 +213,9 @@ def check_codes(
         VersionNotFoundError: No such version, or none in force on the date.
     """
     if not codes:
-        raise InputError("no codes to check")
+        raise InputError(_("no codes to check"))
     if label is not None and as_of is not None:
-        raise InputError("give a version label or an --as-of date, not both")
+        raise InputError(_("give a version label or an --as-of date, not both"))
     if label is None and as_of is None:
         as_of = dt.date.today()
     version = resolve_version(engine, slug, label=label, as_of=as_of, include_drafts=include_drafts)
@@ -241,6 +242,31 @@ def check_codes(
     return report
 
 
+# How the notice and officers write a heading around its digits: 제8471호 (the
+# notice's own form), 8471호, HS 8471, HS8471. Stripped here, before the one
+# code-reading function (exportctl.hscode.read_code) reads what is left, so the
+# reading rules stay in one place.
+_HEADING_FORM = re.compile(
+    r"^\s*(?:(?:HS|H\.S\.)\s*(?:code\s*)?|제\s*)?(?P<code>\d[\d.\s-]*?)\s*(?:호)?\s*$",
+    re.IGNORECASE,
+)
+_HEADING_MARKS = re.compile(r"^\s*(?:HS|H\.S\.|제)|호\s*$", re.IGNORECASE)
+
+
+def strip_heading_form(typed: str) -> str:
+    """``제8471호``, ``8471호``, ``HS 8471``, ``HS8471`` → ``8471``; anything else as typed.
+
+    Example:
+        >>> strip_heading_form("제8471호")
+        '8471'
+    """
+    text = unicodedata.normalize("NFKC", typed)
+    if not _HEADING_MARKS.search(text):
+        return typed
+    found = _HEADING_FORM.match(text)
+    return found.group("code").strip() if found else typed
+
+
 def _screen_typed(
     index: ScreenIndex, codes: Sequence[str], edition: str | None
 ) -> Iterator[ScreenResult]:
@@ -251,7 +277,7 @@ def _screen_typed(
 
     rows = []
     for number, typed in enumerate(codes, start=1):
-        cell = code_cell(typed, None)
+        cell = code_cell(strip_heading_form(typed), None)
         rows.append(
             ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
         )
@@ -292,9 +318,13 @@ def _fold(text: str) -> str:
 
 
 def _code_prefix(code: str) -> str:
-    digits = _PREFIX_SEPARATORS.sub("", unicodedata.normalize("NFKC", code))
+    digits = _PREFIX_SEPARATORS.sub("", unicodedata.normalize("NFKC", strip_heading_form(code)))
     if not (digits.isascii() and digits.isdigit()):
-        raise InputError(f'"{code}" is not the start of an HS code (digits, dots and spaces only)')
+        raise InputError(
+            _('"{code}" is not the start of an HS code (digits, dots and spaces only)').format(
+                code=code
+            )
+        )
     return digits
 
 
@@ -379,10 +409,10 @@ def _filtered(
         related = {id(found.entry): found for found in related_entries(index, read.code or prefix)}
     needles = _fold(search).split() if search is not None else None
     if needles == []:
-        raise InputError("the search text is empty")
+        raise InputError(_("the search text is empty"))
     wanted = _fold(category).strip() if category is not None else None
     if wanted == "":
-        raise InputError("the category text is empty")
+        raise InputError(_("the category text is empty"))
     parts = section_numbers(section, sections or {}) if section is not None else None
     kept: list[ItemRecord] = []
     for item in items:
@@ -418,7 +448,7 @@ def section_numbers(section: str, sections: Mapping[int, str]) -> frozenset[int]
     """
     wanted = _fold(section).split()
     if not wanted:
-        raise InputError("the section text is empty")
+        raise InputError(_("the section text is empty"))
     if len(wanted) == 1 and wanted[0].isdigit():
         found = frozenset({int(wanted[0])}) & frozenset(sections or {1: ""})
     else:
@@ -429,7 +459,11 @@ def section_numbers(section: str, sections: Mapping[int, str]) -> frozenset[int]
         )
     if not found:
         known = "; ".join(f"{number} {title}".strip() for number, title in sorted(sections.items()))
-        raise InputError(f'no part of the version matches "{section}" (parts: {known or "1"})')
+        raise InputError(
+            _('no part of the version matches "{section}" (parts: {known})').format(
+                section=section, known=known or "1"
+            )
+        )
     return found
 
 

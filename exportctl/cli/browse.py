@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
     from exportctl.models import Section, Version
 
 
-def _version_json(version: Version, sections: Sequence[Section]) -> dict[str, Any]:
+def _version_json(version: Version, sections: Sequence[Section], zone: dt.tzinfo) -> dict[str, Any]:
     from exportctl.api.browse import notice_json, sections_json
+    from exportctl.cli import clock
 
     return {
         "label": version.label,
@@ -37,9 +39,9 @@ def _version_json(version: Version, sections: Sequence[Section]) -> dict[str, An
         "declared_total": version.declared_total,
         "declared_added": version.declared_added,
         "declared_removed": version.declared_removed,
-        "imported_at": version.imported_at.isoformat(),
+        "imported_at": clock.iso(version.imported_at, zone),
         "imported_by": version.imported_by,
-        **version.status_json(),
+        **clock.status_json(version, zone),
         "declared_warnings": version.warnings(),
         "notice": notice_json(version),
         "sections": sections_json(sections),
@@ -66,13 +68,15 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
     """
     from exportctl.api import list_versions
     from exportctl.api.browse import version_notice, version_sections
+    from exportctl.cli import clock
 
+    zone = clock.zone_of(state)
     slug = state.slug(slug, legacy, usage="exportctl versions --list SLUG")
     engine = state.engine()
     found = list_versions(engine, slug)
     parts = version_sections(engine, found)
     if as_json:
-        echo_json([_version_json(v, parts.get(v.id or 0, [])) for v in found])
+        echo_json([_version_json(v, parts.get(v.id or 0, []), zone) for v in found])
         return
     if not found:
         click.echo(f"List {slug} has no versions yet.")
@@ -82,7 +86,8 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         click.echo(
             f"{v.label:<12} effective {effective:<10} {v.item_count:>7,} items  "
             f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
-            f"{v.imported_at:%Y-%m-%d %H:%M} by {v.imported_by}; {v.status_text()}"
+            f"{clock.shown(v.imported_at, zone)} by {v.imported_by}; "
+            f"{clock.status_text(v, zone)}"
         )
         notice = version_notice(v)
         if notice:
@@ -112,15 +117,17 @@ def audit(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from exportctl.api import audit_log
+    from exportctl.cli import clock
 
     state: State = ctx.obj
+    zone = clock.zone_of(state)
     events = audit_log(state.engine())
     if as_json:
         echo_json(
             [
                 {
                     "id": e.id,
-                    "at": e.at.isoformat(),
+                    "at": clock.iso(e.at, zone),
                     "actor": e.actor,
                     "action": e.action,
                     "list": e.list_slug,
@@ -137,7 +144,8 @@ def audit(ctx: click.Context, as_json: bool) -> None:
     for e in events:
         what = " ".join(x for x in (e.list_slug, e.version_label) if x)
         file = f" {e.file} {e.sha256[:12]}" if e.file and e.sha256 else ""
-        click.echo(f"{e.id:>5} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<10} {e.action:<8} {what}{file}")
+        when = clock.shown(e.at, zone, seconds=True)
+        click.echo(f"{e.id:>5} {when} {e.actor:<10} {e.action:<8} {what}{file}")
 
 
 @audit.command(name="head")
@@ -157,7 +165,9 @@ def audit_head(state: State, as_json: bool) -> None:
         exportctl audit head --json
     """
     from exportctl.api.browse import audit_head as head_of
+    from exportctl.cli import clock
 
+    zone = clock.zone_of(state)
     event = head_of(state.engine())
     if event is None:
         if as_json:
@@ -171,7 +181,7 @@ def audit_head(state: State, as_json: bool) -> None:
             {
                 "id": event.id,
                 "hash": event.hash,
-                "at": event.at.isoformat(),
+                "at": clock.iso(event.at, zone),
                 "action": event.action,
                 "head": anchor,
             }
@@ -179,7 +189,8 @@ def audit_head(state: State, as_json: bool) -> None:
         return
     click.echo(anchor)
     state.info(
-        f"(event {event.id}, {event.action} of {event.at:%Y-%m-%d %H:%M:%S} UTC; file this "
+        f"(event {event.id}, {event.action} of {clock.shown(event.at, zone, seconds=True)}; "
+        "file this "
         f"line outside the database and check with `exportctl audit verify --head {anchor}`)",
         err=True,
     )

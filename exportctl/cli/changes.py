@@ -19,6 +19,7 @@ from exportctl.cli.base import (
     progress_reporter,
 )
 from exportctl.cli.outputs import check_output, report_output_options
+from exportctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet
@@ -36,41 +37,48 @@ def _print_diff_summary(changes: Any) -> None:
         if side.notice:
             click.echo(f"  {side.label}: {side.notice}")
     if changes.sectioned:
-        click.echo("Parts compared (entries are matched within their part):")
+        click.echo(_("Parts compared (entries are matched within their part):"))
         for side in (old, new):
             parts = "; ".join(f"{p.shown} {p.item_count:,}" for p in side.sections)
-            click.echo(f"  {side.label}: {parts or 'part 1'}")
+            click.echo(f"  {side.label}: {parts or _('part 1')}")
         by_part = Counter(change.section for change in changes.changes)
         for number, count in sorted(by_part.items()):
-            click.echo(
-                f"  {new.section_title(number)}: {count:,} change{'s' if count != 1 else ''}"
-            )
+            changed = ngettext("{n:,} change", "{n:,} changes", count).format(n=count)
+            click.echo(f"  {new.section_title(number)}: {changed}")
     rows = [
-        ("before", summary.before),
-        ("after", summary.after),
-        ("added", summary.added),
-        ("removed", summary.removed),
-        ("unchanged", summary.unchanged),
+        (_("before"), summary.before),
+        (_("after"), summary.after),
+        (_("added"), summary.added),
+        (_("removed"), summary.removed),
+        (_("unchanged"), summary.unchanged),
     ]
     for label, number in rows:
         click.echo(f"  {label:<14}{number:>9,}")
     # A serial-number move is not a change to what the list controls: say so apart.
-    click.echo(
-        f"{summary.content_changes:,} content change{'s' if summary.content_changes != 1 else ''}; "
-        f"{summary.renumbered:,} entr{'ies' if summary.renumbered != 1 else 'y'} renumbered"
-    )
+    content = ngettext(
+        "{n:,} content change", "{n:,} content changes", summary.content_changes
+    ).format(n=summary.content_changes)
+    renumbered = ngettext(
+        "{n:,} entry renumbered", "{n:,} entries renumbered", summary.renumbered
+    ).format(n=summary.renumbered)
+    click.echo(f"{content}; {renumbered}")
     kinds = [(kind, summary.kinds[kind]) for kind in CHANGE_KINDS if summary.kinds[kind]]
     if kinds:
-        click.echo("Changes by kind:")
+        click.echo(_("Changes by kind:"))
         for kind, number in kinds:
             click.echo(f"  {kind:<14}{number:>9,}")
     for statement in summary.statements:
         click.echo(f"  {statement}")
     for side in (old, new):
         for warning in side.declared_warnings:
-            click.echo(f"  {side.label}, recorded at import: {warning}")
-    click.echo("Reconciles." if summary.reconciles else "Does NOT reconcile.")
-    click.echo("Write a report with --format csv|xlsx|pdf|json -o FILE.")
+            click.echo(
+                "  "
+                + _("{label}, recorded at import: {warning}").format(
+                    label=side.label, warning=warning
+                )
+            )
+    click.echo(_("Reconciles.") if summary.reconciles else _("Does NOT reconcile."))
+    click.echo(_("Write a report with --format csv|xlsx|pdf|json -o FILE."))
 
 
 @cli.command()
@@ -121,13 +129,13 @@ def diff(
 
     if as_json:
         if fmt not in (None, "json"):
-            raise click.UsageError("--json conflicts with --format " + str(fmt))
+            raise click.UsageError(_("--json conflicts with --format {fmt}").format(fmt=fmt))
         fmt = "json"
     check_output(output, force)
     chosen = parse_fields(fields)
     fmt = report_format(output, fmt)
     if output is None and fmt in ("xlsx", "pdf"):
-        raise click.UsageError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
+        raise click.UsageError(_("a {fmt} report needs a file: give -o FILE.{fmt}").format(fmt=fmt))
     if len(names) == 3:
         list_slug = state.slug(slug, names[0], usage="exportctl diff OLD NEW --list SLUG")
         old, new = names[1:]
@@ -135,9 +143,9 @@ def diff(
         list_slug = state.slug(slug)
         old, new = names
     else:
-        raise click.UsageError("Give two versions: OLD NEW (labels or dates), with --list SLUG.")
+        raise click.UsageError(_("Give two versions: OLD NEW (labels or dates), with --list SLUG."))
     engine = state.engine()
-    with progress_reporter(f"Comparing {old} and {new}") as progress:
+    with progress_reporter(_("Comparing {old} and {new}").format(old=old, new=new)) as progress:
         changes = diff_versions(
             engine,
             list_slug,
@@ -157,19 +165,48 @@ def diff(
         if fmt == "pdf" and _pdf_is_partial(changes, options.pdf_rows):
             # The PDF lists at most --pdf-rows per kind: the full table goes beside it,
             # and page 1 of the PDF names that file.
-            companion = output.with_suffix(".xlsx")
-            check_output(companion, force)
+            companion = _companion_path(output, force)
             sha = write_change_report(engine, changes, "xlsx", companion, options=options)
             state.info(
-                f"Wrote {companion} (the full table the PDF refers to, SHA-256 {sha[:16]}…).",
+                _("Wrote {file} (the full table the PDF refers to, SHA-256 {sha}…).").format(
+                    file=companion, sha=sha[:16]
+                ),
                 err=True,
             )
             options = dataclasses.replace(options, companion=companion.name)
         sha = write_change_report(engine, changes, fmt, output, options=options)
         state.info(
-            f"Wrote {output} ({len(changes.changes):,} changes, SHA-256 {sha[:16]}…).", err=True
+            ngettext(
+                "Wrote {file} ({n:,} change, SHA-256 {sha}…).",
+                "Wrote {file} ({n:,} changes, SHA-256 {sha}…).",
+                len(changes.changes),
+            ).format(file=output, n=len(changes.changes), sha=sha[:16]),
+            err=True,
         )
     _exit_unless_reconciled(changes)
+
+
+COMPANION_SUFFIX = ".full-list.xlsx"
+"""What the full table beside a partial PDF is called: ``x.pdf`` → ``x.full-list.xlsx``."""
+
+
+def _companion_path(output: Path, force: bool) -> Path:
+    """Where the full table of a partial PDF goes: a name the officer never asked for.
+
+    The officer named the PDF, not this file: ``x.xlsx`` (a report they may
+    have asked for) is never taken. With --force, given to replace the PDF,
+    the PDF's companion is replaced too; without it, an existing companion (a
+    report of an earlier run) is kept and the next free ``x.full-list-2.xlsx``
+    is written instead, so that it never blocks the PDF asked for.
+    """
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    companion = output.with_name(stem + COMPANION_SUFFIX)
+    number = 1
+    while not force and (companion.exists() or companion.is_symlink()):
+        number += 1
+        companion = output.with_name(f"{stem}.full-list-{number}.xlsx")
+    check_output(companion, force)
+    return companion
 
 
 def _pdf_is_partial(changes: ChangeSet, limit: int) -> bool:
@@ -178,16 +215,25 @@ def _pdf_is_partial(changes: ChangeSet, limit: int) -> bool:
 
 
 def _warn_order(changes: ChangeSet) -> None:
+    from exportctl.store.labels import STATUS_WORDS
+
     old, new = changes.old_version, changes.new_version
     for side in (old, new):
         if side is not None and side.status != "approved":
-            click.echo(f"warning: version {side.label} is {side.status}", err=True)
+            click.echo(
+                _("warning: version {label} is {status}").format(
+                    label=side.label, status=_(STATUS_WORDS.get(side.status, side.status))
+                ),
+                err=True,
+            )
     if old is None or new is None or old.effective is None or new.effective is None:
         return
     if old.effective > new.effective:
         click.echo(
-            f"warning: OLD {old.label} takes effect on {old.effective}, after NEW {new.label} "
-            f"({new.effective}); did you mean diff {new.label} {old.label}?",
+            _(
+                "warning: OLD {old} takes effect on {old_day}, after NEW {new} ({new_day}); "
+                "did you mean diff {new} {old}?"
+            ).format(old=old.label, old_day=old.effective, new=new.label, new_day=new.effective),
             err=True,
         )
 
@@ -197,8 +243,9 @@ def _exit_unless_reconciled(changes: ChangeSet) -> None:
 
     if not summarise(changes).reconciles:
         click.echo(
-            "The figures do NOT reconcile with the counts declared for "
-            f"{changes.new_version.label if changes.new_version else 'the new version'} (exit 1).",
+            _("The figures do NOT reconcile with the counts declared for {label} (exit 1).").format(
+                label=changes.new_version.label if changes.new_version else _("the new version")
+            ),
             err=True,
         )
         sys.exit(1)

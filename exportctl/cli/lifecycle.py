@@ -4,8 +4,9 @@ status and a draft's dates."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +19,9 @@ from exportctl.cli.base import (
     json_option,
     list_option,
 )
+from exportctl.i18n import _, ngettext
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # exportctl.profiles.ENV_PROFILES, spelt here so that loading the CLI reads no profile.
 ENV_PROFILES = "EXPORTCTL_PROFILES"
@@ -63,17 +67,18 @@ def lists_cmd(ctx: click.Context, as_json: bool) -> None:
         echo_json([_list_json(cl, versions) for cl, versions in found])
         return
     if not found:
-        click.echo("No lists yet; create one with `exportctl lists create SLUG --name TEXT`.")
+        click.echo(_("No lists yet; create one with `exportctl lists create SLUG --name TEXT`."))
         return
     for cl, versions in found:
-        latest = f", latest {versions[-1].label}" if versions else ""
+        latest = _(", latest {label}").format(label=versions[-1].label) if versions else ""
         drafts = [v.label for v in versions if v.status == "draft"]
-        waiting = f", {len(drafts)} draft{'s' if len(drafts) > 1 else ''} awaiting approval"
+        waiting = ngettext(
+            ", {n} draft awaiting approval", ", {n} drafts awaiting approval", len(drafts)
+        ).format(n=len(drafts))
         name = f" — {cl.name}" if cl.name and cl.name != cl.slug else ""
-        follows = f" (profile {cl.profile})" if cl.profile else ""
-        click.echo(
-            f"{cl.slug}{name}{follows}: {len(versions)} versions{latest}{waiting if drafts else ''}"
-        )
+        follows = _(" (profile {profile})").format(profile=cl.profile) if cl.profile else ""
+        counted = ngettext("{n} version", "{n} versions", len(versions)).format(n=len(versions))
+        click.echo(f"{cl.slug}{name}{follows}: {counted}{latest}{waiting if drafts else ''}")
 
 
 @lists_cmd.command(name="create")
@@ -141,8 +146,12 @@ def lists_create(
     if as_json:
         echo_json(_list_json(created, []))
         return
-    follows = f", profile {created.profile}" if created.profile else ""
-    state.info(f'Created list {created.slug}: "{created.name}"{follows}.')
+    follows = _(", profile {profile}").format(profile=created.profile) if created.profile else ""
+    state.info(
+        _('Created list {slug}: "{name}"{follows}.').format(
+            slug=created.slug, name=created.name, follows=follows
+        )
+    )
 
 
 @lists_cmd.command(name="rename")
@@ -163,14 +172,18 @@ def lists_rename(state: State, slug: str, name: str, as_json: bool) -> None:
     if as_json:
         echo_json(_list_json(renamed, []))
         return
-    state.info(f'List {renamed.slug} is now called "{renamed.name}".')
+    state.info(
+        _('List {slug} is now called "{name}".').format(slug=renamed.slug, name=renamed.name)
+    )
 
 
-def _status_json(slug: str, version: Version) -> dict[str, Any]:
+def _status_json(state: State, slug: str, version: Version) -> dict[str, Any]:
+    from exportctl.cli import clock
+
     return {
         "list": slug,
         "version": version.label,
-        **version.status_json(),
+        **clock.status_json(version, clock.zone_of(state)),
     }
 
 
@@ -215,10 +228,14 @@ def approve(
         state.engine(), slug, label, note=note, one_person=one_person, actor=state.actor
     )
     if as_json:
-        echo_json(_status_json(slug, version))
+        echo_json(_status_json(state, slug, version))
         return
-    alone = " (one-person sign-off)" if version.one_person else ""
-    state.info(f"Approved {slug} {version.label} by {version.approved_by}{alone}.")
+    alone = _(" (one-person sign-off)") if version.one_person else ""
+    state.info(
+        _("Approved {slug} {label} by {actor}{alone}.").format(
+            slug=slug, label=version.label, actor=version.approved_by, alone=alone
+        )
+    )
 
 
 @cli.command()
@@ -255,7 +272,7 @@ def dates(
 
     slug, label = state.slug_and_label(slug, names, "exportctl dates LABEL --list SLUG")
     if effective is None and notice_date is None:
-        raise click.UsageError("Give --effective DATE, --notice-date DATE or both.")
+        raise click.UsageError(_("Give --effective DATE, --notice-date DATE or both."))
     version = set_version_dates(
         state.engine(),
         slug,
@@ -267,16 +284,32 @@ def dates(
     if as_json:
         echo_json(
             {
-                **_status_json(slug, version),
+                **_status_json(state, slug, version),
                 "effective": version.effective.isoformat() if version.effective else None,
                 "notice_date": version.published.isoformat() if version.published else None,
             }
         )
         return
-    notice = f", notice of {version.published}" if version.published else ""
+    notice = _(", notice of {day}").format(day=version.published) if version.published else ""
     state.info(
-        f"Dated {slug} {version.label}: effective {version.effective or 'none'}{notice} "
-        f"(still a draft: exportctl approve {version.label} --list {slug})."
+        _(
+            "Dated {slug} {label}: effective {effective}{notice} "
+            "(still a draft: exportctl approve {label} --list {slug})."
+        ).format(
+            slug=slug,
+            label=version.label,
+            effective=version.effective or _("none"),
+            notice=notice,
+        )
+    )
+
+
+def _self_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--self",
+        "one_person",
+        is_flag=True,
+        help=f"You {what} and act alone: recorded as a one-person change.",
     )
 
 
@@ -284,26 +317,92 @@ def dates(
 @click.argument("names", nargs=-1, metavar="LABEL")
 @list_option
 @click.option("--reason", required=True, metavar="TEXT", help="Why it is withdrawn (recorded).")
+@_self_option("imported it")
 @json_option
 @click.pass_obj
 def withdraw(
-    state: State, names: tuple[str, ...], slug: str | None, reason: str, as_json: bool
+    state: State,
+    names: tuple[str, ...],
+    slug: str | None,
+    reason: str,
+    one_person: bool,
+    as_json: bool,
 ) -> None:
     """Withdraw a version imported by mistake: it is never again the version in force.
 
     The version stays stored and is still shown by `versions` and
-    `show --version`; its source file may be imported again (under a new label
-    or the right options). Recorded in the audit log with the reason.
+    `show --version`; its source file may be imported again, under the same
+    label (the withdrawn version is then renamed "LABEL (withdrawn 1)") or a
+    new one. Like an approval it takes a second person: someone other than the
+    importer, or --self records a one-person withdrawal as such. Undo it with
+    `exportctl reinstate`. Recorded in the audit log with the reason.
 
     \b
     Example:
         exportctl withdraw 2024-06 --list kr-russia --reason "imported without --additions"
+        exportctl withdraw 2024-06 --list kr-russia --reason "wrong file" --self
     """
-    from exportctl.api import withdraw_version
+    from exportctl.api.lifecycle import withdraw_version
 
     slug, label = state.slug_and_label(slug, names, "exportctl withdraw LABEL --list SLUG")
-    version = withdraw_version(state.engine(), slug, label, reason=reason, actor=state.actor)
+    version = withdraw_version(
+        state.engine(), slug, label, reason=reason, one_person=one_person, actor=state.actor
+    )
     if as_json:
-        echo_json(_status_json(slug, version))
+        echo_json(_status_json(state, slug, version))
         return
-    state.info(f"Withdrew {slug} {version.label}: {version.withdrawn_reason}")
+    alone = (
+        _(" (one-person withdrawal)")
+        if (version.withdrawn_by or "").casefold() == version.imported_by.casefold()
+        else ""
+    )
+    state.info(
+        _("Withdrew {slug} {label}{alone}: {reason}").format(
+            slug=slug, label=version.label, alone=alone, reason=version.withdrawn_reason
+        )
+    )
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="LABEL")
+@list_option
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is reinstated (recorded).")
+@_self_option("withdrew it")
+@json_option
+@click.pass_obj
+def reinstate(
+    state: State,
+    names: tuple[str, ...],
+    slug: str | None,
+    reason: str,
+    one_person: bool,
+    as_json: bool,
+) -> None:
+    """Undo a withdrawal: the version gets back the status it had before it.
+
+    An approved version is in force again (by its effective date); a withdrawn
+    draft is a draft again. It takes a second person: someone other than who
+    withdrew it, or --self records a one-person reinstatement as such.
+    Recorded in the audit log with the reason.
+
+    \b
+    Example:
+        exportctl reinstate 2024-06 --list kr-russia --reason "withdrawn by mistake"
+        exportctl reinstate "2024-06 (withdrawn 1)" --list kr-russia --reason "..." --self
+    """
+    from exportctl.api.lifecycle import reinstate_version
+
+    slug, label = state.slug_and_label(slug, names, "exportctl reinstate LABEL --list SLUG")
+    version = reinstate_version(
+        state.engine(), slug, label, reason=reason, one_person=one_person, actor=state.actor
+    )
+    if as_json:
+        echo_json(_status_json(state, slug, version))
+        return
+    from exportctl.cli import clock
+
+    state.info(
+        _("Reinstated {slug} {label}: {status}.").format(
+            slug=slug, label=version.label, status=clock.status_text(version, clock.zone_of(state))
+        )
+    )

@@ -12,8 +12,10 @@ import click
 
 from exportctl.cli.base import (
     State,
+    _parse_date,
     cli,
     echo_json,
+    include_drafts_option,
     json_option,
     list_option,
     parse_fail_on,
@@ -21,6 +23,7 @@ from exportctl.cli.base import (
     warn_drafts_passed_over,
 )
 from exportctl.cli.outputs import check_output, report_language_options
+from exportctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from exportctl.api.lookups import CheckReport, ItemSelection
@@ -33,9 +36,13 @@ _INPUT_WIDTH = 24
 
 def _version_line(slug: str, version: Version) -> str:
     """``kr-russia 2024-06 (effective 2024-06-28, draft)``."""
-    effective = version.effective.isoformat() if version.effective else "undated"
-    status = "" if version.status == "approved" else f", {version.status}"
-    return f"{slug} {version.label} (effective {effective}{status})"
+    from exportctl.store.labels import STATUS_WORDS
+
+    effective = version.effective.isoformat() if version.effective else _("undated")
+    status = "" if version.status == "approved" else f", {_(STATUS_WORDS[version.status])}"
+    return _("{slug} {label} (effective {effective}{status})").format(
+        slug=slug, label=version.label, effective=effective, status=status
+    )
 
 
 def _codes_given(codes: Sequence[str]) -> list[str]:
@@ -45,7 +52,7 @@ def _codes_given(codes: Sequence[str]) -> list[str]:
     stdin = sys.stdin
     if not codes or "-" in codes:
         if stdin.isatty():
-            raise click.UsageError("Give CODE arguments, or pipe codes on stdin one per line.")
+            raise click.UsageError(_("Give CODE arguments, or pipe codes on stdin one per line."))
     found: list[str] = []
     read = False
     for code in codes or ("-",):
@@ -56,7 +63,7 @@ def _codes_given(codes: Sequence[str]) -> list[str]:
         else:
             found.append(code)
     if not found:
-        raise click.UsageError("No codes to check: stdin held only blank lines and comments.")
+        raise click.UsageError(_("No codes to check: stdin held only blank lines and comments."))
     return found
 
 
@@ -101,7 +108,7 @@ def check(
     from exportctl.api.lookups import check_codes
 
     if label is not None and as_of is not None:
-        raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
+        raise click.UsageError(_("Give --version LABEL or --as-of DATE, not both."))
     name = state.slug(slug)
     typed = _codes_given(codes)
     engine = state.engine()
@@ -117,10 +124,14 @@ def check(
         _check_text(report)
     if report.unchecked_names and any(r.status == "clear" for r in report.results):
         n = report.unchecked_names
-        entries = f"{n:,} list entries are" if n != 1 else "1 list entry is"
         click.echo(
-            f"note: {entries} defined by name, not by code; a code alone cannot match "
-            f"{'them' if n != 1 else 'it'}: screen a catalogue with descriptions",
+            ngettext(
+                "note: {n:,} list entry is defined by name, not by code; a code alone cannot "
+                "match it: screen a catalogue with descriptions",
+                "note: {n:,} list entries are defined by name, not by code; a code alone "
+                "cannot match them: screen a catalogue with descriptions",
+                n,
+            ).format(n=n),
             err=True,
         )
     if fail_on:
@@ -130,7 +141,9 @@ def check(
             for result in failing:
                 counts[result.status] = counts.get(result.status, 0) + 1
             each = ", ".join(f"{n:,} {status}" for status, n in counts.items())
-            what = "1 code fails" if len(failing) == 1 else f"{len(failing):,} codes fail"
+            what = ngettext("{n:,} code fails", "{n:,} codes fail", len(failing)).format(
+                n=len(failing)
+            )
             click.echo(f"{what} --fail-on {','.join(fail_on)}: {each}.", err=True)
             sys.exit(1)
 
@@ -138,10 +151,8 @@ def check(
 def _check_text(report: CheckReport) -> None:
     counts = ", ".join(f"{n:,} {status}" for status, n in report.counts.items())
     total = len(report.results)
-    click.echo(
-        f"{_version_line(report.slug, report.version)}: "
-        f"{total:,} code{'s' if total != 1 else ''}: {counts}"
-    )
+    codes = ngettext("{n:,} code", "{n:,} codes", total).format(n=total)
+    click.echo(f"{_version_line(report.slug, report.version)}: {codes}: {counts}")
     width = min(max(len(r.input) for r in report.results), _INPUT_WIDTH)
     code_width = max(len(r.dotted or "—") for r in report.results)
     for result in report.results:
@@ -152,10 +163,28 @@ def _check_text(report: CheckReport) -> None:
         )
 
 
+_TODAY_WORDS = frozenset({"today", "오늘"})
+"""What ``--as-of`` also takes for the current date."""
+
+
+def _as_of_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """``--as-of``: a date as ``_parse_date`` reads it, or ``today``."""
+    if value is not None and value.strip().casefold() in _TODAY_WORDS:
+        return dt.date.today()
+    return _parse_date(ctx, param, value)
+
+
 @cli.command()
 @click.argument("legacy", required=False, metavar="[SLUG]")
 @list_option
-@version_options("Show", today=False)
+@include_drafts_option
+@click.option(
+    "--as-of",
+    metavar="DATE",
+    callback=_as_of_date,
+    help="Show the approved version in force on this date, or today (the default).",
+)
+@click.option("--version", "label", metavar="LABEL", help="Show this version, by label.")
 @click.option(
     "--code",
     "code_prefix",
@@ -197,7 +226,10 @@ def show(
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Show the items of one version, by label or as of a date, optionally filtered.
+    """Show the items of one version: the one in force today, by label or as of a date.
+
+    Without --version or --as-of, the approved version in force today is shown
+    (--as-of today says the same).
 
     --code keeps the entries check and screen meet for a code, each marked with
     how: for 8471.30, the heading 8471 [covers], ex 8471.30 [ex: covers part],
@@ -216,6 +248,7 @@ def show(
 
     \b
     Example:
+        exportctl show --list kr-russia
         exportctl show --list kr-russia --as-of 2024-07-01 --csv > list.csv
         exportctl show --list kr-russia --version 2024-06 --csv --csv-dialect plain --lang en
         exportctl show --list kr-russia --version 2024-06 --code 8471
@@ -224,9 +257,11 @@ def show(
     """
     from exportctl.api.lookups import select_items
 
-    name = state.slug(slug, legacy, usage="exportctl show --list SLUG --version LABEL")
-    if (label is None) == (as_of is None):
-        raise click.UsageError("Give exactly one of --version LABEL or --as-of DATE.")
+    name = state.slug(slug, legacy, usage="exportctl show --list SLUG")
+    if label is not None and as_of is not None:
+        raise click.UsageError(_("Give --version LABEL or --as-of DATE, not both."))
+    if label is None and as_of is None:
+        as_of = dt.date.today()
     engine = state.engine()
     selection = select_items(
         engine,
@@ -242,15 +277,17 @@ def show(
     version, items = selection.version, selection.items
     warn_drafts_passed_over(engine, name, as_of, version.label, include_drafts)
     from exportctl.api.browse import notice_json, sections_json, version_notice
+    from exportctl.cli import clock
 
+    zone = clock.zone_of(state)
     if as_json:
         echo_json(
             {
                 "list": name,
                 "version": version.label,
                 "effective": version.effective.isoformat() if version.effective else None,
-                "status": version.status,
-                "status_text": version.status_text(),
+                **clock.status_json(version, zone),
+                "status_text": clock.status_text(version, zone),
                 "declared_warnings": version.warnings(),
                 "notice": notice_json(version),
                 "sections": sections_json(selection.sections),
@@ -269,9 +306,11 @@ def show(
         return
     if selection.filters:
         given = ", ".join(f'{key} "{value}"' for key, value in selection.filters.items())
-        counted = f"{len(items):,} of {selection.total:,} items match {given}"
+        counted = _("{n:,} of {total:,} items match {given}").format(
+            n=len(items), total=selection.total, given=given
+        )
     else:
-        counted = f"{len(items):,} items"
+        counted = ngettext("{n:,} item", "{n:,} items", len(items)).format(n=len(items))
     click.echo(f"{_version_line(name, version)}: {counted}")
     if selection.code_read:
         click.echo(f"  {selection.code_read}")
@@ -279,7 +318,9 @@ def show(
     if notice:
         click.echo(f"  {notice}")
     for warning in version.warnings():
-        click.echo(f"  declared counts, recorded at import: {warning}")
+        click.echo(
+            "  " + _("declared counts, recorded at import: {warning}").format(warning=warning)
+        )
     _show_text(items, selection.titles, selection)
 
 
@@ -315,7 +356,7 @@ def _show_text(
         if sectioned and item.section != current:
             current = item.section
             title = titles.get(current, "")
-            click.echo(f"Part {current}{f': {title}' if title else ''}")
+            click.echo(_("Part {number}").format(number=current) + (f": {title}" if title else ""))
         code = HSCode(item.code, item.ex).dotted() if item.code else "—"
         if item.code_end:
             code += f" – {HSCode(item.code_end).dotted()}"
@@ -391,4 +432,8 @@ def export_cmd(
     if as_json:
         echo_json({"list": name, "version": label, "file": str(output), "sha256": sha})
         return
-    state.info(f"Exported {name} {label} to {output} (SHA-256 {sha}).")
+    state.info(
+        _("Exported {slug} {label} to {file} (SHA-256 {sha}).").format(
+            slug=name, label=label, file=output, sha=sha
+        )
+    )

@@ -14,7 +14,8 @@ The modules, each importing only those listed before it:
 * :mod:`~exportctl.store.items`: a version's items, written and read in bulk.
 * :mod:`~exportctl.store.versions`: versions written by an import and found by
   label or date.
-* :mod:`~exportctl.store.status`: approval and withdrawal; a draft's dates.
+* :mod:`~exportctl.store.status`: approval, withdrawal, reinstatement; a draft's dates.
+* :mod:`~exportctl.store.labels`: a withdrawn version's label reused; notices seen twice.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from exportctl.store.items import (
     insert_items,
     load_items,
 )
+from exportctl.store.labels import notice_warnings, retire_label
 from exportctl.store.lists import (
     SLUG_PATTERN,
     all_lists,
@@ -85,6 +87,8 @@ __all__ = [
     "get_version",
     "insert_items",
     "load_items",
+    "notice_warnings",
+    "retire_label",
     "record_event",
     "session_scope",
     "set_dates",

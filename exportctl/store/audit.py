@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from exportctl.i18n import N_, _
 from exportctl.models import AuditEvent, utcnow
 from exportctl.store.digests import (
     LIFECYCLE_COLUMNS,
@@ -204,7 +205,9 @@ def parse_head(text: str) -> Head:
     found = _HEAD.match(text.strip())
     if found is None:
         raise ValueError(
-            f"{text!r} is not a head: give ID:HASH (or HASH) as `exportctl audit head` printed it"
+            _(
+                "{text} is not a head: give ID:HASH (or HASH) as `exportctl audit head` printed it"
+            ).format(text=repr(text))
         )
     return Head(int(found.group(1)) if found.group(1) else None, found.group(2).lower())
 
@@ -215,7 +218,7 @@ def chain_head(session: Session) -> AuditEvent | None:
 
 
 def _short(digest: str | None) -> str:
-    return f"{digest[:12]}…" if digest else "none"
+    return f"{digest[:12]}…" if digest else _("none")
 
 
 def verify_audit(session: Session, head: Head | None = None) -> list[str]:
@@ -245,33 +248,57 @@ def _chain_problems(events: list[AuditEvent]) -> list[str]:
         computed = _event_hash(event)
         if computed != event.hash:
             problems.append(
-                f"audit event {event.id} ({event.action}): changed after it was written "
-                f"(hash {_short(computed)}≠{_short(event.hash)})"
+                _(
+                    "audit event {id} ({action}): changed after it was written "
+                    "(hash {computed}≠{stored})"
+                ).format(
+                    id=event.id,
+                    action=event.action,
+                    computed=_short(computed),
+                    stored=_short(event.hash),
+                )
             )
         expected = previous.hash if previous is not None else ""
         if event.prev_hash != expected:
             assert event.id is not None
             if previous is None:
                 problems.append(
-                    f"audit events before {event.id} missing (the chain starts at event "
-                    f"{event.id}, which follows an event no longer in the log)"
+                    _(
+                        "audit events before {id} missing (the chain starts at event "
+                        "{id}, which follows an event no longer in the log)"
+                    ).format(id=event.id)
                     if event.id > 1
-                    else f"audit event {event.id}: changed (it does not start the chain)"
+                    else _("audit event {id}: changed (it does not start the chain)").format(
+                        id=event.id
+                    )
                 )
             else:
                 assert previous.id is not None
                 if event.id - previous.id > 1:
                     gone = (
-                        f"audit event {previous.id + 1} missing"
+                        _("audit event {id} missing").format(id=previous.id + 1)
                         if event.id - previous.id == 2
-                        else f"audit events {previous.id + 1}–{event.id - 1} missing"
+                        else _("audit events {first}–{last} missing").format(
+                            first=previous.id + 1, last=event.id - 1
+                        )
                     )
-                    problems.append(f"{gone} (ids jump {previous.id} → {event.id})")
+                    problems.append(
+                        _("{gone} (ids jump {before} → {after})").format(
+                            gone=gone, before=previous.id, after=event.id
+                        )
+                    )
                 else:
                     problems.append(
-                        f"audit event {previous.id} ({previous.action}): changed or replaced "
-                        f"(event {event.id} chained to {_short(event.prev_hash)}, it is now "
-                        f"{_short(previous.hash)})"
+                        _(
+                            "audit event {id} ({action}): changed or replaced (event {next} "
+                            "chained to {chained}, it is now {now})"
+                        ).format(
+                            id=previous.id,
+                            action=previous.action,
+                            next=event.id,
+                            chained=_short(event.prev_hash),
+                            now=_short(previous.hash),
+                        )
                     )
         previous = event
     return problems
@@ -281,28 +308,45 @@ def _tail_problems(conn: Connection, events: list[AuditEvent], found: list[str])
     row = conn.execute(sa.select(_head.c.event_id, _head.c.hash).where(_head.c.id == 1)).first()
     last = events[-1] if events else None
     if row is None:
-        return ["the audit chain's head record (table audit_head) is missing"]
+        return [_("the audit chain's head record (table audit_head) is missing")]
     if row.event_id is None:
         if last is not None:
-            return [f"audit events up to {last.id} were added without going through exportctl"]
+            return [
+                _("audit events up to {id} were added without going through exportctl").format(
+                    id=last.id
+                )
+            ]
         return []
     if last is None:
-        return [f"audit chain is empty but its head was recorded at event {row.event_id}"]
+        return [
+            _("audit chain is empty but its head was recorded at event {id}").format(
+                id=row.event_id
+            )
+        ]
     assert last.id is not None
     if row.event_id > last.id:
         return [
-            f"audit chain ends at event {last.id} but its head was recorded at event "
-            f"{row.event_id} (events after {last.id} deleted)"
+            _(
+                "audit chain ends at event {last} but its head was recorded at event "
+                "{head} (events after {last} deleted)"
+            ).format(last=last.id, head=row.event_id)
         ]
     if row.event_id < last.id:
         return [
-            f"audit events after {row.event_id} were added without going through exportctl "
-            f"(the chain ends at {last.id})"
+            _(
+                "audit events after {head} were added without going through exportctl "
+                "(the chain ends at {last})"
+            ).format(head=row.event_id, last=last.id)
         ]
-    if row.hash != last.hash and not any(p.startswith(f"audit event {last.id} ") for p in found):
+    # A last event whose own hash no longer matches is reported once, by _chain_problems.
+    if row.hash != last.hash and _event_hash(last) == last.hash:
         return [
-            f"audit event {last.id} ({last.action}): not the head recorded "
-            f"(hash {_short(last.hash)}≠{_short(row.hash)}): the chain was rewritten"
+            _(
+                "audit event {id} ({action}): not the head recorded "
+                "(hash {now}≠{recorded}): the chain was rewritten"
+            ).format(
+                id=last.id, action=last.action, now=_short(last.hash), recorded=_short(row.hash)
+            )
         ]
     return []
 
@@ -313,19 +357,29 @@ def _filed_head_problems(events: list[AuditEvent], head: Head) -> list[str]:
         if any(event.hash == head.hash for event in events):
             return []
         return [
-            f"the head filed ({_short(head.hash)}) is not in the audit chain: the chain was "
-            "rewritten or cut"
+            _(
+                "the head filed ({hash}) is not in the audit chain: the chain was rewritten or cut"
+            ).format(hash=_short(head.hash))
         ]
     at = next((event for event in events if event.id == head.id), None)
     if at is None:
         if last is None or (last.id or 0) < head.id:
-            ends = f"ends at event {last.id}" if last is not None else "is empty"
-            return [f"audit chain {ends} but the head filed is at event {head.id}"]
-        return [f"audit event {head.id} missing: it is the head filed"]
+            if last is not None:
+                return [
+                    _(
+                        "audit chain ends at event {last} but the head filed is at event {id}"
+                    ).format(last=last.id, id=head.id)
+                ]
+            return [
+                _("audit chain is empty but the head filed is at event {id}").format(id=head.id)
+            ]
+        return [_("audit event {id} missing: it is the head filed").format(id=head.id)]
     if at.hash != head.hash:
         return [
-            f"audit event {head.id} ({at.action}) is not the head filed "
-            f"(hash {_short(at.hash)}≠{_short(head.hash)} filed): the chain was rewritten"
+            _(
+                "audit event {id} ({action}) is not the head filed "
+                "(hash {now}≠{filed} filed): the chain was rewritten"
+            ).format(id=head.id, action=at.action, now=_short(at.hash), filed=_short(head.hash))
         ]
     return []
 
@@ -383,7 +437,9 @@ def _chain_view(
             imports[key] = event
             digests = detail.get("digests")
             if isinstance(digests, dict):
-                anchors[key] = _Anchor(event, "import", digests, detail.get("record"), dict(_DRAFT))
+                anchors[key] = _Anchor(
+                    event, _("import"), digests, detail.get("record"), dict(_DRAFT)
+                )
             else:
                 anchors.pop(key, None)
         elif event.action == "digests-computed":
@@ -391,13 +447,15 @@ def _chain_view(
                 key = (str(entry.get("list")), str(entry.get("label")))
                 anchors[key] = _Anchor(
                     event,
-                    f"the upgrade of event {event.id}",
+                    _("the upgrade of event {id}").format(id=event.id),
                     entry.get("digests") or {},
                     entry.get("record"),
                     dict(entry.get("lifecycle") or _DRAFT),
                 )
-        elif event.action in ("approve", "withdraw") and key in anchors:
+        elif event.action in ("approve", "withdraw", "reinstate") and key in anchors:
             anchors[key].changes.append(event)
+        elif event.action == "relabel" and key in anchors:
+            _follow_relabel(anchors, imports, key, detail, event)
         elif event.action == "dates" and key in anchors:
             # A draft's dates set afterwards (store.status.set_dates): its record
             # digest is now the one this event carries; items and sections stay.
@@ -406,8 +464,37 @@ def _chain_view(
                 anchor = anchors[key]
                 anchor.digests = digests
                 anchor.record = detail.get("record")
-                anchor.since = f"its dates were set (event {event.id})"
+                anchor.since = _("its dates were set (event {id})").format(id=event.id)
     return anchors, imports
+
+
+def _follow_relabel(
+    anchors: dict[tuple[str, str], _Anchor],
+    imports: dict[tuple[str, str], AuditEvent],
+    key: tuple[str, str],
+    detail: dict[str, Any],
+    event: AuditEvent,
+) -> None:
+    """A withdrawn version renamed so its label could be reused (store.labels): its
+    anchor moves to the new label, and it and the versions built on it (whose record
+    names their base by label) are vouched for by the digests the event carries."""
+    moved = (key[0], str(detail.get("to")))
+    anchors[moved] = anchors.pop(key)
+    if key in imports:
+        imports[moved] = imports.pop(key)
+    since = _("it was renamed {label} (event {id})").format(
+        label=repr(detail.get("to")), id=event.id
+    )
+    rebased = [(moved, detail)] + [
+        ((key[0], str(entry.get("label"))), entry) for entry in detail.get("dependants") or []
+    ]
+    for which, entry in rebased:
+        anchor = anchors.get(which)
+        digests = entry.get("digests")
+        if anchor is not None and isinstance(digests, dict):
+            anchor.digests = digests
+            anchor.record = entry.get("record")
+            anchor.since = since
 
 
 def chain_digests(session: Session, slug: str, label: str) -> dict[str, Any] | None:
@@ -435,6 +522,16 @@ def _expected_state(anchor: _Anchor) -> tuple[dict[str, Any], dict[str, AuditEve
                 timed.pop("approved_at", None)
             else:
                 timed["approved_at"] = event
+        elif event.action == "reinstate":
+            # Back to the status before the withdrawal; the withdrawal's columns are
+            # cleared (the withdraw and reinstate events keep who, when and why).
+            state.update(
+                status=detail.get("status_after"),
+                withdrawn_by=None,
+                withdrawn_at=None,
+                withdrawn_reason=None,
+            )
+            timed.pop("withdrawn_at", None)
         else:
             state.update(
                 status="withdrawn", withdrawn_by=event.actor, withdrawn_reason=detail.get("reason")
@@ -457,21 +554,24 @@ def _version_problems(conn: Connection, events: list[AuditEvent]) -> list[str]:
     for row in rows:
         key = (row.slug or "", row.label)
         present.add(key)
-        name = f"version {row.slug} {row.label}"
+        name = _("version {slug} {label}").format(slug=row.slug, label=row.label)
         anchor = anchors.get(key)
         if anchor is None:
             problems.append(
-                f"{name}: no import event with its digests in the audit chain"
+                _("{name}: no import event with its digests in the audit chain").format(name=name)
                 if key in imports
-                else f"{name}: not in the audit chain (no import event): added outside exportctl"
+                else _(
+                    "{name}: not in the audit chain (no import event): added outside exportctl"
+                ).format(name=name)
             )
             continue
         problems += _compare_version(conn, name, row, anchor, states.get(row.id, {}))
     for key, anchor in anchors.items():
         if key not in present:
             problems.append(
-                f"version {key[0]} {key[1]} deleted (its {anchor.event.action} event "
-                f"{anchor.event.id} remains)"
+                _("version {slug} {label} deleted (its {action} event {id} remains)").format(
+                    slug=key[0], label=key[1], action=anchor.event.action, id=anchor.event.id
+                )
             )
     return problems
 
@@ -482,15 +582,25 @@ def _compare_version(
     problems: list[str] = []
     scheme = anchor.digests.get("scheme", 1)
     if scheme not in SCHEMES:
-        return [f"{name}: its digests use scheme {scheme!r}, which this exportctl cannot check"]
+        return [
+            _("{name}: its digests use scheme {scheme}, which this exportctl cannot check").format(
+                name=name, scheme=repr(scheme)
+            )
+        ]
     # A version is checked under the scheme its digests were recorded with.
     now: Digests = version_digests(conn, row.id, scheme)
-    since = f"since {anchor.since}"
-    for part, computed in (("items", now.items), ("sections", now.sections)):
+    since = _("since {what}").format(what=anchor.since)
+    for part, computed in ((N_("items"), now.items), (N_("sections"), now.sections)):
         recorded = anchor.digests.get(part)
         if computed != recorded:
             problems.append(
-                f"{name}: {part} changed {since} (digest {_short(computed)}≠{_short(recorded)})"
+                _("{name}: {part} changed {since} (digest {now}≠{recorded})").format(
+                    name=name,
+                    part=_(part),
+                    since=since,
+                    now=_short(computed),
+                    recorded=_short(recorded),
+                )
             )
     if now.record != anchor.digests.get("record"):
         record = version_record(conn, row.id, scheme) or {}
@@ -506,8 +616,13 @@ def _compare_version(
             else ""
         )
         problems.append(
-            f"{name}: record changed {since}{what} "
-            f"(digest {_short(now.record)}≠{_short(anchor.digests.get('record'))})"
+            _("{name}: record changed {since}{what} (digest {now}≠{recorded})").format(
+                name=name,
+                since=since,
+                what=what,
+                now=_short(now.record),
+                recorded=_short(anchor.digests.get("record")),
+            )
         )
     for column, recorded in (
         ("items_digest", anchor.digests.get("items")),
@@ -516,15 +631,24 @@ def _compare_version(
     ):
         if getattr(row, column) != recorded:
             problems.append(
-                f"{name}: column {column} changed {since} "
-                f"({_short(getattr(row, column))}≠{_short(recorded)})"
+                _("{name}: column {column} changed {since} ({now}≠{recorded})").format(
+                    name=name,
+                    column=column,
+                    since=since,
+                    now=_short(getattr(row, column)),
+                    recorded=_short(recorded),
+                )
             )
     expected, timed = _expected_state(anchor)
     for column in _CHECKED_LIFECYCLE:
         if stored_state.get(column) != expected.get(column):
             problems.append(
-                f"{name}: {column} is {stored_state.get(column)!r} but the audit chain says "
-                f"{expected.get(column)!r}"
+                _("{name}: {column} is {stored} but the audit chain says {expected}").format(
+                    name=name,
+                    column=column,
+                    stored=repr(stored_state.get(column)),
+                    expected=repr(expected.get(column)),
+                )
             )
     for column in ("approved_at", "withdrawn_at"):
         stored = stored_state.get(column)
@@ -534,12 +658,18 @@ def _compare_version(
             at = event.at if event.at.tzinfo else event.at.replace(tzinfo=dt.UTC)
             if when is None or abs(at - when) > _SLACK:
                 problems.append(
-                    f"{name}: {column} is {stored} but its audit event {event.id} is of "
-                    f"{at.isoformat()}"
+                    _("{name}: {column} is {stored} but its audit event {id} is of {at}").format(
+                        name=name, column=column, stored=stored, id=event.id, at=at.isoformat()
+                    )
                 )
         elif stored != expected.get(column):
             problems.append(
-                f"{name}: {column} is {stored!r} but the audit chain says {expected.get(column)!r}"
+                _("{name}: {column} is {stored} but the audit chain says {expected}").format(
+                    name=name,
+                    column=column,
+                    stored=repr(stored),
+                    expected=repr(expected.get(column)),
+                )
             )
     assert set(_DRAFT) == set(LIFECYCLE_COLUMNS)
     return problems

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from exportctl.errors import InputError, ListExistsError, ListNotFoundError
+from exportctl.i18n import _
 from exportctl.models import ControlList
 from exportctl.store.audit import record_event
 
@@ -30,12 +31,14 @@ def get_list(session: Session, slug: str) -> ControlList:
     if found is None:
         slugs = all_slugs(session)
         close = difflib.get_close_matches(slug, slugs, n=1)
-        guess = f'; did you mean "{close[0]}"?' if close else ""
-        known = f"lists: {', '.join(slugs)}" if slugs else "no lists yet"
+        guess = _('; did you mean "{slug}"?').format(slug=close[0]) if close else ""
+        known = _("lists: {slugs}").format(slugs=", ".join(slugs)) if slugs else _("no lists yet")
         example = slug if SLUG_PATTERN.fullmatch(slug) else "SLUG"
         raise ListNotFoundError(
-            f'no control list "{slug}"{guess} ({known}); create a list with: '
-            f"exportctl lists create {example} --name TEXT"
+            _(
+                'no control list "{slug}"{guess} ({known}); create a list with: '
+                "exportctl lists create {example} --name TEXT"
+            ).format(slug=slug, guess=guess, known=known, example=example)
         )
     return found
 
@@ -76,17 +79,25 @@ def create_list(
     """
     if not SLUG_PATTERN.fullmatch(slug):
         raise InputError(
-            f'"{slug}" cannot be a list slug: use 1 to 100 lower-case letters, digits, '
-            '"-", "_" or ".", starting with a letter or digit (e.g. kr-russia)'
+            _(
+                '"{slug}" cannot be a list slug: use 1 to 100 lower-case letters, digits, '
+                '"-", "_" or ".", starting with a letter or digit (e.g. kr-russia)'
+            ).format(slug=slug)
         )
     name = name.strip()
     if not name:
-        raise InputError(f'list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")')
+        raise InputError(
+            _('list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")').format(
+                slug=slug
+            )
+        )
     existing = session.exec(select(ControlList).where(ControlList.slug == slug)).first()
     if existing is not None:
         raise ListExistsError(
-            f'a list "{slug}" already exists ("{existing.name}", created '
-            f"{existing.created_at:%Y-%m-%d}); choose another slug or import into that list"
+            _(
+                'a list "{slug}" already exists ("{name}", created {day}); choose another '
+                "slug or import into that list"
+            ).format(slug=slug, name=existing.name, day=f"{existing.created_at:%Y-%m-%d}")
         )
     values = {
         "slug": slug,
@@ -101,7 +112,7 @@ def create_list(
     try:
         session.flush()
     except IntegrityError as exc:  # a concurrent create won the race
-        raise ListExistsError(f'a list "{slug}" already exists') from exc
+        raise ListExistsError(_('a list "{slug}" already exists').format(slug=slug)) from exc
     record_event(
         session,
         action="create-list",
@@ -125,8 +136,10 @@ def _normalise_targets(targets: str | None) -> str | None:
             continue
         if not _COUNTRY.fullmatch(code):
             raise InputError(
-                f'"{part.strip()}" is not a country code; give targets as comma-separated '
-                'ISO codes such as "RU,BY"'
+                _(
+                    '"{code}" is not a country code; give targets as comma-separated '
+                    'ISO codes such as "RU,BY"'
+                ).format(code=part.strip())
             )
         if code not in codes:
             codes.append(code)
@@ -166,7 +179,11 @@ def rename_list(session: Session, slug: str, *, name: str, actor: str) -> Contro
     control_list = get_list(session, slug)
     name = name.strip()
     if not name:
-        raise InputError(f'list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")')
+        raise InputError(
+            _('list "{slug}" needs a name (e.g. --name "Russia/Belarus situational")').format(
+                slug=slug
+            )
+        )
     before = control_list.name
     control_list.name = name
     session.add(control_list)

@@ -25,10 +25,12 @@ from exportctl.errors import (
     VersionExistsError,
     VersionNotFoundError,
 )
+from exportctl.i18n import _, ngettext
 from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import record_event
 from exportctl.store.digests import version_digests, version_record
 from exportctl.store.items import insert_items
+from exportctl.store.labels import STATUS_WORDS, retire_label
 from exportctl.store.lists import ensure_list, get_list
 
 
@@ -50,8 +52,12 @@ def get_version(session: Session, slug: str, label: str) -> Version:
         select(Version).where(Version.list_id == control_list.id, Version.label == label)
     ).first()
     if found is None:
-        labels = ", ".join(v.label for v in versions_of(session, control_list)) or "none yet"
-        raise VersionNotFoundError(f'list "{slug}" has no version "{label}" (versions: {labels})')
+        labels = ", ".join(v.label for v in versions_of(session, control_list)) or _("none yet")
+        raise VersionNotFoundError(
+            _('list "{slug}" has no version "{label}" (versions: {labels})').format(
+                slug=slug, label=label, labels=labels
+            )
+        )
     return found
 
 
@@ -83,29 +89,44 @@ def version_as_of(
     passed_over = [v for v in dated if v.effective is not None and v.effective <= day]
     if passed_over:
         raise VersionNotFoundError(
-            f'list "{slug}" had no approved version in force on {when}: '
-            + "; ".join(_why_not_in_force(passed_over))
+            _('list "{slug}" had no approved version in force on {day}: {why}').format(
+                slug=slug, day=when, why="; ".join(_why_not_in_force(passed_over))
+            )
         )
     if usable:
         first = usable[0]
         raise VersionNotFoundError(
-            f'list "{slug}" had no version in force on {when}; the first, '
-            f'"{first.label}", took effect on {first.effective}'
+            _(
+                'list "{slug}" had no version in force on {day}; the first, "{label}", took '
+                "effect on {effective}"
+            ).format(slug=slug, day=when, label=first.label, effective=first.effective)
         )
     if dated:
         first = dated[0]
         raise VersionNotFoundError(
-            f'list "{slug}" had no version in force on {when}; the first dated one, '
-            f'"{first.label}" (effective {first.effective}), is {first.status}'
+            _(
+                'list "{slug}" had no version in force on {day}; the first dated one, '
+                '"{label}" (effective {effective}), is {status}'
+            ).format(
+                slug=slug,
+                day=when,
+                label=first.label,
+                effective=first.effective,
+                status=_(STATUS_WORDS.get(first.status, first.status)),
+            )
         )
     undated = undated_versions(session, control_list, include_drafts=True)
     if undated:
         raise VersionNotFoundError(
-            f'list "{slug}" has no version with an effective date, so none was in force on '
-            f"{when}: " + "; ".join(undated_reason(slug, v) for v in undated)
+            _(
+                'list "{slug}" has no version with an effective date, so none was in force '
+                "on {day}: {why}"
+            ).format(slug=slug, day=when, why="; ".join(undated_reason(slug, v) for v in undated))
         )
     raise VersionNotFoundError(
-        f'list "{slug}" has no version with an effective date; import with --effective'
+        _('list "{slug}" has no version with an effective date; import with --effective').format(
+            slug=slug
+        )
     )
 
 
@@ -133,15 +154,14 @@ def dating_hint(slug: str, label: str) -> str:
 def undated_reason(slug: str, version: Version) -> str:
     """Why an undated version is never chosen by date, and the command that mends it."""
     if version.status == "draft":
-        return (
-            f'"{version.label}" is a draft without an effective date; give it one: '
-            f"{dating_hint(slug, version.label)}"
+        return _('"{label}" is a draft without an effective date; give it one: {hint}').format(
+            label=version.label, hint=dating_hint(slug, version.label)
         )
-    return (
-        f'"{version.label}" is approved but has no effective date, so it is never chosen by '
-        f"date; withdraw it (exportctl withdraw {version.label} --list {slug} --reason "
+    return _(
+        '"{label}" is approved but has no effective date, so it is never chosen by '
+        "date; withdraw it (exportctl withdraw {label} --list {slug} --reason "
         '"no effective date") and import its file again with --effective DATE'
-    )
+    ).format(label=version.label, slug=slug)
 
 
 def _counts(version: Version, include_drafts: bool) -> bool:
@@ -153,17 +173,28 @@ def _why_not_in_force(versions: Sequence[Version]) -> list[str]:
     clauses: list[str] = []
     drafts = [v for v in versions if v.status == "draft"]
     if drafts:
-        names = ", ".join(f'"{v.label}" (effective {v.effective})' for v in drafts)
-        verb = "is a draft" if len(drafts) == 1 else "are drafts"
+        names = ", ".join(
+            _('"{label}" (effective {effective})').format(label=v.label, effective=v.effective)
+            for v in drafts
+        )
         clauses.append(
-            f"{names} {verb} awaiting approval (approve with `exportctl approve`, "
-            "or use --include-drafts to count drafts)"
+            ngettext(
+                "{names} is a draft awaiting approval (approve with `exportctl approve`, "
+                "or use --include-drafts to count drafts)",
+                "{names} are drafts awaiting approval (approve with `exportctl approve`, "
+                "or use --include-drafts to count drafts)",
+                len(drafts),
+            ).format(names=names)
         )
     for v in versions:
         if v.status == "withdrawn":
             clauses.append(
-                f'"{v.label}" (effective {v.effective}) was withdrawn by {v.withdrawn_by}: '
-                f"{v.withdrawn_reason}"
+                _('"{label}" (effective {effective}) was withdrawn by {actor}: {reason}').format(
+                    label=v.label,
+                    effective=v.effective,
+                    actor=v.withdrawn_by,
+                    reason=v.withdrawn_reason,
+                )
             )
     return clauses
 
@@ -300,8 +331,10 @@ def begin_version(session: Session, new: NewVersion) -> Version:
     """
     if new.approve and new.effective is None:
         raise StatusError(
-            f'version "{new.label}" of "{new.slug}" cannot be approved without an effective '
-            "date: it would never be chosen by date; give --effective DATE"
+            _(
+                'version "{label}" of "{slug}" cannot be approved without an effective '
+                "date: it would never be chosen by date; give --effective DATE"
+            ).format(label=new.label, slug=new.slug)
         )
     if new.create_list:
         control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
@@ -311,18 +344,38 @@ def begin_version(session: Session, new: NewVersion) -> Version:
     existing = session.exec(
         select(Version).where(Version.list_id == control_list.id, Version.label == new.label)
     ).first()
-    if existing is not None:
+    if existing is not None and existing.status == "withdrawn":
+        # The corrected import takes the label; the withdrawn version keeps its
+        # history under "LABEL (withdrawn N)" (issue 21).
+        retire_label(session, existing, new.slug, new.actor)
+    elif existing is not None:
         raise VersionExistsError(
-            f'list "{new.slug}" already has a version "{new.label}" (imported '
-            f"{existing.imported_at:%Y-%m-%d} from {existing.source_file}); versions are "
-            "immutable, import the correction under a new label"
+            _(
+                'list "{slug}" already has a version "{label}" (imported {day} from {file}); '
+                "versions are immutable: import the correction under a new label, or "
+                "withdraw this one first (exportctl withdraw {label} --list {slug}) to reuse "
+                "its label"
+            ).format(
+                slug=new.slug,
+                label=new.label,
+                day=f"{existing.imported_at:%Y-%m-%d}",
+                file=existing.source_file,
+            )
         )
     previous = find_source(session, control_list.id, new.source_sha256, new.source_sheet)
     if previous is not None:
-        sheet = f', sheet "{new.source_sheet}"' if new.source_sheet else ""
+        sheet = _(', sheet "{sheet}"').format(sheet=new.source_sheet) if new.source_sheet else ""
         raise DuplicateSourceError(
-            f"{new.source_file}{sheet} was already imported into list "
-            f'"{new.slug}" as version "{previous.label}" (SHA-256 {new.source_sha256[:12]}…)'
+            _(
+                '{file}{sheet} was already imported into list "{slug}" as version "{label}" '
+                "(SHA-256 {sha}…)"
+            ).format(
+                file=new.source_file,
+                sheet=sheet,
+                slug=new.slug,
+                label=previous.label,
+                sha=new.source_sha256[:12],
+            )
         )
     version = Version.model_validate(
         {
@@ -358,7 +411,9 @@ def begin_version(session: Session, new: NewVersion) -> Version:
         session.flush()
     except IntegrityError as exc:  # a concurrent import won the race
         raise VersionExistsError(
-            f'list "{new.slug}" already has version "{new.label}" or this source'
+            _('list "{slug}" already has version "{label}" or this source').format(
+                slug=new.slug, label=new.label
+            )
         ) from exc
     return version
 
