@@ -23,7 +23,7 @@ from exportctl.errors import InputError, RefusedError, location
 from exportctl.i18n import N_, _, ngettext
 from exportctl.limits import DEFAULTS, Limits
 from exportctl.progress import announce_total
-from exportctl.readers.csv import garbled_row, open_csv
+from exportctl.readers.csv import garbled_row, looks_like, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
 from exportctl.readers.exported import json_table, read_export
 from exportctl.readers.guard import DOCUMENTS, Checked, check_file, regular_file
@@ -238,7 +238,9 @@ def _read_csv(
         top = _top_rows(source.rows)
         located = locate(itertools.chain(top, source.rows), schema, overrides)
         if located is None:
-            raise InputError(_no_csv_header(top, source.encoding, encoding), file=name)
+            raise InputError(
+                _no_csv_header(top, source.encoding, encoding, checked.path), file=name
+            )
         if not allow_catalogue:
             _refuse_catalogue(located, schema, file=name, sheet=None)
         exported = read_export(
@@ -278,8 +280,12 @@ def _top_rows(rows: Iterator[RawRow]) -> list[RawRow]:
     return top
 
 
-def _no_csv_header(top: list[RawRow], used: str, given: str | None) -> str:
-    """Why no header was found in a CSV: said plainly when the text looks garbled."""
+def _no_csv_header(top: list[RawRow], used: str, given: str | None, path: Path) -> str:
+    """Why no header was found in a CSV: said plainly when the text looks garbled.
+
+    With ``--encoding`` given, the advice names the encoding the bytes look like
+    (:func:`~exportctl.readers.csv.looks_like`), never the one just given.
+    """
     found = garbled_row(top)
     if found is None:
         return _no_header()
@@ -292,7 +298,12 @@ def _no_csv_header(top: list[RawRow], used: str, given: str | None) -> str:
             'in an encoding without Korean letters: save it again from Excel as "CSV UTF-8"'
         ).format(**values)
     if given is not None:
-        other = "utf-8" if used.replace("-", "").lower() == "cp949" else "cp949"
+        # Latin-1 and the like decode any byte: the garbling, not an error, shows the
+        # guess was wrong, so the bytes are asked what they look like instead.
+        guess = looks_like(path, [given])
+        if guess is None:
+            guess = "UTF-8" if used.replace("-", "").lower() == "cp949" else "CP949"
+        other = guess.lower()
         return _(
             "no header row with an HS code column found in the first {rows} rows; the text "
             'decoded with --encoding {given} looks garbled ("{sample}" in row {row}), so the '
