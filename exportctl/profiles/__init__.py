@@ -116,8 +116,10 @@ class _ProfileFile(BaseModel):
     def _name(cls, value: str) -> str:
         if not _NAME.fullmatch(value):
             raise ValueError(
-                f"{value!r} cannot be a profile name: use lower-case letters, digits, "
-                '"-", "_" or "."'
+                _(
+                    '{name} cannot be a profile name: use lower-case letters, digits, "-", "_" '
+                    'or "."'
+                ).format(name=repr(value))
             )
         return value
 
@@ -126,7 +128,11 @@ class _ProfileFile(BaseModel):
     def _levels(cls, value: list[int]) -> list[int]:
         wrong = [level for level in value if level not in (2, 4, 6, 8, 10)]
         if wrong or not value:
-            raise ValueError(f"code levels are among 2, 4, 6, 8 and 10, not {wrong or value!r}")
+            raise ValueError(
+                _("code levels are among 2, 4, 6, 8 and 10, not {value}").format(
+                    value=repr(wrong or value)
+                )
+            )
         return sorted(set(value))
 
     @field_validator("headers")
@@ -135,8 +141,10 @@ class _ProfileFile(BaseModel):
         unknown = [name for name in value if name not in LIST_SCHEMA.fields]
         if unknown:
             raise ValueError(
-                f"headers for unknown field {unknown[0]!r} "
-                f"(fields: {', '.join(LIST_SCHEMA.fields)}; attributes go under [attributes])"
+                _(
+                    "headers for unknown field {field} (fields: {fields}; attributes go under "
+                    "[attributes])"
+                ).format(field=repr(unknown[0]), fields=", ".join(LIST_SCHEMA.fields))
             )
         return value
 
@@ -146,17 +154,21 @@ class _ProfileFile(BaseModel):
         for name, attribute in value.items():
             if not _ATTRIBUTE.fullmatch(name) or name in LIST_SCHEMA.fields:
                 raise ValueError(
-                    f"{name!r} cannot be an attribute name: use lower-case letters, digits "
-                    "and _, and none of the list's own fields"
+                    _(
+                        "{name} cannot be an attribute name: use lower-case letters, digits and "
+                        "_, and none of the list's own fields"
+                    ).format(name=repr(name))
                 )
             if not attribute.headers:
-                raise ValueError(f"attribute {name!r} needs at least one header spelling")
+                raise ValueError(
+                    _("attribute {name} needs at least one header spelling").format(name=repr(name))
+                )
         return value
 
     @model_validator(mode="after")
     def _reason(self) -> _ProfileFile:
         if self.controls == "description" and not self.controls_reason:
-            raise ValueError('controls = "description" needs controls_reason: why, in words')
+            raise ValueError(_('controls = "description" needs controls_reason: why, in words'))
         return self
 
 
