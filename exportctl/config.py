@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from exportctl.errors import ConfigError
+from exportctl.i18n import _
 
 ENV_DATABASE_URL = "EXPORTCTL_DATABASE_URL"
 ENV_ACTOR = "EXPORTCTL_ACTOR"
@@ -88,27 +89,39 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     path = config_path(env)
     if not path.is_file():
         if env.get(ENV_CONFIG):
-            raise ConfigError(f"config file {path} (from {ENV_CONFIG}) does not exist")
+            raise ConfigError(
+                _("config file {path} (from {variable}) does not exist").format(
+                    path=path, variable=ENV_CONFIG
+                )
+            )
         return Config()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
+        raise ConfigError(
+            _("config file {path} cannot be read: {reason}").format(path=path, reason=exc)
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        raise ConfigError(
+            _("config file {path} is not valid TOML: {reason}").format(path=path, reason=exc)
+        ) from exc
     known = [f.name for f in fields(Config) if f.name != "path"]
     texts: dict[str, str] = {}
     limits: dict[str, int] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(
-                f'config file {path}: unknown key "{key}" (known keys: {", ".join(known)})'
+                _('config file {path}: unknown key "{key}" (known keys: {known})').format(
+                    path=path, key=key, known=", ".join(known)
+                )
             )
         if key == "limits":
             limits = _limits_table(path, value)
             continue
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f'config file {path}: "{key}" must be a non-empty text')
+            raise ConfigError(
+                _('config file {path}: "{key}" must be a non-empty text').format(path=path, key=key)
+            )
         texts[key] = value.strip()
     return Config(**texts, limits=limits, path=path)
 
@@ -121,8 +134,10 @@ def _limits_table(path: Path, value: object) -> dict[str, int]:
     """
     if not isinstance(value, dict):
         raise ConfigError(
-            f"config file {path}: limits must be a table ([limits] with lines like "
-            "max_rows = 3000000)"
+            _(
+                "config file {path}: limits must be a table ([limits] with lines like "
+                "max_rows = 3000000)"
+            ).format(path=path)
         )
     from exportctl.limits import check_value
 
@@ -131,7 +146,9 @@ def _limits_table(path: Path, value: object) -> dict[str, int]:
         try:
             checked[name] = check_value(name, number)
         except ValueError as exc:
-            raise ConfigError(f"config file {path}: [limits] {exc}") from None
+            raise ConfigError(
+                _("config file {path}: [limits] {problem}").format(path=path, problem=exc)
+            ) from None
     return checked
 
 
@@ -190,8 +207,13 @@ def resolve_lang(
         return explicit
     if config is not None and config.lang:
         if config.lang not in LANGUAGES:
-            where = f"config file {config.path}: " if config.path else ""
-            raise ConfigError(f'{where}lang "{config.lang}" is not one of {", ".join(LANGUAGES)}')
+            where = _("config file {path}: ").format(path=config.path) if config.path else ""
+            raise ConfigError(
+                where
+                + _('lang "{lang}" is not one of {languages}').format(
+                    lang=config.lang, languages=", ".join(LANGUAGES)
+                )
+            )
         return config.lang
     env = os.environ if environ is None else environ
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
@@ -216,9 +238,12 @@ def resolve_timezone(
         try:
             return ZoneInfo(config.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            where = f"config file {config.path}: " if config.path else ""
+            where = _("config file {path}: ").format(path=config.path) if config.path else ""
             raise ConfigError(
-                f'{where}timezone "{config.timezone}" is not a known IANA zone (e.g. Asia/Seoul)'
+                where
+                + _('timezone "{zone}" is not a known IANA zone (e.g. Asia/Seoul)').format(
+                    zone=config.timezone
+                )
             ) from exc
     env = os.environ if environ is None else environ
     name = (env.get("TZ") or "").lstrip(":")

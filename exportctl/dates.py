@@ -6,6 +6,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from exportctl.i18n import _
+
 _PATTERNS = (
     # 2024-06-28, 2024/06/28, 2024. 6. 28., 2024.06.28 (one kind of separator per date)
     re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?:\s*\.)?"),
@@ -57,4 +59,8 @@ def parse_date(text: str) -> dt.date:
             return dt.date(year, month, day)
         except ValueError:
             break
-    raise ValueError(f'"{text.strip()}" is not a date (write it like 2024-06-28 or 2024. 6. 28.)')
+    raise ValueError(
+        _('"{text}" is not a date (write it like 2024-06-28 or 2024. 6. 28.)').format(
+            text=text.strip()
+        )
+    )

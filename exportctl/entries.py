@@ -57,6 +57,7 @@ from exportctl.annex import (
 )
 from exportctl.annex.outline import Outline
 from exportctl.errors import InputError
+from exportctl.i18n import _, ngettext
 from exportctl.identity import PartSide, fold_title, item_key, pair_parts
 from exportctl.models import ItemRecord, SubItem
 from exportctl.readers import ParsedRow, Table
@@ -103,7 +104,9 @@ ROW_KINDS = ("entry", "sub_item", "continuation", "title", "left_out")
 
 def part_name(number: int, title: str) -> str:
     """``part 2 "러시아·벨라루스 상황허가 대상 품목"``, or ``part 1`` without a title."""
-    return f'part {number} "{title}"' if title else f"part {number}"
+    if title:
+        return _('part {number} "{title}"').format(number=number, title=title)
+    return _("part {number}").format(number=number)
 
 
 class Warn(Protocol):
@@ -171,8 +174,9 @@ class Assembler:
                 if self._held is None:
                     self._warn(
                         "orphan-sub-item",
-                        f'sub-item "{label.text}" has no entry above it in '
-                        f"{part_name(part.number, part.title)}; it was left out",
+                        _(
+                            'sub-item "{label}" has no entry above it in {part}; it was left out'
+                        ).format(label=label.text, part=part_name(part.number, part.title)),
                         parsed.row,
                     )
                     counts["left_out"] += 1
@@ -182,8 +186,10 @@ class Assembler:
                 if problem is not None:
                     self._warn(
                         "sub-item-sequence",
-                        f'sub-item "{label.text}" of entry {_entry_name(self._held)}: '
-                        f"{problem}; it is kept as a sub-item, not counted as an entry",
+                        _(
+                            'sub-item "{label}" of entry {entry}: {problem}; it is kept as a '
+                            "sub-item, not counted as an entry"
+                        ).format(label=label.text, entry=_entry_name(self._held), problem=problem),
                         parsed.row,
                     )
                 continue
@@ -196,8 +202,10 @@ class Assembler:
                 last = self._subs.append_text(str(parsed.values.get("description")))
                 self._warn(
                     "continued-row",
-                    f'the row holds only text, read as the rest of sub-item "{last}" of '
-                    "the entry above",
+                    _(
+                        'the row holds only text, read as the rest of sub-item "{label}" of the '
+                        "entry above"
+                    ).format(label=last),
                     parsed.row,
                 )
                 continue
@@ -226,8 +234,10 @@ class Assembler:
         if given is not None and given in used and row is not None:
             self._warn(
                 "duplicate-section",
-                f"{part_name(given, title)} repeats the number of a part above it; "
-                f"its entries are numbered as part {number}",
+                _(
+                    "{part} repeats the number of a part above it; its entries are numbered as "
+                    "part {number}"
+                ).format(part=part_name(given, title), number=number),
                 row,
             )
         part = Part(number, title, row)
@@ -242,9 +252,11 @@ class Assembler:
             return ()
         reading = read_control_numbers(cell, cell=True)
         kept = (
-            f"the cell's other numbers are kept ({', '.join(reading.numbers)})"
+            _("the cell's other numbers are kept ({numbers})").format(
+                numbers=", ".join(reading.numbers)
+            )
             if reading.numbers
-            else "no number was read from the cell"
+            else _("no number was read from the cell")
         )
         for problem in reading.problems:
             self._warn(
@@ -272,8 +284,10 @@ class Assembler:
                     setattr(held, name, f"{before} {more}" if before else more)
         self._warn(
             "continued-row",
-            f"the row continues entry {_entry_name(held)} (a cell merged down from the row "
-            "above, or a row cut by a page break); its text was joined to that entry",
+            _(
+                "the row continues entry {entry} (a cell merged down from the row above, or a "
+                "row cut by a page break); its text was joined to that entry"
+            ).format(entry=_entry_name(held)),
             parsed.row,
         )
 
@@ -283,8 +297,10 @@ class Assembler:
         shown = text if len(text) <= 40 else f"{text[:39]}…"
         self._warn(
             "unplaced-row",
-            f'the row holds "{shown}" but no serial, no HS code and no sub-item label, and '
-            "continues no entry above it; it was left out and not counted as an entry",
+            _(
+                'the row holds "{text}" but no serial, no HS code and no sub-item label, and '
+                "continues no entry above it; it was left out and not counted as an entry"
+            ).format(text=shown),
             parsed.row,
         )
 
@@ -348,7 +364,7 @@ def _inline_sub_items(item: ItemRecord) -> tuple[SubItem, ...]:
 
 
 def _entry_name(item: ItemRecord) -> str:
-    return f"No. {item.serial}" if item.serial else "above"
+    return _("No. {serial}").format(serial=item.serial) if item.serial else _("above")
 
 
 def _sub_item(parsed: ParsedRow) -> tuple[Label, str, str | None] | None:
@@ -386,7 +402,7 @@ def _sub_item(parsed: ParsedRow) -> tuple[Label, str, str | None] | None:
 
 def entries(count: int) -> str:
     """``1 entry``, ``1,402 entries``."""
-    return f"{count:,} entry" if count == 1 else f"{count:,} entries"
+    return ngettext("{count:,} entry", "{count:,} entries", count).format(count=count)
 
 
 def listing(parts: Iterable[Part]) -> str:
@@ -425,10 +441,19 @@ class Choice:
         kept = [part for part in parts if self.keeps(part)]
         if self.text is None or len(kept) == 1:
             return kept
-        how = "no part" if not kept else f"{len(kept)} parts"
+        message = (
+            _(
+                '--section "{text}" matches no part; parts found: {parts}; give a part\'s number '
+                "or a word of its title only it has"
+            )
+            if not kept
+            else _(
+                '--section "{text}" matches {count} parts; parts found: {parts}; give a part\'s '
+                "number or a word of its title only it has"
+            )
+        )
         raise InputError(
-            f'--section "{self.text}" matches {how}; parts found: {listing(parts)}; give a '
-            "part's number or a word of its title only it has",
+            message.format(text=self.text, count=len(kept), parts=listing(parts)),
             file=table.file,
             sheet=table.sheet,
         )

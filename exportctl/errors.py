@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from exportctl.i18n import _
+
 _DOCUMENT_TABLE = re.compile(r"table \d+")
 
 
@@ -63,11 +65,14 @@ def location(
     else:
         if sheet:
             # A document's tables are named "table 1", "table 2" (readers.documents).
-            parts.append(sheet if _DOCUMENT_TABLE.fullmatch(sheet) else f'sheet "{sheet}"')
+            if _DOCUMENT_TABLE.fullmatch(sheet):
+                parts.append(_("table {number}").format(number=sheet.split()[1]))
+            else:
+                parts.append(_('sheet "{sheet}"').format(sheet=sheet))
         if row is not None:
-            parts.append(f"row {row}")
+            parts.append(_("row {row}").format(row=row))
     if column:
-        parts.append(f'column "{column}"')
+        parts.append(_('column "{column}"').format(column=column))
     return ", ".join(parts)
 
 

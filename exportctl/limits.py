@@ -47,6 +47,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
+from exportctl.i18n import N_, _
+
 RATIO_FLOOR = 10 * 1024**2
 """Zip parts smaller than this are not checked for ratio: small XML compresses very well."""
 
@@ -76,27 +78,34 @@ DEFAULTS = Limits()
 
 def raise_hint(name: str) -> str:
     """How to raise a cap: the root option and the config key."""
-    return f"raise it with exportctl --limit {name}=N or {name} in the config file's [limits]"
+    return _(
+        "raise it with exportctl --limit {name}=N or {name} in the config file's [limits]"
+    ).format(name=name)
+
+
+BEFORE_READING = N_("refused before reading it")
+"""Why a file over a cap is refused, unless the caller says (e.g. a possible zip bomb)."""
 
 
 def over(
-    what: str,
-    value: int,
-    name: str,
-    limits: Limits,
-    unit: str = "",
-    why: str = "refused before reading it",
+    what: str, value: int, name: str, limits: Limits, why: str = BEFORE_READING, **values: object
 ) -> str:
     """The sentence for a file over a cap: its value, the cap, and how to raise it.
 
-    ``"uses 16,384 columns, more than the 1,000 allowed (max_columns); if the file
-    is genuine, raise it with exportctl --limit max_columns=N or max_columns in the
-    config file's [limits]"``
+    ``what`` is the translated start of the sentence with ``{value}`` and ``{cap}`` in
+    it (``_("uses {value:,} columns, more than the {cap:,} columns allowed")``), and any
+    other ``values`` it names: the unit and the word order are the translation's.
+    ``why`` is an untranslated message (``N_``). Gives ``"uses 16,384 columns, more
+    than the 1,000 allowed (max_columns);
+    refused before reading it: if the file is genuine, raise it with exportctl --limit
+    max_columns=N or max_columns in the config file's [limits]"``.
     """
     cap = getattr(limits, name)
-    return (
-        f"{what} {value:,}{unit}, more than the {cap:,}{unit} allowed ({name}); "
-        f"{why}: if the file is genuine, {raise_hint(name)}"
+    return _("{what} ({name}); {why}: if the file is genuine, {hint}").format(
+        what=what.format(value=value, cap=cap, **values),
+        name=name,
+        why=_(why),
+        hint=raise_hint(name),
     )
 
 
@@ -111,7 +120,7 @@ def parse_setting(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep:
-        raise ValueError(f'"{text}" is not NAME=VALUE (e.g. max_rows=3000000)')
+        raise ValueError(_('"{text}" is not NAME=VALUE (e.g. max_rows=3000000)').format(text=text))
     return name, check_value(name, value.strip())
 
 
@@ -122,14 +131,22 @@ def check_value(name: str, value: object) -> int:
         ValueError: Saying which.
     """
     if name not in NAMES:
-        raise ValueError(f'unknown limit "{name}" (limits: {", ".join(NAMES)})')
+        raise ValueError(
+            _('unknown limit "{name}" (limits: {names})').format(name=name, names=", ".join(NAMES))
+        )
     if isinstance(value, str):
         try:
             value = int(value.replace("_", ""), 10)
         except ValueError:
-            raise ValueError(f'{name} must be a whole number, not "{value}"') from None
+            raise ValueError(
+                _('{name} must be a whole number, not "{value}"').format(name=name, value=value)
+            ) from None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a whole number above 0, not {value!r}")
+        raise ValueError(
+            _("{name} must be a whole number above 0, not {value}").format(
+                name=name, value=repr(value)
+            )
+        )
     return value
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import CheckConstraint, Column, Index, MetaData, Text, UniqueCon
 from sqlmodel import Field, SQLModel
 
 from exportctl.hscode.coverage import Span
+from exportctl.i18n import _
 
 # Constraint names are set so that Alembic revisions are identical on SQLite and
 # PostgreSQL and can be dropped by name later.
@@ -199,11 +200,13 @@ class Version(SQLModel, table=True):
         """The status for people: ``approved by lee 2024-06-30``, ``DRAFT (not approved)``."""
         if self.status == "approved":
             when = f" {self.approved_at:%Y-%m-%d}" if self.approved_at else ""
-            alone = " (one-person sign-off)" if self.one_person else ""
-            return f"approved by {self.approved_by}{when}{alone}"
+            text = _("approved by {who}{when}").format(who=self.approved_by, when=when)
+            return text + _(" (one-person sign-off)") if self.one_person else text
         if self.status == "withdrawn":
-            return f"WITHDRAWN by {self.withdrawn_by}: {self.withdrawn_reason}"
-        return "DRAFT (not approved)"
+            return _("WITHDRAWN by {who}: {reason}").format(
+                who=self.withdrawn_by, reason=self.withdrawn_reason
+            )
+        return _("DRAFT (not approved)")
 
     def warnings(self) -> list[str]:
         """The declared-count mismatches found at import (``declared_warnings`` decoded)."""

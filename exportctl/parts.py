@@ -26,6 +26,7 @@ from exportctl.entries import (
 )
 from exportctl.errors import InputError
 from exportctl.hscode import Nomenclature, learn_ahead
+from exportctl.i18n import _
 from exportctl.identity import Keys, PartSide, named
 from exportctl.models import ItemRecord, ValidationReport
 from exportctl.readers import ParsedRow, Table
@@ -142,7 +143,9 @@ def validate_annex(
         out.add(
             "warning",
             "unmapped-column",
-            f'column "{header}" is not used (map it with --column FIELD="{header}")',
+            _('column "{header}" is not used (map it with --column FIELD="{header}")').format(
+                header=header
+            ),
         )
     kept: list[ItemRecord] = []
     emit = sink if sink is not None else kept.append
@@ -208,14 +211,19 @@ def validate_annex(
             out.add(
                 "warning",
                 "section-left-out",
-                f"{part_name(part.number, part.title)} ({entries(part.entries)}) was "
-                f"read and left out: not in --section {section}",
+                _("{part} ({entries}) was read and left out: not in --section {section}").format(
+                    part=part_name(part.number, part.title),
+                    entries=entries(part.entries),
+                    section=section,
+                ),
                 row=part.row,
             )
     if additions and len(stored) > 1:
         raise InputError(
-            f"--additions adds to one part, but the file has {len(stored)}: "
-            f"{listing(stored)}; choose one with --section",
+            _(
+                "--additions adds to one part, but the file has {count}: {parts}; choose one "
+                "with --section"
+            ).format(count=len(stored), parts=listing(stored)),
             file=table.file,
             sheet=table.sheet,
         )
@@ -224,11 +232,13 @@ def validate_annex(
         out.add(
             "error",
             "no-items",
-            "no entry was read under the header (every row was empty, a footnote or left "
-            "out); if the notice really declares an empty list, give --declared-total 0",
+            _(
+                "no entry was read under the header (every row was empty, a footnote or left "
+                "out); if the notice really declares an empty list, give --declared-total 0"
+            ),
         )
     if additions and not on_base:
-        out.add("error", "no-base", "--additions needs --base: the version it adds to")
+        out.add("error", "no-base", _("--additions needs --base: the version it adds to"))
     report = ValidationReport(
         file=table.file,
         sheet=table.sheet,
@@ -268,9 +278,12 @@ def validate_annex(
                 out.add(
                     "warning",
                     "no-base-section",
-                    f'{prefix}"{base_label}" has no part like '
-                    f"{part_name(part.number, part.title)}; its {entries(part_checks.count)} "
-                    "count as added",
+                    prefix
+                    + _('"{base}" has no part like {part}; its {entries} count as added').format(
+                        base=base_label,
+                        part=part_name(part.number, part.title),
+                        entries=entries(part_checks.count),
+                    ),
                 )
         count, counted_base, counted_keys = part_checks.count, part_base, part_checks.keys
         if counting == "coded":
@@ -342,8 +355,14 @@ def _dropped(
         out.add(
             "warning",
             "base-part-dropped",
-            f'"{base_label}" has {part_name(number, titles.get(number, ""))} '
-            f"({entries(len(items))}), which this version does not: they count as removed",
+            _(
+                '"{base}" has {part} ({entries}), which this version does not: they count as '
+                "removed"
+            ).format(
+                base=base_label,
+                part=part_name(number, titles.get(number, "")),
+                entries=entries(len(items)),
+            ),
         )
         found.append((0, len(items)))
     return found
@@ -368,17 +387,21 @@ def declared_for(
     unknown = sorted(set(by_part) - numbers)
     if unknown:
         raise InputError(
-            f"declared counts are given for part {unknown[0]}, which is not stored; parts "
-            f"stored: {listing(stored)}",
+            _(
+                "declared counts are given for part {number}, which is not stored; parts "
+                "stored: {parts}"
+            ).format(number=unknown[0], parts=listing(stored)),
             file=table.file,
             sheet=table.sheet,
         )
     plain = declared != Declared()
     if plain and len(stored) > 1:
         raise InputError(
-            f"the file has {len(stored)} parts ({listing(stored)}), so a plain declared count "
-            "cannot tell which it is for: give it per part (--declared-total 2=1402) or "
-            "choose one part with --section",
+            _(
+                "the file has {count} parts ({parts}), so a plain declared count cannot tell "
+                "which it is for: give it per part (--declared-total 2=1402) or choose one part "
+                "with --section"
+            ).format(count=len(stored), parts=listing(stored)),
             file=table.file,
             sheet=table.sheet,
         )

@@ -57,6 +57,7 @@ RULES = MappingProxyType(
         "looks-like-additions": "error: serials continue the base: a file of additions",
         "removes-most-of-base": "error: a complete list that would remove most of its base",
         "columns-lost": "warning: columns the earlier version had are missing",
+        "base-part-dropped": "warning: a base part the file lacks: its entries count as removed",
         "notice-mismatch": "warning: --notice differs from the number the file prints",
         "notice-already-imported": "warning: the notice number was already imported into the list",
         "unmapped-column": "warning: a non-empty column no field maps to",
@@ -67,7 +68,8 @@ RULES = MappingProxyType(
         "formula-outside": "note: formulas without cached values outside the mapped columns",
         "no-number-formats": "note: the reader gives no number formats for this file",
         "csv-delimiter": "note: a CSV separated by something other than commas",
-        "csv-encoding": "note: a CSV that is not UTF-8, decoded as CP949",
+        "csv-encoding": "note: a CSV that is not UTF-8, decoded as CP949 or UTF-16 without a BOM",
+        "xls-text": "note: tab-separated text named .xls (a SAP/ERP export) read as text",
         "pdf-restricted": "note: a PDF locked against copying or printing was read",
     }
 )

@@ -25,6 +25,7 @@ from exportctl.hscode import (
     Span,
     learn_ahead,
 )
+from exportctl.i18n import _
 from exportctl.identity import Declared as Declared  # the import API has always named it here
 from exportctl.identity import Keys, item_key, match, serial_key, tie_out
 from exportctl.models import Finding, ItemRecord, Severity, ValidationReport
@@ -121,8 +122,10 @@ def _build_item(
             out.add(
                 "error",
                 "nul-character",
-                "the cell holds a NUL character (\\x00), which no record can keep; "
-                "remove it from the file",
+                _(
+                    "the cell holds a NUL character (\\x00), which no record can keep; "
+                    "remove it from the file"
+                ),
                 row=row,
                 field=name,
                 value=value.replace("\x00", "\\x00"),
@@ -140,7 +143,9 @@ def _build_item(
             out.add(
                 "warning",
                 "code-recovered",
-                f'"{raw_code}" read as {result.dotted()}: {result.recovered}',
+                _('"{raw}" read as {code}: {how}').format(
+                    raw=raw_code, code=result.dotted(), how=result.recovered
+                ),
                 row=row,
                 field="code",
                 value=raw_code,
@@ -148,11 +153,15 @@ def _build_item(
         unknown = next((c for c in (code, code_end) if c and not nomenclature.known(c)), None)
         if unknown is not None:
             older = Nomenclature.load("2017").known(unknown)
-            where = "it is in HS 2017 but not in HS 2022" if older else "it is not in HS 2022"
+            message = (
+                _("{code} is not a known HS heading: it is in HS 2017 but not in HS 2022")
+                if older
+                else _("{code} is not a known HS heading: it is not in HS 2022")
+            )
             out.add(
                 "warning",
                 "unknown-code",
-                f"{HSCode(unknown).dotted()} is not a known HS heading: {where}",
+                message.format(code=HSCode(unknown).dotted()),
                 row=row,
                 field="code",
                 value=raw_code,
@@ -162,8 +171,10 @@ def _build_item(
             out.add(
                 "warning",
                 "no-code",
-                f'"{result.raw}" in the code column is not an HS code; the item is kept '
-                "as defined by its name",
+                _(
+                    '"{raw}" in the code column is not an HS code; the item is kept as defined '
+                    "by its name"
+                ).format(raw=result.raw),
                 row=row,
                 field="code",
                 value=result.raw,
@@ -174,7 +185,7 @@ def _build_item(
                 f"{result.kind}-code",
                 result.reason
                 if result.raw in result.reason
-                else f'"{result.raw}": {result.reason}',
+                else _('"{raw}": {reason}').format(raw=result.raw, reason=result.reason),
                 row=row,
                 field="code",
                 value=result.raw,
@@ -189,7 +200,7 @@ def _build_item(
         out.add(
             "error",
             "empty-item",
-            "the row has neither an HS code nor a description",
+            _("the row has neither an HS code nor a description"),
             row=row,
             field="description",
         )
@@ -206,8 +217,10 @@ def _build_item(
         out.add(
             "warning",
             "malformed-serial",
-            f'serial number "{serial_value}" is neither a number nor a branch number such as '
-            "3의2; kept without a serial",
+            _(
+                'serial number "{serial}" is neither a number nor a branch number such as 3의2; '
+                "kept without a serial"
+            ).format(serial=serial_value),
             row=row,
             field="serial",
             value=serial_value,
@@ -259,8 +272,14 @@ def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[F
         out.add(
             "warning",
             "code-level",
-            f"{HSCode(item.code or '00').dotted()} has {item.level} digits; profile "
-            f"{profile.name} writes codes of {levels} digits",
+            _(
+                "{code} has {digits} digits; profile {profile} writes codes of {levels} digits"
+            ).format(
+                code=HSCode(item.code or "00").dotted(),
+                digits=item.level,
+                profile=profile.name,
+                levels=levels,
+            ),
             row=item.row,
             field="code",
             value=item.original_code,
@@ -269,8 +288,10 @@ def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[F
         out.add(
             "warning",
             "unexpected-range",
-            f"the range {item.original_code} is one entry, but profile {profile.name} "
-            "writes no ranges; check the cell",
+            _(
+                "the range {range} is one entry, but profile {profile} writes no ranges; check "
+                "the cell"
+            ).format(range=item.original_code, profile=profile.name),
             row=item.row,
             field="code",
             value=item.original_code,
@@ -281,8 +302,12 @@ def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[F
             out.add(
                 "warning",
                 "attribute-value",
-                f'{attribute.label} "{value}" is not one of profile {profile.name}\'s: '
-                + ", ".join(attribute.values),
+                _('{label} "{value}" is not one of profile {profile}\'s: {values}').format(
+                    label=attribute.label,
+                    value=value,
+                    profile=profile.name,
+                    values=", ".join(attribute.values),
+                ),
                 row=item.row,
                 field=attribute.name,
                 value=value,
@@ -338,11 +363,15 @@ class _Checks:
             if first is None:
                 self._code_rows[code] = _BASE if from_base else item.row
             elif not from_base:
-                where = "the base version" if first == _BASE else f"row {first}"
+                where = (
+                    _("the base version") if first == _BASE else _("row {row}").format(row=first)
+                )
                 self.out.add(
                     "error",
                     "duplicate-code",
-                    f"HS code {code} is listed twice (also at {where})",
+                    _("HS code {code} is listed twice (also at {where})").format(
+                        code=code, where=where
+                    ),
                     row=item.row,
                     field="code",
                     value=item.original_code,
@@ -365,7 +394,9 @@ class _Checks:
                 self.out.add(
                     "error",
                     "duplicate-serial",
-                    f"serial number {serial} is used twice (also at row {first_row})",
+                    _("serial number {serial} is used twice (also at row {row})").format(
+                        serial=serial, row=first_row
+                    ),
                     row=item.row,
                     field="serial",
                     value=serial,
@@ -387,8 +418,9 @@ class _Checks:
                 self.out.add(
                     "warning",
                     "overlapping-code",
-                    f"HS code {_span_key(span)} is already covered by the entry "
-                    f"{_span_key(parent)}",
+                    _("HS code {code} is already covered by the entry {entry}").format(
+                        code=_span_key(span), entry=_span_key(parent)
+                    ),
                     row=row,
                     field="code",
                     value=original,
@@ -402,7 +434,7 @@ def _span_key(span: Span) -> str:
 
 def _covered_by(index: CoverageIndex[Span], span: Span) -> Span | None:
     """The shortest other entry whose coverage holds all of ``span``'s, if any."""
-    for other, _ in index.covering(span.start):
+    for other, _count in index.covering(span.start):
         if other.start == span.start and other.end == span.end:
             continue  # the entry itself, or a duplicate (reported as one)
         if span.end is None or other.covers(span.end):
@@ -446,15 +478,18 @@ def reconcile(
             out.add(
                 "warning",
                 "no-base",
-                f"{part}declared added/removed counts are only checked against a base version; "
-                "give --base",
+                part
+                + _(
+                    "declared added/removed counts are only checked against a base version; "
+                    "give --base"
+                ),
             )
         return None
     assert new_keys is not None
     old_keys = Keys.of(base_items, in_part=True)
     added, removed = match(old_keys.fallbacks, new_keys.fallbacks, fallback=_same).counts
     base_count = len(base_items)
-    label = f'"{base_label}"' if base_label else "the base"
+    label = f'"{base_label}"' if base_label else _("the base")
     # "sum" holds by construction: every entry is paired, added or removed.
     for check in tie_out(base_count, count, added, removed, declared):
         if check.ok:
@@ -465,26 +500,52 @@ def reconcile(
             out.add(
                 "warning",
                 "added-mismatch",
-                f"{part}the notice declares {check.figures['declared']:,} added items but "
-                f"{added:,} are new against {label} ({base_count:,} items before, {count:,} "
-                f"after, {removed:,} removed)",
+                part
+                + _(
+                    "the notice declares {declared:,} added items but {added:,} are new against "
+                    "{base} ({before:,} items before, {after:,} after, {removed:,} removed)"
+                ).format(
+                    declared=check.figures["declared"],
+                    added=added,
+                    base=label,
+                    before=base_count,
+                    after=count,
+                    removed=removed,
+                ),
             )
         elif check.name == "declared_removed":
             out.add(
                 "warning",
                 "removed-mismatch",
-                f"{part}the notice declares {check.figures['declared']:,} removed items but "
-                f"{removed:,} are gone from {label} ({base_count:,} items before, {count:,} "
-                f"after, {added:,} added)",
+                part
+                + _(
+                    "the notice declares {declared:,} removed items but {removed:,} are gone from "
+                    "{base} ({before:,} items before, {after:,} after, {added:,} added)"
+                ).format(
+                    declared=check.figures["declared"],
+                    removed=removed,
+                    base=label,
+                    before=base_count,
+                    after=count,
+                    added=added,
+                ),
             )
         elif check.name == "declared_sum":
             f = check.figures
             out.add(
                 "warning",
                 "declared-sum",
-                f"{part}the declared figures do not add up: base {base_count:,} + added "
-                f"{f['added']:,} − removed {f['removed']:,} = {f['computed']:,}, "
-                f"not the declared total {f['declared']:,}",
+                part
+                + _(
+                    "the declared figures do not add up: base {base:,} + added {added:,} − "
+                    "removed {removed:,} = {computed:,}, not the declared total {declared:,}"
+                ).format(
+                    base=base_count,
+                    added=f["added"],
+                    removed=f["removed"],
+                    computed=f["computed"],
+                    declared=f["declared"],
+                ),
             )
     return added, removed
 
@@ -493,8 +554,11 @@ def _declared_total_differs(out: _Collector, part: str, count: int, total: int) 
     out.add(
         "error",
         "count-mismatch",
-        f"{part}the version has {count:,} items but the notice declares {total:,}; "
-        "a truncated or wrong file is never stored",
+        part
+        + _(
+            "the version has {count:,} items but the notice declares {total:,}; a truncated or "
+            "wrong file is never stored"
+        ).format(count=count, total=total),
         sheet=True,
     )
 
@@ -550,25 +614,30 @@ def guard_against_base(
     removes_most = removed > REMOVAL_GUARD * len(old_keys)
     if not (continues or removes_most):
         return
-    label = f'"{previous.label}"' if previous.label else "the previous version"
+    label = f'"{previous.label}"' if previous.label else _("the previous version")
     share = f"{removed / len(old_keys):.0%}".replace("%", " %")
     signs: list[str] = []
     if continues:
         signs.append(
-            f"its serial numbers start at {first_number:,}, right after the last serial of "
-            f"{label} ({last:,})"
+            _(
+                "its serial numbers start at {first:,}, right after the last serial of {base} "
+                "({last:,})"
+            ).format(first=first_number, base=label, last=last)
         )
     signs.append(
-        f"as a complete list it would remove {removed:,} of the {len(old_keys):,} items of "
-        f"{label} ({share})"
+        _(
+            "as a complete list it would remove {removed:,} of the {total:,} items of {base} "
+            "({share})"
+        ).format(removed=removed, total=len(old_keys), base=label, share=share)
     )
     base_flag = "" if previous.named or not previous.label else f" --base {previous.label}"
     out.add(
         "error",
         "looks-like-additions" if continues else "removes-most-of-base",
-        f"{', and '.join(signs)}. If the file holds only the additions, "
-        f"import it with{base_flag} --additions; if the notice really removes those items, "
-        f"confirm with --declared-removed {removed}",
+        _(
+            "{signs}. If the file holds only the additions, import it with{base} --additions; if "
+            "the notice really removes those items, confirm with --declared-removed {removed}"
+        ).format(signs=_(", and ").join(signs), base=base_flag, removed=removed),
     )
 
 
@@ -602,10 +671,10 @@ def columns_lost(table: Table, label: str, before: Mapping[str, str]) -> list[Fi
         Finding(
             severity="warning",
             rule="columns-lost",
-            message=(
-                f'this file lacks columns that version "{label}" had: {named}; its items are '
+            message=_(
+                'this file lacks columns that version "{label}" had: {columns}; its items are '
                 "stored without them (map a differently named column with --column FIELD=HEADER)"
-            ),
+            ).format(label=label, columns=named),
             file=table.file,
             sheet=table.sheet,
         )

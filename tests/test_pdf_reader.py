@@ -461,7 +461,7 @@ def _no_code_column(path: Path) -> Path:
         (_encrypted, "is password-protected (encrypted); save a copy without a password"),
         (_scanned, "has no text layer (a scanned image?); exportctl does not do OCR"),
         (_truncated, "cannot be read as PDF: "),
-        (_prose, "has no table on its 1 pages"),
+        (_prose, "has no table on its 1 page "),
         (_no_code_column, "no table has a header row with an HS code column"),
     ],
 )

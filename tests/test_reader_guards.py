@@ -190,7 +190,7 @@ def test_utf8_read_as_latin1_blames_the_encoding(tmp_path: Path) -> None:
     assert str(error) == (
         f"{NO_HEADER}; the text decoded with --encoding latin-1 looks garbled "
         '("ì\\x97°ë²\\x88" in row 1), so the '
-        "encoding is the likely cause: omit --encoding to detect it, or try --encoding cp949"
+        "encoding is the likely cause: omit --encoding to detect it, or try --encoding utf-8"
     )
 
 

@@ -407,7 +407,7 @@ def test_repeated_header_rows_are_skipped(tmp_path: Path) -> None:
     rows = [["HS코드", "품목명"], ["8471.30", "a"], ["HS코드", "품목명"], ["8471.41", "b"]]
     table, parsed = read_all(save_rows(tmp_path / "pages.xlsx", rows))
     assert [row.values["code"] for row in parsed] == ["8471.30", "8471.41"]
-    assert list(map(str, table.notes)) == ['sheet "목록": 1 repeated header rows skipped']
+    assert list(map(str, table.notes)) == ['sheet "목록": 1 repeated header row skipped']
 
 
 def test_code_row_starting_with_a_marker_is_data(tmp_path: Path) -> None:
@@ -466,9 +466,9 @@ def test_formula_without_cached_value_elsewhere_is_noted(tmp_path: Path) -> None
     )
     table, _ = read_all(path)
     assert list(map(str, table.notes)) == [
-        'sheet "목록": 1 formula cells read from their cached values',
-        'sheet "목록": 1 formula cells outside the mapped columns have no cached value '
-        "and were read as blank",
+        'sheet "목록": 1 formula cell read from its cached value',
+        'sheet "목록": 1 formula cell outside the mapped columns has no cached value '
+        "and was read as blank",
     ]
 
 
@@ -529,14 +529,27 @@ def test_csv_semicolon_and_tab(tmp_path: Path) -> None:
 def test_csv_undecodable(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(b"HS,name\n8471,ok\n8472,\xff\xfe\xff\n")
-    error = expect_error("neither UTF-8 nor CP949", lambda: read_all(path))
+    error = expect_error("cannot be decoded as UTF-8, CP949", lambda: read_all(path))
     assert (error.file, error.row) == ("bad.csv", 3)
-    assert "--encoding cp949" in str(error)
+    # Both encodings just failed: neither is offered again.
+    assert "do not look like UTF-8, UTF-16 or CP949" in str(error)
+    assert "--encoding cp949" not in str(error) and "--encoding utf-8" not in str(error)
 
     korean = tmp_path / "korean.csv"
     korean.write_bytes("HS코드,품목명\n8471,컴퓨터\n".encode("cp949"))
-    error = expect_error("cannot be decoded as utf-8", lambda: read_all(korean, encoding="utf-8"))
-    assert error.row == 1 and "--encoding cp949" in str(error)
+    error = expect_error("cannot be decoded as UTF-8", lambda: read_all(korean, encoding="utf-8"))
+    assert error.row == 1 and "the bytes look like CP949: try --encoding cp949" in str(error)
+
+    # A UTF-8 file given as cp949: the advice names UTF-8, never cp949 again.
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes("HS코드,품목명\n8471,컴퓨터 본체\n".encode())
+    error = expect_error("cannot be decoded as CP949", lambda: read_all(utf8, encoding="cp949"))
+    assert str(error).endswith("the bytes look like UTF-8: try --encoding utf-8")
+    # UTF-16 without a BOM given as utf-8 (its NULs decode, its Hangul does not).
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("HS코드\t품목명\n8471\t컴퓨터\n".encode("utf-16-le"))
+    error = expect_error("cannot be decoded as UTF-8", lambda: read_all(utf16, encoding="utf-8"))
+    assert str(error).endswith("the bytes look like UTF-16: try --encoding utf-16")
     expect_error('unknown encoding "klingon"', lambda: read_all(korean, encoding="klingon"))
     expect_error("has no sheets", lambda: read_all(korean, sheet="목록"))
 

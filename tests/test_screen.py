@@ -831,10 +831,10 @@ def test_reader_notes_reach_the_screening_report_and_the_terminal(
     }
     assert {
         "rule": "footnote-rows",
-        "message": "1 footnote rows skipped (rows 4)",
+        "message": "1 footnote row skipped (rows 4)",
         "sheet": None,
     } in data["notes"]
-    assert "footnote rows skipped" in result.stderr
+    assert "1 footnote row skipped" in result.stderr
     xlsx = tmp_path / "screen.xlsx"
     screen_cli(run_cli, screen_db, path, *args, "-o", xlsx, ok=True)
     summary = list(load_workbook(xlsx)["Summary"].iter_rows(values_only=True))

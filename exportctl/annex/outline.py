@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from exportctl.annex.labels import Label, Step
 from exportctl.annex.references import control_numbers
+from exportctl.i18n import _
 from exportctl.models import SubItem
 
 __all__ = ["Outline"]
@@ -114,9 +115,11 @@ class Outline:
             return None
         same = [d for d, node in enumerate(self._open) if node.step.scheme == step.scheme]
         depth = same[-1] if same else len(self._open)
-        above = f'"{self._open[-1].label}"' if self._open else "nothing"
+        above = f'"{self._open[-1].label}"' if self._open else _("nothing")
         self._place(depth, label, step, text, text_en)
-        return f"it continues no numbering open above it (the sub-item above is {above})"
+        return _("it continues no numbering open above it (the sub-item above is {above})").format(
+            above=above
+        )
 
     def _place(
         self,
@@ -141,7 +144,9 @@ class Outline:
         for step in label.steps[:-1]:
             found = next((node for node in siblings if node.step.key == step.key), None)
             if found is None:
-                problem = f'no sub-item "{".".join(s.key for s in label.steps[:-1])}." is above it'
+                problem = _('no sub-item "{label}." is above it').format(
+                    label=".".join(s.key for s in label.steps[:-1])
+                )
                 break
             chain.append(found)
             siblings = found.children
@@ -150,12 +155,16 @@ class Outline:
         if problem is None and not (
             _follows(before, step) if before is not None else step.ordinal == 1
         ):
-            problem = "it does not follow the sub-item before it at its level"
+            problem = _("it does not follow the sub-item before it at its level")
         self._open = chain
         # A full label names its path itself, even where its parent is missing.
         path = ".".join(s.key for s in label.steps)
         self._place(len(chain), label, step, text, text_en, path)
-        return None if problem is None else f"its numbering breaks: {problem}"
+        return (
+            None
+            if problem is None
+            else _("its numbering breaks: {problem}").format(problem=problem)
+        )
 
     def append_text(self, more: str, listed: tuple[str, ...] = ()) -> str:
         """Join a continued row's text (and its control-number cell's numbers) to the last

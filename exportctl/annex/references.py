@@ -12,6 +12,7 @@ from typing import Literal
 from exportctl.annex.notice import _date
 from exportctl.annex.serials import _fold
 from exportctl.hscode import HSCode, normalise
+from exportctl.i18n import _
 
 # An Annex 2 / Wassenaar control number: digit, category letter A-E, three digits, then
 # .tail parts (one or two lower-case letters, or up to three digits).
@@ -65,13 +66,14 @@ class ControlNumberProblem:
     def describe(self) -> str:
         """Why the part was not read, in one clause."""
         if self.kind == "reversed-range":
-            return f'the range "{self.text}" runs backwards, so none of it was read'
-        if self.kind == "long-range":
-            return (
-                f'the range "{self.text}" spans more than {RANGE_MAX} entries, so none of it '
-                "was read"
+            return _('the range "{text}" runs backwards, so none of it was read').format(
+                text=self.text
             )
-        return f'"{self.text}" is not a control number (such as 3A001.a.3)'
+        if self.kind == "long-range":
+            return _(
+                'the range "{text}" spans more than {count} entries, so none of it was read'
+            ).format(text=self.text, count=RANGE_MAX)
+        return _('"{text}" is not a control number (such as 3A001.a.3)').format(text=self.text)
 
 
 @dataclass(frozen=True, slots=True)

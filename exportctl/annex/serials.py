@@ -10,6 +10,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Literal
 
+from exportctl.i18n import _, ngettext
+
 _SERIAL_RE = re.compile(r"(\d{1,7})((?:\s*의\s*\d{1,3})*)", re.ASCII)
 # A serial in legal item style: 제3호, 제3호의2.
 _LEGAL_SERIAL_RE = re.compile(r"제\s*(\d{1,7})\s*호((?:\s*의\s*\d{1,3})*)")
@@ -164,7 +166,9 @@ def serial_findings(
         low, high = min(numbers), max(numbers)
         missing = [n for n in range(low, high + 1) if n not in numbers]
         if missing:
-            text = f"serial numbers {low:,}–{high:,} skip {_runs(missing)}"
+            text = _("serial numbers {low:,}–{high:,} skip {missing}").format(
+                low=low, high=high, missing=_runs(missing)
+            )
             findings.append(SerialFinding("missing-serial", text, f"{missing[0]}"))
     seen: set[tuple[int, tuple[int, ...]]] = set()
     orphaned: set[tuple[int, tuple[int, ...]]] = set()
@@ -173,7 +177,11 @@ def serial_findings(
             continue
         seen.add(s.key)
         if counts[s.key] > 1:
-            text = f"serial {s.text} appears {counts[s.key]} times"
+            text = ngettext(
+                "serial {serial} appears {count} time",
+                "serial {serial} appears {count} times",
+                counts[s.key],
+            ).format(serial=s.text, count=counts[s.key])
             findings.append(SerialFinding("duplicate-serial", text, s.text))
         parent = s.parent
         if parent is None:
@@ -181,12 +189,16 @@ def serial_findings(
         known = parent.key in counts or (not parent.branches and parent.number in plain)
         if not known and parent.key not in orphaned:
             orphaned.add(parent.key)
-            text = f"branch {s.text} has no entry {parent.text}"
+            text = _("branch {branch} has no entry {parent}").format(
+                branch=s.text, parent=parent.text
+            )
             findings.append(SerialFinding("orphan-branch", text, s.text))
         if s.branches[-1] > 2:
             before = Serial.of(s.number, *s.branches[:-1], s.branches[-1] - 1)
             if before.key not in counts:
-                text = f"branch {s.text} comes without {before.text}"
+                text = _("branch {branch} comes without {before}").format(
+                    branch=s.text, before=before.text
+                )
                 findings.append(SerialFinding("branch-gap", text, s.text))
     return findings
 
@@ -205,5 +217,7 @@ def _runs(missing: list[int]) -> str:
             runs.extend(f"{k:,}" for k in range(start, prev + 1))
         start = prev = n
     if len(runs) > _MAX_LISTED:
-        return f"{', '.join(runs[:_MAX_LISTED])} and {len(runs) - _MAX_LISTED} more"
+        return _("{listed} and {count} more").format(
+            listed=", ".join(runs[:_MAX_LISTED]), count=len(runs) - _MAX_LISTED
+        )
     return ", ".join(runs)

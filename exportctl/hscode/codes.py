@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from exportctl.i18n import _
+
 __all__ = [
     "LEVELS",
     "CodeCell",
@@ -161,9 +163,13 @@ class Readings:
     def reason(self) -> str:
         """``'"90111" lost a zero: it may be 0901.11 or 9011.10, both HS 2022 subheadings'``."""
         shown = [code.dotted() for code in self.codes]
-        listed = f"{', '.join(shown[:-1])} or {shown[-1]}"
-        both = "both" if len(shown) == 2 else "all"
-        return f'"{self.raw.strip()}" lost a zero: it may be {listed}, {both} {self.what}s'
+        listed = _("{codes} or {last}").format(codes=", ".join(shown[:-1]), last=shown[-1])
+        message = (
+            _('"{raw}" lost a zero: it may be {codes}, both {what}s')
+            if len(shown) == 2
+            else _('"{raw}" lost a zero: it may be {codes}, all {what}s')
+        )
+        return message.format(raw=self.raw.strip(), codes=listed, what=self.what)
 
     def __str__(self) -> str:
         return self.reason
@@ -186,11 +192,11 @@ def _number_text(value: int | float) -> str:
 def _zeros_note(lead: int, trail: int) -> str | None:
     """``"leading zero"``, ``"trailing zeros"``, ... for the zeros put back."""
     if lead and trail:
-        return "leading and trailing zeros"
+        return _("leading and trailing zeros")
     if lead:
-        return "leading zero" if lead == 1 else "leading zeros"
+        return _("leading zero") if lead == 1 else _("leading zeros")
     if trail:
-        return "trailing zero" if trail == 1 else "trailing zeros"
+        return _("trailing zero") if trail == 1 else _("trailing zeros")
     return None
 
 

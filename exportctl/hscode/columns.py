@@ -27,6 +27,7 @@ from exportctl.hscode.codes import (
 )
 from exportctl.hscode.nomenclature import _known_headings
 from exportctl.hscode.parsing import _fixed_format, normalise
+from exportctl.i18n import _
 
 __all__ = [
     "CACHE_SIZE",
@@ -245,9 +246,11 @@ class ColumnProfile:
                 return CodeProblem(
                     whole,
                     "ambiguous",
-                    f"the number {whole} may be heading {whole} or {whole}.00 with its "
-                    "zeros lost (the column holds codes written dddd.dd); "
-                    "format the cell as text",
+                    _(
+                        "the number {number} may be heading {number} or {number}.00 with its "
+                        "zeros lost (the column holds codes written dddd.dd); format the cell as "
+                        "text"
+                    ).format(number=whole),
                     (whole, f"{whole}00"),
                 )
             return result
@@ -288,15 +291,23 @@ class ColumnProfile:
             if len(integral) == 3 and not _zero_chapter_heading(code):
                 return None
             note = _zeros_note(4 - len(integral), 2 - len(fraction))
-            why = "codes written dddd.dd" if self.decimal_codes else "6-digit codes"
-            return HSCode(code, ex, f"{note} restored: column holds {why}")
+            message = (
+                _("{zeros} restored: column holds codes written dddd.dd")
+                if self.decimal_codes
+                else _("{zeros} restored: column holds 6-digit codes")
+            )
+            return HSCode(code, ex, message.format(zeros=note))
         length = self.dominant_length
         if length is None or len(digits) != length - 1:
             return None
         code = f"0{digits}"
         if not _zero_chapter_heading(code):
             return None
-        return HSCode(code, ex, f"leading zero restored: column holds {length}-digit codes")
+        return HSCode(
+            code,
+            ex,
+            _("leading zero restored: column holds {length}-digit codes").format(length=length),
+        )
 
     def _pad_national(self, text: str, digits: str, ex: bool) -> Result:
         padded = digits.ljust(10, "0")
@@ -304,11 +315,15 @@ class ColumnProfile:
             return CodeProblem(
                 text,
                 "ambiguous",
-                f'"{text}" has {len(digits)} digits; padded to {_dotted(padded)} it would '
-                "collide with another code in the column",
+                _(
+                    '"{raw}" has {n} digits; padded to {code} it would collide with another code '
+                    "in the column"
+                ).format(raw=text, n=len(digits), code=_dotted(padded)),
                 (padded,),
             )
-        return HSCode(padded, ex, "trailing zeros restored: column holds 10-digit national codes")
+        return HSCode(
+            padded, ex, _("trailing zeros restored: column holds 10-digit national codes")
+        )
 
 
 def _is_integral(value: int | float) -> bool:
@@ -321,7 +336,7 @@ def _is_decimal_number(cell: CodeCell) -> bool:
     if value is None:
         return False
     if not _is_integral(value):
-        integral, _, fraction = repr(value).partition(".")
+        integral, _point, fraction = repr(value).partition(".")
         return len(integral) <= 4 and len(fraction) <= 2
     fixed = _fixed_format(cell.number_format) if cell.number_format else None
     return fixed is not None and fixed[2] and fixed[1] == 2

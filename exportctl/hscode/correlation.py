@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Literal
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 
 __all__ = [
     "BUNDLED",
@@ -100,7 +101,9 @@ def edition_name(text: str) -> str:
     """
     found = _EDITION_RE.match(text or "")
     if found is None:
-        raise InputError(f'"{text}" is not an HS edition: write it as HS2017, HS2022, ...')
+        raise InputError(
+            _('"{text}" is not an HS edition: write it as HS2017, HS2022, ...').format(text=text)
+        )
     return f"HS{found.group(1)}"
 
 
@@ -196,10 +199,15 @@ class CorrelationTable:
         }
 
 
-def _code(text: str, where: str) -> str:
+def _code(text: str, file: str, row: int, column: str) -> str:
     digits = _NOT_DIGITS.sub("", text or "")
     if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
-        raise InputError(f'{where}: "{text}" is not a six-digit HS subheading')
+        raise InputError(
+            _('"{text}" is not a six-digit HS subheading').format(text=text),
+            file=file,
+            row=row,
+            column=column,
+        )
     return digits
 
 
@@ -208,29 +216,29 @@ def _parse_csv(text: str, name: str, sha256: str) -> CorrelationTable:
     header = next(rows, None)
     if header is None or len(header) < 2:
         raise InputError(
-            f"{name}: a correlation table needs two columns headed by the editions, "
-            "e.g. HS2022,HS2028"
+            _("a correlation table needs two columns headed by the editions, e.g. HS2022,HS2028"),
+            file=name,
         )
     try:
         source, target = edition_name(header[0]), edition_name(header[1])
     except InputError as exc:
-        raise InputError(f"{name}, row 1: {exc}") from None
+        raise InputError(exc.message, file=name, row=1) from None
     pairs: list[tuple[str, str]] = []
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < 2:
-            raise InputError(f"{name}, row {number}: needs a code in each of the two columns")
+            raise InputError(_("needs a code in each of the two columns"), file=name, row=number)
         if row[0].strip() == "999999":  # UN Comtrade's "not specified" aggregate
             continue
         pairs.append(
             (
-                _code(row[0], f'{name}, row {number}, column "{header[0]}"'),
-                _code(row[1], f'{name}, row {number}, column "{header[1]}"'),
+                _code(row[0], name, number, header[0]),
+                _code(row[1], name, number, header[1]),
             )
         )
     if not pairs:
-        raise InputError(f"{name}: the correlation table holds no pairs of codes")
+        raise InputError(_("the correlation table holds no pairs of codes"), file=name)
     return CorrelationTable.from_pairs(source, target, pairs, name, sha256)
 
 
@@ -244,12 +252,13 @@ def load_csv(path: Path) -> CorrelationTable:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(
-            f"{path.name}: cannot read the correlation table ({exc.strerror})"
+            _("cannot read the correlation table ({reason})").format(reason=exc.strerror),
+            file=path.name,
         ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{path.name}: a correlation table must be UTF-8 text") from None
+        raise InputError(_("a correlation table must be UTF-8 text"), file=path.name) from None
     return _parse_csv(text, path.name, hashlib.sha256(data).hexdigest())
 
 
@@ -273,7 +282,9 @@ def load_unsd_xlsx(path: Path) -> CorrelationTable:
     finally:
         book.close()
     if not sheets:
-        raise InputError(f"{path.name}: no correlation sheet (a sheet named ...Correlation...)")
+        raise InputError(
+            _("no correlation sheet (a sheet named ...Correlation...)"), file=path.name
+        )
     try:
         pairs = correlation_pairs(path, sheets[0])
     except ValueError as exc:
@@ -281,7 +292,8 @@ def load_unsd_xlsx(path: Path) -> CorrelationTable:
     found = re.findall(r"HS\s?(\d{4})", path.stem, re.IGNORECASE)
     if len(found) < 2:
         raise InputError(
-            f"{path.name}: cannot tell the editions from the file name (expected HS2022toHS2017...)"
+            _("cannot tell the editions from the file name (expected HS2022toHS2017...)"),
+            file=path.name,
         )
     return CorrelationTable.from_pairs(
         f"HS{found[0]}", f"HS{found[1]}", pairs, path.name, hashlib.sha256(data).hexdigest()
@@ -306,7 +318,7 @@ def load_table(
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise InputError(
-            f"{path.name}: a correlation table is a .csv file (or a UNSD .xlsx workbook)"
+            _("a correlation table is a .csv file (or a UNSD .xlsx workbook)"), file=path.name
         )
     return _oriented(loader(path), source, target)
 
@@ -318,8 +330,13 @@ def _oriented(table: CorrelationTable, source: str | None, target: str | None) -
     if (table.target, table.source) == wanted:
         return table.reverse()
     raise InputError(
-        f"{table.name} correlates {table.source} and {table.target}, not "
-        f"{wanted[0]} and {wanted[1]}"
+        _("{name} correlates {source} and {target}, not {want_source} and {want_target}").format(
+            name=table.name,
+            source=table.source,
+            target=table.target,
+            want_source=wanted[0],
+            want_target=wanted[1],
+        )
     )
 
 
@@ -338,6 +355,8 @@ def bundled(source: str, target: str) -> CorrelationTable:
             return _oriented(table, source, target)
     shipped = ", ".join(f"{a} ↔ {b}" for a, b in BUNDLED)
     raise InputError(
-        f"no correlation table from {source} to {target} is shipped ({shipped}); "
-        "give one with --table FILE"
+        _(
+            "no correlation table from {source} to {target} is shipped ({shipped}); give one "
+            "with --table FILE"
+        ).format(source=source, target=target, shipped=shipped)
     )

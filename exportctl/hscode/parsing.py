@@ -24,6 +24,7 @@ from exportctl.hscode.codes import (
     _number_text,
     _zeros_note,
 )
+from exportctl.i18n import _, ngettext
 
 __all__ = ["normalise"]
 
@@ -100,7 +101,7 @@ def normalise(raw: str | int | float | None, number_format: str | None = None) -
             return _from_digits(raw, raw)
         return _from_text(raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return CodeProblem(str(raw), "malformed", f'"{raw}" is not an HS code')
+        return CodeProblem(str(raw), "malformed", _('"{raw}" is not an HS code').format(raw=raw))
     return _from_number(raw, number_format)
 
 
@@ -126,7 +127,7 @@ def _from_text(raw: str) -> Result:
     if s.casefold() in _PLACEHOLDERS:
         return None
     ex = False
-    for _ in range(3):
+    for _attempt in range(3):
         m = _LEAD_RE.match(s)
         if m is None or m.end() == 0:
             break
@@ -148,16 +149,20 @@ def _from_text(raw: str) -> Result:
     if not any(ch.isdigit() for ch in s):
         if not any(ch.isdigit() for ch in raw):
             return CodeProblem(
-                raw, "not-a-code", f'"{raw.strip()}" has no digits; it names the item'
+                raw,
+                "not-a-code",
+                _('"{raw}" has no digits; it names the item').format(raw=raw.strip()),
             )
-        return CodeProblem(raw, "malformed", f'"{raw.strip()}" is not an HS code')
+        return CodeProblem(raw, "malformed", _('"{raw}" is not an HS code').format(raw=raw.strip()))
     if _MANY_RE.search(s):
         return CodeProblem(
             raw,
             "malformed",
-            f'"{raw.strip()}" holds more than one code or a range; give one per row',
+            _('"{raw}" holds more than one code or a range; give one per row').format(
+                raw=raw.strip()
+            ),
         )
-    return CodeProblem(raw, "malformed", f'"{raw.strip()}" is not an HS code')
+    return CodeProblem(raw, "malformed", _('"{raw}" is not an HS code').format(raw=raw.strip()))
 
 
 def _from_range(raw: str) -> Result:
@@ -181,7 +186,9 @@ def _from_range(raw: str) -> Result:
         return CodeProblem(
             raw,
             "malformed",
-            f'"{raw.strip()}" is not a range: its second code must come after the first',
+            _('"{raw}" is not a range: its second code must come after the first').format(
+                raw=raw.strip()
+            ),
         )
     return HSCode(first.digits, first.ex, None, last.digits)
 
@@ -192,7 +199,9 @@ def _from_groups(raw: str, groups: list[str], ex: bool) -> Result:
     n = len(digits)
     if n > 10:
         return CodeProblem(
-            raw, "malformed", f'"{raw.strip()}" has {n} digits; HS codes have at most 10'
+            raw,
+            "malformed",
+            _('"{raw}" has {n} digits; HS codes have at most 10').format(raw=raw.strip(), n=n),
         )
     if _VALID_LENGTH[n] and len(groups[0]) % 2 == 0:
         return HSCode(digits, ex)
@@ -211,31 +220,42 @@ def _from_groups(raw: str, groups: list[str], ex: bool) -> Result:
     )
     if not candidates:
         return CodeProblem(
-            raw, "malformed", f'"{raw.strip()}" has {n} digits, which no HS code has'
+            raw,
+            "malformed",
+            _('"{raw}" has {n} digits, which no HS code has').format(raw=raw.strip(), n=n),
         )
     if len(groups) == 1:
-        alt = " or ".join(
-            f"{_dotted(c)} with a lost {'leading' if c[1:] == digits else 'trailing'} zero"
+        alt = _(" or ").join(
+            (
+                _("{code} with a lost leading zero")
+                if c[1:] == digits
+                else _("{code} with a lost trailing zero")
+            ).format(code=_dotted(c))
             for c in candidates
         )
-        reason = f'"{raw.strip()}" has {n} digit{"s" if n > 1 else ""}; it may be {alt}'
+        reason = ngettext(
+            '"{raw}" has {n} digit; it may be {options}; format the cell as text',
+            '"{raw}" has {n} digits; it may be {options}; format the cell as text',
+            n,
+        ).format(raw=raw.strip(), n=n, options=alt)
     else:
-        reason = f'"{raw.strip()}" may be {" or ".join(_dotted(c) for c in candidates)}'
-    return CodeProblem(raw, "ambiguous", f"{reason}; format the cell as text", candidates, True)
+        reason = _('"{raw}" may be {options}; format the cell as text').format(
+            raw=raw.strip(), options=_(" or ").join(_dotted(c) for c in candidates)
+        )
+    return CodeProblem(raw, "ambiguous", reason, candidates, True)
 
 
 def _from_scientific(raw: str, m: re.Match[str], ex: bool) -> Result:
     mantissa = m.group(1) + (m.group(2) or "")
     exponent = int(m.group(3))
     if len(mantissa) > exponent + 1:
-        return CodeProblem(raw, "malformed", f'"{raw}" is not a whole number')
+        return CodeProblem(raw, "malformed", _('"{raw}" is not a whole number').format(raw=raw))
     digits = mantissa.ljust(exponent + 1, "0")
     result = _from_digits(raw, digits, ex)
     if isinstance(result, HSCode) and len(mantissa) < len(digits):
-        note = (
-            f'expanded from scientific notation "{raw.strip()}"; '
-            f"digits after {mantissa} are taken as zeros"
-        )
+        note = _(
+            'expanded from scientific notation "{raw}"; digits after {mantissa} are taken as zeros'
+        ).format(raw=raw.strip(), mantissa=mantissa)
         return HSCode(result.digits, ex, note)
     return result
 
@@ -284,36 +304,52 @@ def _fixed_format(number_format: str) -> tuple[int, int, bool] | None:
 def _from_number(value: int | float, number_format: str | None) -> Result:
     text = _number_text(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return CodeProblem(text, "malformed", f'"{text}" is not an HS code')
+        return CodeProblem(text, "malformed", _('"{raw}" is not an HS code').format(raw=text))
     if value < 0:
-        return CodeProblem(text, "malformed", f"the number {text} is not an HS code")
+        return CodeProblem(
+            text, "malformed", _("the number {number} is not an HS code").format(number=text)
+        )
     if "e" in text:
-        return CodeProblem(text, "malformed", f"the number {text} is not an HS code")
+        return CodeProblem(
+            text, "malformed", _("the number {number} is not an HS code").format(number=text)
+        )
     fixed = _fixed_format(number_format) if number_format else None
     if fixed is not None:
         rendered = _render(value, text, fixed)
         if rendered is not None:
             return _formatted(text, rendered, number_format or "")
-    integral, _, fraction = text.partition(".")
+    integral, _point, fraction = text.partition(".")
     if not fraction:
         n = len(integral)
         if n <= 10 and _VALID_LENGTH[n]:
             return HSCode(integral)
         if n > 10:
             return CodeProblem(
-                text, "malformed", f"the number {text} has {n} digits; HS codes have at most 10"
+                text,
+                "malformed",
+                _("the number {number} has {n} digits; HS codes have at most 10").format(
+                    number=text, n=n
+                ),
             )
         padded = f"0{integral}"
         if not _VALID_LENGTH[len(padded)]:
             return CodeProblem(
-                text, "malformed", f"the number {text} has {n} digits, which no HS code has"
+                text,
+                "malformed",
+                _("the number {number} has {n} digits, which no HS code has").format(
+                    number=text, n=n
+                ),
             )
         return CodeProblem(
             text,
             "ambiguous",
-            f"the number {text} has {n} digit{'s' if n > 1 else ''}; it may be "
-            f"{_dotted(padded)} with its "
-            "leading zero lost; format the cell as text",
+            ngettext(
+                "the number {number} has {n} digit; it may be {code} with its leading zero lost; "
+                "format the cell as text",
+                "the number {number} has {n} digits; it may be {code} with its leading zero "
+                "lost; format the cell as text",
+                n,
+            ).format(number=text, n=n, code=_dotted(padded)),
             (padded,),
             True,
         )
@@ -331,15 +367,18 @@ def _from_decimal(text: str, integral: str, fraction: str) -> Result:
         widths = (2,) if len(head) == 2 or fp <= 2 else tuple(w for w in (4, 6) if w >= fp)
         candidates += [head + fraction.ljust(w, "0") for w in widths]
     if not candidates:
-        return CodeProblem(text, "malformed", f"the number {text} is not an HS code")
+        return CodeProblem(
+            text, "malformed", _("the number {number} is not an HS code").format(number=text)
+        )
     lead = len(heads[0]) - ip
     trail = len(candidates[0]) - len(heads[0]) - fp
     what = _zeros_note(lead, trail)
     return CodeProblem(
         text,
         "ambiguous",
-        f"the number {text} may be {' or '.join(_dotted(c) for c in candidates)} with its "
-        f"{what} lost; format the cell as text",
+        _(
+            "the number {number} may be {options} with its {zeros} lost; format the cell as text"
+        ).format(number=text, options=_(" or ").join(_dotted(c) for c in candidates), zeros=what),
         tuple(candidates),
         True,
     )
@@ -356,7 +395,7 @@ def _render(
         more integer digits than the format asks for).
     """
     int_zeros, frac_zeros, has_point = fixed
-    integral, _, fraction = text.partition(".")
+    integral, _point, fraction = text.partition(".")
     if len(integral) > int_zeros:
         return None
     if not has_point:
@@ -376,11 +415,17 @@ def _formatted(text: str, rendered: tuple[str, int, int], number_format: str) ->
         return CodeProblem(
             text,
             result.kind,
-            f"the number {text} shows as {len(digits)} digits under number format "
-            f"{number_format}, which no HS code has",
+            _(
+                "the number {number} shows as {n} digits under number format {format}, which no "
+                "HS code has"
+            ).format(number=text, n=len(digits), format=number_format),
             result.candidates,
         )
     note = _zeros_note(lead, trail)
     if note is None or result is None:
         return result
-    return HSCode(digits, False, f"{note} restored: number format {number_format}")
+    return HSCode(
+        digits,
+        False,
+        _("{zeros} restored: number format {format}").format(zeros=note, format=number_format),
+    )

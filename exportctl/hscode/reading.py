@@ -30,6 +30,7 @@ from exportctl.hscode.codes import (
 from exportctl.hscode.columns import CACHE_SIZE
 from exportctl.hscode.nomenclature import EDITIONS, Nomenclature
 from exportctl.hscode.parsing import _fixed_format, normalise
+from exportctl.i18n import N_, _, active
 
 __all__ = [
     "TIE_BREAK_EDITION",
@@ -46,10 +47,9 @@ CodeReading = HSCode | CodeProblem | Readings | None
 TIE_BREAK_EDITION = "2022"
 """The HS edition readings are checked against when the list records none that is shipped."""
 
-_LEVEL_NAMES = {2: "chapter", 4: "heading"}
+_LEVEL_NAMES = {2: N_("HS {edition} chapter"), 4: N_("HS {edition} heading")}
 
 
-@functools.lru_cache(maxsize=4096)
 def settle_lost_zeros(problem: CodeProblem, edition: str = TIE_BREAK_EDITION) -> CodeReading:
     """Read a cell that lost zeros by the nomenclature of ``edition``.
 
@@ -74,30 +74,48 @@ def settle_lost_zeros(problem: CodeProblem, edition: str = TIE_BREAK_EDITION) ->
         >>> settle_lost_zeros(normalise(10121)).recovered
         'a leading zero was restored because only that reading is an HS 2022 subheading'
     """
+    return _settle(problem, edition, active())
+
+
+# Cached per language too: the readings carry sentences in the active language.
+@functools.lru_cache(maxsize=4096)
+def _settle(problem: CodeProblem, edition: str, _lang: str) -> CodeReading:
     if not (problem.lost_zeros and problem.candidates):
         return problem
     hs = Nomenclature.load(edition)
     readings = problem.candidates
     real = [code for code in readings if hs.known(code)]
     lengths = {min(len(code), 6) for code in readings}
-    level = _LEVEL_NAMES.get(lengths.pop(), "subheading") if len(lengths) == 1 else "code"
-    what = f"HS {hs.edition} {level}"
+    level = (
+        _LEVEL_NAMES.get(lengths.pop(), N_("HS {edition} subheading"))
+        if len(lengths) == 1
+        else N_("HS {edition} code")
+    )
+    what = _(level).format(edition=hs.edition)
     digits = _NON_DIGIT_RE.sub("", problem.raw)
     ex = _is_ex(problem.raw)
     if len(real) == 1:
         code = real[0]
-        return HSCode(code, ex, f"{_restored(digits, code)} because only that reading is an {what}")
+        return HSCode(
+            code,
+            ex,
+            _("{restored} because only that reading is an {what}").format(
+                restored=_restored(digits, code), what=what
+            ),
+        )
     if real:
         return Readings(
             problem.raw, tuple(HSCode(code, ex, _restored(digits, code)) for code in real), what
         )
     shown = [_dotted(code) for code in readings]
     if len(shown) == 1:
-        verdict = f"{shown[0]} is not an {what}"
+        verdict = _("{code} is not an {what}").format(code=shown[0], what=what)
     elif len(shown) == 2:
-        verdict = f"neither {shown[0]} nor {shown[1]} is an {what}"
+        verdict = _("neither {first} nor {second} is an {what}").format(
+            first=shown[0], second=shown[1], what=what
+        )
     else:
-        verdict = f"none of {', '.join(shown)} is an {what}"
+        verdict = _("none of {codes} is an {what}").format(codes=", ".join(shown), what=what)
     return CodeProblem(
         problem.raw, problem.kind, f"{problem.reason} ({verdict})", readings, lost_zeros=True
     )
@@ -107,10 +125,12 @@ def _restored(digits: str, code: str) -> str:
     """``"a leading zero was restored"``... for the zeros that turn ``digits`` into ``code``."""
     lead = code.find(digits) if digits else -1
     if lead < 0:
-        return "zeros were restored"
+        return _("zeros were restored")
     added = len(code) - len(digits)
-    note = _zeros_note(lead, added - lead) or "no zero"
-    return f"a {note} was restored" if added == 1 else f"{note} were restored"
+    note = _zeros_note(lead, added - lead) or _("no zero")
+    if added == 1:
+        return _("a {zeros} was restored").format(zeros=note)
+    return _("{zeros} were restored").format(zeros=note)
 
 
 def reading_edition(hs_edition: str | None) -> str:
@@ -182,11 +202,11 @@ def read_code(cell: CodeCell | str | None, edition: str | None = None) -> CodeRe
         '"90111" lost a zero: it may be 0901.11 or 9011.10, both HS 2022 subheadings'
     """
     text = cell if cell is None or isinstance(cell, str) else shown_text(cell)
-    return None if text is None else _read_text(text, edition)
+    return None if text is None else _read_text(text, edition, active())
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _read_text(text: str, edition: str | None) -> CodeReading:
+def _read_text(text: str, edition: str | None, _lang: str) -> CodeReading:
     result = normalise(text)
     if isinstance(result, CodeProblem) and result.lost_zeros:
         return settle_lost_zeros(result, reading_edition(edition))

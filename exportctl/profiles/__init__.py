@@ -37,6 +37,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.readers.schema import LIST_SCHEMA, Schema, extend_schema
 
 __all__ = [
@@ -115,8 +116,10 @@ class _ProfileFile(BaseModel):
     def _name(cls, value: str) -> str:
         if not _NAME.fullmatch(value):
             raise ValueError(
-                f"{value!r} cannot be a profile name: use lower-case letters, digits, "
-                '"-", "_" or "."'
+                _(
+                    '{name} cannot be a profile name: use lower-case letters, digits, "-", "_" '
+                    'or "."'
+                ).format(name=repr(value))
             )
         return value
 
@@ -125,7 +128,11 @@ class _ProfileFile(BaseModel):
     def _levels(cls, value: list[int]) -> list[int]:
         wrong = [level for level in value if level not in (2, 4, 6, 8, 10)]
         if wrong or not value:
-            raise ValueError(f"code levels are among 2, 4, 6, 8 and 10, not {wrong or value!r}")
+            raise ValueError(
+                _("code levels are among 2, 4, 6, 8 and 10, not {value}").format(
+                    value=repr(wrong or value)
+                )
+            )
         return sorted(set(value))
 
     @field_validator("headers")
@@ -134,8 +141,10 @@ class _ProfileFile(BaseModel):
         unknown = [name for name in value if name not in LIST_SCHEMA.fields]
         if unknown:
             raise ValueError(
-                f"headers for unknown field {unknown[0]!r} "
-                f"(fields: {', '.join(LIST_SCHEMA.fields)}; attributes go under [attributes])"
+                _(
+                    "headers for unknown field {field} (fields: {fields}; attributes go under "
+                    "[attributes])"
+                ).format(field=repr(unknown[0]), fields=", ".join(LIST_SCHEMA.fields))
             )
         return value
 
@@ -145,17 +154,21 @@ class _ProfileFile(BaseModel):
         for name, attribute in value.items():
             if not _ATTRIBUTE.fullmatch(name) or name in LIST_SCHEMA.fields:
                 raise ValueError(
-                    f"{name!r} cannot be an attribute name: use lower-case letters, digits "
-                    "and _, and none of the list's own fields"
+                    _(
+                        "{name} cannot be an attribute name: use lower-case letters, digits and "
+                        "_, and none of the list's own fields"
+                    ).format(name=repr(name))
                 )
             if not attribute.headers:
-                raise ValueError(f"attribute {name!r} needs at least one header spelling")
+                raise ValueError(
+                    _("attribute {name} needs at least one header spelling").format(name=repr(name))
+                )
         return value
 
     @model_validator(mode="after")
     def _reason(self) -> _ProfileFile:
         if self.controls == "description" and not self.controls_reason:
-            raise ValueError('controls = "description" needs controls_reason: why, in words')
+            raise ValueError(_('controls = "description" needs controls_reason: why, in words'))
         return self
 
 
@@ -247,7 +260,10 @@ def _build(data: Mapping[str, object], source: str, text: str, file: str) -> Pro
         where = ".".join(str(part) for part in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
         raise InputError(
-            f"is not a usable profile: {where + ': ' if where else ''}{message}", file=file
+            _("is not a usable profile: {problem}").format(
+                problem=f"{where}: {message}" if where else message
+            ),
+            file=file,
         ) from exc
     return Profile(
         name=parsed.name,
@@ -274,7 +290,7 @@ def _parse(text: str, source: str, file: str) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"is not valid TOML: {exc}", file=file) from exc
+        raise InputError(_("is not valid TOML: {reason}").format(reason=exc), file=file) from exc
     return _build(data, source, text, file)
 
 
@@ -306,11 +322,13 @@ def read_profile(path: Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read as a profile: {exc}", file=path.name) from exc
+        raise InputError(
+            _("cannot be read as a profile: {reason}").format(reason=exc), file=path.name
+        ) from exc
     profile = _parse(text, str(path), path.name)
     if profile.name != path.stem:
         raise InputError(
-            f'names the profile "{profile.name}"; save it as {profile.name}.toml',
+            _('names the profile "{name}"; save it as {name}.toml').format(name=profile.name),
             file=path.name,
         )
     return profile
@@ -334,8 +352,9 @@ def load_profile(name: str | None, folders: Sequence[Path] = ()) -> Profile:
             return read_profile(candidate)
     known = [*builtin_names(), *_user_names(folders)]
     raise InputError(
-        f'no profile "{name}"; known profiles: {", ".join(known)} '
-        "(add one with --profile-file PATH)"
+        _('no profile "{name}"; known profiles: {known} (add one with --profile-file PATH)').format(
+            name=name, known=", ".join(known)
+        )
     )
 
 
@@ -364,18 +383,24 @@ def install_profile(path: Path, folder: Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read as a profile: {exc}", file=path.name) from exc
+        raise InputError(
+            _("cannot be read as a profile: {reason}").format(reason=exc), file=path.name
+        ) from exc
     profile = _parse(text, str(path), path.name)
     if profile.name in builtin_names():
         raise InputError(
-            f'names the built-in profile "{profile.name}"; give yours another name',
+            _('names the built-in profile "{name}"; give yours another name').format(
+                name=profile.name
+            ),
             file=path.name,
         )
     target = folder / f"{profile.name}.toml"
     if target.exists() and target.read_text(encoding="utf-8") != text:
         raise InputError(
-            f'a different profile "{profile.name}" is already installed at {target}; '
-            "rename yours or remove that file",
+            _(
+                'a different profile "{name}" is already installed at {target}; rename yours or '
+                "remove that file"
+            ).format(name=profile.name, target=target),
             file=path.name,
         )
     if not target.exists():

@@ -20,9 +20,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from exportctl.errors import InputError, RefusedError, location
+from exportctl.i18n import N_, _, ngettext
 from exportctl.limits import DEFAULTS, Limits
 from exportctl.progress import announce_total
-from exportctl.readers.csv import garbled_row, open_csv
+from exportctl.readers.csv import garbled_row, looks_like, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
 from exportctl.readers.exported import json_table, read_export
 from exportctl.readers.guard import DOCUMENTS, Checked, check_file, regular_file
@@ -65,10 +66,12 @@ __all__ = [
     "sha256_file",
 ]
 
-_NO_HEADER = (
-    f"no header row with an HS code column found in the first {HEADER_SEARCH_ROWS} rows; "
-    "name it with --column code=HEADER"
-)
+
+def _no_header() -> str:
+    return _(
+        "no header row with an HS code column found in the first {rows} rows; "
+        "name it with --column code=HEADER"
+    ).format(rows=HEADER_SEARCH_ROWS)
 
 
 def sha256_file(path: Path) -> str:
@@ -84,7 +87,9 @@ def sha256_file(path: Path) -> str:
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
+        raise InputError(
+            _("cannot be read ({reason})").format(reason=exc.strerror), file=str(path)
+        ) from exc
 
 
 def list_sheets(path: Path, limits: Limits = DEFAULTS) -> list[str]:
@@ -161,21 +166,25 @@ def read_table(
     checked = check_file(path, limits)
     if checked.kind == "json":
         if sheet is not None or table is not None:
-            raise InputError("is a JSON export and has no sheets or tables", file=path.name)
+            raise InputError(_("is a JSON export and has no sheets or tables"), file=path.name)
         return json_table(checked.path, schema)
     if checked.kind == "csv":
         return _read_csv(
             checked, schema, sheet, encoding, given, progress, allow_catalogue, keep_extra
         )
     if table is not None and checked.kind not in DOCUMENTS:
-        raise InputError("--table is for PDF and HWPX documents; use --sheet", file=path.name)
+        raise InputError(_("--table is for PDF and HWPX documents; use --sheet"), file=path.name)
     if checked.kind in DOCUMENTS:
         book: Book = open_document(checked)
         if table is not None:
             if not 1 <= table <= len(book.sheet_names):
                 book.close()
                 raise InputError(
-                    f"has {len(book.sheet_names)} tables; there is no table {table}",
+                    ngettext(
+                        "has {count} table; there is no table {table}",
+                        "has {count} tables; there is no table {table}",
+                        len(book.sheet_names),
+                    ).format(count=len(book.sheet_names), table=table),
                     file=path.name,
                 )
             sheet = table_name(table)
@@ -218,7 +227,10 @@ def _read_csv(
 ) -> Table:
     name = checked.path.name
     if sheet is not None:
-        raise InputError(f'is a CSV file and has no sheets (asked for sheet "{sheet}")', file=name)
+        raise InputError(
+            _('is a CSV file and has no sheets (asked for sheet "{sheet}")').format(sheet=sheet),
+            file=name,
+        )
     source = open_csv(checked.path, encoding, checked.limits)
     announce_total(progress, source.estimated_rows)
     try:
@@ -226,7 +238,9 @@ def _read_csv(
         top = _top_rows(source.rows)
         located = locate(itertools.chain(top, source.rows), schema, overrides)
         if located is None:
-            raise InputError(_no_csv_header(top, source.encoding, encoding), file=name)
+            raise InputError(
+                _no_csv_header(top, source.encoding, encoding, checked.path), file=name
+            )
         if not allow_catalogue:
             _refuse_catalogue(located, schema, file=name, sheet=None)
         exported = read_export(
@@ -266,34 +280,45 @@ def _top_rows(rows: Iterator[RawRow]) -> list[RawRow]:
     return top
 
 
-def _no_csv_header(top: list[RawRow], used: str, given: str | None) -> str:
-    """Why no header was found in a CSV: said plainly when the text looks garbled."""
+def _no_csv_header(top: list[RawRow], used: str, given: str | None, path: Path) -> str:
+    """Why no header was found in a CSV: said plainly when the text looks garbled.
+
+    With ``--encoding`` given, the advice names the encoding the bytes look like
+    (:func:`~exportctl.readers.csv.looks_like`), never the one just given.
+    """
     found = garbled_row(top)
     if found is None:
-        return _NO_HEADER
+        return _no_header()
     number, sample, question_marks = found
-    start = f"no header row with an HS code column found in the first {HEADER_SEARCH_ROWS} rows"
+    values = {"rows": HEADER_SEARCH_ROWS, "sample": sample, "row": number}
     if question_marks:
-        return (
-            f'{start}; the text has question marks in place of letters ("{sample}" in row '
-            f"{number}), so it was saved in an encoding without Korean letters: save it again "
-            'from Excel as "CSV UTF-8"'
-        )
+        return _(
+            "no header row with an HS code column found in the first {rows} rows; the text "
+            'has question marks in place of letters ("{sample}" in row {row}), so it was saved '
+            'in an encoding without Korean letters: save it again from Excel as "CSV UTF-8"'
+        ).format(**values)
     if given is not None:
-        other = "utf-8" if used.replace("-", "").lower() == "cp949" else "cp949"
-        return (
-            f'{start}; the text decoded with --encoding {given} looks garbled ("{sample}" in row '
-            f"{number}), so the encoding is the likely cause: omit --encoding to detect it, or "
-            f"try --encoding {other}"
-        )
-    return (
-        f'{start}; the text read as {used} looks garbled ("{sample}" in row {number}), so the '
-        "encoding is the likely cause: pass the file's encoding with --encoding (e.g. "
-        "--encoding utf-16), or export it again if it was saved garbled"
-    )
+        # Latin-1 and the like decode any byte: the garbling, not an error, shows the
+        # guess was wrong, so the bytes are asked what they look like instead.
+        guess = looks_like(path, [given])
+        if guess is None:
+            guess = "UTF-8" if used.replace("-", "").lower() == "cp949" else "CP949"
+        other = guess.lower()
+        return _(
+            "no header row with an HS code column found in the first {rows} rows; the text "
+            'decoded with --encoding {given} looks garbled ("{sample}" in row {row}), so the '
+            "encoding is the likely cause: omit --encoding to detect it, or try --encoding "
+            "{other}"
+        ).format(given=given, other=other, **values)
+    return _(
+        "no header row with an HS code column found in the first {rows} rows; the text read "
+        'as {used} looks garbled ("{sample}" in row {row}), so the encoding is the likely '
+        "cause: pass the file's encoding with --encoding (e.g. --encoding utf-16), or export "
+        "it again if it was saved garbled"
+    ).format(used=used, **values)
 
 
-_KIND_OF_TABLE = {"list": "a control list", "catalogue": "a product catalogue"}
+_KIND_OF_TABLE = {"list": N_("a control list"), "catalogue": N_("a product catalogue")}
 
 
 def _complete(located: Located, schema: Schema) -> bool:
@@ -314,12 +339,12 @@ def _refuse_catalogue(located: Located, schema: Schema, *, file: str, sheet: str
         return
     for column in located.layout.unmapped:
         if any(CATALOGUE_SCHEMA.lookup(label) == "sku" for label in (column.text, *column.labels)):
-            raise RefusedError(
-                f"{location(file, sheet)}: this looks like a product catalogue (column "
-                f'"{column.text}"), not a control list; to screen it use: exportctl screen '
-                f"{file} --list SLUG; if it really is a list, map its columns with --column "
-                f'(e.g. --column note="{column.text}")'
-            )
+            message = _(
+                'this looks like a product catalogue (column "{column}"), not a control list; '
+                "to screen it use: exportctl screen {file} --list SLUG; if it really is a list, "
+                'map its columns with --column (e.g. --column note="{column}")'
+            ).format(column=column.text, file=file)
+            raise RefusedError(f"{location(file, sheet)}: {message}")
 
 
 def _refuse_other_tables(
@@ -347,25 +372,30 @@ def _refuse_other_tables(
             found.append((other, located))
     if len(found) < 2:
         return
-    listed = ", ".join(
-        f'"{name}" (header in row {located.layout.header_row})' for name, located in found
-    )
-    what = _KIND_OF_TABLE.get(schema.name, f"a {schema.name}")
+    header_in = _("{name} (header in row {row})")
+    kind = _KIND_OF_TABLE.get(schema.name)
+    what = _(kind) if kind else schema.name
     if book.engine in DOCUMENT_ENGINES:
         numbered = ", ".join(
-            f"{name} (header in row {located.layout.header_row})" for name, located in found
+            header_in.format(name=location(None, name), row=located.layout.header_row)
+            for name, located in found
         )
-        raise RefusedError(
-            f"{file}: {len(found)} tables each hold {what}: {numbered}; which one is meant "
-            "cannot be told, so choose one with --table N"
-        )
-    raise RefusedError(
-        f"{file}: {len(found)} sheets each hold {what}: {listed}; which one is meant cannot "
-        "be told, so choose one with --sheet NAME"
+        message = _(
+            "{count} tables each hold {what}: {tables}; which one is meant cannot be told, so "
+            "choose one with --table N"
+        ).format(count=len(found), what=what, tables=numbered)
+        raise RefusedError(f"{file}: {message}")
+    listed = ", ".join(
+        header_in.format(name=f'"{name}"', row=located.layout.header_row) for name, located in found
     )
+    message = _(
+        "{count} sheets each hold {what}: {sheets}; which one is meant cannot be told, so "
+        "choose one with --sheet NAME"
+    ).format(count=len(found), what=what, sheets=listed)
+    raise RefusedError(f"{file}: {message}")
 
 
-_NO_FORMATS = (
+_NO_FORMATS = N_(
     "read with python-calamine, which gives no number formats; codes typed as numbers are "
     "read as the General format shows them, without zeros a format may add"
 )
@@ -388,7 +418,7 @@ def _formats_loader(
             return found
         if uses_openpyxl(checked):
             return openpyxl_column_formats(checked.path, sheet, column)
-        notes.append(Note("no-number-formats", _NO_FORMATS, sheet))
+        notes.append(Note("no-number-formats", _(_NO_FORMATS), sheet))
         return None
 
     return load
@@ -415,7 +445,10 @@ def _read_book(
     name = checked.path.name
     if sheet is not None and sheet not in book.sheet_names:
         listed = ", ".join(f'"{each}"' for each in book.sheet_names)
-        raise InputError(f'has no sheet "{sheet}"; sheets: {listed}', file=name)
+        raise InputError(
+            _('has no sheet "{sheet}"; sheets: {sheets}').format(sheet=sheet, sheets=listed),
+            file=name,
+        )
     candidates = [sheet] if sheet is not None else book.sheet_names
     scan = formula_scanner(checked.path) if checked.kind == "xlsx" else None
     ahead: Future[FormulaScan | None] | None = None
@@ -440,24 +473,34 @@ def _read_book(
         if book.engine in DOCUMENT_ENGINES:
             if sheet is not None:
                 raise InputError(
-                    f"{sheet} has no header row with an HS code column in its first "
-                    f"{HEADER_SEARCH_ROWS} rows; name the column with --column code=HEADER",
+                    _(
+                        "{table} has no header row with an HS code column in its first {rows} "
+                        "rows; name the column with --column code=HEADER"
+                    ).format(table=location(None, sheet), rows=HEADER_SEARCH_ROWS),
                     file=name,
                 )
             tables = len(book.sheet_names)
             raise InputError(
-                f"no table has a header row with an HS code column in its first "
-                f"{HEADER_SEARCH_ROWS} rows ({tables} table{'s' if tables != 1 else ''} read); "
-                "choose the table with --table N and name the column with --column code=HEADER",
+                ngettext(
+                    "no table has a header row with an HS code column in its first {rows} rows "
+                    "({count} table read); choose the table with --table N and name the column "
+                    "with --column code=HEADER",
+                    "no table has a header row with an HS code column in its first {rows} rows "
+                    "({count} tables read); choose the table with --table N and name the column "
+                    "with --column code=HEADER",
+                    tables,
+                ).format(rows=HEADER_SEARCH_ROWS, count=tables),
                 file=name,
             )
         if sheet is not None:
-            raise InputError(_NO_HEADER, file=name, sheet=sheet)
+            raise InputError(_no_header(), file=name, sheet=sheet)
         listed = ", ".join(f'"{each}"' for each in book.sheet_names)
         raise InputError(
-            f"no sheet has a header row with an HS code column in its first "
-            f"{HEADER_SEARCH_ROWS} rows (sheets: {listed}); choose the sheet with --sheet "
-            "and name the column with --column code=HEADER",
+            _(
+                "no sheet has a header row with an HS code column in its first {rows} rows "
+                "(sheets: {sheets}); choose the sheet with --sheet and name the column with "
+                "--column code=HEADER"
+            ).format(rows=HEADER_SEARCH_ROWS, sheets=listed),
             file=name,
         )
     sheet_name, located = chosen
@@ -483,7 +526,7 @@ def _read_book(
         same = ahead is not None and sheet_name == candidates[0]
         formulas = ahead.result() if ahead is not None and same else scan(sheet_name)
         if book.engine == "calamine" and code_formats is None:
-            notes.append(Note("no-number-formats", _NO_FORMATS, sheet_name))
+            notes.append(Note("no-number-formats", _(_NO_FORMATS), sheet_name))
     exported = read_export(
         located, schema, overrides, file=name, sheet=sheet_name, notes=notes, on_close=book.close
     )

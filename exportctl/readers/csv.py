@@ -1,9 +1,12 @@
 """CSV and text files: encoding detection, delimiter sniffing, streamed records.
 
-Encodings: a BOM decides (UTF-8 or UTF-16); otherwise the file is checked as
+Encodings: a BOM decides (UTF-8 or UTF-16); UTF-16 without a BOM is told by its
+NUL bytes (every other byte of Latin text); otherwise the file is checked as
 UTF-8 and, failing that, as CP949 (a superset of EUC-KR, what Korean Excel
 writes). The check streams the bytes once before reading, so a bad byte is
 reported with its line number instead of surfacing halfway through an import.
+When the bytes do not decode, the message names the encodings tried and the one
+the bytes look like (:func:`looks_like`), never the one that just failed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from exportctl.errors import InputError
+from exportctl.i18n import N_, _
 from exportctl.limits import DEFAULTS, Limits, over
 from exportctl.readers.rows import Note, RawRow
 
@@ -90,7 +94,12 @@ def first_bad_line(
             line += block.count(b"\n")
             if limits is not None and line > limits.max_rows + 1:
                 raise InputError(
-                    over("has more than", limits.max_rows, "max_rows", limits, " lines"),
+                    over(
+                        _("has more than {value:,} lines, more than the {cap:,} lines allowed"),
+                        limits.max_rows,
+                        "max_rows",
+                        limits,
+                    ),
                     file=path.name,
                 )
         try:
@@ -112,15 +121,103 @@ def _check_lines(path: Path, block: bytes, line: int, run: int, limits: Limits) 
         number = line + lengths.index(longest)
         raise InputError(
             over(
-                f"has a line (line {number:,}) of at least",
+                _(
+                    "has a line (line {number:,}) of at least {value:,} bytes, more than the "
+                    "{cap:,} bytes allowed"
+                ),
                 longest,
                 "max_line_bytes",
                 limits,
-                " bytes",
+                number=number,
             ),
             file=path.name,
         )
     return lengths[-1]
+
+
+UTF16_NUL_SHARE = 0.2
+"""Share of two-byte units with a NUL on one side that marks UTF-16 without a BOM.
+
+Latin letters, digits, tabs and line ends are one NUL and one byte in UTF-16; a
+Korean list has them in every row (codes, serials, delimiters), and 8-bit text
+has no NUL at all."""
+
+_UTF16_UNSURE = 0.02
+"""Share of NULs on the other side above which the bytes are not plain UTF-16."""
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when the bytes are UTF-16 with no BOM, else ``None``.
+
+    Told by where the NULs fall: the high byte of ASCII characters comes second in
+    little-endian (odd positions), first in big-endian (even positions).
+    """
+    units = len(head) // 2
+    if units < 2:
+        return None
+    odd, even = head[1 : units * 2 : 2].count(0), head[0 : units * 2 : 2].count(0)
+    for codec, ours, theirs in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if ours >= units * UTF16_NUL_SHARE and theirs <= units * _UTF16_UNSURE:
+            try:
+                head[: units * 2].decode(codec)
+            except UnicodeDecodeError as exc:
+                if exc.start < units * 2 - 2:  # only a surrogate pair cut at the end is fine
+                    continue
+            return codec
+    return None
+
+
+_SHOWN = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp949": "CP949"}
+"""Encodings offered when a guess fails, as messages name them."""
+
+
+def _shown(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    base = "utf-16" if name.startswith("utf-16") else "utf-8" if name == "utf-8-sig" else name
+    return _SHOWN.get(base, encoding)
+
+
+def looks_like(path: Path, tried: Iterable[str] = ()) -> str | None:
+    """The encoding the whole file decodes in, among UTF-16, UTF-8 and CP949, or ``None``.
+
+    Those in ``tried`` (that just failed) are not offered again. UTF-16 counts only
+    with a BOM or the NUL pattern of :func:`utf16_without_bom` (any even byte string
+    "decodes" as UTF-16).
+    """
+    failed = {_shown(each) for each in tried}
+    head = read_start(path)
+    candidates: list[str] = []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates.append("utf-16")
+    elif (codec := utf16_without_bom(head)) is not None:
+        candidates.append(codec)
+    candidates += ["utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8", "cp949"]
+    for candidate in candidates:
+        if _shown(candidate) not in failed and first_bad_line(path, candidate) is None:
+            return _shown(candidate)
+    return None
+
+
+def read_start(path: Path, size: int = SNIFF_BYTES) -> bytes:
+    """The first ``size`` bytes of a file."""
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+def _undecodable(path: Path, tried: list[str]) -> str:
+    """Why the bytes did not decode: the encodings tried and the one they look like."""
+    names = ", ".join(dict.fromkeys(_shown(each) for each in tried))
+    guess = looks_like(path, tried)
+    if guess is None:
+        return _(
+            "cannot be decoded as {tried} (first undecodable byte here), and the bytes do not "
+            "look like UTF-8, UTF-16 or CP949 either; find out the file's encoding and pass it "
+            "with --encoding"
+        ).format(tried=names)
+    return _(
+        "cannot be decoded as {tried} (first undecodable byte here); the bytes look like "
+        "{guess}: try --encoding {option}"
+    ).format(tried=names, guess=guess, option=guess.lower())
 
 
 def choose_encoding(
@@ -139,45 +236,45 @@ def choose_encoding(
         InputError: Unknown encoding, or bytes that do not decode (with the line).
     """
     name = path.name
-    with path.open("rb") as handle:
-        head = handle.read(4)
+    head = read_start(path)
     if encoding is not None:
         try:
             info = codecs.lookup(encoding)
         except LookupError as exc:
-            raise InputError(f'unknown encoding "{encoding}"', file=name) from exc
+            raise InputError(
+                _('unknown encoding "{encoding}"').format(encoding=encoding), file=name
+            ) from exc
         if info.name == "utf-8" and head.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
         bad = first_bad_line(path, encoding, limits=limits)
         if bad is not None:
-            raise InputError(
-                f"cannot be decoded as {encoding}; try --encoding cp949 or utf-8",
-                file=name,
-                row=bad,
-            )
+            raise InputError(_undecodable(path, [encoding]), file=name, row=bad)
         return encoding, []
     for bom, bom_encoding in _BOMS:
         if head.startswith(bom):
             bad = first_bad_line(path, bom_encoding, limits=limits)
             if bad is not None:
                 raise InputError(
-                    f"starts with a {bom_encoding} byte-order mark but does not decode as "
-                    "such; pass its encoding with --encoding",
+                    _(
+                        "starts with a {encoding} byte-order mark but does not decode as such; "
+                        "pass its encoding with --encoding"
+                    ).format(encoding=bom_encoding),
                     file=name,
                     row=bad,
                 )
             return bom_encoding, []
+    utf16 = utf16_without_bom(head)
+    if utf16 is not None:
+        bad = first_bad_line(path, utf16, limits=limits)
+        if bad is None:
+            note = _("{encoding} text without a byte-order mark (NUL bytes between letters)")
+            return utf16, [Note("csv-encoding", note.format(encoding=utf16.upper()))]
     bad = first_bad_line(path, "utf-8", limits=limits)
     if bad is None:
         return "utf-8", []
     if first_bad_line(path, "cp949") is None:
-        return "cp949", [Note("csv-encoding", "not UTF-8; decoded as CP949 (Korean Windows)")]
-    raise InputError(
-        "is neither UTF-8 nor CP949 text (first undecodable byte here); pass its encoding, "
-        "e.g. --encoding cp949",
-        file=name,
-        row=bad,
-    )
+        return "cp949", [Note("csv-encoding", _("not UTF-8; decoded as CP949 (Korean Windows)"))]
+    raise InputError(_undecodable(path, ["utf-8", "cp949"]), file=name, row=bad)
 
 
 def garbled_row(rows: Iterable[RawRow]) -> tuple[int, str, bool] | None:
@@ -225,6 +322,15 @@ def sniff_delimiter(sample: str) -> str:
     return best[2]
 
 
+TEXT_XLS = N_(
+    "is not an Excel workbook but tab-separated text ({encoding}) saved with an .xls name, "
+    "as SAP and other ERP systems export; read as tab-separated text"
+)
+"""The note on a text file named .xls."""
+
+_DELIMITER_NAMES = {"\t": N_("tab"), ";": N_("semicolon"), "|": N_("vertical bar")}
+
+
 def open_csv(path: Path, encoding: str | None, limits: Limits = DEFAULTS) -> CsvSource:
     """Open a CSV/TXT file for streaming.
 
@@ -243,11 +349,22 @@ def open_csv(path: Path, encoding: str | None, limits: Limits = DEFAULTS) -> Csv
         handle.seek(0)
     except (UnicodeDecodeError, OSError) as exc:
         handle.close()
-        raise InputError(f"cannot be read: {exc}", file=path.name) from exc
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample)
-    if delimiter != ",":
-        shown = {"\t": "tab", ";": "semicolon", "|": "vertical bar"}[delimiter]
-        notes.append(Note("csv-delimiter", f"fields separated by {shown}"))
+        raise InputError(_("cannot be read: {reason}").format(reason=exc), file=path.name) from exc
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        # SAP and other ERP systems "export to spreadsheet" as tab-separated text
+        # named .xls (check_file tells it from a workbook by its bytes).
+        delimiter = "\t"
+        notes.append(Note("xls-text", _(TEXT_XLS).format(encoding=_shown(chosen))))
+    elif suffix == ".tsv":
+        delimiter = "\t"
+    else:
+        delimiter = sniff_delimiter(sample)
+    if delimiter != "," and suffix != ".xls":
+        shown = _(_DELIMITER_NAMES[delimiter])
+        notes.append(
+            Note("csv-delimiter", _("fields separated by {delimiter}").format(delimiter=shown))
+        )
     lines = sample.count("\n")
     estimated = None
     if lines and len(sample) >= SNIFF_BYTES:
@@ -268,7 +385,12 @@ def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Ite
         for record in reader:
             if len(record) > limits.max_columns:
                 raise InputError(
-                    over("has", len(record), "max_columns", limits, " fields"),
+                    over(
+                        _("has {value:,} fields, more than the {cap:,} fields allowed"),
+                        len(record),
+                        "max_columns",
+                        limits,
+                    ),
                     file=path.name,
                     row=start,
                 )
@@ -278,20 +400,23 @@ def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Ite
         if "field larger than field limit" in str(exc):
             raise InputError(
                 over(
-                    "has a field of more than",
+                    _(
+                        "has a field of more than {value:,} characters, more than the {cap:,} "
+                        "characters allowed"
+                    ),
                     limits.max_cell_chars,
                     "max_cell_chars",
                     limits,
-                    " characters",
                 ),
                 file=path.name,
                 row=start,
             ) from exc
-        raise InputError(f"is not valid CSV ({exc})", file=path.name, row=start) from exc
-    except UnicodeDecodeError as exc:
         raise InputError(
-            "cannot be decoded; try --encoding cp949", file=path.name, row=start
+            _("is not valid CSV ({reason})").format(reason=exc), file=path.name, row=start
         ) from exc
+    except UnicodeDecodeError as exc:
+        tried = codecs.lookup(getattr(handle, "encoding", "utf-8")).name
+        raise InputError(_undecodable(path, [tried]), file=path.name, row=start) from exc
     finally:
         csv.field_size_limit(previous)
         handle.close()

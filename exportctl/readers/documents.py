@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.readers.guard import Checked
 from exportctl.readers.xlsx import Book
 
@@ -35,7 +36,8 @@ def open_document(checked: Checked) -> Book:
     module = READERS.get(checked.kind)
     if module is None:
         raise InputError(
-            f"is not a document exportctl reads ({checked.kind})", file=checked.path.name
+            _("is not a document exportctl reads ({kind})").format(kind=checked.kind),
+            file=checked.path.name,
         )
     book: Book = importlib.import_module(module).open_book(checked)
     return book

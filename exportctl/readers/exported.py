@@ -27,6 +27,7 @@ from typing import Any
 from exportctl.annex import SectionTitle, read_control_numbers
 from exportctl.errors import InputError
 from exportctl.hscode import CodeCell, HSCode
+from exportctl.i18n import _
 from exportctl.models import split_full_text
 from exportctl.readers.cells import cell_text, clean_text
 from exportctl.readers.header import Located
@@ -123,7 +124,7 @@ def parse_sub_items(cell: str | None) -> list[tuple[str, str, str | None, tuple[
             if not reading.problems:
                 numbers = reading.numbers
                 line = line[: own.start()]
-        label, _, rest = line.partition(" ")
+        label, _sep, rest = line.partition(" ")
         text, text_en = _split_english(rest)
         found.append((label, text, text_en, numbers))
     return found
@@ -135,7 +136,7 @@ def _flag(value: str | None, *, where: Callable[[str], InputError]) -> bool:
     found = FLAG_WORDS.get(value.lower())
     if found is None:
         words = ", ".join(sorted(FLAG_WORDS))
-        raise where(f'"{value}" is not a yes/no word ({words})')
+        raise where(_('"{value}" is not a yes/no word ({words})').format(value=value, words=words))
     return found
 
 
@@ -298,7 +299,9 @@ def _row_entry(
     section = 1
     if section_text is not None:
         if not (section_text.isascii() and section_text.isdigit()):
-            raise where("section")(f'"{section_text}" is not the number of a part of the annex')
+            raise where("section")(
+                _('"{value}" is not the number of a part of the annex').format(value=section_text)
+            )
         section = int(section_text)
     ex = _flag(texts.get("ex"), where=where("ex"))
     code = _code_text(
@@ -360,8 +363,10 @@ def json_table(path: Path, schema: Schema) -> Table:
     """
     name = path.name
     refused = InputError(
-        "is not a version exported by exportctl (only the JSON `exportctl export` "
-        "writes can be imported; save other lists as XLSX or CSV)",
+        _(
+            "is not a version exported by exportctl (only the JSON `exportctl export` writes "
+            "can be imported; save other lists as XLSX or CSV)"
+        ),
         file=name,
     )
     try:
@@ -384,7 +389,9 @@ def json_table(path: Path, schema: Schema) -> Table:
             entries.append(_json_entry(index, item, titles))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(
-                f"item {index} is not an entry as `exportctl export` writes one ({exc!r})",
+                _(
+                    "item {index} is not an entry as `exportctl export` writes one ({reason})"
+                ).format(index=index, reason=repr(exc)),
                 file=name,
             ) from exc
     headers = {field: field for field in sorted(_FIELDS)}

@@ -11,6 +11,7 @@ to open.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import stat
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 from exportctl.errors import InputError
-from exportctl.i18n import _
+from exportctl.i18n import N_, _
 from exportctl.limits import DEFAULTS, RATIO_FLOOR, Limits, over
+from exportctl.readers.csv import read_start, utf16_without_bom
 from exportctl.readers.prescan import check_ods, check_xlsx
 
 XML_PROLOG_SCAN = 64 * 1024
@@ -100,61 +102,85 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
         # opening it would only say "damaged".
         workbook = name[len(LOCK_PREFIX) :]
         raise InputError(
-            f'is Excel\'s lock file for the open workbook "{workbook}", not a workbook; give '
-            f"{workbook} itself (close it in Excel first if it will not open)",
+            _(
+                'is Excel\'s lock file for the open workbook "{workbook}", not a workbook; give '
+                "{workbook} itself (close it in Excel first if it will not open)"
+            ).format(workbook=workbook),
             file=name,
         )
     kind = EXTENSIONS.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(EXTENSIONS))
-        raise InputError(f"unsupported file type (readable: {known})", file=name)
+        raise InputError(
+            _("unsupported file type (readable: {known})").format(known=known), file=name
+        )
     if size == 0:
         raise InputError(_("the file is empty (0 bytes)"), file=name)
     if size > limits.max_file_bytes:
-        raise InputError(over("is", size, "max_file_bytes", limits, " bytes"), file=name)
+        raise InputError(
+            over(
+                _("is {value:,} bytes, more than the {cap:,} bytes allowed"),
+                size,
+                "max_file_bytes",
+                limits,
+            ),
+            file=name,
+        )
     head = read_head(path, 512)
     if kind == "hwp":
         # HWP 5 is a binary OLE2 format with no reader under a permissive licence.
         raise InputError(
-            "is a binary HWP file, which exportctl does not read; in Hangul save it as HWPX "
-            "(파일 > 다른 이름으로 저장 > HWPX), or take the PDF attachment of the same notice",
+            _(
+                "is a binary HWP file, which exportctl does not read; in Hangul save it as HWPX "
+                "(파일 > 다른 이름으로 저장 > HWPX), or take the PDF attachment of the same notice"
+            ),
             file=name,
         )
     if kind == "pdf":
         if PDF_MAGIC not in head[:1024]:
-            raise InputError("is not a PDF file (no %PDF header); it may be damaged", file=name)
+            raise InputError(_("is not a PDF file (no %PDF header); it may be damaged"), file=name)
         return Checked(path, kind, size, limits)
     if kind == "hwpx":
         if head.startswith(OLE2_MAGIC):
             raise InputError(
-                "is a binary HWP 5 file named .hwpx; in Hangul save it as HWPX, or take the "
-                "PDF attachment of the same notice",
+                _(
+                    "is a binary HWP 5 file named .hwpx; in Hangul save it as HWPX, or take the "
+                    "PDF attachment of the same notice"
+                ),
                 file=name,
             )
         if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
-            raise InputError("is not an HWPX document (not a zip archive)", file=name)
+            raise InputError(_("is not an HWPX document (not a zip archive)"), file=name)
         return Checked(path, kind, _check_zip(path, kind, limits), limits)
     if kind == "json":
         return Checked(path, kind, size, limits)
     if kind == "csv":
         if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
             raise InputError(
-                "is an Excel workbook, not CSV text; give it its .xlsx or .xls name", file=name
+                _("is an Excel workbook, not CSV text; give it its .xlsx or .xls name"), file=name
             )
         return Checked(path, kind, size, limits)
     if head.startswith(OLE2_MAGIC):
         return _check_ole2(path, kind, limits)
     if _looks_like_html(head):
         raise InputError(
-            "is HTML or XML text saved with a spreadsheet name, not a workbook; open it in "
-            "Excel and save it as .xlsx",
+            _(
+                "is HTML or XML text saved with a spreadsheet name, not a workbook; open it in "
+                "Excel and save it as .xlsx"
+            ),
             file=name,
         )
     if kind == "xls":
-        raise InputError("is not an Excel 97-2003 (.xls) workbook; it may be damaged", file=name)
+        if looks_like_tab_text(read_start(path)):
+            # A SAP/ERP "spreadsheet" export: tab-separated text named .xls. The CSV
+            # reader opens it (with a tab delimiter and a note saying so).
+            return Checked(path, "csv", size, limits)
+        raise InputError(_("is not an Excel 97-2003 (.xls) workbook; it may be damaged"), file=name)
     if not head.startswith((ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
         raise InputError(
-            f"is not a {path.suffix.lower()} workbook (not a zip archive); it may be damaged",
+            _("is not a {suffix} workbook (not a zip archive); it may be damaged").format(
+                suffix=path.suffix.lower()
+            ),
             file=name,
         )
     unpacked = _check_zip(path, kind, limits)
@@ -165,13 +191,37 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
     return Checked(path, kind, unpacked, limits)
 
 
-_BOMB = "refused as a possible zip bomb"
+def looks_like_tab_text(head: bytes) -> bool:
+    """Whether the first bytes of a file are tab-separated text (not a workbook).
+
+    UTF-16 (with a BOM, or told by its NULs) or bytes with no NUL that decode as
+    UTF-8 or CP949 (a character cut at the end of the sample is fine), with a tab.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "\t" in head[2:].decode(
+            "utf-16-le" if head[:1] == b"\xff" else "utf-16-be", "replace"
+        )
+    codec = utf16_without_bom(head)
+    if codec is not None:
+        return "\t" in head.decode(codec, "replace")
+    if b"\x00" in head or b"\t" not in head:
+        return False
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+_BOMB = N_("refused as a possible zip bomb")
 
 _NOT_REGULAR = (
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+    (stat.S_ISCHR, N_("a character device")),
+    (stat.S_ISBLK, N_("a block device")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
 
 
@@ -189,14 +239,18 @@ def regular_file(path: Path) -> int:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
+        raise InputError(_("file not found"), file=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
+        raise InputError(
+            _("cannot be read ({reason})").format(reason=exc.strerror), file=str(path)
+        ) from exc
     _refuse_special(path, info.st_mode)
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=str(path)) from exc
+        raise InputError(
+            _("cannot be read ({reason})").format(reason=exc.strerror), file=str(path)
+        ) from exc
     try:
         info = os.fstat(descriptor)
     finally:
@@ -209,11 +263,13 @@ def _refuse_special(path: Path, mode: int) -> None:
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
-        raise InputError("is a directory, not a file", file=str(path))
-    what = next((text for test, text in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise InputError(_("is a directory, not a file"), file=str(path))
+    what = next((text for test, text in _NOT_REGULAR if test(mode)), N_("not a regular file"))
     raise InputError(
-        f"is {what}, not a regular file; exportctl reads only files on disk (save the data "
-        "to a file and give that)",
+        _(
+            "is {what}, not a regular file; exportctl reads only files on disk (save the data "
+            "to a file and give that)"
+        ).format(what=_(what)),
         file=str(path),
     )
 
@@ -224,7 +280,9 @@ def read_head(path: Path, size: int) -> bytes:
         with path.open("rb") as handle:
             return handle.read(size)
     except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=path.name) from exc
+        raise InputError(
+            _("cannot be read ({reason})").format(reason=exc.strerror), file=path.name
+        ) from exc
 
 
 def _looks_like_html(head: bytes) -> bool:
@@ -238,11 +296,14 @@ def _check_ole2(path: Path, kind: Kind, limits: Limits) -> Checked:
     name = path.name
     marker = "EncryptedPackage".encode("utf-16-le")
     if _file_contains(path, marker):
-        raise InputError("is password-protected; save an unprotected copy", file=name)
+        raise InputError(_("is password-protected; save an unprotected copy"), file=name)
     if kind == "xls":
         return Checked(path, kind, path.stat().st_size, limits)
     raise InputError(
-        f"is an Excel 97-2003 (.xls) workbook named {path.suffix}; rename it to .xls", file=name
+        _("is an Excel 97-2003 (.xls) workbook named {suffix}; rename it to .xls").format(
+            suffix=path.suffix
+        ),
+        file=name,
     )
 
 
@@ -265,7 +326,14 @@ def _check_zip(path: Path, kind: Kind, limits: Limits) -> int:
             members = archive.infolist()
             if len(members) > limits.max_members:
                 raise InputError(
-                    over("has", len(members), "max_members", limits, " parts", _BOMB), file=name
+                    over(
+                        _("has {value:,} parts, more than the {cap:,} parts allowed"),
+                        len(members),
+                        "max_members",
+                        limits,
+                        _BOMB,
+                    ),
+                    file=name,
                 )
             total = 0
             for info in members:
@@ -274,25 +342,39 @@ def _check_zip(path: Path, kind: Kind, limits: Limits) -> int:
                 if info.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
                     raise InputError(
                         over(
-                            f'has a part "{info.filename}" that unpacks {info.file_size:,} bytes '
-                            "from its compressed size, a ratio of",
+                            _(
+                                'has a part "{part}" that unpacks {size:,} bytes from its '
+                                "compressed size, a ratio of {value:,}, more than the {cap:,} "
+                                "allowed"
+                            ),
                             int(ratio),
                             "max_ratio",
                             limits,
-                            why=_BOMB,
+                            _BOMB,
+                            part=info.filename,
+                            size=info.file_size,
                         ),
                         file=name,
                     )
             if total > limits.max_unpacked_bytes:
                 raise InputError(
-                    over("unpacks to", total, "max_unpacked_bytes", limits, " bytes", _BOMB),
+                    over(
+                        _("unpacks to {value:,} bytes, more than the {cap:,} bytes allowed"),
+                        total,
+                        "max_unpacked_bytes",
+                        limits,
+                        _BOMB,
+                    ),
                     file=name,
                 )
             names = {info.filename for info in members}
             needed = {"ods": "content.xml", "hwpx": "mimetype"}.get(kind, "[Content_Types].xml")
             if needed not in names:
                 raise InputError(
-                    f"is a zip archive but not a {path.suffix.lower()} workbook", file=name
+                    _("is a zip archive but not a {suffix} workbook").format(
+                        suffix=path.suffix.lower()
+                    ),
+                    file=name,
                 )
             for info in members:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
@@ -300,7 +382,9 @@ def _check_zip(path: Path, kind: Kind, limits: Limits) -> int:
             return total
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
         raise InputError(
-            f"is not a readable {path.suffix.lower()} workbook (damaged or truncated: {exc})",
+            _("is not a readable {suffix} workbook (damaged or truncated: {reason})").format(
+                suffix=path.suffix.lower(), reason=exc
+            ),
             file=name,
         ) from exc
 
@@ -315,12 +399,15 @@ def _check_xml_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
     prolog = head if root is None else head[: root.start()]
     if _DOCTYPE.search(prolog):
         raise InputError(
-            f'part "{info.filename}" declares XML entities (DOCTYPE); refusing it as unsafe',
+            _('part "{part}" declares XML entities (DOCTYPE); refusing it as unsafe').format(
+                part=info.filename
+            ),
             file=name,
         )
     if root is None and len(head) == XML_PROLOG_SCAN:
         raise InputError(
-            f'part "{info.filename}" has no XML element in its first '
-            f"{XML_PROLOG_SCAN // 1024} KB; refusing it as unsafe",
+            _(
+                'part "{part}" has no XML element in its first {size} KB; refusing it as unsafe'
+            ).format(part=info.filename, size=XML_PROLOG_SCAN // 1024),
             file=name,
         )

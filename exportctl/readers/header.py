@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.readers.cells import cell_text
 from exportctl.readers.rows import RawRow
 from exportctl.readers.schema import Schema, header_keys
@@ -240,29 +241,28 @@ def check_layout(
     """
     problem: str | None = None
     for name, header in layout.unmatched_overrides.items():
-        problem = (
-            f'--column {name}="{header}" names no header; headers found: {headers_found(layout)}'
+        problem = _('--column {name}="{header}" names no header; headers found: {found}').format(
+            name=name, header=header, found=headers_found(layout)
         )
         break
     for name, found in hits.items():
         if problem is None and len(found) > 1:
-            both = " and ".join(f'"{column.text}"' for column in found)
-            problem = (
-                f'--column {name}="{overrides[name]}" matches columns {both}; give the full header'
-            )
+            both = _(" and ").join(f'"{column.text}"' for column in found)
+            problem = _(
+                '--column {name}="{header}" matches columns {both}; give the full header'
+            ).format(name=name, header=overrides[name], both=both)
     for name, columns in layout.fields.items():
         if problem is None and len(columns) > 1:
-            both = " and ".join(f'"{column.text}"' for column in columns)
-            problem = (
-                f"columns {both} both map to {name}; choose one with "
-                f'--column {name}="{columns[0].text}"'
-            )
+            both = _(" and ").join(f'"{column.text}"' for column in columns)
+            problem = _(
+                'columns {both} both map to {name}; choose one with --column {name}="{header}"'
+            ).format(both=both, name=name, header=columns[0].text)
     for name in schema.required:
         if problem is None and name not in layout.fields:
-            problem = (
-                f"no {name} column found; headers found: {headers_found(layout)}; "
-                f"name it with --column {name}=HEADER"
-            )
+            problem = _(
+                "no {name} column found; headers found: {found}; name it with "
+                "--column {name}=HEADER"
+            ).format(name=name, found=headers_found(layout))
     if problem is not None:
         raise InputError(problem, file=file, sheet=sheet, row=layout.header_row)
 

@@ -41,7 +41,8 @@ from xml.etree.ElementTree import Element
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from exportctl.errors import InputError
+from exportctl.errors import InputError, location
+from exportctl.i18n import N_, _
 from exportctl.limits import Limits, over
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
@@ -60,7 +61,7 @@ MANIFEST = "Contents/content.hpf"
 ODF_MANIFEST = "META-INF/manifest.xml"
 
 _SECTION = re.compile(r"Contents/section(\d+)\.xml")
-_ENCRYPTED = (
+_ENCRYPTED = N_(
     "is encrypted (DRM); save an unprotected HWPX or use the PDF attachment of the same notice"
 )
 # Characters an ``hp:t`` holds as child elements rather than as text.
@@ -126,7 +127,7 @@ class HwpxBook:
         for index, values in enumerate(table.grid):
             number = index + 1
             yield RawRow(
-                number, values, place=f"{sheet}, row {number}", covered=table.covered[index]
+                number, values, place=location(None, sheet, number), covered=table.covered[index]
             )
 
     def height(self, sheet: str) -> int:
@@ -157,27 +158,38 @@ def open_book(checked: Checked) -> HwpxBook:
         with zipfile.ZipFile(checked.path) as archive:
             members = {info.filename: info for info in archive.infolist()}
             if _encrypted(archive, members):
-                raise InputError(_ENCRYPTED, file=name)
+                raise InputError(_(_ENCRYPTED), file=name)
             tables: list[_Table] = []
             recent: deque[str] = deque(maxlen=TITLE_PARAGRAPHS)
             for part in _sections(archive, members, name):
                 info = members[part]
                 if info.file_size > MAX_SECTION_BYTES:
                     raise InputError(
-                        f'part "{part}" unpacks to {info.file_size / 1024**2:,.0f} MB, more '
-                        f"than the {MAX_SECTION_BYTES // 1024**2} MB a section may take",
+                        _(
+                            'part "{part}" unpacks to {size:,.0f} MB, more than the {cap} MB a '
+                            "section may take"
+                        ).format(
+                            part=part,
+                            size=info.file_size / 1024**2,
+                            cap=MAX_SECTION_BYTES // 1024**2,
+                        ),
                         file=name,
                     )
                 with archive.open(info) as stream:
                     tables.extend(_read_section(stream, recent, part, name))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
         raise InputError(
-            f"is not a readable HWPX document (damaged or truncated: {exc})", file=name
+            _("is not a readable HWPX document (damaged or truncated: {reason})").format(
+                reason=exc
+            ),
+            file=name,
         ) from exc
     if not tables:
         raise InputError(
-            "has no table; the annex lists its items in a table, so this may be the "
-            "notice's text rather than its annex (별표) attachment",
+            _(
+                "has no table; the annex lists its items in a table, so this may be the "
+                "notice's text rather than its annex (별표) attachment"
+            ),
             file=name,
         )
     for number, table in enumerate(tables, 1):
@@ -214,8 +226,10 @@ def _sections(
         for part in listed:
             if part not in members:
                 raise InputError(
-                    f'part "{part}" listed in {MANIFEST} is missing; the document is '
-                    "incomplete (save it again from Hangul)",
+                    _(
+                        'part "{part}" listed in {manifest} is missing; the document is '
+                        "incomplete (save it again from Hangul)"
+                    ).format(part=part, manifest=MANIFEST),
                     file=name,
                 )
         return listed
@@ -226,8 +240,10 @@ def _sections(
     )
     if not found:
         raise InputError(
-            "has no section part (Contents/section0.xml), so no body text; the document "
-            "is incomplete (save it again from Hangul)",
+            _(
+                "has no section part (Contents/section0.xml), so no body text; the document "
+                "is incomplete (save it again from Hangul)"
+            ),
             file=name,
         )
     return [part for _, part in found]
@@ -371,13 +387,16 @@ def _read_section(stream: IO[bytes], recent: deque[str], part: str, name: str) -
                 reader.end(element, root)
     except SafeET.ParseError as exc:
         raise InputError(
-            f'part "{part}" is not well-formed XML ({exc}); the document is damaged (save it '
-            "again from Hangul, or use the PDF attachment of the same notice)",
+            _(
+                'part "{part}" is not well-formed XML ({reason}); the document is damaged (save '
+                "it again from Hangul, or use the PDF attachment of the same notice)"
+            ).format(part=part, reason=exc),
             file=name,
         ) from exc
     except defusedxml.DefusedXmlException as exc:
         raise InputError(
-            f'part "{part}" declares XML entities; refusing it as unsafe', file=name
+            _('part "{part}" declares XML entities; refusing it as unsafe').format(part=part),
+            file=name,
         ) from exc
     return reader.tables
 
@@ -411,8 +430,18 @@ def _lay_out(table: _Table, sheet: str, name: str, limits: Limits) -> None:
             or the table passes the ``max_rows`` or ``max_cells`` limit.
     """
     height = table.written_rows
+    shown = location(None, sheet)  # "table 2", in the reader's language
     if height > limits.max_rows:
-        raise InputError(over(f"{sheet} has", height, "max_rows", limits, " rows"), file=name)
+        raise InputError(
+            over(
+                _("{table} has {value:,} rows, more than the {cap:,} rows allowed"),
+                height,
+                "max_rows",
+                limits,
+                table=shown,
+            ),
+            file=name,
+        )
     spanned = 0  # grid positions the cells without an address take
     addressed = all(cell.row is not None and cell.column is not None for cell in table.cells)
     taken: set[tuple[int, int]] = set()
@@ -426,14 +455,18 @@ def _lay_out(table: _Table, sheet: str, name: str, limits: Limits) -> None:
                 column += 1
         if column + cell.columns > MAX_COLUMNS:
             raise InputError(
-                f"{sheet} has a cell reaching column {column + cell.columns}; a table of more "
-                f"than {MAX_COLUMNS} columns is not an annex",
+                _(
+                    "{table} has a cell reaching column {column}; a table of more than {cap} "
+                    "columns is not an annex"
+                ).format(table=shown, column=column + cell.columns, cap=MAX_COLUMNS),
                 file=name,
             )
         if not 0 <= row < height:
             raise InputError(
-                f"{sheet} has a cell addressed to row {row + 1} of a table of {height} rows; "
-                "the document is damaged (save it again from Hangul)",
+                _(
+                    "{table} has a cell addressed to row {row} of a table of {height} rows; the "
+                    "document is damaged (save it again from Hangul)"
+                ).format(table=shown, row=row + 1, height=height),
                 file=name,
             )
         # A span past the last row is clipped: the rows it names are not there.
@@ -441,9 +474,12 @@ def _lay_out(table: _Table, sheet: str, name: str, limits: Limits) -> None:
         if not addressed:
             spanned += cell.rows * cell.columns
             if spanned > limits.max_cells:
-                what = f"{sheet} has cells spanning more than"
+                what = _(
+                    "{table} has cells spanning more than {value:,} cells, more than the "
+                    "{cap:,} cells allowed"
+                )
                 raise InputError(
-                    over(what, limits.max_cells, "max_cells", limits, " cells"), file=name
+                    over(what, limits.max_cells, "max_cells", limits, table=shown), file=name
                 )
             taken.update(
                 (row + down, column + across)
@@ -453,8 +489,16 @@ def _lay_out(table: _Table, sheet: str, name: str, limits: Limits) -> None:
         placed.append((row, column, cell))
     width = max((column + cell.columns for _, column, cell in placed), default=0)
     if height * width > limits.max_cells:
-        what = f"{sheet} has {height:,} rows by {width:,} columns, which is"
-        raise InputError(over(what, height * width, "max_cells", limits, " cells"), file=name)
+        what = _(
+            "{table} has {rows:,} rows by {columns:,} columns, which is {value:,} cells, more "
+            "than the {cap:,} cells allowed"
+        )
+        raise InputError(
+            over(
+                what, height * width, "max_cells", limits, table=shown, rows=height, columns=width
+            ),
+            file=name,
+        )
     grid: list[list[str | None]] = [[None] * width for _ in range(height)]
     covered: list[set[int]] = [set() for _ in range(height)]
     for row, column, cell in placed:

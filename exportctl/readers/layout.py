@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from exportctl.annex import SectionTitle, section_title
-from exportctl.errors import InputError
+from exportctl.errors import InputError, location
 from exportctl.hscode import CodeCell
+from exportctl.i18n import _, ngettext
 from exportctl.readers.cells import cell_text, code_cell
 from exportctl.readers.header import (
     Column,
@@ -212,7 +213,7 @@ def build_table(
     check_layout(layout, located.hits, schema, overrides, file=file, sheet=sheet)
     mapped = {name: columns[0] for name, columns in layout.fields.items()}
     fields = {column.index: name for name, column in mapped.items()}
-    place = f'sheet "{sheet}"' if sheet else file
+    place = location(None, sheet) if sheet else file
     if formulas is not None:
         _check_formulas(formulas, mapped, layout, file=file, sheet=sheet, notes=notes, place=place)
 
@@ -277,7 +278,7 @@ def _check_formulas(
         column = by_index.get(index)
         if column is not None and row > layout.header_row - layout.height:
             raise InputError(
-                "formula with no cached value; open and save the file in Excel, or paste values",
+                _("formula with no cached value; open and save the file in Excel, or paste values"),
                 file=file,
                 sheet=sheet,
                 row=row,
@@ -288,7 +289,11 @@ def _check_formulas(
         notes.append(
             Note(
                 "formula-cached",
-                f"{formulas.cached} formula cells read from their cached values",
+                ngettext(
+                    "{count} formula cell read from its cached value",
+                    "{count} formula cells read from their cached values",
+                    formulas.cached,
+                ).format(count=formulas.cached),
                 sheet,
             )
         )
@@ -296,8 +301,13 @@ def _check_formulas(
         notes.append(
             Note(
                 "formula-outside",
-                f"{ignored} formula cells outside the mapped columns have no cached value and "
-                "were read as blank",
+                ngettext(
+                    "{count} formula cell outside the mapped columns has no cached value and "
+                    "was read as blank",
+                    "{count} formula cells outside the mapped columns have no cached value and "
+                    "were read as blank",
+                    ignored,
+                ).format(count=ignored),
                 sheet,
             )
         )
@@ -428,7 +438,25 @@ def _stream(
     if footnotes:
         shown = ", ".join(map(str, footnotes[:5])) + (", ..." if len(footnotes) > 5 else "")
         notes.append(
-            Note("footnote-rows", f"{len(footnotes)} footnote rows skipped (rows {shown})", sheet)
+            Note(
+                "footnote-rows",
+                ngettext(
+                    "{count} footnote row skipped (rows {rows})",
+                    "{count} footnote rows skipped (rows {rows})",
+                    len(footnotes),
+                ).format(count=len(footnotes), rows=shown),
+                sheet,
+            )
         )
     if repeated:
-        notes.append(Note("repeated-header", f"{repeated} repeated header rows skipped", sheet))
+        notes.append(
+            Note(
+                "repeated-header",
+                ngettext(
+                    "{count} repeated header row skipped",
+                    "{count} repeated header rows skipped",
+                    repeated,
+                ).format(count=repeated),
+                sheet,
+            )
+        )

@@ -53,7 +53,8 @@ from pdfplumber.table import Table as PdfTable
 from pdfplumber.utils.exceptions import PdfminerException
 
 from exportctl.annex import split_label
-from exportctl.errors import InputError
+from exportctl.errors import InputError, location
+from exportctl.i18n import _, ngettext
 from exportctl.limits import DEFAULTS, Limits, raise_hint
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
@@ -162,8 +163,10 @@ def open_book(checked: Checked) -> PdfBook:
             notes.append(
                 Note(
                     "pdf-restricted",
-                    "encrypted without an open password (copying or printing may be "
-                    "restricted); its text was read",
+                    _(
+                        "encrypted without an open password (copying or printing may be "
+                        "restricted); its text was read"
+                    ),
                 )
             )
         parts = _read_pages(pdf, name, "ruled", checked.path)
@@ -173,7 +176,11 @@ def open_book(checked: Checked) -> PdfBook:
         _close(pdf)
     if not parts:
         raise InputError(
-            f"has no table on its {pages} pages (no ruled table and no text set in columns)",
+            ngettext(
+                "has no table on its {pages} page (no ruled table and no text set in columns)",
+                "has no table on its {pages} pages (no ruled table and no text set in columns)",
+                pages,
+            ).format(pages=pages),
             file=name,
         )
     repeats: list[int] = []
@@ -183,7 +190,11 @@ def open_book(checked: Checked) -> PdfBook:
         notes.append(
             Note(
                 "repeated-header",
-                f"the header printed again on {len(repeats)} pages was skipped (pages {shown})",
+                ngettext(
+                    "the header printed again on {count} page was skipped (pages {pages})",
+                    "the header printed again on {count} pages was skipped (pages {pages})",
+                    len(repeats),
+                ).format(count=len(repeats), pages=shown),
             )
         )
     return PdfBook(tables, notes, pages)
@@ -203,10 +214,12 @@ def _refusal(exc: BaseException, name: str) -> InputError:
     cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     if isinstance(cause, PDFPasswordIncorrect):
         return InputError(
-            "is password-protected (encrypted); save a copy without a password", file=name
+            _("is password-protected (encrypted); save a copy without a password"), file=name
         )
     detail = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-    return InputError(f"cannot be read as PDF: {detail}; it may be damaged", file=name)
+    return InputError(
+        _("cannot be read as PDF: {reason}; it may be damaged").format(reason=detail), file=name
+    )
 
 
 def _close(pdf: PDF) -> None:
@@ -224,13 +237,14 @@ def _page_count(pdf: PDF, name: str, limits: Limits) -> int:
     except Exception as exc:
         raise _refusal(exc, name) from exc
     if not isinstance(count, int) or count < 1:
-        raise InputError("cannot be read as PDF: its page tree has no pages", file=name)
+        raise InputError(_("cannot be read as PDF: its page tree has no pages"), file=name)
     cap = limits.max_pages if limits.max_pages != DEFAULTS.max_pages else MAX_PAGES
     if count > cap:
         raise InputError(
-            f"has {count:,} pages, more than the {cap:,} exportctl reads (max_pages); "
-            "save the annex's pages as a PDF of their own, or if the file is genuine, "
-            f"{raise_hint('max_pages')}",
+            _(
+                "has {count:,} pages, more than the {cap:,} exportctl reads (max_pages); save the "
+                "annex's pages as a PDF of their own, or if the file is genuine, {hint}"
+            ).format(count=count, cap=cap, hint=raise_hint("max_pages")),
             file=name,
         )
     return count
@@ -255,12 +269,12 @@ def _read_pages(pdf: PDF, name: str, strategy: str, path: Path) -> list[_Part]:
     total = len(pdf.pages)
     context = _fork_context() if total >= PARALLEL_MIN_PAGES else None
     if context is None:
-        parts, _ = _read_range(pdf, name, strategy, 1, total, check_text=True)
+        parts, _seen = _read_range(pdf, name, strategy, 1, total, check_text=True)
         return parts
     split = (total + 1) // 2
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         later = pool.submit(_read_range_apart, str(path), name, strategy, split + 1, total)
-        parts, _ = _read_range(pdf, name, strategy, 1, split, check_text=True)
+        parts, _seen = _read_range(pdf, name, strategy, 1, split, check_text=True)
         outcome = later.result()
     if isinstance(outcome, str):
         raise InputError(outcome, file=name)
@@ -283,7 +297,7 @@ def _read_range_apart(
     try:
         pdf = _open(Path(path), name)
         try:
-            parts, _ = _read_range(pdf, name, strategy, first, last, check_text=False)
+            parts, _seen = _read_range(pdf, name, strategy, first, last, check_text=False)
         finally:
             _close(pdf)
     except InputError as exc:
@@ -315,8 +329,10 @@ def _read_range(
         raise _refusal(exc, name) from exc
     if check_text and not text_seen:
         raise InputError(
-            "has no text layer (a scanned image?); exportctl does not do OCR: take the "
-            "notice's HWPX or a text PDF",
+            _(
+                "has no text layer (a scanned image?); exportctl does not do OCR: take the "
+                "notice's HWPX or a text PDF"
+            ),
             file=name,
         )
     return parts, text_seen
@@ -514,10 +530,11 @@ def _continues(previous: _Part, part: _Part) -> bool:
 
 def _start(table: _Table, part: _Part) -> None:
     """Open a table with the title lines above it and its first part's rows."""
-    label = table_name(table.number)
+    label = location(None, table_name(table.number))
+    above = _("page {page}, above {table}")
     for text in part.above[-TITLE_LINES:]:
         table.rows.append(
-            RawRow(len(table.rows) + 1, [text], place=f"page {part.page}, above {label}")
+            RawRow(len(table.rows) + 1, [text], place=above.format(page=part.page, table=label))
         )
     _add_rows(table, part, skip=0)
 
@@ -557,13 +574,14 @@ def _cut_row(lead: Sequence[str | None], previous: _Part) -> frozenset[int]:
 
 
 def _add_rows(table: _Table, part: _Part, skip: int) -> None:
-    label = table_name(table.number)
+    label = location(None, table_name(table.number))
+    where = _("page {page}, {table}, row {row}")
     for index in range(skip, len(part.rows)):
         table.rows.append(
             RawRow(
                 len(table.rows) + 1,
                 part.rows[index],
-                place=f"page {part.page}, {label}, row {index + 1}",
+                place=where.format(page=part.page, table=label, row=index + 1),
                 covered=part.covered[index],
             )
         )

@@ -28,6 +28,7 @@ from typing import IO
 import defusedxml.ElementTree as SafeET
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.limits import Limits, over
 
 CHUNK = 4 * 1024 * 1024
@@ -127,24 +128,45 @@ class _Used:
         self.columns = max(self.columns, columns)
         limits = self.limits
         if declared:
-            where = f"declares its used range as {ref}:"
+            where = _("declares its used range as {ref}:").format(ref=ref)
         elif ref:
-            where = f"has a cell at {ref}, so its used range is"
+            where = _("has a cell at {ref}, so its used range is").format(ref=ref)
         else:
-            where = "has a used range of"
+            where = _("has a used range of")
         if self.columns > limits.max_columns:
-            self.refuse(over(where, self.columns, "max_columns", limits, " columns"))
+            self.refuse(
+                over(
+                    _("{where} {value:,} columns, more than the {cap:,} columns allowed"),
+                    self.columns,
+                    "max_columns",
+                    limits,
+                    where=where,
+                )
+            )
         if self.rows > limits.max_rows:
-            self.refuse(over(where, self.rows, "max_rows", limits, " rows"))
+            self.refuse(
+                over(
+                    _("{where} {value:,} rows, more than the {cap:,} rows allowed"),
+                    self.rows,
+                    "max_rows",
+                    limits,
+                    where=where,
+                )
+            )
         cells = self.rows * self.columns
         if cells > limits.max_cells:
             self.refuse(
                 over(
-                    f"{where} {self.rows:,} rows by {self.columns:,} columns, which is",
+                    _(
+                        "{where} {rows:,} rows by {columns:,} columns, which is {value:,} cells, "
+                        "more than the {cap:,} cells allowed"
+                    ),
                     cells,
                     "max_cells",
                     limits,
-                    " cells",
+                    where=where,
+                    rows=self.rows,
+                    columns=self.columns,
                 )
             )
 
@@ -173,11 +195,13 @@ def _chunks(stream: IO[bytes], limits: Limits, used: _Used) -> Iterator[bytes]:
             if len(pending) > longest:
                 used.refuse(
                     over(
-                        "has a text or XML tag of more than",
+                        _(
+                            "has a text or XML tag of more than {value:,} bytes, more than the "
+                            "{cap:,} bytes allowed"
+                        ),
                         longest,
                         "max_cell_chars",
                         limits,
-                        " bytes",
                     )
                 )
             continue
@@ -359,12 +383,17 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                     scan_sheet(stream, limits, name, sheet)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise InputError(
-            f"is not a readable {path.suffix.lower()} workbook (damaged or truncated: {exc})",
+            _("is not a readable {suffix} workbook (damaged or truncated: {reason})").format(
+                suffix=path.suffix.lower(), reason=exc
+            ),
             file=name,
         ) from exc
     except zlib.error as exc:
         raise InputError(
-            f"is not a readable {path.suffix.lower()} workbook (damaged: {exc})", file=name
+            _("is not a readable {suffix} workbook (damaged: {reason})").format(
+                suffix=path.suffix.lower(), reason=exc
+            ),
+            file=name,
         ) from exc
 
 
@@ -378,7 +407,15 @@ def _check_shared_strings(archive: zipfile.ZipFile, part: str, limits: Limits, n
     declared = max(counts, default=0)
     if declared > limits.max_strings:
         raise InputError(
-            over("declares a shared-strings table of", declared, "max_strings", limits, " strings"),
+            over(
+                _(
+                    "declares a shared-strings table of {value:,} strings, more than the "
+                    "{cap:,} strings allowed"
+                ),
+                declared,
+                "max_strings",
+                limits,
+            ),
             file=name,
         )
 
@@ -413,7 +450,10 @@ def check_ods(path: Path, limits: Limits) -> None:
         return  # the parser says the file is damaged
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise InputError(
-            f"is not a readable .ods workbook (damaged or truncated: {exc})", file=name
+            _("is not a readable {suffix} workbook (damaged or truncated: {reason})").format(
+                suffix=".ods", reason=exc
+            ),
+            file=name,
         ) from exc
 
 

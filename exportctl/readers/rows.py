@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from exportctl.errors import location
+
 
 @dataclass(frozen=True, slots=True)
 class Note:
@@ -22,7 +24,7 @@ class Note:
     sheet: str | None = None
 
     def __str__(self) -> str:
-        return f'sheet "{self.sheet}": {self.message}' if self.sheet else self.message
+        return f"{location(None, self.sheet)}: {self.message}" if self.sheet else self.message
 
     def to_json(self) -> dict[str, str | None]:
         """``{rule, message, sheet}``."""

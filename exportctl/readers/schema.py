@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 
 # Parenthetical notes such as "(6단위)", "(HS 6단위)", "[10 digits]".
 _PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -335,10 +336,18 @@ def parse_overrides(specs: Sequence[str], schema: Schema) -> dict[str, str]:
         name, sep, header = spec.partition("=")
         name, header = name.strip(), header.strip()
         if not sep or not name or not header:
-            raise InputError(f'--column "{spec}" is not FIELD=HEADER (fields: {valid})')
+            raise InputError(
+                _('--column "{spec}" is not FIELD=HEADER (fields: {fields})').format(
+                    spec=spec, fields=valid
+                )
+            )
         if name not in schema.fields:
-            raise InputError(f'--column "{spec}": unknown field "{name}" (fields: {valid})')
+            raise InputError(
+                _('--column "{spec}": unknown field "{name}" (fields: {fields})').format(
+                    spec=spec, name=name, fields=valid
+                )
+            )
         if name in result:
-            raise InputError(f'--column names field "{name}" twice')
+            raise InputError(_('--column names field "{name}" twice').format(name=name))
         result[name] = header
     return result

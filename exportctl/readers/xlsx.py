@@ -32,6 +32,7 @@ import openpyxl
 import python_calamine
 
 from exportctl.errors import InputError
+from exportctl.i18n import N_, _
 from exportctl.limits import Limits, over, raise_hint
 from exportctl.readers.guard import Checked
 from exportctl.readers.prescan import sheet_parts_in
@@ -166,15 +167,17 @@ def probe(path: Path, limits: Limits) -> None:
     os.close(writer)
     with os.fdopen(reader, "rb") as pipe:
         said = pipe.read().decode("utf-8", "replace")
-    _, status = os.waitpid(pid, 0)
+    _pid, status = os.waitpid(pid, 0)
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OVER_CAP:
-        sheet, _, message = said.partition("\n")
+        sheet, _newline, message = said.partition("\n")
         raise InputError(message, file=path.name, sheet=sheet)
     if os.WIFSIGNALED(status) or (os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0):
         raise InputError(
-            f"ran out of memory when read within the room {limits.max_cells:,} cells take "
-            "(max_cells): it declares sizes far beyond its data, so it was refused as possibly "
-            f"hostile; if the file is genuine, {raise_hint('max_cells')}",
+            _(
+                "ran out of memory when read within the room {cap:,} cells take (max_cells): it "
+                "declares sizes far beyond its data, so it was refused as possibly hostile; if "
+                "the file is genuine, {hint}"
+            ).format(cap=limits.max_cells, hint=raise_hint("max_cells")),
             file=path.name,
         )
 
@@ -195,16 +198,21 @@ def _probe_sheets(path: Path, limits: Limits) -> tuple[str, str] | None:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             height, width = int(sheet.height or 0), int(sheet.width or 0)
-            for value, cap, unit in (
-                (width, "max_columns", " columns"),
-                (height, "max_rows", " rows"),
-                (height * width, "max_cells", " cells"),
+            for value, cap, what in (
+                (width, "max_columns", _HAS_COLUMNS),
+                (height, "max_rows", _HAS_ROWS),
+                (height * width, "max_cells", _HAS_CELLS),
             ):
                 if value > getattr(limits, cap):
-                    return name, over("has", value, cap, limits, unit)
+                    return name, over(_(what), value, cap, limits)
     finally:
         book.close()
     return None
+
+
+_HAS_COLUMNS = N_("has {value:,} columns, more than the {cap:,} columns allowed")
+_HAS_ROWS = N_("has {value:,} rows, more than the {cap:,} rows allowed")
+_HAS_CELLS = N_("has {value:,} cells, more than the {cap:,} cells allowed")
 
 
 def uses_openpyxl(checked: Checked, engine: Engine = "auto") -> bool:
@@ -218,7 +226,9 @@ def _unreadable(path: Path, exc: BaseException, sheet: str | None = None) -> Inp
     """The one sentence for a workbook a parser choked on."""
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return InputError(
-        f"cannot be read as a workbook; it may be damaged ({detail})", file=path.name, sheet=sheet
+        _("cannot be read as a workbook; it may be damaged ({reason})").format(reason=detail),
+        file=path.name,
+        sheet=sheet,
     )
 
 
@@ -288,7 +298,7 @@ class CalamineBook:
             self._book: Any = python_calamine.CalamineWorkbook.from_path(str(path))
         except python_calamine.PasswordError as exc:
             raise InputError(
-                "is password-protected; save an unprotected copy", file=path.name
+                _("is password-protected; save an unprotected copy"), file=path.name
             ) from exc
         # python-calamine raises its own errors and plain ones (ValueError, OSError).
         except Exception as exc:
