@@ -57,7 +57,6 @@ RULES = MappingProxyType(
         "looks-like-additions": "error: serials continue the base: a file of additions",
         "removes-most-of-base": "error: a complete list that would remove most of its base",
         "columns-lost": "warning: columns the earlier version had are missing",
-        "base-part-dropped": "warning: a base part the file lacks: its entries count as removed",
         "notice-mismatch": "warning: --notice differs from the number the file prints",
         "notice-already-imported": "warning: the notice number was already imported into the list",
         "unmapped-column": "warning: a non-empty column no field maps to",
