@@ -23,7 +23,7 @@ import click
 
 from exportctl import __version__
 from exportctl.errors import ExportctlError
-from exportctl.i18n import _, ngettext
+from exportctl.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -76,8 +76,32 @@ def _database_error_sentence(exc: Exception) -> str | None:
     return None
 
 
+# Click's own words for a usage error, marked so the catalogue carries their Korean.
+_CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Try '{command} {option}' for help."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+)
+
+
+def _speak_click_in_catalogue() -> None:
+    """Let Click's usage errors (its ``Usage:``, ``Error:`` and hint lines) use the
+    catalogue: Click looks ``_`` up in these modules when it shows an error, and our
+    ``_`` gives the English text back unchanged for a message it does not hold."""
+    import click.exceptions
+    import click.formatting
+
+    click.exceptions._ = _  # type: ignore[attr-defined]
+    click.formatting._ = _  # type: ignore[attr-defined]
+
+
 class ExportctlGroup(click.Group):
     """Converts library errors to one line on stderr and the documented exit codes."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _speak_click_in_catalogue()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -87,7 +111,13 @@ class ExportctlGroup(click.Group):
                 raise
             echo_error(str(exc))
             ctx.exit(exc.exit_code)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as exc:
+            # Shown here, while the command's language is still active (Click would
+            # show it after the context, and the language with it, is closed).
+            if not ctx.resilient_parsing:
+                exc.show()
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:
             # The reader of our output went away (``exportctl show ... | head``): not an error.
