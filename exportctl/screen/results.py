@@ -238,7 +238,7 @@ class ScreenSummary:
             return None
         n = self.name_entries
         entries = ngettext(
-            "the list entry defined by name (no HS code) was NOT checked",
+            "the {n:,} list entry defined by name (no HS code) was NOT checked",
             "the {n:,} list entries defined by name (no HS code) were NOT checked",
             n,
         ).format(n=n)
