@@ -331,8 +331,16 @@ def _several_text(combined: CombinedReport) -> None:
         _(
             "Screened {file} against {against}: {total:,} rows; overall {controlled:,} "
             "controlled, {review:,} review, {clear:,} clear, {invalid:,} invalid."
-        ).format(file=first.file, against=against, total=combined.total, **overall)
-    )
+        ).format(
+            file=first.file,
+            against=against,
+            total=combined.total,
+            controlled=overall["controlled"],
+            review=overall["review"],
+            clear=overall["clear"],
+            invalid=overall["invalid"],
+        )
+    )  # overall is a Counter: a verdict no row has reads as 0
     t = _text()
     for run in runs:
         click.echo(f"  {run.slug} {run.version}: {_screen_counts(run.summary)}")
@@ -365,10 +373,17 @@ def _more(remaining: int) -> str:
 
 
 def _screen_counts(summary: ScreenSummary) -> str:
+    counts = summary.counts
     return _(
         "{total:,} rows, {controlled:,} controlled, {review:,} review, {clear:,} clear, "
         "{invalid:,} invalid"
-    ).format(total=summary.total, **summary.counts)
+    ).format(
+        total=summary.total,
+        controlled=counts["controlled"],
+        review=counts["review"],
+        clear=counts["clear"],
+        invalid=counts["invalid"],
+    )
 
 
 @paused_gc()
