@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.bulk import paused_gc
 from exportctl.hscode import HSCode, Readings, read_code, shown_text
-from exportctl.i18n import _, active, ngettext
+from exportctl.i18n import _, active, ngettext, using
 from exportctl.models import ItemRecord, notice_text
 from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
 from exportctl.screen.reasons import Reason
@@ -537,6 +537,11 @@ class ScreenReport:
         """See :meth:`ScreenSummary.warnings_in` (complete after ``results``)."""
         return self.summary.warnings_in(text)
 
+    def english_warnings(self) -> list[str]:
+        """:attr:`warnings` in English, as the JSON report keeps them (machine-read)."""
+        with using("en"):
+            return self.summary.warnings_in(None)
+
     def header_json(self) -> dict[str, Any]:
         """Everything of the JSON report but ``summary`` and ``rows``."""
         return {
@@ -557,7 +562,7 @@ class ScreenReport:
             ],
             "description_checked": self.description_checked,
             "nothing_screened": self.nothing_screened,
-            "warnings": self.warnings,
+            "warnings": self.english_warnings(),
             "extra_columns": list(self.extra_columns),
             "list_name": self.list_name or None,
             "as_of": self.as_of.isoformat() if self.as_of is not None else None,
