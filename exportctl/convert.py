@@ -44,6 +44,7 @@ from typing import Any, Literal
 
 from exportctl.hscode import HSCode
 from exportctl.hscode.correlation import CorrelationTable, Relationship
+from exportctl.i18n import N_, _
 from exportctl.models import ItemRecord
 
 __all__ = [
@@ -61,7 +62,19 @@ Outcome = Literal["unchanged", "converted", "review", "no_code"]
 OUTCOMES: tuple[Outcome, ...] = ("unchanged", "converted", "review", "no_code")
 
 REVIEW_MARK = "변환 검토 필요 / to check"
-"""How a note starts when the entry's conversion must be checked."""
+"""How a note starts when the entry's conversion must be checked. The note is stored in
+the entry (data read by officers in either language), so it keeps both; what the
+terminal says uses :meth:`ConvertedEntry.reason_said` in the active language."""
+
+NOT_IN_TABLE = N_("{source} {old} is not in the table")
+KEPT_SUFFIX = N_("national subdivision kept on a renumbered subheading: check the national tariff")
+MERGED = N_("merged: the new subheading also covers goods the entry did not")
+SUFFIX_DROPPED = N_("national subdivision dropped")
+SPLIT = N_("split: choose the subheadings the entry now means")
+SUFFIX_TO_REDO = N_("national subdivision to redo")
+NOTHING_UNDER = N_("no subheading under {prefix} is in the table")
+SPREAD = N_("its subheadings now lie in several codes")
+INFLOW = N_("codes from elsewhere now fall under it too")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +87,11 @@ class ConvertedEntry:
         outcome: ``unchanged``, ``converted``, ``review`` or ``no_code``.
         relationship: The code's relationship in the table (``None``: not in it, or no code).
         candidates: The counterparts (digits), for entries to review.
-        reason: Why the entry is to review, in a few words.
+        reason: Why the entry is to review, in a few words (English: the audit log and
+            ``--json`` keep it as written).
         note: The note added to the entry (``변환 검토 필요 / to check: ...``), if any.
+        because: The reason's phrases as marked for the catalogue, filled with ``values``.
+        values: What the phrases name (``source``, ``code``, ``prefix``).
     """
 
     before: ItemRecord
@@ -85,6 +101,13 @@ class ConvertedEntry:
     candidates: tuple[str, ...] = ()
     reason: str = ""
     note: str = ""
+    because: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+    def reason_said(self) -> str:
+        """The reason in the active language."""
+        values = dict(self.values)
+        return "; ".join(_(phrase).format(**values) for phrase in self.because)
 
     def to_json(self) -> dict[str, Any]:
         """The entry in the ``review`` list of the audit event and of ``convert --json``."""
@@ -146,10 +169,11 @@ def _review(
     table: CorrelationTable,
     relationship: Relationship | None,
     candidates: Sequence[str],
-    reason: str,
+    because: tuple[str, ...],
     *,
     code: str | None = None,
     ex: bool | None = None,
+    **values: str,
 ) -> ConvertedEntry:
     assert item.code is not None
     new_code = code or item.code
@@ -162,7 +186,18 @@ def _review(
         note=_with_note(item, note),
         mentioned_codes=tuple(dict.fromkeys((*item.mentioned_codes, *candidates))),
     )
-    return ConvertedEntry(item, after, "review", relationship, tuple(candidates), reason, note)
+    reason = "; ".join(phrase.format(**values) for phrase in because)
+    return ConvertedEntry(
+        item,
+        after,
+        "review",
+        relationship,
+        tuple(candidates),
+        reason,
+        note,
+        because,
+        tuple(values.items()),
+    )
 
 
 def _moved(item: ItemRecord, code: str, table: CorrelationTable) -> ConvertedEntry:
@@ -180,7 +215,9 @@ def _subheading(item: ItemRecord, table: CorrelationTable) -> ConvertedEntry:
     relationship = table.relationship(six)
     targets = table.targets(six)
     if relationship is None:
-        return _review(item, table, None, (), f"{table.source} {_dotted(six)} is not in the table")
+        return _review(
+            item, table, None, (), (NOT_IN_TABLE,), source=table.source, old=_dotted(six)
+        )
     if relationship == "1:1":
         moved = _moved(item, targets[0] + suffix, table)
         if suffix and moved.outcome == "converted":
@@ -189,19 +226,15 @@ def _subheading(item: ItemRecord, table: CorrelationTable) -> ConvertedEntry:
                 table,
                 "1:1",
                 targets,
-                "national subdivision kept on a renumbered subheading: check the national tariff",
+                (KEPT_SUFFIX,),
                 code=targets[0] + suffix,
             )
         return moved
     if relationship == "n:1":
-        why = "merged: the new subheading also covers goods the entry did not"
-        if suffix:
-            why += "; national subdivision dropped"
-        return _review(item, table, relationship, targets, why, code=targets[0], ex=True)
-    why = "split: choose the subheadings the entry now means"
-    if suffix:
-        why += "; national subdivision to redo"
-    return _review(item, table, relationship, targets, why)
+        merged = (MERGED, SUFFIX_DROPPED) if suffix else (MERGED,)
+        return _review(item, table, relationship, targets, merged, code=targets[0], ex=True)
+    split = (SPLIT, SUFFIX_TO_REDO) if suffix else (SPLIT,)
+    return _review(item, table, relationship, targets, split)
 
 
 def _group(item: ItemRecord, table: CorrelationTable) -> ConvertedEntry:
@@ -210,7 +243,7 @@ def _group(item: ItemRecord, table: CorrelationTable) -> ConvertedEntry:
     prefix, level = item.code, len(item.code)
     under = table.under(prefix)
     if not under:
-        return _review(item, table, None, (), f"no subheading under {prefix} is in the table")
+        return _review(item, table, None, (), (NOTHING_UNDER,), prefix=prefix)
     landed = sorted({target[:level] for code in under for target in table.targets(code)})
     inflow = any(
         not source.startswith(prefix)
@@ -220,12 +253,9 @@ def _group(item: ItemRecord, table: CorrelationTable) -> ConvertedEntry:
     )
     if len(landed) > 1:
         relationship: Relationship = "n:n" if inflow else "1:n"
-        return _review(
-            item, table, relationship, landed, "its subheadings now lie in several codes"
-        )
+        return _review(item, table, relationship, landed, (SPREAD,))
     if inflow:
-        why = "codes from elsewhere now fall under it too"
-        return _review(item, table, "n:1", landed, why, code=landed[0], ex=True)
+        return _review(item, table, "n:1", landed, (INFLOW,), code=landed[0], ex=True)
     return _moved(item, landed[0], table)
 
 

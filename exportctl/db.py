@@ -11,8 +11,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from exportctl.errors import ConfigError, SchemaOutOfDateError
+from exportctl.i18n import N_, _
 
-UPGRADE_HINT = "run `exportctl init` (or `exportctl db upgrade`)"
+UPGRADE_HINT = N_("run `exportctl init` (or `exportctl db upgrade`)")
 
 
 def safe_url(url: str) -> str:
@@ -59,7 +60,7 @@ def create_db_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(f"database URL {url!r} cannot be parsed") from exc
+        raise ConfigError(_("database URL {url} cannot be parsed").format(url=repr(url))) from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
@@ -72,7 +73,9 @@ def create_db_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
         raise ConfigError(
-            f"no driver for database URL {safe_url(url)}; use sqlite:/// or postgresql+psycopg://"
+            _("no driver for database URL {url}; use sqlite:/// or postgresql+psycopg://").format(
+                url=safe_url(url)
+            )
         ) from exc
 
 
@@ -85,7 +88,7 @@ def migrations_dir() -> Path:
     if (checkout / "env.py").is_file():
         return checkout
     raise ConfigError(
-        "the migrations folder is missing from this installation; reinstall exportctl"
+        _("the migrations folder is missing from this installation; reinstall exportctl")
     )
 
 
@@ -141,9 +144,7 @@ def current_revision(engine: Engine) -> str | None:
             rows = conn.execute(text("select version_num from alembic_version")).scalars()
             versions = list(rows)
     except OperationalError as exc:
-        raise ConfigError(
-            f"cannot open database {safe_url(str(engine.url))}: {_first_line(exc)}"
-        ) from exc
+        raise ConfigError(_cannot_open(engine, exc)) from exc
     return versions[0] if len(versions) == 1 else None
 
 
@@ -155,9 +156,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
     except OperationalError as exc:
-        raise ConfigError(
-            f"cannot open database {safe_url(str(engine.url))}: {_first_line(exc)}"
-        ) from exc
+        raise ConfigError(_cannot_open(engine, exc)) from exc
+
+
+def _cannot_open(engine: Engine, exc: Exception) -> str:
+    return _("cannot open database {url}: {reason}").format(
+        url=safe_url(str(engine.url)), reason=_first_line(exc)
+    )
 
 
 def assert_at_head(engine: Engine) -> None:
@@ -174,11 +179,17 @@ def assert_at_head(engine: Engine) -> None:
     if current is None:
         if inspect_tables(engine):
             raise SchemaOutOfDateError(
-                f"database {where} has tables but no exportctl schema version; {UPGRADE_HINT}"
+                _("database {url} has tables but no exportctl schema version; {hint}").format(
+                    url=where, hint=_(UPGRADE_HINT)
+                )
             )
-        raise SchemaOutOfDateError(f"database {where} is not initialised; {UPGRADE_HINT}")
+        raise SchemaOutOfDateError(
+            _("database {url} is not initialised; {hint}").format(url=where, hint=_(UPGRADE_HINT))
+        )
     raise SchemaOutOfDateError(
-        f"database {where} is at schema {current}, this exportctl needs {head}; {UPGRADE_HINT}"
+        _("database {url} is at schema {current}, this exportctl needs {head}; {hint}").format(
+            url=where, current=current, head=head, hint=_(UPGRADE_HINT)
+        )
     )
 
 

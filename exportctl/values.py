@@ -19,6 +19,7 @@ import codecs
 import re
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 
 __all__ = ["MAX_COUNT", "check_count", "check_encoding", "check_text"]
 
@@ -37,14 +38,20 @@ def check_text(value: str, what: str, *, max_length: int = LABEL_LENGTH) -> str:
         InputError: It is empty, too long, or holds a NUL or another control character.
     """
     if not value.strip():
-        raise InputError(f"{what} is empty")
+        raise InputError(_("{what} is empty").format(what=what))
     found = _CONTROL.search(value)
     if found:
         raise InputError(
-            f"{what} holds the control character U+{ord(found.group()):04X}; type it again"
+            _("{what} holds the control character U+{code}; type it again").format(
+                what=what, code=f"{ord(found.group()):04X}"
+            )
         )
     if len(value) > max_length:
-        raise InputError(f"{what} is {len(value):,} characters long; at most {max_length} fit")
+        raise InputError(
+            _("{what} is {length:,} characters long; at most {most} fit").format(
+                what=what, length=len(value), most=max_length
+            )
+        )
     return value
 
 
@@ -55,7 +62,11 @@ def check_count(value: int, what: str) -> int:
         InputError: It is negative or beyond :data:`MAX_COUNT`.
     """
     if not 0 <= value <= MAX_COUNT:
-        raise InputError(f"{what} {value} is not a count between 0 and {MAX_COUNT:,}")
+        raise InputError(
+            _("{what} {value} is not a count between 0 and {most:,}").format(
+                what=what, value=value, most=MAX_COUNT
+            )
+        )
     return value
 
 
@@ -71,7 +82,9 @@ def check_encoding(name: str) -> str:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise InputError(f'"{name}" is not a known text encoding (e.g. utf-8, cp949)') from None
+        raise InputError(
+            _('"{name}" is not a known text encoding (e.g. utf-8, cp949)').format(name=name)
+        ) from None
     if not getattr(info, "_is_text_encoding", True):
-        raise InputError(f'"{name}" is not a text encoding (e.g. utf-8, cp949)')
+        raise InputError(_('"{name}" is not a text encoding (e.g. utf-8, cp949)').format(name=name))
     return name

@@ -13,6 +13,7 @@ from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.config import current_actor
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.models import AuditEvent, ControlList, ItemRecord, Section, Version, notice_text
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def resolve_version(
         if label is not None:
             return store.get_version(session, slug, label)
         if as_of is None:
-            raise InputError("give a version label or an --as-of date")
+            raise InputError(_("give a version label or an --as-of date"))
         return store.version_as_of(session, slug, as_of, include_drafts=include_drafts)
 
 

@@ -21,6 +21,7 @@ from exportctl.hscode.correlation import (
     edition_name,
     load_table,
 )
+from exportctl.i18n import _
 from exportctl.models import Version
 
 __all__ = ["DEFAULT_FROM", "ConvertResult", "convert_version", "correlation_table"]
@@ -74,7 +75,9 @@ def correlation_table(
     source = edition_name(from_edition or DEFAULT_FROM)
     target = edition_name(to_edition)
     if source == target:
-        raise InputError(f"the list is already in {source}: give another --to edition")
+        raise InputError(
+            _("the list is already in {edition}: give another --to edition").format(edition=source)
+        )
     if table is not None:
         return load_table(table, source, target)
     return bundled(source, target)
@@ -93,8 +96,10 @@ def _edition_of(source: Version, given: str | None) -> str:
     chosen = edition_name(given)
     if recorded is not None and chosen != recorded:
         raise InputError(
-            f"{source.label} is recorded in {recorded}, not {chosen}: drop --from, or "
-            f"convert from {recorded}"
+            _(
+                "{label} is recorded in {recorded}, not {chosen}: drop --from, or convert "
+                "from {recorded}"
+            ).format(label=source.label, recorded=recorded, chosen=chosen)
         )
     return chosen
 
@@ -155,9 +160,16 @@ def convert_version(
         done = store.find_source(session, source.list_id, chosen.sha256, sheet)
         if done is not None:
             raise DuplicateSourceError(
-                f'version "{source.label}" of list "{slug}" was already converted to '
-                f'{chosen.target} with {chosen.name} as version "{done.label}"; withdraw '
-                "that version to convert again"
+                _(
+                    'version "{label}" of list "{slug}" was already converted to {target} '
+                    'with {table} as version "{done}"; withdraw that version to convert again'
+                ).format(
+                    label=source.label,
+                    slug=slug,
+                    target=chosen.target,
+                    table=chosen.name,
+                    done=done.label,
+                )
             )
         items = store.load_items(session, source)
         parts = store.sections_of(session, source)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from exportctl import db
+from exportctl.i18n import _
 
 if TYPE_CHECKING:
     pass
@@ -73,9 +74,11 @@ def backup_database(engine: Engine, target: Path, *, actor: str) -> str:
     url = engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise ConfigError(
-            f"exportctl db backup copies SQLite databases; for {db.safe_url(str(url))} use "
-            "pg_dump (e.g. pg_dump --format=custom --file exportctl.dump DBNAME) and "
-            "pg_restore to restore it"
+            _(
+                "exportctl db backup copies SQLite databases; for {url} use pg_dump (e.g. "
+                "pg_dump --format=custom --file exportctl.dump DBNAME) and pg_restore to "
+                "restore it"
+            ).format(url=db.safe_url(str(url)))
         )
     folder = target.parent if str(target.parent) else Path(".")
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
@@ -92,7 +95,9 @@ def backup_database(engine: Engine, target: Path, *, actor: str) -> str:
             copy.close()
             source.close()
         if verdict != "ok":
-            raise InputError(f"the backup failed its integrity check: {verdict}")
+            raise InputError(
+                _("the backup failed its integrity check: {verdict}").format(verdict=verdict)
+            )
         os.chmod(temp, new_file_mode())
         sha = _sha256_file(temp)
         with store.session_scope(engine) as session:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.api.database import open_database
 from exportctl.errors import ExportctlError
+from exportctl.i18n import _
 
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet, Summary
@@ -123,8 +124,10 @@ def demo_samples() -> dict[str, Path]:
         if all((folder / name).is_file() for name in DEMO_SAMPLES):
             return {name: folder / name for name in DEMO_SAMPLES}
     raise ExportctlError(
-        f"the demo's sample files are not in {packaged} nor in {checkout}; reinstall "
-        "exportctl, or rebuild them with: python spreadsheets/build_samples.py"
+        _(
+            "the demo's sample files are not in {packaged} nor in {checkout}; reinstall "
+            "exportctl, or rebuild them with: python spreadsheets/build_samples.py"
+        ).format(packaged=packaged, checkout=checkout)
     )
 
 
@@ -141,7 +144,9 @@ def _demo_import(
     result = import_workbook(engine, path, options, dry_run=dry_run)
     if not result.ok:
         first = "; ".join(str(f) for f in result.report.errors[:3])
-        raise ExportctlError(f"the demo could not import {path.name}: {first}")
+        raise ExportctlError(
+            _("the demo could not import {file}: {first}").format(file=path.name, first=first)
+        )
     return result
 
 
@@ -194,7 +199,7 @@ def run_demo(
     engine = open_database(_fresh_database(database), create=True)
     try:
         importer = current_actor()
-        step(f"Creating the list {DEMO_LIST}")
+        step(_("Creating the list {slug}").format(slug=DEMO_LIST))
         create_list(
             engine,
             DEMO_LIST,
@@ -204,7 +209,11 @@ def run_demo(
             targets="RU,BY",
             actor=importer,
         )
-        step(f"Importing {DEMO_FEB} as {DEMO_LIST} 2024-02 (declared total 1,159)")
+        step(
+            _("Importing {file} as {slug} 2024-02 (declared total 1,159)").format(
+                file=DEMO_FEB, slug=DEMO_LIST
+            )
+        )
         february = _demo_import(
             engine,
             samples[DEMO_FEB],
@@ -217,7 +226,11 @@ def run_demo(
             ),
         )
         _demo_approve(engine, "2024-02", step)
-        step(f"Importing {DEMO_JUNE_ADDED} as additions to 2024-02 (declared 243 added, 1,402)")
+        step(
+            _("Importing {file} as additions to 2024-02 (declared 243 added, 1,402)").format(
+                file=DEMO_JUNE_ADDED
+            )
+        )
         june = _demo_import(
             engine,
             samples[DEMO_JUNE_ADDED],
@@ -233,8 +246,10 @@ def run_demo(
         )
         _demo_approve(engine, "2024-06", step)
         step(
-            f"Reading {DEMO_JUNE} (the notice's PDF, part {DEMO_SECTION}) and comparing it "
-            "with 2024-02 + additions"
+            _(
+                "Reading {file} (the notice's PDF, part {section}) and comparing it "
+                "with 2024-02 + additions"
+            ).format(file=DEMO_JUNE, section=DEMO_SECTION)
         )
         consolidated = validate_workbook(
             samples[DEMO_JUNE],
@@ -282,7 +297,11 @@ DEMO_REVIEWER = "demo-reviewer"
 
 
 def _demo_approve(engine: Engine, label: str, step: Callable[[str], None]) -> None:
-    step(f"Approving {DEMO_LIST} {label} as {DEMO_REVIEWER}")
+    step(
+        _("Approving {slug} {label} as {actor}").format(
+            slug=DEMO_LIST, label=label, actor=DEMO_REVIEWER
+        )
+    )
     approve_version(
         engine,
         DEMO_LIST,
@@ -297,13 +316,13 @@ def _demo_changes(
 ) -> None:
     from exportctl.diff import summarise
 
-    step("Comparing 2024-02 with 2024-06")
+    step(_("Comparing 2024-02 with 2024-06"))
     changes = diff_versions(engine, DEMO_LIST, "2024-02", "2024-06")
     result.changes = changes
     result.change_summary = summarise(changes)
     for fmt in ("pdf", "xlsx", "csv"):
         path = out_dir / f"changes.{fmt}"
-        step(f"Writing the change report {path.name}")
+        step(_("Writing the change report {file}").format(file=path.name))
         write_change_report(engine, changes, fmt, path)
         result.files[path.name] = path
 
@@ -320,7 +339,11 @@ def _demo_screen(
     formats: tuple[screening.Format, ...] = ("xlsx", "csv")
     for fmt in formats:
         path = out_dir / f"screening.{fmt}"
-        step(f"Screening {catalogue.name} against 2024-06 (compared with 2024-02) → {path.name}")
+        step(
+            _("Screening {file} against 2024-06 (compared with 2024-02) → {report}").format(
+                file=catalogue.name, report=path.name
+            )
+        )
         report = screen_catalogue(engine, catalogue, DEMO_LIST, label="2024-06", compare="2024-02")
         summary = screening.write_screen_report(report, fmt, path)
         record_output(
@@ -345,7 +368,11 @@ def _demo_real_layout(path: Path, step: Callable[[str], None]) -> RealLayoutChec
 
     declared = {n: Declared(total=total) for n, total in DEMO_REAL_DECLARED.items()}
     counts = " + ".join(f"{total:,}" for total in DEMO_REAL_DECLARED.values())
-    step(f"Reading {path.name} (the notice's own table layout; declared {counts})")
+    step(
+        _("Reading {file} (the notice's own table layout; declared {counts})").format(
+            file=path.name, counts=counts
+        )
+    )
     options = ImportOptions(slug=DEMO_LIST, label="real-layout", declared_parts=declared)
     read = validate_workbook(path, options)
     items = read.report.items

@@ -15,6 +15,7 @@ from exportctl.api.database import _sha256_file
 from exportctl.bulk import paused_gc
 from exportctl.config import current_actor
 from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError, RefusedError
+from exportctl.i18n import _, ngettext
 from exportctl.limits import DEFAULTS, Limits
 from exportctl.models import Finding, ItemRecord, ValidationReport, Version
 
@@ -202,7 +203,7 @@ def _check_additions(options: ImportOptions) -> None:
     from exportctl.values import check_count, check_encoding, check_text
 
     if options.additions and not options.base:
-        raise InputError("--additions needs --base LABEL: the version the rows are added to")
+        raise InputError(_("--additions needs --base LABEL: the version the rows are added to"))
     check_text(options.slug, "--list")
     check_text(options.label, "--version")
     texts = {
@@ -244,9 +245,14 @@ def resolve_profile(session: Session | None, options: ImportOptions) -> Profile:
         if control_list is not None:
             if named is not None and named != (control_list.profile or _default_profile()):
                 raise InputError(
-                    f'list "{options.slug}" follows profile '
-                    f'"{control_list.profile or _default_profile()}", not "{named}"; leave out '
-                    "--profile, or import into a list created with that profile"
+                    _(
+                        'list "{slug}" follows profile "{profile}", not "{named}"; leave out '
+                        "--profile, or import into a list created with that profile"
+                    ).format(
+                        slug=options.slug,
+                        profile=control_list.profile or _default_profile(),
+                        named=named,
+                    )
                 )
             named = control_list.profile
     return load_profile(named, options.profile_folders)
@@ -268,8 +274,9 @@ def _edition(options: ImportOptions, profile: Profile) -> str | None:
     year = given.strip().upper().removeprefix("HS").strip()
     if year not in EDITIONS:
         raise InputError(
-            f'--hs-edition "{given}" is not an HS edition (known: '
-            f"{', '.join('HS' + e for e in EDITIONS)})"
+            _('--hs-edition "{given}" is not an HS edition (known: {known})').format(
+                given=given, known=", ".join("HS" + e for e in EDITIONS)
+            )
         )
     return f"HS{year}"
 
@@ -337,7 +344,47 @@ def _validate(
     compared = base if base is not None else (previous.version if previous else None)
     if compared is not None:
         report.findings.extend(columns_lost(table, compared.label, compared.columns()))
+        if not options.section and not options.additions and len(annex.parts) > 1:
+            _advise_section(report, annex.parts, compared.label)
     return annex
+
+
+_GUARD_RULES = frozenset({"looks-like-additions", "removes-most-of-base"})
+"""The guard's refusals of a file of additions read as a complete list (validate.py)."""
+
+
+def _advise_section(report: ValidationReport, parts: list[PartReport], base: str) -> None:
+    """Rewrite the guard's advice for a file of several parts: ``--additions`` alone
+    adds to one part and is refused for several (issue 21), so name ``--section``."""
+    import re
+
+    listed = ", ".join(
+        (_('part {number} "{title}"') if p.title else _("part {number}")).format(
+            number=p.number, title=p.title
+        )
+        + " ("
+        + ngettext("{n:,} entry", "{n:,} entries", p.read).format(n=p.read)
+        + ")"
+        for p in parts
+    )
+    commands = _(" or ").join(f"--section {p.number} --additions" for p in parts)
+    for finding in report.findings:
+        if finding.severity != "error" or finding.rule not in _GUARD_RULES:
+            continue
+        # The guard names the removals to confirm; the option and its number are never translated.
+        found = re.search(r"--declared-removed (\d+)", finding.message)
+        finding.message = _(
+            "the file has {count} parts ({parts}) and, read as a complete list, it would "
+            'remove most of "{base}". If one part holds only the additions, import that part '
+            "alone: {commands}; if the notice really removes those items, confirm with "
+            "--declared-removed {removed}"
+        ).format(
+            count=len(parts),
+            parts=listed,
+            base=base,
+            commands=commands,
+            removed=found.group(1) if found else "N",
+        )
 
 
 def _titles(session: Session, version: Version) -> dict[int, str]:
@@ -404,7 +451,7 @@ def validate_workbook(
     base_sections: dict[int, str] | None = None
     previous: _Prior | None = None
     if options.base and engine is None:
-        raise InputError("--base needs a database to read the base version from")
+        raise InputError(_("--base needs a database to read the base version from"))
     profile: Profile | None = None
     if engine is not None:
         with store.session_scope(engine) as session:
@@ -470,8 +517,10 @@ def import_workbook(
     _check_additions(options)
     if options.approve and options.effective is None:
         raise InputError(
-            "--approve needs --effective DATE: a version approved without an effective "
-            "date is never chosen by date, so the one before it would stay in force"
+            _(
+                "--approve needs --effective DATE: a version approved without an effective "
+                "date is never chosen by date, so the one before it would stay in force"
+            )
         )
     sha = _sha256_file(path)
     with store.session_scope(engine) as session:
@@ -480,14 +529,20 @@ def import_workbook(
             control_list = store.get_list(session, options.slug)
         except ListNotFoundError as exc:
             if not options.create_list:
-                raise RefusedError(f"{exc}; or add --create-list to this import") from exc
+                raise RefusedError(
+                    _("{reason}; or add --create-list to this import").format(reason=exc)
+                ) from exc
             control_list = None
         if control_list is not None and control_list.id is not None and options.sheet:
             previous = store.find_source(session, control_list.id, sha, options.sheet)
             if previous is not None:
                 raise DuplicateSourceError(
-                    f'{path.name}, sheet "{options.sheet}" was already imported into list '
-                    f'"{options.slug}" as version "{previous.label}"'
+                    _(
+                        '{file}, sheet "{sheet}" was already imported into list "{slug}" as '
+                        'version "{label}"'
+                    ).format(
+                        file=path.name, sheet=options.sheet, slug=options.slug, label=previous.label
+                    )
                 )
     if dry_run:
         return validate_workbook(path, options, engine=engine, progress=progress, sha256=sha)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.limits import DEFAULTS, Limits
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def screen_catalogue(
     from exportctl.screen import ScreenIndex, ScreenReport, ScreenSummary, screen_rows
 
     if label is not None and as_of is not None:
-        raise InputError("give a version label or an --as-of date, not both")
+        raise InputError(_("give a version label or an --as-of date, not both"))
     with store.session_scope(engine) as session:
         control_list = store.get_list(session, slug)
         if label is not None:
@@ -138,7 +139,9 @@ def screen_catalogue(
     notes[:0] = [
         Note(
             "unmapped-column",
-            f'column "{header}" is not screened; reports keep it beside the verdict',
+            _('column "{header}" is not screened; reports keep it beside the verdict').format(
+                header=header
+            ),
         )
         for header in table.unmapped
     ]
@@ -187,10 +190,12 @@ def _check_editions(slug: str, version: Version, catalogue_edition: str | None) 
     ours = edition_name(version.hs_edition) if version.hs_edition else None
     if ours is not None and theirs != ours:
         raise InputError(
-            f"the catalogue's codes are {theirs} but {slug} {version.label} is a list of "
-            f"{ours} codes: a code can mean other goods in another edition; convert the list "
-            f"first (exportctl convert {version.label} --list {slug} --to {theirs}) and "
-            "screen against that version"
+            _(
+                "the catalogue's codes are {theirs} but {slug} {label} is a list of {ours} "
+                "codes: a code can mean other goods in another edition; convert the list first "
+                "(exportctl convert {label} --list {slug} --to {theirs}) and screen against "
+                "that version"
+            ).format(theirs=theirs, ours=ours, slug=slug, label=version.label)
         )
 
 
@@ -265,7 +270,7 @@ def screen_lists(
     from exportctl.screen.combined import CombinedReport
 
     if len(slugs) < 2 or len(set(slugs)) != len(slugs):
-        raise InputError("give two or more different lists to screen against together")
+        raise InputError(_("give two or more different lists to screen against together"))
     reports = [
         screen_catalogue(
             engine,

@@ -23,6 +23,7 @@ import click
 
 from exportctl import __version__
 from exportctl.errors import ExportctlError
+from exportctl.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -44,9 +45,10 @@ def _os_error_sentence(exc: OSError) -> str:
     where = f"{exc.filename}: " if exc.filename else ""
     reason = exc.strerror or type(exc).__name__
     if exc.errno == errno.ENOSPC:
-        return f"{where}no space left on the device; nothing was written"
+        return where + _("no space left on the device; nothing was written")
     if exc.errno == errno.EBADF and not exc.filename:
-        return "standard output is closed; nothing was written (redirect it to a file)"
+        return _("standard output is closed; nothing was written (redirect it to a file)")
+    # The system's own reason (strerror) stays as the C library words it.
     return f"{where}{reason[0].lower()}{reason[1:]}"
 
 
@@ -60,22 +62,46 @@ def _database_error_sentence(exc: Exception) -> str | None:
     first = message[0] if message else type(exc).__name__
     lowered = first.lower()
     if isinstance(exc, OperationalError) and ("locked" in lowered or "busy" in lowered):
-        return (
+        return _(
             "the database is busy: another exportctl is writing to it; nothing was "
             "changed, run the command again when it has finished"
         )
     if isinstance(exc, IntegrityError) and ("unique" in lowered or "duplicate" in lowered):
-        return (
+        return _(
             "another exportctl stored the same list or version at the same moment; "
             "nothing was changed by this run: check with exportctl versions and run it again"
         )
     if isinstance(exc, OperationalError):
-        return f"cannot use the database: {first}"
+        return _("cannot use the database: {reason}").format(reason=first)
     return None
+
+
+# Click's own words for a usage error, marked so the catalogue carries their Korean.
+_CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Try '{command} {option}' for help."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+)
+
+
+def _speak_click_in_catalogue() -> None:
+    """Let Click's usage errors (its ``Usage:``, ``Error:`` and hint lines) use the
+    catalogue: Click looks ``_`` up in these modules when it shows an error, and our
+    ``_`` gives the English text back unchanged for a message it does not hold."""
+    import click.exceptions
+    import click.formatting
+
+    click.exceptions._ = _  # type: ignore[attr-defined]
+    click.formatting._ = _  # type: ignore[attr-defined]
 
 
 class ExportctlGroup(click.Group):
     """Converts library errors to one line on stderr and the documented exit codes."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _speak_click_in_catalogue()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -83,9 +109,15 @@ class ExportctlGroup(click.Group):
         except ExportctlError as exc:
             if ctx.meta.get("exportctl.debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            echo_error(str(exc))
             ctx.exit(exc.exit_code)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as exc:
+            # Shown here, while the command's language is still active (Click would
+            # show it after the context, and the language with it, is closed).
+            if not ctx.resilient_parsing:
+                exc.show()
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:
             # The reader of our output went away (``exportctl show ... | head``): not an error.
@@ -93,24 +125,25 @@ class ExportctlGroup(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(0)
         except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was written.", err=True)
+            click.echo(_("Interrupted; nothing was written."), err=True)
             ctx.exit(130)
         except OSError as exc:
             if ctx.meta.get("exportctl.debug"):
                 raise
-            click.echo(f"Error: {_os_error_sentence(exc)}", err=True)
+            echo_error(_os_error_sentence(exc))
             ctx.exit(2)
         except Exception as exc:
             if ctx.meta.get("exportctl.debug"):
                 raise
             sentence = _database_error_sentence(exc)
             if sentence is not None:
-                click.echo(f"Error: {sentence}", err=True)
+                echo_error(sentence)
                 ctx.exit(2)
-            click.echo(
-                f"Error: unexpected {type(exc).__name__}: {exc} (this is a bug in exportctl; "
-                "run again with --debug for the traceback)",
-                err=True,
+            echo_error(
+                _(
+                    "unexpected {kind}: {detail} (this is a bug in exportctl; "
+                    "run again with --debug for the traceback)"
+                ).format(kind=type(exc).__name__, detail=exc)
             )
             ctx.exit(BUG_EXIT_CODE)
 
@@ -175,12 +208,17 @@ class State:
 
         if positional is not None:
             if given is not None and given != positional:
-                raise click.UsageError(f'--list {given} and the list "{positional}" disagree.')
+                raise click.UsageError(
+                    _('--list {given} and the list "{positional}" disagree.').format(
+                        given=given, positional=positional
+                    )
+                )
             where = f" ({usage})" if usage else ""
-            click.echo(
-                f"warning: naming the list as the first argument is deprecated; use --list "
-                f"{positional}{where}",
-                err=True,
+            echo_warning(
+                _("naming the list as the first argument is deprecated; use --list {slug}").format(
+                    slug=positional
+                )
+                + where
             )
             return positional
         if given:
@@ -189,7 +227,9 @@ class State:
         if default:
             return default
         raise click.UsageError(
-            f"Missing option '--list SLUG' (or set default_list in the config file, or {ENV_LIST})."
+            _(
+                "Missing option '--list SLUG' (or set default_list in the config file, or {env})."
+            ).format(env=ENV_LIST)
         )
 
     def slug_and_label(
@@ -200,7 +240,7 @@ class State:
             return self.slug(given), names[0]
         if len(names) == 2:
             return self.slug(given, names[0], usage=usage), names[1]
-        raise click.UsageError(f"Give the version's LABEL: {usage}.")
+        raise click.UsageError(_("Give the version's LABEL: {usage}.").format(usage=usage))
 
     @property
     def lang(self) -> str:
@@ -347,15 +387,18 @@ def warn_drafts_passed_over(
     from exportctl.api import drafts_passed_over, undated_passed_over
 
     for reason in undated_passed_over(engine, slug, include_drafts=include_drafts):
-        click.echo(f"warning: {slug} {chosen} was used; {reason}", err=True)
+        echo_warning(
+            _("{slug} {chosen} was used; {reason}").format(slug=slug, chosen=chosen, reason=reason)
+        )
     if include_drafts:
         return
     for draft in drafts_passed_over(engine, slug, day, chosen):
-        click.echo(
-            f"warning: {slug} {draft.label} (effective {draft.effective}) is a draft awaiting "
-            f"approval, so {chosen} was used; approve it (exportctl approve {draft.label} "
-            f"--list {slug}) or add --include-drafts",
-            err=True,
+        echo_warning(
+            _(
+                "{slug} {draft} (effective {effective}) is a draft awaiting approval, so "
+                "{chosen} was used; approve it (exportctl approve {draft} --list {slug}) or "
+                "add --include-drafts"
+            ).format(slug=slug, draft=draft.label, effective=draft.effective, chosen=chosen)
         )
 
 
@@ -374,8 +417,33 @@ def parse_fail_on(
 
 
 def counted(number: int, noun: str) -> str:
-    """``1 error``, ``3 errors``, ``1,159 items``."""
+    """``1 error``, ``3 errors``, ``1,159 items`` (English only: a noun made plural by
+    ``s``; messages a person reads use :func:`errors_and_warnings` or ``ngettext``)."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def errors_and_warnings(errors: int, warnings: int) -> str:
+    """``0 errors, 3 warnings`` in the active language."""
+    return (
+        ngettext("{n:,} error", "{n:,} errors", errors).format(n=errors)
+        + ", "
+        + ngettext("{n:,} warning", "{n:,} warnings", warnings).format(n=warnings)
+    )
+
+
+def echo_error(message: str) -> None:
+    """``Error: message`` on stderr, the prefix in the active language."""
+    click.echo(_("Error: {message}").format(message=message), err=True)
+
+
+def echo_warning(message: str) -> None:
+    """``warning: message`` on stderr, the prefix in the active language."""
+    click.echo(_("warning: {message}").format(message=message), err=True)
+
+
+def echo_note(message: str, *, err: bool = True) -> None:
+    """``note: message``, the prefix in the active language."""
+    click.echo(_("note: {message}").format(message=message), err=err)
 
 
 def json_option(f: F) -> F:
@@ -411,10 +479,16 @@ class ProgressLine:
             filled = round(share * self.WIDTH)
             bar = "█" * filled + "·" * (self.WIDTH - filled)
             left = elapsed / share - elapsed if share > 0.01 else None
-            eta = f", {_duration(left)} left" if left is not None else ""
-            text = f"{self.label} {bar} {share:4.0%} {done:,}/{self.total:,} rows{eta}"
+            eta = (
+                ", " + _("{duration} left").format(duration=_duration(left))
+                if left is not None
+                else ""
+            )
+            rows = _("{done:,}/{total:,} rows").format(done=done, total=self.total)
+            text = f"{self.label} {bar} {share:4.0%} {rows}{eta}"
         else:
-            text = f"{self.label}: {done:,} rows, {_duration(elapsed)}"
+            rows = _("{done:,} rows").format(done=done)
+            text = f"{self.label}: {rows}, {_duration(elapsed)}"
         click.echo(f"\r{text:<78}", err=True, nl=False)
         self.drawn = True
 
@@ -426,7 +500,7 @@ class ProgressLine:
 
 def _duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else _("{n} s").format(n=seconds)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from exportctl.cli.base import (
     json_option,
     list_option,
 )
+from exportctl.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,28 +80,42 @@ def versions(state: State, legacy: str | None, slug: str | None, as_json: bool) 
         echo_json([_version_json(v, parts.get(v.id or 0, []), zone) for v in found])
         return
     if not found:
-        click.echo(f"List {slug} has no versions yet.")
+        click.echo(_("List {slug} has no versions yet.").format(slug=slug))
     for v in found:
-        effective = v.effective.isoformat() if v.effective else "undated"
+        effective = v.effective.isoformat() if v.effective else _("undated")
         sheet = f" [{v.source_sheet}]" if v.source_sheet else ""
         click.echo(
-            f"{v.label:<12} effective {effective:<10} {v.item_count:>7,} items  "
-            f"{v.source_file}{sheet}  {v.source_sha256[:12]}  "
-            f"{clock.shown(v.imported_at, zone)} by {v.imported_by}; "
-            f"{clock.status_text(v, zone)}"
+            _(
+                "{label} effective {effective} {count} items  {file}  {sha}  {at} by {actor}; "
+                "{status}"
+            ).format(
+                label=f"{v.label:<12}",
+                effective=f"{effective:<10}",
+                count=f"{v.item_count:>7,}",
+                file=f"{v.source_file}{sheet}",
+                sha=v.source_sha256[:12],
+                at=clock.shown(v.imported_at, zone),
+                actor=v.imported_by,
+                status=clock.status_text(v, zone),
+            )
         )
         notice = version_notice(v)
         if notice:
             click.echo(f"{'':<12} {notice}")
         if v.hs_edition:
-            click.echo(f"{'':<12} codes of {v.hs_edition}")
+            click.echo(f"{'':<12} " + _("codes of {edition}").format(edition=v.hs_edition))
         sections = parts.get(v.id or 0, [])
         if len(sections) > 1:
             for part in sections:
                 title = f" {part.title}" if part.title else ""
-                click.echo(f"{'':<12} part {part.number}{title}: {part.item_count:,} entries")
+                click.echo(
+                    f"{'':<12} "
+                    + _("part {number}{title}: {count:,} entries").format(
+                        number=part.number, title=title, count=part.item_count
+                    )
+                )
         for warning in v.warnings():
-            click.echo(f"{'':<12} declared counts: {warning}")
+            click.echo(f"{'':<12} " + _("declared counts: {warning}").format(warning=warning))
 
 
 @cli.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
@@ -173,7 +188,7 @@ def audit_head(state: State, as_json: bool) -> None:
         if as_json:
             echo_json(None)
         else:
-            click.echo("The audit log is empty: nothing to file yet.")
+            click.echo(_("The audit log is empty: nothing to file yet."))
         return
     anchor = f"{event.id}:{event.hash}"
     if as_json:
@@ -189,9 +204,15 @@ def audit_head(state: State, as_json: bool) -> None:
         return
     click.echo(anchor)
     state.info(
-        f"(event {event.id}, {event.action} of {clock.shown(event.at, zone, seconds=True)}; "
-        "file this "
-        f"line outside the database and check with `exportctl audit verify --head {anchor}`)",
+        _(
+            "(event {id}, {action} of {at}; file this line outside the database and "
+            "check with `exportctl audit verify --head {anchor}`)"
+        ).format(
+            id=event.id,
+            action=event.action,
+            at=clock.shown(event.at, zone, seconds=True),
+            anchor=anchor,
+        ),
         err=True,
     )
 
@@ -230,9 +251,13 @@ def audit_verify(state: State, head: str | None, as_json: bool) -> None:
         for problem in problems:
             click.echo(problem)
         if not problems:
-            click.echo(
-                "The audit chain and every version are intact"
-                + (", and the chain holds the head filed." if head else ".")
-            )
+            if head:
+                said = _(
+                    "The audit chain and every version are intact, and the chain holds "
+                    "the head filed."
+                )
+                click.echo(said)
+            else:
+                click.echo(_("The audit chain and every version are intact."))
     if problems:
         sys.exit(1)

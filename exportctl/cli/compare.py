@@ -17,6 +17,7 @@ from exportctl.cli.base import (
     json_option,
 )
 from exportctl.cli.outputs import check_output, report_output_options
+from exportctl.i18n import _
 
 if TYPE_CHECKING:
     from exportctl.crosslist import CrossList
@@ -75,14 +76,14 @@ def compare(
 
     if as_json:
         if fmt not in (None, "json"):
-            raise click.UsageError("--json conflicts with --format " + str(fmt))
+            raise click.UsageError(_("--json conflicts with --format {fmt}").format(fmt=fmt))
         fmt = "json"
     check_output(output, force)
     fmt = report_format(output, fmt)
     if fmt == "pdf":
-        raise click.UsageError("a comparison is written as csv, xlsx or json, not pdf")
+        raise click.UsageError(_("a comparison is written as csv, xlsx or json, not pdf"))
     if output is None and fmt == "xlsx":
-        raise click.UsageError("an xlsx report needs a file: give -o FILE.xlsx")
+        raise click.UsageError(_("an xlsx report needs a file: give -o FILE.xlsx"))
     engine = state.engine()
     result = compare_versions(
         engine,
@@ -101,7 +102,12 @@ def compare(
         write_crosslist_report(engine, result, fmt, sys.stdout, options=options)
         return
     sha = write_crosslist_report(engine, result, fmt, output, options=options)
-    state.info(f"Wrote {output} ({len(result.rows):,} entries, SHA-256 {sha[:16]}…).", err=True)
+    state.info(
+        _("Wrote {file} ({count:,} entries, SHA-256 {sha}…).").format(
+            file=output, count=len(result.rows), sha=sha[:16]
+        ),
+        err=True,
+    )
 
 
 def _summary(result: CrossList) -> None:
@@ -109,22 +115,33 @@ def _summary(result: CrossList) -> None:
 
     a, b = result.a, result.b
     click.echo(
-        f"{a.slug} {a.label} ({len(a.items):,} entries) against "
-        f"{b.slug} {b.label} ({len(b.items):,} entries)"
+        _("{a} ({a_count:,} entries) against {b} ({b_count:,} entries)").format(
+            a=f"{a.slug} {a.label}",
+            a_count=len(a.items),
+            b=f"{b.slug} {b.label}",
+            b_count=len(b.items),
+        )
     )
+    statuses = {"draft": _("a draft"), "withdrawn": _("withdrawn")}
     for side in (a, b):
         if side.status != "approved":
-            click.echo(f"  {side.slug} {side.label} is {side.status}")
+            status = statuses.get(side.status, side.status)
+            click.echo(
+                "  "
+                + _("{slug} {label} is {status}").format(
+                    slug=side.slug, label=side.label, status=status
+                )
+            )
     counts = result.counts
     names = {
-        "covered": "covered",
-        "partly": "partly covered",
-        "not_covered": "not covered",
-        "no_code": "no code",
+        "covered": _("covered"),
+        "partly": _("partly covered"),
+        "not_covered": _("not covered"),
+        "no_code": _("no code"),
     }
     for status, name in names.items():
         click.echo(f"  {name:<16}{counts[status]:>7,}")
-    click.echo(f"  {'total':<16}{len(result.rows):>7,}")
+    click.echo(f"  {_('total'):<16}{len(result.rows):>7,}")
     open_rows = [row for row in result.rows if row.status in ("partly", "not_covered")]
     for row in open_rows[:_SHOWN]:
         entry = row.entry
@@ -133,5 +150,10 @@ def _summary(result: CrossList) -> None:
         by = f" (B: {under})" if under else ""
         click.echo(f"  {names[row.status]:<15} {code:<14} {entry.description[:60]}{by}")
     if len(open_rows) > _SHOWN:
-        click.echo(f"  … and {len(open_rows) - _SHOWN:,} more: write a report with -o FILE.xlsx")
-    click.echo("Write a report with --format csv|xlsx|json -o FILE.")
+        click.echo(
+            "  "
+            + _("… and {n:,} more: write a report with -o FILE.xlsx").format(
+                n=len(open_rows) - _SHOWN
+            )
+        )
+    click.echo(_("Write a report with --format csv|xlsx|json -o FILE."))

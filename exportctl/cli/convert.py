@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from exportctl.cli.base import State, _parse_date, cli, echo_json, json_option, list_option
+from exportctl.i18n import _, active
 
 if TYPE_CHECKING:
     from exportctl.api.convert import ConvertResult
@@ -98,23 +99,57 @@ def convert(
 
 
 def _convert_text(result: ConvertResult) -> None:
+    from exportctl.hscode import HSCode
+
     table = result.conversion.table
     counts = result.conversion.counts
     click.echo(
-        f"{result.slug} {result.source.label} ({table.source}) → {result.version.label} "
-        f"({table.target}): stored as a DRAFT based on {result.source.label}"
+        _(
+            "{slug} {label} ({source}) → {new} ({target}): stored as a DRAFT based on {label}"
+        ).format(
+            slug=result.slug,
+            label=result.source.label,
+            source=table.source,
+            new=result.version.label,
+            target=table.target,
+        )
     )
-    way = ", read backwards" if table.reversed_from else ""
-    click.echo(f"  table: {table.name}{way} (SHA-256 {table.sha256[:16]}…)")
+    way = _(", read backwards") if table.reversed_from else ""
     click.echo(
-        f"  {len(result.conversion.entries):,} entries: {counts['unchanged']:,} unchanged, "
-        f"{counts['converted']:,} converted, {counts['review']:,} to review, "
-        f"{counts['no_code']:,} without a code"
+        "  "
+        + _("table: {name}{way} (SHA-256 {sha}…)").format(
+            name=table.name, way=way, sha=table.sha256[:16]
+        )
+    )
+    click.echo(
+        "  "
+        + _(
+            "{count:,} entries: {unchanged:,} unchanged, {converted:,} converted, "
+            "{review:,} to review, {no_code:,} without a code"
+        ).format(count=len(result.conversion.entries), **counts)
     )
     review = result.conversion.review
     for entry in review[:_SHOWN]:
+        # The entry's stored note keeps both languages (it is data); the line says one.
         serial = f"{entry.before.serial} " if entry.before.serial else ""
-        click.echo(f"  {serial}{entry.note}: {entry.reason}")
+        code = HSCode(entry.before.code).dotted() if entry.before.code else "—"
+        shown = ", ".join(HSCode(c).dotted() for c in entry.candidates) or "?"
+        relationship = entry.relationship or _("not in the table")
+        click.echo(
+            f"  {serial}"
+            + _("to check: {code} → {candidates} ({relationship}, {direction}): {reason}").format(
+                code=code,
+                candidates=shown,
+                relationship=relationship,
+                direction=table.direction,
+                reason=entry.reason_said(),
+            )
+        )
     if len(review) > _SHOWN:
-        click.echo(f"  … and {len(review) - _SHOWN:,} more (all in --json and the audit log)")
-    click.echo(f"Note: {result.legal_notice}")
+        click.echo(
+            "  "
+            + _("… and {n:,} more (all in --json and the audit log)").format(n=len(review) - _SHOWN)
+        )
+    # The notice is the correlation module's, kept there in both languages.
+    notice = result.legal_notice_ko if active() == "ko" else result.legal_notice
+    click.echo(_("Note: {notice}").format(notice=notice))

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.base import State, cli, counted, echo_json, json_option
+from exportctl.cli.base import State, cli, echo_json, errors_and_warnings, json_option
+from exportctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from exportctl.api import DemoResult
@@ -99,79 +100,148 @@ DEMO_LIST_SLUG = "kr-russia"
 
 def _demo_summary(result: DemoResult) -> list[str]:
     """The one-screen summary ``demo`` prints."""
-    feb, june, cons = result.february.report, result.june.report, result.consolidated.report
-    declared = result.june.options.declared
-    if result.consolidated_agrees:
-        agreement = "the same as 2024-02 + additions"
-    else:
-        differs = ", ".join(
-            f"{n:,} {kind}" for kind, n in result.consolidated_changes.counts().items() if n
-        )
-        errors = counted(len(cons.errors), "error")
-        agreement = f"DIFFERS from 2024-02 + additions ({differs or errors})"
     lines = [
-        "exportctl demo: sample files in the official layout (not the official list)",
+        _("exportctl demo: sample files in the official layout (not the official list)"),
         "",
-        f"Imported into list {DEMO_LIST_SLUG}:",
-        f"  2024-02  {feb.item_count:,} items; the notice declares "
-        f"{result.february.options.declared.total or 0:,}; "
-        f"{counted(len(feb.errors), 'error')}, {counted(len(feb.warnings), 'warning')}; "
-        "approved by a second person",
-        f"  2024-06  {june.item_count:,} items = {june.item_count - (june.added or 0):,} + "
-        f"{june.added or 0:,} added − {june.removed or 0:,} removed; the notice declares "
-        f"+{declared.added or 0:,} = {declared.total or 0:,}; "
-        f"{counted(len(june.errors), 'error')}, {counted(len(june.warnings), 'warning')}; "
-        "approved by a second person",
-    ]
-    kept = [part for part in result.consolidated.parts if part.stored]
-    apart = [part for part in result.consolidated.parts if not part.stored]
-    which = ", ".join(f"part {part.number}" for part in kept)
-    lines.append(
-        f"  {cons.file} (the notice's PDF, {which or 'one part'}): "
-        f"{cons.item_count:,} entries, {agreement}"
-    )
-    lines += [
-        f"    part {part.number} ({part.title or 'untitled'}, {part.read:,} entries) seen and "
-        f"kept apart: not part of {DEMO_LIST_SLUG}"
-        for part in apart
+        *_imports(result),
     ]
     if result.change_summary is not None:
         s = result.change_summary
         lines += [
             "",
-            f"Changes 2024-02 → 2024-06: {s.before:,} → {s.after:,} items; {s.added:,} added, "
-            f"{s.removed:,} removed, {s.modified:,} modified, {s.unchanged:,} unchanged",
-            "  the counts "
-            + ("reconcile with the notice" if s.reconciles else "DO NOT reconcile with the notice"),
+            _(
+                "Changes 2024-02 → 2024-06: {before:,} → {after:,} items; {added:,} added, "
+                "{removed:,} removed, {modified:,} modified, {unchanged:,} unchanged"
+            ).format(
+                before=s.before,
+                after=s.after,
+                added=s.added,
+                removed=s.removed,
+                modified=s.modified,
+                unchanged=s.unchanged,
+            ),
+            "  "
+            + (
+                _("the counts reconcile with the notice")
+                if s.reconciles
+                else _("the counts DO NOT reconcile with the notice")
+            ),
         ]
     if result.screening is not None:
         counts = result.screening.counts
         newly = result.screening.changes.get("newly controlled", 0)
         lines += [
             "",
-            f"Screened catalogue.xlsx against 2024-06: {result.screening.total:,} rows, "
-            f"{counts['controlled']:,} controlled, {counts['review']:,} review, "
-            f"{counts['clear']:,} clear, {counts['invalid']:,} invalid",
-            f"  {newly:,} newly controlled by the June 2024 revision",
+            _(
+                "Screened catalogue.xlsx against 2024-06: {total:,} rows, {controlled:,} "
+                "controlled, {review:,} review, {clear:,} clear, {invalid:,} invalid"
+            ).format(total=result.screening.total, **counts),
+            "  " + _("{n:,} newly controlled by the June 2024 revision").format(n=newly),
         ]
-    if result.real_layout is not None:
-        real = result.real_layout
-        verdict = "reconcile" if real.reconciles else "DO NOT reconcile"
-        lines += [
-            "",
-            f"Real-layout sample {real.result.report.file}: {real.entries:,} entries "
-            f"({' + '.join(f'{p.read:,}' for p in real.result.parts)}), {real.sub_items:,} "
-            f"sub-items nested up to depth {real.depth}, {real.control_numbers:,} control "
-            f"numbers (column and texts); the notice's counts {verdict}",
-        ]
-    lines += ["", "Files:"]
+    lines += _real_layout(result)
+    lines += ["", _("Files:")]
     width = max(len(name) for name in result.files) if result.files else 0
     for name, path in result.files.items():
         lines.append(f"  {name:<{width}}  {path}")
     lines += [
-        f"  {'database':<{width}}  {result.database}",
+        f"  {_('database'):<{width}}  {result.database}",
         "",
-        f"Done in {result.seconds:.1f} s. Explore the database with:",
+        _("Done in {seconds:.1f} s. Explore the database with:").format(seconds=result.seconds),
         f"  exportctl --db {result.database} versions --list {DEMO_LIST_SLUG}",
     ]
     return lines
+
+
+def _imports(result: DemoResult) -> list[str]:
+    """What was imported, and how the notice's PDF agrees with it."""
+    feb, june, cons = result.february.report, result.june.report, result.consolidated.report
+    declared = result.june.options.declared
+    if result.consolidated_agrees:
+        agreement = _("the same as 2024-02 + additions")
+    else:
+        differs = ", ".join(
+            f"{n:,} {kind}" for kind, n in result.consolidated_changes.counts().items() if n
+        )
+        errors = ngettext("{n:,} error", "{n:,} errors", len(cons.errors)).format(
+            n=len(cons.errors)
+        )
+        agreement = _("DIFFERS from 2024-02 + additions ({what})").format(what=differs or errors)
+    lines = [
+        _("Imported into list {slug}:").format(slug=DEMO_LIST_SLUG),
+        "  "
+        + _(
+            "2024-02  {count:,} items; the notice declares {declared:,}; {findings}; "
+            "approved by a second person"
+        ).format(
+            count=feb.item_count,
+            declared=result.february.options.declared.total or 0,
+            findings=errors_and_warnings(len(feb.errors), len(feb.warnings)),
+        ),
+        "  "
+        + _(
+            "2024-06  {count:,} items = {before:,} + {added:,} added − {removed:,} removed; "
+            "the notice declares +{declared_added:,} = {declared_total:,}; {findings}; "
+            "approved by a second person"
+        ).format(
+            count=june.item_count,
+            before=june.item_count - (june.added or 0),
+            added=june.added or 0,
+            removed=june.removed or 0,
+            declared_added=declared.added or 0,
+            declared_total=declared.total or 0,
+            findings=errors_and_warnings(len(june.errors), len(june.warnings)),
+        ),
+    ]
+    kept = [part for part in result.consolidated.parts if part.stored]
+    apart = [part for part in result.consolidated.parts if not part.stored]
+    which = ", ".join(_("part {number}").format(number=part.number) for part in kept)
+    lines.append(
+        "  "
+        + _("{file} (the notice's PDF, {which}): {count:,} entries, {agreement}").format(
+            file=cons.file,
+            which=which or _("one part"),
+            count=cons.item_count,
+            agreement=agreement,
+        )
+    )
+    lines += [
+        "    "
+        + _(
+            "part {number} ({title}, {count:,} entries) seen and kept apart: not part of {slug}"
+        ).format(
+            number=part.number,
+            title=part.title or _("untitled"),
+            count=part.read,
+            slug=DEMO_LIST_SLUG,
+        )
+        for part in apart
+    ]
+    return lines
+
+
+def _real_layout(result: DemoResult) -> list[str]:
+    """The sample in the notice's own table layout, read."""
+    real = result.real_layout
+    if real is None:
+        return []
+    verdict = (
+        _("the notice's counts reconcile")
+        if real.reconciles
+        else _("the notice's counts DO NOT reconcile")
+    )
+    return [
+        "",
+        _(
+            "Real-layout sample {file}: {entries:,} entries ({parts}), {sub_items:,} "
+            "sub-items nested up to depth {depth}, {numbers:,} control numbers (column and "
+            "texts); {verdict}"
+        ).format(
+            file=real.result.report.file,
+            entries=real.entries,
+            parts=" + ".join(f"{p.read:,}" for p in real.result.parts),
+            sub_items=real.sub_items,
+            depth=real.depth,
+            numbers=real.control_numbers,
+            verdict=verdict,
+        ),
+    ]

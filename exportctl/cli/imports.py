@@ -16,14 +16,16 @@ from exportctl.cli.base import (
     State,
     _parse_date,
     cli,
-    counted,
     echo_json,
+    echo_warning,
+    errors_and_warnings,
     json_option,
     list_option,
     progress_reporter,
 )
 from exportctl.cli.outputs import encoding_option
 from exportctl.errors import location
+from exportctl.i18n import _, ngettext
 from exportctl.values import MAX_COUNT
 
 if TYPE_CHECKING:
@@ -56,24 +58,33 @@ def _parse_declared(
             part = int(part_text) if sep else None
         except ValueError:
             raise click.BadParameter(
-                f'"{value}" is neither a count (1402) nor a part and its count (2=1402)',
+                _('"{value}" is neither a count (1402) nor a part and its count (2=1402)').format(
+                    value=value
+                ),
                 param_hint=hint,
             ) from None
         if count < 0 or (part is not None and part < 1):
-            raise click.BadParameter(f'"{value}": counts and parts are positive', param_hint=hint)
+            raise click.BadParameter(
+                _('"{value}": counts and parts are positive').format(value=value), param_hint=hint
+            )
         if count > MAX_COUNT or (part is not None and part > MAX_PARTS):
             raise click.BadParameter(
-                f'"{value}": a count is at most {MAX_COUNT:,} and a part at most {MAX_PARTS}',
+                _('"{value}": a count is at most {count:,} and a part at most {parts}').format(
+                    value=value, count=MAX_COUNT, parts=MAX_PARTS
+                ),
                 param_hint=hint,
             )
         if part is None:
             if plain is not None:
                 raise click.BadParameter(
-                    "a plain count is given twice; give one per part as PART=N", param_hint=hint
+                    _("a plain count is given twice; give one per part as PART=N"),
+                    param_hint=hint,
                 )
             plain = count
         elif part in by_part:
-            raise click.BadParameter(f"part {part} is given twice", param_hint=hint)
+            raise click.BadParameter(
+                _("part {part} is given twice").format(part=part), param_hint=hint
+            )
         else:
             by_part[part] = count
     return plain, by_part
@@ -215,7 +226,7 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
 
     label = params.get("label")
     if label_required and not label:
-        raise click.UsageError("Missing option '--version LABEL'.")
+        raise click.UsageError(_("Missing option '--version LABEL'."))
     empty: Counts = (None, {})
     total, totals = params.get("declared_total") or empty
     added, addeds = params.get("declared_added") or empty
@@ -252,7 +263,27 @@ def _build_options(state: State, params: dict[str, Any], *, label_required: bool
 
 def _render_finding(finding: Finding) -> str:
     where = location(finding.file, finding.sheet, finding.row, finding.column, place=finding.place)
-    return f"  {finding.severity}: {where}: {finding.message}"
+    return "  " + _severity(finding.severity).format(message=f"{where}: {finding.message}")
+
+
+def _severity(severity: str) -> str:
+    """The prefix of a finding of ``severity`` (``error``, ``warning``) as a template."""
+    if severity == "error":
+        return _("error: {message}")
+    if severity == "warning":
+        return _("warning: {message}")
+    return severity + ": {message}"
+
+
+def _part_name(number: int, title: str) -> str:
+    """``part 2 "러시아·벨라루스 상황허가 대상 품목"``, or ``part 1`` without a title."""
+    if title:
+        return _('part {number} "{title}"').format(number=number, title=title)
+    return _("part {number}").format(number=number)
+
+
+def _entries(count: int) -> str:
+    return ngettext("{n:,} entry", "{n:,} entries", count).format(n=count)
 
 
 def _what(result: ImportResult) -> str:
@@ -261,12 +292,15 @@ def _what(result: ImportResult) -> str:
     stored = [part for part in result.parts if part.stored]
     if len(stored) > 1:
         listed = ", ".join(f"{part.number} ({part.count:,})" for part in stored)
-        return f"{count:,} entries in {len(stored)} parts ({listed})"
+        return _("{count:,} entries in {parts} parts ({listed})").format(
+            count=count, parts=len(stored), listed=listed
+        )
     if stored and (stored[0].title or len(result.parts) > 1):
         part = stored[0]
-        title = f' "{part.title}"' if part.title else ""
-        return f"{count:,} entries of part {part.number}{title}"
-    return f"{count:,} items"
+        return _("{entries} of {part}").format(
+            entries=_entries(count), part=_part_name(part.number, part.title)
+        )
+    return ngettext("{n:,} item", "{n:,} items", count).format(n=count)
 
 
 def _notice_text(result: ImportResult) -> str:
@@ -276,7 +310,7 @@ def _notice_text(result: ImportResult) -> str:
         return ""
     from exportctl.models import notice_text
 
-    return f"; {notice_text(notice.number, notice.date)}"
+    return f"; {notice_text(notice.number, notice.date)}"  # the notice's words: models.py
 
 
 def _list_exists(engine: Engine, options: ImportOptions) -> bool:
@@ -285,83 +319,119 @@ def _list_exists(engine: Engine, options: ImportOptions) -> bool:
     return any(entry.slug == options.slug for entry, _versions in list_lists(engine))
 
 
-_KIND_NAMES = {
-    "entry": ("entry", "entries"),
-    "sub_item": ("sub-item", "sub-items"),
-    "continuation": ("continuation", "continuations"),
-    "title": ("part title", "part titles"),
-    "repeated_header": ("repeated header", "repeated headers"),
-    "footnote": ("footnote", "footnotes"),
-    "blank": ("blank", "blank"),
-    "left_out": ("left out (see the warnings)", "left out (see the warnings)"),
-}
+def _kind_count(kind: str, n: int) -> str:
+    """``1,424 entries``, ``31 sub-items``: how many rows were read as ``kind``."""
+    if kind == "entry":
+        return _entries(n)
+    if kind == "sub_item":
+        return ngettext("{n:,} sub-item", "{n:,} sub-items", n).format(n=n)
+    if kind == "continuation":
+        return ngettext("{n:,} continuation", "{n:,} continuations", n).format(n=n)
+    if kind == "title":
+        return ngettext("{n:,} part title", "{n:,} part titles", n).format(n=n)
+    if kind == "repeated_header":
+        return ngettext("{n:,} repeated header", "{n:,} repeated headers", n).format(n=n)
+    if kind == "footnote":
+        return ngettext("{n:,} footnote", "{n:,} footnotes", n).format(n=n)
+    if kind == "blank":
+        return ngettext("{n:,} blank", "{n:,} blank", n).format(n=n)
+    if kind == "left_out":
+        return _("{n:,} left out (see the warnings)").format(n=n)
+    return f"{n:,} {kind}"
 
 
 def _render_structure(state: State, structure: Structure) -> None:
     """How the file was understood: each header column's field, then each row's kind."""
-    from exportctl.entries import entries, part_name
-
     first, last = structure.header_rows
-    rows = f"row {first}" if first == last else f"rows {first}-{last}"
-    state.info(f"Header ({rows}):")
+    if first == last:
+        rows = _("row {first}").format(first=first)
+    else:
+        rows = _("rows {first}-{last}").format(first=first, last=last)
+    state.info(_("Header ({rows}):").format(rows=rows))
     for use in structure.columns:
-        state.info(f'  {use.column} "{use.header}" -> {use.field or "not used"}')
+        # Field names (code, description) are the schema's names, as --columns takes them.
+        state.info(f'  {use.column} "{use.header}" -> {use.field or _("not used")}')
     kinds = ", ".join(
-        f"{count:,} {_KIND_NAMES[kind][count != 1]}"
+        _kind_count(kind, count)
         for kind, count in structure.rows.items()
         if count or kind == "entry"
     )
-    state.info(f"Rows read: {structure.read:,} ({kinds})")
+    state.info(_("Rows read: {count:,} ({kinds})").format(count=structure.read, kinds=kinds))
     for part in structure.parts:
         subs = ""
         if part.sub_items:
-            subs = f", {counted(part.sub_items, 'sub-item')} under {entries(part.with_sub_items)}"
-        state.info(f"  {part_name(part.number, part.title)}: {entries(part.entries)}{subs}")
+            subs = ", " + ngettext(
+                "{n:,} sub-item under {entries}", "{n:,} sub-items under {entries}", part.sub_items
+            ).format(n=part.sub_items, entries=_entries(part.with_sub_items))
+        state.info(f"  {_part_name(part.number, part.title)}: {_entries(part.entries)}{subs}")
 
 
-def _render_result(
-    state: State, result: ImportResult, *, verb: str, structure: bool = False
-) -> None:
+def _render_result(state: State, result: ImportResult, *, structure: bool = False) -> None:
     report = result.report
     opts = result.options
     sheet = f", {location(None, report.sheet)}" if report.sheet else ""
     what = _what(result)
     changes = ""
     if report.added is not None:
-        changes = f" ({report.added:,} added, {report.removed:,} removed against {opts.base})"
+        changes = " " + _("({added:,} added, {removed:,} removed against {base})").format(
+            added=report.added, removed=report.removed, base=opts.base
+        )
     if result.stored:
         state.info(
-            f"{verb} {opts.slug} {opts.label}: {what}{changes} from "
-            f"{report.file}{sheet}, SHA-256 {result.sha256[:16]}…{_notice_text(result)}"
+            _("Imported {slug} {label}: {what}{changes} from {file}, SHA-256 {digest}…").format(
+                slug=opts.slug,
+                label=opts.label,
+                what=what,
+                changes=changes,
+                file=f"{report.file}{sheet}",
+                digest=result.sha256[:16],
+            )
+            + _notice_text(result)
         )
         version = result.version
         if version is not None and version.status == "approved":
-            state.info(f"Approved on import by {version.approved_by} (one-person sign-off).")
+            state.info(
+                _("Approved on import by {actor} (one-person sign-off).").format(
+                    actor=version.approved_by
+                )
+            )
         else:
             state.info(
-                f"Stored as a draft: by date it is not in force until a second person "
-                f"approves it (exportctl approve {opts.label} --list {opts.slug})."
+                _(
+                    "Stored as a draft: by date it is not in force until a second person "
+                    "approves it (exportctl approve {label} --list {slug})."
+                ).format(label=opts.label, slug=opts.slug)
             )
     elif result.ok:
-        state.info(f"{report.file}{sheet}: valid, {what}{changes}{_notice_text(result)}.")
+        state.info(
+            _("{file}: valid, {what}{changes}").format(
+                file=f"{report.file}{sheet}", what=what, changes=changes
+            )
+            + f"{_notice_text(result)}."
+        )
     else:
         click.echo(
-            f"{report.file}{sheet}: {counted(len(report.errors), 'error')}, nothing was written."
+            ngettext(
+                "{file}: {n:,} error, nothing was written.",
+                "{file}: {n:,} errors, nothing was written.",
+                len(report.errors),
+            ).format(file=f"{report.file}{sheet}", n=len(report.errors))
         )
     if structure and result.structure is not None:
         _render_structure(state, result.structure)
     findings = report.findings
     if findings:
-        click.echo(
-            f"{counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}:"
-        )
+        click.echo(errors_and_warnings(len(report.errors), len(report.warnings)) + ":")
         if len(findings) > MAX_FINDINGS_SHOWN:
             by_rule = Counter(f"{f.severity} {f.rule}" for f in findings)
             click.echo("  " + ", ".join(f"{n:,} {rule}" for rule, n in by_rule.most_common()))
         for finding in findings[:MAX_FINDINGS_SHOWN]:
             click.echo(_render_finding(finding))
         if len(findings) > MAX_FINDINGS_SHOWN:
-            click.echo(f"  … and {len(findings) - MAX_FINDINGS_SHOWN:,} more (see --json)")
+            click.echo(
+                "  "
+                + _("… and {n:,} more (see --json)").format(n=len(findings) - MAX_FINDINGS_SHOWN)
+            )
 
 
 @cli.command(name="import")
@@ -404,21 +474,21 @@ def import_cmd(state: State, /, file: Path, as_json: bool, dry_run: bool, **para
     options = _build_options(state, params, label_required=True)
     engine = state.engine()
     unnamed = options.create_list and not options.list_name and not _list_exists(engine, options)
-    with progress_reporter(f"Reading {file.name}") as progress:
+    with progress_reporter(_("Reading {file}").format(file=file.name)) as progress:
         result = import_workbook(engine, file, options, dry_run=dry_run, progress=progress)
     if unnamed and result.ok and not dry_run:
-        click.echo(
-            f"warning: list {options.slug} was created without a display name, so reports "
-            f'title it "{options.slug}"; give it one: exportctl lists rename {options.slug} '
-            '--name "…"',
-            err=True,
+        echo_warning(
+            _(
+                "list {slug} was created without a display name, so reports title it "
+                '"{slug}"; give it one: exportctl lists rename {slug} --name "…"'
+            ).format(slug=options.slug)
         )
     if as_json:
         echo_json(result.to_json())
     else:
-        _render_result(state, result, verb="Imported", structure=dry_run)
+        _render_result(state, result, structure=dry_run)
         if dry_run and result.ok:
-            state.info("Dry run: nothing was written.")
+            state.info(_("Dry run: nothing was written."))
     if not result.ok:
         sys.exit(1)
 
@@ -440,11 +510,11 @@ def validate(state: State, /, file: Path, as_json: bool, **params: Any) -> None:
 
     options = _build_options(state, params, label_required=False)
     engine = state.engine() if options.base else None
-    with progress_reporter(f"Reading {file.name}") as progress:
+    with progress_reporter(_("Reading {file}").format(file=file.name)) as progress:
         result = validate_workbook(file, options, engine=engine, progress=progress)
     if as_json:
         echo_json(result.to_json())
     else:
-        _render_result(state, result, verb="Validated", structure=True)
+        _render_result(state, result, structure=True)
     if not result.ok:
         sys.exit(1)

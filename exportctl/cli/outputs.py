@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from exportctl.cli.base import LANG_HELP, F, State, set_lang
+from exportctl.i18n import _
 
 
 def check_output(path: Path | None, force: bool, *, inputs: Sequence[Path] = ()) -> None:
@@ -25,27 +26,38 @@ def check_output(path: Path | None, force: bool, *, inputs: Sequence[Path] = ())
         return
     if path.is_symlink() and not force:
         raise click.UsageError(
-            f"{path} is a symbolic link; the report would be written where it points: "
-            "name the file itself, or give --force to write through the link."
+            _(
+                "{path} is a symbolic link; the report would be written where it points: "
+                "name the file itself, or give --force to write through the link."
+            ).format(path=path)
         )
     if path.exists():
         if not path.is_file():
             raise click.UsageError(
-                f"{path} is not a regular file (a device, folder or pipe); "
-                "reports are written to regular files only."
+                _(
+                    "{path} is not a regular file (a device, folder or pipe); "
+                    "reports are written to regular files only."
+                ).format(path=path)
             )
         for other in (*inputs, *_database_files()):
             if other.exists() and os.path.samefile(path, other):
-                what = "the database" if other not in inputs else "an input of this command"
-                raise click.UsageError(f"{path} is {what}; a report never replaces it.")
+                if other not in inputs:
+                    said = _("{path} is the database; a report never replaces it.")
+                else:
+                    said = _("{path} is an input of this command; a report never replaces it.")
+                raise click.UsageError(said.format(path=path))
         if not force:
             raise click.UsageError(
-                f"{path} already exists; reports are evidence and are not overwritten: "
-                "choose another name, or give --force to replace it."
+                _(
+                    "{path} already exists; reports are evidence and are not overwritten: "
+                    "choose another name, or give --force to replace it."
+                ).format(path=path)
             )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise click.UsageError(f"the folder {folder} does not exist; create it first.")
+        raise click.UsageError(
+            _("the folder {folder} does not exist; create it first.").format(folder=folder)
+        )
 
 
 def _database_files() -> list[Path]:

@@ -13,12 +13,15 @@ from exportctl.bulk import paused_gc
 from exportctl.cli.base import (
     State,
     cli,
+    echo_note,
+    echo_warning,
     parse_fail_on,
     progress_reporter,
     version_options,
     warn_drafts_passed_over,
 )
 from exportctl.cli.outputs import check_output, encoding_option, report_output_options
+from exportctl.i18n import _, active
 
 if TYPE_CHECKING:
     from exportctl.screen import ScreenReport, ScreenResult, ScreenSummary
@@ -138,12 +141,12 @@ def screen(
 
     check_output(output, force, inputs=(catalogue,))
     if label is not None and as_of is not None:
-        raise click.UsageError("Give --version LABEL or --as-of DATE, not both.")
+        raise click.UsageError(_("Give --version LABEL or --as-of DATE, not both."))
     if as_json:
         if output is not None:
-            raise click.UsageError("--json prints to stdout; write a file with -o FILE.json.")
+            raise click.UsageError(_("--json prints to stdout; write a file with -o FILE.json."))
         if fmt not in (None, "json"):
-            raise click.UsageError(f"Give --json or --format {fmt}, not both.")
+            raise click.UsageError(_("Give --json or --format {fmt}, not both.").format(fmt=fmt))
         fmt = "json"
     chosen: screening.Format | None = None
     if output is not None:
@@ -151,23 +154,27 @@ def screen(
             chosen = screening.format_for(output, fmt)
         except ValueError as exc:
             raise click.BadParameter(
-                f"{exc} (or name a file ending in .csv, .xlsx, .pdf or .json)",
+                _("{reason} (or name a file ending in .csv, .xlsx, .pdf or .json)").format(
+                    reason=exc
+                ),
                 param_hint="'-o'",
             ) from exc
     elif fmt in ("xlsx", "pdf"):
-        raise click.UsageError(f"--format {fmt} needs -o FILE.")
+        raise click.UsageError(_("--format {fmt} needs -o FILE.").format(fmt=fmt))
     elif fmt is not None:
         chosen = screening.format_for(None, fmt)
     overrides = parse_overrides(columns, CATALOGUE_SCHEMA)
     if len(slugs) > 1:
         if label is not None or compare is not None:
             raise click.UsageError(
-                "--version and --compare name a version of one list; with several lists "
-                "give --as-of DATE (the version of each in force then)."
+                _(
+                    "--version and --compare name a version of one list; with several lists "
+                    "give --as-of DATE (the version of each in force then)."
+                )
             )
         if chosen == "pdf":
             raise click.UsageError(
-                "a PDF covers one list; write csv, xlsx or json for several lists."
+                _("a PDF covers one list; write csv, xlsx or json for several lists.")
             )
         _screen_several(
             state,
@@ -186,7 +193,7 @@ def screen(
         return
     slug = state.slug(slugs[0] if slugs else None)
     engine = state.engine()
-    with progress_reporter(f"Screening {catalogue.name}") as progress:
+    with progress_reporter(_("Screening {file}").format(file=catalogue.name)) as progress:
         report = screen_catalogue(
             engine,
             catalogue,
@@ -213,22 +220,28 @@ def screen(
         else:
             summary = _screen_text(report)
     for note in report.notes:  # complete now that every row is read
-        state.info(f"note: {report.file}: {note}", err=True)
+        if not state.quiet:
+            echo_note(f"{report.file}: {note}")
     if report.status != "approved":
-        click.echo(
-            f"warning: screened against {report.slug} {report.version}, a {report.status} "
-            "version (not approved)",
-            err=True,
-        )
+        echo_warning(_not_approved(report.slug, report.version, report.status))
     if chosen is not None and output is None:
         # stdout carries the report itself; the text summary printed its own.
         for warning in _other_warnings(report):
-            click.echo(f"warning: {report.file}: {warning}", err=True)
+            echo_warning(f"{report.file}: {warning}")
     if output is not None and chosen is not None:
-        state.info(f"Wrote {output}: {_screen_counts(summary)}.")
+        state.info(_("Wrote {file}: {counts}.").format(file=output, counts=_screen_counts(summary)))
         for warning in _other_warnings(report):
-            click.echo(f"warning: {warning}")
+            click.echo(_("warning: {message}").format(message=warning))
     _exit_on_failures([summary], fail_on)
+
+
+def _not_approved(slug: str, label: str, status: str) -> str:
+    """Screened against a version not approved (a draft, or withdrawn)."""
+    from exportctl.reports.language import text_for
+
+    return _("screened against {slug} {label}, a {status} version (not approved)").format(
+        slug=slug, label=label, status=text_for(active()).status(status)
+    )
 
 
 def _other_warnings(report: ScreenReport) -> list[str]:
@@ -271,7 +284,7 @@ def _screen_several(
     from exportctl.api.screening import screen_lists, write_combined_report
 
     engine = state.engine()
-    with progress_reporter(f"Screening {catalogue.name}") as progress:
+    with progress_reporter(_("Screening {file}").format(file=catalogue.name)) as progress:
         combined = screen_lists(
             engine,
             catalogue,
@@ -292,14 +305,15 @@ def _screen_several(
     for run in runs:
         warn_drafts_passed_over(engine, run.slug, run.as_of, run.version, include_drafts)
         if run.status != "approved":
-            click.echo(
-                f"warning: screened against {run.slug} {run.version}, a {run.status} version",
-                err=True,
-            )
+            echo_warning(_not_approved(run.slug, run.version, run.status))
         for warning in _other_warnings(run):
-            click.echo(f"warning: {run.slug}: {warning}", err=True)
+            echo_warning(f"{run.slug}: {warning}")
     if output is not None:
-        state.info(f"Wrote {output}: {combined.total:,} rows against {', '.join(slugs)}.")
+        state.info(
+            _("Wrote {file}: {count:,} rows against {lists}.").format(
+                file=output, count=combined.total, lists=", ".join(slugs)
+            )
+        )
     _exit_on_failures([run.summary for run in runs], fail_on, [f"{run.slug}: " for run in runs])
 
 
@@ -311,32 +325,64 @@ def _several_text(combined: CombinedReport) -> None:
             shown.append(row)
     runs = combined.reports
     first = runs[0]
-    against = " and ".join(f"{run.slug} {run.version}" for run in runs)
+    against = _(" and ").join(f"{run.slug} {run.version}" for run in runs)
     overall = combined.overall
     click.echo(
-        f"Screened {first.file} against {against}: {combined.total:,} rows; overall "
-        f"{overall['controlled']:,} controlled, {overall['review']:,} review, "
-        f"{overall['clear']:,} clear, {overall['invalid']:,} invalid."
-    )
+        _(
+            "Screened {file} against {against}: {total:,} rows; overall {controlled:,} "
+            "controlled, {review:,} review, {clear:,} clear, {invalid:,} invalid."
+        ).format(
+            file=first.file,
+            against=against,
+            total=combined.total,
+            controlled=overall["controlled"],
+            review=overall["review"],
+            clear=overall["clear"],
+            invalid=overall["invalid"],
+        )
+    )  # overall is a Counter: a verdict no row has reads as 0
+    t = _text()
     for run in runs:
         click.echo(f"  {run.slug} {run.version}: {_screen_counts(run.summary)}")
     for row in shown:
         statuses = "  ".join(
-            f"{run.slug}={status}" for run, status in zip(runs, row.statuses, strict=True)
+            f"{run.slug}={t.status(status)}" for run, status in zip(runs, row.statuses, strict=True)
         )
         code = row.first.shown_code or "—"
         sku = row.first.sku or "—"
-        click.echo(f"  row {row.row:>6}  {sku:<14} {code:<12} {row.overall:<10} {statuses}")
+        click.echo(
+            f"  {_row(row.row)}  {sku:<14} {code:<12} {t.status(row.overall):<10} {statuses}"
+        )
     remaining = combined.total - overall["clear"] - len(shown)
     if remaining > 0:
-        click.echo(f"  … and {remaining:,} more (write a report with -o FILE)")
+        click.echo(_more(remaining))
+
+
+def _text() -> Any:
+    from exportctl.reports.language import text_for
+
+    return text_for(active())
+
+
+def _row(number: int) -> str:
+    return _("row {number}").format(number=f"{number:>6}")
+
+
+def _more(remaining: int) -> str:
+    return "  " + _("… and {n:,} more (write a report with -o FILE)").format(n=remaining)
 
 
 def _screen_counts(summary: ScreenSummary) -> str:
     counts = summary.counts
-    return (
-        f"{summary.total:,} rows, {counts['controlled']:,} controlled, "
-        f"{counts['review']:,} review, {counts['clear']:,} clear, {counts['invalid']:,} invalid"
+    return _(
+        "{total:,} rows, {controlled:,} controlled, {review:,} review, {clear:,} clear, "
+        "{invalid:,} invalid"
+    ).format(
+        total=summary.total,
+        controlled=counts["controlled"],
+        review=counts["review"],
+        clear=counts["clear"],
+        invalid=counts["invalid"],
     )
 
 
@@ -349,26 +395,47 @@ def _screen_text(report: ScreenReport) -> ScreenSummary:
         wanted = result.changed if compared else result.status != "clear"
         if wanted and len(shown) < SCREEN_SHOWN:
             shown.append(result)
+    from exportctl.reports.screening import change_words
+
     summary = report.summary
-    effective = f" (effective {report.effective})" if report.effective else ""
-    sheet = f', sheet "{report.sheet}"' if report.sheet else ""
-    status = "" if report.status == "approved" else f" ({report.status.upper()})"
+    t = _text()
+    lang = active()
+    effective = (
+        " " + _("(effective {date})").format(date=report.effective) if report.effective else ""
+    )
+    sheet = ", " + _('sheet "{sheet}"').format(sheet=report.sheet) if report.sheet else ""
+    status = "" if report.status == "approved" else f" ({t.status(report.status).upper()})"
     click.echo(
-        f"Screened {report.file}{sheet} against {report.slug} {report.version}{status}{effective}: "
-        f"{_screen_counts(summary)}."
+        _("Screened {file} against {version}: {counts}.").format(
+            file=f"{report.file}{sheet}",
+            version=f"{report.slug} {report.version}{status}{effective}",
+            counts=_screen_counts(summary),
+        )
     )
     for warning in _other_warnings(report):
-        click.echo(f"warning: {warning}")
+        click.echo(_("warning: {message}").format(message=warning))
     if compared:
-        changes = ", ".join(f"{n:,} {change}" for change, n in sorted(summary.changes.items()))
-        click.echo(f"Compared with {report.compare}: {changes or 'no row changed status'}.")
+        changes = ", ".join(
+            f"{n:,} {change_words(change, t)}" for change, n in sorted(summary.changes.items())
+        )
+        click.echo(
+            _("Compared with {label}: {changes}.").format(
+                label=report.compare, changes=changes or _("no row changed status")
+            )
+        )
     for result in shown:
         code = result.shown_code or "—"
-        status = f"{result.previous_status} → {result.status}" if compared else result.status
+        status = (
+            f"{t.status(result.previous_status)} → {t.status(result.status)}"
+            if compared and result.previous_status
+            else t.status(result.status)
+        )
         sku = result.sku or "—"
-        click.echo(f"  row {result.row:>6}  {sku:<14} {code:<12} {status:<12} {result.reason}")
+        click.echo(
+            f"  {_row(result.row)}  {sku:<14} {code:<12} {status:<12} {result.reason_in(lang)}"
+        )
     flagged = summary.changed if compared else summary.total - summary.counts["clear"]
     remaining = flagged - len(shown)
     if remaining > 0:
-        click.echo(f"  … and {remaining:,} more (write a report with -o FILE)")
+        click.echo(_more(remaining))
     return summary

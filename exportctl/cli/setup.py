@@ -9,6 +9,7 @@ import click
 
 from exportctl.cli.base import CONTEXT_SETTINGS, State, cli, echo_json, json_option
 from exportctl.cli.outputs import check_output
+from exportctl.i18n import _
 
 
 @cli.command()
@@ -30,10 +31,16 @@ def init(state: State, as_json: bool) -> None:
         echo_json({"database": safe_url(state.url), "before": before, "after": after})
         return
     if before == after:
-        click.echo(f"Database {safe_url(state.url)} is up to date (schema {after}).")
+        click.echo(
+            _("Database {url} is up to date (schema {after}).").format(
+                url=safe_url(state.url), after=after
+            )
+        )
     else:
         click.echo(
-            f"Database {safe_url(state.url)} is ready (schema {before or 'none'} → {after})."
+            _("Database {url} is ready (schema {before} → {after}).").format(
+                url=safe_url(state.url), before=before or _("none"), after=after
+            )
         )
 
 
@@ -106,7 +113,7 @@ def db_backup(state: State, target: Path, force: bool, as_json: bool) -> None:
     if as_json:
         echo_json({"file": str(target), "sha256": sha})
         return
-    state.info(f"Backed up the database to {target} (SHA-256 {sha}).")
+    state.info(_("Backed up the database to {file} (SHA-256 {sha}).").format(file=target, sha=sha))
 
 
 @db_group.command(name="upgrade")
@@ -126,4 +133,8 @@ def db_upgrade(state: State, as_json: bool) -> None:
     if as_json:
         echo_json({"database": safe_url(state.url), "before": before, "after": after})
         return
-    click.echo(f"Database {safe_url(state.url)}: schema {before or 'none'} → {after}.")
+    click.echo(
+        _("Database {url}: schema {before} → {after}.").format(
+            url=safe_url(state.url), before=before or _("none"), after=after
+        )
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from exportctl.errors import InputError
+from exportctl.i18n import _
 from exportctl.models import ItemRecord, SubItem, notice_text, walk_sub_items
 
 __all__ = [
@@ -89,10 +90,14 @@ def check_fields(fields: Iterable[str]) -> tuple[str, ...]:
     unknown = [f for f in chosen if f not in COMPARABLE_FIELDS]
     if unknown:
         raise InputError(
-            f'--fields: unknown field "{unknown[0]}" (choose from {", ".join(COMPARABLE_FIELDS)})'
+            _('--fields: unknown field "{field}" (choose from {fields})').format(
+                field=unknown[0], fields=", ".join(COMPARABLE_FIELDS)
+            )
         )
     if not chosen:
-        raise InputError(f"--fields: give at least one of {', '.join(COMPARABLE_FIELDS)}")
+        raise InputError(
+            _("--fields: give at least one of {fields}").format(fields=", ".join(COMPARABLE_FIELDS))
+        )
     return chosen
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exportctl.diff.changeset import CHANGE_KINDS, ChangeSet
+from exportctl.i18n import N_, _, active, using
 from exportctl.identity import Check, Declared, tie_out
 
 __all__ = ["Check", "GroupCount", "Summary", "summarise"]
@@ -60,14 +61,29 @@ class Summary:
     """Removals the notice declares."""
     reconciles: bool
     """True when the counts add up and agree with every declared figure."""
-    statements: tuple[str, ...]
-    """One plain sentence per check, ending in whether it holds."""
     by_section: tuple[GroupCount, ...] = ()
     """Changes by HS section (in section order; items without a code last)."""
     by_chapter: tuple[GroupCount, ...] = ()
     """Changes by HS chapter."""
     checks: tuple[Check, ...] = ()
     """The checks behind :attr:`statements`, as data (same order)."""
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        """One plain sentence per check, ending in whether it holds, in the language
+        active when they are read (a report in another language: :meth:`statements_in`)."""
+        return self.statements_in(active())
+
+    def statements_in(self, lang: str) -> tuple[str, ...]:
+        """:attr:`statements` in ``lang`` (``en`` or ``ko``)."""
+        with using(lang):
+            return tuple(
+                _("{statement}: {verdict}.").format(
+                    statement=_(_SENTENCES[check.name]).format(**check.figures),
+                    verdict=_("reconciles") if check.ok else _("DOES NOT RECONCILE"),
+                )
+                for check in self.checks
+            )
 
     @property
     def renumbered(self) -> int:
@@ -100,7 +116,8 @@ class Summary:
                 "removed": self.declared_removed,
             },
             "reconciles": self.reconciles,
-            "statements": list(self.statements),
+            # Machine-read: the sentences stay English whatever the terminal speaks.
+            "statements": list(self.statements_in("en")),
             "by_section": [
                 {"section": g.key, "name": g.name, "total": g.total, **g.counts}
                 for g in self.by_section
@@ -121,13 +138,17 @@ def _roman(numeral: str) -> int:
 
 
 _SENTENCES = {
-    "sum": "{before:,} before + {added:,} added − {removed:,} removed = {computed:,}; "
-    "the new version has {after:,} items",
-    "declared_total": "the notice declares {declared:,} items; the new version has {after:,}",
-    "declared_added": "the notice declares {declared:,} added; {added:,} codes are new",
-    "declared_removed": "the notice declares {declared:,} removed; {removed:,} codes are gone",
-    "declared_sum": "declared figures: {before:,} + {added:,} − {removed:,} = {computed:,} "
-    "against the declared total {declared:,}",
+    "sum": N_(
+        "{before:,} before + {added:,} added − {removed:,} removed = {computed:,}; "
+        "the new version has {after:,} items"
+    ),
+    "declared_total": N_("the notice declares {declared:,} items; the new version has {after:,}"),
+    "declared_added": N_("the notice declares {declared:,} added; {added:,} codes are new"),
+    "declared_removed": N_("the notice declares {declared:,} removed; {removed:,} codes are gone"),
+    "declared_sum": N_(
+        "declared figures: {before:,} + {added:,} − {removed:,} = {computed:,} "
+        "against the declared total {declared:,}"
+    ),
 }
 """The plain sentence of each tie-out check, by :attr:`Check.name`."""
 
@@ -176,10 +197,6 @@ def _summarise(changes: ChangeSet, edition: str) -> Summary:
     data = tie_out(
         before, after, added, removed, Declared(declared_total, declared_added, declared_removed)
     )
-    checks = [(check.ok, _SENTENCES[check.name].format(**check.figures)) for check in data]
-    statements = tuple(
-        f"{text}: {'reconciles' if ok else 'DOES NOT RECONCILE'}." for ok, text in checks
-    )
 
     by_section: dict[str, Counter[str]] = {}
     section_names: dict[str, str] = {}
@@ -222,8 +239,7 @@ def _summarise(changes: ChangeSet, edition: str) -> Summary:
         declared_total=declared_total,
         declared_added=declared_added,
         declared_removed=declared_removed,
-        reconciles=all(ok for ok, _ in checks),
-        statements=statements,
+        reconciles=all(check.ok for check in data),
         by_section=sections,
         by_chapter=chapters,
         checks=tuple(data),

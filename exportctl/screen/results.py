@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportctl.bulk import paused_gc
 from exportctl.hscode import HSCode, Readings, read_code, shown_text
+from exportctl.i18n import _, active, ngettext, using
 from exportctl.models import ItemRecord, notice_text
 from exportctl.screen.index import STATUSES, ScreenIndex, Status, screen_code
 from exportctl.screen.reasons import Reason
@@ -157,8 +158,12 @@ def fail_statuses(fail_on: str | Iterable[str]) -> tuple[str, ...]:
     names = [name for name in names if name]
     unknown = [name for name in names if name not in FAIL_ON]
     if unknown or not names:
-        given = ", ".join(repr(name) for name in unknown) or "nothing"
-        raise ValueError(f"--fail-on takes {', '.join(FAIL_ON)} (comma-separated), not {given}")
+        given = ", ".join(repr(name) for name in unknown) or _("nothing")
+        raise ValueError(
+            _("--fail-on takes {names} (comma-separated), not {given}").format(
+                names=", ".join(FAIL_ON), given=given
+            )
+        )
     return tuple(dict.fromkeys(names))
 
 
@@ -232,19 +237,19 @@ class ScreenSummary:
         if self.description_checked:
             return None
         n = self.name_entries
-        entries = (
-            f"the {n:,} list entries defined by name (no HS code) were NOT checked"
-            if n != 1
-            else "the list entry defined by name (no HS code) was NOT checked"
-        )
+        entries = ngettext(
+            "the {n:,} list entry defined by name (no HS code) was NOT checked",
+            "the {n:,} list entries defined by name (no HS code) were NOT checked",
+            n,
+        ).format(n=n)
         if self.description_column is None:
-            return (
-                f"no description column: {entries}; map the column with --column description=HEADER"
-            )
-        return (
-            f'the description column "{self.description_column}" is empty in every row: '
-            f"{entries}; fill it in or map another column with --column description=HEADER"
-        )
+            return _(
+                "no description column: {entries}; map the column with --column description=HEADER"
+            ).format(entries=entries)
+        return _(
+            'the description column "{column}" is empty in every row: {entries}; fill it in '
+            "or map another column with --column description=HEADER"
+        ).format(column=self.description_column, entries=entries)
 
     @property
     def nothing_screened(self) -> bool:
@@ -259,7 +264,7 @@ class ScreenSummary:
             return None
         from exportctl.reports.language import text_for
 
-        t = text or text_for("en")
+        t = text or text_for(active())
         file = self.catalogue or t("screening.nothing.catalogue")
         if self.total == 0:
             return t("screening.nothing.no_rows", file=file)
@@ -281,8 +286,12 @@ class ScreenSummary:
             found.append(warning)
         if self.recovered:
             found.append(
-                f"{self.recovered:,} codes were read with zeros put back "
-                "(each such row's reason says how); check them"
+                ngettext(
+                    "{n:,} code was read with zeros put back (its row's reason says how); check it",
+                    "{n:,} codes were read with zeros put back (each such row's reason says "
+                    "how); check them",
+                    self.recovered,
+                ).format(n=self.recovered)
             )
         return found
 
@@ -316,11 +325,19 @@ class ScreenSummary:
         statuses = failing_statuses(names)
         hits = sum(self.counts[status] for status in statuses)
         if hits:
+            from exportctl.reports.language import text_for
+
+            t = text_for(active())
             each = ", ".join(
-                f"{self.counts[status]:,} {status}" for status in statuses if self.counts[status]
+                f"{self.counts[status]:,} {t.status(status)}"
+                for status in statuses
+                if self.counts[status]
             )
-            rows = "1 row fails" if hits == 1 else f"{hits:,} rows fail"
-            reasons.append(f"{rows} {flag}: {each}.")
+            reasons.append(
+                ngettext(
+                    "{n:,} row fails {flag}: {each}.", "{n:,} rows fail {flag}: {each}.", hits
+                ).format(n=hits, flag=flag, each=each)
+            )
         warning = self.description_warning
         if "review" in names and warning is not None:
             reasons.append(f"{flag}: {warning}.")
@@ -520,6 +537,11 @@ class ScreenReport:
         """See :meth:`ScreenSummary.warnings_in` (complete after ``results``)."""
         return self.summary.warnings_in(text)
 
+    def english_warnings(self) -> list[str]:
+        """:attr:`warnings` in English, as the JSON report keeps them (machine-read)."""
+        with using("en"):
+            return self.summary.warnings_in(None)
+
     def header_json(self) -> dict[str, Any]:
         """Everything of the JSON report but ``summary`` and ``rows``."""
         return {
@@ -540,7 +562,7 @@ class ScreenReport:
             ],
             "description_checked": self.description_checked,
             "nothing_screened": self.nothing_screened,
-            "warnings": self.warnings,
+            "warnings": self.english_warnings(),
             "extra_columns": list(self.extra_columns),
             "list_name": self.list_name or None,
             "as_of": self.as_of.isoformat() if self.as_of is not None else None,
@@ -555,7 +577,7 @@ class ScreenReport:
     @paused_gc()
     def drain(self) -> ScreenSummary:
         """Read the remaining results, only to count them; returns the summary."""
-        for _ in self.results:
+        for _result in self.results:
             pass
         return self.summary
 
