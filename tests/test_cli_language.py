@@ -163,7 +163,7 @@ def test_korean_sentences_the_walk_through_prints(korean: dict[str, Result]) -> 
     assert "오류 0건, 경고 3건:" in korean["import"].stdout
     assert "초안으로 저장했습니다" in korean["import"].stdout
     assert korean["refused"].stdout.startswith(
-        '러시아벨라루스_상황허가_2024-06_추가.xlsx, sheet "별표2의2": '
+        '러시아벨라루스_상황허가_2024-06_추가.xlsx, 시트 "별표2의2": '
         "오류 2건, 아무것도 쓰지 않았습니다."
     )
     assert "(2024-02 대비 추가 243, 삭제 0)" in korean["additions"].stdout

@@ -357,7 +357,7 @@ def test_a_notice_imported_twice_is_warned_naming_the_version(
     )  # fmt: skip
     assert '"2024-06"' in ko.output and '"2024-07"' in ko.output
     # The import's own lines are another area's; the notice warnings are Korean.
-    warned = [line for line in ko.output.splitlines() if "이미" in line]
+    warned = [line for line in ko.output.splitlines() if "이미" in line and "고시" in line]
     assert len(warned) == 2
     assert english_sentences("\n".join(warned)) == []
 

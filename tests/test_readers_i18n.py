@@ -180,8 +180,8 @@ def _sayings(result: Result) -> list[str]:
     """The lines the reading and validation layers wrote: the error, and under a dry run
     the findings and the parts read (the other lines are the CLI's own words)."""
     lines = result.output.splitlines()
-    ours = [line.removeprefix("Error: ") for line in lines if line.startswith("Error:")]
-    ours += [line for line in lines if re.match(r"\s+(error|warning): ", line)]
+    ours = [line.split(": ", 1)[1] for line in lines if line.startswith(("Error:", "오류:"))]
+    ours += [line for line in lines if re.match(r"\s+(error|warning|오류|경고): ", line)]
     ours += [line for line in lines if re.match(r"\s+(제\d+부|part \d+)", line)]
     return ours
 
