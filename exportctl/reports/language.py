@@ -27,12 +27,13 @@ import csv
 import datetime as dt
 import functools
 import io
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
 from exportctl.i18n import LANGUAGES, translations
 
-__all__ = ["LANGUAGES", "Text", "text_for"]
+__all__ = ["LANGUAGES", "Text", "text_for", "tie_out_sentences"]
 
 
 @functools.cache
@@ -116,3 +117,18 @@ class Text:
 def text_for(lang: str) -> Text:
     """The :class:`Text` of ``lang`` (``en`` or ``ko``), made once."""
     return Text(lang)
+
+
+def tie_out_sentences(checks: Iterable[Any], text: Text) -> list[str]:
+    """The tie-out checks of a change summary (:class:`exportctl.identity.Check`) said in
+    ``text``'s language, one sentence each ending in whether it holds.
+
+    The summary's own ``statements`` are English whatever the report's language; every
+    report says the checks from their data instead, with the PDF's words.
+    """
+    said = []
+    for check in checks:
+        figures = {key: text.number(value) for key, value in check.figures.items()}
+        outcome = text("pdf.check.ok") if check.ok else text("pdf.check.failed")
+        said.append(f"{text(f'pdf.check.{check.name}', **figures)}: {outcome}.")
+    return said

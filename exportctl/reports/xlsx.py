@@ -35,7 +35,7 @@ from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values
 from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
-from exportctl.reports.language import Text
+from exportctl.reports.language import Text, tie_out_sentences
 from exportctl.reports.tabular import MAX_TEXT, cut_text, write_text
 from exportctl.reports.workbook import open_workbook, print_setup
 
@@ -240,7 +240,7 @@ def _summary_sheet(
     _text(sheet, r, 0, text("tables.verdict"), formats["bold"])
     _text(sheet, r, 1, verdict, formats["good" if summary.reconciles else "bad"])
     r += 1
-    for statement in summary.statements:
+    for statement in tie_out_sentences(summary.checks, text):
         _text(sheet, r, 1, statement)
         r += 1
     r += 1
