@@ -24,6 +24,7 @@ from typing import Any
 from exportctl.diff import dotted
 from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
 from exportctl.reports.language import Text
+from exportctl.reports.pdf_banners import banner_story, screening_banners
 from exportctl.reports.pdf_document import (
     Outline,
     data_table,
@@ -35,7 +36,7 @@ from exportctl.reports.pdf_document import (
 from exportctl.reports.pdf_record import (
     build_report,
     completeness,
-    signoff_table,
+    signoff_story,
 )
 from exportctl.reports.screening import STATUS_COLOURS
 from exportctl.reports.tabular import attributes_text
@@ -110,6 +111,10 @@ def _record_story(
     width = frame_width()
     summary = report.summary
     story: list[Any] = [outline.heading(title, styles["title"], outline=t("pdf.record"))]
+    where = options.companion or ""
+    story += banner_story(
+        screening_banners(report, t, listed=listed, total=total, where=where), styles
+    )
     record = list(evidence.rows(t))
     story.extend(label_table(record, width, styles=styles, label_share=0.25))
     story.append(para(t("pdf.screen.against"), styles["h3"]))
@@ -168,21 +173,18 @@ def _record_story(
             right=(1,),
         )
     )
-    story.append(para(t("signoff.heading"), styles["h3"]))
-    approved = report.status == "approved"
-    story.extend(
-        signoff_table(
-            t,
-            operator=evidence.operator,
-            prepared_on=evidence.generated_at.date(),
-            approver=report.status_by if approved else None,
-            approved_at=report.status_at if approved else None,
-            zone=evidence.generated_at.tzinfo,
-            styles=styles,
-            width=width,
-        )
+    story += signoff_story(
+        t,
+        operator=evidence.operator,
+        prepared_on=evidence.generated_at.date(),
+        version=report.version,
+        status=report.status,
+        approved_by=report.status_by,
+        approved_at=report.status_at,
+        zone=evidence.generated_at.tzinfo,
+        styles=styles,
+        width=width,
     )
-    story.append(para(t("pdf.signoff_note", version=report.version), styles["small"]))
     return story
 
 
