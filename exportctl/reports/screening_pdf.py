@@ -61,6 +61,27 @@ def _collect(report: ScreenReport, limit: int) -> dict[str, list[ScreenResult]]:
     return kept
 
 
+_SHARES = (0.17, 0.11, 0.16, 0.23, 0.28)
+"""Shares of the width after the row-number column: product, code, verdict, entry, reason."""
+
+
+def _column_widths(
+    width: float, t: Text, shown: list[ScreenResult], styles: dict[str, Any]
+) -> list[float]:
+    """Column widths of the row tables: the row number's from its widest number (so it
+    never wraps: "12,345" broken over two lines reads as two rows), the rest shared."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    cell, bold = styles["cell"], styles["cell_bold"]
+    widest = max(
+        [stringWidth(t.number(r.row), cell.fontName, cell.fontSize) for r in shown]
+        + [stringWidth(t.column("row"), bold.fontName, bold.fontSize)]
+    )
+    first = widest + 6.5 + 2  # the table's cell padding (data_table) and a margin
+    rest = width - first
+    return [first, *(rest * share / sum(_SHARES) for share in _SHARES)]
+
+
 def _change_name(result: ScreenResult, t: Text) -> str:
     key = "pdf.screen.change." + result.change.replace(" ", "_")
     if t.has(key):
@@ -238,7 +259,8 @@ def write_pdf(
     story.append(PageBreak())
     body: list[Any] = []
     width = frame_width()
-    widths = [width * s for s in (0.05, 0.17, 0.11, 0.16, 0.23, 0.28)]
+    shown = [r for _key, _heading, _count, rows, _colour in groups for r in rows]
+    widths = _column_widths(width, t, shown, styles)
     header = [
         t.column("row"),
         t("pdf.screen.product"),
