@@ -94,6 +94,24 @@ class Text:
         name = f"{zone} " if zone and not zone.startswith(("+", "-")) and zone != "UTC" else ""
         return f"{value:%Y-%m-%d %H:%M:%S} {name}({shown})"
 
+    def notice(
+        self, number: str | None, date: dt.date | str | None, amendment: str | None = None
+    ) -> str:
+        """A notice as reports name it: ``고시 제2024-123호 (2024-06-28), <개정 …>`` or
+        ``notice 제2024-123호 of 2024-06-28, <…>``; parts not known left out, ``""``
+        when nothing is (the number and the amendment marker are quoted as printed)."""
+        when = date.isoformat() if isinstance(date, dt.date) else date
+        parts: list[str] = []
+        if number and when:
+            parts.append(self("notice.number_date", number=number, date=when))
+        elif number:
+            parts.append(self("notice.number", number=number))
+        elif when:
+            parts.append(self("notice.date", date=when))
+        if amendment:
+            parts.append(amendment)
+        return ", ".join(parts)
+
     def section_name(self, numeral: str, english: str) -> str:
         """The name of HS section ``numeral`` (``XVI``); ``english`` is the English name."""
         if self.lang == "ko":

@@ -147,7 +147,7 @@ def _record_story(
     against += version_rows(
         t,
         label=report.version,
-        notice=report.notice,
+        notice=t.notice(report.notice_number, report.notice_date, report.amendment),
         effective=effective,
         status=report.status,
         status_by=report.status_by,
