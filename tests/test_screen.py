@@ -18,7 +18,6 @@ from exportctl.hscode import CodeCell
 from exportctl.models import ItemRecord
 from exportctl.readers.layout import ParsedRow
 from exportctl.reports import screening
-from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.language import text_for
 from exportctl.screen import (
@@ -341,7 +340,7 @@ def test_csv_has_bom_every_row_and_neutralised_cells(index: ScreenIndex, tmp_pat
     assert [r["Status"] for r in rows] == ["controlled", "review", "clear", "invalid", "controlled"]
     assert rows[0]["SKU"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["Description"] == "'-2+3 노트북"
-    assert rows[0]["HS code"] == KEEP_TEXT + "8471.10"
+    assert rows[0]["HS code"] == "8471.10"
     assert summary.total == 5
     assert not list(tmp_path.glob(".*.part"))
 

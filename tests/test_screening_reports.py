@@ -98,12 +98,14 @@ def test_excel_csv_in_korean_keeps_codes_and_skus_as_text(
     assert {"품번", "판정", "HS 코드", "HS 코드 (숫자)", "변경 구분"} <= set(header)
     col = {name: header.index(ko.column(name)) for name in PEOPLE_COLUMNS[1:]}
     first = rows[0]
-    assert first[col["sku"]] == KEEP_TEXT + "00123"
-    assert first[col["code"]] == KEEP_TEXT + "0101.21"
-    assert first[col["code_digits"]] == KEEP_TEXT + "010121"
-    assert first[col["original_code"]] == KEEP_TEXT + "0101.21"
-    assert rows[2][col["code"]] == KEEP_TEXT + "0101.21.1000"
-    assert rows[2][col["code_digits"]] == KEEP_TEXT + "0101211000"
+    # Codes and SKUs as written, zeros and all (exportctl.reports.cells: no word joiner).
+    assert first[col["sku"]] == "00123"
+    assert first[col["code"]] == "0101.21"
+    assert first[col["code_digits"]] == "010121"
+    assert first[col["original_code"]] == "0101.21"
+    assert rows[2][col["code"]] == "0101.21.1000"
+    assert rows[2][col["code_digits"]] == "0101211000"
+    assert not any(KEEP_TEXT in cell for row in rows for cell in row)
     # 2024-07 dropped 0101.21; 8471.30 was never listed.
     assert [r[col["status"]] for r in rows] == ["해당 없음"] * 4
     previous = [r[col["previous_status"]] for r in rows]

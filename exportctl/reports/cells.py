@@ -1,31 +1,37 @@
-"""How a value is written into a CSV cell, in each dialect.
+"""How a value is written into a CSV cell, in each dialect, and why codes are left as written.
 
-Excel guesses the type of every CSV cell when the file is opened by a double-click,
-and nothing in the file can tell it otherwise: ``0101211000`` becomes the number
-101211000, ``0101.21`` becomes 101.21, ``8471.30`` becomes 8471.3 and ``3-1`` a
-date. That is the very damage exportctl repairs on input, so the ``excel`` dialect
-(the default) writes such cells in a form Excel keeps as text:
+**Decision (issue 21): the CSV holds every code exactly as written, with nothing added;
+the XLSX is the file for Excel.** An officer's look-up is ``VLOOKUP``/``MATCH`` of a
+code typed into another sheet against the report's code column. Until now the
+``excel`` dialect put an invisible U+2060 WORD JOINER before every cell Excel would
+read as a number or a date, so ``0101.21`` stayed text on a double-click; but the
+cell then holds ``\u20600101.21``, which no typed ``0101.21`` equals, so every
+look-up of a protected code failed, silently, and that is worse than a lost zero
+that shows. The other tricks fail the same way or worse: ``="0101.21"`` is a formula
+(and a CSV cell that runs a formula is what :func:`exportctl.reports.safe.neutralise`
+guards against), and a leading apostrophe is part of the value in every spreadsheet
+but Excel.
 
-* a cell that Excel would read as a number or a date (digits with an optional
-  sign, separators, decimal point, exponent or percent sign; ``d-m``, ``d/m``
-  forms) starts with U+2060 WORD JOINER. The character is invisible and has no
-  width, it is not white space (Excel does not trim it) and it is no formula
-  trigger, so the cell stays text and shows exactly ``0101.21``. exportctl's
-  own readers drop it when the file is read back. A program reading the file
-  should ask for the ``plain`` dialect instead;
+So, in the ``excel`` dialect (a byte-order mark so Hangul shows, headers and values
+in words) and the ``plain`` one alike:
+
+* codes are written as the report spells them: ``8471.30.1000`` dotted in ``code``
+  (a code with two dots is text in every spreadsheet), digits in ``code_digits``;
+* what a double-click still does to a dotless or one-dot code (``0101210000`` becomes
+  101210000, ``8471.30`` becomes 8471.3) it does to the typed code as well, so a
+  look-up still matches; to *see* the zeros, import the CSV with the code columns as
+  Text (LibreOffice's Text Import, Excel's Data > From Text/CSV), or open the XLSX,
+  whose code cells are text cells: it is the file to hand to people;
 * a cell that would start a formula gets the leading apostrophe of
-  :func:`exportctl.reports.safe.neutralise` (OWASP CSV injection), in both
-  dialects.
+  :func:`exportctl.reports.safe.neutralise` (OWASP CSV injection), as before.
 
-``="0101"``, the other common way, is itself a formula, so it is not used; a
-leading apostrophe would show in the cell. The XLSX reports store codes as text
-cells and need none of this: they are the form to hand to people.
+``tests/test_spreadsheet_lookup.py`` checks this in LibreOffice Calc: the codes
+keep their zeros and a VLOOKUP of a typed code finds its row. exportctl's readers
+still drop a leading :data:`KEEP_TEXT` from files written by older versions.
 
 Example:
     >>> excel_cell("0101.21")
-    '\\u20600101.21'
-    >>> excel_cell("HS 0101")
-    'HS 0101'
+    '0101.21'
     >>> excel_cell("=1+1")
     "'=1+1"
 """
@@ -40,7 +46,8 @@ from exportctl.reports.safe import neutralise
 __all__ = ["KEEP_TEXT", "csv_cell", "excel_cell", "looks_like_a_number"]
 
 KEEP_TEXT = "\u2060"
-"""WORD JOINER: put before a cell Excel would otherwise turn into a number or a date."""
+"""WORD JOINER, which older versions put before a cell Excel would turn into a number
+or a date (no longer written; readers drop it from such files)."""
 
 _NUMBER_LIKE = re.compile(
     r"""^\s*(
@@ -65,16 +72,15 @@ def looks_like_a_number(text: str) -> bool:
 def excel_cell(value: Any) -> Any:
     """``value`` for a CSV meant to be opened in Excel (see the module's note).
 
-    Numbers (``int``) are left as numbers; text that Excel would change is
-    protected; ``None`` becomes an empty cell.
+    Numbers (``int``) are left as numbers, text as written (a formula start
+    neutralised); ``None`` becomes an empty cell.
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        if looks_like_a_number(value):
-            return KEEP_TEXT + value
+        # Codes and numbers as written: see the module's note on look-ups.
         return neutralise(value)
     return value
 

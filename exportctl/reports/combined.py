@@ -20,7 +20,7 @@ from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.language import Text
 from exportctl.reports.screening import summary_rows
 from exportctl.reports.tabular import report_json, write_text
-from exportctl.reports.workbook import open_workbook, print_setup
+from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 from exportctl.screen.combined import CombinedReport, CombinedRow
 from exportctl.screen.results import ScreenResult
 
@@ -116,8 +116,11 @@ def xlsx_report(report: CombinedReport, path: Path, options: ReportOptions) -> C
         }
         rows_sheet = book.add_worksheet(t("combined.rows_sheet"))
         names = header(report, t)
+        widths = readable_widths(
+            [40 if "reason" in name or col == 2 else 16 for col, name in enumerate(names)]
+        )
         for col, name in enumerate(names):
-            rows_sheet.set_column(col, col, 40 if "reason" in name or col == 2 else 16)
+            rows_sheet.set_column(col, col, widths[col])
             write_text(rows_sheet, 0, col, name, head)
         rows_sheet.freeze_panes(1, 0)
         print_setup(rows_sheet, title=title)

@@ -24,7 +24,7 @@ from exportctl.reports.cells import csv_cell
 from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.language import Text
 from exportctl.reports.tabular import flag, report_json, serial_value, write_text
-from exportctl.reports.workbook import open_workbook, print_setup
+from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
 __all__ = ["COLUMNS", "csv_report", "json_report", "row_values", "xlsx_report"]
 
@@ -149,10 +149,13 @@ def xlsx_report(result: CrossList, path: Path, options: ReportOptions) -> None:
         text_format = book.add_format({"num_format": "@"})
         bold = book.add_format({"bold": True})
         heading = book.add_format({"bold": True, "font_size": 14})
-        formats = [text_format if name in _TEXT_COLUMNS else None for name in COLUMNS]
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        formats = [text_format if name in _TEXT_COLUMNS else wrap for name in COLUMNS]
+        keep = frozenset(i for i, name in enumerate(COLUMNS) if name in _TEXT_COLUMNS)
+        widths = readable_widths(list(_WIDTHS), keep=keep)
         sheet = book.add_worksheet(text("crosslist.rows_sheet"))
         for col, name in enumerate(COLUMNS):
-            sheet.set_column(col, col, _WIDTHS[col], formats[col])
+            sheet.set_column(col, col, widths[col], formats[col])
             sheet.write_string(0, col, text(f"crosslist.column.{name}"), header)
         sheet.freeze_panes(1, 0)
         print_setup(sheet, title=title, header_rows=1)

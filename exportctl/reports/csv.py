@@ -4,9 +4,8 @@
   byte-order mark (Excel then reads Hangul), CRLF line ends, headers in words in the
   report's language (``HS 코드``, ``Old description``), change kinds and flags as
   words (``추가``, ``예``/``아니오``), and every cell through
-  :func:`exportctl.reports.cells.excel_cell`: a cell Excel would turn into a number
-  or a date (``0101211000``, ``0101.21``) starts with an invisible word joiner so
-  its zeros survive, and no cell can start a formula.
+  :func:`exportctl.reports.cells.excel_cell`: codes as written (so a look-up of a
+  typed code finds them; see that module for why), and no cell can start a formula.
 * ``plain``, for programs: no BOM, CRLF line ends (RFC 4180), the machine column
   names of :data:`CHANGE_COLUMNS` as headers, machine values (``added``, codes as
   written, flags ``true``/``false``); cells that would start a formula still get the

@@ -177,7 +177,11 @@ def info_rows(
     return version_rows(
         text,
         label=info.label,
-        notice=info.notice if notice is None else notice,
+        notice=(
+            text.notice(info.notice_number, info.notice_date, info.amendment)
+            if notice is None
+            else notice
+        ),
         effective=info.effective,
         status=info.status,
         status_by=info.status_by,

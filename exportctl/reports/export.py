@@ -48,7 +48,7 @@ from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
 from exportctl.reports.language import Text
 from exportctl.reports.tabular import attributes_text, flag, report_json, serial_value, write_text
-from exportctl.reports.workbook import open_workbook, print_setup
+from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -410,15 +410,19 @@ def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> No
         text_format = book.add_format({"num_format": "@"})
         bold = book.add_format({"bold": True})
         heading = book.add_format({"bold": True, "font_size": 14})
-        formats = [text_format if name in _TEXT_COLUMNS else None for name in EXPORT_COLUMNS]
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        formats = [text_format if name in _TEXT_COLUMNS else wrap for name in EXPORT_COLUMNS]
         names = [text.column(name) for name in EXPORT_COLUMNS]
+        # Codes keep their width; other text narrowed to print readably wraps.
+        keep = frozenset(i for i, name in enumerate(EXPORT_COLUMNS) if name in _TEXT_COLUMNS)
+        widths = readable_widths([_WIDTHS[name] for name in EXPORT_COLUMNS], keep=keep)
         items_title = text("tables.items_sheet")
 
         def new_sheet(part: int) -> Any:
             name = sheet_title(items_title, part)
             sheet = book.add_worksheet(name)
-            for col, column in enumerate(EXPORT_COLUMNS):
-                sheet.set_column(col, col, _WIDTHS[column], formats[col])
+            for col, width in enumerate(widths):
+                sheet.set_column(col, col, width, formats[col])
                 sheet.write_string(0, col, names[col], header)
             sheet.freeze_panes(1, 0)
             print_setup(sheet, title=f"{title} — {name}", header_rows=1)

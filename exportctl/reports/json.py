@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from exportctl.diff import Change, ChangeSet, Summary, VersionInfo, summarise
 from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.language import tie_out_sentences
 from exportctl.reports.tabular import report_json
 
 __all__ = ["change_set_to_json", "write_json"]
@@ -99,9 +100,17 @@ def change_set_to_json(
             "from": _version_json(changes.old_version),
             "to": _version_json(changes.new_version),
         },
-        "summary": summary.to_json(),
+        "summary": _summary_json(summary, options),
         "changes": [change_to_json(c) for c in changes.changes],
     }
+
+
+def _summary_json(summary: Summary, options: ReportOptions | None) -> dict[str, Any]:
+    """The summary, its ``statements`` in the report's language (English without options)."""
+    data = summary.to_json()
+    if options is not None:
+        data["statements"] = tie_out_sentences(summary.checks, options.text)
+    return data
 
 
 def write_json(

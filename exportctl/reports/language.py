@@ -27,12 +27,13 @@ import csv
 import datetime as dt
 import functools
 import io
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
 from exportctl.i18n import LANGUAGES, translations
 
-__all__ = ["LANGUAGES", "Text", "text_for"]
+__all__ = ["LANGUAGES", "Text", "text_for", "tie_out_sentences"]
 
 
 @functools.cache
@@ -93,6 +94,24 @@ class Text:
         name = f"{zone} " if zone and not zone.startswith(("+", "-")) and zone != "UTC" else ""
         return f"{value:%Y-%m-%d %H:%M:%S} {name}({shown})"
 
+    def notice(
+        self, number: str | None, date: dt.date | str | None, amendment: str | None = None
+    ) -> str:
+        """A notice as reports name it: ``고시 제2024-123호 (2024-06-28), <개정 …>`` or
+        ``notice 제2024-123호 of 2024-06-28, <…>``; parts not known left out, ``""``
+        when nothing is (the number and the amendment marker are quoted as printed)."""
+        when = date.isoformat() if isinstance(date, dt.date) else date
+        parts: list[str] = []
+        if number and when:
+            parts.append(self("notice.number_date", number=number, date=when))
+        elif number:
+            parts.append(self("notice.number", number=number))
+        elif when:
+            parts.append(self("notice.date", date=when))
+        if amendment:
+            parts.append(amendment)
+        return ", ".join(parts)
+
     def section_name(self, numeral: str, english: str) -> str:
         """The name of HS section ``numeral`` (``XVI``); ``english`` is the English name."""
         if self.lang == "ko":
@@ -116,3 +135,18 @@ class Text:
 def text_for(lang: str) -> Text:
     """The :class:`Text` of ``lang`` (``en`` or ``ko``), made once."""
     return Text(lang)
+
+
+def tie_out_sentences(checks: Iterable[Any], text: Text) -> list[str]:
+    """The tie-out checks of a change summary (:class:`exportctl.identity.Check`) said in
+    ``text``'s language, one sentence each ending in whether it holds.
+
+    The summary's own ``statements`` are English whatever the report's language; every
+    report says the checks from their data instead, with the PDF's words.
+    """
+    said = []
+    for check in checks:
+        figures = {key: text.number(value) for key, value in check.figures.items()}
+        outcome = text("pdf.check.ok") if check.ok else text("pdf.check.failed")
+        said.append(f"{text(f'pdf.check.{check.name}', **figures)}: {outcome}.")
+    return said

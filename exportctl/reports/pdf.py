@@ -43,7 +43,8 @@ from exportctl.diff import (
     summarise,
 )
 from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
-from exportctl.reports.language import Text
+from exportctl.reports.language import Text, tie_out_sentences
+from exportctl.reports.pdf_banners import banner_story, change_banners
 from exportctl.reports.pdf_document import (
     FONT_BOLD,
     FONT_REGULAR,
@@ -63,7 +64,7 @@ from exportctl.reports.pdf_record import (
     CONTENTS_MIN_ROWS,
     build_report,
     completeness,
-    signoff_table,
+    signoff_story,
 )
 from exportctl.reports.tabular import attributes_text
 
@@ -164,6 +165,10 @@ def _record_story(
     evidence = options.evidence
     width = frame_width()
     story: list[Any] = [outline.heading(title, styles["title"], outline=t("pdf.record"))]
+    total = len(changes.changes)
+    where = options.companion or ""
+    banners = change_banners(changes, summary, t, listed=listed, total=total, where=where)
+    story += banner_story(banners, styles)
     record = list(evidence.rows(t))
     name = changes.list_name or changes.list_slug
     if name:
@@ -187,7 +192,6 @@ def _record_story(
             story.append(
                 para(t("pdf.at_import", version=info.label, warning=warning), styles["small"])
             )
-    total = len(changes.changes)
     keys = ("report.partial", "pdf.complete")
     story.append(completeness(t, styles, options, listed=listed, total=total, keys=keys))
     verdict = t("pdf.reconciles") if summary.reconciles else t("pdf.not_reconciles")
@@ -202,23 +206,19 @@ def _record_story(
             styles["body"],
         )
     )
-    story.append(para(t("signoff.heading"), styles["h3"]))
     new = changes.new_version
-    approver = new.status_by if new is not None and new.status == "approved" else None
-    story.extend(
-        signoff_table(
-            t,
-            operator=evidence.operator,
-            prepared_on=evidence.generated_at.date(),
-            approver=approver,
-            approved_at=new.status_at if new is not None else None,
-            zone=evidence.generated_at.tzinfo,
-            styles=styles,
-            width=width,
-        )
+    story += signoff_story(
+        t,
+        operator=evidence.operator,
+        prepared_on=evidence.generated_at.date(),
+        version=new.label if new is not None else None,
+        status=new.status if new is not None else None,
+        approved_by=new.status_by if new is not None else None,
+        approved_at=new.status_at if new is not None else None,
+        zone=evidence.generated_at.tzinfo,
+        styles=styles,
+        width=width,
     )
-    if new is not None:
-        story.append(para(t("pdf.signoff_note", version=new.label), styles["small"]))
     return story
 
 
@@ -339,12 +339,8 @@ def _summary_story(
     )
     fields = ", ".join(t.column(f) for f in changes.fields)
     story.append(para(f"{t('pdf.fields')}: {fields}", styles["statement"]))
-    for check in summary.checks:
-        figures = {k: n(v) for k, v in check.figures.items()}
-        outcome = t("pdf.check.ok") if check.ok else t("pdf.check.failed")
-        story.append(
-            para(f"• {t(f'pdf.check.{check.name}', **figures)}: {outcome}.", styles["body"])
-        )
+    for sentence in tie_out_sentences(summary.checks, t):
+        story.append(para(f"• {sentence}", styles["body"]))
     kinds = ", ".join(f"{t.kind(k)} {n(summary.kinds.get(k, 0))}" for k in CHANGE_KINDS)
     story.append(para(t("pdf.kinds_line", kinds=kinds), styles["body"]))
     story.append(para(t("pdf.added_removed_note"), styles["small"]))

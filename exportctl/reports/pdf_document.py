@@ -321,6 +321,8 @@ class Outline:
         """Bookmark key → page number, filled while the document is laid out."""
         self.pending: dict[int, list[tuple[float, float, str]]] = {}
         """Page number → contents lines (right x, baseline y, key) still to number."""
+        self.spots: dict[int, list[tuple[str, float, float]]] = {}
+        """Page number → bookmarks (key, left x, top y) to set when that page is written."""
 
     def heading(self, text: str, style: Any, *, level: int = 0, outline: str | None = None) -> Any:
         """A heading paragraph that bookmarks itself (``outline`` is the bookmark title,
@@ -330,14 +332,19 @@ class Outline:
         key = f"h{len(self.entries)}"
         title = outline if outline is not None else text
         self.entries.append((_printable(title), key, level))
-        pages = self.pages
+        pages, spots = self.pages, self.spots
 
         class Heading(Paragraph):  # type: ignore[misc]
             def draw(self) -> None:
                 canvas = self.canv
-                canvas.bookmarkPage(key)
+                # The destination is set when the page is written (NumberedCanvas.save):
+                # pages are held back until the end for "page N of M", and a bookmark
+                # set now would point at the page object the document has open, page 1.
+                page = canvas.getPageNumber()
+                left, top = canvas.absolutePosition(0, self.height)
+                spots.setdefault(page, []).append((key, left, top))
                 canvas.addOutlineEntry(_printable(title), key, level=level, closed=level > 0)
-                pages[key] = canvas.getPageNumber()
+                pages[key] = page
                 super().draw()
 
         return Heading(escape(text), style)
@@ -443,6 +450,7 @@ def build_document(
     make_footer = footer
     pending = outline.pending if outline is not None else {}
     pages_of = outline.pages if outline is not None else {}
+    spots = outline.spots if outline is not None else {}
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         """Keeps every page until the end so the footer can say "page N of M"
@@ -461,6 +469,8 @@ def build_document(
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
+                for key, left, top in spots.get(self._pageNumber, ()):
+                    self.bookmarkPage(key, fit="XYZ", left=left, top=top)
                 self._numbers()
                 self._footer(total)
                 super().showPage()

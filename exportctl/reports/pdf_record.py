@@ -94,20 +94,26 @@ def local_date(moment: dt.datetime | None, zone: dt.tzinfo | None) -> str:
     return aware.astimezone(zone).date().isoformat()
 
 
-def signoff_table(
+def signoff_story(
     text: Any,
     *,
     operator: str,
     prepared_on: dt.date,
-    approver: str | None,
+    version: str | None,
+    status: str | None,
+    approved_by: str | None,
     approved_at: dt.datetime | None,
     zone: dt.tzinfo | None,
     styles: dict[str, Any],
     width: float,
 ) -> list[Any]:
-    """The sign-off block: prepared (the operator, today), reviewed (blank, for a
-    hand signature), approved (from the version's approval record, when it has one);
-    each with name, date and a signature box tall enough to sign in."""
+    """The sign-off (결재) block and, under it, the list version's approval as a fact.
+
+    The block records only what happened: the report was prepared by the operator
+    today; review and approval of *this report* are blank lines to sign by hand. The
+    version's own approval (who approved the list version, when) is a fact about the
+    version, so it is said beside the block, never written into its approval line.
+    """
     from reportlab.lib.units import mm
     from reportlab.platypus import Spacer
 
@@ -115,12 +121,7 @@ def signoff_table(
     rows = [
         [text("signoff.prepared"), operator, prepared_on.isoformat(), tall],
         [text("signoff.reviewed"), "", "", tall],
-        [
-            text("signoff.approved"),
-            approver or "",
-            local_date(approved_at, zone) if approver else "",
-            tall,
-        ],
+        [text("signoff.approved"), "", "", tall],
     ]
     header = [
         text("signoff.role"),
@@ -129,7 +130,25 @@ def signoff_table(
         text("signoff.signature"),
     ]
     shares = (0.16, 0.3, 0.18, 0.36)
-    return data_table(header, rows, [width * s for s in shares], styles=styles)
+    story: list[Any] = [para(text("signoff.heading"), styles["h3"])]
+    story += data_table(header, rows, [width * s for s in shares], styles=styles)
+    story.append(para(text("signoff.note"), styles["small"]))
+    if version is not None:
+        if status == "approved" and approved_by:
+            fact = text(
+                "signoff.version_approved",
+                version=version,
+                name=approved_by,
+                date=local_date(approved_at, zone) or text("value.undated"),
+            )
+        else:
+            fact = text(
+                "signoff.version_not_approved",
+                version=version,
+                status=text.status(status or "draft"),
+            )
+        story.append(para(fact, styles["body"]))
+    return story
 
 
 def evidence_footer(

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.errors import InputError
+from exportctl.i18n import using
 from exportctl.reports.evidence import ReportOptions
 
 __all__ = ["REPORTS", "Entry", "Written", "formats_of", "new_file_mode", "write_report"]
@@ -202,7 +203,11 @@ def prepare_report(
     os.close(handle)
     temp = Path(name)
     try:
-        result = entry.load()(data, temp, options)
+        # Sentences built while the report is written (warnings, notes, reasons that
+        # screening makes as rows stream through) are said in the report's language,
+        # whatever the terminal speaks.
+        with using(options.lang):
+            result = entry.load()(data, temp, options)
         os.chmod(temp, new_file_mode())
         return Pending(temp, target, result)
     except BaseException:

@@ -316,7 +316,7 @@ def summary_rows(
     rows += version_rows(
         t,
         label=report.version,
-        notice=report.notice,
+        notice=t.notice(report.notice_number, report.notice_date, report.amendment),
         effective=dt.date.fromisoformat(report.effective) if report.effective else None,
         status=report.status,
         status_by=report.status_by,

@@ -24,6 +24,7 @@ from typing import Any
 from exportctl.diff import dotted
 from exportctl.reports.evidence import Evidence, ReportOptions, version_rows
 from exportctl.reports.language import Text
+from exportctl.reports.pdf_banners import banner_story, screening_banners
 from exportctl.reports.pdf_document import (
     Outline,
     data_table,
@@ -35,7 +36,7 @@ from exportctl.reports.pdf_document import (
 from exportctl.reports.pdf_record import (
     build_report,
     completeness,
-    signoff_table,
+    signoff_story,
 )
 from exportctl.reports.screening import STATUS_COLOURS
 from exportctl.reports.tabular import attributes_text
@@ -58,6 +59,27 @@ def _collect(report: ScreenReport, limit: int) -> dict[str, list[ScreenResult]]:
         if result.changed and len(changed) < limit:
             changed.append(result)
     return kept
+
+
+_SHARES = (0.17, 0.11, 0.16, 0.23, 0.28)
+"""Shares of the width after the row-number column: product, code, verdict, entry, reason."""
+
+
+def _column_widths(
+    width: float, t: Text, shown: list[ScreenResult], styles: dict[str, Any]
+) -> list[float]:
+    """Column widths of the row tables: the row number's from its widest number (so it
+    never wraps: "12,345" broken over two lines reads as two rows), the rest shared."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    cell, bold = styles["cell"], styles["cell_bold"]
+    widest = max(
+        [stringWidth(t.number(r.row), cell.fontName, cell.fontSize) for r in shown]
+        + [stringWidth(t.column("row"), bold.fontName, bold.fontSize)]
+    )
+    first = widest + 6.5 + 2  # the table's cell padding (data_table) and a margin
+    rest = width - first
+    return [first, *(rest * share / sum(_SHARES) for share in _SHARES)]
 
 
 def _change_name(result: ScreenResult, t: Text) -> str:
@@ -110,6 +132,10 @@ def _record_story(
     width = frame_width()
     summary = report.summary
     story: list[Any] = [outline.heading(title, styles["title"], outline=t("pdf.record"))]
+    where = options.companion or ""
+    story += banner_story(
+        screening_banners(report, t, listed=listed, total=total, where=where), styles
+    )
     record = list(evidence.rows(t))
     story.extend(label_table(record, width, styles=styles, label_share=0.25))
     story.append(para(t("pdf.screen.against"), styles["h3"]))
@@ -121,7 +147,7 @@ def _record_story(
     against += version_rows(
         t,
         label=report.version,
-        notice=report.notice,
+        notice=t.notice(report.notice_number, report.notice_date, report.amendment),
         effective=effective,
         status=report.status,
         status_by=report.status_by,
@@ -168,21 +194,18 @@ def _record_story(
             right=(1,),
         )
     )
-    story.append(para(t("signoff.heading"), styles["h3"]))
-    approved = report.status == "approved"
-    story.extend(
-        signoff_table(
-            t,
-            operator=evidence.operator,
-            prepared_on=evidence.generated_at.date(),
-            approver=report.status_by if approved else None,
-            approved_at=report.status_at if approved else None,
-            zone=evidence.generated_at.tzinfo,
-            styles=styles,
-            width=width,
-        )
+    story += signoff_story(
+        t,
+        operator=evidence.operator,
+        prepared_on=evidence.generated_at.date(),
+        version=report.version,
+        status=report.status,
+        approved_by=report.status_by,
+        approved_at=report.status_at,
+        zone=evidence.generated_at.tzinfo,
+        styles=styles,
+        width=width,
     )
-    story.append(para(t("pdf.signoff_note", version=report.version), styles["small"]))
     return story
 
 
@@ -236,7 +259,8 @@ def write_pdf(
     story.append(PageBreak())
     body: list[Any] = []
     width = frame_width()
-    widths = [width * s for s in (0.05, 0.17, 0.11, 0.16, 0.23, 0.28)]
+    shown = [r for _key, _heading, _count, rows, _colour in groups for r in rows]
+    widths = _column_widths(width, t, shown, styles)
     header = [
         t.column("row"),
         t("pdf.screen.product"),

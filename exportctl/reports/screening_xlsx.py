@@ -76,7 +76,7 @@ def write_xlsx(
     Returns:
         The completed summary.
     """
-    from exportctl.reports.workbook import open_workbook, print_setup
+    from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
     options = options or ReportOptions()
     t = options.text
@@ -91,12 +91,18 @@ def write_xlsx(
         people = PeopleCells(t, report.version)
         names = [*PEOPLE_COLUMNS, *(None for _ in report.extra_columns)]
         header = people.header(report)
-        formats = [text_format if name in _XLSX_TEXT_COLUMNS else None for name in names]
+        # Codes and the row number keep their width; text narrowed to print at a
+        # readable scale wraps in its cell.
+        wrap_format = book.add_format({"text_wrap": True, "valign": "top"})
+        formats = [text_format if name in _XLSX_TEXT_COLUMNS else wrap_format for name in names]
+        keep = frozenset(i for i, n in enumerate(names) if n in (*_XLSX_TEXT_COLUMNS, "row"))
+        widths = readable_widths(
+            [_XLSX_WIDTHS[n] if n is not None else _XLSX_EXTRA_WIDTH for n in names], keep=keep
+        )
 
         def new_sheet(sheet_name: str) -> tuple[Any, RowStream]:
             sheet = book.add_worksheet(sheet_name)
-            for col, name in enumerate(names):
-                width = _XLSX_WIDTHS[name] if name is not None else _XLSX_EXTRA_WIDTH
+            for col, width in enumerate(widths):
                 sheet.set_column(col, col, width, formats[col])
                 sheet.write_string(0, col, header[col], header_format)
             sheet.freeze_panes(1, 0)

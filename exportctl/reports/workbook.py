@@ -6,7 +6,11 @@
   comments with the exportctl version and generation time);
 * :func:`print_setup` makes a sheet print as a person expects: landscape A4, fit to
   the page width, the header row repeated on every page, a header with the report's
-  title and a footer with "page N of M" and the sheet name.
+  title and a footer with "page N of M" and the sheet name;
+* :func:`readable_widths` narrows wide columns so that fitting the width still prints
+  at :data:`MIN_PRINT_SCALE` or more (:func:`print_scale` is the scale a spreadsheet
+  computes for fit-to-width: the printable width over the columns' width). Narrowed
+  text wraps in its cell rather than shrinking the whole page.
 
 XLSX text cells are inert (a formula is a different cell type), so text is written
 as it is, never with a leading apostrophe; only text that xlsxwriter would copy into
@@ -20,12 +24,79 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from exportctl.reports.evidence import ReportOptions
 
-__all__ = ["WORKBOOK_OPTIONS", "open_workbook", "print_setup"]
+__all__ = [
+    "MIN_PRINT_SCALE",
+    "WORKBOOK_OPTIONS",
+    "column_pixels",
+    "open_workbook",
+    "print_scale",
+    "print_setup",
+    "readable_widths",
+]
+
+MIN_PRINT_SCALE = 0.6
+"""Below this, fit-to-width prints 7.5-point text under 4.5 points: unreadable on paper."""
+
+_PAGE_MM = {True: 297.0, False: 210.0}
+"""A4 width in millimetres, landscape and portrait."""
+_MARGINS_MM = 2 * 0.7 * 25.4
+"""Left plus right page margins: xlsxwriter's (and Excel's) default 0.7 inch each."""
+_PX_PER_MM = 96 / 25.4
+
+
+def column_pixels(width: float) -> int:
+    """A column width in characters as pixels, the way Excel and xlsxwriter convert it
+    (Calibri 11: 7 pixels a character plus 5 of padding)."""
+    return int(width * 7 + 5) if width >= 1 else int(width * 12 + 0.5)
+
+
+def print_scale(widths: Sequence[float], *, landscape: bool = True) -> float:
+    """The scale fit-to-width prints columns of ``widths`` at on A4 (1.0 when they fit)."""
+    printable = (_PAGE_MM[landscape] - _MARGINS_MM) * _PX_PER_MM
+    total = sum(column_pixels(width) for width in widths)
+    return min(1.0, printable / total) if total else 1.0
+
+
+def readable_widths(
+    widths: list[float],
+    *,
+    keep: frozenset[int] = frozenset(),
+    landscape: bool = True,
+    floor: float = 6.0,
+) -> list[float]:
+    """``widths`` narrowed where needed so fit-to-width prints at :data:`MIN_PRINT_SCALE`.
+
+    Columns at or under ``floor`` characters (flags, chapters) and those in ``keep``
+    (codes, which must never be cut) keep their width; the part of each other column
+    above ``floor`` shrinks by one factor, the largest that fits, so wide text columns
+    give up the most.
+    """
+    # Aim a point above the minimum: spreadsheets round each column to whole pixels.
+    target = MIN_PRINT_SCALE + 0.01
+    if print_scale(widths, landscape=landscape) >= target:
+        return list(widths)
+
+    def shrunk(factor: float) -> list[float]:
+        return [
+            w if w <= floor or i in keep else round(floor + (w - floor) * factor, 1)
+            for i, w in enumerate(widths)
+        ]
+
+    low, high = 0.0, 1.0
+    for _ in range(30):  # bisection: the scale grows as the factor falls
+        middle = (low + high) / 2
+        if print_scale(shrunk(middle), landscape=landscape) >= target:
+            low = middle
+        else:
+            high = middle
+    return shrunk(low)
+
 
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "constant_memory": True,

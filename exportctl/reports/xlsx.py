@@ -35,9 +35,9 @@ from exportctl.diff import CHANGE_KINDS, Change, ChangeSet, Summary, VersionInfo
 from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values
 from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
-from exportctl.reports.language import Text
+from exportctl.reports.language import Text, tie_out_sentences
 from exportctl.reports.tabular import MAX_TEXT, cut_text, write_text
-from exportctl.reports.workbook import open_workbook, print_setup
+from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
 __all__ = ["SHEET_NAMES", "write_xlsx"]
 
@@ -89,6 +89,17 @@ _WIDTHS: dict[str, float] = {
     "fields_changed": 22,
     "related_codes": 28,
 }
+
+
+def _print_widths() -> list[float]:
+    """Column widths of a change sheet, narrowed to print at a readable scale."""
+    widths = [_WIDTHS.get(column, 14) for column in CHANGE_COLUMNS]
+    keep = frozenset(i for i, c in enumerate(CHANGE_COLUMNS) if c in _KEEP_WIDTH)
+    return readable_widths(widths, keep=keep)
+
+
+_KEEP_WIDTH = frozenset({"change", "code", "code_digits", "old_code", "serial", "old_serial"})
+"""Columns never narrowed: a cut code or serial misleads."""
 
 
 def write_xlsx(
@@ -180,7 +191,9 @@ def _summary_sheet(
 ) -> None:
     text = options.text
     sheet = book.add_worksheet(text("tables.summary_sheet"))
-    print_setup(sheet, title=title, header_rows=0, landscape=False)
+    # Landscape: the counts by section beside the sentences are eleven columns wide,
+    # which portrait would print at 44 %.
+    print_setup(sheet, title=title, header_rows=0)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 70)
     sheet.set_column(2, 10, 12)
@@ -240,7 +253,7 @@ def _summary_sheet(
     _text(sheet, r, 0, text("tables.verdict"), formats["bold"])
     _text(sheet, r, 1, verdict, formats["good" if summary.reconciles else "bad"])
     r += 1
-    for statement in summary.statements:
+    for statement in tie_out_sentences(summary.checks, text):
         _text(sheet, r, 1, statement)
         r += 1
     r += 1
@@ -302,9 +315,12 @@ def _kind_sheet(
     words: ChangeWords,
 ) -> Any:
     sheet = book.add_worksheet(title)
-    column_formats = [formats["text"] if c in _TEXT_COLUMNS else None for c in CHANGE_COLUMNS]
-    for c, column in enumerate(CHANGE_COLUMNS):
-        sheet.set_column(c, c, _WIDTHS.get(column, 14), column_formats[c])
+    # Text columns narrowed to print at a readable scale wrap in their cells.
+    column_formats = [
+        formats["text"] if c in _TEXT_COLUMNS else formats["wrap"] for c in CHANGE_COLUMNS
+    ]
+    for c, width in enumerate(_print_widths()):
+        sheet.set_column(c, c, width, column_formats[c])
         sheet.write_string(0, c, header[c], formats["header"])
     sheet.freeze_panes(1, 0)
     if changes and _streamable(sheet):
