@@ -26,8 +26,9 @@ dialect keeps codes such as ``0101.21`` and SKUs such as ``00123`` as text when
 Excel opens the file; both dialects neutralise formulas). An XLSX text cell cannot
 run, so text is written there exactly as it is (``-A2`` stays ``-A2``).
 
-The reasons (``reason``) are sentences the screening engine builds in English;
-they are the same in every language.
+Reasons and warnings are said in the report's language in CSV, XLSX and PDF. The
+JSON report keeps ``reason`` and ``warnings`` in English, as machine form for
+programs that match them, with each reason's ``rule`` and ``values`` beside it.
 
 What a run could not check (:attr:`ScreenReport.warnings`: no description
 column while the version has entries defined by name; codes read with zeros

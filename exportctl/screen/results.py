@@ -415,10 +415,14 @@ def screen_rows(
         else:
             if isinstance(reading, HSCode):
                 code = reading.digits
-                warning = f"code read as {reading.dotted()}: {reading.recovered}"
+                warning = _("code read as {code}: {how}").format(
+                    code=reading.dotted(), how=reading.recovered
+                )
             elif isinstance(reading, Readings):
-                warning = "code may be read as " + " or ".join(
-                    f"{each.dotted()} ({each.recovered})" for each in reading.codes
+                warning = _("code may be read as {readings}").format(
+                    readings=_(" or ").join(
+                        f"{each.dotted()} ({each.recovered})" for each in reading.codes
+                    )
                 )
             match = screen_code(index, reading, description, classification, cas)
         # Positional: one is built per row (field order of ScreenResult).
