@@ -51,8 +51,11 @@ def notice_text(
     if number or date:
         said = f" {number}" if number else ""
         by = f" ({authority})" if authority else ""
-        when = f" of {date if isinstance(date, str) else date.isoformat()}" if date else ""
-        parts.append(f"notice{said}{by}{when}")
+        day = date if isinstance(date, str) else date.isoformat() if date else ""
+        when = _(" of {date}").format(date=day) if day else ""
+        parts.append(
+            _("notice{number}{authority}{date}").format(number=said, authority=by, date=when)
+        )
     if amendment:
         parts.append(amendment)
     return ", ".join(parts)

@@ -35,7 +35,7 @@ from exportctl.api.browse import (
     sections_json,
 )
 from exportctl.errors import InputError
-from exportctl.i18n import _
+from exportctl.i18n import _, active
 from exportctl.models import ItemRecord, Section, Version
 
 if TYPE_CHECKING:
@@ -104,7 +104,9 @@ class CodeCheck:
     status: Status
     """``controlled``, ``review``, ``clear`` or ``invalid``."""
     reason: str
-    """One plain sentence saying why."""
+    """One plain sentence saying why, in English (the JSON's machine form)."""
+    said: str = ""
+    """The reason in the language active when it was checked (what the terminal shows)."""
     entry: ItemRecord | None = None
     """The deciding list entry, if any."""
 
@@ -225,10 +227,11 @@ def check_codes(
     )
     screened = _screen_typed(index, codes, version.hs_edition)
     for typed, result in zip(codes, screened, strict=True):
-        reason = result.reason
+        reason, said = result.reason, result.reason_in(active())
         if result.code is None and not reason.startswith('"'):
             # A blank or placeholder (N/A, -): screening says "the row has no HS code".
             reason = f'"{typed}" is not an HS code'
+            said = _('"{typed}" is not an HS code').format(typed=typed)
         report.results.append(
             CodeCheck(
                 input=typed,
@@ -236,6 +239,7 @@ def check_codes(
                 dotted=result.shown_code if result.code else None,
                 status=result.status,
                 reason=reason,
+                said=said,
                 entry=result.entry,
             )
         )

@@ -19,7 +19,8 @@ from exportctl.cli.base import (
     progress_reporter,
 )
 from exportctl.cli.outputs import check_output, report_output_options
-from exportctl.i18n import _, ngettext
+from exportctl.i18n import _, active, ngettext
+from exportctl.reports.language import text_for
 
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet
@@ -65,8 +66,9 @@ def _print_diff_summary(changes: Any) -> None:
     kinds = [(kind, summary.kinds[kind]) for kind in CHANGE_KINDS if summary.kinds[kind]]
     if kinds:
         click.echo(_("Changes by kind:"))
+        t = text_for(active())
         for kind, number in kinds:
-            click.echo(f"  {kind:<14}{number:>9,}")
+            click.echo(f"  {t.kind(kind):<14}{number:>9,}")
     for statement in summary.statements:
         click.echo(f"  {statement}")
     for side in (old, new):

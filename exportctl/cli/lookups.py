@@ -23,7 +23,7 @@ from exportctl.cli.base import (
     warn_drafts_passed_over,
 )
 from exportctl.cli.outputs import check_output, report_language_options
-from exportctl.i18n import _, ngettext
+from exportctl.i18n import _, active, ngettext
 
 if TYPE_CHECKING:
     from exportctl.api.lookups import CheckReport, ItemSelection
@@ -149,17 +149,21 @@ def check(
 
 
 def _check_text(report: CheckReport) -> None:
-    counts = ", ".join(f"{n:,} {status}" for status, n in report.counts.items())
+    from exportctl.reports.language import text_for
+
+    t = text_for(active())
+    counts = ", ".join(f"{n:,} {t.status(status)}" for status, n in report.counts.items())
     total = len(report.results)
     codes = ngettext("{n:,} code", "{n:,} codes", total).format(n=total)
     click.echo(f"{_version_line(report.slug, report.version)}: {codes}: {counts}")
     width = min(max(len(r.input) for r in report.results), _INPUT_WIDTH)
     code_width = max(len(r.dotted or "—") for r in report.results)
+    status_width = max(len(t.status(r.status)) for r in report.results)
     for result in report.results:
         entry = f" — {result.entry.description}" if result.entry is not None else ""
         click.echo(
             f"{result.input:<{width}}  {result.dotted or '—':<{code_width}}  "
-            f"{result.status:<10}  {result.reason}{entry}"
+            f"{t.status(result.status):<{status_width}}  {result.said or result.reason}{entry}"
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from babel.messages.pofile import read_po, write_po
 
 from exportctl.i18n import DOMAIN, LANGUAGES, catalogue_path
 
+KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[A-Za-z0-9_-]+)+")
+"""What a report word's key looks like."""
+
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 """The markers the code uses (see :mod:`exportctl.i18n`)."""
 
@@ -29,8 +33,9 @@ PACKAGE = Path(__file__).resolve().parent.parent
 
 def is_key(message_id: str) -> bool:
     """Whether a message id is a report word's key (``kind.added``), not a sentence."""
-    head, dot, _tail = message_id.partition(".")
-    return bool(dot) and " " not in message_id and head.replace("_", "").isalnum()
+    # Keys are lower-case dotted names (``kind.added``, ``reason.code-covered``); a
+    # one-word sentence ending in a full stop ("Reconciles.") is not one.
+    return KEY.fullmatch(message_id) is not None
 
 
 def message_key(message_id: str | tuple[str, ...] | list[str]) -> str:
