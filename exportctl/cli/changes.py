@@ -20,7 +20,6 @@ from exportctl.cli.base import (
 )
 from exportctl.cli.outputs import check_output, report_output_options
 from exportctl.i18n import _, active, ngettext
-from exportctl.reports.language import text_for
 
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet
@@ -66,6 +65,8 @@ def _print_diff_summary(changes: Any) -> None:
     kinds = [(kind, summary.kinds[kind]) for kind in CHANGE_KINDS if summary.kinds[kind]]
     if kinds:
         click.echo(_("Changes by kind:"))
+        from exportctl.reports.language import text_for
+
         t = text_for(active())
         for kind, number in kinds:
             click.echo(f"  {t.kind(kind):<14}{number:>9,}")
