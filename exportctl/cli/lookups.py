@@ -23,7 +23,7 @@ from exportctl.cli.base import (
     warn_drafts_passed_over,
 )
 from exportctl.cli.outputs import check_output, report_language_options
-from exportctl.i18n import _, active, ngettext
+from exportctl.i18n import N_, _, active, ngettext
 
 if TYPE_CHECKING:
     from exportctl.api.lookups import CheckReport, ItemSelection
@@ -309,7 +309,10 @@ def show(
         write_items_csv(engine, selection, sys.stdout, state.report_options())
         return
     if selection.filters:
-        given = ", ".join(f'{key} "{value}"' for key, value in selection.filters.items())
+        given = ", ".join(
+            f'{_(_FILTER_WORDS.get(key, key))} "{value}"'
+            for key, value in selection.filters.items()
+        )
         counted = _("{n:,} of {total:,} items match {given}").format(
             n=len(items), total=selection.total, given=given
         )
@@ -328,14 +331,29 @@ def show(
     _show_text(items, selection.titles, selection)
 
 
-_RELATION_TAGS = {"covers": "covers", "partial": "ex: covers part", "under": "under"}
+_FILTER_WORDS = {
+    "code": N_("code"),
+    "search": N_("words"),
+    "category": N_("category"),
+    "section": N_("part"),
+}
+"""How ``show`` names each filter it was given, translated when printed."""
+
+_RELATION_TAGS = {
+    "covers": N_("covers"),
+    "partial": N_("ex: covers part"),
+    "under": N_("under"),
+    "mentions": N_("mentions {code}"),
+}
+"""The tag before an entry ``show --code`` lists: how it meets the code (``--json``
+gives the machine word, ``relation``)."""
 
 
 def _relation_tag(related: Related | None) -> str:
     """``[covers] ``, ``[mentions 8806.22] ``: how an entry meets the code shown; ``""``."""
     if related is None:
         return ""
-    tag = _RELATION_TAGS.get(related.relation, f"{related.relation} {related.via}")
+    tag = _(_RELATION_TAGS.get(related.relation, related.relation)).format(code=related.via)
     return f"[{tag}] "
 
 
