@@ -155,12 +155,12 @@ def test_every_step_in_english_keeps_korean_to_data(english: dict[str, Result], 
         stripped = re.sub(
             r'"[^"]*"|\S*\.(?:xlsx|pdf|csv)\b|제\d{4}-\d+호|<[^>]*>|\[[^]]*\]', "", line
         )
-        if step == "convert" or step.startswith("screen") or step == "compare":
-            stripped = stripped.split(" — ")[0]
+        if step in ("convert", "compare", "check", "lists") or step.startswith("screen"):
+            stripped = stripped.split(" — ")[0]  # an entry's or a list's own text follows
         # A title or authority in brackets: 제1부 (이란·… 품목), notice … (산업통상자원부).
         stripped = re.sub(r"\([^()]*[가-힣][^()]*\)", "", stripped)
-        if step == "compare":
-            continue  # each uncovered row shows its entry's Korean description
+        if step in ("compare", "show-code"):
+            continue  # each row shows its entry's Korean description
         assert not HANGUL.search(stripped), line
 
 
