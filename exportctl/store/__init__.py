@@ -20,7 +20,7 @@ The modules, each importing only those listed before it:
 
 from __future__ import annotations
 
-from exportctl.store.audit import audit_events, record_event, verify_audit
+from exportctl.store.audit import audit_events, record_event
 from exportctl.store.items import (
     _CODE_IN,
     _ITEM_COLUMNS,
@@ -47,6 +47,7 @@ from exportctl.store.lists import (
 )
 from exportctl.store.session import session_scope
 from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_dates, set_status
+from exportctl.store.verify import verify_audit
 from exportctl.store.versions import (
     NewSection,
     NewVersion,

@@ -17,7 +17,7 @@ column added to ``item`` or ``version`` later needs a scheme 4, recorded alongsi
 
 Only a version's immutable facts are digested. Its lifecycle columns (status,
 approval, withdrawal) legitimately change after import; each change is an
-audit event of its own, and :func:`exportctl.store.audit.verify_audit` replays
+audit event of its own, and :func:`exportctl.store.verify.verify_audit` replays
 those events to check them. The effective and notice dates stay facts: they
 decide which version is in force, so a change to them behind exportctl's back
 must show. Only a draft's dates may be set after import
