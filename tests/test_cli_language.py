@@ -152,9 +152,7 @@ def test_every_step_in_english_keeps_korean_to_data(english: dict[str, Result], 
     said = _said(result)
     for line in said.splitlines():
         # Data may be Korean: file names, quoted titles, notice numbers, the list's text.
-        stripped = re.sub(
-            r'"[^"]*"|\S*\.(?:xlsx|pdf|csv)\b|제[\d-]+호|<[^>]*>|\[[^]]*\]', "", line
-        )
+        stripped = re.sub(r'"[^"]*"|\S*\.(?:xlsx|pdf|csv)\b|제[\d-]+호|<[^>]*>|\[[^]]*\]', "", line)
         if step in ("convert", "compare", "check", "lists") or step.startswith("screen"):
             stripped = stripped.split(" — ")[0]  # an entry's or a list's own text follows
         # A title or authority in brackets: 제1부 (이란·… 품목), notice … (산업통상자원부).
