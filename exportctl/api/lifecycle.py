@@ -104,16 +104,7 @@ def approve_version(
         StatusError: The version is not a draft, or the approver imported it.
         ListNotFoundError, VersionNotFoundError: No such list or version.
     """
-    with store.session_scope(engine) as session:
-        version = store.get_version(session, slug, label)
-        return store.set_status(
-            session,
-            version,
-            status="approved",
-            actor=actor or current_actor(),
-            note=note,
-            one_person=one_person,
-        )
+    return _set_status(engine, slug, label, "approved", note, one_person, actor)
 
 
 def set_version_dates(
@@ -178,16 +169,7 @@ def withdraw_version(
             it without ``one_person``.
         ListNotFoundError, VersionNotFoundError: No such list or version.
     """
-    with store.session_scope(engine) as session:
-        version = store.get_version(session, slug, label)
-        return store.set_status(
-            session,
-            version,
-            status="withdrawn",
-            actor=actor or current_actor(),
-            note=reason,
-            one_person=one_person,
-        )
+    return _set_status(engine, slug, label, "withdrawn", reason, one_person, actor)
 
 
 def reinstate_version(
@@ -212,13 +194,26 @@ def reinstate_version(
     Example:
         >>> reinstate_version(engine, "kr-russia", "2024-06", reason="withdrawn by mistake")
     """
+    return _set_status(engine, slug, label, "reinstated", reason, one_person, actor)
+
+
+def _set_status(
+    engine: Engine,
+    slug: str,
+    label: str,
+    status: str,
+    note: str | None,
+    one_person: bool,
+    actor: str | None,
+) -> Version:
+    """One status change, by the store's rules (who may, what is recorded)."""
     with store.session_scope(engine) as session:
         version = store.get_version(session, slug, label)
         return store.set_status(
             session,
             version,
-            status="reinstated",
+            status=status,
             actor=actor or current_actor(),
-            note=reason,
+            note=note,
             one_person=one_person,
         )
