@@ -26,6 +26,7 @@ import errno
 import hashlib
 import importlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.errors import InputError
-from exportctl.i18n import using
+from exportctl.i18n import _, using
 from exportctl.reports.evidence import ReportOptions
 
 __all__ = ["REPORTS", "Entry", "Written", "formats_of", "new_file_mode", "write_report"]
@@ -139,17 +140,32 @@ class Pending:
     or not, so a failure between writing and delivering leaves nothing behind.
     """
 
-    def __init__(self, temp: Path, target: Path | IO[Any], result: Any) -> None:
+    def __init__(
+        self, temp: Path, target: Path | IO[Any], result: Any, *, replaces: bool = False
+    ) -> None:
         self.temp = temp
         self.target = target
         self.result = result
+        self.replaces = replaces
+        """Whether the target file existed when the report was begun (the caller let
+        it be replaced, ``--force``); otherwise delivering creates it exclusively."""
         self.sha256 = _sha256(temp)
         self.size = temp.stat().st_size
 
     def deliver(self) -> Written:
-        """Rename the file over its target, or copy it to the stream."""
+        """Put the file at its target, or copy it to the stream.
+
+        A target that did not exist when the report was begun is created
+        exclusively: if another run put a file there meanwhile, that file stays
+        and this delivery is refused (two runs to one new name: one succeeds, one
+        is refused, none is silently lost). A target that existed is replaced.
+
+        Raises:
+            InputError: The target appeared while the report was written.
+            OSError: Delivering failed; it names the target, never the temporary file.
+        """
         if isinstance(self.target, Path):
-            os.replace(self.temp, self.target)
+            publish_file(self.temp, self.target, replace=self.replaces)
             return Written(self.sha256, self.size, self.result, self.target)
         stream = self.target
         binary = getattr(stream, "buffer", None)
@@ -168,6 +184,96 @@ class Pending:
 
     def __exit__(self, *exc: object) -> None:
         self.temp.unlink(missing_ok=True)
+
+
+def publish_file(temp: Path, target: Path, *, replace: bool) -> None:
+    """Move ``temp`` to ``target``: over it when ``replace``, else only if it is absent.
+
+    Raises:
+        InputError: ``target`` exists and ``replace`` is false.
+        OSError: Anything else; it names ``target``, never ``temp``.
+    """
+    try:
+        if replace:
+            os.replace(temp, target)
+            return
+        try:
+            # A hard link is created only where no name exists: the kernel decides
+            # between two runs, with no window in which both see the name free.
+            os.link(temp, target)
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EOPNOTSUPP):
+                raise
+            # A file system without hard links: reserve the name exclusively, then
+            # rename over the (empty, ours) reservation.
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.replace(temp, target)
+        else:
+            temp.unlink(missing_ok=True)
+    except FileExistsError:
+        raise InputError(
+            _(
+                "{path} was created by someone else while this report was being written; "
+                "it is left as it is: choose another name, or give --force to replace it."
+            ).format(path=target)
+        ) from None
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
+
+
+_TEMP = re.compile(r"\.exportctl-(\d+)-[^/]*\.part$")
+"""How a report's temporary file is named: ``.NAME.exportctl-PID-RANDOM.part``."""
+
+
+def temp_beside(target: Path) -> Path:
+    """A new, empty temporary file in ``target``'s folder, named after it and this process.
+
+    Temporary files left there by runs that were killed (their process no longer
+    exists) are removed first, so a crash never leaves one for good.
+    """
+    folder = target.parent if str(target.parent) else Path(".")
+    remove_stale_temps(folder)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.name}.exportctl-{os.getpid()}-", suffix=".part", dir=folder
+    )
+    os.close(handle)
+    return Path(name)
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove the report temporary files in ``folder`` whose process has died.
+
+    Returns:
+        The files removed.
+    """
+    removed: list[Path] = []
+    try:
+        names = [p for p in folder.iterdir() if p.name.startswith(".") and _TEMP.search(p.name)]
+    except OSError:
+        return removed
+    for path in names:
+        match = _TEMP.search(path.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts as alive)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _is_binary(stream: IO[Any]) -> bool:
@@ -195,13 +301,15 @@ def prepare_report(
         target = target.resolve()
     if not isinstance(target, Path) and not entry.stream:
         raise InputError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
-    folder = (
-        (target.parent if str(target.parent) else Path(".")) if isinstance(target, Path) else None
-    )
-    prefix = f".{target.name}." if isinstance(target, Path) else "exportctl-"
-    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
-    os.close(handle)
-    temp = Path(name)
+    if isinstance(target, Path):
+        # The caller has already refused an existing file unless it may be replaced.
+        replaces = target.exists()
+        temp = temp_beside(target)
+    else:
+        replaces = False
+        handle, name = tempfile.mkstemp(prefix=f"exportctl-{os.getpid()}-", suffix=".part")
+        os.close(handle)
+        temp = Path(name)
     try:
         # Sentences built while the report is written (warnings, notes, reasons that
         # screening makes as rows stream through) are said in the report's language,
@@ -209,7 +317,13 @@ def prepare_report(
         with using(options.lang):
             result = entry.load()(data, temp, options)
         os.chmod(temp, new_file_mode())
-        return Pending(temp, target, result)
+        return Pending(temp, target, result, replaces=replaces)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(target, Path) and exc.filename == str(temp):
+            # Say the file the person asked for, not our temporary one.
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        raise
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
