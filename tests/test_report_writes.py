@@ -160,3 +160,39 @@ def test_a_temporary_file_is_named_after_its_target_and_process(tmp_path: Path) 
     temp = registry.temp_beside(tmp_path / "r.pdf")
     assert temp.parent == tmp_path
     assert temp.name.startswith(f".r.pdf.exportctl-{os.getpid()}-") and temp.name.endswith(".part")
+
+
+def test_db_backup_force_keeps_the_earlier_backup_when_the_commit_fails(
+    tmp_path: Path, run_cli: RunCli, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_cli("init", db=sqlite_url, ok=True)
+    target = tmp_path / "backup.db"
+    target.write_bytes(b"the earlier backup")
+    with monkeypatch.context() as patch:
+        _fail_the_commit_of_the_report_event(patch)
+        failed = run_cli("db", "backup", target, "--force", db=sqlite_url)
+    assert failed.exit_code != 0
+    assert target.read_bytes() == b"the earlier backup"
+    assert not list(tmp_path.glob(".*.part"))
+    run_cli("db", "backup", target, "--force", db=sqlite_url, ok=True)
+    assert target.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_db_backup_to_a_name_taken_meanwhile_is_refused(
+    tmp_path: Path, run_cli: RunCli, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_cli("init", db=sqlite_url, ok=True)
+    target = tmp_path / "backup.db"
+    record = store.record_event
+
+    def someone_else_writes_first(session: Session, **kwargs: Any) -> Any:
+        target.write_bytes(b"someone else's file")
+        return record(session, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "record_event", someone_else_writes_first)
+        refused = run_cli("db", "backup", target, db=sqlite_url)
+    assert refused.exit_code == 2 and "created by someone else" in refused.stderr
+    assert ".part" not in refused.stderr
+    assert target.read_bytes() == b"someone else's file"
+    assert not list(tmp_path.glob(".*.part"))

@@ -26,7 +26,6 @@ import errno
 import hashlib
 import importlib
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -35,8 +34,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from exportctl.errors import InputError
-from exportctl.i18n import _, using
+from exportctl.i18n import using
 from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.files import publish_file, temp_beside
 
 __all__ = ["REPORTS", "Entry", "Written", "formats_of", "new_file_mode", "write_report"]
 
@@ -184,96 +184,6 @@ class Pending:
 
     def __exit__(self, *exc: object) -> None:
         self.temp.unlink(missing_ok=True)
-
-
-def publish_file(temp: Path, target: Path, *, replace: bool) -> None:
-    """Move ``temp`` to ``target``: over it when ``replace``, else only if it is absent.
-
-    Raises:
-        InputError: ``target`` exists and ``replace`` is false.
-        OSError: Anything else; it names ``target``, never ``temp``.
-    """
-    try:
-        if replace:
-            os.replace(temp, target)
-            return
-        try:
-            # A hard link is created only where no name exists: the kernel decides
-            # between two runs, with no window in which both see the name free.
-            os.link(temp, target)
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EOPNOTSUPP):
-                raise
-            # A file system without hard links: reserve the name exclusively, then
-            # rename over the (empty, ours) reservation.
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            os.replace(temp, target)
-        else:
-            temp.unlink(missing_ok=True)
-    except FileExistsError:
-        raise InputError(
-            _(
-                "{path} was created by someone else while this report was being written; "
-                "it is left as it is: choose another name, or give --force to replace it."
-            ).format(path=target)
-        ) from None
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
-
-
-_TEMP = re.compile(r"\.exportctl-(\d+)-[^/]*\.part$")
-"""How a report's temporary file is named: ``.NAME.exportctl-PID-RANDOM.part``."""
-
-
-def temp_beside(target: Path) -> Path:
-    """A new, empty temporary file in ``target``'s folder, named after it and this process.
-
-    Temporary files left there by runs that were killed (their process no longer
-    exists) are removed first, so a crash never leaves one for good.
-    """
-    folder = target.parent if str(target.parent) else Path(".")
-    remove_stale_temps(folder)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.exportctl-{os.getpid()}-", suffix=".part", dir=folder
-    )
-    os.close(handle)
-    return Path(name)
-
-
-def remove_stale_temps(folder: Path) -> list[Path]:
-    """Remove the report temporary files in ``folder`` whose process has died.
-
-    Returns:
-        The files removed.
-    """
-    removed: list[Path] = []
-    try:
-        names = [p for p in folder.iterdir() if p.name.startswith(".") and _TEMP.search(p.name)]
-    except OSError:
-        return removed
-    for path in names:
-        match = _TEMP.search(path.name)
-        if match is None or _alive(int(match.group(1))):
-            continue
-        try:
-            path.unlink()
-        except OSError:
-            continue
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (one of another user's counts as alive)."""
-    if pid <= 0:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _is_binary(stream: IO[Any]) -> bool:
