@@ -196,3 +196,45 @@ def test_db_backup_to_a_name_taken_meanwhile_is_refused(
     assert ".part" not in refused.stderr
     assert target.read_bytes() == b"someone else's file"
     assert not list(tmp_path.glob(".*.part"))
+
+
+def _full_disk_writer(data: Any, path: Path, options: Any) -> None:
+    raise OSError(28, "No space left on device", str(path))
+
+
+def test_a_failed_write_names_the_report_never_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.reports.evidence import ReportOptions
+
+    monkeypatch.setitem(
+        registry.REPORTS,
+        ("changes", "csv"),
+        registry.Entry(f"{__name__}:_full_disk_writer", stream=True),
+    )
+    target = tmp_path / "changes.csv"
+    with pytest.raises(OSError) as raised:
+        registry.write_report("changes", "csv", None, target, ReportOptions())
+    assert raised.value.filename == str(target) and ".part" not in str(raised.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_refusal_is_said_in_korean(
+    tmp_path: Path, run_cli: RunCli, small_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from english import english_sentences
+
+    target = tmp_path / "list.csv"
+    record = store.record_event
+
+    def someone_else_writes_first(session: Session, **kwargs: Any) -> Any:
+        target.write_bytes(b"someone else's file")
+        return record(session, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "record_event", someone_else_writes_first)
+        refused = run_cli("--lang", "ko", *_export(target), db=small_db)
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert english_sentences(refused.stderr) == []
+    assert target.read_bytes() == b"someone else's file"
+    assert _events(run_cli, small_db) == []

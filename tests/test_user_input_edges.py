@@ -93,3 +93,14 @@ def test_a_nul_postgresql_refuses_is_one_sentence_not_a_bug() -> None:
     )
     sentence = _database_error_sentence(refused)
     assert sentence is not None and "NUL" in sentence
+
+
+def test_the_refusals_are_said_in_korean(tmp_path: Path, run_cli: RunCli) -> None:
+    from english import english_sentences
+
+    fake = tmp_path / "x.db"
+    fake.write_bytes(PNG)
+    for args in (("--db", str(fake), "lists"), ("lists", "create", "a\x00b", "--name", "x")):
+        result = run_cli("--lang", "ko", *args)
+        assert result.exit_code == 2 and _one_line(result.stderr), result.output
+        assert english_sentences(result.stderr) == [], result.stderr

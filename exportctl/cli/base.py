@@ -125,6 +125,8 @@ class ExportctlGroup(click.Group):
         # Every option and argument of every command passes here first: a NUL in any
         # of them (a --reason, a label, a name) is refused before anything is read
         # or written, on every database, since PostgreSQL cannot store one in text.
+        # Checked after this group's own options are parsed, so --lang applies.
+        rest = super().parse_args(ctx, list(args))
         for arg in args:
             if "\x00" in arg:
                 raise _NulRefused(
@@ -132,7 +134,7 @@ class ExportctlGroup(click.Group):
                         arg=arg.replace("\x00", "\\0")
                     )
                 )
-        return super().parse_args(ctx, args)
+        return rest
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
