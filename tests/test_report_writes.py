@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from exportctl import store
 from exportctl.hscode import Nomenclature
-from exportctl.reports import registry
+from exportctl.reports import files, registry
 
 
 @pytest.fixture
@@ -145,21 +145,27 @@ def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(
 ) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
-    stale = tmp_path / f".old.csv.exportctl-{dead.stdout.strip()}-x1y2.part"
+    host = files._host()
+    stale = tmp_path / f".old.csv.exportctl-{host}-{dead.stdout.strip()}-x1y2.part"
     stale.write_bytes(b"x" * 1000)
-    live = tmp_path / f".old.csv.exportctl-{os.getpid()}-a1b2.part"
+    live = tmp_path / f".old.csv.exportctl-{host}-{os.getpid()}-a1b2.part"
     live.write_bytes(b"still being written")
+    # Another machine's (a shared folder): its process id means nothing here.
+    elsewhere = tmp_path / f".old.csv.exportctl-0000abcd-{dead.stdout.strip()}-x1y2.part"
+    elsewhere.write_bytes(b"another machine's")
     other = tmp_path / ".notes.part"
     other.write_bytes(b"not ours")
     run_cli(*_export(tmp_path / "list.csv"), db=small_db, ok=True)
     assert not stale.exists()
-    assert live.exists() and other.exists()
+    assert live.exists() and other.exists() and elsewhere.exists()
 
 
 def test_a_temporary_file_is_named_after_its_target_and_process(tmp_path: Path) -> None:
     temp = registry.temp_beside(tmp_path / "r.pdf")
     assert temp.parent == tmp_path
-    assert temp.name.startswith(f".r.pdf.exportctl-{os.getpid()}-") and temp.name.endswith(".part")
+    assert temp.name.startswith(
+        f".r.pdf.exportctl-{files._host()}-{os.getpid()}-"
+    ) and temp.name.endswith(".part")
 
 
 def test_db_backup_force_keeps_the_earlier_backup_when_the_commit_fails(

@@ -1,7 +1,7 @@
 """Writing report files so that a reader never sees half of one, and never loses one.
 
 A report is written to a temporary file beside its target, named
-``.NAME.exportctl-PID-RANDOM.part``, then published: created exclusively at a new
+``.NAME.exportctl-HOST-PID-RANDOM.part``, then published: created exclusively at a new
 name (:func:`publish_file`), or renamed over a file the caller lets it replace.
 Temporary files whose process has died (a killed run) are removed by the next run
 that writes to the same folder.
@@ -10,8 +10,10 @@ that writes to the same folder.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,8 +70,14 @@ def publish_file(temp: Path, target: Path, *, replace: bool) -> None:
         raise OSError(exc.errno, exc.strerror, str(target)) from None
 
 
-_TEMP = re.compile(r"\.exportctl-(\d+)-[^/]*\.part$")
-"""How a report's temporary file is named: ``.NAME.exportctl-PID-RANDOM.part``."""
+_TEMP = re.compile(r"\.exportctl-([0-9a-f]{8})-(\d+)-[^/]*\.part$")
+"""How a report's temporary file is named: ``.NAME.exportctl-HOST-PID-RANDOM.part``,
+HOST being 8 hex digits of this machine's name: a folder shared by several machines
+(NFS) holds others' temporary files, whose process ids mean nothing here."""
+
+
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def temp_beside(target: Path) -> Path:
@@ -81,7 +89,7 @@ def temp_beside(target: Path) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temps(folder)
     handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.exportctl-{os.getpid()}-", suffix=".part", dir=folder
+        prefix=f".{target.name}.exportctl-{_host()}-{os.getpid()}-", suffix=".part", dir=folder
     )
     os.close(handle)
     return Path(name)
@@ -94,13 +102,14 @@ def remove_stale_temps(folder: Path) -> list[Path]:
         The files removed.
     """
     removed: list[Path] = []
+    host = _host()
     try:
         names = [p for p in folder.iterdir() if p.name.startswith(".") and _TEMP.search(p.name)]
     except OSError:
         return removed
     for path in names:
         match = _TEMP.search(path.name)
-        if match is None or _alive(int(match.group(1))):
+        if match is None or match.group(1) != host or _alive(int(match.group(2))):
             continue
         try:
             path.unlink()
