@@ -244,3 +244,29 @@ def test_the_refusal_is_said_in_korean(
     assert english_sentences(refused.stderr) == []
     assert target.read_bytes() == b"someone else's file"
     assert _events(run_cli, small_db) == []
+
+
+def test_a_killed_runs_stdout_temporary_file_is_removed_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import tempfile
+
+    from exportctl.reports.evidence import ReportOptions
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = tmp_path / f".stdout.exportctl-{files._host()}-{dead.stdout.strip()}-q1.part"
+    stale.write_bytes(b"half a report")
+    monkeypatch.setitem(
+        registry.REPORTS, ("changes", "csv"), registry.Entry(f"{__name__}:_tiny_writer", True)
+    )
+    out = io.StringIO()
+    registry.write_report("changes", "csv", None, out, ReportOptions())
+    assert out.getvalue() == "a,b\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _tiny_writer(data: Any, path: Path, options: Any) -> None:
+    path.write_text("a,b\n", encoding="utf-8")

@@ -217,9 +217,8 @@ def prepare_report(
         temp = temp_beside(target)
     else:
         replaces = False
-        handle, name = tempfile.mkstemp(prefix=f"exportctl-{os.getpid()}-", suffix=".part")
-        os.close(handle)
-        temp = Path(name)
+        # For standard output, in the temporary folder, named (and cleaned) alike.
+        temp = temp_beside(Path(tempfile.gettempdir()) / "stdout")
     try:
         # Sentences built while the report is written (warnings, notes, reasons that
         # screening makes as rows stream through) are said in the report's language,
