@@ -122,6 +122,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
             raise ConfigError(
                 _('config file {path}: "{key}" must be a non-empty text').format(path=path, key=key)
             )
+        if "\x00" in value:
+            # PostgreSQL cannot store a NUL in text: refused here, before any write.
+            raise ConfigError(
+                _('config file {path}: "{key}" holds a NUL character (U+0000); remove it').format(
+                    path=path, key=key
+                )
+            )
         texts[key] = value.strip()
     return Config(**texts, limits=limits, path=path)
 
@@ -180,9 +187,17 @@ def resolve_database_url(
 
 
 def current_actor(environ: Mapping[str, str] | None = None, config: Config | None = None) -> str:
-    """Who is acting: ``EXPORTCTL_ACTOR``, the config file's ``actor``, or the OS user."""
+    """Who is acting: ``EXPORTCTL_ACTOR``, the config file's ``actor``, or the OS user.
+
+    Raises:
+        ConfigError: ``EXPORTCTL_ACTOR`` holds a NUL (no database column can keep it).
+    """
     env = os.environ if environ is None else environ
     if env.get(ENV_ACTOR):
+        if "\x00" in env[ENV_ACTOR]:
+            raise ConfigError(
+                _("{variable} holds a NUL character (U+0000); remove it").format(variable=ENV_ACTOR)
+            )
         return env[ENV_ACTOR]
     if config is not None and config.actor:
         return config.actor

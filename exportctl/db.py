@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from exportctl.errors import ConfigError, SchemaOutOfDateError
 from exportctl.i18n import N_, _
@@ -66,6 +66,7 @@ def create_db_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
+                _refuse_a_file_that_is_not_sqlite(Path(parsed.database).expanduser())
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"timeout": sqlite_busy_timeout()})
             event.listen(engine, "connect", _sqlite_pragmas)
@@ -77,6 +78,36 @@ def create_db_engine(url: str) -> Engine:
                 url=safe_url(url)
             )
         ) from exc
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file (https://sqlite.org/fileformat.html)."""
+
+
+def _refuse_a_file_that_is_not_sqlite(path: Path) -> None:
+    """Refuse a ``--db`` file that exists and is not an SQLite database.
+
+    An empty file is allowed: SQLite makes it a new database. Anything else must
+    start with SQLite's header, else SQLite would say "file is not a database" on
+    the first query, deep inside a command.
+
+    Raises:
+        ConfigError: It is not a database.
+    """
+    if not path.is_file():
+        return  # Missing (created later), or a folder or pipe SQLite refuses itself.
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return  # Unreadable: SQLite says so, as before.
+    if head and head != _SQLITE_MAGIC:
+        raise ConfigError(
+            _(
+                "{path} is not an SQLite database (its first bytes are not SQLite's); "
+                "give --db the exportctl database, or a new file name to create one"
+            ).format(path=path)
+        )
 
 
 def migrations_dir() -> Path:
@@ -143,7 +174,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             rows = conn.execute(text("select version_num from alembic_version")).scalars()
             versions = list(rows)
-    except OperationalError as exc:
+    except (OperationalError, DatabaseError) as exc:
         raise ConfigError(_cannot_open(engine, exc)) from exc
     return versions[0] if len(versions) == 1 else None
 
@@ -155,7 +186,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
-    except OperationalError as exc:
+    except (OperationalError, DatabaseError) as exc:
         raise ConfigError(_cannot_open(engine, exc)) from exc
 
 

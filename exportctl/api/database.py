@@ -65,10 +65,10 @@ def backup_database(engine: Engine, target: Path, *, actor: str) -> str:
     """
     import os
     import sqlite3
-    import tempfile
 
     from exportctl import store
     from exportctl.errors import ConfigError, InputError
+    from exportctl.reports.files import publish_file, temp_beside
     from exportctl.reports.registry import new_file_mode
 
     url = engine.url
@@ -80,10 +80,10 @@ def backup_database(engine: Engine, target: Path, *, actor: str) -> str:
                 "restore it"
             ).format(url=db.safe_url(str(url)))
         )
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    os.close(handle)
-    temp = Path(name)
+    # As for reports: a new name is claimed exclusively before the commit, an
+    # existing file (the caller allowed it) is replaced only after it.
+    replaces = target.exists()
+    temp = temp_beside(target)
     try:
         source = sqlite3.connect(url.database, timeout=db.sqlite_busy_timeout())
         copy = sqlite3.connect(temp)
@@ -100,17 +100,27 @@ def backup_database(engine: Engine, target: Path, *, actor: str) -> str:
             )
         os.chmod(temp, new_file_mode())
         sha = _sha256_file(temp)
-        with store.session_scope(engine) as session:
-            store.record_event(
-                session,
-                action="backup",
-                actor=actor,
-                file=target.name,
-                sha256=sha,
-                detail={"database": db.safe_url(str(url))},
-            )
-            session.flush()
-            os.replace(temp, target)
+        claimed = False
+        try:
+            with store.session_scope(engine) as session:
+                store.record_event(
+                    session,
+                    action="backup",
+                    actor=actor,
+                    file=target.name,
+                    sha256=sha,
+                    detail={"database": db.safe_url(str(url))},
+                )
+                session.flush()
+                if not replaces:
+                    publish_file(temp, target, replace=False)
+                    claimed = True
+        except BaseException:
+            if claimed:
+                target.unlink(missing_ok=True)
+            raise
+        if replaces:
+            publish_file(temp, target, replace=True)
     finally:
         temp.unlink(missing_ok=True)
     return sha

@@ -4,9 +4,11 @@
 (complete or not at all, permissions from the umask), records an audit event with
 the SHA-256 of the bytes delivered, and only then hands the report over: renamed
 into place, or copied to standard output. If recording fails, nothing is
-delivered, and if the event cannot be committed the file delivered is taken back: the
-event and the file stand or fall together (only a crash between the rename and the
-commit could leave a file without its event).
+delivered. A new file is created exclusively before the commit (a second run to the
+same new name is refused, its event rolled back) and taken back if the commit
+fails; a file being replaced (``--force``) is replaced only after the commit, so a
+failed commit keeps the earlier report. Only a crash between the two steps could
+leave a file without its event (new name) or an event without its file (replacing).
 """
 
 from __future__ import annotations
@@ -62,32 +64,41 @@ def publish(
     with prepare_report(subject, fmt, data, target, options) as pending:
         extra = detail_after(pending.result) if callable(detail_after) else {}
         file_name = target.name if isinstance(target, Path) else None
+        event: dict[str, Any] = {
+            "action": action,
+            "actor": options.evidence.operator or current_actor(),
+            "list_slug": slug,
+            "version_label": label,
+            "file": file_name,
+            "sha256": pending.sha256,
+            "detail": {
+                "report": subject,
+                "format": fmt,
+                "output": "file" if file_name else "stdout",
+                "language": options.lang,
+                **({"csv_dialect": options.csv_dialect} if fmt == "csv" else {}),
+                "bytes": pending.size,
+                **(detail or {}),
+                **extra,
+            },
+        }
+        if pending.replaces:
+            # Replacing a report (--force): the earlier file stays until the new
+            # one's event is committed, so a failed commit loses nothing.
+            with store.session_scope(engine) as session:
+                store.record_event(session, **event)
+            return pending.deliver()
         delivered: Written | None = None
         try:
             with store.session_scope(engine) as session:
-                store.record_event(
-                    session,
-                    action=action,
-                    actor=options.evidence.operator or current_actor(),
-                    list_slug=slug,
-                    version_label=label,
-                    file=file_name,
-                    sha256=pending.sha256,
-                    detail={
-                        "report": subject,
-                        "format": fmt,
-                        "output": "file" if file_name else "stdout",
-                        "language": options.lang,
-                        **({"csv_dialect": options.csv_dialect} if fmt == "csv" else {}),
-                        "bytes": pending.size,
-                        **(detail or {}),
-                        **extra,
-                    },
-                )
+                store.record_event(session, **event)
                 session.flush()
+                # A new name is claimed before the commit: if another run took it
+                # meanwhile, this run is refused and its event rolled back.
                 delivered = pending.deliver()
         except BaseException:
-            # The event was not committed: take back the file it would have recorded.
+            # The event was not committed: take back the file it would have recorded
+            # (created by this run, so no one else's).
             if delivered is not None and delivered.path is not None:
                 delivered.path.unlink(missing_ok=True)
             raise

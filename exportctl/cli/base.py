@@ -56,7 +56,7 @@ def _database_error_sentence(exc: Exception) -> str | None:
     """One sentence for a database error a user can cause or wait out (None: a bug)."""
     if "sqlalchemy" not in sys.modules:
         return None
-    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
     message = str(getattr(exc, "orig", exc)).strip().splitlines()
     first = message[0] if message else type(exc).__name__
@@ -73,6 +73,18 @@ def _database_error_sentence(exc: Exception) -> str | None:
         )
     if isinstance(exc, OperationalError):
         return _("cannot use the database: {reason}").format(reason=first)
+    if isinstance(exc, DataError) and "nul" in lowered:
+        # A NUL that reached PostgreSQL from somewhere no edge check covers.
+        return _(
+            "a value holds a NUL character (U+0000), which the database cannot store; "
+            "nothing was changed: remove it and run the command again"
+        )
+    if isinstance(exc, DatabaseError) and "not a database" in lowered:
+        # SQLite's words for a file that is damaged or not a database at all.
+        return _(
+            "the --db file is not an SQLite database or is damaged: {reason}; "
+            "give --db the exportctl database"
+        ).format(reason=first)
     return None
 
 
@@ -96,12 +108,33 @@ def _speak_click_in_catalogue() -> None:
     click.formatting._ = _  # type: ignore[attr-defined]
 
 
+class _NulRefused(click.ClickException):
+    """An argument with a NUL: one line, no usage text, exit 2 like every input error."""
+
+    exit_code = 2
+
+
 class ExportctlGroup(click.Group):
     """Converts library errors to one line on stderr and the documented exit codes."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         _speak_click_in_catalogue()
         return super().main(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Every option and argument of every command passes here first: a NUL in any
+        # of them (a --reason, a label, a name) is refused before anything is read
+        # or written, on every database, since PostgreSQL cannot store one in text.
+        # Checked after this group's own options are parsed, so --lang applies.
+        rest = super().parse_args(ctx, list(args))
+        for arg in args:
+            if "\x00" in arg:
+                raise _NulRefused(
+                    _('"{arg}" holds a NUL character (U+0000); type it again without it').format(
+                        arg=arg.replace("\x00", "\\0")
+                    )
+                )
+        return rest
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -36,6 +36,7 @@ from typing import IO, Any
 from exportctl.errors import InputError
 from exportctl.i18n import using
 from exportctl.reports.evidence import ReportOptions
+from exportctl.reports.files import publish_file, temp_beside
 
 __all__ = ["REPORTS", "Entry", "Written", "formats_of", "new_file_mode", "write_report"]
 
@@ -139,17 +140,32 @@ class Pending:
     or not, so a failure between writing and delivering leaves nothing behind.
     """
 
-    def __init__(self, temp: Path, target: Path | IO[Any], result: Any) -> None:
+    def __init__(
+        self, temp: Path, target: Path | IO[Any], result: Any, *, replaces: bool = False
+    ) -> None:
         self.temp = temp
         self.target = target
         self.result = result
+        self.replaces = replaces
+        """Whether the target file existed when the report was begun (the caller let
+        it be replaced, ``--force``); otherwise delivering creates it exclusively."""
         self.sha256 = _sha256(temp)
         self.size = temp.stat().st_size
 
     def deliver(self) -> Written:
-        """Rename the file over its target, or copy it to the stream."""
+        """Put the file at its target, or copy it to the stream.
+
+        A target that did not exist when the report was begun is created
+        exclusively: if another run put a file there meanwhile, that file stays
+        and this delivery is refused (two runs to one new name: one succeeds, one
+        is refused, none is silently lost). A target that existed is replaced.
+
+        Raises:
+            InputError: The target appeared while the report was written.
+            OSError: Delivering failed; it names the target, never the temporary file.
+        """
         if isinstance(self.target, Path):
-            os.replace(self.temp, self.target)
+            publish_file(self.temp, self.target, replace=self.replaces)
             return Written(self.sha256, self.size, self.result, self.target)
         stream = self.target
         binary = getattr(stream, "buffer", None)
@@ -195,13 +211,14 @@ def prepare_report(
         target = target.resolve()
     if not isinstance(target, Path) and not entry.stream:
         raise InputError(f"a {fmt} report needs a file: give -o FILE.{fmt}")
-    folder = (
-        (target.parent if str(target.parent) else Path(".")) if isinstance(target, Path) else None
-    )
-    prefix = f".{target.name}." if isinstance(target, Path) else "exportctl-"
-    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=folder)
-    os.close(handle)
-    temp = Path(name)
+    if isinstance(target, Path):
+        # The caller has already refused an existing file unless it may be replaced.
+        replaces = target.exists()
+        temp = temp_beside(target)
+    else:
+        replaces = False
+        # For standard output, in the temporary folder, named (and cleaned) alike.
+        temp = temp_beside(Path(tempfile.gettempdir()) / "stdout")
     try:
         # Sentences built while the report is written (warnings, notes, reasons that
         # screening makes as rows stream through) are said in the report's language,
@@ -209,7 +226,13 @@ def prepare_report(
         with using(options.lang):
             result = entry.load()(data, temp, options)
         os.chmod(temp, new_file_mode())
-        return Pending(temp, target, result)
+        return Pending(temp, target, result, replaces=replaces)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(target, Path) and exc.filename == str(temp):
+            # Say the file the person asked for, not our temporary one.
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
+        raise
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
