@@ -783,12 +783,46 @@ def test_progress_and_laziness(tmp_path: Path) -> None:
     assert calls == [1000, 2000, 2500]
 
 
-def test_rows_of_an_unread_table_release_the_workbook(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", ["openpyxl", "calamine"])
+def test_rows_of_an_unread_table_release_the_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str
+) -> None:
+    """Each way a table ends closes its workbook once: rows read to the end (the
+    rows' ``finally``), rows begun and dropped, rows never begun and dropped (the
+    table's finaliser). A fake close counts the books actually released."""
+    import gc
+
+    from exportctl.readers import xlsx
+
+    released: list[str] = []
+    for cls in (xlsx.OpenpyxlBook, xlsx.CalamineBook):
+        real = cls.close
+
+        def close(self: Any, real: Callable[[Any], None] = real) -> None:
+            if self._book is not None:
+                released.append(self.engine)
+            real(self)
+
+        monkeypatch.setattr(cls, "close", close)
     path = messy_list(tmp_path / "list.xlsx")
-    for reader in ("openpyxl", "calamine"):
-        table = read_table(path, LIST_SCHEMA, reader=reader)
-        next(table.rows)
-        del table
+
+    table = read_table(path, LIST_SCHEMA, reader=reader)
+    rows = list(table.rows)
+    assert rows and released == [reader]  # released at the last row, the table still alive
+    del table
+
+    table = read_table(path, LIST_SCHEMA, reader=reader)
+    next(table.rows)
+    assert released == [reader]
+    del table
+    gc.collect()
+    assert released == [reader] * 2
+
+    table = read_table(path, LIST_SCHEMA, reader=reader)
+    assert released == [reader] * 2
+    del table
+    gc.collect()
+    assert released == [reader] * 3
 
 
 def write_catalogue(path: Path, rows: int) -> Path:

@@ -46,7 +46,7 @@ from exportctl.hscode.columns import (
     learn_ahead,
     normalise_column,
 )
-from exportctl.hscode.coverage import CoverageIndex, Relation, Span, covers
+from exportctl.hscode.coverage import HS_DIGITS, CoverageIndex, Relation, Span, across, covers
 from exportctl.hscode.nomenclature import EDITIONS, Nomenclature, UnknownEditionError
 from exportctl.hscode.parsing import _BODY_RE as _BODY_RE
 from exportctl.hscode.parsing import _SEP_RE as _SEP_RE
@@ -64,6 +64,7 @@ from exportctl.hscode.reading import (
 __all__ = [
     "CACHE_SIZE",
     "EDITIONS",
+    "HS_DIGITS",
     "LEVELS",
     "PROFILE_SAMPLE",
     "TIE_BREAK_EDITION",
@@ -80,6 +81,7 @@ __all__ = [
     "Result",
     "Span",
     "UnknownEditionError",
+    "across",
     "chapter",
     "covers",
     "heading",

@@ -12,6 +12,13 @@ what sits under it:
 * **with ex**: ``ex 8471.30`` covers only the goods its description names, so a
   code under it is *partial*: a person must read the entry (``review``).
 
+* **across nomenclatures**: an entry written in one national nomenclature (EU
+  CN ``8471 30 00``) and a code of another (Korean HSK ``8471.30.1000``) share
+  only the HS digits, six of them (:func:`across`): a national tail of zeros
+  means the whole subheading, so ``8471 30 00`` covers every HSK line under
+  ``8471.30``; a tail that is not all zeros (``8471 30 10``) names part of it
+  that the other nomenclature need not split the same way, so it is in doubt.
+
 A code broader than an entry (catalogue ``8471``, entry ``8471.30``) is
 *broader*: some goods under it are covered. Validation (overlapping entries),
 screening and the diff all ask this module; none spells the rule itself.
@@ -35,7 +42,7 @@ from typing import Generic, Literal, TypeVar
 
 from exportctl.hscode.codes import _dotted
 
-__all__ = ["CoverageIndex", "Relation", "Span", "covers"]
+__all__ = ["HS_DIGITS", "CoverageIndex", "Relation", "Span", "across", "covers"]
 
 Relation = Literal["covers", "partial", "broader"]
 """How an entry stands to a code: it ``covers`` it, covers it only as described
@@ -98,6 +105,33 @@ class Span:
         if self.end is not None:
             text += f"–{_dotted(self.end)}"
         return f"ex {text}" if self.ex else text
+
+
+HS_DIGITS = 6
+"""Digits every nomenclature built on the HS shares; past them each country numbers its own."""
+
+
+def across(span: Span) -> tuple[Span, bool]:
+    """``span`` as it meets codes of another nomenclature, and whether that is in doubt.
+
+    The span is cut to HS-6 (a range to its ends' HS-6, one code when they meet).
+    A national tail of zeros (``8471 30 00``, ``8471.30.0000``) is the whole
+    subheading, so the cut span covers exactly what the entry does: not in doubt.
+    Any other tail (``8471 30 10``) names a national line the other nomenclature
+    may split differently: the cut span only says where to look (in doubt).
+
+    Example:
+        >>> across(Span("84713000"))
+        (Span(start='847130', end=None, ex=False), False)
+        >>> across(Span("84713010"))[1], across(Span("8471"))[1]
+        (True, False)
+    """
+    if span.level <= HS_DIGITS:
+        return span, False
+    ends = (span.start, span.end or span.start)
+    doubt = any(end[HS_DIGITS:].strip("0") for end in ends)
+    start, end = (end[:HS_DIGITS] for end in ends)
+    return Span(start, end if end != start else None, span.ex), doubt
 
 
 def covers(entry: str, code: str, *, end: str | None = None) -> bool:

@@ -96,6 +96,9 @@ class _ProfileFile(BaseModel):
     """Who publishes the list."""
     hs_edition: str | None = None
     """HS edition the regime's codes are written in, recorded on versions (``HS2022``)."""
+    nomenclature: str = "HS"
+    """The tariff nomenclature of its codes past HS-6 (``HSK``, ``CN``, ``HTS``); codes
+    of two nomenclatures agree only up to HS-6 (:mod:`exportctl.hscode.coverage`)."""
     code_levels: list[int] = [2, 4, 6, 8, 10]
     """Digit counts the regime writes entries at."""
     ranges: bool = False
@@ -200,6 +203,8 @@ class Profile:
     """Who publishes the list."""
     hs_edition: str | None
     """HS edition recorded on versions imported under it, unless ``--hs-edition``."""
+    nomenclature: str
+    """Tariff nomenclature of its codes past HS-6 (``HSK``, ``CN``, ``HTS``)."""
     code_levels: tuple[int, ...]
     """Digit counts the regime writes entries at."""
     ranges: bool
@@ -271,6 +276,7 @@ def _build(data: Mapping[str, object], source: str, text: str, file: str) -> Pro
         jurisdiction=parsed.jurisdiction,
         authority=parsed.authority,
         hs_edition=parsed.hs_edition,
+        nomenclature=parsed.nomenclature,
         code_levels=tuple(parsed.code_levels),
         ranges=parsed.ranges,
         controls=parsed.controls,

@@ -5,6 +5,11 @@ version's entries (:class:`ScreenIndex`) and the verdict it gives a normalised
 code and its description (:class:`Match`), and :func:`screen_code`, the
 verdict on a code cell as :func:`~exportctl.hscode.read_code` read it (each
 reading screened when it has several).
+
+Catalogue codes are taken to be HSK (:data:`CATALOGUE_NOMENCLATURE`): item
+masters are kept by Korean exporters, in the tariff lines they declare under,
+and no setting says otherwise. A list whose profile writes another national
+nomenclature (EU CN, US HTS) meets them at HS-6 (:func:`~exportctl.hscode.across`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from exportctl.hscode import (
     HSCode,
     Readings,
     Span,
+    across,
 )
 from exportctl.models import ItemRecord
 from exportctl.screen.evidence import NameMatcher, Verdict
@@ -31,6 +37,13 @@ if TYPE_CHECKING:
 Status = Literal["controlled", "review", "clear", "invalid"]
 STATUSES: tuple[Status, ...] = ("controlled", "review", "clear", "invalid")
 """Every status, most severe first (the order of summaries)."""
+
+CATALOGUE_NOMENCLATURE = "HSK"
+"""The nomenclature of catalogue codes past HS-6: Korea's HSK (see the module's note)."""
+
+_SHARED = ("HS", CATALOGUE_NOMENCLATURE)
+"""Profile nomenclatures whose codes mean the same as the catalogue's at every digit
+(``HS``: a list that writes HS codes only, no national lines)."""
 
 
 def entry_label(entry: ItemRecord, *, sectioned: bool = False) -> str:
@@ -111,12 +124,24 @@ class ScreenIndex:
         self.size = len(items)
         named: list[ItemRecord] = []
         coded: list[tuple[Span, ItemRecord]] = []
+        # Entries of another nomenclature whose national tail is not all zeros: they meet a
+        # catalogue code at HS-6 only, so a hit is ``review`` (never ``controlled`` or clear).
+        tails: list[tuple[Span, ItemRecord]] = []
+        self.nomenclature = profile.nomenclature if profile is not None else CATALOGUE_NOMENCLATURE
+        foreign = self.nomenclature not in _SHARED
         for item in items:
-            if item.code:
-                coded.append((Span(item.code, item.code_end, item.ex), item))
-            else:
+            if not item.code:
                 named.append(item)
+                continue
+            span = Span(item.code, item.code_end, item.ex)
+            if foreign:
+                span, doubt = across(span)
+                if doubt:
+                    tails.append((span, item))
+                    continue
+            coded.append((span, item))
         self.coverage: CoverageIndex[ItemRecord] = CoverageIndex(coded)
+        self.tails: CoverageIndex[ItemRecord] = CoverageIndex(tails)
         self.profile = profile
         self.controls_reason = profile.reason if profile is not None else None
         self.words = NameMatcher(named)
@@ -198,7 +223,13 @@ class ScreenIndex:
         if best_ex is not None:
             why = Reason("ex-partial", {"entry": self.entry_of(best_ex), "code": shown})
             return Match("review", best_ex, why)
+        if self.tails:
+            tail = self.match_tail(code, shown)
+            if tail is not None:
+                return tail
         below = self.coverage.narrower(code)
+        if self.tails:
+            below = [*below, *self.tails.narrower(code)]
         if below:
             values: dict[str, object] = {"entry": self.entry_of(below[0]), "code": shown}
             if len(below) > 1:
@@ -232,6 +263,22 @@ class ScreenIndex:
             if verdict is not None and verdict.review:
                 return self.description_match(verdict)
         return Match("clear", None, Reason("clear", clear))
+
+    def match_tail(self, code: str, shown: str) -> Match | None:
+        """``review`` when an entry of another nomenclature meets ``code`` at HS-6 and
+        only the national digits past it could tell them apart."""
+        plain, ex = self.tails.deciding(code)
+        entry = plain if plain is not None else ex
+        if entry is None:
+            return None
+        values = {
+            "entry": self.entry_of(entry),
+            "code": shown,
+            "hs6": HSCode(code[:6]).dotted(),
+            "nomenclature": self.nomenclature,
+            "catalogue": CATALOGUE_NOMENCLATURE,
+        }
+        return Match("review", entry, Reason("national-tail", values))
 
     def match_classification(self, classification: str) -> Match | None:
         """``review`` when a catalogue classification meets a control number of an entry."""

@@ -70,7 +70,12 @@ def related_entries(index: ScreenIndex, code: str) -> list[Related]:
     found: dict[int, Related] = {}
     for span, entry in index.coverage.covering(code):
         found.setdefault(id(entry), Related(entry, "partial" if span.ex else "covers", str(span)))
-    for entry in index.coverage.narrower(code):
+    # An entry of another nomenclature meeting the code at HS-6 only: covered or not is
+    # for a person to read, as with ``ex`` (the verdict is ``review``).
+    for _span, entry in index.tails.covering(code):
+        own = entry.span
+        found.setdefault(id(entry), Related(entry, "partial", str(own) if own else ""))
+    for entry in [*index.coverage.narrower(code), *index.tails.narrower(code)]:
         own = entry.span
         found.setdefault(id(entry), Related(entry, "under", str(own) if own else ""))
     for mention, ref in index.references.code_index.covering(code):
