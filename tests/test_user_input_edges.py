@@ -104,3 +104,16 @@ def test_the_refusals_are_said_in_korean(tmp_path: Path, run_cli: RunCli) -> Non
         result = run_cli("--lang", "ko", *args)
         assert result.exit_code == 2 and _one_line(result.stderr), result.output
         assert english_sentences(result.stderr) == [], result.stderr
+
+
+def test_a_refused_korean_command_leaves_the_language_as_it_found_it() -> None:
+    """Click keeps a context's resources open when parsing fails; the language must not
+    outlive the command (the next one in the process would speak Korean)."""
+    from click.testing import CliRunner
+
+    from exportctl.cli import cli
+    from exportctl.i18n import active
+
+    result = CliRunner().invoke(cli, ["--lang", "ko", "lists", "create", "a\x00b", "--name", "x"])
+    assert result.exit_code == 2 and "U+0000" in result.output
+    assert active() == "en"

@@ -118,8 +118,18 @@ class ExportctlGroup(click.Group):
     """Converts library errors to one line on stderr and the documented exit codes."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        from exportctl.i18n import activate, active
+
         _speak_click_in_catalogue()
-        return super().main(*args, **kwargs)
+        # The language a command speaks ends with it, however it ends: Click leaves
+        # a context's resources open when parsing fails (a refused --lang ko ... NUL),
+        # and a second command in the same process (tests, the web view) must not
+        # inherit it.
+        before = active()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            activate(before)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Every option and argument of every command passes here first: a NUL in any
