@@ -333,30 +333,14 @@ def tie_out(before: int, after: int, added: int, removed: int, declared: Declare
             },
         )
     ]
-    if declared.total is not None:
-        checks.append(
-            Check(
-                "declared_total",
-                declared.total == after,
-                {"declared": declared.total, "after": after},
-            )
-        )
-    if declared.added is not None:
-        checks.append(
-            Check(
-                "declared_added",
-                declared.added == added,
-                {"declared": declared.added, "added": added},
-            )
-        )
-    if declared.removed is not None:
-        checks.append(
-            Check(
-                "declared_removed",
-                declared.removed == removed,
-                {"declared": declared.removed, "removed": removed},
-            )
-        )
+    # Each declared figure against the count it declares, in this order.
+    for name, given, figure, value in (
+        ("declared_total", declared.total, "after", after),
+        ("declared_added", declared.added, "added", added),
+        ("declared_removed", declared.removed, "removed", removed),
+    ):
+        if given is not None:
+            checks.append(Check(name, given == value, {"declared": given, figure: value}))
     if declared.total is not None and (declared.added is not None or declared.removed is not None):
         d_added, d_removed = declared.added or 0, declared.removed or 0
         d_sum = before + d_added - d_removed
