@@ -30,16 +30,9 @@ from exportctl.i18n import _
 from exportctl.identity import Keys, PartSide, named
 from exportctl.models import ItemRecord, ValidationReport
 from exportctl.readers import ParsedRow, Table
+from exportctl.reconcile import Previous, guard_against_base, reconcile
 from exportctl.structure import Structure, structure_of
-from exportctl.validate import (
-    Declared,
-    Previous,
-    _build_item,
-    _Checks,
-    _Collector,
-    guard_against_base,
-    reconcile,
-)
+from exportctl.validate import Declared, _build_item, _Checks, _Collector
 
 __all__ = ["AnnexReport", "PartReport", "declared_for", "validate_annex", "validate_table"]
 

@@ -34,7 +34,7 @@ from exportctl.identity import (
 from exportctl.models import ItemRecord
 from exportctl.parts import AnnexReport, validate_annex
 from exportctl.readers import LIST_SCHEMA, read_table
-from exportctl.validate import DECLARED_RULES
+from exportctl.reconcile import DECLARED_RULES
 
 RUSSIA = "2. 러시아·벨라루스 상황허가 대상 품목"
 IRAN = "1. 이란·파키스탄·시리아 관련 상황허가 대상 품목"

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from exportctl.parts import AnnexReport, PartReport
     from exportctl.profiles import Profile
     from exportctl.readers import Table
+    from exportctl.reconcile import Previous as GuardBase
     from exportctl.structure import Structure
     from exportctl.validate import Declared
-    from exportctl.validate import Previous as GuardBase
 
 
 def _no_declared() -> Declared:
@@ -401,7 +401,7 @@ class _Prior:
     sections: dict[int, str] = field(default_factory=dict)
 
     def guard(self) -> GuardBase:
-        from exportctl.validate import Previous as GuardBase
+        from exportctl.reconcile import Previous as GuardBase
 
         return GuardBase(self.version.label, self.items, sections=self.sections)
 
@@ -636,7 +636,7 @@ def _validate_and_store(
         if not result.ok:
             raise _NotStoredError(result)
         writer.flush()
-        from exportctl.validate import declared_warnings
+        from exportctl.reconcile import declared_warnings
 
         new.declared_warnings = declared_warnings(report)
         stored = annex.stored
