@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from exportctl.diff import ChangeSet, VersionInfo, compare
 from exportctl.models import ITEM_JSON_FIELDS, ItemRecord
-from exportctl.reports import xlsx as xlsx_report
+from exportctl.reports import sheet_rows
 from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values, csv_text, write_csv
 from exportctl.reports.evidence import ReportOptions
@@ -268,9 +268,25 @@ def test_xlsx_streamed_rows_are_the_cells_xlsxwriter_writes(
 ) -> None:
     streamed, by_cell = tmp_path / "streamed.xlsx", tmp_path / "by_cell.xlsx"
     write_xlsx(make(), streamed, generated_at=GENERATED)
-    monkeypatch.setattr(xlsx_report, "_streamable", lambda sheet: False)
+    monkeypatch.setattr(sheet_rows, "streamable", lambda sheet: False)
     write_xlsx(make(), by_cell, generated_at=GENERATED)
     assert _xlsx_parts(streamed) == _xlsx_parts(by_cell)
+
+
+def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(tmp_path: Path) -> None:
+    """A spreadsheet keeps a stored row height: a row of narrowed, wrapped text is written
+    tall enough to show it whole, or it would run over the rows below in LibreOffice."""
+    long_ko = "방사선 측정용 기기 및 그 부분품으로서 다른 호에 분류되지 않는 것 " * 4
+    old = [item(1, "8471300000", "짧은 것", "Short"), item(2, "9030100000", "기타", "Other")]
+    new = [old[0], dataclasses.replace(old[1], description=long_ko, description_en="x\n" * 6)]
+    path = tmp_path / "changes.xlsx"
+    write_xlsx(compare(old, new), path, generated_at=GENERATED)
+    sheet = load_workbook(path)[SHEET_NAMES["modified"]]
+    width = sheet.column_dimensions[_column_letter("new_description")].width
+    needed = len(long_ko) * 2 / width  # lines of two-unit characters at that width
+    height = sheet.row_dimensions[2].height
+    assert height is not None and height >= 15 * needed, (height, needed)
+    assert sheet.row_dimensions[1].height is None  # the header keeps the default
 
 
 def test_xlsx_change_sheets_hold_the_csv_rows(tmp_path: Path) -> None:
@@ -688,7 +704,7 @@ def test_xlsx_kind_longer_than_a_sheet_goes_on_in_continuation_sheets(
 
     monkeypatch.setattr(xlsx_module, "XLSX_MAX_ROWS", 101)
     if not streamed:
-        monkeypatch.setattr(xlsx_module, "_streamable", lambda sheet: False)
+        monkeypatch.setattr(sheet_rows, "streamable", lambda sheet: False)
     path = tmp_path / "changes.xlsx"
     write_xlsx(korean_revision(), path)
     book = load_workbook(path)

@@ -23,6 +23,7 @@ from exportctl.hscode import HSCode
 from exportctl.reports.cells import csv_cell
 from exportctl.reports.evidence import ReportOptions
 from exportctl.reports.language import Text
+from exportctl.reports.sheet_rows import row_points, wrap_widths
 from exportctl.reports.tabular import flag, report_json, serial_value, write_text
 from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
@@ -146,7 +147,7 @@ def xlsx_report(result: CrossList, path: Path, options: ReportOptions) -> None:
         header = book.add_format(
             {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True}
         )
-        text_format = book.add_format({"num_format": "@"})
+        text_format = book.add_format({"num_format": "@", "valign": "top"})
         bold = book.add_format({"bold": True})
         heading = book.add_format({"bold": True, "font_size": 14})
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -159,10 +160,15 @@ def xlsx_report(result: CrossList, path: Path, options: ReportOptions) -> None:
             sheet.write_string(0, col, text(f"crosslist.column.{name}"), header)
         sheet.freeze_panes(1, 0)
         print_setup(sheet, title=title, header_rows=1)
+        wraps = wrap_widths(formats, widths)
         line = 0
         for row in result.rows:
             line += 1
-            for col, value in enumerate(row_values(row, text)):
+            values = row_values(row, text)
+            points = row_points(values, wraps)
+            if points is not None:
+                sheet.set_row(line, points)
+            for col, value in enumerate(values):
                 if value is None or value == "":
                     continue
                 if isinstance(value, int):

@@ -47,6 +47,7 @@ from exportctl.reports.cells import csv_cell
 from exportctl.reports.evidence import ReportOptions, version_rows
 from exportctl.reports.files import atomic_path
 from exportctl.reports.language import Text
+from exportctl.reports.sheet_rows import row_points, wrap_widths
 from exportctl.reports.tabular import attributes_text, flag, report_json, serial_value, write_text
 from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
@@ -407,7 +408,7 @@ def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> No
         header = book.add_format(
             {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True}
         )
-        text_format = book.add_format({"num_format": "@"})
+        text_format = book.add_format({"num_format": "@", "valign": "top"})
         bold = book.add_format({"bold": True})
         heading = book.add_format({"bold": True, "font_size": 14})
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
@@ -428,6 +429,7 @@ def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> No
             print_setup(sheet, title=f"{title} — {name}", header_rows=1)
             return sheet
 
+        wraps = wrap_widths(formats, widths)
         part, line = 1, 0
         sheet = new_sheet(part)
         titles = export.titles()
@@ -439,6 +441,9 @@ def _write_xlsx(export: VersionExport, path: Path, options: ReportOptions) -> No
                 sheet = new_sheet(part)
             line += 1
             values = export_values(item, source, text, titles.get(item.section, ""))
+            points = row_points(values, wraps)
+            if points is not None:
+                sheet.set_row(line, points)
             for col, value in enumerate(values):
                 if value is None or value == "":
                     continue

@@ -86,7 +86,7 @@ def write_xlsx(
         header_format = book.add_format(
             {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True, "valign": "top"}
         )
-        text_format = book.add_format({"num_format": "@"})
+        text_format = book.add_format({"num_format": "@", "valign": "top"})
         summary_sheet = book.add_worksheet(t("screening.sheet.summary"))
         people = PeopleCells(t, report.version)
         names = [*PEOPLE_COLUMNS, *(None for _ in report.extra_columns)]
@@ -107,12 +107,12 @@ def write_xlsx(
                 sheet.write_string(0, col, header[col], header_format)
             sheet.freeze_panes(1, 0)
             print_setup(sheet, title=f"{title}: {report.file}", header_rows=1)
-            return sheet, RowStream(sheet, formats)
+            return sheet, RowStream(sheet, formats, widths)
 
         status_col = PEOPLE_COLUMNS.index("status")
         style = Style(formats)
         styles = {
-            status: style.but(status_col, book.add_format({"bg_color": colour}))
+            status: style.but(status_col, book.add_format({"bg_color": colour, "valign": "top"}))
             if colour
             else style
             for status, colour in STATUS_COLOURS.items()
@@ -164,7 +164,7 @@ def _summary_sheet(book: Any, sheet: Any, report: ScreenReport, options: ReportO
         (t("screening.screened"), summary_rows(report, t, zone=report_zone(options))),
     ]
     sheet.write_string(0, 0, title, heading)
-    rows = RowStream(sheet, [bold, wrap])
+    rows = RowStream(sheet, [bold, wrap], [30, 90])
     line = 1
     for name, pairs in blocks:
         line += 1

@@ -23,13 +23,15 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from exportctl.reports import XLSX_MAX_ROWS
 
-__all__ = ["RowStream", "Style", "text_element"]
+__all__ = ["RowStream", "Style", "row_points", "text_element", "wrap_widths", "wrapped_lines"]
 
 _MAX_TEXT = 32_767
 """Longest text in a cell, in UTF-16 units."""
@@ -40,6 +42,57 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _SPECIAL_TEXT = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 """Text that :func:`text_element` has to change (anything else is written as it is)."""
+
+
+LINE_POINTS = 15.0
+"""Height of one line of 11-point text, Excel's and LibreOffice's default row height."""
+_MAX_ROW_POINTS = 409.0
+"""Excel's tallest row."""
+_WRAP_SLACK = 1.15
+"""Word wrapping breaks at spaces, so a line holds less than the column's width."""
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide.
+
+    A column's width counts digits of the default font; a Hangul, Hanja or other wide
+    character takes about two. Each line break starts a new line.
+    """
+    capacity = max(width, 1.0)
+    lines = 0
+    for paragraph in text.split("\n"):
+        units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in paragraph)
+        lines += max(1, math.ceil(units * _WRAP_SLACK / capacity))
+    return lines
+
+
+def row_points(cells: Sequence[Any], widths: Sequence[float | None]) -> float | None:
+    """The height in points a row needs to show its wrapped cells whole, or ``None``
+    when one line is enough.
+
+    Spreadsheets do not grow a row to fit wrapped text on opening a file: LibreOffice
+    keeps the stored height, so wrapped text would run over the rows below it. Only
+    columns with a width in ``widths`` wrap.
+    """
+    lines = 1
+    for value, width in zip(cells, widths, strict=False):
+        # Text of at most width / 2 characters fits one line whatever it holds.
+        if (
+            width is None
+            or type(value) is not str
+            or (len(value) * 2 <= width and "\n" not in value)
+        ):
+            continue
+        lines = max(lines, wrapped_lines(value, width))
+    return None if lines == 1 else min(lines * LINE_POINTS, _MAX_ROW_POINTS)
+
+
+def wrap_widths(formats: Sequence[Any], widths: Sequence[float] | None) -> list[float | None]:
+    """Each column's width where its format wraps text, else ``None`` (for :func:`row_points`)."""
+    return [
+        width if getattr(fmt, "text_wrap", 0) else None
+        for fmt, width in zip(formats, widths or (), strict=False)
+    ]
 
 
 def text_element(text: str) -> str:
@@ -108,10 +161,16 @@ class RowStream:
     literally.
     """
 
-    def __init__(self, sheet: Any, formats: Sequence[Any]) -> None:
+    def __init__(
+        self, sheet: Any, formats: Sequence[Any], widths: Sequence[float] | None = None
+    ) -> None:
         from xlsxwriter.utility import xl_col_to_name
 
         self.sheet = sheet
+        # Columns whose format wraps text get rows tall enough for it (row_points).
+        self._wraps = wrap_widths(formats, widths)
+        if not any(self._wraps):
+            self._wraps = []
         self.style = Style(formats)
         self.last = 0
         self._stream = streamable(sheet)
@@ -126,7 +185,10 @@ class RowStream:
         """Write ``cells`` as row ``row`` (0-based), in ``style`` (the stream's by default)."""
         style = style or self.style
         self.last = row
+        points = row_points(cells, self._wraps) if self._wraps else None
         if not self._stream:
+            if points is not None:
+                self.sheet.set_row(row, points)
             self._write_public(row, cells, style)
             return
         n = str(row + 1)
@@ -134,7 +196,12 @@ class RowStream:
         string_ends = style.string_ends
         number_ends = style.number_ends
         special = _SPECIAL_TEXT.search
-        parts = [f'<row r="{n}">']
+        if points is None:
+            parts = [f'<row r="{n}">']
+        else:
+            # As xlsxwriter's set_row writes it: whole pixels, shown in points.
+            pixels = int(points * 4.0 / 3.0 + 0.5)
+            parts = [f'<row r="{n}" ht="{pixels * 0.75:.16g}" customHeight="1">']
         append = parts.append
         c = -1
         for value in cells:

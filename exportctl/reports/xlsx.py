@@ -20,14 +20,14 @@ escaped so it stays literal.
 xlsxwriter runs in ``constant_memory`` mode (each row is flushed as it is
 written), so a report of a million changes does not need a million rows in memory.
 The rows of the change sheets are written as XML straight into xlsxwriter's row
-file (:func:`_stream_rows`), several times faster than a ``write_string`` call a
-cell; they are the same XML those calls would write.
+file (:class:`~exportctl.reports.sheet_rows.RowStream`), several times faster than a
+``write_string`` call a cell; they are the same XML those calls would write. Rows
+whose narrowed text wraps are made tall enough to show it whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,7 +36,8 @@ from exportctl.reports import XLSX_MAX_ROWS, sheet_title
 from exportctl.reports.csv import CHANGE_COLUMNS, ChangeWords, change_values
 from exportctl.reports.evidence import Evidence, ReportOptions, info_rows
 from exportctl.reports.language import Text, tie_out_sentences
-from exportctl.reports.tabular import MAX_TEXT, cut_text, write_text
+from exportctl.reports.sheet_rows import RowStream
+from exportctl.reports.tabular import write_text
 from exportctl.reports.workbook import open_workbook, print_setup, readable_widths
 
 __all__ = ["SHEET_NAMES", "write_xlsx"]
@@ -52,16 +53,6 @@ SHEET_NAMES: dict[str, str] = {
 }
 """Sheet name of each change kind in English (after the summary sheet); other
 languages name them with ``kind.*`` of the word catalogue."""
-
-_MAX_TEXT = MAX_TEXT
-"""Longest text in a cell, in UTF-16 units."""
-_SHORT_TEXT = _MAX_TEXT // 2
-"""Text up to this many characters is within :data:`_MAX_TEXT` whatever it holds."""
-_LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_EDGE_SPACE = re.compile(r"^\s|\s$")
-_SPECIAL_TEXT = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
-"""Text that :func:`_text_element` has to change (anything else is written as it is)."""
 
 _TEXT_COLUMNS = frozenset({"code", "code_digits", "old_code", "chapter", "related_codes"})
 _WIDTHS: dict[str, float] = {
@@ -137,7 +128,7 @@ def write_xlsx(
             "header": book.add_format(
                 {"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True}
             ),
-            "text": book.add_format({"num_format": "@"}),
+            "text": book.add_format({"num_format": "@", "valign": "top"}),
             "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
             "int": book.add_format({"num_format": "#,##0"}),
             "bad": book.add_format({"bold": True, "font_color": "#B00020"}),
@@ -319,104 +310,18 @@ def _kind_sheet(
     column_formats = [
         formats["text"] if c in _TEXT_COLUMNS else formats["wrap"] for c in CHANGE_COLUMNS
     ]
-    for c, width in enumerate(_print_widths()):
+    widths = _print_widths()
+    for c, width in enumerate(widths):
         sheet.set_column(c, c, width, column_formats[c])
         sheet.write_string(0, c, header[c], formats["header"])
     sheet.freeze_panes(1, 0)
-    if changes and _streamable(sheet):
-        _stream_rows(sheet, column_formats, changes, words)
-    else:
-        _write_rows(sheet, column_formats, changes, words)
+    if changes:
+        rows = RowStream(sheet, column_formats, widths)
+        for r, change in enumerate(changes, start=1):
+            rows.write(r, change_values(change, words))
+        rows.close()
     sheet.autofilter(0, 0, max(len(changes), 1), len(CHANGE_COLUMNS) - 1)
     return sheet
-
-
-def _write_rows(
-    sheet: Any, column_formats: list[Any], changes: list[Change], words: ChangeWords
-) -> None:
-    """Write the data rows cell by cell through xlsxwriter's public methods."""
-    columns = list(enumerate(column_formats))
-    for r, change in enumerate(changes, start=1):
-        for (c, fmt), value in zip(columns, change_values(change, words), strict=True):
-            _text(sheet, r, c, value, fmt)
-
-
-def _streamable(sheet: Any) -> bool:
-    """Whether :func:`_stream_rows` can write into this worksheet's row file."""
-    return bool(getattr(sheet, "constant_memory", False)) and all(
-        hasattr(sheet, name) for name in ("fh", "_write_single_row", "dim_rowmax")
-    )
-
-
-def _stream_rows(
-    sheet: Any, column_formats: list[Any], changes: list[Change], words: ChangeWords
-) -> None:
-    """Write the data rows as XML straight into the worksheet's row file.
-
-    In ``constant_memory`` mode xlsxwriter keeps one row of cells and appends each
-    finished row as ``<row>`` XML to a temporary file, which becomes the sheet's
-    ``<sheetData>``. Going through ``write_string`` costs several microseconds a
-    cell in argument checks, a cell object and XML escaping; this writes the same
-    XML (``inlineStr`` cells, the column's style, numbers as ``%.16G``) a row at a
-    time. Text is written as it is (no apostrophe); text with ``<``, ``&`` and the
-    like is escaped by :func:`_text_element`, rich-text look-alikes (``<r>…</r>``)
-    included, so they stay literal. The header row must already be written (it is
-    flushed first); the worksheet's dimensions are then extended over the rows
-    written here, and xlsxwriter refuses later writes to any row up to the last of
-    them. The caller hands over no more rows than a sheet holds (``XLSX_MAX_ROWS`` - 1).
-
-    Args:
-        sheet: An xlsxwriter worksheet of a ``constant_memory`` workbook.
-        column_formats: The format of each column (``None`` for none).
-        changes: The changes, one row each from the second row on.
-        words: How kinds and flags are spelt.
-    """
-    from xlsxwriter.utility import xl_col_to_name
-
-    count = len(changes)
-    sheet._write_single_row(count + 1)
-    styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in column_formats]
-    starts = [f'<c r="{xl_col_to_name(c)}' for c in range(len(CHANGE_COLUMNS))]
-    string_ends = [f'"{style} t="inlineStr"><is>' for style in styles]
-    number_ends = [f'"{style}><v>' for style in styles]
-    special = _SPECIAL_TEXT.search
-    write = sheet.fh.write
-    for r in range(count):
-        n = str(r + 2)
-        cells = [f'<row r="{n}">']
-        for c, value in enumerate(change_values(changes[r], words)):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                if len(value) > _SHORT_TEXT or special(value):
-                    text = _text_element(value)
-                else:
-                    text = f"<t>{value}</t>"
-                cells.append(f"{starts[c]}{n}{string_ends[c]}{text}</is></c>")
-            else:
-                cells.append(f"{starts[c]}{n}{number_ends[c]}{value:.16G}</v></c>")
-        if len(cells) > 1:
-            cells.append("</row>")
-            write("".join(cells))
-    sheet.dim_rowmax = max(sheet.dim_rowmax or 0, count)
-
-
-def _text_element(text: str) -> str:
-    """The ``<t>`` element of a text cell, escaped as xlsxwriter escapes it.
-
-    Text longer than Excel's limit of 32,767 UTF-16 units is cut there; a literal
-    ``_xHHHH_`` is escaped as ``_x005F_xHHHH_`` and control characters become
-    ``_xHHHH_``; leading or trailing whitespace is kept with ``xml:space``;
-    ``&``, ``<`` and ``>`` become entities. Unlike xlsxwriter, text that looks
-    like rich-text XML (``<r>...</r>``) is escaped too, not copied into the sheet.
-    """
-    text = cut_text(text)
-    text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<t{space}>{text}</t>"
 
 
 def change_report(changes: ChangeSet, path: Path, options: ReportOptions) -> None:
