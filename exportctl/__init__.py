@@ -70,6 +70,9 @@ _EXPORTS: dict[str, str] = {
     "compare_versions": "exportctl.api.compare",
     "write_crosslist_report": "exportctl.api.compare",
     "compare_lists": "exportctl.crosslist",
+    "read_version": "exportctl.api.frames",
+    "read_sub_items": "exportctl.api.frames",
+    "read_changes": "exportctl.api.frames",
 }
 
 __all__ = ["__version__", *_EXPORTS]

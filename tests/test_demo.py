@@ -225,3 +225,25 @@ def test_demo_json_gives_the_same_story_as_data(tmp_path: Path) -> None:
         "screening.xlsx",
         "screening.csv",
     }
+
+
+def test_readme_dataframe_example_runs_on_the_demo_database(
+    demo: tuple[Result, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's DataFrame session, run as a doctest against the demo's database."""
+    import doctest
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### DataFrames for analysts", 1)[1]
+    session = re.search(r"```pycon\n(.*?)```", section, re.S)
+    assert session is not None
+    _, out = demo
+    monkeypatch.chdir(out.parent)
+    text = session.group(1).replace(
+        "exportctl-demo/exportctl-demo.db", str(out / "exportctl-demo.db")
+    )
+    test = doctest.DocTestParser().get_doctest(text, {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries >= 8
