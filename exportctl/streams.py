@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import IO
 
@@ -62,12 +63,15 @@ class BoundedLines(Iterator[str]):
         total: str = "max_file_bytes",
         records: bool = False,
     ) -> None:
-        self._handle = handle
+        self._readline = handle.readline
         self._name = name
         self._limits = limits
         self._total_cap = total
+        # Two more than the cap: room for a CR LF after a line of exactly the cap.
+        self._size = limits.max_line_bytes + 2
         self._most: int = getattr(limits, total)
         self._records = records
+        self._record_most = limits.max_record_chars if records else sys.maxsize
         self._record_chars = 0
         self._read = 0
         self._lines: list[str] = []
@@ -78,12 +82,37 @@ class BoundedLines(Iterator[str]):
         return self
 
     def __next__(self) -> str:
-        limits = self._limits
-        # Two more than the cap: room for a CR LF after a line of exactly the cap.
-        text = self._handle.readline(limits.max_line_bytes + 2)
+        # The hot path of every CSV import: one comparison per cap, the sentence
+        # only when one of them is passed.
+        text = self._readline(self._size)
         if not text:
             raise StopIteration
         self.line += 1
+        length = len(text)
+        self._read += length
+        self._record_chars += length
+        if (
+            length > self._limits.max_line_bytes
+            or self.line > self._limits.max_rows
+            or self._read > self._most
+            or self._record_chars > self._record_most
+        ):
+            self._check(text)
+        if self._records:
+            self._lines.append(text)
+        return text
+
+    def end_record(self) -> list[str]:
+        """The lines of the record just read; the next line starts a new one."""
+        lines, self._lines = self._lines, []
+        self._record_chars = 0
+        self.record_start = self.line + 1
+        return lines
+
+    def _check(self, text: str) -> None:
+        """Refuse the cap ``text`` passed (a line of exactly the cap and its line end
+        passes none)."""
+        limits = self._limits
         length = len(text.rstrip("\r\n"))
         if length > limits.max_line_bytes:
             self._refuse(
@@ -101,35 +130,23 @@ class BoundedLines(Iterator[str]):
                 limits.max_rows,
                 "max_rows",
             )
-        self._read += len(text)
         if self._read > self._most:
             self._refuse(
                 _("holds at least {value:,} bytes, more than the {cap:,} bytes allowed"),
                 self._read,
                 self._total_cap,
             )
-        if self._records:
-            self._record_chars += len(text)
-            self._lines.append(text)
-            if self._record_chars > limits.max_record_chars:
-                self._refuse(
-                    _(
-                        "has a record (from line {number:,}) of more than {value:,} characters, "
-                        "more than the {cap:,} characters allowed"
-                    ),
-                    self._record_chars,
-                    "max_record_chars",
-                    _RUNS_ON,
-                    number=self.record_start,
-                )
-        return text
-
-    def end_record(self) -> list[str]:
-        """The lines of the record just read; the next line starts a new one."""
-        lines, self._lines = self._lines, []
-        self._record_chars = 0
-        self.record_start = self.line + 1
-        return lines
+        if self._record_chars > self._record_most:
+            self._refuse(
+                _(
+                    "has a record (from line {number:,}) of more than {value:,} characters, "
+                    "more than the {cap:,} characters allowed"
+                ),
+                self._record_chars,
+                "max_record_chars",
+                _RUNS_ON,
+                number=self.record_start,
+            )
 
     def _refuse(
         self, what: str, value: int, cap: str, why: str = _AS_READ, **values: object

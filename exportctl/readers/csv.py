@@ -526,9 +526,9 @@ class _QuoteCheck:
         self.first: tuple[int, int, str, str] | None = None
 
     def check(self, lines: list[str], record: list[str], row: int) -> None:
-        if not any('"' in line for line in lines):
+        text = lines[0] if len(lines) == 1 else "".join(lines)
+        if '"' not in text:
             return
-        text = "".join(lines)
         found = quote_problem(text, self.delimiter)
         if found is None:
             return
