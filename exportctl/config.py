@@ -96,7 +96,7 @@ def load_config(environ: Mapping[str, str] | None = None, limits: Limits = DEFAU
     named = bool(env.get(ENV_CONFIG))
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if named:
             raise ConfigError(
                 _("config file {path} (from {variable}) does not exist").format(

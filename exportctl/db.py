@@ -102,7 +102,7 @@ def _refuse_what_is_not_a_file(path: Path, *, create: bool) -> None:
 
     try:
         mode = os.stat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if create:
             return
         raise ConfigError(

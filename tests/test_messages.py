@@ -99,3 +99,21 @@ def test_a_temporary_name_in_any_message_is_said_as_its_target() -> None:
     said = "cannot write '/out/.my list.csv.exportctl-0a1b2c3d-4242-k_9z.part': disk full"
     assert name_targets(said) == "cannot write '/out/my list.csv': disk full"
     assert name_targets("notes.part and x.y .a.csv") == "notes.part and x.y .a.csv"
+
+
+def test_a_config_folder_under_a_file_means_no_config_file(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a config file that is there and is not a regular file is refused: a path
+    that cannot exist (its folder is a file) is no config file, as before."""
+    (tmp_path / "plain").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "plain"))
+    assert run_cli("config").exit_code == 0
+    (tmp_path / "folder" / "exportctl").mkdir(parents=True)
+    (tmp_path / "folder" / "exportctl" / "config.toml").mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "folder"))
+    done = run_cli("config")
+    assert done.exit_code == 2
+    assert done.stderr.startswith(
+        "Error: config file "
+    ) and "is a directory, not a regular file" in (done.stderr)
