@@ -29,8 +29,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from exportctl.errors import ConfigError
+from exportctl.errors import ConfigError, InputError
 from exportctl.i18n import _
+from exportctl.inputs import not_regular, read_capped
+from exportctl.limits import DEFAULTS, Limits
 
 ENV_DATABASE_URL = "EXPORTCTL_DATABASE_URL"
 ENV_ACTOR = "EXPORTCTL_ACTOR"
@@ -77,27 +79,54 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_config_dir("exportctl", appauthor=False)) / "config.toml"
 
 
-def load_config(environ: Mapping[str, str] | None = None) -> Config:
+def load_config(environ: Mapping[str, str] | None = None, limits: Limits = DEFAULTS) -> Config:
     """Read the config file; a missing file gives the defaults.
 
+    The file is opened as every input is (:mod:`exportctl.inputs`): a FIFO or a
+    device is refused for what it is, and the file is read within
+    ``max_settings_bytes`` of ``limits``.
+
     Raises:
-        ConfigError: The file cannot be read, is not TOML, names an unknown key
-            or gives a key a value that is not text; or ``EXPORTCTL_CONFIG``
-            names a file that does not exist.
+        ConfigError: The file is not a regular file, cannot be read, is too
+            large, is not TOML, names an unknown key or gives a key a value that
+            is not text; or ``EXPORTCTL_CONFIG`` names a file that does not exist.
     """
     env = os.environ if environ is None else environ
     path = config_path(env)
-    if not path.is_file():
-        if env.get(ENV_CONFIG):
+    named = bool(env.get(ENV_CONFIG))
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        if named:
             raise ConfigError(
                 _("config file {path} (from {variable}) does not exist").format(
                     path=path, variable=ENV_CONFIG
                 )
-            )
+            ) from None
         return Config()
+    except OSError as exc:
+        raise ConfigError(
+            _("config file {path} cannot be read: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    what = not_regular(mode)
+    if what is not None:
+        said = (
+            _(
+                "config file {path} (from {variable}) is {what}, not a regular file; point "
+                "{variable} at the TOML file"
+            )
+            if named
+            else _(
+                "config file {path} is {what}, not a regular file; the settings are read "
+                "from a TOML file there"
+            )
+        )
+        raise ConfigError(said.format(path=path, variable=ENV_CONFIG, what=what))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_capped(path, "max_settings_bytes", limits).decode("utf-8"))
+    except InputError as exc:
+        raise ConfigError(_("config file {problem}").format(problem=exc)) from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(
             _("config file {path} cannot be read: {reason}").format(path=path, reason=exc)
         ) from exc
@@ -107,7 +136,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         ) from exc
     known = [f.name for f in fields(Config) if f.name != "path"]
     texts: dict[str, str] = {}
-    limits: dict[str, int] = {}
+    caps: dict[str, int] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(
@@ -116,7 +145,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
                 )
             )
         if key == "limits":
-            limits = _limits_table(path, value)
+            caps = _limits_table(path, value)
             continue
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(
@@ -130,7 +159,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
                 )
             )
         texts[key] = value.strip()
-    return Config(**texts, limits=limits, path=path)
+    return Config(**texts, limits=caps, path=path)
 
 
 def _limits_table(path: Path, value: object) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -48,14 +49,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and turn on WAL and foreign keys.
+def create_db_engine(url: str, *, create: bool = True) -> Engine:
+    """Create an engine; for SQLite, turn on WAL and foreign keys.
 
     Args:
         url: SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://...``).
+        create: For SQLite, create the file's folder (the database file follows on
+            first use). Without it, a missing file is refused and nothing is created:
+            a command that only reads must not leave an empty database behind.
 
     Raises:
-        ConfigError: The URL cannot be parsed or its driver is not installed.
+        ConfigError: The URL cannot be parsed or its driver is not installed; the
+            SQLite file is missing (without ``create``), not a regular file, or not
+            a database.
     """
     try:
         parsed = make_url(url)
@@ -66,8 +72,11 @@ def create_db_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                _refuse_a_file_that_is_not_sqlite(Path(parsed.database).expanduser())
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(parsed.database).expanduser()
+                _refuse_what_is_not_a_file(path, create=create)
+                _refuse_a_file_that_is_not_sqlite(path)
+                if create:
+                    path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"timeout": sqlite_busy_timeout()})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
@@ -78,6 +87,39 @@ def create_db_engine(url: str) -> Engine:
                 url=safe_url(url)
             )
         ) from exc
+
+
+def _refuse_what_is_not_a_file(path: Path, *, create: bool) -> None:
+    """Refuse a ``--db`` that is missing (unless it is to be created) or not a regular file.
+
+    SQLite would block on a FIFO, read zeros from ``/dev/zero`` (and put its
+    ``-wal`` file beside it), so such a path is refused as every input is.
+
+    Raises:
+        ConfigError: Saying which, and what to do.
+    """
+    from exportctl.inputs import not_regular
+
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        if create:
+            return
+        raise ConfigError(
+            _(
+                "no such database {path}; run `exportctl init` to create it, or give --db the "
+                "exportctl database"
+            ).format(path=path)
+        ) from None
+    except OSError:
+        return  # Unreadable: SQLite says so, as before.
+    what = not_regular(mode)
+    if what is not None:
+        raise ConfigError(
+            _("{path} is {what}, not a database file; give --db the exportctl database").format(
+                path=path, what=what
+            )
+        )
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

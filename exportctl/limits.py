@@ -27,11 +27,28 @@ cap                       default         why
 ``max_line_bytes``        10 MiB          a line of a CSV file
 ``max_cell_chars``        1,000,000       a CSV field
 ``max_pages``             2,000           pages of a PDF (the annex has about 40)
+``max_record_chars``      32 Mi           characters of one CSV record, which quoted
+                                          line breaks may spread over many lines (each
+                                          line within ``max_line_bytes``): a few long
+                                          lines' worth; the csv module holds a record
+                                          whole, with a pointer per field
+``max_stdin_bytes``       64 MiB          all of standard input (codes piped to
+                                          ``check``): two million codes of 30 bytes
+``max_settings_bytes``    1 MiB           a config or profile file (TOML, read whole):
+                                          real ones are a few KB
+``max_json_bytes``        256 MiB         an exported version in JSON, read whole and
+                                          parsed into objects twice its size: a
+                                          1,400-entry list exports to 1 MB
 ========================  ==============  =============================================
 
 A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE``
 (repeatable), or for good in the config file's ``[limits]`` table
 (``max_rows = 3000000``). The option wins over the file.
+
+Streams are bounded as they are read, whatever their size claimed
+(:mod:`exportctl.streams`): each line, each record and the whole of a CSV file or of
+standard input, so a line that never ends (``/dev/zero``) or a quoted field that runs
+over a million lines is refused by the cap it passes, not by the machine.
 
 The caps travel as a value, never as module state: the CLI resolves them once per
 command (:func:`resolve`: the defaults, the config file's table, then the option)
@@ -68,6 +85,10 @@ class Limits:
     max_line_bytes: int = 10 * 1024**2
     max_cell_chars: int = 1_000_000
     max_pages: int = 2_000
+    max_record_chars: int = 32 * 1024**2
+    max_stdin_bytes: int = 64 * 1024**2
+    max_settings_bytes: int = 1024**2
+    max_json_bytes: int = 256 * 1024**2
 
 
 NAMES: tuple[str, ...] = tuple(field.name for field in fields(Limits))

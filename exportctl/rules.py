@@ -69,6 +69,8 @@ RULES = MappingProxyType(
         "csv-delimiter": "note: a CSV separated by something other than commas",
         "csv-encoding": "note: a CSV that is not UTF-8, decoded as CP949 or UTF-16 without a BOM",
         "xls-text": "note: tab-separated text named .xls (a SAP/ERP export) read as text",
+        "csv-quote": 'note: text after a closing quote in a CSV field ("abc"def, read as '
+        "abcdef); a quote that never closes, or one that would merge rows, is refused",
         "pdf-restricted": "note: a PDF locked against copying or printing was read",
     }
 )

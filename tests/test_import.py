@@ -393,6 +393,9 @@ def test_commands_refuse_a_database_not_at_head(
     tmp_path: Path, run_cli: RunCli, sqlite_url: str
 ) -> None:
     path = write_list_workbook(tmp_path / "a.xlsx", simple_rows(["847130"]))
+    # An empty file, as SQLite leaves one: there, but not initialised (a missing
+    # file is refused as "no such database", test_input_paths).
+    (tmp_path / "exportctl.db").touch()
     result = run_cli(
         "import",
         "--create-list",

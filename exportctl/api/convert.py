@@ -22,6 +22,7 @@ from exportctl.hscode.correlation import (
     load_table,
 )
 from exportctl.i18n import _
+from exportctl.limits import DEFAULTS, Limits
 from exportctl.models import Version
 
 __all__ = ["DEFAULT_FROM", "ConvertResult", "convert_version", "correlation_table"]
@@ -65,7 +66,11 @@ class ConvertResult:
 
 
 def correlation_table(
-    to_edition: str, from_edition: str | None = None, table: Path | None = None
+    to_edition: str,
+    from_edition: str | None = None,
+    table: Path | None = None,
+    *,
+    limits: Limits = DEFAULTS,
 ) -> CorrelationTable:
     """The table a conversion reads: ``table`` (a file) or a shipped one.
 
@@ -79,7 +84,7 @@ def correlation_table(
             _("the list is already in {edition}: give another --to edition").format(edition=source)
         )
     if table is not None:
-        return load_table(table, source, target)
+        return load_table(table, source, target, limits=limits)
     return bundled(source, target)
 
 
@@ -115,6 +120,7 @@ def convert_version(
     table: Path | None = None,
     effective: dt.date | None = None,
     actor: str | None = None,
+    limits: Limits = DEFAULTS,
 ) -> ConvertResult:
     """Convert version ``label`` of list ``slug`` to ``to_edition`` as a new draft version.
 
@@ -134,9 +140,10 @@ def convert_version(
         from_edition: The version's edition (:data:`DEFAULT_FROM` when None).
         new_label: The new version's label (``LABEL-HS2017`` when None).
         table: A correlation table file (:mod:`exportctl.hscode.correlation`);
-            a shipped one when None.
+            a shipped one when None. It is checked as every input file is.
         effective: The new version's effective date.
         actor: Who converts (the current user when None).
+        limits: The caps the table file is read under.
 
     Raises:
         InputError: Unknown edition, no table, or a bad table file.
@@ -153,7 +160,9 @@ def convert_version(
 
     with store.session_scope(engine) as session:
         source = store.get_version(session, slug, label)
-        chosen = correlation_table(to_edition, _edition_of(source, from_edition), table)
+        chosen = correlation_table(
+            to_edition, _edition_of(source, from_edition), table, limits=limits
+        )
         target_label = new_label or f"{label}-{chosen.target}"
         check_text(target_label, "--version", max_length=100)
         sheet = f"{source.label} {chosen.source}→{chosen.target}"

@@ -25,9 +25,10 @@ def open_database(url: str, *, create: bool = False) -> Engine:
 
     Raises:
         SchemaOutOfDateError: Without ``create``, the schema is not at head.
-        ConfigError: The URL cannot be used.
+        ConfigError: The URL cannot be used; without ``create``, the SQLite file
+            does not exist (nothing is created).
     """
-    engine = db.create_db_engine(url)
+    engine = db.create_db_engine(url, create=create)
     try:
         if create:
             db.upgrade(engine)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from sqlalchemy import Engine
 
 from exportctl import store
 from exportctl.api.database import open_database
-from exportctl.errors import ExportctlError
+from exportctl.errors import ExportctlError, InputError
 from exportctl.i18n import _
 
 if TYPE_CHECKING:
@@ -150,6 +152,28 @@ def _demo_import(
     return result
 
 
+def _refuse_what_is_not_a_folder(out_dir: Path) -> None:
+    """Refuse an ``out_dir`` that exists and is not a folder (a file, a FIFO, a device).
+
+    Raises:
+        InputError: Saying what it is.
+    """
+    from exportctl.inputs import not_regular
+
+    try:
+        mode = os.stat(out_dir).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        return
+    raise InputError(
+        _("is {what}, not a folder; give --out a folder (it is created when missing)").format(
+            what=not_regular(mode) or _("a file")
+        ),
+        file=str(out_dir),
+    )
+
+
 def run_demo(
     out_dir: Path,
     *,
@@ -193,6 +217,7 @@ def run_demo(
         if progress is not None:
             progress(message)
 
+    _refuse_what_is_not_a_folder(out_dir)
     samples = demo_samples()
     out_dir.mkdir(parents=True, exist_ok=True)
     database = out_dir / DEMO_DATABASE

@@ -522,6 +522,11 @@ def import_workbook(
                 "date is never chosen by date, so the one before it would stay in force"
             )
         )
+    from exportctl.readers.guard import check_file
+
+    # The file is checked as every input is before a byte of it is hashed: a FIFO,
+    # a device, a bomb or a file over a cap is refused without reading it whole.
+    check_file(path, options.limits)
     sha = _sha256_file(path)
     with store.session_scope(engine) as session:
         # Refuse a re-import before reading a large file.

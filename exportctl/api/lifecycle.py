@@ -11,6 +11,7 @@ from exportctl import store
 from exportctl.config import current_actor
 from exportctl.errors import InputError
 from exportctl.i18n import _
+from exportctl.limits import DEFAULTS, Limits
 from exportctl.models import ControlList, Version
 
 
@@ -26,6 +27,7 @@ def create_list(
     profile: str | None = None,
     profile_file: Path | None = None,
     profile_folder: Path | None = None,
+    limits: Limits = DEFAULTS,
 ) -> ControlList:
     """Create a control list, recorded in the audit log.
 
@@ -45,6 +47,7 @@ def create_list(
         profile_file: A profile file of the user's: checked, copied into
             ``profile_folder`` and followed (instead of ``profile``).
         profile_folder: The user profile folder.
+        limits: The caps ``profile_file`` is read under.
 
     Raises:
         ListExistsError: The slug is taken.
@@ -59,7 +62,7 @@ def create_list(
             raise InputError(_("give --profile or --profile-file, not both"))
         if profile_folder is None:
             raise InputError(_("--profile-file needs a profile folder to keep the file in"))
-        profile = install_profile(profile_file, profile_folder).name
+        profile = install_profile(profile_file, profile_folder, limits).name
     elif profile is not None:
         profile = load_profile(profile, folders).name
     with store.session_scope(engine) as session:

@@ -204,8 +204,10 @@ class State:
     @functools.cached_property
     def config(self) -> Config:
         from exportctl.config import load_config
+        from exportctl.limits import resolve
 
-        return load_config()
+        # The config file is read under the caps the option gives (max_settings_bytes).
+        return load_config(limits=resolve(self.given_limits))
 
     @functools.cached_property
     def limits(self) -> Limits:
@@ -475,7 +477,15 @@ def errors_and_warnings(errors: int, warnings: int) -> str:
 
 
 def echo_error(message: str) -> None:
-    """``Error: message`` on stderr, the prefix in the active language."""
+    """``Error: message`` on stderr, the prefix in the active language.
+
+    A report's temporary file (``.NAME.exportctl-…part``) is named as the file asked
+    for, whatever layer let it into the message.
+    """
+    if ".part" in message:  # (the check keeps the import off every other error)
+        from exportctl.reports.files import name_targets
+
+        message = name_targets(message)
     click.echo(_("Error: {message}").format(message=message), err=True)
 
 
@@ -607,7 +617,8 @@ def _parse_limits(
     help="Raise (or lower) a cap on input files for this run, e.g. --limit max_rows=3000000 "
     "(repeatable; also [limits] in the config file). Caps: max_rows, max_columns, max_cells, "
     "max_strings, max_unpacked_bytes, max_ratio, max_members, max_file_bytes, max_line_bytes, "
-    "max_cell_chars, max_pages.",
+    "max_cell_chars, max_pages, max_record_chars, max_stdin_bytes, max_settings_bytes, "
+    "max_json_bytes.",
 )
 @click.option(
     "-q",

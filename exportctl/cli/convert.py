@@ -38,7 +38,7 @@ _SHOWN = 20
 )
 @click.option(
     "--table",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    type=click.Path(path_type=Path, dir_okay=False),
     metavar="FILE",
     help="A correlation table to use instead of the shipped ones: a CSV headed by the "
     "two editions (HS2022,HS2028), one pair of six-digit codes a row.",
@@ -91,6 +91,7 @@ def convert(
         table=table,
         effective=effective,
         actor=state.actor,
+        limits=state.limits,
     )
     if as_json:
         echo_json(result.to_json())

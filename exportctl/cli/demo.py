@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,8 @@ def demo(state: State, out_dir: Path, as_json: bool) -> None:
     def step(message: str) -> None:
         state.info(f"· {message}", err=True)
 
-    result = run_demo(out_dir.resolve(), progress=step)
+    # Absolute, links kept: messages name the folder as the person gave it.
+    result = run_demo(Path(os.path.abspath(out_dir)), progress=step)
     if as_json:
         echo_json(_demo_json(result))
         return

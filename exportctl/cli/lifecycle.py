@@ -95,7 +95,7 @@ def lists_cmd(ctx: click.Context, as_json: bool) -> None:
 )
 @click.option(
     "--profile-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
     help="A profile of your own (TOML): checked, copied into the profile folder and followed.",
 )
@@ -142,6 +142,7 @@ def lists_create(
         profile_file=profile_file,
         profile_folder=profile_folder(os.environ, default_data_dir()),
         actor=state.actor,
+        limits=state.limits,
     )
     if as_json:
         echo_json(_list_json(created, []))

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -27,6 +27,7 @@ from exportctl.i18n import N_, _, active, ngettext
 
 if TYPE_CHECKING:
     from exportctl.api.lookups import CheckReport, ItemSelection
+    from exportctl.limits import Limits
     from exportctl.models import ItemRecord, Version
     from exportctl.screen.related import Related
 
@@ -45,10 +46,13 @@ def _version_line(slug: str, version: Version) -> str:
     )
 
 
-def _codes_given(codes: Sequence[str]) -> list[str]:
-    """The CODE arguments, with ``-`` (or no CODE at all) replaced by stdin's lines."""
-    from exportctl.api.lookups import code_lines
+def _codes_given(codes: Sequence[str], limits: Limits) -> list[str]:
+    """The CODE arguments, with ``-`` (or no CODE at all) replaced by stdin's lines.
 
+    Standard input is read a line at a time within ``max_line_bytes`` a line,
+    ``max_rows`` lines and ``max_stdin_bytes`` in all: ``check - < /dev/zero`` is
+    refused after one line's worth, not after the memory runs out.
+    """
     stdin = sys.stdin
     if not codes or "-" in codes:
         if stdin.isatty():
@@ -58,13 +62,31 @@ def _codes_given(codes: Sequence[str]) -> list[str]:
     for code in codes or ("-",):
         if code == "-":
             if not read:
-                found.extend(code_lines(stdin))
+                found.extend(_stdin_codes(stdin, limits))
                 read = True
         else:
             found.append(code)
     if not found:
         raise click.UsageError(_("No codes to check: stdin held only blank lines and comments."))
     return found
+
+
+def _stdin_codes(stdin: TextIO, limits: Limits) -> list[str]:
+    from exportctl.api.lookups import code_lines
+    from exportctl.errors import InputError
+    from exportctl.streams import BoundedLines
+
+    name = _("standard input")
+    lines = BoundedLines(stdin, name, limits, total="max_stdin_bytes")
+    try:
+        return code_lines(lines)
+    except UnicodeDecodeError:
+        raise InputError(
+            _("is not text in {encoding} (line {line:,})").format(
+                encoding=getattr(stdin, "encoding", "UTF-8"), line=lines.line + 1
+            ),
+            file=name,
+        ) from None
 
 
 @cli.command()
@@ -110,7 +132,7 @@ def check(
     if label is not None and as_of is not None:
         raise click.UsageError(_("Give --version LABEL or --as-of DATE, not both."))
     name = state.slug(slug)
-    typed = _codes_given(codes)
+    typed = _codes_given(codes, state.limits)
     engine = state.engine()
     report = check_codes(
         engine, name, typed, label=label, as_of=as_of, include_drafts=include_drafts
@@ -261,6 +283,9 @@ def show(
     """
     from exportctl.api.lookups import select_items
 
+    if as_json and as_csv:
+        # Two formats on one standard output: neither would be what was asked.
+        raise click.UsageError(_("Give --json or --csv, not both."))
     name = state.slug(slug, legacy, usage="exportctl show --list SLUG")
     if label is not None and as_of is not None:
         raise click.UsageError(_("Give --version LABEL or --as-of DATE, not both."))

@@ -44,7 +44,7 @@ import hashlib
 import io
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -52,6 +52,8 @@ from typing import Literal
 
 from exportctl.errors import InputError
 from exportctl.i18n import _
+from exportctl.limits import DEFAULTS, Limits
+from exportctl.streams import BoundedLines
 
 __all__ = [
     "BUNDLED",
@@ -211,8 +213,16 @@ def _code(text: str, file: str, row: int, column: str) -> str:
     return digits
 
 
-def _parse_csv(text: str, name: str, sha256: str) -> CorrelationTable:
-    rows = csv.reader(io.StringIO(text))
+def _parse_csv(lines: Iterable[str], name: str, sha256: str) -> CorrelationTable:
+    try:
+        return _parse_rows(csv.reader(lines), name, sha256)
+    except csv.Error as exc:
+        raise InputError(_("is not valid CSV ({reason})").format(reason=exc), file=name) from None
+    except UnicodeDecodeError:
+        raise InputError(_("a correlation table must be UTF-8 text"), file=name) from None
+
+
+def _parse_rows(rows: Iterator[list[str]], name: str, sha256: str) -> CorrelationTable:
     header = next(rows, None)
     if header is None or len(header) < 2:
         raise InputError(
@@ -242,31 +252,35 @@ def _parse_csv(text: str, name: str, sha256: str) -> CorrelationTable:
     return CorrelationTable.from_pairs(source, target, pairs, name, sha256)
 
 
-def load_csv(path: Path) -> CorrelationTable:
+def load_csv(path: Path, limits: Limits = DEFAULTS) -> CorrelationTable:
     """A table from a CSV file in the format of the module's note.
+
+    The file is read a line at a time within the caps (``max_line_bytes``,
+    ``max_rows``, ``max_file_bytes``); :func:`load_table` checks it first as every
+    input is checked.
 
     Raises:
         InputError: The file cannot be read or is not in that format.
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as raw:
+            sha256 = hashlib.file_digest(raw, "sha256").hexdigest()
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return _parse_csv(BoundedLines(handle, path.name, limits), path.name, sha256)
     except OSError as exc:
         raise InputError(
             _("cannot read the correlation table ({reason})").format(reason=exc.strerror),
             file=path.name,
         ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(_("a correlation table must be UTF-8 text"), file=path.name) from None
-    return _parse_csv(text, path.name, hashlib.sha256(data).hexdigest())
 
 
-def load_unsd_xlsx(path: Path) -> CorrelationTable:
+def load_unsd_xlsx(path: Path, limits: Limits = DEFAULTS) -> CorrelationTable:
     """A table from a UN Statistics Division ``...ConversionAndCorrelationTables.xlsx``.
 
     Reads the correlation sheet (the one whose header ends in ``Relationship``),
-    as :mod:`exportctl.data._build_correlation` does.
+    as :mod:`exportctl.data._build_correlation` does. ``limits`` are those
+    :func:`load_table` checked the workbook against (its used range, zip sizes);
+    the read itself takes no more.
 
     Raises:
         InputError: No such sheet, or a code that is not six digits.
@@ -275,7 +289,8 @@ def load_unsd_xlsx(path: Path) -> CorrelationTable:
 
     from exportctl.data._build_correlation import correlation_pairs
 
-    data = path.read_bytes()
+    with path.open("rb") as raw:
+        sha256 = hashlib.file_digest(raw, "sha256").hexdigest()
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         sheets = [name for name in book.sheetnames if "correlation" in name.casefold()]
@@ -295,12 +310,10 @@ def load_unsd_xlsx(path: Path) -> CorrelationTable:
             _("cannot tell the editions from the file name (expected HS2022toHS2017...)"),
             file=path.name,
         )
-    return CorrelationTable.from_pairs(
-        f"HS{found[0]}", f"HS{found[1]}", pairs, path.name, hashlib.sha256(data).hexdigest()
-    )
+    return CorrelationTable.from_pairs(f"HS{found[0]}", f"HS{found[1]}", pairs, path.name, sha256)
 
 
-LOADERS: dict[str, Callable[[Path], CorrelationTable]] = {
+LOADERS: dict[str, Callable[[Path, Limits], CorrelationTable]] = {
     ".csv": load_csv,
     ".xlsx": load_unsd_xlsx,
 }
@@ -308,19 +321,31 @@ LOADERS: dict[str, Callable[[Path], CorrelationTable]] = {
 
 
 def load_table(
-    path: Path, source: str | None = None, target: str | None = None
+    path: Path,
+    source: str | None = None,
+    target: str | None = None,
+    *,
+    limits: Limits = DEFAULTS,
 ) -> CorrelationTable:
     """A table from a file, read in the direction ``source`` → ``target`` when given.
 
+    The file goes through the checks every input file does
+    (:func:`exportctl.readers.guard.check_file`: a regular file, within the caps,
+    a workbook that is no zip bomb) before it is read.
+
     Raises:
-        InputError: Unknown format, or the table does not join those editions.
+        InputError: Unknown format, a file refused by the checks, or the table does
+            not join those editions.
     """
+    from exportctl.readers.guard import check_file
+
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise InputError(
             _("a correlation table is a .csv file (or a UNSD .xlsx workbook)"), file=path.name
         )
-    return _oriented(loader(path), source, target)
+    check_file(path, limits)
+    return _oriented(loader(path, limits), source, target)
 
 
 def _oriented(table: CorrelationTable, source: str | None, target: str | None) -> CorrelationTable:
@@ -351,7 +376,8 @@ def bundled(source: str, target: str) -> CorrelationTable:
     for (a, b), name in BUNDLED.items():
         if {a, b} == {source, target}:
             data = resources.files("exportctl.data").joinpath("correlation", name).read_bytes()
-            table = _parse_csv(data.decode("utf-8"), name, hashlib.sha256(data).hexdigest())
+            lines = io.StringIO(data.decode("utf-8"), newline="")
+            table = _parse_csv(lines, name, hashlib.sha256(data).hexdigest())
             return _oriented(table, source, target)
     shipped = ", ".join(f"{a} ↔ {b}" for a, b in BUNDLED)
     raise InputError(

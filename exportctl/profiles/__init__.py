@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from exportctl.errors import InputError
 from exportctl.i18n import _
+from exportctl.inputs import read_capped
+from exportctl.limits import DEFAULTS, Limits
 from exportctl.readers.schema import LIST_SCHEMA, Schema, extend_schema
 
 __all__ = [
@@ -318,19 +319,31 @@ def _builtin(name: str) -> Profile:
     return _parse(text, "built-in", f"{name}.toml")
 
 
-def read_profile(path: Path) -> Profile:
-    """Read and check a profile file.
+def _profile_text(path: Path, limits: Limits) -> str:
+    """A profile file's text, opened as every input is (a regular file, within
+    ``max_settings_bytes``).
 
     Raises:
-        InputError: The file is missing, not TOML, or not a usable profile
-            (unknown key, field or level; description control without its reason).
+        InputError: Not a regular file, too large, unreadable or not UTF-8.
     """
+    data = read_capped(path, "max_settings_bytes", limits)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(
             _("cannot be read as a profile: {reason}").format(reason=exc), file=path.name
         ) from exc
+
+
+def read_profile(path: Path, limits: Limits = DEFAULTS) -> Profile:
+    """Read and check a profile file.
+
+    Raises:
+        InputError: The file is missing, not a regular file, too large, not TOML,
+            or not a usable profile (unknown key, field or level; description
+            control without its reason).
+    """
+    text = _profile_text(path, limits)
     profile = _parse(text, str(path), path.name)
     if profile.name != path.stem:
         raise InputError(
@@ -372,12 +385,13 @@ def _user_names(folders: Sequence[Path]) -> list[str]:
     return names
 
 
-def install_profile(path: Path, folder: Path) -> Profile:
+def install_profile(path: Path, folder: Path, limits: Limits = DEFAULTS) -> Profile:
     """Check a profile file and copy it into the user profile folder as ``NAME.toml``.
 
     Args:
         path: The file the user wrote.
         folder: The user profile folder (created when missing).
+        limits: The caps the file is read under (``max_settings_bytes``).
 
     Returns:
         The profile, as later loads will read it.
@@ -386,12 +400,7 @@ def install_profile(path: Path, folder: Path) -> Profile:
         InputError: The file is not a usable profile, takes a built-in profile's
             name, or a different file of that name is already installed.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            _("cannot be read as a profile: {reason}").format(reason=exc), file=path.name
-        ) from exc
+    text = _profile_text(path, limits)
     profile = _parse(text, str(path), path.name)
     if profile.name in builtin_names():
         raise InputError(
@@ -401,7 +410,7 @@ def install_profile(path: Path, folder: Path) -> Profile:
             file=path.name,
         )
     target = folder / f"{profile.name}.toml"
-    if target.exists() and target.read_text(encoding="utf-8") != text:
+    if target.exists() and _profile_text(target, limits) != text:
         raise InputError(
             _(
                 'a different profile "{name}" is already installed at {target}; rename yours or '
@@ -411,8 +420,9 @@ def install_profile(path: Path, folder: Path) -> Profile:
         )
     if not target.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-    return read_profile(target)
+        # The text checked is what is kept: the file named may change meanwhile.
+        target.write_text(text, encoding="utf-8")
+    return read_profile(target, limits)
 
 
 def default_folders() -> tuple[Path, ...]:

@@ -21,12 +21,13 @@ from pathlib import Path
 
 from exportctl.errors import InputError, RefusedError, location
 from exportctl.i18n import N_, _, ngettext
+from exportctl.inputs import regular_file
 from exportctl.limits import DEFAULTS, Limits
 from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, looks_like, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
 from exportctl.readers.exported import json_table, read_export
-from exportctl.readers.guard import DOCUMENTS, Checked, check_file, regular_file
+from exportctl.readers.guard import DOCUMENTS, Checked, check_file
 from exportctl.readers.header import HEADER_SEARCH_ROWS, Located, locate
 from exportctl.readers.layout import ParsedRow, Table, build_table
 from exportctl.readers.ods import ods_column_formats

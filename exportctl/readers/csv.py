@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from exportctl.errors import InputError
 from exportctl.i18n import N_, _
 from exportctl.limits import DEFAULTS, Limits, over
 from exportctl.readers.rows import Note, RawRow
+from exportctl.streams import BoundedLines
 
 SNIFF_BYTES = 64 * 1024
 """Characters read to choose the delimiter."""
@@ -372,17 +374,25 @@ def open_csv(path: Path, encoding: str | None, limits: Limits = DEFAULTS) -> Csv
         estimated = int(size / len(sample.encode(chosen, "replace")) * lines)
     elif lines:
         estimated = lines
-    records = _records(path, handle, delimiter, limits)
+    records = _records(path, handle, delimiter, limits, notes)
     return CsvSource(chosen, delimiter, records, handle, notes, estimated)
 
 
-def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Iterator[RawRow]:
+def _records(
+    path: Path, handle: IO[str], delimiter: str, limits: Limits, notes: list[Note]
+) -> Iterator[RawRow]:
+    # Each line, each record and the whole file are bounded as they are read: the
+    # first pass (first_bad_line) measured lines, but a record may run over many of
+    # them through a quoted line break, and the csv module holds a record whole.
+    lines = BoundedLines(handle, path.name, limits, records=True)
     # The csv module's cap on a field is process-wide: set while this file is read.
     previous = csv.field_size_limit(limits.max_cell_chars)
-    reader = csv.reader(handle, delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
+    quoting = _QuoteCheck(path.name, delimiter)
     start = 1
     try:
         for record in reader:
+            quoting.check(lines.end_record(), record, start)
             if len(record) > limits.max_columns:
                 raise InputError(
                     over(
@@ -396,6 +406,7 @@ def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Ite
                 )
             yield RawRow(start, record)
             start = reader.line_num + 1
+        notes.extend(quoting.notes())
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(
@@ -420,3 +431,150 @@ def _records(path: Path, handle: IO[str], delimiter: str, limits: Limits) -> Ite
     finally:
         csv.field_size_limit(previous)
         handle.close()
+
+
+_QUOTED_FIELD = re.compile(r'"(?>[^"]*+(?:""[^"]*+)*+)"')
+"""A quoted field as the csv module reads it (``""`` inside is one quote); atomic, so
+``"abc""`` at the end of a file is a field that never closes, as the csv module says."""
+
+_SHOWN_CHARS = 40
+"""Characters of a malformed field shown in a message."""
+
+
+@functools.cache
+def _well_quoted(delimiter: str) -> re.Pattern[str]:
+    """A record whose every field is unquoted, or quoted and closed before the delimiter.
+
+    An unquoted field may hold a quote after its first character (``24" screen``):
+    the csv module keeps it as written, so it is not a problem."""
+    d = re.escape(delimiter)
+    field = rf'(?:"(?>[^"]*+(?:""[^"]*+)*+)"|[^"{d}\r\n][^{d}\r\n]*+)?'
+    return re.compile(rf"{field}(?:{d}{field})*(?:\r\n|\r|\n)?")
+
+
+class QuoteProblem(NamedTuple):
+    """A quoted CSV field the csv module would read otherwise than it is written."""
+
+    column: int
+    """0-based column of the field."""
+    start: int
+    """Offset of its opening quote in the record's text."""
+    end: int | None
+    """Offset just past its closing quote, or ``None`` when the quote never closes (the
+    csv module reads the rest of the file into it); otherwise text follows the closing
+    quote (``"abc"def``, read as ``abcdef``)."""
+
+
+def quote_problem(text: str, delimiter: str) -> QuoteProblem | None:
+    """Where a record's quoting is broken, as the csv module would silently mend it.
+
+    Args:
+        text: The record as written (its lines joined).
+        delimiter: The field delimiter.
+
+    Returns:
+        ``None`` when every quoted field closes right before a delimiter or the end
+        of the line; else the first field that does not.
+    """
+    if '"' not in text or _well_quoted(delimiter).fullmatch(text):
+        return None
+    column = position = 0
+    while position < len(text):
+        start = position
+        if text[position] == '"':
+            closed = _QUOTED_FIELD.match(text, position)
+            if closed is None:
+                return QuoteProblem(column, start, None)
+            position = closed.end()
+            if position < len(text) and text[position] not in (delimiter, "\r", "\n"):
+                return QuoteProblem(column, start, position)
+        else:
+            found = text.find(delimiter, position)
+            position = len(text) if found < 0 else found
+        if position >= len(text) or text[position] != delimiter:
+            break
+        position += 1
+        column += 1
+    return None
+
+
+_ONE_QUOTE = N_(
+    "row {row}, column {column}: text follows a closing quote ({written}), read as {read}; "
+    'check the value, and write a quote inside a quoted value as two ("")'
+)
+_MANY_QUOTES = N_(
+    "row {row}, column {column}: text follows a closing quote ({written}), read as {read}, "
+    "and so in {count:,} fields in all; check the values, and write a quote inside a quoted "
+    'value as two ("")'
+)
+
+
+class _QuoteCheck:
+    """Quoting mistakes in a CSV file, found record by record as it streams.
+
+    A quote that never closes swallows the rest of the file into one value, and a
+    quoted field that spans lines before stray text swallows the rows in between:
+    both are refused (the data would be silently wrong). Text after a closing quote
+    on one line (``"abc"def`` read as ``abcdef``) is said once, as a note naming
+    the first such field and the count.
+    """
+
+    def __init__(self, file: str, delimiter: str) -> None:
+        self.file = file
+        self.delimiter = delimiter
+        self.count = 0
+        self.first: tuple[int, int, str, str] | None = None
+
+    def check(self, lines: list[str], record: list[str], row: int) -> None:
+        text = lines[0] if len(lines) == 1 else "".join(lines)
+        if '"' not in text:
+            return
+        found = quote_problem(text, self.delimiter)
+        if found is None:
+            return
+        written = _sample(text[found.start :])
+        column = found.column + 1
+        if found.end is None:
+            raise InputError(
+                _(
+                    "the quote that opens column {column} ({written}) never closes, so the "
+                    "rest of the file ({lines:,} lines) would be read as one value; close the "
+                    'quote, or double a quote meant as a character ("")'
+                ).format(column=column, written=written, lines=len(lines)),
+                file=self.file,
+                row=row,
+            )
+        spanned = text.count("\n", found.start, found.end)
+        if spanned:
+            raise InputError(
+                _(
+                    "column {column} ({written}) has text after a quoted value that runs over "
+                    "{lines:,} lines, so the rows between would be read as one value; double a "
+                    'quote meant as a character (""), or close the quote where the value ends'
+                ).format(column=column, written=written, lines=spanned + 1),
+                file=self.file,
+                row=row,
+            )
+        self.count += 1
+        if self.first is None:
+            value = record[found.column] if found.column < len(record) else ""
+            self.first = (row, column, written, _sample(value))
+
+    def notes(self) -> list[Note]:
+        if self.first is None:
+            return []
+        row, column, written, read = self.first
+        return [
+            Note(
+                "csv-quote",
+                _(_ONE_QUOTE if self.count == 1 else _MANY_QUOTES).format(
+                    row=row, column=column, written=written, read=read, count=self.count
+                ),
+            )
+        ]
+
+
+def _sample(text: str) -> str:
+    line = text.split("\n", 1)[0].rstrip("\r")
+    cut = line[:_SHOWN_CHARS]
+    return cut + ("…" if len(cut) < len(text.rstrip("\r\n")) else "")

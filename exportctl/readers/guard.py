@@ -12,9 +12,7 @@ to open.
 from __future__ import annotations
 
 import codecs
-import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Literal
 
 from exportctl.errors import InputError
 from exportctl.i18n import N_, _
+from exportctl.inputs import regular_file
 from exportctl.limits import DEFAULTS, RATIO_FLOOR, Limits, over
 from exportctl.readers.csv import read_start, utf16_without_bom
 from exportctl.readers.prescan import check_ods, check_xlsx
@@ -58,6 +57,8 @@ DOCUMENTS: frozenset[Kind] = frozenset({"pdf", "hwpx"})
 """Kinds read as documents holding tables (pages or paragraphs), not sheets."""
 
 PDF_MAGIC = b"%PDF-"
+
+_TOO_LARGE = N_("is {value:,} bytes, more than the {cap:,} bytes allowed")
 
 _ROOT_TAG = re.compile(rb"<[A-Za-z_]")
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -119,7 +120,7 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
     if size > limits.max_file_bytes:
         raise InputError(
             over(
-                _("is {value:,} bytes, more than the {cap:,} bytes allowed"),
+                _(_TOO_LARGE),
                 size,
                 "max_file_bytes",
                 limits,
@@ -153,6 +154,9 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
             raise InputError(_("is not an HWPX document (not a zip archive)"), file=name)
         return Checked(path, kind, _check_zip(path, kind, limits), limits)
     if kind == "json":
+        if size > limits.max_json_bytes:
+            # JSON is read whole and parsed into objects twice its size.
+            raise InputError(over(_(_TOO_LARGE), size, "max_json_bytes", limits), file=name)
         return Checked(path, kind, size, limits)
     if kind == "csv":
         if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
@@ -216,62 +220,6 @@ def looks_like_tab_text(head: bytes) -> bool:
 
 
 _BOMB = N_("refused as a possible zip bomb")
-
-_NOT_REGULAR = (
-    (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
-    (stat.S_ISCHR, N_("a character device")),
-    (stat.S_ISBLK, N_("a block device")),
-    (stat.S_ISSOCK, N_("a socket")),
-)
-
-
-def regular_file(path: Path) -> int:
-    """Refuse anything but a regular file, without ever blocking; return its size.
-
-    A FIFO or a device would never end (``/dev/zero``) or never start (a FIFO
-    nobody writes to), so the file's type is taken from ``stat`` before it is
-    opened, and again from the open descriptor (opened non-blocking) so nothing
-    swapped in between is read either.
-
-    Raises:
-        InputError: Missing, a directory, a FIFO, a device or a socket.
-    """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(_("file not found"), file=str(path)) from None
-    except OSError as exc:
-        raise InputError(
-            _("cannot be read ({reason})").format(reason=exc.strerror), file=str(path)
-        ) from exc
-    _refuse_special(path, info.st_mode)
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise InputError(
-            _("cannot be read ({reason})").format(reason=exc.strerror), file=str(path)
-        ) from exc
-    try:
-        info = os.fstat(descriptor)
-    finally:
-        os.close(descriptor)
-    _refuse_special(path, info.st_mode)
-    return info.st_size
-
-
-def _refuse_special(path: Path, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    if stat.S_ISDIR(mode):
-        raise InputError(_("is a directory, not a file"), file=str(path))
-    what = next((text for test, text in _NOT_REGULAR if test(mode)), N_("not a regular file"))
-    raise InputError(
-        _(
-            "is {what}, not a regular file; exportctl reads only files on disk (save the data "
-            "to a file and give that)"
-        ).format(what=_(what)),
-        file=str(path),
-    )
 
 
 def read_head(path: Path, size: int) -> bytes:

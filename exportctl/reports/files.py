@@ -25,14 +25,29 @@ from exportctl.i18n import _
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it only when the block succeeds."""
+    """A temporary path beside ``path`` that replaces it only when the block succeeds.
+
+    Raises:
+        OSError: Writing failed; it names ``path``, never the temporary file.
+    """
     temp = temp_beside(path)
     try:
         yield temp
         publish_file(temp, path, replace=True)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise naming_target(exc, temp, path) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def naming_target(exc: OSError, temp: Path, target: Path) -> OSError:
+    """``exc``, or the same error naming ``target`` when it names ``temp``: a person
+    asked for ``target`` and has never heard of our temporary file."""
+    if exc.filename is None or os.fspath(exc.filename) != str(temp):
+        return exc
+    return OSError(exc.errno, exc.strerror, str(target))
 
 
 def publish_file(temp: Path, target: Path, *, replace: bool) -> None:
@@ -88,11 +103,29 @@ def temp_beside(target: Path) -> Path:
     """
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temps(folder)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.exportctl-{_host()}-{os.getpid()}-", suffix=".part", dir=folder
-    )
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.exportctl-{_host()}-{os.getpid()}-", suffix=".part", dir=folder
+        )
+    except OSError as exc:
+        # The folder refuses new files (read-only, a system folder): said of the
+        # file asked for, not of the temporary name tried.
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     os.close(handle)
     return Path(name)
+
+
+_TEMP_IN_TEXT = re.compile(
+    r"(?<![^/\\\s'\"(])\.(?P<name>[^/\\\n]+?)\.exportctl-[0-9a-f]{8}-\d+-[^/\\\s'\"]*?\.part"
+)
+"""A temporary file of ours named in a message (its folder, if any, stays before it)."""
+
+
+def name_targets(text: str) -> str:
+    """``text`` with each temporary file of ours named as the file it stands for
+    (``/out/.r.csv.exportctl-…-x1.part`` → ``/out/r.csv``): the last guard that a
+    message never names a file the person did not ask for."""
+    return _TEMP_IN_TEXT.sub(lambda found: found["name"], text)
 
 
 def remove_stale_temps(folder: Path) -> list[Path]:
