@@ -164,6 +164,18 @@ def _in_worker(url: str, job: ScreenJob) -> ScreenOutcome:
     return screen_upload(_engine(url), job)
 
 
+WORKER_NICENESS = 10
+"""How much lower the screening processes' priority is than the view's: a look-up, a
+person waiting, is answered before the next rows of a screening are read."""
+
+
+def _lower_priority() -> None:
+    import os
+
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+
+
 class Runner:
     """Runs screenings in a thread (``workers`` 0) or in worker processes."""
 
@@ -181,7 +193,9 @@ class Runner:
 
         if self._pool is None:
             # "spawn": a fresh interpreter, no copy of this process's open connections.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=get_context("spawn"), initializer=_lower_priority
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _in_worker, self.url, job)
 
