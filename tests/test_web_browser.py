@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import RunCli
-from web_helpers import CATALOGUE, PASSWORD, build_web_db, copy_db
+from web_helpers import CATALOGUE, PASSWORD, copy_db
 
 from exportctl import api
 
@@ -30,15 +30,13 @@ pytest.importorskip("uvicorn")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = os.environ.get("EXPORTCTL_SCREENSHOTS")
 
+# The fixture template_db (one database built for the session).
+pytest_plugins = ["web_fixtures"]
+
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).is_file(),
     reason="no Chromium on this machine (Debian: apt-get install chromium)",
 )
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_web_db(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ role and a second approver, all with :data:`PASSWORD`.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
 import sqlite3
@@ -24,6 +25,7 @@ from builders import write_list_workbook
 
 from exportctl import api
 from exportctl.api.users import add_user
+from exportctl.models import AuditEvent, Version
 from exportctl.validate import Declared
 from exportctl.web.app import create_app
 from exportctl.web.settings import WebSettings
@@ -148,3 +150,37 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> None:
 def post(client: TestClient, path: str, data: dict[str, str], **kwargs: Any) -> Any:
     """Post a form with this session's token."""
     return client.post(path, data={**data, "csrf": csrf(client, "/lists")}, **kwargs)
+
+
+def text_of(response: Any) -> str:
+    """A page's text with its entities read (``&#34;`` is ``"``)."""
+    return html.unescape(getattr(response, "text", ""))
+
+
+def version_of(url: str, label: str, slug: str = "kr-russia") -> Version:
+    """A version as stored now."""
+    engine = api.open_database(url)
+    try:
+        return next(v for v in api.list_versions(engine, slug) if v.label == label)
+    finally:
+        engine.dispose()
+
+
+def events_of(url: str) -> list[AuditEvent]:
+    """The audit trail as stored now."""
+    engine = api.open_database(url)
+    try:
+        return api.audit_log(engine)
+    finally:
+        engine.dispose()
+
+
+def upload(client: TestClient, path: Path, **fields: str) -> Any:
+    """Post ``path`` to the screening form (list kr-russia unless given)."""
+    token = csrf(client, "/screen")
+    with path.open("rb") as handle:
+        return client.post(
+            "/screen",
+            data={"csrf": token, "list": "kr-russia", **fields},
+            files={"file": (path.name, handle)},
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from exportctl.limits import DEFAULTS, Limits
@@ -69,5 +69,3 @@ class WebSettings:
     """Entries shown on a page of a version."""
     job_hours: float = 4.0
     """How long an upload and its reports are kept."""
-    extra: dict[str, str] = field(default_factory=dict)
-    """Free-form facts shown in the page footer (e.g. the database)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import Engine
@@ -118,16 +117,6 @@ async def report(request: Request) -> Response:
     await call(write_changes, engine, found, fmt, job, report_options(request, lang))
     query = urlencode({"old": old, "new": new, "kind": kind, "ready": job.id})
     return RedirectResponse(f"/lists/{slug}/changes?{query}", status_code=303)
-
-
-def names_of(job: Job | None) -> list[str]:
-    """The reports a job holds, in the order written."""
-    return [] if job is None else [n for n, what in job.files.items() if what == "report"]
-
-
-def paths_of(job: Job) -> list[Path]:
-    """Where a job's reports are."""
-    return [job.path(name) for name in names_of(job)]
 
 
 ROUTES = [
