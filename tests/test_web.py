@@ -216,6 +216,56 @@ def test_failed_log_ins_are_slowed(db: str) -> None:
         login(client, "kim")
 
 
+def test_log_ins_sent_side_by_side_wait_their_turn(db: str) -> None:
+    import asyncio
+
+    import httpx
+
+    from exportctl.web.app import create_app
+    from exportctl.web.settings import WebSettings
+
+    app = create_app(WebSettings(db, login_delay=0.2))
+
+    async def race() -> list[float]:
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            page = await client.get("/login")
+            found = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+            assert found is not None
+            form = {"name": "kim", "password": "guess", "csrf": found.group(1)}
+            started = time.monotonic()
+
+            async def attempt() -> float:
+                response = await client.post("/login", data=form)
+                assert response.status_code == 403
+                return time.monotonic() - started
+
+            return sorted(await asyncio.gather(attempt(), attempt(), attempt()))
+
+    try:
+        ends = asyncio.run(race())
+    finally:
+        app.state.workspace.close()
+        app.state.engine.dispose()
+    # One after another, each slowed more than the one before: 0.2, 0.4, 0.8 s.
+    assert ends[1] - ends[0] >= 0.4 and ends[2] - ends[1] >= 0.8, ends
+
+
+def test_a_bug_is_one_page_in_both_languages(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exportctl.web.routes import browse
+
+    def broken(_engine: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(browse.api, "list_lists", broken)
+    with web_client(db, raise_bugs=False) as client:
+        login(client, "park")
+        response = client.get("/lists")
+    assert response.status_code == 500
+    assert "unexpected RuntimeError (this is a bug in exportctl" in response.text
+    assert "boom" not in response.text
+
+
 def test_a_disabled_user_or_a_new_password_ends_the_session(db: str) -> None:
     with web_client(db) as client:
         login(client, "kim")

@@ -120,11 +120,12 @@ def copy_db(template: Path, folder: Path) -> str:
 
 
 @contextmanager
-def web_client(url: str, **settings: Any) -> Iterator[TestClient]:
-    """The web view over ``url`` in a test client (started and stopped)."""
+def web_client(url: str, *, raise_bugs: bool = True, **settings: Any) -> Iterator[TestClient]:
+    """The web view over ``url`` in a test client (started and stopped); with
+    ``raise_bugs`` off, an unexpected error is answered as the server answers it."""
     given: dict[str, Any] = {"login_delay": 0.0, "local_actor": "owner", **settings}
     app = create_app(WebSettings(url, **given))
-    with TestClient(app, follow_redirects=False) as client:
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=raise_bugs) as client:
         yield client
 
 

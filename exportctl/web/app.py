@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exportctl.api import open_database
 from exportctl.errors import ExportctlError, NotFoundError, StatusError
-from exportctl.i18n import _
+from exportctl.i18n import _, using
 from exportctl.web.auth import Gate, log_in, log_in_page, log_out
 from exportctl.web.jobs import Workspace
 from exportctl.web.lang import LanguageMiddleware, toggle
@@ -88,6 +88,30 @@ def _error_status(exc: ExportctlError) -> int:
 async def _library_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ExportctlError)
     return error_page(request, str(exc), _error_status(exc))
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    """A page for an error that is a bug: outside the language and session layers, so
+    said in both languages; the traceback goes to the server's log."""
+    from html import escape
+
+    from starlette.responses import HTMLResponse
+
+    said = []
+    for lang in ("ko", "en"):
+        with using(lang):
+            said.append(
+                escape(
+                    _(
+                        "unexpected {kind} (this is a bug in exportctl; the server's log "
+                        "has the details)"
+                    ).format(kind=type(exc).__name__)
+                )
+            )
+    body = "<!doctype html><meta charset=utf-8><title>exportctl</title>" + "".join(
+        f"<p>{line}</p>" for line in said
+    )
+    return HTMLResponse(body, status_code=500)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -161,7 +185,11 @@ def create_app(settings: WebSettings) -> Starlette:
     app = Starlette(
         routes=routes(),
         middleware=middleware,
-        exception_handlers={ExportctlError: _library_error, HTTPException: _http_error},
+        exception_handlers={
+            ExportctlError: _library_error,
+            HTTPException: _http_error,
+            Exception: _bug,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -18,11 +18,12 @@ password ends their sessions at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hmac
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -76,6 +77,8 @@ class Gate:
     grants: dict[str, Grant] = field(default_factory=dict)
     failures: dict[str, tuple[int, float]] = field(default_factory=dict)
     """Failed log-ins by ``ip:ADDRESS`` and ``name:NAME``: count and last time."""
+    turns: dict[str, tuple[asyncio.Lock, int]] = field(default_factory=dict)
+    """Log-ins from each address being answered, one after another: lock and waiters."""
 
     def admit(self, request: Request, user: str | None) -> None:
         """Start a grant for this browser, under a new session id and form token (a
@@ -140,6 +143,23 @@ class Gate:
         # Failures are forgotten after a quiet quarter of an hour.
         return count if time.monotonic() - last < 900 else 0
 
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, request: Request) -> AsyncIterator[None]:
+        """Answer the log-ins from one address one after another, so that attempts sent
+        side by side each wait their slowed turn instead of all at once."""
+        key = _ip_key(request)
+        lock, waiting = self.turns.get(key, (asyncio.Lock(), 0))
+        self.turns[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self.turns[key]
+            if waiting > 1:
+                self.turns[key] = (lock, waiting - 1)
+            else:
+                del self.turns[key]
+
     def failed(self, request: Request, name: str) -> None:
         now = time.monotonic()
         for key in (_ip_key(request), _name_key(name)):
@@ -184,41 +204,48 @@ async def log_in(request: Request) -> Response:
     gate = gate_of(request)
     form = await checked_form(request)
     target = safe_next(_text(form.get("next")))
-    if not await gate.users_exist(request):
-        given = _text(form.get("token"))
-        if gate.token_matches(given):
-            gate.admit(request, None)
-            return RedirectResponse(target, status_code=303)
-        await asyncio.sleep(gate.delay(request, "token"))
-        gate.failed(request, "token")
-        return page(
-            request,
-            "login.html",
-            status=403,
-            error=_("That is not the token exportctl serve printed."),
-            next=target,
-            token_mode=True,
+    async with gate.one_at_a_time(request):
+        if not await gate.users_exist(request):
+            return await _with_token(request, gate, _text(form.get("token")), target)
+        name = _text(form.get("name")).strip()
+        password = _text(form.get("password"))
+        user: UserInfo | None = await run_in_threadpool(
+            authenticate, request.app.state.engine, name, password
         )
-    name = _text(form.get("name")).strip()
-    password = _text(form.get("password"))
-    user: UserInfo | None = await run_in_threadpool(
-        authenticate, request.app.state.engine, name, password
-    )
-    if user is None:
-        await asyncio.sleep(gate.delay(request, name))
-        gate.failed(request, name)
-        return page(
-            request,
-            "login.html",
-            status=403,
-            error=_("The name or the password is wrong, or the user is disabled."),
-            next=target,
-            name=name,
-            token_mode=False,
-        )
+        if user is None:
+            await asyncio.sleep(gate.delay(request, name))
+            gate.failed(request, name)
+            return page(
+                request,
+                "login.html",
+                status=403,
+                error=_("The name or the password is wrong, or the user is disabled."),
+                next=target,
+                name=name,
+                token_mode=False,
+            )
     gate.succeeded(request, name)
     gate.admit(request, user.name)
     return RedirectResponse(target, status_code=303)
+
+
+async def _with_token(request: Request, gate: Gate, given: str, target: str) -> Response:
+    """The log-in form with the token (no user yet)."""
+    from exportctl.web.render import page
+
+    if gate.token_matches(given):
+        gate.admit(request, None)
+        return RedirectResponse(target, status_code=303)
+    await asyncio.sleep(gate.delay(request, "token"))
+    gate.failed(request, "token")
+    return page(
+        request,
+        "login.html",
+        status=403,
+        error=_("That is not the token exportctl serve printed."),
+        next=target,
+        token_mode=True,
+    )
 
 
 async def log_in_page(request: Request) -> Response:
