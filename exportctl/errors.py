@@ -124,3 +124,11 @@ class ListExistsError(ExportctlError):
 
 class StatusError(ExportctlError):
     """A version's status cannot change as asked (e.g. approving a withdrawn version)."""
+
+
+class UserError(ExportctlError):
+    """A web-view user cannot be added or changed as asked (name taken, bad password...)."""
+
+
+class UserNotFoundError(NotFoundError):
+    """No web-view user has the given name."""

@@ -13,6 +13,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
+import exportctl.users  # noqa: F401  (registers the app_user table)
 from exportctl.models import SQLModel
 
 target_metadata = SQLModel.metadata

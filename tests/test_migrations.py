@@ -26,6 +26,7 @@ from exportctl.store.digests import DIGEST_SCHEME
 DIGESTS_REVISION = "20261129_0004"
 COVERAGE_REVISION = "20261129_0005"
 TREE_REVISION = "20261206_0006"
+USERS_REVISION = "20261211_0008"
 
 
 def _earlier_revisions() -> list[str]:
@@ -161,8 +162,9 @@ def test_the_revisions_are_the_ones_expected() -> None:
         "20261129_0003",
         DIGESTS_REVISION,
         COVERAGE_REVISION,
+        TREE_REVISION,
     ]
-    assert db.head_revision() == TREE_REVISION
+    assert db.head_revision() == USERS_REVISION
 
 
 @pytest.mark.parametrize("revision", BEFORE_DIGESTS)

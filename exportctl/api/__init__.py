@@ -35,6 +35,7 @@ from exportctl.api.changes import (
 from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
 from exportctl.api.exports import export_version
+from exportctl.api.history import EntryStep, entry_history
 from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
 from exportctl.api.lifecycle import (
     approve_version,
@@ -52,6 +53,16 @@ from exportctl.api.lookups import (
     select_items,
 )
 from exportctl.api.screening import screen_catalogue
+from exportctl.api.users import (
+    UserInfo,
+    add_user,
+    authenticate,
+    disable_user,
+    enable_user,
+    list_users,
+    set_password,
+    set_role,
+)
 
 __all__ = [
     "DEMO_LIST",
@@ -59,21 +70,29 @@ __all__ = [
     "CheckReport",
     "CodeCheck",
     "DemoResult",
+    "EntryStep",
     "ImportOptions",
     "ImportResult",
     "ItemSelection",
+    "UserInfo",
+    "add_user",
     "approve_version",
     "audit_log",
+    "authenticate",
     "check_codes",
     "create_list",
     "demo_samples",
     "drafts_passed_over",
     "diff_versions",
+    "disable_user",
+    "enable_user",
+    "entry_history",
     "export_version",
     "filter_items",
     "import_workbook",
     "init_database",
     "list_lists",
+    "list_users",
     "list_versions",
     "open_database",
     "record_output",
@@ -83,6 +102,8 @@ __all__ = [
     "run_demo",
     "screen_catalogue",
     "select_items",
+    "set_password",
+    "set_role",
     "set_version_dates",
     "show_version",
     "undated_passed_over",

@@ -28,7 +28,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from exportctl import store
 from exportctl.api.browse import (
     notice_json,
     resolve_version,
@@ -292,23 +291,11 @@ def _screen_index(
     engine: Engine, slug: str, version: Version
 ) -> tuple[ScreenIndex, list[ItemRecord], list[Section]]:
     """The version's entries indexed as screening indexes them (with the list's
-    profile), its items and its parts: what ``check`` and ``show --code`` ask."""
-    from exportctl.profiles import default_folders, load_profile
-    from exportctl.screen import ScreenIndex
+    profile), its items and its parts: what ``check`` and ``show --code`` ask (built
+    once per version and kept, :mod:`exportctl.api.indexes`)."""
+    from exportctl.api.indexes import screen_index
 
-    with store.session_scope(engine) as session:
-        items = store.load_items(session, version)
-        sections = store.sections_of(session, version)
-        named = store.get_list(session, slug).profile
-    index = ScreenIndex.build(
-        items,
-        slug=slug,
-        label=version.label,
-        effective=version.effective.isoformat() if version.effective else None,
-        sections={part.number: part.title for part in sections},
-        profile=load_profile(named, default_folders()),
-    )
-    return index, items, sections
+    return screen_index(engine, slug, version)
 
 
 # --------------------------------------------------------------------------- show

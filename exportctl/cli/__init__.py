@@ -16,6 +16,7 @@ from exportctl.cli import (
     lookups,
     screen,
     setup,
+    web,
 )
 from exportctl.cli.base import BUG_EXIT_CODE, cli
 
@@ -32,4 +33,5 @@ __all__ = [
     "lookups",
     "screen",
     "setup",
+    "web",
 ]

@@ -82,6 +82,20 @@ class Checked:
     limits: Limits = DEFAULTS
 
 
+def too_large(name: str, size: int, limits: Limits) -> InputError:
+    """The refusal of a file of ``size`` bytes, over ``max_file_bytes`` (the same sentence
+    for a file named on the command line and one uploaded to the web view)."""
+    return InputError(
+        over(
+            _(_TOO_LARGE),
+            size,
+            "max_file_bytes",
+            limits,
+        ),
+        file=name,
+    )
+
+
 def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
     """Refuse files that are missing, not regular, Excel lock files, empty, mislabelled,
     encrypted, hostile or over a cap.
@@ -118,15 +132,7 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
     if size == 0:
         raise InputError(_("the file is empty (0 bytes)"), file=name)
     if size > limits.max_file_bytes:
-        raise InputError(
-            over(
-                _(_TOO_LARGE),
-                size,
-                "max_file_bytes",
-                limits,
-            ),
-            file=name,
-        )
+        raise too_large(name, size, limits)
     head = read_head(path, 512)
     if kind == "hwp":
         # HWP 5 is a binary OLE2 format with no reader under a permissive licence.
