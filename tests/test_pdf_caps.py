@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 import raw_pdf
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream
 from pdfminer.psparser import LIT
 from pdfplumber.table import edges_to_intersections
@@ -33,7 +35,7 @@ from exportctl.limits import Limits
 from exportctl.readers import box
 from exportctl.readers.guard import check_file
 from exportctl.readers.pdf import PdfBook, open_book
-from exportctl.readers.pdfcaps import Exhausted, crossings, inflation_budget
+from exportctl.readers.pdfcaps import Exhausted, crossings, inflation_budget, page_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT = 2 * 1024**3
@@ -116,13 +118,24 @@ def test_a_damaged_stream_is_read_as_pdfminer_reads_it_in_linear_time() -> None:
     middle = bytearray(whole)
     middle[10] ^= 0xFF  # the data itself: pdfminer drops the stream
     assert _decoded(bytes(middle)) == b""
-    # pdfminer alone takes minutes here (a byte at a time, the output copied each time).
-    started = time.monotonic()
-    damaged = bytearray(zlib.compress(b" " * (64 * MiB)))
+    # pdfminer alone inflates a damaged stream again a byte at a time, copying what it has
+    # each time: 16 MiB of spaces took it 34 s. Within the budget it is read in linear time,
+    # and a larger one is stopped at the cap.
+    damaged = bytearray(zlib.compress(b" " * (16 * MiB)))
     damaged[-1] ^= 0xFF
+    started = time.monotonic()
+    assert len(_decoded(bytes(damaged), cap=32 * MiB)) == 16 * MiB
     with pytest.raises(Exhausted):
         _decoded(bytes(damaged), cap=8 * MiB)
     assert time.monotonic() - started < 5
+
+
+def test_the_page_tree_is_walked_only_to_one_page_past_the_cap(tmp_path: Path) -> None:
+    path = raw_pdf.pages(tmp_path / "many.pdf", 50, declared=1)
+    with path.open("rb") as handle:
+        document = PDFDocument(PDFParser(handle))
+        assert [objid for objid, _attrs in page_tree(document, 3)] == [5, 6, 7, 8]
+        assert len(page_tree(document, 100)) == 50
 
 
 # --- pages -----------------------------------------------------------------------------
