@@ -29,19 +29,20 @@ cap                       default         why
 ``max_pages``             2,000           pages of a PDF (the annex has about 40),
                                           counted in its page tree, not its /Count
 ``max_inflated_bytes``    256 MiB         bytes a PDF's streams decode to, in all: the
-                                          annex's come to 1.3 MB; a full Korean font
-                                          is about 15 MB; zeros deflate 1,000 to 1
+                                          annex's come to 1.3 MB (fonts included);
+                                          zeros deflate about 1,000 to 1
 ``max_page_seconds``      30              seconds to read one PDF page (or open the
-                                          file); the annex's pages take under 0.5 s
+                                          file); a page of the annex takes under 1 s
 ``max_page_edges``        5,000           ruled lines on a PDF page as the table finder
                                           sees them (the densest real page: 164)
 ``max_page_crossings``    20,000          points where a page's ruled lines cross: the
                                           table finder's time grows with their square
                                           (20,000 take about 10 s; the densest real
                                           page has 6,468, a 1,000 x 1,000 grid 10**6)
-``max_reader_memory``     2 GiB           memory a document reader's worker process
-                                          may take beyond its size at start (the annex
-                                          needs under 100 MB)
+``max_reader_memory``     2 GiB           memory each worker process reading a PDF
+                                          (one, or two from 12 pages) may take beyond
+                                          its size at start (reading the annex, a
+                                          worker peaks at about 80 MB)
 ========================  ==============  =============================================
 
 A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE``

@@ -26,6 +26,7 @@ import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -117,7 +118,8 @@ class Worker:
         if self.channel.poll():
             try:
                 return self.channel.recv()
-            except (EOFError, ConnectionResetError):
+            # A child that died mid-message leaves half of one.
+            except (EOFError, OSError, pickle.UnpicklingError):
                 pass
         raise self._gone()
 

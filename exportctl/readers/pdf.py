@@ -188,7 +188,10 @@ class _Reader:
         stack.callback(lambda: self.worker.stop(wait=0.0 if self.busy else STOP_WAIT))
 
     def ask(self, strategy: str, first: int, last: int, *, check_text: bool) -> None:
-        self.worker.send((strategy, first, last, check_text))
+        try:
+            self.worker.send((strategy, first, last, check_text))
+        except WorkerGone as gone:
+            raise InputError(self._gone(gone.exitcode), file=self.name) from None
         self.busy = True
         self.deadline = time.monotonic() + self.limits.max_page_seconds
 
