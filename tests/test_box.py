@@ -16,11 +16,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
 import raw_pdf
 from test_pdf_caps import ROOT, exportctl, run
+
+from exportctl.readers import box
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="finds processes through /proc"
@@ -96,6 +99,29 @@ def test_a_killed_import_leaves_no_reader_behind(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "exportctl.db", timeout=0) as db:
         db.execute("begin immediate")  # no one holds a lock on it
         assert db.execute("select count(*) from version").fetchone() == (0,)
+
+
+def echo(channel: Connection) -> None:
+    """A worker that answers each message with itself until its channel closes."""
+    while True:
+        try:
+            channel.send(channel.recv())
+        except EOFError:
+            return
+
+
+def test_a_worker_ends_by_itself_once_its_channel_closes() -> None:
+    """Not killed: a forked worker closes the copies it holds of every parent's end."""
+    first = box.Worker(echo, memory=2**30)
+    second = box.Worker(echo, memory=2**30)
+    for worker in (first, second):
+        worker.send("ping")
+        assert worker.receive(10) == "ping"
+    started = time.monotonic()
+    first.stop(wait=10)
+    second.stop(wait=10)
+    assert (first.exitcode, second.exitcode) == (0, 0)
+    assert time.monotonic() - started < 3
 
 
 _PARENT = """

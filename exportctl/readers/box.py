@@ -30,6 +30,7 @@ import pickle
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkContext, SpawnContext
@@ -75,11 +76,20 @@ class Worker:
     def __init__(self, target: Callable[..., None], *args: Any, memory: int) -> None:
         context = _context()
         self.channel, theirs = context.Pipe()
+        # A forked child holds a copy of every channel end this process holds; it
+        # closes the parent's ends, or it would never see its own channel close. (A
+        # spawned child inherits none.)
+        ours = (
+            [self.channel, *(w.channel for w in _LIVE)] if isinstance(context, ForkContext) else []
+        )
         self.process = context.Process(
-            target=_enter, args=(theirs, active(), memory, target, args), daemon=True
+            target=_enter, args=(theirs, ours, active(), memory, target, args), daemon=True
         )
         self.process.start()
         theirs.close()
+        _LIVE.add(self)
+        self.exitcode: int | None = None
+        """The child's exit status once stopped (minus the signal that ended it)."""
 
     def __enter__(self) -> Worker:
         return self
@@ -125,11 +135,13 @@ class Worker:
 
     def stop(self, wait: float = STOP_WAIT) -> None:
         """End the child: its channel closes, and it is killed if it has not ended in ``wait`` s."""
+        _LIVE.discard(self)
         self.channel.close()
         self.process.join(wait)
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join()
+        self.exitcode = self.process.exitcode
         self.process.close()
 
     def _gone(self) -> WorkerGone:
@@ -153,10 +165,21 @@ def _context() -> ForkContext | SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
+_LIVE: weakref.WeakSet[Worker] = weakref.WeakSet()
+"""The workers this process has started and not stopped."""
+
+
 def _enter(
-    channel: Connection, lang: str, memory: int, target: Callable[..., None], args: tuple[Any, ...]
+    channel: Connection,
+    parents: list[Connection],
+    lang: str,
+    memory: int,
+    target: Callable[..., None],
+    args: tuple[Any, ...],
 ) -> None:
     """The child's first steps: tie its life to the parent, cap its memory, run."""
+    for end in parents:
+        end.close()
     _tie_to_parent()
     _quiet()
     _cap_memory(memory)
