@@ -31,6 +31,7 @@ from pdfminer.psparser import LIT
 from pdfplumber.table import edges_to_intersections
 
 from exportctl.errors import InputError
+from exportctl.i18n import using
 from exportctl.limits import Limits
 from exportctl.readers import box
 from exportctl.readers.guard import check_file
@@ -276,10 +277,14 @@ def test_a_process_running_threads_spawns_its_reader(tmp_path: Path) -> None:
     try:
         assert box._context().get_start_method() == "spawn"
         book = _read(raw_pdf.grid(tmp_path / "grid.pdf", 4))
+        # A spawned worker shares no memory: it is told the caller's language.
+        with using("ko"):
+            said = _refusal(raw_pdf.grid(tmp_path / "dense.pdf", 1_000))
     finally:
         done.set()
         thread.join()
     assert book.sheet_names == ["table 1"] and book.height("table 1") == 5
+    assert said.startswith("dense.pdf: 1쪽에서 괘선이 교차하는 점이"), said
 
 
 # --- the real CLI ----------------------------------------------------------------------

@@ -6,6 +6,12 @@ page at a time (each page's objects are released before the next is parsed), and
 only the cells' text is kept: a few hundred kilobytes for the full annex, so every
 table can be handed out again as the header search asks for it.
 
+The pages are read in worker processes (:mod:`exportctl.readers.pdfpages`), never
+in the caller's: a PDF is a program of sorts, and a small one can ask for gigabytes
+or days. The worker counts what it decodes and each page's ruled lines
+(:mod:`exportctl.readers.pdfcaps`), has its memory capped and dies with its parent
+(:mod:`exportctl.readers.box`); this module keeps each page's time.
+
 What is read:
 
 * Tables are pdfplumber's ruled tables (``lines`` strategies). Only when no page
@@ -48,7 +54,7 @@ from exportctl.limits import over
 from exportctl.readers.box import STOP_WAIT, Worker, WorkerGone, ready
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
-from exportctl.readers.pdfpages import Part, serve
+from exportctl.readers.pdfpages import HOSTILE, Part, serve
 from exportctl.readers.rows import Note, RawRow
 
 TITLE_LINES = 12
@@ -241,7 +247,7 @@ class _Reader:
                 "opening it took more than {cap:,} seconds",
                 seconds,
             )
-        return over(what, seconds, "max_page_seconds", self.limits, _HOSTILE, page=self.page)
+        return over(what, seconds, "max_page_seconds", self.limits, HOSTILE, page=self.page)
 
     def _gone(self, exitcode: int | None) -> str:
         how = (
@@ -262,7 +268,6 @@ class _Reader:
         return over(what, 0, "max_reader_memory", self.limits, _DAMAGED, page=self.page, how=how)
 
 
-_HOSTILE = N_("stopped as possibly hostile")
 _DAMAGED = N_("it may be damaged or hostile")
 
 

@@ -82,7 +82,8 @@ _INFLATED_OPENING = N_("its streams decode to more than {cap:,} bytes as it is o
 _BOMB = N_("stopped as a possible decompression bomb")
 _MEMORY = N_("page {page} needs more than the {cap:,} bytes of memory a reader may take")
 _MEMORY_OPENING = N_("opening it needs more than the {cap:,} bytes of memory a reader may take")
-_HOSTILE = N_("stopped as possibly hostile")
+HOSTILE = N_("stopped as possibly hostile")
+"""Why a read was stopped at a cap of time or memory (untranslated)."""
 
 
 def serve(channel: Connection, path: str, limits: Limits) -> None:
@@ -119,7 +120,7 @@ def serve(channel: Connection, path: str, limits: Limits) -> None:
         channel.send(("refused", sentence))
     except MemoryError:
         what = _(_MEMORY) if reached[0] else _(_MEMORY_OPENING)
-        sentence = over(what, 0, "max_reader_memory", limits, _HOSTILE, page=reached[0])
+        sentence = over(what, 0, "max_reader_memory", limits, HOSTILE, page=reached[0])
         channel.send(("refused", sentence))
 
 
