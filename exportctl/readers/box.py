@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import faulthandler
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -33,11 +34,13 @@ import threading
 import weakref
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkContext, SpawnContext
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exportctl.i18n import active, using
+
+if TYPE_CHECKING:  # ForkContext exists only where fork does
+    from multiprocessing.context import ForkContext, SpawnContext
 
 ORPHANED = 75
 """Exit status of a worker that ended itself because its parent was gone."""
@@ -80,7 +83,9 @@ class Worker:
         # closes the parent's ends, or it would never see its own channel close. (A
         # spawned child inherits none.)
         ours = (
-            [self.channel, *(w.channel for w in _LIVE)] if isinstance(context, ForkContext) else []
+            [self.channel, *(w.channel for w in _LIVE)]
+            if context.get_start_method() == "fork"
+            else []
         )
         self.process = context.Process(
             target=_enter, args=(theirs, ours, active(), memory, target, args), daemon=True
@@ -219,8 +224,9 @@ def _quiet() -> None:
     """Point the standard streams at the null device.
 
     What a parser says (warnings, a dying library's dump) is not for the user,
-    and the caller's pipes are not held open by the child.
+    and the caller's standard streams are not held open by the child.
     """
+    faulthandler.disable()  # it may write to a copy of the caller's stderr
     null = os.open(os.devnull, os.O_RDWR)
     for stream in (0, 1, 2):
         os.dup2(null, stream)
