@@ -26,7 +26,23 @@ cap                       default         why
 ``max_file_bytes``        2 GiB           any input file
 ``max_line_bytes``        10 MiB          a line of a CSV file
 ``max_cell_chars``        1,000,000       a CSV field
-``max_pages``             2,000           pages of a PDF (the annex has about 40)
+``max_pages``             2,000           pages of a PDF (the annex has about 40),
+                                          counted in its page tree, not its /Count
+``max_inflated_bytes``    256 MiB         bytes a PDF's streams decode to, in all: the
+                                          annex's come to 1.3 MB (fonts included);
+                                          zeros deflate about 1,000 to 1
+``max_page_seconds``      30              seconds to read one PDF page (or open the
+                                          file); a page of the annex takes under 1 s
+``max_page_edges``        5,000           ruled lines on a PDF page as the table finder
+                                          sees them (the densest real page: 164)
+``max_page_crossings``    20,000          points where a page's ruled lines cross: the
+                                          table finder's time grows with their square
+                                          (20,000 take about 10 s; the densest real
+                                          page has 6,468, a 1,000 x 1,000 grid 10**6)
+``max_reader_memory``     2 GiB           memory each worker process reading a PDF
+                                          (one, or two from 12 pages) may take beyond
+                                          its size at start (reading the annex, a
+                                          worker peaks at about 80 MB)
 ``max_record_chars``      32 Mi           characters of one CSV record, which quoted
                                           line breaks may spread over many lines (each
                                           line within ``max_line_bytes``): a few long
@@ -85,6 +101,11 @@ class Limits:
     max_line_bytes: int = 10 * 1024**2
     max_cell_chars: int = 1_000_000
     max_pages: int = 2_000
+    max_inflated_bytes: int = 256 * 1024**2
+    max_page_seconds: int = 30
+    max_page_edges: int = 5_000
+    max_page_crossings: int = 20_000
+    max_reader_memory: int = 2 * 1024**3
     max_record_chars: int = 32 * 1024**2
     max_stdin_bytes: int = 64 * 1024**2
     max_settings_bytes: int = 1024**2

@@ -26,6 +26,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from exportctl.errors import InputError
+from exportctl.limits import Limits
 from exportctl.readers import LIST_SCHEMA, read_table
 from exportctl.readers.guard import check_file
 from exportctl.readers.pdf import PdfBook, open_book
@@ -491,15 +493,10 @@ def test_a_pdf_locked_only_against_copying_is_read(tmp_path: Path) -> None:
     assert "encrypted without an open password" in book.notes[0].message
 
 
-def test_too_many_pages_are_refused_before_reading(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import exportctl.readers.pdf as reader
-
-    monkeypatch.setattr(reader, "MAX_PAGES", 3)
+def test_too_many_pages_are_refused_before_reading(tmp_path: Path) -> None:
     path = annex_pdf(tmp_path / "long.pdf")
-    with pytest.raises(Exception, match=r"long.pdf: has 4 pages, more than the 3 exportctl reads"):
-        _book(path)
+    with pytest.raises(InputError, match=r"long.pdf: has more than 3 pages, the most exportctl"):
+        open_book(check_file(path, Limits(max_pages=3)))
 
 
 def test_the_second_half_read_in_another_process_gives_the_same_rows(
@@ -522,16 +519,15 @@ def test_the_second_half_read_in_another_process_gives_the_same_rows(
 
     monkeypatch.setattr(pdf_reader, "PARALLEL_MIN_PAGES", 10**6)
     alone = read()
-    forks: list[bool] = []
-    real = pdf_reader._fork_context
+    workers: list[int] = []
 
-    def counted() -> Any:
-        context = real()
-        forks.append(context is not None)
-        return context
+    class Counted(pdf_reader._Reader):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            workers.append(self.worker.process.pid or 0)
 
     monkeypatch.setattr(pdf_reader, "PARALLEL_MIN_PAGES", 2)
-    monkeypatch.setattr(pdf_reader, "_fork_context", counted)
+    monkeypatch.setattr(pdf_reader, "_Reader", Counted)
     together = read()
-    assert forks == [True] and together == alone
+    assert len(set(workers)) == 2 and os.getpid() not in workers and together == alone
     assert {place.split(",")[0] for _, place, *_ in together if place} >= {"page 1", "page 5"}

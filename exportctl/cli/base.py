@@ -617,8 +617,9 @@ def _parse_limits(
     help="Raise (or lower) a cap on input files for this run, e.g. --limit max_rows=3000000 "
     "(repeatable; also [limits] in the config file). Caps: max_rows, max_columns, max_cells, "
     "max_strings, max_unpacked_bytes, max_ratio, max_members, max_file_bytes, max_line_bytes, "
-    "max_cell_chars, max_pages, max_record_chars, max_stdin_bytes, max_settings_bytes, "
-    "max_json_bytes.",
+    "max_cell_chars, max_pages, max_inflated_bytes, max_page_seconds, max_page_edges, "
+    "max_page_crossings, max_reader_memory, max_record_chars, max_stdin_bytes, "
+    "max_settings_bytes, max_json_bytes.",
 )
 @click.option(
     "-q",

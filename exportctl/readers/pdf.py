@@ -6,6 +6,12 @@ page at a time (each page's objects are released before the next is parsed), and
 only the cells' text is kept: a few hundred kilobytes for the full annex, so every
 table can be handed out again as the header search asks for it.
 
+The pages are read in worker processes (:mod:`exportctl.readers.pdfpages`), never
+in the caller's: a PDF is a program of sorts, and a small one can ask for gigabytes
+or days. The worker counts what it decodes and each page's ruled lines
+(:mod:`exportctl.readers.pdfcaps`), has its memory capped and dies with its parent
+(:mod:`exportctl.readers.box`); this module keeps each page's time.
+
 What is read:
 
 * Tables are pdfplumber's ruled tables (``lines`` strategies). Only when no page
@@ -33,39 +39,23 @@ What is read:
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
 import os
 import re
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdftypes import resolve1
-from pdfplumber.page import DerivedPage, Page
-from pdfplumber.pdf import PDF
-from pdfplumber.table import Table as PdfTable
-from pdfplumber.utils.exceptions import PdfminerException
 
 from exportctl.annex import split_label
 from exportctl.errors import InputError, location
-from exportctl.i18n import _, ngettext
-from exportctl.limits import DEFAULTS, Limits, raise_hint
+from exportctl.i18n import N_, _, ngettext
+from exportctl.limits import over
+from exportctl.readers.box import STOP_WAIT, Worker, WorkerGone, ready
 from exportctl.readers.documents import table_name
 from exportctl.readers.guard import Checked
+from exportctl.readers.pdfpages import HOSTILE, Part, serve
 from exportctl.readers.rows import Note, RawRow
-
-MAX_PAGES = DEFAULTS.max_pages
-"""Documents with more pages are refused (the full annex has about 40); the
-``max_pages`` limit, when set, takes its place."""
-
-TEXT_CHECK_PAGES = 5
-"""A document without a single character on its first pages is a scan."""
 
 TITLE_LINES = 12
 """Lines of text above a table kept as its title lines (the header must stay
@@ -75,33 +65,7 @@ HEADER_REPEAT_ROWS = 4
 """At most this many rows at the top of a page's part of a table are compared with
 the table's first rows to drop a header printed again."""
 
-_RULED: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
-_UNRULED: dict[str, Any] = {"vertical_strategy": "text", "horizontal_strategy": "text"}
 _ANNEX_TITLE = re.compile(r"^\s*[\[【〔(<［]?\s*별\s*표")
-# Cell boxes meet at shared rules; this much overlap is drawing noise, not a span.
-_TOLERANCE = 1.0
-
-
-@dataclass
-class _Part:
-    """A table's part on one page, as text.
-
-    Attributes:
-        page: 1-based page number.
-        rows: Cell texts by row and column (``None`` when blank or merged away).
-        covered: Per row, the columns covered by a cell merged down from above.
-        above: Lines of text between the previous table on the page (or its top)
-            and this one.
-    """
-
-    page: int
-    rows: list[list[str | None]]
-    covered: list[frozenset[int]]
-    above: list[str]
-
-    @property
-    def width(self) -> int:
-        return len(self.rows[0]) if self.rows else 0
 
 
 @dataclass
@@ -109,7 +73,7 @@ class _Table:
     """A table as printed, over one or more pages."""
 
     number: int
-    parts: list[_Part] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     rows: list[RawRow] = field(default_factory=list)
 
 
@@ -147,19 +111,25 @@ class PdfBook:
 def open_book(checked: Checked) -> PdfBook:
     """Read a PDF's tables.
 
+    The pages are read in worker processes (:class:`_Reader`), under the caps
+    ``checked.limits`` gives: pages, decoded bytes, ruled lines, time and memory.
+
     Args:
         checked: A file that passed ``guard.check_file`` as a PDF.
 
     Raises:
-        InputError: The PDF needs a password, has no text layer, is damaged, has
-            more than :data:`MAX_PAGES` pages, or holds no table.
+        InputError: The PDF needs a password, has no text layer, is damaged, is
+            over a cap, or holds no table.
     """
     name = checked.path.name
     notes: list[Note] = []
-    pdf = _open(checked.path, name)
-    try:
-        pages = _page_count(pdf, name, checked.limits)
-        if pdf.doc.encryption is not None:
+    with ExitStack() as stack:
+        readers = [_Reader(checked, stack)]
+        pages, encrypted = _opened(readers[0])
+        if pages >= PARALLEL_MIN_PAGES and (os.cpu_count() or 1) > 1:
+            readers.append(_Reader(checked, stack))
+            _opened(readers[1])
+        if encrypted:
             notes.append(
                 Note(
                     "pdf-restricted",
@@ -169,11 +139,9 @@ def open_book(checked: Checked) -> PdfBook:
                     ),
                 )
             )
-        parts = _read_pages(pdf, name, "ruled", checked.path)
+        parts = _read_pages(readers, "ruled", pages)
         if not parts:
-            parts = _read_pages(pdf, name, "unruled", checked.path)
-    finally:
-        _close(pdf)
+            parts = _read_pages(readers, "unruled", pages)
     if not parts:
         raise InputError(
             ngettext(
@@ -200,305 +168,151 @@ def open_book(checked: Checked) -> PdfBook:
     return PdfBook(tables, notes, pages)
 
 
-def _open(path: Path, name: str) -> PDF:
-    try:
-        return pdfplumber.open(path)
-    except PdfminerException as exc:
-        raise _refusal(exc, name) from exc
-    except Exception as exc:  # pdfminer raises many kinds on a damaged file
-        raise _refusal(exc, name) from exc
-
-
-def _refusal(exc: BaseException, name: str) -> InputError:
-    """The one sentence for a PDF pdfminer could not read."""
-    cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
-    if isinstance(cause, PDFPasswordIncorrect):
-        return InputError(
-            _("is password-protected (encrypted); save a copy without a password"), file=name
-        )
-    detail = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-    return InputError(
-        _("cannot be read as PDF: {reason}; it may be damaged").format(reason=detail), file=name
-    )
-
-
-def _close(pdf: PDF) -> None:
-    # PDF.close() builds the page list first, which a damaged page tree cannot.
-    try:
-        pdf.close()
-    except Exception:
-        pdf.stream.close()
-
-
-def _page_count(pdf: PDF, name: str, limits: Limits) -> int:
-    """The number of pages, from the page tree's count before any page is built."""
-    try:
-        count = resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"])
-    except Exception as exc:
-        raise _refusal(exc, name) from exc
-    if not isinstance(count, int) or count < 1:
-        raise InputError(_("cannot be read as PDF: its page tree has no pages"), file=name)
-    cap = limits.max_pages if limits.max_pages != DEFAULTS.max_pages else MAX_PAGES
-    if count > cap:
-        raise InputError(
-            _(
-                "has {count:,} pages, more than the {cap:,} exportctl reads (max_pages); save the "
-                "annex's pages as a PDF of their own, or if the file is genuine, {hint}"
-            ).format(count=count, cap=cap, hint=raise_hint("max_pages")),
-            file=name,
-        )
-    return count
-
-
 PARALLEL_MIN_PAGES = 12
-"""From this many pages on, the second half of the pages is read in a second process."""
-
-_STRATEGIES: dict[str, dict[str, Any]] = {"ruled": _RULED, "unruled": _UNRULED}
-"""Strategy name -> table settings (a name crosses to another process)."""
+"""From this many pages on, on a machine with more than one core, the second half of the
+pages is read by a second worker while the first reads the first half."""
 
 
-def _read_pages(pdf: PDF, name: str, strategy: str, path: Path) -> list[_Part]:
-    """Every table part on every page, in reading order.
+class _Reader:
+    """A worker reading the PDF (:func:`pdfpages.serve`), and the clock the parent keeps on it.
 
-    Parsing a page's content is most of the time a PDF costs. On a machine with
-    more than one core, a document of :data:`PARALLEL_MIN_PAGES` pages or more
-    has its second half read by a forked process while this one reads the first
-    half (forked only when this process runs no other thread, so nothing is
-    copied mid-work).
+    Each page the worker begins (and the opening of the file) has ``max_page_seconds``:
+    past that the worker is stopped and the file refused naming the page. The worker
+    ends with the ``stack`` it is started in.
     """
-    total = len(pdf.pages)
-    context = _fork_context() if total >= PARALLEL_MIN_PAGES else None
-    if context is None:
-        parts, _seen = _read_range(pdf, name, strategy, 1, total, check_text=True)
-        return parts
-    split = (total + 1) // 2
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        later = pool.submit(_read_range_apart, str(path), name, strategy, split + 1, total)
-        parts, _seen = _read_range(pdf, name, strategy, 1, split, check_text=True)
-        outcome = later.result()
-    if isinstance(outcome, str):
-        raise InputError(outcome, file=name)
-    return parts + outcome
 
+    def __init__(self, checked: Checked, stack: ExitStack) -> None:
+        self.name = checked.path.name
+        self.limits = checked.limits
+        self.page = 0
+        self.busy = True
+        self.deadline = time.monotonic() + self.limits.max_page_seconds
+        self.worker = Worker(
+            serve, str(checked.path), checked.limits, memory=self.limits.max_reader_memory
+        )
+        # A worker waiting for work ends as soon as its channel closes; a busy one is killed.
+        stack.callback(lambda: self.worker.stop(wait=0.0 if self.busy else STOP_WAIT))
 
-def _fork_context() -> multiprocessing.context.BaseContext | None:
-    """A fork context when forking is available and safe here, else ``None``."""
-    if (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return None
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork")
-
-
-def _read_range_apart(
-    path: str, name: str, strategy: str, first: int, last: int
-) -> list[_Part] | str:
-    """:func:`_read_range` in another process; an error comes back as its sentence."""
-    try:
-        pdf = _open(Path(path), name)
+    def ask(self, strategy: str, first: int, last: int, *, check_text: bool) -> None:
         try:
-            parts, _seen = _read_range(pdf, name, strategy, first, last, check_text=False)
-        finally:
-            _close(pdf)
-    except InputError as exc:
-        return exc.message
-    return parts
+            self.worker.send((strategy, first, last, check_text))
+        except WorkerGone as gone:
+            raise InputError(self._gone(gone.exitcode), file=self.name) from None
+        self.busy = True
+        self.deadline = time.monotonic() + self.limits.max_page_seconds
 
+    def take(self) -> tuple[Any, ...] | None:
+        """The worker's answer if one is in, else ``None`` (without waiting).
 
-def _read_range(
-    pdf: PDF, name: str, strategy: str, first: int, last: int, *, check_text: bool
-) -> tuple[list[_Part], bool]:
-    """The table parts of pages ``first`` to ``last`` (1-based, inclusive)."""
-    settings = _STRATEGIES[strategy]
-    parts: list[_Part] = []
-    text_seen = False
-    try:
-        pages = pdf.pages
-        for number in range(first, last + 1):
-            page = pages[number - 1]
+        Raises:
+            InputError: The worker refused the file, overran its time, or died.
+        """
+        while True:
             try:
-                text_seen = text_seen or bool(page.chars)
-                if check_text and not text_seen and number >= TEXT_CHECK_PAGES:
-                    break
-                parts.extend(_page_parts(page, number, settings))
-            finally:
-                page.close()
-    except InputError:
-        raise
-    except Exception as exc:  # a damaged content stream or object
-        raise _refusal(exc, name) from exc
-    if check_text and not text_seen:
-        raise InputError(
-            _(
-                "has no text layer (a scanned image?); exportctl does not do OCR: take the "
-                "notice's HWPX or a text PDF"
-            ),
-            file=name,
-        )
-    return parts, text_seen
-
-
-def _page_parts(page: Page, number: int, settings: dict[str, Any]) -> list[_Part]:
-    """The table parts of one page, top to bottom, each with the text above it."""
-    page = _upright(page)
-    if settings is _RULED:
-        settings = {**settings, "explicit_horizontal_lines": _open_edges(page)}
-    found = page.find_tables(settings)
-    found.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
-    if not found:
-        return []
-    lines = page.extract_text_lines(return_chars=False)
-    parts: list[_Part] = []
-    floor = float("-inf")
-    for table in found:
-        top = table.bbox[1]
-        above = [
-            " ".join(str(line["text"]).split())
-            for line in lines
-            if line["top"] >= floor - _TOLERANCE and line["bottom"] <= top + _TOLERANCE
-        ]
-        rows, covered = _cells(table)
-        if rows:
-            parts.append(_Part(number, rows, covered, [text for text in above if text]))
-        floor = table.bbox[3]
-    return parts
-
-
-def _upright(page: Page) -> Page:
-    """The page turned so that most of its text reads left to right.
-
-    pdfminer applies ``/Rotate``, so text is sideways here only when it is drawn so
-    on the page as displayed: a landscape table set on portrait paper. Found as is,
-    its rules would give the table's columns as rows.
-    """
-    chars = page.chars
-    # A text matrix (a, b, c, d, e, f) draws along (a, b): a quarter turn when a is
-    # about 0 (a slanted watermark is not one), running down the page when b < 0.
-    sideways = [char for char in chars if abs(char["matrix"][0]) * 10 < abs(char["matrix"][1])]
-    if not chars or len(sideways) * 2 <= len(chars):
-        return page
-    down = sum(1 for char in sideways if char["matrix"][1] < 0)
-    return _TurnedPage(page, down * 2 > len(sideways))
-
-
-class _TurnedPage(DerivedPage):
-    """A page turned a quarter: counterclockwise when its text runs down, else clockwise."""
-
-    def __init__(self, parent: Page, down: bool) -> None:
-        super().__init__(parent)
-        x0, top, x1, bottom = parent.bbox
-        self.bbox = (0, 0, bottom - top, x1 - x0)
-
-        def point(x: float, y: float) -> tuple[float, float]:
-            return (y - top, x1 - x) if down else (bottom - y, x - x0)
-
-        turned: dict[str, list[dict[str, Any]]] = {}
-        for kind, objects in parent.objects.items():
-            turned[kind] = [self._turn(obj, point) for obj in objects]
-        self._objects = turned
-
-    def _turn(
-        self, obj: dict[str, Any], point: Callable[[float, float], tuple[float, float]]
-    ) -> dict[str, Any]:
-        corners = [point(obj["x0"], obj["top"]), point(obj["x1"], obj["bottom"])]
-        left, right = sorted(x for x, _ in corners)
-        high, low = sorted(y for _, y in corners)
-        turned = dict(obj)
-        turned.update(
-            x0=left,
-            x1=right,
-            top=high,
-            bottom=low,
-            width=right - left,
-            height=low - high,
-            y0=self.height - low,
-            y1=self.height - high,
-            doctop=self.initial_doctop + high,
-        )
-        if "pts" in obj:
-            turned["pts"] = [point(x, y) for x, y in obj["pts"]]
-        if "upright" in obj:
-            turned["upright"] = not obj["upright"]
-        return turned
-
-
-def _open_edges(page: Page) -> list[dict[str, Any]]:
-    """Rules closing a table left open at the foot or head of the page.
-
-    Some producers leave out the rule where a page break cuts a row, so the cut
-    row's cells are open and would be lost. A rule is drawn across the vertical
-    rules where the highest of them starts and the lowest ends: where the table
-    already has one, the two merge.
-    """
-    verticals = [edge for edge in page.vertical_edges if edge["height"] >= _TOLERANCE]
-    if len(verticals) < 2:
-        return []
-    left = min(float(edge["x0"]) for edge in verticals)
-    right = max(float(edge["x1"]) for edge in verticals)
-    ys = (
-        min(float(edge["top"]) for edge in verticals),
-        max(float(edge["bottom"]) for edge in verticals),
-    )
-    return [
-        {
-            "object_type": "line",
-            "x0": left,
-            "x1": right,
-            "top": y,
-            "bottom": y,
-            "width": right - left,
-            "height": 0.0,
-        }
-        for y in ys
-    ]
-
-
-def _cells(table: PdfTable) -> tuple[list[list[str | None]], list[frozenset[int]]]:
-    """A table's cell texts, and per row the columns a cell merged down covers.
-
-    pdfplumber gives ``None`` for every grid position no cell starts at: either a
-    cell to its left spans it (merged across: blank) or one above does (merged
-    down: covered).
-    """
-    boxes = [row.cells for row in table.rows]
-    texts = table.extract()
-    if not boxes:
-        return [], []
-    width = len(boxes[0])
-    starts = [
-        min((box[0] for cells in boxes if (box := cells[j]) is not None), default=float("inf"))
-        for j in range(width)
-    ]
-    rows: list[list[str | None]] = []
-    covered: list[frozenset[int]] = []
-    for index, (cells, values) in enumerate(zip(boxes, texts, strict=True)):
-        row: list[str | None] = []
-        under: set[int] = set()
-        reach = float("-inf")  # right edge of the last cell started in this row
-        for j, box in enumerate(cells):
-            if box is not None:
-                reach = box[2]
-                row.append(_text(values[j]))
+                message: tuple[Any, ...] = self.worker.receive(0.0)
+            except TimeoutError:
+                if time.monotonic() < self.deadline:
+                    return None
+                raise InputError(self._slow(), file=self.name) from None
+            except WorkerGone as gone:
+                raise InputError(self._gone(gone.exitcode), file=self.name) from None
+            if message[0] == "page":
+                self.page = message[1]
+                self.deadline = time.monotonic() + self.limits.max_page_seconds
                 continue
-            row.append(None)
-            if index and reach <= starts[j] + _TOLERANCE:
-                under.add(j)
-        rows.append(row)
-        covered.append(frozenset(under))
-    return rows, covered
+            if message[0] == "refused":
+                raise InputError(message[1], file=self.name)
+            self.busy = False
+            return message
+
+    def wait(self) -> tuple[Any, ...]:
+        """The worker's next answer, waiting for it (within the time of each page)."""
+        while True:
+            answer = self.take()
+            if answer is not None:
+                return answer
+            ready([self.worker], self.deadline - time.monotonic())
+
+    def _slow(self) -> str:
+        seconds = self.limits.max_page_seconds
+        if self.page:
+            what = ngettext(
+                "page {page} took more than {cap:,} second to read",
+                "page {page} took more than {cap:,} seconds to read",
+                seconds,
+            )
+        else:
+            what = ngettext(
+                "opening it took more than {cap:,} second",
+                "opening it took more than {cap:,} seconds",
+                seconds,
+            )
+        return over(what, seconds, "max_page_seconds", self.limits, HOSTILE, page=self.page)
+
+    def _gone(self, exitcode: int | None) -> str:
+        how = (
+            _("killed by signal {number}").format(number=-exitcode)
+            if exitcode is not None and exitcode < 0
+            else _("exit status {number}").format(number=exitcode)
+        )
+        if self.page:
+            what = _(
+                "its reader stopped at page {page} ({how}), perhaps out of the {cap:,} bytes "
+                "of memory it may take"
+            )
+        else:
+            what = _(
+                "its reader stopped as it opened the file ({how}), perhaps out of the {cap:,} "
+                "bytes of memory it may take"
+            )
+        return over(what, 0, "max_reader_memory", self.limits, _DAMAGED, page=self.page, how=how)
 
 
-def _text(value: str | None) -> str | None:
-    """A cell's text with its line breaks made spaces; ``None`` when blank."""
-    if value is None:
-        return None
-    return " ".join(value.split()) or None
+_DAMAGED = N_("it may be damaged or hostile")
 
 
-def _join(parts: list[_Part], notes: list[Note], repeats: list[int]) -> list[_Table]:
+def _read_pages(readers: list[_Reader], strategy: str, pages: int) -> list[Part]:
+    """Every table part on every page, in reading order, from one or two workers.
+
+    The first worker reads the first half and checks for a text layer; the second,
+    if any, the rest. A refusal of the first half comes first, as it would reading
+    alone.
+    """
+    split = (pages + 1) // 2 if len(readers) > 1 else pages
+    readers[0].ask(strategy, 1, split, check_text=True)
+    if len(readers) > 1:
+        readers[1].ask(strategy, split + 1, pages, check_text=False)
+    answers: dict[int, list[Part]] = {}
+    refusals: dict[int, InputError] = {}
+    while len(answers) + len(refusals) < len(readers):
+        waiting = [i for i in range(len(readers)) if i not in answers and i not in refusals]
+        soonest = min(readers[i].deadline for i in waiting)
+        ready([readers[i].worker for i in waiting], soonest - time.monotonic())
+        for i in waiting:
+            try:
+                answer = readers[i].take()
+            except InputError as refused:
+                if i == 0:
+                    raise
+                refusals[i] = refused
+                continue
+            if answer is not None:
+                answers[i] = answer[1]
+    if refusals:
+        raise refusals[min(refusals)]
+    return [part for i in sorted(answers) for part in answers[i]]
+
+
+def _opened(reader: _Reader) -> tuple[int, bool]:
+    """The page count and encryption a worker found opening the file."""
+    answer = reader.wait()
+    return int(answer[1]), bool(answer[2])
+
+
+def _join(parts: list[Part], notes: list[Note], repeats: list[int]) -> list[_Table]:
     """Join table parts on consecutive pages into the tables they print."""
     tables: list[_Table] = []
-    previous: _Part | None = None
+    previous: Part | None = None
     for part in parts:
         current = tables[-1] if tables else None
         if current is not None and previous is not None and _continues(previous, part):
@@ -515,7 +329,7 @@ def _join(parts: list[_Part], notes: list[Note], repeats: list[int]) -> list[_Ta
     return tables
 
 
-def _continues(previous: _Part, part: _Part) -> bool:
+def _continues(previous: Part, part: Part) -> bool:
     """Whether ``part`` goes on with the table ``previous`` belongs to.
 
     ``previous`` is the part read just before: when it is on the page before,
@@ -528,7 +342,7 @@ def _continues(previous: _Part, part: _Part) -> bool:
     )
 
 
-def _start(table: _Table, part: _Part) -> None:
+def _start(table: _Table, part: Part) -> None:
     """Open a table with the title lines above it and its first part's rows."""
     label = location(None, table_name(table.number))
     above = _("page {page}, above {table}")
@@ -540,7 +354,7 @@ def _start(table: _Table, part: _Part) -> None:
 
 
 def _append(
-    table: _Table, part: _Part, previous: _Part, notes: list[Note], repeats: list[int]
+    table: _Table, part: Part, previous: Part, notes: list[Note], repeats: list[int]
 ) -> None:
     """Add a part on a later page: drop its repeated header, join a row cut in two."""
     first = table.parts[0]
@@ -561,7 +375,7 @@ def _append(
     _add_rows(table, part, skip)
 
 
-def _cut_row(lead: Sequence[str | None], previous: _Part) -> frozenset[int]:
+def _cut_row(lead: Sequence[str | None], previous: Part) -> frozenset[int]:
     """The empty leading columns of a row cut by the page break, else none."""
     first = next((j for j, text in enumerate(lead) if text is not None), None)
     if not first or not previous.rows:
@@ -573,7 +387,7 @@ def _cut_row(lead: Sequence[str | None], previous: _Part) -> frozenset[int]:
     return frozenset(range(first))
 
 
-def _add_rows(table: _Table, part: _Part, skip: int) -> None:
+def _add_rows(table: _Table, part: Part, skip: int) -> None:
     label = location(None, table_name(table.number))
     where = _("page {page}, {table}, row {row}")
     for index in range(skip, len(part.rows)):
