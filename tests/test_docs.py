@@ -53,3 +53,11 @@ def test_help_does_not_import_heavy_modules() -> None:
         " if m in sys.modules]; assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_limit_help_names_every_cap() -> None:
+    from exportctl.limits import NAMES
+
+    help_text = " ".join(CliRunner().invoke(cli, ["--help"]).output.split())
+    missing = [name for name in NAMES if name not in help_text]
+    assert not missing, f"--limit help does not name {missing}"
