@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -27,7 +28,7 @@ from exportctl.errors import (
 )
 from exportctl.i18n import _, ngettext
 from exportctl.models import ControlList, ItemRecord, Section, Version
-from exportctl.store.audit import record_event
+from exportctl.store.audit import HEAD_TABLE, record_event
 from exportctl.store.digests import version_digests, version_record
 from exportctl.store.items import insert_items
 from exportctl.store.labels import STATUS_WORDS, retire_label
@@ -326,7 +327,8 @@ def begin_version(session: Session, new: NewVersion) -> Version:
         ListNotFoundError: ``new.create_list`` is False and the list does not exist.
         VersionExistsError: The label is taken in this list.
         DuplicateSourceError: The same file and sheet is a live version of the list
-            (the file of a withdrawn version may be imported again).
+            (the file of a withdrawn version may be imported again), or is being
+            imported into it at this moment (the second import waits for the first).
         StatusError: ``new.approve`` without ``new.effective``.
     """
     if new.approve and new.effective is None:
@@ -336,6 +338,7 @@ def begin_version(session: Session, new: NewVersion) -> Version:
                 "date: it would never be chosen by date; give --effective DATE"
             ).format(label=new.label, slug=new.slug)
         )
+    _claim_source(session, new.slug, new.source_sha256)
     if new.create_list:
         control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
     else:
@@ -416,6 +419,30 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             )
         ) from exc
     return version
+
+
+def _claim_source(session: Session, slug: str, sha256: str) -> None:
+    """Wait for any other import of the same file into the same list to end.
+
+    The checks that follow (label taken, file already imported) then see what it
+    stored, so two imports of one file started at once store it once: the second
+    is refused. PostgreSQL: a transaction-level advisory lock on the schema, list
+    and file. SQLite: a write, which takes the database's one write lock (waiting
+    for another writer to commit) before anything is read in this transaction.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text(
+                "select pg_advisory_xact_lock(hashtext('exportctl.source'), "
+                "hashtext(current_schema() || '/' || :key))"
+            ),
+            {"key": f"{slug}/{sha256}"},
+        )
+        return
+    conn.execute(
+        sa.update(HEAD_TABLE).where(HEAD_TABLE.c.id == 1).values(event_id=HEAD_TABLE.c.event_id)
+    )
 
 
 def finish_version(
