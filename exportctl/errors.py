@@ -124,3 +124,7 @@ class ListExistsError(ExportctlError):
 
 class StatusError(ExportctlError):
     """A version's status cannot change as asked (e.g. approving a withdrawn version)."""
+
+
+class TamperedError(ExportctlError):
+    """A list or version no longer matches what the audit chain recorded: it is not used."""

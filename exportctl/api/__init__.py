@@ -40,6 +40,7 @@ from exportctl.api.lifecycle import (
     approve_version,
     create_list,
     rename_list,
+    set_list_profile,
     set_version_dates,
     withdraw_version,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "run_demo",
     "screen_catalogue",
     "select_items",
+    "set_list_profile",
     "set_version_dates",
     "show_version",
     "undated_passed_over",

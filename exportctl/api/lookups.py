@@ -297,6 +297,7 @@ def _screen_index(
     from exportctl.screen import ScreenIndex
 
     with store.session_scope(engine) as session:
+        store.check_vouched(session, [version])
         items = store.load_items(session, version)
         sections = store.sections_of(session, version)
         named = store.get_list(session, slug).profile

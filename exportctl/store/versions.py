@@ -29,10 +29,11 @@ from exportctl.errors import (
 from exportctl.i18n import _, ngettext
 from exportctl.models import ControlList, ItemRecord, Section, Version
 from exportctl.store.audit import HEAD_TABLE, record_event
-from exportctl.store.digests import version_digests, version_record
+from exportctl.store.digests import list_vouch, version_digests, version_record
 from exportctl.store.items import insert_items
 from exportctl.store.labels import STATUS_WORDS, retire_label
 from exportctl.store.lists import ensure_list, get_list
+from exportctl.store.vouch import check_vouched
 
 
 def versions_of(session: Session, control_list: ControlList) -> list[Version]:
@@ -330,6 +331,7 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             (the file of a withdrawn version may be imported again), or is being
             imported into it at this moment (the second import waits for the first).
         StatusError: ``new.approve`` without ``new.effective``.
+        TamperedError: The list no longer matches the audit chain.
     """
     if new.approve and new.effective is None:
         raise StatusError(
@@ -339,6 +341,10 @@ def begin_version(session: Session, new: NewVersion) -> Version:
             ).format(label=new.label, slug=new.slug)
         )
     _claim_source(session, new.slug, new.source_sha256)
+    if session.exec(select(ControlList.id).where(ControlList.slug == new.slug)).first() is not None:
+        # An existing list: its profile decided how the file was read, and the import
+        # event vouches for its row again.
+        check_vouched(session, lists=[new.slug])
     if new.create_list:
         control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
     else:
@@ -496,6 +502,8 @@ def finish_version(
             **(detail or {}),
             "digests": digests.to_json(),
             "record": version_record(session.connection(), version.id),
+            # The list's row as this import read it (created by it, or checked first).
+            "list": list_vouch(session.connection(), new.slug),
         },
     )
     if new.approve:
