@@ -64,13 +64,23 @@ class Signing:
 
 def signing(session: Session) -> Signing:
     """Whether the session's engine has an audit key, and from which event it signs."""
-    key = audit_key(session.connection())
-    events = audit_events(session)
-    last = events[-1].id if events else None
+    conn = session.connection()
+    key = audit_key(conn)
+    last = conn.execute(sa.select(sa.func.max(_EVENTS.c.id))).scalar()
     if key is None:
         return Signing(False, None, last)
-    first = next((e.id for e in events if mac_matches(key, e.hash, e.mac)), None)
+    signed = conn.execute(
+        sa.select(_EVENTS.c.id, _EVENTS.c.hash, _EVENTS.c.mac)
+        .where(_EVENTS.c.mac.is_not(None))
+        .order_by(_EVENTS.c.id)
+    ).all()
+    first = next((row.id for row in signed if mac_matches(key, row.hash, row.mac)), None)
     return Signing(True, first, last)
+
+
+_EVENTS = sa.table(
+    "audit_event", sa.column("id", sa.Integer()), sa.column("hash"), sa.column("mac")
+)
 
 
 def signature_problems(events: list[AuditEvent], key: bytes) -> list[str]:
