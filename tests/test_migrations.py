@@ -327,3 +327,25 @@ def test_the_coverage_revision_keeps_old_digests_and_round_trips(db_url: str) ->
         with engine.begin() as conn:
             conn.execute(text(f"update item set {column} = :x where version_id = 3"), {"x": old})
     engine.dispose()
+
+
+def test_lists_stored_before_the_lists_revision_are_guarded_from_the_upgrade_on(
+    db_url: str,
+) -> None:
+    """0007 records each list's row as it is at upgrade time; a later change is named."""
+    engine = db.create_db_engine(db_url)
+    db.upgrade(engine, BEFORE_DIGESTS[-1])
+    _fill(engine)
+    db.upgrade(engine)
+    with store.session_scope(engine) as session:
+        assert store.verify_audit(session) == []
+        upgrade = store.audit_events(session)[-1]
+    assert json.loads(upgrade.detail)["lists"][0]["record"]["profile"] is None
+    with engine.begin() as conn:
+        conn.execute(text("update control_list set profile = 'us-746'"))
+    with store.session_scope(engine) as session:
+        problems = store.verify_audit(session)
+    assert [p.split(" (digest")[0] for p in problems] == [
+        f"list kr-russia: changed since the upgrade of event {upgrade.id}: profile None → 'us-746'"
+    ]
+    engine.dispose()
