@@ -12,6 +12,7 @@ The config file is TOML, ``config.toml`` in the user config folder
     timezone = "Asia/Seoul"
     lang = "ko"
     default_list = "kr-russia"
+    audit_key_file = "/secure/exportctl-audit.key"   # or EXPORTCTL_AUDIT_KEY
 
     [limits]                # resource caps on input files (exportctl.limits)
     max_rows = 3000000
@@ -38,6 +39,10 @@ ENV_DATABASE_URL = "EXPORTCTL_DATABASE_URL"
 ENV_ACTOR = "EXPORTCTL_ACTOR"
 ENV_CONFIG = "EXPORTCTL_CONFIG"
 ENV_LIST = "EXPORTCTL_LIST"
+ENV_AUDIT_KEY = "EXPORTCTL_AUDIT_KEY"
+MIN_KEY_BYTES = 16
+"""An audit key shorter than this is refused (a guessable key proves nothing)."""
+MAX_KEY_FILE_BYTES = 4096
 LANGUAGES: tuple[str, ...] = ("en", "ko")
 """Languages reports are written in."""
 
@@ -56,6 +61,10 @@ class Config:
     """List slug used when a command is given no ``--list``."""
     lang: str | None = None
     """Language of reports, ``ko`` or ``en``, when ``--lang`` is not given (else the locale)."""
+    audit_key_file: str | None = None
+    """A file holding the audit key that signs every audit event, kept where those who
+    can write to the database cannot (``EXPORTCTL_AUDIT_KEY`` wins over it); relative
+    to the config file's folder."""
     limits: Mapping[str, int] = field(default_factory=dict)
     """The ``[limits]`` table: resource caps on input files by name (``max_rows = 3000000``)."""
     path: Path | None = None
@@ -298,3 +307,67 @@ def resolve_timezone(
             pass
     local = dt.datetime.now().astimezone().tzinfo
     return local if local is not None else dt.UTC
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    """The audit key and where it came from (never printed)."""
+
+    key: bytes = field(repr=False)
+    source: str
+    """``EXPORTCTL_AUDIT_KEY`` or the key file's path."""
+
+
+def resolve_audit_key(
+    environ: Mapping[str, str] | None = None, config: Config | None = None
+) -> AuditKey | None:
+    """The audit key: ``EXPORTCTL_AUDIT_KEY``, else the file named by ``audit_key_file``.
+
+    The variable's text (UTF-8) or the file's bytes, without surrounding blanks, are
+    the key; None when neither is set.
+
+    Raises:
+        ConfigError: The key is shorter than :data:`MIN_KEY_BYTES`, or the file is
+            missing, unreadable, not a regular file or larger than a key file is.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(ENV_AUDIT_KEY):
+        return _checked_key(env[ENV_AUDIT_KEY].strip().encode("utf-8"), ENV_AUDIT_KEY)
+    if config is None or not config.audit_key_file:
+        return None
+    path = Path(config.audit_key_file).expanduser()
+    if not path.is_absolute() and config.path is not None:
+        path = config.path.parent / path
+    try:
+        if not path.is_file():
+            raise ConfigError(
+                _("audit key file {path} (audit_key_file) is missing or not a regular file").format(
+                    path=path
+                )
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(
+            _("audit key file {path} cannot be read: {reason}").format(
+                path=path, reason=exc.strerror or exc
+            )
+        ) from exc
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise ConfigError(
+            _("audit key file {path} is larger than {size} bytes: it is not a key file").format(
+                path=path, size=MAX_KEY_FILE_BYTES
+            )
+        )
+    return _checked_key(data.strip(), str(path))
+
+
+def _checked_key(key: bytes, source: str) -> AuditKey:
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(
+            _(
+                "the audit key from {source} is too short ({size} bytes): use at least {least}, "
+                "e.g. a line made by `openssl rand -hex 32`"
+            ).format(source=source, size=len(key), least=MIN_KEY_BYTES)
+        )
+    return AuditKey(key, source)

@@ -132,3 +132,7 @@ class UserError(ExportctlError):
 
 class UserNotFoundError(NotFoundError):
     """No web-view user has the given name."""
+
+
+class TamperedError(ExportctlError):
+    """A list or version no longer matches what the audit chain recorded: it is not used."""

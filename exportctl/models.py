@@ -318,6 +318,10 @@ class AuditEvent(SQLModel, table=True):
     """Hash of the previous event ('' for the first)."""
     hash: str = Field(default="", max_length=64)
     """SHA-256 over this event's fields and ``prev_hash``."""
+    mac: str | None = Field(default=None, max_length=64)
+    """HMAC-SHA-256 of ``hash`` under the audit key kept outside the database
+    (:func:`exportctl.store.audit.event_mac`); None when written without a key. Not
+    part of ``hash``: a key proves who could write the event, not what it says."""
 
 
 class AuditHead(SQLModel, table=True):

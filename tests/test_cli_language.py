@@ -220,18 +220,18 @@ def test_config_lang_and_locale_choose_korean(stored: str, tmp_path: Path) -> No
     by_config = runner.invoke(
         cli, ["--db", stored, "audit", "verify"], env={"EXPORTCTL_CONFIG": str(config)}
     )
-    assert by_config.output == "감사 기록 체인과 모든 버전이 온전합니다.\n"
+    assert by_config.stdout == "감사 기록 체인과 모든 버전이 온전합니다.\n"
     by_locale = runner.invoke(cli, ["--db", stored, "audit", "verify"], env={"LANG": "ko_KR.UTF-8"})
-    assert by_locale.output == "감사 기록 체인과 모든 버전이 온전합니다.\n"
+    assert by_locale.stdout == "감사 기록 체인과 모든 버전이 온전합니다.\n"
     # --lang wins over both.
     given = runner.invoke(
         cli,
         ["--db", stored, "--lang", "en", "audit", "verify"],
         env={"LANG": "ko_KR.UTF-8", "EXPORTCTL_CONFIG": str(config)},
     )
-    assert given.output == "The audit chain and every version are intact.\n"
+    assert given.stdout == "The audit chain and every version are intact.\n"
     plain = runner.invoke(cli, ["--db", stored, "audit", "verify"])
-    assert plain.output == "The audit chain and every version are intact.\n"
+    assert plain.stdout == "The audit chain and every version are intact.\n"
 
 
 def test_an_unexpected_error_is_said_in_korean(

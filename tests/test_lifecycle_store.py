@@ -344,6 +344,8 @@ def test_create_list_normalises_and_audits(engine: Engine) -> None:
         )
         assert (created.name, created.targets) == ("Russia/Belarus situational", "RU,BY")
     events = _events(engine)
+    # The event carries the list's row as stored, with its digest (store.digests.list_vouch).
+    vouch = events[0][2].pop("list")
     assert events == [
         (
             "create-list",
@@ -356,6 +358,7 @@ def test_create_list_normalises_and_audits(engine: Engine) -> None:
             },
         )
     ]
+    assert vouch["record"]["targets"] == "RU,BY" and len(vouch["digest"]) == 64
     with store.session_scope(engine) as session:
         assert store.get_list(session, "kr-russia").authority == "MOTIE"
         with pytest.raises(ListExistsError, match=r'"kr-russia" already exists \("Russia/Bel'):
@@ -575,7 +578,8 @@ def _the_source_of_a_withdrawn_version_can_be_stored_again(engine: Engine) -> No
         assert store.verify_audit(session) == []
         assert [e.action for e in store.audit_events(session)] == [
             "import",
-            "digests-computed",
+            "digests-computed",  # the versions' (revision 0004)
+            "digests-computed",  # the lists' (revision 0007)
             "withdraw",
             "import",
         ]

@@ -26,6 +26,7 @@ from exportctl.store.digests import DIGEST_SCHEME
 DIGESTS_REVISION = "20261129_0004"
 COVERAGE_REVISION = "20261129_0005"
 TREE_REVISION = "20261206_0006"
+LISTS_REVISION = "20261213_0007"
 USERS_REVISION = "20261211_0008"
 
 
@@ -163,6 +164,7 @@ def test_the_revisions_are_the_ones_expected() -> None:
         DIGESTS_REVISION,
         COVERAGE_REVISION,
         TREE_REVISION,
+        LISTS_REVISION,
     ]
     assert db.head_revision() == USERS_REVISION
 
@@ -178,10 +180,12 @@ def test_each_earlier_revision_with_data_upgrades_to_head(db_url: str, revision:
     after = _rows(engine)
     for table in ("control_list", "version", "item"):
         assert after[table] == before[table], table
-    # The old events are kept as they were; the upgrade appended one.
+    # The old events are kept as they were; the upgrade appended one for the versions
+    # (0004) and one for the lists (0007).
     assert after["audit_event"][: len(before["audit_event"])] == before["audit_event"]
     assert [action for _, action, _ in after["audit_event"][len(before["audit_event"]) :]] == [
-        "digests-computed"
+        "digests-computed",
+        "digests-computed",
     ]
     with store.session_scope(engine) as session:
         assert store.verify_audit(session) == []
@@ -189,8 +193,11 @@ def test_each_earlier_revision_with_data_upgrades_to_head(db_url: str, revision:
         versions = store.versions_of(session, store.get_list(session, "kr-russia"))
         assert [v.digest_origin for v in versions] == [f"upgrade {DIGESTS_REVISION}"] * 2
         assert all(v.items_digest and v.sections_digest and v.record_digest for v in versions)
-    computed = json.loads(events[-1].detail)
+    computed = json.loads(events[-2].detail)
     assert computed["revision"] == DIGESTS_REVISION
+    listed = json.loads(events[-1].detail)
+    assert listed["revision"] == LISTS_REVISION and listed["versions"] == []
+    assert [(e["list"], e["record"]["name"]) for e in listed["lists"]] == [("kr-russia", "Russia")]
     assert [(e["list"], e["label"]) for e in computed["versions"]] == [
         ("kr-russia", "2024-02"),
         ("kr-russia", "2024-06"),
@@ -240,7 +247,8 @@ def test_the_digest_revision_downgrades_and_upgrades_again(db_url: str) -> None:
     with store.session_scope(engine) as session:
         assert store.verify_audit(session) == []
         actions = [e.action for e in store.audit_events(session)]
-    assert actions == ["import", "digests-computed", "digests-computed"]
+    # Each way up: the versions (0004), then the lists (0007).
+    assert actions == ["import"] + ["digests-computed"] * 4
     engine.dispose()
 
 
@@ -266,7 +274,10 @@ def test_the_coverage_revision_keeps_old_digests_and_round_trips(db_url: str) ->
     db.upgrade(engine, DIGESTS_REVISION)
     before = _rows(engine)
     db.upgrade(engine)
-    assert _rows(engine) == before
+    after = _rows(engine)
+    # The rows stay; the chain gains the lists' digests (revision 0007).
+    assert {**after, "audit_event": after["audit_event"][:-1]} == before
+    assert after["audit_event"][-1][1] == "digests-computed"
     with engine.connect() as conn:
         assert conn.execute(text("select profile from control_list")).scalars().all() == [None]
         assert set(conn.execute(text("select code_end from item")).scalars()) == {None}
@@ -317,4 +328,26 @@ def test_the_coverage_revision_keeps_old_digests_and_round_trips(db_url: str) ->
         ], column
         with engine.begin() as conn:
             conn.execute(text(f"update item set {column} = :x where version_id = 3"), {"x": old})
+    engine.dispose()
+
+
+def test_lists_stored_before_the_lists_revision_are_guarded_from_the_upgrade_on(
+    db_url: str,
+) -> None:
+    """0007 records each list's row as it is at upgrade time; a later change is named."""
+    engine = db.create_db_engine(db_url)
+    db.upgrade(engine, BEFORE_DIGESTS[-1])
+    _fill(engine)
+    db.upgrade(engine)
+    with store.session_scope(engine) as session:
+        assert store.verify_audit(session) == []
+        upgrade = store.audit_events(session)[-1]
+    assert json.loads(upgrade.detail)["lists"][0]["record"]["profile"] is None
+    with engine.begin() as conn:
+        conn.execute(text("update control_list set profile = 'us-746'"))
+    with store.session_scope(engine) as session:
+        problems = store.verify_audit(session)
+    assert [p.split(" (digest")[0] for p in problems] == [
+        f"list kr-russia: changed since the upgrade of event {upgrade.id}: profile None → 'us-746'"
+    ]
     engine.dispose()

@@ -276,10 +276,12 @@ def test_a_tampered_withdrawn_version_does_not_give_up_its_label(
         db=flow,
     )  # fmt: skip
     assert again.exit_code == 2
+    # Refused before the label is looked at: an import first checks the list it goes into.
     assert again.output.startswith(
-        'Error: version "v1" of "kr-russia" no longer matches the audit chain, so its label is '
-        "not reused"
+        "Error: version kr-russia v1: record changed since import: source_file 'v1.xlsx' → "
+        "'other.xlsx'"
     )
+    assert "run exportctl audit verify" in again.output
     assert _events(run_cli, flow) == before
     labels = [
         v["label"]

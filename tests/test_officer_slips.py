@@ -462,12 +462,27 @@ def test_an_approved_version_without_a_date_is_named_by_every_question_by_date(
     run_cli: RunCli, listed: str, tmp_path: Path
 ) -> None:
     path = _import_undated(run_cli, listed, tmp_path)
-    # As a database from before approval needed a date may hold it.
-    _sql(
-        listed,
-        "update version set status = 'approved', approved_by = 'lee', "
-        "approved_at = imported_at where label = 'v2'",
-    )
+    # As a database from before approval needed a date may hold it: approved, with the
+    # approve event that exportctl wrote then (checked against the row by every command).
+    from exportctl.store.audit import append_event
+
+    engine = create_engine(listed)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "update version set status = 'approved', approved_by = 'lee', "
+                "approved_at = imported_at where label = 'v2'"
+            )
+        )
+        append_event(
+            conn,
+            action="approve",
+            actor="lee",
+            list_slug="kr-russia",
+            version_label="v2",
+            detail={"status_before": "draft", "status_after": "approved", "note": None},
+        )
+    engine.dispose()
     warning = (
         'warning: kr-russia v1 was used; "v2" is approved but has no effective date, so it is '
         "never chosen by date; withdraw it (exportctl withdraw v2 --list kr-russia --reason "

@@ -131,7 +131,9 @@ def test_a_list_made_without_a_name_is_said_and_can_be_renamed(
     audit = json.loads(run_cli("audit", "--json", db=lists_db, ok=True).stdout)
     events = audit["events"] if isinstance(audit, dict) else audit
     assert events[-1]["action"] == "rename-list"
-    assert events[-1]["detail"] == {"from": "eu-test", "to": "EU Annex XXIII"}
+    detail = events[-1]["detail"]
+    assert (detail["from"], detail["to"]) == ("eu-test", "EU Annex XXIII")
+    assert detail["list"]["record"]["name"] == "EU Annex XXIII"  # the row it vouches for
     missing = run_cli("lists", "rename", "eu-tset", "--name", "x", db=lists_db)
     assert missing.exit_code != 0 and "Traceback" not in missing.output
 

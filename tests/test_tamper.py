@@ -107,7 +107,7 @@ def _version_id(engine: Engine, label: str) -> int:
 
 def _verify(run_cli: RunCli, url: str, *args: str) -> tuple[int, list[str]]:
     result = run_cli("audit", "verify", *args, db=url)
-    return result.exit_code, result.output.splitlines()
+    return result.exit_code, result.stdout.splitlines()
 
 
 def _head(run_cli: RunCli, url: str) -> str:

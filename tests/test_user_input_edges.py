@@ -64,6 +64,44 @@ def test_a_nul_in_the_config_files_actor_is_refused_before_any_write(
     assert "kr-test" not in _lists(run_cli, initialised)
 
 
+SETTINGS = {
+    "database": "sqlite:///elsewhere.db",
+    "actor": "kim.compliance",
+    "timezone": "Asia/Seoul",
+    "lang": "ko",
+    "default_list": "kr-test",
+    "audit_key_file": "audit.key",
+}
+
+
+@pytest.mark.parametrize("key", sorted(SETTINGS))
+def test_a_nul_in_any_config_setting_is_refused_before_any_write(
+    tmp_path: Path, run_cli: RunCli, initialised: str, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Every key of the config file, for every kind of command, on SQLite and PostgreSQL
+    (the environment and the command line cannot carry a NUL into a real process)."""
+    value = SETTINGS[key]
+    config = tmp_path / "config.toml"
+    config.write_text(f'{key} = "{value[:3]}\\u0000{value[3:]}"\n', encoding="utf-8")
+    products = tmp_path / "products.csv"
+    products.write_text("SKU,제품명,HS코드\nA-1,노트북,8471.30\n", encoding="utf-8")
+    commands = (
+        ("lists", "create", "kr-test", "--name", "Test"),
+        ("import", products, "--list", "kr-test", "--version", "v1", "--create-list"),
+        ("screen", products, "--list", "kr-test"),
+        ("audit", "verify"),
+        ("config",),
+    )
+    with monkeypatch.context() as patch:
+        patch.setenv("EXPORTCTL_CONFIG", str(config))
+        for args in commands:
+            result = run_cli(*args, db=initialised)
+            assert result.exit_code == 2, (args, result.output)
+            assert f'"{key}" holds a NUL character' in result.stderr, (args, result.stderr)
+            assert _one_line(result.stderr), (args, result.stderr)
+    assert "kr-test" not in _lists(run_cli, initialised)
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -41,6 +41,7 @@ from exportctl.api.lifecycle import (
     approve_version,
     create_list,
     rename_list,
+    set_list_profile,
     set_version_dates,
     withdraw_version,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "select_items",
     "set_password",
     "set_role",
+    "set_list_profile",
     "set_version_dates",
     "show_version",
     "undated_passed_over",

@@ -17,7 +17,7 @@ from exportctl.i18n import _
 from exportctl.models import AuditEvent, ControlList, ItemRecord, Section, Version, notice_text
 
 if TYPE_CHECKING:
-    pass
+    from exportctl.store.verify import Signing
 
 
 def list_lists(engine: Engine) -> list[tuple[ControlList, list[Version]]]:
@@ -136,6 +136,14 @@ def verify_audit_log(engine: Engine, head: str | None = None) -> list[str]:
         raise InputError(str(exc)) from exc
     with store.session_scope(engine) as session:
         return store.verify_audit(session, filed)
+
+
+def audit_signing(engine: Engine) -> Signing:
+    """Whether the engine signs with an audit key, and from which event the chain is signed."""
+    from exportctl.store.verify import signing
+
+    with store.session_scope(engine) as session:
+        return signing(session)
 
 
 def audit_head(engine: Engine) -> AuditEvent | None:

@@ -118,6 +118,7 @@ def diff_versions(
         control_list = store.get_list(session, slug)
         old_version = _by_label_or_date(session, slug, old, include_drafts=include_drafts)
         new_version = _by_label_or_date(session, slug, new, include_drafts=include_drafts)
+        store.check_vouched(session, [old_version, new_version])
         old_parts = store.sections_of(session, old_version)
         new_parts = store.sections_of(session, new_version)
         # The older version is read in the newer one's part numbering, paired by

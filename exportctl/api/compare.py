@@ -28,6 +28,7 @@ def _side(
         engine, slug, label=label, as_of=as_of or dt.date.today(), include_drafts=include_drafts
     )
     with store.session_scope(engine) as session:
+        store.check_vouched(session, [version])
         items = store.load_items(session, version)
         name = store.get_list(session, slug).name
     return Side(slug, version.label, name, version.status, version.effective, items)

@@ -160,6 +160,8 @@ def convert_version(
 
     with store.session_scope(engine) as session:
         source = store.get_version(session, slug, label)
+        # A converted version is vouched for anew: it must come from what the chain recorded.
+        store.check_vouched(session, [source])
         chosen = correlation_table(
             to_edition, _edition_of(source, from_edition), table, limits=limits
         )

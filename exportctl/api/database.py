@@ -20,15 +20,31 @@ def _sha256_file(path: Path) -> str:
     return sha256_file(path)
 
 
-def open_database(url: str, *, create: bool = False) -> Engine:
+def _keyed(engine: Engine, audit_key: bytes | None) -> Engine:
+    """The engine, carrying the audit key to every event it appends (and check)."""
+    if audit_key is None:
+        return engine
+    from exportctl.store.audit import AUDIT_KEY_OPTION
+
+    return engine.execution_options(**{AUDIT_KEY_OPTION: audit_key})
+
+
+def open_database(url: str, *, create: bool = False, audit_key: bytes | None = None) -> Engine:
     """Open the database at ``url``; with ``create``, bring its schema to head first.
+
+    Args:
+        url: The database URL.
+        create: Create the schema, or upgrade it to head.
+        audit_key: A key kept outside the database (``EXPORTCTL_AUDIT_KEY``): every
+            event written through the engine is signed with it, and ``audit verify``
+            and the version checks check the signatures.
 
     Raises:
         SchemaOutOfDateError: Without ``create``, the schema is not at head.
         ConfigError: The URL cannot be used; without ``create``, the SQLite file
             does not exist (nothing is created).
     """
-    engine = db.create_db_engine(url, create=create)
+    engine = _keyed(db.create_db_engine(url, create=create), audit_key)
     try:
         if create:
             db.upgrade(engine)
@@ -39,9 +55,14 @@ def open_database(url: str, *, create: bool = False) -> Engine:
     return engine
 
 
-def init_database(url: str) -> tuple[Engine, str | None, str | None]:
-    """Create or upgrade the schema; returns the (closed) engine and revisions before, after."""
-    engine = db.create_db_engine(url)
+def init_database(
+    url: str, *, audit_key: bytes | None = None
+) -> tuple[Engine, str | None, str | None]:
+    """Create or upgrade the schema; returns the (closed) engine and revisions before, after.
+
+    An upgrade that records digests signs its event with ``audit_key``.
+    """
+    engine = _keyed(db.create_db_engine(url), audit_key)
     try:
         before = db.current_revision(engine)
         db.upgrade(engine)

@@ -90,6 +90,7 @@ def export_version(
     with store.session_scope(engine) as session:
         version = store.get_version(session, slug, label)
         control_list = store.get_list(session, slug)
+        store.check_vouched(session, [version])
         items = store.load_items(session, version)
         sections = store.sections_of(session, version)
         sources = _sources(session, version, len(items))

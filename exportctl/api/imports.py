@@ -581,6 +581,9 @@ def _validate_and_store(
     """
     with store.session_scope(engine) as session:
         base = store.get_version(session, options.slug, options.base) if options.base else None
+        if base is not None:
+            # Its entries are carried into the new version, which the chain then vouches for.
+            store.check_vouched(session, [base])
         base_items = store.load_items(session, base) if base is not None else None
         base_sections = _titles(session, base) if base is not None else None
         previous = _previous(session, options)

@@ -54,17 +54,7 @@ def create_list(
         InputError: The slug or name is malformed; the profile is unknown or its
             file is not a usable profile.
     """
-    from exportctl.profiles import install_profile, load_profile
-
-    folders = (profile_folder,) if profile_folder is not None else ()
-    if profile_file is not None:
-        if profile is not None:
-            raise InputError(_("give --profile or --profile-file, not both"))
-        if profile_folder is None:
-            raise InputError(_("--profile-file needs a profile folder to keep the file in"))
-        profile = install_profile(profile_file, profile_folder, limits).name
-    elif profile is not None:
-        profile = load_profile(profile, folders).name
+    profile = _chosen_profile(profile, profile_file, profile_folder, limits)
     with store.session_scope(engine) as session:
         return store.create_list(
             session,
@@ -78,15 +68,80 @@ def create_list(
         )
 
 
+def _chosen_profile(
+    profile: str | None,
+    profile_file: Path | None,
+    profile_folder: Path | None,
+    limits: Limits = DEFAULTS,
+) -> str | None:
+    """The name of the profile asked for, checked (a profile file installed first)."""
+    from exportctl.profiles import install_profile, load_profile
+
+    folders = (profile_folder,) if profile_folder is not None else ()
+    if profile_file is not None:
+        if profile is not None:
+            raise InputError(_("give --profile or --profile-file, not both"))
+        if profile_folder is None:
+            raise InputError(_("--profile-file needs a profile folder to keep the file in"))
+        return install_profile(profile_file, profile_folder, limits).name
+    if profile is not None:
+        return load_profile(profile, folders).name
+    return None
+
+
 def rename_list(engine: Engine, slug: str, *, name: str, actor: str | None = None) -> ControlList:
     """Give a list a new display name (printed on reports), recorded in the audit log.
 
     Raises:
         ListNotFoundError: No such list.
         InputError: The name is empty.
+        TamperedError: The list no longer matches the audit chain.
     """
     with store.session_scope(engine) as session:
         return store.rename_list(session, slug, name=name, actor=actor or current_actor())
+
+
+def set_list_profile(
+    engine: Engine,
+    slug: str,
+    *,
+    profile: str | None = None,
+    profile_file: Path | None = None,
+    profile_folder: Path | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+    limits: Limits = DEFAULTS,
+) -> ControlList:
+    """Make a list follow another regime profile, recorded in the audit log.
+
+    The profile decides every verdict on the list (US Part 746: a code hit is only
+    review), so the change is audited like a rename, with its reason.
+
+    Args:
+        engine: The database.
+        slug: The list.
+        profile: A built-in profile or ``NAME.toml`` in ``profile_folder``.
+        profile_file: A profile file of the user's: checked, copied into
+            ``profile_folder`` and followed (instead of ``profile``).
+        profile_folder: The user profile folder.
+        reason: Why, recorded.
+        actor: Who changes it (the OS user when None).
+
+    Raises:
+        ListNotFoundError: No such list.
+        InputError: No profile given, an unknown or unusable one, or the one it follows.
+        TamperedError: The list no longer matches the audit chain.
+
+    Example:
+        >>> set_list_profile(engine, "us-russia", profile="us-746", reason="Part 746 list")
+    """
+    chosen = _chosen_profile(profile, profile_file, profile_folder, limits)
+    if chosen is None:
+        raise InputError(_("give --profile NAME or --profile-file PATH"))
+    with store.session_scope(engine) as session:
+        return store.set_list_profile(
+            session, slug, profile=chosen, reason=reason, actor=actor or current_actor()
+        )
 
 
 def approve_version(

@@ -295,6 +295,8 @@ def _screen_index(
     once per version and kept, :mod:`exportctl.api.indexes`)."""
     from exportctl.api.indexes import screen_index
 
+    with store.session_scope(engine) as session:
+        store.check_vouched(session, [version])
     return screen_index(engine, slug, version)
 
 

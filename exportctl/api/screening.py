@@ -99,6 +99,10 @@ def screen_catalogue(
             version = store.version_as_of(
                 session, slug, as_of or dt.date.today(), include_drafts=include_drafts
             )
+        old = store.get_version(session, slug, compare) if compare is not None else None
+        # The list's row and every version's row and status (which decide the version
+        # in force) as the audit chain recorded them, the entries of those screened.
+        store.check_vouched(session, [version] if old is None else [version, old])
         _check_editions(slug, version, catalogue_edition)
         effective = version.effective.isoformat() if version.effective else None
         sections = {part.number: part.title for part in store.sections_of(session, version)}
@@ -114,8 +118,7 @@ def screen_catalogue(
             profile=profile,
         )
         previous: ScreenIndex | None = None
-        if compare is not None:
-            old = store.get_version(session, slug, compare)
+        if old is not None:
             previous = ScreenIndex.build(
                 store.load_items(session, old),
                 slug=slug,

@@ -28,7 +28,7 @@ from exportctl.i18n import N_, _, ngettext
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from exportctl.config import Config
+    from exportctl.config import AuditKey, Config
     from exportctl.limits import Limits
     from exportctl.reports.evidence import ReportOptions
 
@@ -228,6 +228,13 @@ class State:
         return resolve_database_url(self.db_flag, config=self.config)
 
     @functools.cached_property
+    def audit_key(self) -> AuditKey | None:
+        """The audit key (``EXPORTCTL_AUDIT_KEY`` or ``audit_key_file``), None without one."""
+        from exportctl.config import resolve_audit_key
+
+        return resolve_audit_key(config=self.config)
+
+    @functools.cached_property
     def actor(self) -> str:
         from exportctl.config import current_actor
 
@@ -237,7 +244,8 @@ class State:
         """Open the database, checked at head; it is closed when the command ends."""
         from exportctl.api import open_database
 
-        engine = open_database(self.url, create=create)
+        key = self.audit_key
+        engine = open_database(self.url, create=create, audit_key=key.key if key else None)
         click.get_current_context().call_on_close(engine.dispose)
         return engine
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from exportctl.models import Section, Version
+    from exportctl.store.verify import Signing
 
 
 def _version_json(version: Version, sections: Sequence[Section], zone: dt.tzinfo) -> dict[str, Any]:
@@ -230,11 +231,14 @@ def audit_head(state: State, as_json: bool) -> None:
 def audit_verify(state: State, head: str | None, as_json: bool) -> None:
     """Check the audit chain and every version against it (exit 1 if anything changed).
 
-    Recomputes every event's hash and link, and every version's digests (its
-    items, its sections and its row as imported) and status against the events
-    that changed it; prints one line per event or version that no longer
-    matches. With --head, also fails when the chain does not hold the head
-    filed at its place, or ends before it.
+    Recomputes every event's hash and link, every list's row (name, profile,
+    jurisdiction...) and every version's digests (its items, its sections and
+    its row as imported) and status against the events that changed them;
+    prints one line per event, list or version that no longer matches. With
+    --head, also fails when the chain does not hold the head filed at its
+    place, or ends before it. With an audit key (EXPORTCTL_AUDIT_KEY or
+    audit_key_file in the config file), also fails on an event appended or
+    rewritten without the key; says what the key proved.
 
     \b
     Example:
@@ -243,10 +247,19 @@ def audit_verify(state: State, head: str | None, as_json: bool) -> None:
         exportctl audit verify --json
     """
     from exportctl.api import verify_audit_log
+    from exportctl.api.browse import audit_signing
 
-    problems = verify_audit_log(state.engine(), head)
+    engine = state.engine()
+    problems = verify_audit_log(engine, head)
+    signed = audit_signing(engine)
     if as_json:
-        echo_json({"intact": not problems, "problems": problems, "head": head})
+        key = {
+            "used": signed.key,
+            "source": state.audit_key.source if state.audit_key is not None else None,
+            "signed_from": signed.first,
+            "last": signed.last,
+        }
+        echo_json({"intact": not problems, "problems": problems, "head": head, "key": key})
     else:
         for problem in problems:
             click.echo(problem)
@@ -259,5 +272,32 @@ def audit_verify(state: State, head: str | None, as_json: bool) -> None:
                 click.echo(said)
             else:
                 click.echo(_("The audit chain and every version are intact."))
+        _say_what_the_key_proves(state, signed)
     if problems:
         sys.exit(1)
+
+
+def _say_what_the_key_proves(state: State, signed: Signing) -> None:
+    if signed.last is None:
+        return
+    if not signed.key:
+        state.info(
+            _(
+                "(No audit key was given: a chain rewritten whole by someone able to write "
+                "to the database would verify too; --head, or an audit key "
+                "(EXPORTCTL_AUDIT_KEY or audit_key_file), rules that out.)"
+            ),
+            err=True,
+        )
+    elif signed.first is not None:
+        state.info(
+            _(
+                "(Signed with the audit key from {source} from event {first} on: no event "
+                "since was appended or rewritten without the key, and none before it was "
+                "rewritten since; a chain cut back to an earlier event is caught by --head.)"
+            ).format(
+                source=state.audit_key.source if state.audit_key else "",
+                first=signed.first,
+            ),
+            err=True,
+        )

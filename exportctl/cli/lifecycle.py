@@ -178,6 +178,68 @@ def lists_rename(state: State, slug: str, name: str, as_json: bool) -> None:
     )
 
 
+@lists_cmd.command(name="set-profile")
+@click.argument("slug")
+@click.option(
+    "--profile",
+    metavar="NAME",
+    help="Regime profile to follow: kr-annex-2-2, eu-833, us-746, chpl, or NAME.toml in "
+    f"the profile folder (${ENV_PROFILES}).",
+)
+@click.option(
+    "--profile-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="A profile of your own (TOML): checked, copied into the profile folder and followed.",
+)
+@click.option("--reason", metavar="TEXT", help="Why the list follows it now (recorded).")
+@json_option
+@click.pass_obj
+def lists_set_profile(
+    state: State,
+    slug: str,
+    profile: str | None,
+    profile_file: Path | None,
+    reason: str | None,
+    as_json: bool,
+) -> None:
+    """Make a list follow another regime profile; recorded in the audit log.
+
+    The profile decides every verdict on the list's versions (under us-746 a
+    code hit is only review: the description controls), so the change is an
+    audited action, and `exportctl audit verify` names any change to it made
+    outside exportctl.
+
+    \b
+    Example:
+        exportctl lists set-profile us-russia --profile us-746 --reason "BIS Part 746 list"
+    """
+    import os
+
+    from exportctl.api import set_list_profile
+    from exportctl.config import default_data_dir
+    from exportctl.profiles import profile_folder
+
+    changed = set_list_profile(
+        state.engine(),
+        slug,
+        profile=profile,
+        profile_file=profile_file,
+        profile_folder=profile_folder(os.environ, default_data_dir()),
+        reason=reason,
+        actor=state.actor,
+        limits=state.limits,
+    )
+    if as_json:
+        echo_json(_list_json(changed, []))
+        return
+    state.info(
+        _("List {slug} now follows profile {profile}.").format(
+            slug=changed.slug, profile=changed.profile
+        )
+    )
+
+
 def _status_json(state: State, slug: str, version: Version) -> dict[str, Any]:
     from exportctl.cli import clock
 

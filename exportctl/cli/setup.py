@@ -12,6 +12,10 @@ from exportctl.cli.outputs import check_output
 from exportctl.i18n import _
 
 
+def _key(state: State) -> bytes | None:
+    return state.audit_key.key if state.audit_key is not None else None
+
+
 @cli.command()
 @json_option
 @click.pass_obj
@@ -26,7 +30,7 @@ def init(state: State, as_json: bool) -> None:
     from exportctl.api import init_database
     from exportctl.db import safe_url
 
-    _engine, before, after = init_database(state.url)
+    _engine, before, after = init_database(state.url, audit_key=_key(state))
     if as_json:
         echo_json({"database": safe_url(state.url), "before": before, "after": after})
         return
@@ -51,9 +55,10 @@ def config_cmd(state: State, as_json: bool) -> None:
     """Show where the config file is looked for and the settings in effect.
 
     The file is TOML with the optional keys database, actor, timezone, lang
-    (ko or en: the language of reports) and default_list; EXPORTCTL_CONFIG
-    names another file. Flags win over
-    environment variables, which win over the file.
+    (ko or en: the language of reports), default_list and audit_key_file (a
+    file holding the key that signs the audit log; or EXPORTCTL_AUDIT_KEY);
+    EXPORTCTL_CONFIG names another file. Flags win over environment
+    variables, which win over the file. The audit key itself is never shown.
 
     \b
     Example:
@@ -71,6 +76,7 @@ def config_cmd(state: State, as_json: bool) -> None:
         "timezone": str(resolve_timezone(config=state.config)),
         "lang": state.lang,
         "default_list": os.environ.get(ENV_LIST) or state.config.default_list,
+        "audit_key": state.audit_key.source if state.audit_key is not None else None,
     }
     if as_json:
         echo_json(settings)
@@ -129,7 +135,7 @@ def db_upgrade(state: State, as_json: bool) -> None:
     from exportctl.api import init_database
     from exportctl.db import safe_url
 
-    _engine, before, after = init_database(state.url)
+    _engine, before, after = init_database(state.url, audit_key=_key(state))
     if as_json:
         echo_json({"database": safe_url(state.url), "before": before, "after": after})
         return

@@ -10,6 +10,10 @@ The modules, each importing only those listed before it:
 
 * :mod:`~exportctl.store.session`: :func:`session_scope` and the driver's cursor.
 * :mod:`~exportctl.store.audit`: the audit chain.
+* :mod:`~exportctl.store.digests`: digests of what is stored (lists, versions).
+* :mod:`~exportctl.store.anchors`: what the chain vouches for; :mod:`~exportctl.store.verify`
+  checks everything against it (``audit verify``), :mod:`~exportctl.store.vouch` what a
+  command is about to use.
 * :mod:`~exportctl.store.lists`: control lists.
 * :mod:`~exportctl.store.items`: a version's items, written and read in bulk.
 * :mod:`~exportctl.store.versions`: versions written by an import and found by
@@ -44,6 +48,7 @@ from exportctl.store.lists import (
     ensure_list,
     get_list,
     rename_list,
+    set_list_profile,
 )
 from exportctl.store.session import session_scope
 from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_dates, set_status
@@ -63,6 +68,7 @@ from exportctl.store.versions import (
     version_as_of,
     versions_of,
 )
+from exportctl.store.vouch import check_vouched
 
 __all__ = [
     "APPROVABLE",
@@ -78,9 +84,11 @@ __all__ = [
     "all_slugs",
     "audit_events",
     "begin_version",
+    "check_vouched",
     "create_list",
     "dating_hint",
     "rename_list",
+    "set_list_profile",
     "ensure_list",
     "find_source",
     "finish_version",

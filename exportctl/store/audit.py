@@ -11,12 +11,20 @@ Appends are serialised: on PostgreSQL a transaction-level advisory lock, and on
 both databases the ``audit_head`` row is rewritten before the last event is
 read, so that a second writer waits for the first to commit (SQLite has one
 writer at a time) instead of chaining to the same event and forking the chain.
+
+With an audit key kept outside the database (``EXPORTCTL_AUDIT_KEY`` or the
+config file's ``audit_key_file``, given to the engine as the execution option
+:data:`AUDIT_KEY_OPTION`), each event also carries an HMAC of its hash
+(:func:`event_mac`). Its hash chains every event before it, so whoever lacks the
+key can neither append an event that verifies under it nor rewrite one before
+a signed event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Mapping
@@ -44,6 +52,7 @@ _events = sa.table(
     sa.column("detail", sa.Text()),
     sa.column("prev_hash", sa.String()),
     sa.column("hash", sa.String()),
+    sa.column("mac", sa.String()),
 )
 HEAD_TABLE = sa.table(
     "audit_head",
@@ -80,6 +89,27 @@ def hash_of(event: AuditEvent) -> str:
     return event_hash(event.model_dump())
 
 
+AUDIT_KEY_OPTION = "exportctl_audit_key"
+"""The engine execution option that carries the audit key (bytes) to every append."""
+
+
+def audit_key(conn: Connection) -> bytes | None:
+    """The audit key the connection's engine was given (None: events are not signed)."""
+    key = conn.get_execution_options().get(AUDIT_KEY_OPTION)
+    return bytes(key) if isinstance(key, bytes | bytearray) and key else None
+
+
+def event_mac(key: bytes, event_hash: str) -> str:
+    """HMAC-SHA-256 of an event's hash under the audit key (hex)."""
+    message = f"exportctl audit event/1\n{event_hash}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def mac_matches(key: bytes, event_hash: str, mac: str | None) -> bool:
+    """Whether ``mac`` is the event's signature under ``key`` (compared in constant time)."""
+    return mac is not None and hmac.compare_digest(event_mac(key, event_hash), mac)
+
+
 def lock_chain(conn: Connection) -> None:
     """Make this transaction the chain's only writer until it ends.
 
@@ -113,10 +143,13 @@ def append_event(
     file: str | None = None,
     sha256: str | None = None,
     detail: dict[str, Any] | None = None,
+    signed: bool = True,
 ) -> tuple[int, str]:
     """Append an event through ``conn`` (its transaction); returns its id and hash.
 
     Takes the chain's lock (:func:`lock_chain`) before reading the last event.
+    With ``signed`` (and an audit key on the connection) the event carries its
+    :func:`event_mac`; revisions older than the ``mac`` column pass False.
     """
     lock_chain(conn)
     last = conn.execute(
@@ -134,6 +167,9 @@ def append_event(
         "prev_hash": last.hash if last is not None else "",
     }
     values["hash"] = event_hash(values)
+    key = audit_key(conn) if signed else None
+    if key is not None:
+        values["mac"] = event_mac(key, values["hash"])
     new_id = conn.execute(sa.insert(_events).values(**values).returning(_events.c.id)).scalar_one()
     conn.execute(
         sa.update(HEAD_TABLE)

@@ -24,6 +24,11 @@ must show. Only a draft's dates may be set after import
 (:func:`exportctl.store.status.set_dates`, ``exportctl dates``); its ``dates``
 event carries the record digest recomputed here, and verification goes on from it.
 
+A list's own row (its name, profile, jurisdiction...) decides verdicts and reports
+of every version it holds, so it has a digest of its own (:func:`list_digest`),
+carried by every event that creates or changes a list and by each import; it is
+not part of a version's record, so renaming a list does not re-vouch its versions.
+
 Every function takes a Connection so that the Alembic revision computing the
 digests of versions stored before them can use them too.
 """
@@ -155,7 +160,27 @@ _version = sa.table(
         for name in (*RECORD_DIGEST_COLUMNS_2, *LIFECYCLE_COLUMNS)
     ),
 )
-_list = sa.table("control_list", sa.column("id", sa.Integer()), sa.column("slug", sa.String()))
+LIST_DIGEST_COLUMNS: tuple[str, ...] = (
+    "slug",
+    "name",
+    "jurisdiction",
+    "authority",
+    "targets",
+    "profile",
+    "created_at",
+)
+"""Every stored column of a list but its surrogate id (list scheme 1)."""
+LIST_SCHEME = 1
+"""The scheme of a list's digest (recorded with it)."""
+
+_list = sa.table(
+    "control_list",
+    sa.column("id", sa.Integer()),
+    *(
+        sa.column(name, UTCDateTime()) if name == "created_at" else sa.column(name, sa.String())
+        for name in LIST_DIGEST_COLUMNS
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,3 +390,38 @@ def lifecycle(conn: Connection, version_ids: Iterable[int]) -> dict[int, dict[st
             for name in LIFECYCLE_COLUMNS
         }
     return out
+
+
+def list_records(conn: Connection, slug: str | None = None) -> dict[str, dict[str, Any]]:
+    """The rows of every list (or of list ``slug``) as canonical JSON values, by slug."""
+    query = sa.select(*(_list.c[name] for name in LIST_DIGEST_COLUMNS)).order_by(_list.c.id)
+    if slug is not None:
+        query = query.where(_list.c.slug == slug)
+    out: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(query):
+        facts = row._mapping
+        out[str(facts["slug"])] = {
+            name: _moment(facts[name]) if name == "created_at" else _text(facts[name])
+            for name in LIST_DIGEST_COLUMNS
+        }
+    return out
+
+
+def list_digest(record: dict[str, Any], scheme: int = LIST_SCHEME) -> str:
+    """SHA-256 over a list's record (:func:`list_records`)."""
+    if scheme != LIST_SCHEME:
+        raise ValueError(f"unknown list digest scheme {scheme!r}")
+    return hashlib.sha256(f"list/{scheme}\n{_canonical(record)}".encode()).hexdigest()
+
+
+def list_vouch(conn: Connection, slug: str) -> dict[str, Any]:
+    """What an event that creates or changes list ``slug`` carries: ``{scheme, digest,
+    record}`` of its row as stored now (read back, like a version's digests).
+
+    Raises:
+        LookupError: No such list.
+    """
+    record = list_records(conn, slug).get(slug)
+    if record is None:
+        raise LookupError(f"no list {slug!r}")
+    return {"scheme": LIST_SCHEME, "digest": list_digest(record), "record": record}

@@ -21,9 +21,9 @@ from sqlmodel import Session, col, select
 from exportctl.errors import StatusError
 from exportctl.i18n import N_, _
 from exportctl.models import ControlList, Finding, Version
+from exportctl.store.anchors import chain_digests
 from exportctl.store.audit import record_event
 from exportctl.store.digests import version_digests, version_record
-from exportctl.store.verify import chain_digests
 
 RETIRED_LABEL = "{label} (withdrawn {n})"
 """What a withdrawn version is renamed to when its label is reused; ``n`` counts up."""

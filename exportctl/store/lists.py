@@ -2,8 +2,12 @@
 
 This module owns the ``control_list`` rows: the slug rules
 (:data:`SLUG_PATTERN`), a list created on purpose with its audit event
-(:func:`create_list`) or on the fly by an import (:func:`ensure_list`), and
-the look-up by slug whose error names the lists there are.
+(:func:`create_list`) or on the fly by an import (:func:`ensure_list`, whose
+import event records it), its name and profile changed with theirs
+(:func:`rename_list`, :func:`set_list_profile`), and the look-up by slug whose
+error names the lists there are. Each of these events carries the digest of the
+list's row as written (:func:`exportctl.store.digests.list_vouch`); a change is
+refused on a list that no longer matches the chain, which it would vouch for.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from exportctl.errors import InputError, ListExistsError, ListNotFoundError
 from exportctl.i18n import _
 from exportctl.models import ControlList
 from exportctl.store.audit import record_event
+from exportctl.store.digests import list_vouch
+from exportctl.store.vouch import check_vouched
 
 
 def get_list(session: Session, slug: str) -> ControlList:
@@ -119,9 +125,12 @@ def create_list(
         actor=actor,
         list_slug=slug,
         detail={
-            key: value
-            for key, value in values.items()
-            if key != "slug" and (key != "profile" or value is not None)
+            **{
+                key: value
+                for key, value in values.items()
+                if key != "slug" and (key != "profile" or value is not None)
+            },
+            "list": list_vouch(session.connection(), slug),
         },
     )
     return control_list
@@ -184,6 +193,7 @@ def rename_list(session: Session, slug: str, *, name: str, actor: str) -> Contro
                 slug=slug
             )
         )
+    check_vouched(session, lists=[slug])
     before = control_list.name
     control_list.name = name
     session.add(control_list)
@@ -193,6 +203,54 @@ def rename_list(session: Session, slug: str, *, name: str, actor: str) -> Contro
         action="rename-list",
         actor=actor,
         list_slug=slug,
-        detail={"from": before, "to": name},
+        detail={"from": before, "to": name, "list": list_vouch(session.connection(), slug)},
+    )
+    return control_list
+
+
+def set_list_profile(
+    session: Session, slug: str, *, profile: str | None, actor: str, reason: str | None = None
+) -> ControlList:
+    """Make list ``slug`` follow another regime profile, with its ``set-profile`` audit event.
+
+    The profile decides every verdict on the list's versions (US Part 746: a code
+    hit is only review), so a change is an audited action like a rename.
+
+    Args:
+        session: The session to write through (the caller's transaction).
+        slug: The list.
+        profile: The profile's name (checked by the caller, see
+            :func:`exportctl.profiles.load_profile`); None for the default.
+        actor: Who changes it.
+        reason: Why, recorded with the event.
+
+    Raises:
+        ListNotFoundError: No such list.
+        InputError: The list already follows that profile.
+        TamperedError: The list, or one of its versions, no longer matches the audit chain.
+    """
+    control_list = get_list(session, slug)
+    if control_list.profile == profile:
+        raise InputError(
+            _('list "{slug}" already follows profile {profile}').format(
+                slug=slug, profile=profile or _("(the default)")
+            )
+        )
+    check_vouched(session, lists=[slug])
+    before = control_list.profile
+    control_list.profile = profile
+    session.add(control_list)
+    session.flush()
+    record_event(
+        session,
+        action="set-profile",
+        actor=actor,
+        list_slug=slug,
+        detail={
+            "from": before,
+            "to": profile,
+            "reason": reason,
+            "list": list_vouch(session.connection(), slug),
+        },
     )
     return control_list

@@ -18,9 +18,9 @@ from sqlmodel import Session, col
 from exportctl.errors import StatusError
 from exportctl.i18n import _
 from exportctl.models import ControlList, Version, utcnow
+from exportctl.store.anchors import chain_digests
 from exportctl.store.audit import record_event
 from exportctl.store.digests import Digests, version_digests, version_record
-from exportctl.store.verify import chain_digests
 from exportctl.store.versions import dating_hint
 
 APPROVABLE = frozenset({"draft"})

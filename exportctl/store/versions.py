@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -27,11 +28,12 @@ from exportctl.errors import (
 )
 from exportctl.i18n import _, ngettext
 from exportctl.models import ControlList, ItemRecord, Section, Version
-from exportctl.store.audit import record_event
-from exportctl.store.digests import version_digests, version_record
+from exportctl.store.audit import HEAD_TABLE, record_event
+from exportctl.store.digests import list_vouch, version_digests, version_record
 from exportctl.store.items import insert_items
 from exportctl.store.labels import STATUS_WORDS, retire_label
 from exportctl.store.lists import ensure_list, get_list
+from exportctl.store.vouch import check_vouched
 
 
 def versions_of(session: Session, control_list: ControlList) -> list[Version]:
@@ -326,8 +328,10 @@ def begin_version(session: Session, new: NewVersion) -> Version:
         ListNotFoundError: ``new.create_list`` is False and the list does not exist.
         VersionExistsError: The label is taken in this list.
         DuplicateSourceError: The same file and sheet is a live version of the list
-            (the file of a withdrawn version may be imported again).
+            (the file of a withdrawn version may be imported again), or is being
+            imported into it at this moment (the second import waits for the first).
         StatusError: ``new.approve`` without ``new.effective``.
+        TamperedError: The list no longer matches the audit chain.
     """
     if new.approve and new.effective is None:
         raise StatusError(
@@ -336,6 +340,11 @@ def begin_version(session: Session, new: NewVersion) -> Version:
                 "date: it would never be chosen by date; give --effective DATE"
             ).format(label=new.label, slug=new.slug)
         )
+    _claim_source(session, new.slug, new.source_sha256)
+    if session.exec(select(ControlList.id).where(ControlList.slug == new.slug)).first() is not None:
+        # An existing list: its profile decided how the file was read, and the import
+        # event vouches for its row again.
+        check_vouched(session, lists=[new.slug])
     if new.create_list:
         control_list = ensure_list(session, new.slug, new.list_name, profile=new.profile)
     else:
@@ -418,6 +427,30 @@ def begin_version(session: Session, new: NewVersion) -> Version:
     return version
 
 
+def _claim_source(session: Session, slug: str, sha256: str) -> None:
+    """Wait for any other import of the same file into the same list to end.
+
+    The checks that follow (label taken, file already imported) then see what it
+    stored, so two imports of one file started at once store it once: the second
+    is refused. PostgreSQL: a transaction-level advisory lock on the schema, list
+    and file. SQLite: a write, which takes the database's one write lock (waiting
+    for another writer to commit) before anything is read in this transaction.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text(
+                "select pg_advisory_xact_lock(hashtext('exportctl.source'), "
+                "hashtext(current_schema() || '/' || :key))"
+            ),
+            {"key": f"{slug}/{sha256}"},
+        )
+        return
+    conn.execute(
+        sa.update(HEAD_TABLE).where(HEAD_TABLE.c.id == 1).values(event_id=HEAD_TABLE.c.event_id)
+    )
+
+
 def finish_version(
     session: Session,
     version: Version,
@@ -469,6 +502,8 @@ def finish_version(
             **(detail or {}),
             "digests": digests.to_json(),
             "record": version_record(session.connection(), version.id),
+            # The list's row as this import read it (created by it, or checked first).
+            "list": list_vouch(session.connection(), new.slug),
         },
     )
     if new.approve:

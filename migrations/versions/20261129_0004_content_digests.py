@@ -106,6 +106,8 @@ def upgrade() -> None:
             "note": "digests of versions stored before this upgrade, computed at upgrade time",
             "versions": entries,
         },
+        # The audit_event.mac column comes with revision 20261212_0007.
+        signed=False,
     )
 
 

@@ -1,7 +1,7 @@
 """web users: who may log in to the web view, with a role and an Argon2id password hash
 
 Revision ID: 20261211_0008
-Revises: 20261206_0006
+Revises: 20261213_0007
 Create Date: 2026-12-11 09:00:00.000000
 
 A new table, ``app_user`` (``user`` is reserved in PostgreSQL); nothing else
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = "20261211_0008"
-down_revision = "20261206_0006"
+down_revision = "20261213_0007"
 branch_labels = None
 depends_on = None
 
