@@ -293,6 +293,7 @@ def _screen_index(
     """The version's entries indexed as screening indexes them (with the list's
     profile), its items and its parts: what ``check`` and ``show --code`` ask (built
     once per version and kept, :mod:`exportctl.api.indexes`)."""
+    from exportctl import store
     from exportctl.api.indexes import screen_index
 
     with store.session_scope(engine) as session:
