@@ -41,7 +41,7 @@ from exportctl.readers.rows import RawRow
 OPENPYXL_MAX_BYTES = 50 * 1024**2
 """Workbooks that unpack to more than this are read with python-calamine."""
 
-Engine = Literal["auto", "openpyxl", "calamine"]
+Engine = Literal["auto", "openpyxl", "calamine", "fastexcel"]
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Za-z]+)(\d+)")

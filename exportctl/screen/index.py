@@ -122,6 +122,8 @@ class ScreenIndex:
         self.label = label
         self.effective = effective
         self.size = len(items)
+        self.items: tuple[ItemRecord, ...] = tuple(items)
+        """The version's entries in list order (the columnar engine numbers them so)."""
         named: list[ItemRecord] = []
         coded: list[tuple[Span, ItemRecord]] = []
         # Entries of another nomenclature whose national tail is not all zeros: they meet a

@@ -1,0 +1,216 @@
+"""One screening pass as one table: every row's cells and its verdict, in columns.
+
+A :class:`ResultTable` is what a screening run produces: the catalogue's columns
+(:class:`~exportctl.readers.frames.Frame`) beside the verdicts of
+:class:`~exportctl.screen.columnar.ColumnarIndex` (and of the compared version, with
+``--compare``). Every output is written from it: a report format asks for
+:meth:`ResultTable.results` (fresh :class:`~exportctl.screen.ScreenResult` rows, as
+many passes as it likes, made a slice at a time), a vectorised writer for its
+columns (:meth:`ResultTable.reasons`, :meth:`ResultTable.column`). Its counts fill a
+:class:`~exportctl.screen.ScreenSummary` as soon as the pass ends
+(:meth:`ResultTable.count`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from exportctl.hscode.codes import _dotted
+from exportctl.screen.columnar import ColumnarIndex
+from exportctl.screen.index import STATUSES
+from exportctl.screen.results import ScreenResult, ScreenSummary
+from exportctl.screen.shapes import Verdicts
+
+if TYPE_CHECKING:
+    from exportctl.readers.frames import Frame
+
+__all__ = ["ResultTable", "change_of"]
+
+_ASKED = ("code", "description", "classification", "cas")
+"""The frame's columns the engine reads, in :meth:`ColumnarIndex.screen`'s order."""
+
+SLICE = 65_536
+"""Rows turned into Python objects at a time when results are read one by one."""
+
+
+def change_of(previous: str, status: str) -> str:
+    """:attr:`ScreenResult.change` of a row whose status went from ``previous`` to ``status``."""
+    if previous == status:
+        return ""
+    if status == "controlled":
+        return "newly controlled"
+    if previous == "controlled":
+        return "no longer controlled"
+    if status == "review" and previous == "clear":
+        return "newly for review"
+    return f"{previous} → {status}"
+
+
+@dataclass
+class ResultTable:
+    """A catalogue screened against one version (and, with ``--compare``, an older one)."""
+
+    frame: Frame
+    """The catalogue's rows as columns."""
+    engine: ColumnarIndex
+    """The version screened against."""
+    verdicts: Verdicts
+    """The verdict on each row."""
+    previous: tuple[ColumnarIndex, Verdicts] | None = None
+    """The compared version and its verdicts."""
+
+    @classmethod
+    def screen(
+        cls, frame: Frame, engine: ColumnarIndex, previous: ColumnarIndex | None = None
+    ) -> ResultTable:
+        """Screen every row of ``frame`` against ``engine``'s version (and ``previous``)."""
+        data = frame.data
+        cells = [data.column(name).combine_chunks() for name in _ASKED]
+        verdicts = engine.screen(*cells)
+        before = (previous, previous.screen(*cells)) if previous is not None else None
+        return cls(frame, engine, verdicts, before)
+
+    def __len__(self) -> int:
+        return len(self.verdicts.status)
+
+    def __iter__(self) -> Iterator[ScreenResult]:
+        return self.results()
+
+    # ------------------------------------------------------------------ counts
+
+    def count(self, summary: ScreenSummary) -> ScreenSummary:
+        """Fill ``summary`` with this pass's counts (what :meth:`ScreenSummary.add` adds
+        row by row) and return it."""
+        status = self.verdicts.status
+        n = len(status)
+        summary.name_entries = len(self.engine.index.words.entries)
+        summary.total = n
+        by_status = np.bincount(status, minlength=len(STATUSES))
+        summary.counts = {name: int(by_status[i]) for i, name in enumerate(STATUSES)}
+        summary.coded = n - summary.counts["invalid"]
+        described = self.frame.data.column("description")
+        summary.described = n - described.null_count
+        summary.recovered = int(np.count_nonzero(self.verdicts.warning >= 0))
+        summary.changes = Counter()
+        if self.previous is not None and n:
+            summary.compared = True
+            before = self.previous[1].status
+            pairs = before.astype(np.int16) * 8 + status
+            changed = before != status
+            kinds, counts = np.unique(pairs[changed], return_counts=True)
+            for kind, many in zip(kinds.tolist(), counts.tolist(), strict=True):
+                old, new = STATUSES[kind // 8], STATUSES[kind % 8]
+                summary.changes[change_of(old, new)] += many
+        return summary
+
+    # ------------------------------------------------------------------ rows
+
+    def results(self) -> Iterator[ScreenResult]:
+        """Every row as a :class:`ScreenResult`, in file order (a fresh pass each call)."""
+        for start in range(0, len(self), SLICE):
+            yield from self._slice(start, min(start + SLICE, len(self)))
+
+    def _slice(self, start: int, stop: int) -> Iterator[ScreenResult]:
+        data = self.frame.data.slice(start, stop - start)
+        engine = self.engine
+        verdicts = self.verdicts
+        shapes, entries, words = engine.shapes, engine.entries, engine.words
+        warnings: dict[int, str | None] = {}
+        extras = [data.column(name).to_pylist() for name in self.frame.extra_names]
+        kept = list(zip(*extras, strict=True)) if extras else None
+        before: tuple[list[int], list[int]] | None = None
+        previous_entries: tuple[Any, ...] = ()
+        if self.previous is not None:
+            old_engine, old = self.previous
+            before = (old.status[start:stop].tolist(), old.entry[start:stop].tolist())
+            previous_entries = old_engine.entries
+        columns = zip(
+            data.column("row").to_pylist(),
+            data.column("sku").to_pylist(),
+            data.column("description").to_pylist(),
+            verdicts.digits.slice(start, stop - start).to_pylist(),
+            data.column("code").to_pylist(),
+            verdicts.status[start:stop].tolist(),
+            verdicts.shape[start:stop].tolist(),
+            verdicts.shown.slice(start, stop - start).to_pylist(),
+            verdicts.entry[start:stop].tolist(),
+            verdicts.words[start:stop].tolist(),
+            verdicts.warning[start:stop].tolist(),
+            strict=True,
+        )
+        for n, (row, sku, text, digits, cell, status, shape, shown, entry, said, warn) in enumerate(
+            columns
+        ):
+            if shown is None and digits is not None:
+                shown = _dotted(digits)
+            warning = None
+            if warn >= 0:
+                if warn not in warnings:
+                    warnings[warn] = engine.warnings[warn]()
+                warning = warnings[warn]
+            result = ScreenResult(
+                row,
+                sku,
+                text,
+                digits,
+                cell,
+                STATUSES[status],
+                shapes[shape].reason(shown),
+                entries[entry] if entry >= 0 else None,
+                words[said],
+                None,
+                None,
+                kept[n] if kept is not None else (),
+                warning,
+            )
+            if before is not None:
+                result.previous_status = STATUSES[before[0][n]]
+                place = before[1][n]
+                result.previous_entry = previous_entries[place] if place >= 0 else None
+            yield result
+
+    # ------------------------------------------------------------------ columns
+
+    def column(self, name: str) -> pa.Array:
+        """A column of the catalogue (``row``, ``sku``, ``description``, ``code`` as the
+        cell reads, an extra column's name) as one Arrow array."""
+        return self.frame.data.column(name).combine_chunks()
+
+    def reasons(self, lang: str) -> pa.Array:
+        """Every row's reason as a sentence in ``lang``, each shape rendered once."""
+        engine = self.engine
+        verdicts = self.verdicts
+        used = np.unique(verdicts.shape)
+        pieces = {int(at): engine.shapes[at].pieces(lang) for at in used.tolist()}
+        widest = max((len(p) for p in pieces.values()), default=1)
+        table = np.zeros(len(engine.shapes), dtype=np.int32)
+        slots: list[list[str]] = [[""] * len(engine.shapes) for _ in range(widest)]
+        for at, parts in pieces.items():
+            table[at] = len(parts)
+            for i, part in enumerate(parts):
+                slots[i][at] = part
+        take = pa.array(verdicts.shape)
+        joined: pa.Array = pc.take(pa.array(slots[0], pa.string()), take)
+        shown = pc.fill_null(verdicts.shown_codes(), "")
+        for i in range(1, widest):
+            more = pc.binary_join_element_wise(
+                joined, shown, pc.take(pa.array(slots[i], pa.string()), take), ""
+            )
+            has = pa.array(table[verdicts.shape] > i)
+            joined = pc.if_else(has, more, joined)
+        return joined
+
+    def statuses(self, previous: bool = False) -> np.ndarray:
+        """Status numbers (places in :data:`~exportctl.screen.STATUSES`) per row."""
+        if previous:
+            if self.previous is None:
+                raise ValueError("no version was compared")
+            return self.previous[1].status
+        return self.verdicts.status
