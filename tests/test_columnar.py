@@ -302,3 +302,64 @@ def test_reasons_render_alike_in_every_language(catalogue: list[tuple[str | None
         with using(lang):
             expected = [result.reason_in(lang) for result in table.results()]
             assert table.reasons(lang).to_pylist() == expected
+
+
+cells_of_text = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["=SUM(A1)", '2" pipe, "steel"', "line\nbreak", "-3", "@x", "<r>x</r>", "plain"]
+    ),
+    st.text(max_size=8),
+)
+
+
+@pytest.mark.parametrize("dialect", ["excel", "plain"])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogue=rows, extra=st.lists(cells_of_text, max_size=25), compared=st.booleans())
+def test_csv_from_the_table_is_the_row_writers_csv(
+    tmp_path_factory: pytest.TempPathFactory,
+    dialect: str,
+    lang: str,
+    catalogue: list[tuple[str | None, ...]],
+    extra: list[str | None],
+    compared: bool,
+) -> None:
+    """The CSV written from the table's columns is byte for byte the one written row by
+    row, in both dialects and languages, with compared statuses and kept columns."""
+    from exportctl.reports.evidence import ReportOptions
+    from exportctl.reports.screening import write_csv
+    from exportctl.reports.screening_table import write_csv_table
+    from exportctl.screen import ScreenReport
+
+    frame = _frame(catalogue)
+    kept = (extra + [None] * len(catalogue))[: len(catalogue)]
+    frame.data = frame.data.append_column("extra:0", pa.array(kept, pa.string()))
+    frame.extra_names, frame.unmapped = ["extra:0"], ["비고"]
+    index = _index(ENTRIES, None, "2024-06")
+    before = ColumnarIndex(_index(PREVIOUS, None, "2024-02")) if compared else None
+    table = ResultTable.screen(frame, ColumnarIndex(index), before)
+
+    def report() -> ScreenReport:
+        return ScreenReport(
+            slug="test",
+            version="2024-06",
+            effective=None,
+            compare="2024-02" if compared else None,
+            file="catalogue.csv",
+            sheet=None,
+            sha256="0" * 64,
+            columns={"code": "HS", "description": "품명"},
+            results=table,
+            summary=table.count(ScreenSummary()),
+            extra_columns=["비고"],
+            table=table,
+        )
+
+    options = ReportOptions(lang=lang, csv_dialect=dialect)  # type: ignore[arg-type]
+    folder = tmp_path_factory.mktemp("csv")
+    with using(lang):
+        with (folder / "rows.csv").open("w", encoding="utf-8", newline="") as out:
+            write_csv(report(), out, options)
+        write_csv_table(report(), folder / "table.csv", options)
+    assert (folder / "table.csv").read_bytes() == (folder / "rows.csv").read_bytes()

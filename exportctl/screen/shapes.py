@@ -2,7 +2,7 @@
 
 A row's reason is a :class:`Shape`: a rule and its values with the row's code left as
 a slot (:data:`CODE`), so a million rows share a few thousand shapes, and a report
-renders each shape once per language (:meth:`Shape.pieces`) and puts each row's code
+renders each shape once per language (:meth:`Shape.sentence`) and puts each row's code
 in its place. What a reading says in words (a restored zero, a cell's problem) is
 worked out in the language asked for when it is asked (:class:`Reread`), as
 :func:`~exportctl.screen.screen_rows` does while a report is written.
@@ -22,7 +22,7 @@ from exportctl.hscode import HSCode, Readings, read_code
 from exportctl.i18n import _, active
 from exportctl.screen.reasons import Reason
 
-__all__ = ["CODE", "Reread", "Shape", "Verdicts", "dotted_codes", "reading_warning"]
+__all__ = ["CODE", "SLOT", "Reread", "Shape", "Verdicts", "dotted_codes", "reading_warning"]
 
 
 class _Slot:
@@ -34,6 +34,9 @@ class _Slot:
 
 CODE: Any = _Slot()
 """Stands for the row's code, as people write it, in :attr:`Shape.values`."""
+
+SLOT = "\x00"
+"""Where a rendered sentence takes the row's code (:meth:`Shape.sentence`)."""
 
 
 class Shape:
@@ -56,9 +59,9 @@ class Shape:
             values[key] = shown
         return Reason(self.rule, values)
 
-    def pieces(self, lang: str) -> list[str]:
-        """The sentence in ``lang`` cut where the code goes (one piece when it has none)."""
-        return self.reason("\x00").render(lang).split("\x00")
+    def sentence(self, lang: str) -> str:
+        """The sentence in ``lang`` with a NUL where the row's code goes."""
+        return self.reason(SLOT).render(lang)
 
 
 class Reread(Shape):
@@ -80,8 +83,8 @@ class Reread(Shape):
             found = self._done[lang] = self._compute()
         return found
 
-    def pieces(self, lang: str) -> list[str]:
-        return [self.reason(None).render(lang)]
+    def sentence(self, lang: str) -> str:
+        return self.reason(None).render(lang)
 
 
 @dataclass
@@ -151,13 +154,23 @@ def dotted_codes(digits: pa.Array) -> pa.Array:
     np.cumsum(grown, out=out_offsets[1:])
     out = np.empty(int(out_offsets[-1]), dtype=np.uint8)
     starts = offsets[:-1].astype(np.int64)
-    for j in range(int(sizes.max(initial=0))):
-        rows = np.flatnonzero(sizes > j)
-        place = out_offsets[rows] + j + (j >= 4) * (sizes[rows] > 4) + (j >= 6) * (sizes[rows] > 6)
-        out[place] = source[starts[rows] + j]
-    for at, size in ((4, 4), (7, 6)):
-        rows = np.flatnonzero(sizes > size)
-        out[out_offsets[rows] + at] = ord(".")
+    # One block per length: its codes' bytes as a matrix, copied around the dots.
+    for size in np.unique(sizes).tolist():
+        if not size:
+            continue
+        rows = np.flatnonzero(sizes == size)
+        place = np.arange(size)
+        wide = size + (size > 4) + (size > 6)
+        target = np.full((len(rows), wide), ord("."), dtype=np.uint8)
+        columns = place + (place >= 4) * (size > 4) + (place >= 6) * (size > 6)
+        if len(rows) == n:
+            # Every code of one length (the usual catalogue): the bytes are a matrix.
+            first = int(starts[0])
+            target[:, columns] = source[first : first + n * size].reshape(n, size)
+            out[:] = target.reshape(-1)
+        else:
+            target[:, columns] = source[starts[rows][:, None] + place]
+            out[out_offsets[rows][:, None] + np.arange(wide)] = target
     mask = (
         pa.py_buffer(np.packbits(valid, bitorder="little").tobytes()) if not valid.all() else None
     )

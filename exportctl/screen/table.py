@@ -14,7 +14,7 @@ columns (:meth:`ResultTable.reasons`, :meth:`ResultTable.column`). Its counts fi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from exportctl.hscode.codes import _dotted
 from exportctl.screen.columnar import ColumnarIndex
 from exportctl.screen.index import STATUSES
 from exportctl.screen.results import ScreenResult, ScreenSummary
-from exportctl.screen.shapes import Verdicts
+from exportctl.screen.shapes import SLOT, Verdicts
 
 if TYPE_CHECKING:
     from exportctl.readers.frames import Frame
@@ -183,12 +183,29 @@ class ResultTable:
         cell reads, an extra column's name) as one Arrow array."""
         return self.frame.data.column(name).combine_chunks()
 
-    def reasons(self, lang: str) -> pa.Array:
-        """Every row's reason as a sentence in ``lang``, each shape rendered once."""
+    def reasons(
+        self,
+        lang: str,
+        cell: Callable[[str], str] | None = None,
+        shown: pa.Array | None = None,
+    ) -> pa.Array:
+        """Every row's reason as a sentence in ``lang``, each shape rendered once.
+
+        Args:
+            lang: The language.
+            cell: Applied to each shape's sentence before the rows' codes go in (a
+                report's spelling of a cell; the codes, digits and dots, change nothing
+                it decides).
+            shown: The rows' codes as reasons write them, when already at hand
+                (:meth:`~exportctl.screen.shapes.Verdicts.shown_codes`).
+        """
         engine = self.engine
         verdicts = self.verdicts
         used = np.unique(verdicts.shape)
-        pieces = {int(at): engine.shapes[at].pieces(lang) for at in used.tolist()}
+        pieces: dict[int, list[str]] = {}
+        for at in used.tolist():
+            sentence = engine.shapes[at].sentence(lang)
+            pieces[at] = (cell(sentence) if cell is not None else sentence).split(SLOT)
         widest = max((len(p) for p in pieces.values()), default=1)
         table = np.zeros(len(engine.shapes), dtype=np.int32)
         slots: list[list[str]] = [[""] * len(engine.shapes) for _ in range(widest)]
@@ -198,10 +215,12 @@ class ResultTable:
                 slots[i][at] = part
         take = pa.array(verdicts.shape)
         joined: pa.Array = pc.take(pa.array(slots[0], pa.string()), take)
-        shown = pc.fill_null(verdicts.shown_codes(), "")
+        if widest == 1:
+            return joined
+        codes = pc.fill_null(shown if shown is not None else verdicts.shown_codes(), "")
         for i in range(1, widest):
             more = pc.binary_join_element_wise(
-                joined, shown, pc.take(pa.array(slots[i], pa.string()), take), ""
+                joined, codes, pc.take(pa.array(slots[i], pa.string()), take), ""
             )
             has = pa.array(table[verdicts.shape] > i)
             joined = pc.if_else(has, more, joined)
