@@ -363,3 +363,20 @@ def test_csv_from_the_table_is_the_row_writers_csv(
             write_csv(report(), out, options)
         write_csv_table(report(), folder / "table.csv", options)
     assert (folder / "table.csv").read_bytes() == (folder / "rows.csv").read_bytes()
+
+
+def test_an_engine_sent_to_another_process_screens_alike() -> None:
+    """A version indexed once can be pickled (a screener of Arrow batches built once and
+    sent to workers) and screens as before, after it has screened too."""
+    import pickle
+
+    catalogue = [
+        ("8471", "무인항공기", None, None),
+        ("90111", None, None, None),
+        ("847130", "열화상 카메라", "3A001", None),
+        ("8486201000", None, None, "7782-50-5"),
+    ]
+    engine = ColumnarIndex(_index(ENTRIES, "eu-833", "2024-06"))
+    before = _said(ResultTable.screen(_frame(catalogue), engine).results())
+    copy = pickle.loads(pickle.dumps(engine))
+    assert _said(ResultTable.screen(_frame(catalogue), copy).results()) == before

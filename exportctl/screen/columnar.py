@@ -115,6 +115,20 @@ class ColumnarIndex:
         self.warnings: list[Callable[[], str | None]] = []
         self._warning_at: dict[str, int] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        # Built once, screened with anywhere (a picklable screener of Arrow batches):
+        # what one run met (its reasons, words and warnings by number) stays with it.
+        state = dict(self.__dict__)
+        state.update(
+            shapes=[], _shape_at={}, words=[()], _words_at={(): 0}, warnings=[], _warning_at={}
+        )
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        # Entries are known by identity, which a copy does not keep.
+        self._places = {id(item): n for n, item in enumerate(self.entries)}
+
     def place(self, item: ItemRecord) -> int:
         """An entry's place in :attr:`entries`."""
         return self._places[id(item)]

@@ -211,6 +211,12 @@ class NameMatcher:
     def __bool__(self) -> bool:
         return bool(self.entries)
 
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to another process: the evidence found per description stays behind.
+        state = dict(self.__dict__)
+        state["_hits"] = {}
+        return state
+
     def needles(self) -> tuple[str, ...]:
         """What a description must contain, case aside, for its words to be analysed:
         the entries' head nouns and the synonyms' last words (a Latin word by its stem).

@@ -150,6 +150,13 @@ class ScreenIndex:
         self.references = References(items)
         self._entries = {id(item): entry_value(item, sectioned=self.sectioned) for item in items}
 
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        # Entries are known by identity, which a copy (another process) does not keep.
+        self._entries = {
+            id(item): entry_value(item, sectioned=self.sectioned) for item in self.items
+        }
+
     def label_of(self, entry: ItemRecord) -> str:
         """:func:`entry_label` of one of this index's entries, computed once."""
         return entry_label(entry, sectioned=self.sectioned)
