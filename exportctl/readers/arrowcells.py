@@ -19,6 +19,8 @@ row-by-row way instead.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +28,9 @@ import pyarrow.compute as pc
 
 from exportctl.readers.cells import ERROR_VALUES, cell_text
 
-__all__ = ["TYPED_TEXT", "ambiguous", "clean", "code_texts", "to_bool"]
+T = TypeVar("T")
+
+__all__ = ["TYPED_TEXT", "ambiguous", "clean", "clean_codes", "code_texts", "to_bool"]
 
 TYPED_TEXT = (
     # A date, time or duration, as fastexcel writes one ("2024-01-02 00:00:00").
@@ -81,12 +85,14 @@ def _plain(values: pa.Array) -> pa.Array:
     )
 
 
-def _unplain(values: pa.Array, plain: pa.Array, each: object) -> tuple[pa.Array, list[object]]:
+def _unplain(
+    values: pa.Array, plain: pa.Array, each: Callable[[str], T]
+) -> tuple[pa.Array, list[T]]:
     """The values that are not plain, and ``each`` of them worked out once per distinct one."""
     odd = pc.invert(pc.fill_null(plain, True))
     rest = values.filter(odd)
     found = pc.dictionary_encode(rest)
-    done = [each(v) for v in found.dictionary.to_pylist()]  # type: ignore[operator]
+    done = [each(v) for v in found.dictionary.to_pylist()]
     return odd, [done[i] for i in found.indices.to_pylist()]
 
 
@@ -95,29 +101,38 @@ _BLANK = pa.array(["", *sorted(ERROR_VALUES)], pa.string())
 
 def clean(values: pa.Array) -> pa.Array:
     """``cell_text`` of each value (Arrow strings in, Arrow strings out, null for blank)."""
-    values = values.cast(pa.string()) if values.type != pa.string() else values
-    plain = _plain(values)
-    trimmed = pc.utf8_trim(values, " ")
-    blank = pc.is_in(trimmed, value_set=_BLANK)
-    out = pc.if_else(pc.or_(blank, pc.invert(pc.fill_null(plain, True))), None, trimmed)
-    odd, done = _unplain(values, plain, cell_text)
-    if done:
-        out = pc.replace_with_mask(out, odd, pa.array(done, pa.string()))
-    return out
+    return _cleaned(values, code=False)[0]
 
 
 def code_texts(values: pa.Array) -> pa.Array:
     """The text of each code cell as :func:`~exportctl.readers.cells.code_cell` keeps
     text (stripped), null where ``cell_text`` reads the cell as blank."""
+    return _cleaned(values, code=True)[1]
+
+
+def clean_codes(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """:func:`clean` and :func:`code_texts` of one column, which share their work."""
+    both = _cleaned(values, code=True)
+    assert both[1] is not None
+    return both[0], both[1]
+
+
+def _cleaned(values: pa.Array, *, code: bool) -> tuple[pa.Array, pa.Array | None]:
     values = values.cast(pa.string()) if values.type != pa.string() else values
     plain = _plain(values)
     trimmed = pc.utf8_trim(values, " ")
     blank = pc.is_in(trimmed, value_set=_BLANK)
+    # A plain cell is its text without its spaces (cell_text's own fast path), and a code
+    # cell the same (its other whitespace is not printable, so not in a plain cell).
     out = pc.if_else(pc.or_(blank, pc.invert(pc.fill_null(plain, True))), None, trimmed)
-    odd, done = _unplain(values, plain, _code_text)
-    if done:
-        out = pc.replace_with_mask(out, odd, pa.array(done, pa.string()))
-    return out
+    odd, done = _unplain(values, plain, lambda value: (cell_text(value), _code_text(value)))
+    if not done:
+        return out, out if code else None
+    texts = pc.replace_with_mask(out, odd, pa.array([d[0] for d in done], pa.string()))
+    if not code:
+        return texts, None
+    codes = pc.replace_with_mask(out, odd, pa.array([d[1] for d in done], pa.string()))
+    return texts, codes
 
 
 def _code_text(value: str) -> str | None:

@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 from exportctl.errors import ExportctlError
 from exportctl.limits import DEFAULTS, Limits
 from exportctl.readers import CATALOGUE_SCHEMA, Table, read_table
-from exportctl.readers.arrowcells import ambiguous, clean, code_texts, to_bool
+from exportctl.readers.arrowcells import ambiguous, clean, clean_codes, code_texts, to_bool
 from exportctl.readers.csv import CsvSource
 from exportctl.readers.fastbook import FastexcelBook, FastexcelError, fixed_code_cells, fixed_styles
 from exportctl.readers.layout import note_skipped
@@ -369,9 +369,10 @@ def _assemble(
     def raw(index: int) -> pa.Array:
         return cells[index] if index < len(cells) else pa.nulls(n, pa.string())
 
-    texts = {name: clean(raw(index)) for name, index in mapped.items()}
-    code = texts["code"]
     code_index = mapped["code"]
+    code, code_cells = clean_codes(raw(code_index))
+    texts = {name: clean(raw(index)) for name, index in mapped.items() if name != "code"}
+    texts["code"] = code
     # Data for sure (RowRules.plain, vectorised): a code other than the header's, and a
     # value left of the code column, or a code that cannot start a footnote.
     sure = to_bool(pc.and_(pc.is_valid(code), pc.not_equal(code, rules.header_code)))
@@ -408,7 +409,8 @@ def _assemble(
     table.skipped.update(blank=blank, footnote=len(footnotes), repeated_header=repeated)
     note_skipped(table.notes, footnotes, repeated, table.sheet)
     kept = pa.array(keep)
-    code_cells = codes if codes is not None else code_texts(raw(code_index))
+    if codes is not None:
+        code_cells = codes
     columns: dict[str, pa.Array] = {"row": pa.array(numbers).filter(kept)}
     for name in FIELDS:
         if name == "code":

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import defusedxml.ElementTree as SafeET
-import openpyxl
 import python_calamine
 
 from exportctl.errors import InputError
@@ -244,6 +243,8 @@ class OpenpyxlBook:
                 # openpyxl warns about features it drops (data validation, styles);
                 # none of them matter for reading values.
                 warnings.simplefilter("ignore")
+                import openpyxl  # loaded when a workbook is read with it, not at start-up
+
                 self._book: Any = openpyxl.load_workbook(
                     path, read_only=True, data_only=True, keep_links=False
                 )
@@ -552,6 +553,8 @@ def openpyxl_column_formats(path: Path, sheet: str, column: int) -> ColumnFormat
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            import openpyxl
+
             book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
             try:
                 sheet_obj = book[sheet]
