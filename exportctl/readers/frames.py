@@ -141,6 +141,9 @@ def read_frame(
     _close(table)
     cells, numbers, codes = found
     frame = _assemble(table, cells, numbers, codes)
+    del cells, found
+    # What the parser and the cleaning held is handed back before screening needs room.
+    pa.default_memory_pool().release_unused()
     if progress is not None:
         progress(len(numbers))
     return frame
@@ -210,12 +213,10 @@ def _csv_cells(
         return None
     if path.stat().st_size == 0:
         return None
+    whole: pa.Buffer | None = None
     try:
         whole = pa.memory_map(str(path), "r").read_buffer()
-        raw = np.frombuffer(whole, dtype=np.uint8)
-        ends = np.flatnonzero(raw == 10)
-        lines = len(ends) + (1 if raw[-1] != 10 else 0)
-        start = int(ends[first - 2]) + 1 if 2 <= first <= len(ends) + 1 else 0
+        lines, start = _lines(np.frombuffer(whole, dtype=np.uint8), first)
         expected = max(lines - (first - 1), 0)
         numbers = np.arange(first, first + expected, dtype=np.int64)
         if not expected:
@@ -228,7 +229,10 @@ def _csv_cells(
 
         body = pacsv.read_csv(
             pa.BufferReader(whole.slice(start)),
+            # One thread: its blocks go back to the system when done (a pool of
+            # threads keeps theirs), and a shared machine gains little from more.
             read_options=pacsv.ReadOptions(
+                use_threads=False,
                 autogenerate_column_names=True,
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
             ),
@@ -246,6 +250,10 @@ def _csv_cells(
         )
     except (pa.ArrowException, ValueError, OSError):
         return None
+    finally:
+        # The parser's blocks are handed back (the file's map goes with the buffer).
+        whole = None
+        pa.default_memory_pool().release_unused()
     # A record over several lines, a short or long row or a dropped line: the line
     # numbers would not be the rows'; the row reader says what they are.
     if bad or body.num_rows != expected or body.num_columns > limits.max_columns:
@@ -256,6 +264,20 @@ def _csv_cells(
         if longest is not None and longest > limits.max_cell_chars:
             return None
     return cells, numbers, None
+
+
+def _lines(raw: np.ndarray, first: int, chunk: int = 1 << 23) -> tuple[int, int]:
+    """The lines of a file's bytes (a last one without a newline counts), and the
+    offset where line ``first`` starts; searched a chunk at a time."""
+    count = 0
+    start = 0 if first <= 1 else len(raw)
+    for at in range(0, len(raw), chunk):
+        ends = raw[at : at + chunk] == 10
+        found = int(np.count_nonzero(ends))
+        if count < first - 1 <= count + found:
+            start = at + int(np.flatnonzero(ends)[first - 2 - count]) + 1
+        count += found
+    return count + (1 if len(raw) and raw[-1] != 10 else 0), start
 
 
 def _first_data_line(path: Path, source: CsvSource, header_row: int) -> int | None:
@@ -408,20 +430,25 @@ def _assemble(
                 repeated += 1
     table.skipped.update(blank=blank, footnote=len(footnotes), repeated_header=repeated)
     note_skipped(table.notes, footnotes, repeated, table.sheet)
+    everything = bool(keep.all())
     kept = pa.array(keep)
+
+    def kept_rows(column: pa.Array) -> pa.Array:
+        return column if everything else column.filter(kept)
+
     if codes is not None:
         code_cells = codes
-    columns: dict[str, pa.Array] = {"row": pa.array(numbers).filter(kept)}
+    columns: dict[str, pa.Array] = {"row": kept_rows(pa.array(numbers))}
     for name in FIELDS:
         if name == "code":
-            columns[name] = code_cells.filter(kept)
+            columns[name] = kept_rows(code_cells)
         elif name in texts:
-            columns[name] = texts[name].filter(kept)
+            columns[name] = kept_rows(texts[name])
         else:
             columns[name] = pa.nulls(int(np.count_nonzero(keep)), pa.string())
     extra_names = [f"extra:{i}" for i in range(len(extra_at))]
     for name, index in zip(extra_names, extra_at, strict=True):
-        columns[name] = clean(raw(index)).filter(kept)
+        columns[name] = kept_rows(clean(raw(index)))
     return Frame(
         table.file,
         table.sheet,

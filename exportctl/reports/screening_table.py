@@ -35,7 +35,7 @@ from exportctl.screen.table import ResultTable, change_of
 
 __all__ = ["csv_report", "write_csv_table"]
 
-BATCH = 131_072
+BATCH = 65_536
 """Rows joined into bytes at a time (memory stays flat however long the catalogue)."""
 
 # What csv_cell's apostrophe guards against (reports/safe.py: FORMULA_TRIGGERS, and
@@ -70,11 +70,11 @@ def write_csv_table(report: ScreenReport, path: Path, options: ReportOptions) ->
     dotted = dotted_codes(verdicts.digits)
     # The verdict's cells between the code and the reason hang on a few numbers per row
     # (status, compared status, entry, matched words): each distinct set is written once.
-    segment = _segments(report, table, options)
+    segments, segment = _segments(report, table, options)
     shown = (
         dotted if verdicts.shown.null_count == len(table) else pc.coalesce(verdicts.shown, dotted)
     )
-    reasons = table.reasons("en" if plain else options.text.lang, _cell(dialect), shown)
+    sentences = table.sentences("en" if plain else options.text.lang, _cell(dialect))
     own = ["sku", "description", "code", *table.frame.extra_names]
     spelt = {name: _spelt(table.column(name)) for name in own}
     version = _quote(_text(csv_cell(report.version, dialect)))
@@ -103,8 +103,8 @@ def write_csv_table(report: ScreenReport, path: Path, options: ReportOptions) ->
                 *([] if plain else [part(dotted)]),
                 part(verdicts.digits),
                 part(spelt["code"]),
-                part(segment),
-                part(reasons),
+                segments.take(pa.array(segment[start : start + size])),
+                sentences.of(verdicts.shape[start : start + size], shown.slice(start, size)),
                 pa.array([version] * size, pa.string()),
                 *(part(spelt[name]) for name in table.frame.extra_names),
             ]
@@ -113,9 +113,12 @@ def write_csv_table(report: ScreenReport, path: Path, options: ReportOptions) ->
     return report.summary
 
 
-def _segments(report: ScreenReport, table: ResultTable, options: ReportOptions) -> pa.Array:
-    """Per row, its cells from ``status`` to ``matched_words``, written as the CSV holds
-    them, joined: once per distinct (status, compared status, entry, words)."""
+def _segments(
+    report: ScreenReport, table: ResultTable, options: ReportOptions
+) -> tuple[pa.Array, np.ndarray]:
+    """The rows' cells from ``status`` to ``matched_words``, written as the CSV holds
+    them and joined, once per distinct (status, compared status, entry, words); and
+    which of them each row has."""
     dialect = options.csv_dialect
     verdicts = table.verdicts
     engine = table.engine
@@ -138,7 +141,7 @@ def _segments(report: ScreenReport, table: ResultTable, options: ReportOptions) 
         status, previous = divmod(rest, len(STATUSES) + 1)
         cells = write(status, previous - 1 if before is not None else None, entry - 1, said)
         texts.append(",".join(_quote(_text(cell)) for cell in cells))
-    return pa.array(texts, pa.string()).take(pa.array(inverse.reshape(-1)))
+    return pa.array(texts, pa.string()), inverse.reshape(-1)
 
 
 Segment = Callable[[int, int | None, int, int], Sequence[Any]]

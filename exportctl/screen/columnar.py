@@ -42,6 +42,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -381,6 +382,8 @@ class ColumnarIndex:
         if not open_.any():
             return
         if index.words:
+            # The analyser needs room: what the columns' work held is handed back first.
+            pa.default_memory_pool().release_unused()
             self._words(rows[open_], codes.take(open_), out, descriptions, cas)
         else:
             out.status[rows[open_]] = CLEAR
@@ -423,10 +426,10 @@ class ColumnarIndex:
     ) -> None:
         """The words of the description (and CAS cell) against the entries defined by name."""
         index = self.index
-        taking = pa.array(rows)
-        described = descriptions.take(taking)
-        cas_cells = cas.take(taking)
-        blank = _bools(pc.and_(pc.is_null(described), pc.is_null(cas_cells)))
+        # Each distinct description (and CAS cell) once: rows keep only their numbers.
+        described, cas_cells = _Distinct.of(descriptions), _Distinct.of(cas)
+        said, given = described.at[rows], cas_cells.at[rows]
+        blank = (said < 0) & (given < 0)
         named = len(index.words.entries)
         if blank.any():
             out.status[rows[blank]] = CLEAR
@@ -440,8 +443,13 @@ class ColumnarIndex:
         out.shape[rows[asked]] = self._clear("clear")
         if not asked.any():
             return
-        which = pa.array(asked)
-        evidence, hits = self._hits(described.filter(which), cas_cells.filter(which))
+        pairs = (said[asked] + 1) * (len(cas_cells.values) + 1) + given[asked] + 1
+        distinct, inverse = np.unique(pairs, return_inverse=True)
+        found, hits = self._hits(
+            described.take(distinct // (len(cas_cells.values) + 1) - 1),
+            cas_cells.take(distinct % (len(cas_cells.values) + 1) - 1),
+        )
+        evidence = found[inverse.reshape(-1)]
         has = evidence >= 0
         if not has.any():
             return
@@ -453,7 +461,7 @@ class ColumnarIndex:
             [self._decide(hits[int(k) // 100], f"{int(k) % 100:02d}") for k in distinct],
             dtype=np.int64,
         ).reshape(-1, 4)
-        verdicts = decided[inverse]
+        verdicts = decided[inverse.reshape(-1)]
         review = verdicts[:, 0] == REVIEW
         out.status[chosen[review]] = REVIEW
         out.entry[chosen[review]] = verdicts[review, 1]
@@ -476,30 +484,20 @@ class ColumnarIndex:
         )
 
     def _hits(self, described: pa.Array, cas_cells: pa.Array) -> tuple[np.ndarray, list[Any]]:
-        """Per row, the place of its description's evidence among those found (``-1``
-        for none), found once per distinct (description, CAS cell) that can hold any."""
+        """For each distinct (description, CAS cell), the place of its evidence among those
+        found (``-1`` for none); only those that can hold any are looked at."""
         matcher = self.index.words
-        key = pc.binary_join_element_wise(
-            pc.fill_null(described, ""), pc.fill_null(cas_cells, "\x01"), "\x00"
-        )
-        cells = pc.dictionary_encode(key)
-        at = _indices(cells.indices)
-        # Rows repeat descriptions: the first row of each stands for them all.
-        slots, firsts = np.unique(at, return_index=True)
-        taking = pa.array(firsts)
-        pairs = zip(
-            described.take(taking).to_pylist(), cas_cells.take(taking).to_pylist(), strict=True
-        )
-        may = _could_name(matcher, described.take(taking), cas_cells.take(taking))
+        may = _could_name(matcher, described, cas_cells)
         found: list[Any] = []
-        place = np.full(len(cells.dictionary), NONE, dtype=np.int64)
-        for slot, (description, cell), could in zip(slots.tolist(), pairs, may, strict=True):
+        place = np.full(len(described), NONE, dtype=np.int64)
+        pairs = zip(described.to_pylist(), cas_cells.to_pylist(), may, strict=True)
+        for at, (description, cell, could) in enumerate(pairs):
             if could:
                 hits = matcher.hits(description, cell)
                 if hits:
-                    place[slot] = len(found)
+                    place[at] = len(found)
                     found.append(hits)
-        return place[at], found
+        return place, found
 
     def _screen_read(
         self,
@@ -556,6 +554,25 @@ class ColumnarIndex:
             self.words_of(found.words),
             self._warning_of(text) if recovered and text is not None else NONE,
         )
+
+
+@dataclass(frozen=True)
+class _Distinct:
+    """A column as its distinct values and, per row, the place of its own among them."""
+
+    at: np.ndarray
+    """Per row, the place of its value in :attr:`values` (``-1`` for null)."""
+    values: pa.Array
+    """The distinct values."""
+
+    @classmethod
+    def of(cls, column: pa.Array) -> _Distinct:
+        cells = pc.dictionary_encode(column)
+        return cls(_indices(cells.indices), cells.dictionary)
+
+    def take(self, places: np.ndarray) -> pa.Array:
+        """The values at ``places`` (null where a place is ``-1``)."""
+        return pc.take(self.values, pa.array(places, mask=places < 0))
 
 
 def _stable(match: Match) -> str:

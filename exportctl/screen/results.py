@@ -455,11 +455,9 @@ def screen_rows(
 class ScreenReport:
     """A screening run: what was screened against what, and its results.
 
-    A run of the columnar engine holds the whole pass in :attr:`table`: ``results``
-    can then be read as many times as there are outputs, and ``summary`` is complete
-    from the start. A run of :func:`screen_rows` streams: ``results`` can be read once,
-    and ``summary`` is complete after it has been read to the end (writers in
-    :mod:`exportctl.reports.screening` do that).
+    Held in one :attr:`table` (the columnar engine), ``results`` can be read once per
+    output and ``summary`` is complete from the start; streamed by :func:`screen_rows`,
+    ``results`` can be read once and ``summary`` is complete after it.
     """
 
     slug: str
@@ -587,8 +585,7 @@ class ScreenReport:
 
     @paused_gc()
     def drain(self) -> ScreenSummary:
-        """Read the remaining results, only to count them; returns the summary (complete
-        already for a run held in :attr:`table`)."""
+        """Read the remaining results to count them (a held run has); returns the summary."""
         if self.table is not None:
             return self.summary
         for _result in self.results:

@@ -31,13 +31,40 @@ from exportctl.screen.shapes import SLOT, Verdicts
 if TYPE_CHECKING:
     from exportctl.readers.frames import Frame
 
-__all__ = ["ResultTable", "change_of"]
+__all__ = ["ResultTable", "Sentences", "change_of"]
 
 _ASKED = ("code", "description", "classification", "cas")
 """The frame's columns the engine reads, in :meth:`ColumnarIndex.screen`'s order."""
 
 SLICE = 65_536
 """Rows turned into Python objects at a time when results are read one by one."""
+
+
+@dataclass
+class Sentences:
+    """The sentences of a run's reason shapes, cut where each row's code goes."""
+
+    pieces: list[pa.Array]
+    """Per place in a sentence, the piece of each shape there (by shape number)."""
+    sizes: np.ndarray
+    """How many pieces each shape's sentence has."""
+
+    def of(self, shapes: np.ndarray, codes: pa.Array) -> pa.Array:
+        """The sentences of rows whose shapes and codes (as reasons write them) are these."""
+        take = pa.array(shapes)
+        joined: pa.Array = pc.take(self.pieces[0], take)
+        if len(self.pieces) == 1:
+            return joined
+        codes = pc.fill_null(codes, "")
+        for i in range(1, len(self.pieces)):
+            more = pc.binary_join_element_wise(joined, codes, pc.take(self.pieces[i], take), "")
+            joined = pc.if_else(pa.array(self.sizes[shapes] > i), more, joined)
+        return joined
+
+
+def _whole(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array (a column of one chunk as it is, without a copy)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def change_of(previous: str, status: str) -> str:
@@ -71,8 +98,7 @@ class ResultTable:
         cls, frame: Frame, engine: ColumnarIndex, previous: ColumnarIndex | None = None
     ) -> ResultTable:
         """Screen every row of ``frame`` against ``engine``'s version (and ``previous``)."""
-        data = frame.data
-        cells = [data.column(name).combine_chunks() for name in _ASKED]
+        cells = [_whole(frame.data.column(name)) for name in _ASKED]
         verdicts = engine.screen(*cells)
         before = (previous, previous.screen(*cells)) if previous is not None else None
         return cls(frame, engine, verdicts, before)
@@ -181,7 +207,7 @@ class ResultTable:
     def column(self, name: str) -> pa.Array:
         """A column of the catalogue (``row``, ``sku``, ``description``, ``code`` as the
         cell reads, an extra column's name) as one Arrow array."""
-        return self.frame.data.column(name).combine_chunks()
+        return _whole(self.frame.data.column(name))
 
     def reasons(
         self,
@@ -199,32 +225,25 @@ class ResultTable:
             shown: The rows' codes as reasons write them, when already at hand
                 (:meth:`~exportctl.screen.shapes.Verdicts.shown_codes`).
         """
+        codes = shown if shown is not None else self.verdicts.shown_codes()
+        return self.sentences(lang, cell).of(self.verdicts.shape, codes)
+
+    def sentences(self, lang: str, cell: Callable[[str], str] | None = None) -> Sentences:
+        """The sentences of the shapes this run's rows have, in ``lang`` (see :meth:`reasons`)."""
         engine = self.engine
-        verdicts = self.verdicts
-        used = np.unique(verdicts.shape)
+        count = len(engine.shapes)
         pieces: dict[int, list[str]] = {}
-        for at in used.tolist():
+        for at in np.unique(self.verdicts.shape).tolist():
             sentence = engine.shapes[at].sentence(lang)
             pieces[at] = (cell(sentence) if cell is not None else sentence).split(SLOT)
         widest = max((len(p) for p in pieces.values()), default=1)
-        table = np.zeros(len(engine.shapes), dtype=np.int32)
-        slots: list[list[str]] = [[""] * len(engine.shapes) for _ in range(widest)]
+        sizes = np.zeros(count, dtype=np.int32)
+        slots: list[list[str]] = [[""] * count for _ in range(widest)]
         for at, parts in pieces.items():
-            table[at] = len(parts)
+            sizes[at] = len(parts)
             for i, part in enumerate(parts):
                 slots[i][at] = part
-        take = pa.array(verdicts.shape)
-        joined: pa.Array = pc.take(pa.array(slots[0], pa.string()), take)
-        if widest == 1:
-            return joined
-        codes = pc.fill_null(shown if shown is not None else verdicts.shown_codes(), "")
-        for i in range(1, widest):
-            more = pc.binary_join_element_wise(
-                joined, codes, pc.take(pa.array(slots[i], pa.string()), take), ""
-            )
-            has = pa.array(table[verdicts.shape] > i)
-            joined = pc.if_else(has, more, joined)
-        return joined
+        return Sentences([pa.array(slot, pa.string()) for slot in slots], sizes)
 
     def statuses(self, previous: bool = False) -> np.ndarray:
         """Status numbers (places in :data:`~exportctl.screen.STATUSES`) per row."""
