@@ -107,8 +107,21 @@ def screen_catalogue(
         overrides=overrides,
         progress=progress,
         limits=limits,
+        header=lambda columns: _get_ready([run], columns),
     )
     return _screened(run, frame, _sha256_file(path))
+
+
+def _get_ready(runs: Sequence[_Run], columns: Mapping[str, str]) -> None:
+    """Load what matching descriptions needs (the Korean analyser, the entries' names)
+    before the rows are read, when they will have descriptions and a version has entries
+    defined by name: its memory is then taken before the columns', not on top of their
+    working space."""
+    if "description" not in columns and "cas" not in columns:
+        return
+    for run in runs:
+        if run.engine.index.words:
+            run.engine.index.words.needles()
 
 
 @dataclass
@@ -347,7 +360,13 @@ def screen_lists(
     # The first list's version is found before the catalogue is read, as one run does.
     runs = [prepared(slugs[0])]
     frame = read_frame(
-        path, sheet=sheet, encoding=encoding, overrides=overrides, progress=progress, limits=limits
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        overrides=overrides,
+        progress=progress,
+        limits=limits,
+        header=lambda columns: _get_ready(runs, columns),
     )
     runs += [prepared(slug) for slug in slugs[1:]]
     sha256 = _sha256_file(path)

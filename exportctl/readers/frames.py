@@ -93,6 +93,7 @@ def read_frame(
     overrides: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     limits: Limits = DEFAULTS,
+    header: Callable[[Mapping[str, str]], None] | None = None,
 ) -> Frame:
     """Read a product catalogue's rows into columns (see the module's note).
 
@@ -103,6 +104,8 @@ def read_frame(
         overrides: Field -> header (``--column``).
         progress: Called with the number of rows read.
         limits: The caps on the file.
+        header: Called with the columns found (field -> header) once the header is
+            known, before the rows are read (a caller can get ready for them).
 
     Raises:
         InputError: As :func:`~exportctl.readers.read_table` raises it.
@@ -124,6 +127,8 @@ def read_frame(
             raise
         # The workbook's error as the row reader says it (it reads typed cells).
         return frame_of_rows(read_table(path, CATALOGUE_SCHEMA, **options), progress)
+    if header is not None:
+        header(table.columns)
     source = table.source
     found: tuple[list[pa.Array], np.ndarray, pa.Array | None] | None = None
     try:

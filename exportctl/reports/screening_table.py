@@ -67,16 +67,13 @@ def write_csv_table(report: ScreenReport, path: Path, options: ReportOptions) ->
     header = [csv_cell(name, dialect) for name in names]
     reason_at = (COLUMNS if plain else PEOPLE_COLUMNS).index("reason")
     verdicts = table.verdicts
-    dotted = dotted_codes(verdicts.digits)
+    overrides = verdicts.shown.null_count < len(table)
     # The verdict's cells between the code and the reason hang on a few numbers per row
     # (status, compared status, entry, matched words): each distinct set is written once.
     segments, segment = _segments(report, table, options)
-    shown = (
-        dotted if verdicts.shown.null_count == len(table) else pc.coalesce(verdicts.shown, dotted)
-    )
     sentences = table.sentences("en" if plain else options.text.lang, _cell(dialect))
-    own = ["sku", "description", "code", *table.frame.extra_names]
-    spelt = {name: _spelt(table.column(name)) for name in own}
+    own = {name: table.column(name) for name in ("sku", "description", "code")}
+    own.update((name, table.column(name)) for name in table.frame.extra_names)
     version = _quote(_text(csv_cell(report.version, dialect)))
     with path.open("wb") as out:
         if not plain:
@@ -89,24 +86,29 @@ def write_csv_table(report: ScreenReport, path: Path, options: ReportOptions) ->
             warning = report.summary.nothing_screened_warning(options.text)
             notice[reason_at] = csv_cell(warning, dialect)
             out.write(_line(notice))
-        rows = table.column("row").cast(pa.string())
+        rows = table.column("row")
         for start in range(0, len(table), BATCH):
             size = min(BATCH, len(table) - start)
+            dotted = dotted_codes(verdicts.digits.slice(start, size))
+            shown = pc.coalesce(verdicts.shown.slice(start, size), dotted) if overrides else dotted
 
             def part(column: pa.Array, at: int = start, size: int = size) -> pa.Array:
                 return pc.fill_null(column.slice(at, size), "")
 
+            def spelt(name: str, at: int = start, size: int = size) -> pa.Array:
+                return pc.fill_null(_spelt(own[name].slice(at, size)), "")
+
             cells = [
-                part(rows),
-                part(spelt["sku"]),
-                part(spelt["description"]),
-                *([] if plain else [part(dotted)]),
+                rows.slice(start, size).cast(pa.string()),
+                spelt("sku"),
+                spelt("description"),
+                *([] if plain else [pc.fill_null(dotted, "")]),
                 part(verdicts.digits),
-                part(spelt["code"]),
+                spelt("code"),
                 segments.take(pa.array(segment[start : start + size])),
-                sentences.of(verdicts.shape[start : start + size], shown.slice(start, size)),
+                sentences.of(verdicts.shape[start : start + size], shown),
                 pa.array([version] * size, pa.string()),
-                *(part(spelt[name]) for name in table.frame.extra_names),
+                *(spelt(name) for name in table.frame.extra_names),
             ]
             lines = pc.binary_join_element_wise(*cells, ",")
             out.write(_bytes(pc.binary_join_element_wise(lines, pa.scalar("\r\n"), "")))

@@ -194,7 +194,7 @@ class ColumnarIndex:
         n = len(codes)
         fast = _bools(pc.match_substring_regex(codes, _AS_WRITTEN))
         digits = codes
-        if pc.any(pc.match_substring_regex(codes.filter(pa.array(fast)), r"[.\-]")).as_py():
+        if (fast & _bools(pc.match_substring_regex(codes, r"[.\-]"))).any():
             digits = pc.replace_substring_regex(codes, r"[.\-]", "")
         out = Verdicts(
             status=np.full(n, CLEAR, dtype=np.int8),
@@ -212,11 +212,8 @@ class ColumnarIndex:
             self._read(codes, slow, plain, out)
         rows = np.flatnonzero(plain)
         if rows.size:
-            found = out.digits if rows.size == n else out.digits.take(pa.array(rows))
-            values = np.asarray(pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False))
-            sizes = np.asarray(pc.binary_length(found).to_numpy(zero_copy_only=False))
             self._screen_plain(
-                rows, Codes.of(values, sizes), out, descriptions, classifications, cas
+                rows, _codes(out.digits, rows, n), out, descriptions, classifications, cas
             )
         others = np.flatnonzero(~plain)
         if others.size:
@@ -573,6 +570,14 @@ class _Distinct:
     def take(self, places: np.ndarray) -> pa.Array:
         """The values at ``places`` (null where a place is ``-1``)."""
         return pc.take(self.values, pa.array(places, mask=places < 0))
+
+
+def _codes(digits: pa.Array, rows: np.ndarray, n: int) -> Codes:
+    """The codes of ``rows`` (digits of a code's length) as numbers (nothing else kept)."""
+    found = digits if rows.size == n else digits.take(pa.array(rows))
+    values = np.array(pc.cast(found, pa.int64()).to_numpy(zero_copy_only=False))
+    sizes = np.asarray(pc.binary_length(found).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return Codes.of(values, sizes)
 
 
 def _stable(match: Match) -> str:

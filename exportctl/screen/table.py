@@ -141,10 +141,15 @@ class ResultTable:
     def results(self) -> Iterator[ScreenResult]:
         """Every row as a :class:`ScreenResult`, in file order (a fresh pass each call)."""
         for start in range(0, len(self), SLICE):
-            yield from self._slice(start, min(start + SLICE, len(self)))
+            yield from self._made(np.arange(start, min(start + SLICE, len(self))))
 
-    def _slice(self, start: int, stop: int) -> Iterator[ScreenResult]:
-        data = self.frame.data.slice(start, stop - start)
+    def results_at(self, rows: np.ndarray) -> list[ScreenResult]:
+        """The rows at ``rows`` (0-based places in the table) as results."""
+        return list(self._made(np.asarray(rows, dtype=np.int64)))
+
+    def _made(self, rows: np.ndarray) -> Iterator[ScreenResult]:
+        taking = pa.array(rows)
+        data = self.frame.data.take(taking)
         engine = self.engine
         verdicts = self.verdicts
         shapes, entries, words = engine.shapes, engine.entries, engine.words
@@ -155,20 +160,20 @@ class ResultTable:
         previous_entries: tuple[Any, ...] = ()
         if self.previous is not None:
             old_engine, old = self.previous
-            before = (old.status[start:stop].tolist(), old.entry[start:stop].tolist())
+            before = (old.status[rows].tolist(), old.entry[rows].tolist())
             previous_entries = old_engine.entries
         columns = zip(
             data.column("row").to_pylist(),
             data.column("sku").to_pylist(),
             data.column("description").to_pylist(),
-            verdicts.digits.slice(start, stop - start).to_pylist(),
+            verdicts.digits.take(taking).to_pylist(),
             data.column("code").to_pylist(),
-            verdicts.status[start:stop].tolist(),
-            verdicts.shape[start:stop].tolist(),
-            verdicts.shown.slice(start, stop - start).to_pylist(),
-            verdicts.entry[start:stop].tolist(),
-            verdicts.words[start:stop].tolist(),
-            verdicts.warning[start:stop].tolist(),
+            verdicts.status[rows].tolist(),
+            verdicts.shape[rows].tolist(),
+            verdicts.shown.take(taking).to_pylist(),
+            verdicts.entry[rows].tolist(),
+            verdicts.words[rows].tolist(),
+            verdicts.warning[rows].tolist(),
             strict=True,
         )
         for n, (row, sku, text, digits, cell, status, shape, shown, entry, said, warn) in enumerate(
