@@ -56,6 +56,7 @@ The modules, each importing only those listed before it:
 * :mod:`~exportctl.screen.related`: every entry a code meets (``show --code``).
 * :mod:`~exportctl.screen.prefixes`: an index's answers for a column of codes.
 * :mod:`~exportctl.screen.shapes`: verdicts in arrays, reasons as shared shapes.
+* :mod:`~exportctl.screen.prefilter`: which descriptions the name matcher must read.
 * :mod:`~exportctl.screen.columnar`: the columnar engine.
 * :mod:`~exportctl.screen.table`: a run as one table; its rows and counts.
 """

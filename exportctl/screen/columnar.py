@@ -40,9 +40,7 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,6 +51,7 @@ from exportctl.hscode import HSCode, Readings, read_code
 from exportctl.models import ItemRecord
 from exportctl.screen.evidence import Hit
 from exportctl.screen.index import CATALOGUE_NOMENCLATURE, STATUSES, Match, ScreenIndex, screen_code
+from exportctl.screen.prefilter import Distinct, bools, could_name
 from exportctl.screen.prefixes import NONE, Codes, PrefixTable
 from exportctl.screen.reasons import sub_value
 from exportctl.screen.references import Reference
@@ -69,10 +68,6 @@ _AS_WRITTEN = (
     r"^(?:\d{2}|\d{4}|\d{6}|\d{8}|\d{10}"
     r"|\d{4}(?:\.\d{2}(?:[.\-](?:\d{2}|\d{4}))?)?|\d{2}\.\d{2})$"
 )
-
-
-def _bools(mask: pa.Array) -> np.ndarray:
-    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _indices(indices: pa.Array) -> np.ndarray:
@@ -192,9 +187,9 @@ class ColumnarIndex:
             One verdict per row, in order.
         """
         n = len(codes)
-        fast = _bools(pc.match_substring_regex(codes, _AS_WRITTEN))
+        fast = bools(pc.match_substring_regex(codes, _AS_WRITTEN))
         digits = codes
-        if (fast & _bools(pc.match_substring_regex(codes, r"[.\-]"))).any():
+        if (fast & bools(pc.match_substring_regex(codes, r"[.\-]"))).any():
             digits = pc.replace_substring_regex(codes, r"[.\-]", "")
         out = Verdicts(
             status=np.full(n, CLEAR, dtype=np.int8),
@@ -207,7 +202,7 @@ class ColumnarIndex:
             shown=pa.nulls(n, pa.string()),
         )
         plain = fast.copy()
-        slow = np.flatnonzero(~fast & _bools(pc.is_valid(codes)))
+        slow = np.flatnonzero(~fast & bools(pc.is_valid(codes)))
         if slow.size:
             self._read(codes, slow, plain, out)
         rows = np.flatnonzero(plain)
@@ -424,7 +419,7 @@ class ColumnarIndex:
         """The words of the description (and CAS cell) against the entries defined by name."""
         index = self.index
         # Each distinct description (and CAS cell) once: rows keep only their numbers.
-        described, cas_cells = _Distinct.of(descriptions), _Distinct.of(cas)
+        described, cas_cells = Distinct.of(descriptions), Distinct.of(cas)
         said, given = described.at[rows], cas_cells.at[rows]
         blank = (said < 0) & (given < 0)
         named = len(index.words.entries)
@@ -484,7 +479,7 @@ class ColumnarIndex:
         """For each distinct (description, CAS cell), the place of its evidence among those
         found (``-1`` for none); only those that can hold any are looked at."""
         matcher = self.index.words
-        may = _could_name(matcher, described, cas_cells)
+        may = could_name(matcher, described, cas_cells)
         found: list[Any] = []
         place = np.full(len(described), NONE, dtype=np.int64)
         pairs = zip(described.to_pylist(), cas_cells.to_pylist(), may, strict=True)
@@ -553,25 +548,6 @@ class ColumnarIndex:
         )
 
 
-@dataclass(frozen=True)
-class _Distinct:
-    """A column as its distinct values and, per row, the place of its own among them."""
-
-    at: np.ndarray
-    """Per row, the place of its value in :attr:`values` (``-1`` for null)."""
-    values: pa.Array
-    """The distinct values."""
-
-    @classmethod
-    def of(cls, column: pa.Array) -> _Distinct:
-        cells = pc.dictionary_encode(column)
-        return cls(_indices(cells.indices), cells.dictionary)
-
-    def take(self, places: np.ndarray) -> pa.Array:
-        """The values at ``places`` (null where a place is ``-1``)."""
-        return pc.take(self.values, pa.array(places, mask=places < 0))
-
-
 def _codes(digits: pa.Array, rows: np.ndarray, n: int) -> Codes:
     """The codes of ``rows`` (digits of a code's length) as numbers (nothing else kept)."""
     found = digits if rows.size == n else digits.take(pa.array(rows))
@@ -595,25 +571,3 @@ def _fill(
     distinct, inverse = np.unique(keys[where], return_inverse=True)
     made = np.asarray([make(int(key)) for key in distinct], dtype=target.dtype)
     target[where] = made[inverse]
-
-
-# Characters a case-blind search can take for an ASCII letter (long s, Kelvin sign,
-# dotless i and dotted I): where they occur, the matcher itself decides.
-_ODD_CASES = "[\u017f\u212a\u0131\u0130]"
-_RE2_SPECIAL = re.compile(r"([\\.+*?()|\[\]{}^$])")
-
-
-def _could_name(matcher: Any, described: pa.Array, cas_cells: pa.Array) -> list[bool]:
-    """Per description, whether the matcher can find evidence in it: it holds one of the
-    matcher's needles (case aside), or a CAS number may be there. A superset of what the
-    matcher itself looks at, so no description it would match is left out."""
-    needles = matcher.needles()
-    could = np.zeros(len(described), dtype=bool)
-    filled = pc.fill_null(described, "")
-    if needles:
-        pattern = "|".join(_RE2_SPECIAL.sub(r"\\\1", needle) for needle in needles)
-        could |= _bools(pc.match_substring_regex(filled, pattern, ignore_case=True))
-        could |= _bools(pc.match_substring_regex(filled, _ODD_CASES))
-    if matcher.has_cas:
-        could |= _bools(pc.or_(pc.match_substring(filled, "-"), pc.is_valid(cas_cells)))
-    return could.tolist()
