@@ -2,26 +2,34 @@
 
 Generates, with a fixed seed, a list like Korea's Russia/Belarus list after the June
 2024 revision (1,402 entries: HS-6 subheadings, some headings and 10-digit codes, a few
-``ex`` entries and entries defined by name) and a catalogue of ``--rows`` products
-(SKU, Korean description, 10-digit HSK code; some 6/8-digit, blank and malformed codes)
-as CSV and as XLSX (written with xlsxwriter ``constant_memory``).
+``ex`` entries and entries defined by name) and catalogues of ``--rows`` products:
+SKU, a Korean description of three product words and a 10-digit HSK code (some
+6/8-digit, blank and malformed codes), as CSV and as XLSX (written with xlsxwriter
+``constant_memory``); the same SKUs and codes without descriptions (``codes_csv``,
+``codes_xlsx``); and, when the Korea Customs HSK master is at hand, a CSV whose rows
+are its tariff lines with their Korean names (``named_csv``).
 
 Each case runs in its own subprocess, which reports its wall time and its peak
 resident memory (``ru_maxrss``), so cases do not share caches or heap:
 
 * ``read``: the bare read of the file (``csv`` module / ``fastexcel``);
 * ``pandas``: ``pandas.read_csv`` with the pyarrow engine (every cell as text) /
-  ``pandas.read_excel`` with calamine: the floor a columnar engine is held to;
-* ``table``: exportctl's reader alone (``read_table`` rows, header detection and cell
-  cleaning, no screening);
-* ``screen``: ``api.screen_catalogue`` with every result consumed (what
-  ``exportctl screen`` does before writing);
+  ``pandas.read_excel`` with calamine;
+* ``floor``: a CSV read into a frame with pandas' pyarrow engine (every cell as text)
+  and the frame written back out with ``to_csv``: the floor a CSV screening is held to;
+* ``table``: exportctl's row reader alone (``read_table`` rows, header detection and
+  cell cleaning, no screening);
+* ``screen``: ``api.screen_catalogue``: the catalogue read into columns and every row
+  screened, the summary complete (what ``exportctl screen`` does before writing);
 * ``screen+csv``, ``screen+xlsx``: the same, writing the CSV (``excel`` dialect) or
   XLSX report in Korean, as ``exportctl screen -o FILE --lang ko`` does.
 
 Peak memory is the child's ``VmHWM`` (Linux) or ``ru_maxrss``; it includes the
-interpreter and the imported libraries (about 60–100 MB with pandas-free imports of
-exportctl, SQLAlchemy and openpyxl).
+interpreter and the imported libraries (about 100–150 MB: exportctl, SQLAlchemy,
+pandas, pyarrow) and, when descriptions are matched, the Korean analyser's model
+(about 500 MB).
+
+Each case imports exportctl from the checkout this file is in.
 
 Usage::
 
@@ -351,13 +359,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
 
 
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The checkout this file is in: its exportctl is the one measured."""
+
+
 def run_case(case: str, path: str, url: str) -> dict[str, Any]:
-    """Run one case in a fresh interpreter and return its figures."""
+    """Run one case in a fresh interpreter and return its figures.
+
+    The interpreter imports exportctl from this checkout (first on ``PYTHONPATH``), not
+    from wherever the environment installed it.
+    """
+    paths = [str(CHECKOUT), *filter(None, [os.environ.get("PYTHONPATH")])]
     done = subprocess.run(
         [sys.executable, __file__, "--child", case, path, url],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
     )
     if done.returncode != 0:
         raise RuntimeError(f"case {case} on {path} failed:\n{done.stderr}")
