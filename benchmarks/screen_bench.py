@@ -2,26 +2,34 @@
 
 Generates, with a fixed seed, a list like Korea's Russia/Belarus list after the June
 2024 revision (1,402 entries: HS-6 subheadings, some headings and 10-digit codes, a few
-``ex`` entries and entries defined by name) and a catalogue of ``--rows`` products
-(SKU, Korean description, 10-digit HSK code; some 6/8-digit, blank and malformed codes)
-as CSV and as XLSX (written with xlsxwriter ``constant_memory``).
+``ex`` entries and entries defined by name) and catalogues of ``--rows`` products:
+SKU, a Korean description of three product words and a 10-digit HSK code (some
+6/8-digit, blank and malformed codes), as CSV and as XLSX (written with xlsxwriter
+``constant_memory``); the same SKUs and codes without descriptions (``codes_csv``,
+``codes_xlsx``); and, when the Korea Customs HSK master is at hand, a CSV whose rows
+are its tariff lines with their Korean names (``named_csv``).
 
 Each case runs in its own subprocess, which reports its wall time and its peak
 resident memory (``ru_maxrss``), so cases do not share caches or heap:
 
 * ``read``: the bare read of the file (``csv`` module / ``fastexcel``);
 * ``pandas``: ``pandas.read_csv`` with the pyarrow engine (every cell as text) /
-  ``pandas.read_excel`` with calamine: the floor a columnar engine is held to;
-* ``table``: exportctl's reader alone (``read_table`` rows, header detection and cell
-  cleaning, no screening);
-* ``screen``: ``api.screen_catalogue`` with every result consumed (what
-  ``exportctl screen`` does before writing);
+  ``pandas.read_excel`` with calamine;
+* ``floor``: a CSV read into a frame with pandas' pyarrow engine (every cell as text)
+  and the frame written back out with ``to_csv``: the floor a CSV screening is held to;
+* ``table``: exportctl's row reader alone (``read_table`` rows, header detection and
+  cell cleaning, no screening);
+* ``screen``: ``api.screen_catalogue``: the catalogue read into columns and every row
+  screened, the summary complete (what ``exportctl screen`` does before writing);
 * ``screen+csv``, ``screen+xlsx``: the same, writing the CSV (``excel`` dialect) or
   XLSX report in Korean, as ``exportctl screen -o FILE --lang ko`` does.
 
 Peak memory is the child's ``VmHWM`` (Linux) or ``ru_maxrss``; it includes the
-interpreter and the imported libraries (about 60–100 MB with pandas-free imports of
-exportctl, SQLAlchemy and openpyxl).
+interpreter and the imported libraries (about 100–150 MB: exportctl, SQLAlchemy,
+pandas, pyarrow) and, when descriptions are matched, the Korean analyser's model
+(about 500 MB).
+
+Each case imports exportctl from the checkout this file is in.
 
 Usage::
 
@@ -50,7 +58,7 @@ from typing import Any
 SEED = 2024
 LIST_SIZE = 1_402
 NAME_ENTRIES = 35
-CASES = ("read", "pandas", "table", "screen", "screen+csv", "screen+xlsx")
+CASES = ("read", "pandas", "floor", "table", "screen", "screen+csv", "screen+xlsx")
 
 _NAME_ENTRIES = [
     ("수치제어 공작기계용 스핀들", "Spindles for numerically controlled machine tools"),
@@ -136,22 +144,40 @@ def make_list(rng: random.Random) -> list[Any]:
     return items
 
 
-def write_catalogues(directory: Path, rows: int, list_codes: list[str]) -> tuple[Path, Path]:
-    """Write the CSV and XLSX catalogues of ``rows`` products; returns their paths."""
+def write_catalogues(directory: Path, rows: int, list_codes: list[str]) -> dict[str, Path]:
+    """Write the catalogues of ``rows`` products; returns their paths by name.
+
+    ``csv`` and ``xlsx``: SKU, a Korean description of three product words, HS code
+    (the catalogue of earlier runs); ``codes_csv`` and ``codes_xlsx``: the same SKUs and
+    codes without descriptions.
+    """
     import xlsxwriter
 
     rng = random.Random(SEED + 1)
     hs6 = _hs6_codes()
-    csv_path = directory / f"catalogue-{rows}.csv"
-    xlsx_path = directory / f"catalogue-{rows}.xlsx"
-    book = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
-    sheet = book.add_worksheet("제품목록")
-    header = ["SKU", "제품명", "HS코드"]
-    with csv_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for col, text in enumerate(header):
+    paths = {
+        "csv": directory / f"catalogue-{rows}.csv",
+        "xlsx": directory / f"catalogue-{rows}.xlsx",
+        "codes_csv": directory / f"codes-{rows}.csv",
+        "codes_xlsx": directory / f"codes-{rows}.xlsx",
+    }
+    books = {
+        name: xlsxwriter.Workbook(str(paths[name]), {"constant_memory": True})
+        for name in ("xlsx", "codes_xlsx")
+    }
+    sheets = {name: book.add_worksheet("제품목록") for name, book in books.items()}
+    headers = {"xlsx": ["SKU", "제품명", "HS코드"], "codes_xlsx": ["SKU", "HS코드"]}
+    for name, sheet in sheets.items():
+        for col, text in enumerate(headers[name]):
             sheet.write_string(0, col, text)
+    with (
+        paths["csv"].open("w", encoding="utf-8", newline="") as handle,
+        paths["codes_csv"].open("w", encoding="utf-8", newline="") as codes_handle,
+    ):
+        writer = csv.writer(handle)
+        writer.writerow(headers["xlsx"])
+        codes_writer = csv.writer(codes_handle)
+        codes_writer.writerow(headers["codes_xlsx"])
         for n in range(1, rows + 1):
             roll = rng.random()
             if roll < 0.08:  # under a list entry
@@ -171,12 +197,36 @@ def write_catalogues(directory: Path, rows: int, list_codes: list[str]) -> tuple
                 description = "농업용 드론 키트"
             sku = f"KX-{n:07d}"
             writer.writerow([sku, description, code or ""])
-            sheet.write_string(n, 0, sku)
-            sheet.write_string(n, 1, description)
-            if code is not None:
-                sheet.write_string(n, 2, code)
-    book.close()
-    return csv_path, xlsx_path
+            codes_writer.writerow([sku, code or ""])
+            for name, sheet in sheets.items():
+                sheet.write_string(n, 0, sku)
+                if name == "xlsx":
+                    sheet.write_string(n, 1, description)
+                if code is not None:
+                    sheet.write_string(n, len(headers[name]) - 1, code)
+    for book in books.values():
+        book.close()
+    return paths
+
+
+def write_named_catalogue(directory: Path, rows: int, hsk: Path) -> Path | None:
+    """A CSV catalogue of ``rows`` products named in Korean as the Korea Customs HSK
+    master names its tariff lines (each row one line of the master: its code and its
+    한글품목명), or None when the master is absent."""
+    import quality
+
+    if not hsk.is_file():
+        return None
+    master = quality.read_hsk(hsk)
+    rng = random.Random(SEED + 2)
+    path = directory / f"named-{rows}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["SKU", "품목명", "HS코드"])
+        for n in range(1, rows + 1):
+            code, name = rng.choice(master)
+            writer.writerow([f"KX-{n:07d}", name, code])
+    return path
 
 
 def make_database(directory: Path, items: list[Any]) -> str:
@@ -205,13 +255,18 @@ def make_database(directory: Path, items: list[Any]) -> str:
     return url
 
 
-def prepare(directory: Path, rows: int) -> dict[str, str]:
-    """Generate the list, the database and both catalogues in ``directory``."""
+def prepare(directory: Path, rows: int, hsk: Path | None = None) -> dict[str, str]:
+    """Generate the list, the database and the catalogues in ``directory``."""
+    import quality
+
     items = make_list(random.Random(SEED))
     url = make_database(directory, items)
     codes = [i.code for i in items if i.code]
-    csv_path, xlsx_path = write_catalogues(directory, rows, codes)
-    return {"db": url, "csv": str(csv_path), "xlsx": str(xlsx_path)}
+    paths = {name: str(path) for name, path in write_catalogues(directory, rows, codes).items()}
+    named = write_named_catalogue(directory, rows, hsk or quality.DEFAULT_HSK)
+    if named is not None:
+        paths["named_csv"] = str(named)
+    return {"db": url, **paths}
 
 
 # --------------------------------------------------------------------------- cases
@@ -238,6 +293,17 @@ def _case(case: str, path: Path, url: str) -> dict[str, Any]:
         else:
             frame = pd.read_excel(path, dtype=str, engine="calamine")
         return {"rows": len(frame)}
+    if case == "floor":
+        # The floor a CSV screening is held to: the same file read into a frame with
+        # pandas' pyarrow engine, every cell as text, and the frame written back out.
+        import pandas as pd
+
+        frame = pd.read_csv(path, dtype="string[pyarrow]", keep_default_na=False, engine="pyarrow")
+        out = path.with_name(f"{path.stem}-floor.csv")
+        frame.to_csv(out, index=False)
+        extra["report_mb"] = round(out.stat().st_size / 1e6, 1)
+        out.unlink()
+        return {"rows": len(frame), **extra}
     if case == "table":
         from exportctl.readers import CATALOGUE_SCHEMA, read_table
 
@@ -293,13 +359,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6
 
 
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The checkout this file is in: its exportctl is the one measured."""
+
+
 def run_case(case: str, path: str, url: str) -> dict[str, Any]:
-    """Run one case in a fresh interpreter and return its figures."""
+    """Run one case in a fresh interpreter and return its figures.
+
+    The interpreter imports exportctl from this checkout (first on ``PYTHONPATH``), not
+    from wherever the environment installed it.
+    """
+    paths = [str(CHECKOUT), *filter(None, [os.environ.get("PYTHONPATH")])]
     done = subprocess.run(
         [sys.executable, __file__, "--child", case, path, url],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
     )
     if done.returncode != 0:
         raise RuntimeError(f"case {case} on {path} failed:\n{done.stderr}")
@@ -322,6 +398,8 @@ def run(rows: int) -> list[dict[str, Any]]:
         for fmt in ("csv", "xlsx"):
             size = Path(paths[fmt]).stat().st_size / 1e6
             for case in CASES:
+                if case == "floor" and fmt != "csv":
+                    continue
                 figures = run_case(case, paths[fmt], paths["db"])
                 seconds = figures.pop("seconds")
                 results.append(

@@ -117,3 +117,24 @@ def test_a_catalogue_of_another_edition_is_refused_in_words(
     run_cli(*base, "--catalogue-edition", "2022", db=db, ok=True)
     both = (*base, "--list", "other", "--catalogue-edition", "HS2017")
     assert run_cli(*both, db=db).exit_code == 2
+
+
+def test_several_lists_read_the_catalogue_once(
+    run_cli: RunCli, two_lists: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pass: the catalogue is read once whatever the number of lists, and the file
+    is checked and opened once too."""
+    import exportctl.readers.frames as frames
+
+    reads: list[Path] = []
+    real = frames.read_frame
+
+    def counted(path: Path, **options: object) -> frames.Frame:
+        reads.append(path)
+        return real(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(frames, "read_frame", counted)
+    db, catalogue = two_lists
+    args = ("screen", catalogue, "--list", "kr-russia", "--list", "other", "--as-of", "2024-09-01")
+    run_cli(*args, "--format", "csv", db=db, ok=True)
+    assert reads == [catalogue]

@@ -1,10 +1,10 @@
 """Daily look-ups: check codes against a list, find items, export a version.
 
 ``check_codes`` screens codes typed by a person through the same path a
-catalogue takes (:func:`exportctl.screen.screen_rows` over a one-column
-catalogue without descriptions), so ``check`` and ``screen`` cannot disagree
-about a code. ``filter_items`` / ``select_items`` narrow a version's items by
-code, words and category; the code filter asks the screening index
+catalogue takes (the columnar engine over a one-column catalogue without
+descriptions), so ``check`` and ``screen`` cannot disagree about a code.
+``filter_items`` / ``select_items`` narrow a version's items by code, words and
+category; the code filter asks the screening index
 (:func:`exportctl.screen.related.related_entries`), so ``show --code`` lists
 the entries ``check`` would name. Exporting a version is
 :mod:`exportctl.api.exports`.
@@ -273,18 +273,21 @@ def strip_heading_form(typed: str) -> str:
 def _screen_typed(
     index: ScreenIndex, codes: Sequence[str], edition: str | None
 ) -> Iterator[ScreenResult]:
-    """Codes as typed, screened as the code column of a catalogue without descriptions."""
-    from exportctl.readers.cells import code_cell
-    from exportctl.readers.layout import ParsedRow
-    from exportctl.screen import screen_rows
+    """Codes as typed, screened as the code column of a catalogue without descriptions
+    (by the columnar engine, as ``screen`` screens one)."""
+    import pyarrow as pa
 
-    rows = []
-    for number, typed in enumerate(codes, start=1):
-        cell = code_cell(strip_heading_form(typed), None)
-        rows.append(
-            ParsedRow(number, {"sku": None, "description": None}, cell if cell.text else None)
-        )
-    return screen_rows(rows, index, edition=edition)
+    from exportctl.readers.cells import code_cell
+    from exportctl.readers.frames import FIELDS, Frame
+    from exportctl.screen.columnar import ColumnarIndex
+    from exportctl.screen.table import ResultTable
+
+    texts = [code_cell(strip_heading_form(typed), None).text for typed in codes]
+    columns = {name: pa.nulls(len(texts), pa.string()) for name in FIELDS}
+    columns["code"] = pa.array(texts, pa.string())
+    data = pa.table({"row": pa.array(range(1, len(texts) + 1), pa.int64()), **columns})
+    frame = Frame("", None, {"code": "code"}, [], [], data)
+    return ResultTable.screen(frame, ColumnarIndex(index, edition=edition)).results()
 
 
 def _screen_index(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -17,9 +18,11 @@ from exportctl.limits import DEFAULTS, Limits
 
 if TYPE_CHECKING:
     from exportctl.models import Version
+    from exportctl.readers.frames import Frame
     from exportctl.reports.evidence import ReportOptions
     from exportctl.reports.registry import Written
     from exportctl.screen import ScreenReport
+    from exportctl.screen.columnar import ColumnarIndex
     from exportctl.screen.combined import CombinedReport
 
 
@@ -39,17 +42,16 @@ def screen_catalogue(
     catalogue_edition: str | None = None,
     limits: Limits = DEFAULTS,
 ) -> ScreenReport:
-    """Screen a product catalogue against a version of a list, as a stream.
+    """Screen a product catalogue against a version of a list, in one pass.
 
     The version is ``label``, or the one in force on ``as_of``, or (neither
-    given) the one in force today. The catalogue is opened and its header
-    checked before this returns; rows are read and screened only while
-    ``report.results`` is consumed (see :mod:`exportctl.reports.screening`), so a
-    million-row catalogue is never held in memory. Each result carries the
-    catalogue's other columns (``report.extra_columns``). Once the results are
-    read, ``report.warnings`` says what could not be checked, e.g. entries
-    defined by name when the catalogue has no description column
-    (``report.description_checked`` is then False).
+    given) the one in force today. The catalogue is read into columns and every
+    row screened before this returns (:mod:`exportctl.screen.columnar`): the report
+    holds the pass as one table (``report.table``), which every output is written
+    from, and its summary is complete. Each result carries the catalogue's other
+    columns (``report.extra_columns``). ``report.warnings`` says what could not be
+    checked, e.g. entries defined by name when the catalogue has no description
+    column (``report.description_checked`` is then False).
 
     Args:
         engine: The database.
@@ -70,7 +72,8 @@ def screen_catalogue(
         limits: Caps on the catalogue file (rows, cells, unpacked bytes...).
 
     Returns:
-        The report; iterate ``report.results`` once, then read ``report.summary``.
+        The report; ``report.results`` gives every row (as often as asked), and
+        ``report.summary`` is complete.
 
     Raises:
         InputError: Both ``label`` and ``as_of`` given, or the catalogue cannot be read.
@@ -84,13 +87,73 @@ def screen_catalogue(
         ...     if result.change == "newly controlled":
         ...         print(result.row, result.sku, result.reason)
     """
-    from exportctl.profiles import default_folders, load_profile
-    from exportctl.readers import CATALOGUE_SCHEMA, read_table
-    from exportctl.readers.rows import Note
-    from exportctl.screen import ScreenIndex, ScreenReport, ScreenSummary, screen_rows
+    from exportctl.readers.frames import read_frame
 
     if label is not None and as_of is not None:
         raise InputError(_("give a version label or an --as-of date, not both"))
+    run = _prepare(
+        engine,
+        slug,
+        label=label,
+        as_of=as_of,
+        include_drafts=include_drafts,
+        compare=compare,
+        catalogue_edition=catalogue_edition,
+    )
+    frame = read_frame(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        overrides=overrides,
+        progress=progress,
+        limits=limits,
+        header=lambda columns: _get_ready([run], columns),
+    )
+    return _screened(run, frame, _sha256_file(path))
+
+
+def _get_ready(runs: Sequence[_Run], columns: Mapping[str, str]) -> None:
+    """Load what matching descriptions needs (the Korean analyser, the entries' names)
+    before the rows are read, when they will have descriptions and a version has entries
+    defined by name: its memory is then taken before the columns', not on top of their
+    working space."""
+    if "description" not in columns and "cas" not in columns:
+        return
+    for run in runs:
+        if run.engine.index.words:
+            run.engine.index.words.needles()
+
+
+@dataclass
+class _Run:
+    """A version to screen against, indexed, and what the report says of it."""
+
+    slug: str
+    version: Version
+    list_name: str
+    effective: str | None
+    sections: dict[int, str]
+    engine: ColumnarIndex
+    previous: ColumnarIndex | None
+    compare: str | None
+    as_of: dt.date | None
+
+
+def _prepare(
+    engine: Engine,
+    slug: str,
+    *,
+    label: str | None = None,
+    as_of: dt.date | None = None,
+    include_drafts: bool = False,
+    compare: str | None = None,
+    catalogue_edition: str | None = None,
+) -> _Run:
+    """Find the version (and the compared one), and index them for the columnar engine."""
+    from exportctl.profiles import default_folders, load_profile
+    from exportctl.screen import ScreenIndex
+    from exportctl.screen.columnar import ColumnarIndex
+
     with store.session_scope(engine) as session:
         control_list = store.get_list(session, slug)
         if label is not None:
@@ -117,65 +180,77 @@ def screen_catalogue(
             sections=sections,
             profile=profile,
         )
-        previous: ScreenIndex | None = None
+        previous: ColumnarIndex | None = None
         if old is not None:
-            previous = ScreenIndex.build(
-                store.load_items(session, old),
-                slug=slug,
-                label=old.label,
-                sections={part.number: part.title for part in store.sections_of(session, old)},
-                profile=profile,
+            # Codes are read once, by the edition of the version screened against.
+            previous = ColumnarIndex(
+                ScreenIndex.build(
+                    store.load_items(session, old),
+                    slug=slug,
+                    label=old.label,
+                    sections={part.number: part.title for part in store.sections_of(session, old)},
+                    profile=profile,
+                ),
+                edition=version.hs_edition,
             )
-    table = read_table(
-        path,
-        CATALOGUE_SCHEMA,
-        sheet=sheet,
-        encoding=encoding,
-        overrides=overrides,
-        progress=progress,
-        keep_extra=True,
-        limits=limits,
+        list_name = control_list.name or ""
+    return _Run(
+        slug=slug,
+        version=version,
+        list_name=list_name,
+        effective=effective,
+        sections=sections,
+        engine=ColumnarIndex(index, edition=version.hs_edition),
+        previous=previous,
+        compare=compare,
+        as_of=(as_of or dt.date.today()) if label is None else None,
     )
-    summary = ScreenSummary()
-    # The table's own list: readers add notes (skipped rows...) while rows stream.
-    notes = table.notes
-    notes[:0] = [
+
+
+def _screened(run: _Run, frame: Frame, sha256: str) -> ScreenReport:
+    """Screen ``frame`` against ``run``'s version: the report of one pass."""
+    from exportctl.readers.rows import Note
+    from exportctl.screen import ScreenReport, ScreenSummary
+    from exportctl.screen.table import ResultTable
+
+    table = ResultTable.screen(frame, run.engine, run.previous)
+    notes = [
         Note(
             "unmapped-column",
             _('column "{header}" is not screened; reports keep it beside the verdict').format(
                 header=header
             ),
         )
-        for header in table.unmapped
+        for header in frame.unmapped
     ]
+    version = run.version
     return ScreenReport(
-        slug=slug,
+        slug=run.slug,
         version=version.label,
-        effective=effective,
-        compare=compare,
-        file=table.file,
-        sheet=table.sheet,
-        sha256=_sha256_file(path),
-        columns=dict(table.columns),
-        results=screen_rows(
-            table.rows, index, previous=previous, summary=summary, edition=version.hs_edition
-        ),
-        summary=summary,
-        notes=notes,
-        extra_columns=list(table.unmapped),
+        effective=run.effective,
+        compare=run.compare,
+        file=frame.file,
+        sheet=frame.sheet,
+        sha256=sha256,
+        columns=dict(frame.columns),
+        results=table,
+        summary=table.count(ScreenSummary()),
+        notes=[*notes, *frame.notes],
+        extra_columns=list(frame.unmapped),
         status=version.status,
         notice_number=version.notice_number,
         notice_date=version.published.isoformat() if version.published else None,
         amendment=version.amendment,
-        sections=sections,
-        list_name=control_list.name or "",
-        as_of=(as_of or dt.date.today()) if label is None else None,
+        sections=run.sections,
+        list_name=run.list_name,
+        as_of=run.as_of,
         status_by=version.withdrawn_by if version.status == "withdrawn" else version.approved_by,
         status_at=version.withdrawn_at if version.status == "withdrawn" else version.approved_at,
         source_file=version.source_file or "",
         source_sheet=version.source_sheet or "",
         source_sha256=version.source_sha256 or "",
         item_count=version.item_count,
+        table=table,
     )
 
 
@@ -263,34 +338,42 @@ def screen_lists(
 ) -> CombinedReport:
     """Screen one catalogue against the versions of several lists in force on ``as_of``.
 
-    Each list gets its own run (:func:`screen_catalogue`, reading the catalogue once
-    each); the combined report walks them side by side, one status per list per row
-    and an overall verdict.
+    The catalogue is read once; each list's version screens the same columns (one
+    run each, :func:`screen_catalogue`'s), and the combined report walks the runs
+    side by side, one status per list per row and an overall verdict.
 
     Raises:
         InputError: Fewer than two lists, or the same list twice.
     """
+    from exportctl.readers.frames import read_frame
     from exportctl.screen.combined import CombinedReport
 
     if len(slugs) < 2 or len(set(slugs)) != len(slugs):
         raise InputError(_("give two or more different lists to screen against together"))
-    reports = [
-        screen_catalogue(
+
+    def prepared(slug: str) -> _Run:
+        return _prepare(
             engine,
-            path,
             slug,
             as_of=as_of,
             include_drafts=include_drafts,
-            sheet=sheet,
-            encoding=encoding,
-            overrides=overrides,
-            progress=progress if n == 0 else None,
             catalogue_edition=catalogue_edition,
-            limits=limits,
         )
-        for n, slug in enumerate(slugs)
-    ]
-    return CombinedReport(reports)
+
+    # The first list's version is found before the catalogue is read, as one run does.
+    runs = [prepared(slugs[0])]
+    frame = read_frame(
+        path,
+        sheet=sheet,
+        encoding=encoding,
+        overrides=overrides,
+        progress=progress,
+        limits=limits,
+        header=lambda columns: _get_ready(runs, columns),
+    )
+    runs += [prepared(slug) for slug in slugs[1:]]
+    sha256 = _sha256_file(path)
+    return CombinedReport([_screened(run, frame, sha256) for run in runs])
 
 
 def write_combined_report(

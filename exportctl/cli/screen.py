@@ -391,7 +391,20 @@ def _screen_text(report: ScreenReport) -> ScreenSummary:
     """Print a short summary: the counts and the first rows that need attention."""
     compared = report.compare is not None
     shown: list[ScreenResult] = []
-    for result in report.results:
+    table = report.table
+    if table is not None:
+        import numpy as np
+
+        from exportctl.screen import STATUSES
+
+        # The pass is held in one table: only the rows listed become results.
+        verdicts = table.statuses()
+        if compared:
+            listed = verdicts != table.statuses(previous=True)
+        else:
+            listed = verdicts != STATUSES.index("clear")
+        shown = table.results_at(np.flatnonzero(listed)[:SCREEN_SHOWN])
+    for result in report.results if table is None else ():
         wanted = result.changed if compared else result.status != "clear"
         if wanted and len(shown) < SCREEN_SHOWN:
             shown.append(result)

@@ -140,7 +140,8 @@ def read_table(
         reader: ``"auto"`` (.xlsx through python-calamine, with the code
             column's number formats read from the sheet XML when a numeric code
             needs them; other workbooks through python-calamine), or force
-            ``"openpyxl"`` or ``"calamine"`` (no number formats).
+            ``"openpyxl"`` or ``"calamine"`` (no number formats); ``"fastexcel"``
+            reads an .xlsx with fastexcel for a columnar reader (``Table.source``).
         allow_catalogue: Read with ``LIST_SCHEMA`` a table that has a column
             ``CATALOGUE_SCHEMA`` maps to ``sku`` (refused by default: it is most
             likely a product catalogue given to ``import``).
@@ -190,6 +191,14 @@ def read_table(
                 )
             sheet = table_name(table)
         formats = False
+    elif reader == "fastexcel" and checked.kind == "xlsx":
+        # fastexcel reads the sheet once into Arrow columns; the header is found and
+        # checked here as for any workbook, and a columnar reader takes the columns
+        # (exportctl.readers.frames).
+        from exportctl.readers.fastbook import FastexcelBook
+
+        book = FastexcelBook(checked.path)
+        formats = True
     elif reader == "auto" and checked.kind == "xlsx":
         # python-calamine for the cells, and the code column's number formats from
         # the sheet XML when a numeric code asks for them: what openpyxl gives, at
@@ -200,7 +209,7 @@ def read_table(
         book = open_book(checked, reader)
         formats = False
     try:
-        return _read_book(
+        found = _read_book(
             book,
             checked,
             schema,
@@ -211,6 +220,8 @@ def read_table(
             allow_catalogue=allow_catalogue,
             keep_extra=keep_extra,
         )
+        found.source = book
+        return found
     except BaseException:
         book.close()
         raise
@@ -255,7 +266,7 @@ def _read_csv(
         )
         if exported is not None:
             return exported
-        return build_table(
+        found = build_table(
             located,
             schema,
             overrides,
@@ -266,6 +277,8 @@ def _read_csv(
             on_close=source.handle.close,
             keep_extra=keep_extra,
         )
+        found.source = source
+        return found
     except BaseException:
         source.handle.close()
         raise

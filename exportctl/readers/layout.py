@@ -106,6 +106,12 @@ class Table:
     """The first and last row of the header block (the same for a one-row header)."""
     mapping: list[tuple[int, str, str | None]] = field(default_factory=list)
     """Every header column in order: 0-based index, header text, field or ``None``."""
+    rules: RowRules | None = None
+    """What tells a data row from the other rows under the header (one home for the
+    rows streamed here and for a reader that reads the data again as columns)."""
+    source: object | None = None
+    """What the rows are read from (a CSV file's encoding and delimiter, a workbook),
+    for a reader that reads the data again as columns (:mod:`exportctl.readers.frames`)."""
 
 
 def _section_row(values: Sequence[object], first_column: int) -> SectionTitle | None:
@@ -164,6 +170,91 @@ def _is_footnote(row: RawRow, code: str | None, code_index: int, first_column: i
     )
 
 
+@dataclass(frozen=True)
+class RowRules:
+    """What tells a table's data rows from its other rows: blank rows, repeated
+    headers, part titles and footnotes (see :func:`build_table`)."""
+
+    layout: Layout
+    """The header."""
+    code_slot: int
+    """Place of the code among a row's mapped texts."""
+    code_index: int
+    """0-based column of the code."""
+    leading: tuple[int, ...]
+    """Places of the mapped texts left of the code column."""
+    first_column: int
+    """0-based first column of the header."""
+    header_code: str
+    """The code column's own header text (a row holding it repeats the header)."""
+    sections: bool
+    """Part titles are rows of their own (a list, not a catalogue)."""
+
+    def plain(self, texts: Sequence[str | None]) -> bool:
+        """Whether a row is surely data: a code other than the header's and a mapped
+        value left of it (no other rule can then apply)."""
+        code = texts[self.code_slot]
+        if code is None or code == self.header_code:
+            return False
+        leading = self.leading
+        if len(leading) == 1:
+            return texts[leading[0]] is not None
+        return any(texts[slot] is not None for slot in leading)
+
+    def kind(
+        self, row: RawRow, texts: Sequence[str | None]
+    ) -> tuple[str | None, SectionTitle | None]:
+        """What a row is: ``blank``, ``repeated_header``, ``section`` (with its title),
+        ``footnote``, or ``None`` for a data row.
+
+        Args:
+            row: The row as read.
+            texts: The cleaned texts of its mapped columns, in field order.
+        """
+        cells = row.values
+        if texts.count(None) == len(texts) and all(cell_text(value) is None for value in cells):
+            return "blank", None
+        code_text = texts[self.code_slot]
+        layout = self.layout
+        if code_text is None and layout.height > 1 and layout.repeats(list(map(cell_text, cells))):
+            return "repeated_header", None
+        if self.sections and code_text is None:
+            title = _section_row(cells, self.first_column)
+            if title is not None:
+                return "section", title
+        leading = self.leading
+        # A row with a code and a value left of the code column is never a footnote.
+        if not (
+            code_text is not None
+            and (
+                texts[leading[0]] is not None
+                if len(leading) == 1
+                else any(texts[slot] is not None for slot in leading)
+            )
+        ) and _is_footnote(row, code_text, self.code_index, self.first_column):
+            return "footnote", None
+        if code_text is not None and code_text == self.header_code:
+            return "repeated_header", None
+        return None, None
+
+
+def row_rules(located: Located, schema: Schema, mapped: Mapping[str, Column]) -> RowRules:
+    """The :class:`RowRules` of a table whose header is ``located``."""
+    code_column = mapped["code"]
+    code_index = code_column.index
+    names = tuple(name for name in schema.fields if name in mapped)
+    indexes = tuple(mapped[name].index for name in names)
+    return RowRules(
+        layout=located.layout,
+        code_slot=names.index("code"),
+        code_index=code_index,
+        leading=tuple(slot for slot, index in enumerate(indexes) if index < code_index),
+        first_column=min(column.index for column in located.layout.columns),
+        header_code=code_column.labels[-1],
+        sections=schema.name == "list",
+    )
+
+
 def build_table(
     located: Located,
     schema: Schema,
@@ -219,10 +310,12 @@ def build_table(
 
     places: dict[int, str] = {}
     skipped: dict[str, int] = dict.fromkeys(SKIPPED, 0)
+    rules = row_rules(located, schema, mapped)
     rows = _stream(
         located,
         schema,
         mapped,
+        rules,
         notes=notes,
         places=places,
         skipped=skipped,
@@ -252,6 +345,7 @@ def build_table(
         mapping=[
             (column.index, column.text, fields.get(column.index)) for column in layout.columns
         ],
+        rules=rules,
     )
 
 
@@ -317,6 +411,7 @@ def _stream(
     located: Located,
     schema: Schema,
     mapped: Mapping[str, Column],
+    rules: RowRules,
     *,
     notes: list[Note],
     places: dict[int, str],
@@ -328,18 +423,14 @@ def _stream(
     extra: tuple[int, ...] = (),
     sections: bool = False,
 ) -> Iterator[ParsedRow]:
-    code_column = mapped["code"]
-    code_index = code_column.index
+    code_index = rules.code_index
     serial_index = mapped["serial"].index if "serial" in mapped else None
-    first_column = min(column.index for column in located.layout.columns)
-    header_code = code_column.labels[-1]
+    first_column = rules.first_column
     names = tuple(name for name in schema.fields if name in mapped)
     indexes = tuple(mapped[name].index for name in names)
     complete = names == tuple(schema.fields)
     template: dict[str, str | None] = dict.fromkeys(schema.fields)
-    code_slot = names.index("code")
-    leading = tuple(slot for slot, index in enumerate(indexes) if index < code_index)
-    layout = located.layout
+    code_slot = rules.code_slot
     footnotes: list[int] = []
     repeated = 0
     blank = 0
@@ -366,34 +457,23 @@ def _stream(
         except IndexError:  # a short row (CSV)
             width = len(cells)
             texts = [cell_text(cells[index]) if index < width else None for index in indexes]
-        if texts.count(None) == len(texts) and all(cell_text(value) is None for value in cells):
-            blank += 1
-            continue
-        code_text = texts[code_slot]
-        if code_text is None and layout.height > 1 and layout.repeats(list(map(cell_text, cells))):
-            repeated += 1
-            continue
-        if sections and code_text is None:
-            title = _section_row(cells, first_column)
-            if title is not None:
-                if row.place is not None:
-                    places[row.number] = row.place
-                yield ParsedRow(row.number, dict(template), None, section=title, place=row.place)
+        if not rules.plain(texts):
+            kind, title = rules.kind(row, texts)
+            if kind is not None:
+                if kind == "blank":
+                    blank += 1
+                elif kind == "repeated_header":
+                    repeated += 1
+                elif kind == "footnote":
+                    footnotes.append(row.number)
+                else:
+                    if row.place is not None:
+                        places[row.number] = row.place
+                    yield ParsedRow(
+                        row.number, dict(template), None, section=title, place=row.place
+                    )
                 continue
-        # A row with a code and a value left of the code column is never a footnote.
-        if not (
-            code_text is not None
-            and (
-                texts[leading[0]] is not None
-                if len(leading) == 1
-                else any(texts[slot] is not None for slot in leading)
-            )
-        ) and _is_footnote(row, code_text, code_index, first_column):
-            footnotes.append(row.number)
-            continue
-        if code_text is not None and code_text == header_code:
-            repeated += 1
-            continue
+        code_text = texts[code_slot]
         if complete:
             values = dict(zip(names, texts, strict=True))
         else:
@@ -435,6 +515,13 @@ def _stream(
     if progress is not None and read % PROGRESS_EVERY:
         progress(read)
     skipped.update(blank=blank, footnote=len(footnotes), repeated_header=repeated)
+    note_skipped(notes, footnotes, repeated, sheet)
+
+
+def note_skipped(
+    notes: list[Note], footnotes: Sequence[int], repeated: int, sheet: str | None
+) -> None:
+    """Add the notes saying which footnote rows and how many repeated headers were skipped."""
     if footnotes:
         shown = ", ".join(map(str, footnotes[:5])) + (", ..." if len(footnotes) > 5 else "")
         notes.append(

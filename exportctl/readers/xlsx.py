@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import defusedxml.ElementTree as SafeET
-import openpyxl
 import python_calamine
 
 from exportctl.errors import InputError
@@ -41,7 +40,7 @@ from exportctl.readers.rows import RawRow
 OPENPYXL_MAX_BYTES = 50 * 1024**2
 """Workbooks that unpack to more than this are read with python-calamine."""
 
-Engine = Literal["auto", "openpyxl", "calamine"]
+Engine = Literal["auto", "openpyxl", "calamine", "fastexcel"]
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Za-z]+)(\d+)")
@@ -244,6 +243,8 @@ class OpenpyxlBook:
                 # openpyxl warns about features it drops (data validation, styles);
                 # none of them matter for reading values.
                 warnings.simplefilter("ignore")
+                import openpyxl  # loaded when a workbook is read with it, not at start-up
+
                 self._book: Any = openpyxl.load_workbook(
                     path, read_only=True, data_only=True, keep_links=False
                 )
@@ -552,6 +553,8 @@ def openpyxl_column_formats(path: Path, sheet: str, column: int) -> ColumnFormat
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            import openpyxl
+
             book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
             try:
                 sheet_obj = book[sheet]

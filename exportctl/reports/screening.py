@@ -510,7 +510,8 @@ def write_screen_report(
 
 @paused_gc()
 def csv_report(report: ScreenReport, path: Path, options: ReportOptions) -> ScreenSummary:
-    """The ``screening``/``csv`` entry of :data:`exportctl.reports.registry.REPORTS`."""
+    """A screening CSV written row by row (a run held in one table is written from its
+    columns by :func:`exportctl.reports.screening_table.csv_report`, the registry's entry)."""
     with path.open("w", encoding="utf-8", newline="") as out:
         return write_csv(report, out, options)
 

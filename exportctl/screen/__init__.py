@@ -33,7 +33,10 @@ Lookups go through a prefix index (:class:`ScreenIndex`): at most one dict
 lookup per code level (2/4/6/8/10 digits) for covering entries and one for the
 entries under a short code, so a row costs the same whether the list has ten
 entries or ten thousand. :func:`screen_rows` streams, one :class:`ScreenResult` per
-row.
+row: it is the reference. ``screen`` and ``check`` run the columnar engine
+(:mod:`~exportctl.screen.columnar`), which decides the same for whole Arrow columns
+at once and holds a run in one table (:mod:`~exportctl.screen.table`) that every
+output is written from; a property test holds the two engines to the same verdicts.
 
 Example:
     >>> index = ScreenIndex.build(items, slug="kr-russia", label="2024-06")
@@ -51,6 +54,11 @@ The modules, each importing only those listed before it:
 * :mod:`~exportctl.screen.index`: statuses, :class:`ScreenIndex` and the verdict on one code.
 * :mod:`~exportctl.screen.results`: :func:`screen_rows`, results, summary and report.
 * :mod:`~exportctl.screen.related`: every entry a code meets (``show --code``).
+* :mod:`~exportctl.screen.prefixes`: an index's answers for a column of codes.
+* :mod:`~exportctl.screen.shapes`: verdicts in arrays, reasons as shared shapes.
+* :mod:`~exportctl.screen.prefilter`: which descriptions the name matcher must read.
+* :mod:`~exportctl.screen.columnar`: the columnar engine.
+* :mod:`~exportctl.screen.table`: a run as one table; its rows and counts.
 """
 
 from __future__ import annotations

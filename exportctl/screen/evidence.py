@@ -174,6 +174,7 @@ class NameMatcher:
         self._cas: dict[str, list[int]] = {}
         self._chapters = [entry_chapters(entry) for entry in self.entries]
         self._could: re.Pattern[str] | None = None
+        self._needles: tuple[str, ...] = ()
         self._built = False
         self._hits: dict[str, tuple[Hit, ...]] = {}
 
@@ -202,11 +203,36 @@ class NameMatcher:
         # letters, since the text may spell a plural.
         needles = {_needle(w) for w in (*self._by_head, *self.analyser.variant_words())}
         needles.discard("")
-        pattern = "|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True))
+        ordered = sorted(needles, key=len, reverse=True)
+        pattern = "|".join(re.escape(n) for n in ordered)
         self._could = re.compile(pattern, re.IGNORECASE) if self._by_head and pattern else None
+        self._needles = tuple(ordered) if self._could is not None else ()
 
     def __bool__(self) -> bool:
         return bool(self.entries)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to another process: the evidence found per description stays behind.
+        state = dict(self.__dict__)
+        state["_hits"] = {}
+        return state
+
+    def needles(self) -> tuple[str, ...]:
+        """What a description must contain, case aside, for its words to be analysed:
+        the entries' head nouns and the synonyms' last words (a Latin word by its stem).
+        A description holding none of them gets no evidence from its words, only from
+        CAS numbers (:attr:`has_cas`); empty when no entry has a name to look for."""
+        if not self._built:
+            self._build()
+        return self._needles
+
+    @property
+    def has_cas(self) -> bool:
+        """Whether an entry names a CAS number (a description or CAS cell may then
+        give evidence without any of the :meth:`needles`)."""
+        if not self._built:
+            self._build()
+        return bool(self._cas)
 
     def _entry_names(self, entry: ItemRecord) -> list[_Name]:
         names: list[_Name] = []

@@ -122,6 +122,8 @@ class ScreenIndex:
         self.label = label
         self.effective = effective
         self.size = len(items)
+        self.items: tuple[ItemRecord, ...] = tuple(items)
+        """The version's entries in list order (the columnar engine numbers them so)."""
         named: list[ItemRecord] = []
         coded: list[tuple[Span, ItemRecord]] = []
         # Entries of another nomenclature whose national tail is not all zeros: they meet a
@@ -147,6 +149,13 @@ class ScreenIndex:
         self.words = NameMatcher(named)
         self.references = References(items)
         self._entries = {id(item): entry_value(item, sectioned=self.sectioned) for item in items}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        # Entries are known by identity, which a copy (another process) does not keep.
+        self._entries = {
+            id(item): entry_value(item, sectioned=self.sectioned) for item in self.items
+        }
 
     def label_of(self, entry: ItemRecord) -> str:
         """:func:`entry_label` of one of this index's entries, computed once."""

@@ -142,6 +142,18 @@ class Analyser:
             {len(w) for w in self.lexicon.stop if len(w) >= 2 and _HANGUL.match(w)}, reverse=True
         )
 
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to another process (a screener over Arrow batches): the lock and the
+        # cache of analysed texts stay behind; the analyser itself is loaded there.
+        state = dict(self.__dict__)
+        state["_lock"] = None
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def fold(self, phrase: Phrase) -> Phrase:
         """``phrase`` with every name of a synonym group replaced by the group's first.
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from exportctl.readers import ParsedRow
     from exportctl.readers.rows import Note
     from exportctl.reports.language import Text
+    from exportctl.screen.table import ResultTable
 
 
 FAIL_ON: tuple[str, ...] = ("controlled", "review", "invalid")
@@ -452,10 +453,11 @@ def screen_rows(
 
 @dataclass
 class ScreenReport:
-    """A screening run: what was screened against what, and its results as a stream.
+    """A screening run: what was screened against what, and its results.
 
-    ``results`` can be read once; ``summary`` is complete after it has been read
-    to the end (writers in :mod:`exportctl.reports.screening` do that).
+    Held in one :attr:`table` (the columnar engine), ``results`` can be read once per
+    output and ``summary`` is complete from the start; streamed by :func:`screen_rows`,
+    ``results`` can be read once and ``summary`` is complete after it.
     """
 
     slug: str
@@ -474,8 +476,8 @@ class ScreenReport:
     """SHA-256 of the catalogue file."""
     columns: dict[str, str]
     """Field -> catalogue header used."""
-    results: Iterator[ScreenResult]
-    """One result per catalogue row, in file order (one pass)."""
+    results: Iterable[ScreenResult]
+    """One result per catalogue row, in file order."""
     summary: ScreenSummary = field(default_factory=ScreenSummary)
     """Counts, filled while ``results`` is read."""
     notes: list[Note] = field(default_factory=list)
@@ -511,6 +513,9 @@ class ScreenReport:
     """Its SHA-256."""
     item_count: int | None = None
     """Entries in that version."""
+    table: ResultTable | None = None
+    """The whole pass as one table (the columnar engine), which every output is
+    written from; None for a stream of :func:`screen_rows`."""
 
     @property
     def notice(self) -> str:
@@ -580,7 +585,9 @@ class ScreenReport:
 
     @paused_gc()
     def drain(self) -> ScreenSummary:
-        """Read the remaining results, only to count them; returns the summary."""
+        """Read the remaining results to count them (a held run has); returns the summary."""
+        if self.table is not None:
+            return self.summary
         for _result in self.results:
             pass
         return self.summary
