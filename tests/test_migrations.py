@@ -26,6 +26,7 @@ from exportctl.store.digests import DIGEST_SCHEME
 DIGESTS_REVISION = "20261129_0004"
 COVERAGE_REVISION = "20261129_0005"
 TREE_REVISION = "20261206_0006"
+KEY_INDEX_REVISION = "20261213_0010"
 
 
 def _earlier_revisions() -> list[str]:
@@ -161,8 +162,9 @@ def test_the_revisions_are_the_ones_expected() -> None:
         "20261129_0003",
         DIGESTS_REVISION,
         COVERAGE_REVISION,
+        TREE_REVISION,
     ]
-    assert db.head_revision() == TREE_REVISION
+    assert db.head_revision() == KEY_INDEX_REVISION
 
 
 @pytest.mark.parametrize("revision", BEFORE_DIGESTS)
@@ -315,4 +317,26 @@ def test_the_coverage_revision_keeps_old_digests_and_round_trips(db_url: str) ->
         ], column
         with engine.begin() as conn:
             conn.execute(text(f"update item set {column} = :x where version_id = 3"), {"x": old})
+    engine.dispose()
+
+
+def test_the_key_index_revision_adds_an_index_and_nothing_else(db_url: str) -> None:
+    from alembic import command
+
+    def item_indexes(engine: Engine) -> set[str | None]:
+        with engine.connect() as conn:
+            return {index["name"] for index in inspect(conn).get_indexes("item")}
+
+    engine = db.create_db_engine(db_url)
+    db.upgrade(engine, TREE_REVISION)
+    _fill(engine)
+    before = _rows(engine)
+    db.upgrade(engine)
+    assert _rows(engine) == before
+    assert "ix_item_version_id_section_code" in item_indexes(engine)
+    with engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), TREE_REVISION)
+    assert "ix_item_version_id_section_code" not in item_indexes(engine)
+    db.upgrade(engine)
+    assert _rows(engine) == before
     engine.dispose()
