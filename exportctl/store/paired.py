@@ -10,7 +10,9 @@ on every compared column never leave the database, so two versions of a million
 entries a few percent apart cost a few percent of their rows in Python.
 
 The full outer join is written as two left outer joins (the old side with its
-partners, then the new entries without one), which SQLite runs before 3.39 too.
+partners, then the new entries without one), which SQLite runs before 3.39 too and
+which it can answer from an index on (version, part, code) or, without one, from an
+automatic index it builds for the statement. The rows are streamed from the cursor.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from exportctl.store.session import _cursor
 __all__ = ["Leftover", "PairedVersions"]
 
 YIELD_PER = 1000
-"""Rows fetched at a time from the joins (a server-side cursor on PostgreSQL)."""
+"""Rows fetched at a time from the joins (on PostgreSQL, with libpq 17 or later)."""
 
 ITEM: Table = Item.__table__  # type: ignore[attr-defined]
 
@@ -172,7 +174,8 @@ class PairedVersions:
             columns: Item columns compared (the chosen fields, the serial among them).
 
         Raises:
-            ValueError: A name is not an item column, or :meth:`keys_repeat` would be True.
+            ValueError: A name is not an item column, or two parts of the old version
+                take the same number (:meth:`keys_repeat` is True).
         """
         unknown = [name for name in columns if name not in RECORD_COLUMNS]
         if unknown or not columns:
