@@ -15,6 +15,10 @@ An entry is identified within its part of the annex by:
   entry of the other version has that description, its serial number (연번): the
   entry printed under the same number with new wording is the same entry reworded.
 
+The columns that make the identity (:data:`CODE_KEY`, :data:`NO_CODE`) are named here
+too, so that a database comparing two stored versions (:mod:`exportctl.store.paired`)
+joins their entries on exactly what :func:`entry_key` keys them by.
+
 Nothing here reads a database or a file.
 
 Example:
@@ -31,23 +35,27 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from exportctl.models import ItemRecord
 
 __all__ = [
+    "CODE_KEY",
     "NAME_PREFIX",
+    "NO_CODE",
     "Check",
     "Declared",
     "Keys",
     "Matching",
     "entry_key",
     "fold_title",
+    "has_code",
     "index",
     "item_key",
     "match",
     "named",
     "pair_parts",
+    "part_number",
     "serial_key",
     "tie_out",
 ]
@@ -55,7 +63,21 @@ __all__ = [
 NAME_PREFIX = "name:"
 """Starts the key of an entry defined by name (within its part)."""
 
+CODE_KEY: tuple[str, str] = ("section", "code")
+"""The item columns whose values identify an entry that has a code (:func:`has_code`):
+its part of the annex and its code. :func:`entry_key` is made of them, and a database
+pairs two stored versions' entries by joining on them. An entry without a code is
+keyed by its description with its whitespace collapsed, which only Python compares."""
+
+NO_CODE: tuple[None, str] = (None, "")
+"""The values of ``code`` that mean an entry has none: it is defined by name."""
+
 T = TypeVar("T")
+
+
+def has_code(code: str | None) -> TypeGuard[str]:
+    """Whether an entry with this code is identified by it (not by its description)."""
+    return code not in NO_CODE
 
 
 def entry_key(code: str | None, description: str, section: int = 1) -> str:
@@ -74,7 +96,7 @@ def entry_key(code: str | None, description: str, section: int = 1) -> str:
     # A range is keyed by its first code only: 8471.30–8471.50 widened to
     # 8471.30–8471.60 is the same line of the annex covering more, as a reworded
     # description is; notices count it as changed, not as one removed and one added.
-    key = code if code else NAME_PREFIX + " ".join(description.split())
+    key = code if has_code(code) else NAME_PREFIX + " ".join(description.split())
     return key if section == 1 else f"{section}:{key}"
 
 
@@ -94,7 +116,7 @@ def serial_key(item: ItemRecord, *, in_part: bool = False) -> str | None:
 
     ``None`` for an entry with a code (its code identifies it) or without a serial.
     """
-    if item.code or item.serial is None:
+    if has_code(item.code) or item.serial is None:
         return None
     return item.serial if in_part or item.section == 1 else f"{item.section}:{item.serial}"
 
@@ -274,6 +296,23 @@ def pair_parts(old: Mapping[int, PartSide], new: Mapping[int, PartSide]) -> dict
         if number not in taken and number in old and number not in pairs:
             pairs[number] = number
     return pairs
+
+
+def part_number(section: int, pairs: Mapping[int, int]) -> int:
+    """An older version's part number in the numbering of the newer one it is compared with.
+
+    Args:
+        section: The part's number in the older version.
+        pairs: :func:`pair_parts` of the two versions.
+
+    Returns:
+        The number of the part it pairs with, or its own when it pairs with none.
+
+    Example:
+        >>> part_number(1, {1: 2}), part_number(3, {1: 2})
+        (2, 3)
+    """
+    return pairs.get(section, section)
 
 
 @dataclass(frozen=True, slots=True)

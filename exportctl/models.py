@@ -220,7 +220,11 @@ class Item(SQLModel, table=True):
     """One entry of a version, with the cell it came from."""
 
     __tablename__ = "item"
-    __table_args__ = (Index("ix_item_version_id_position", "version_id", "position"),)
+    __table_args__ = (
+        Index("ix_item_version_id_position", "version_id", "position"),
+        # diff joins two versions on an entry's key (exportctl.identity.CODE_KEY).
+        Index("ix_item_version_id_section_code", "version_id", "section", "code"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="version.id")

@@ -597,7 +597,7 @@ def test_diff_versions_reads_stored_versions_as_compare_sees_them(
     db_url: str, fields: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from exportctl import api, store
-    from exportctl.diff import stored as diff
+    from exportctl.diff import joined
 
     old, new = _messy_pair(7, size=300)
     engine = _stored_pair(db_url, old, new)
@@ -607,8 +607,8 @@ def test_diff_versions_reads_stored_versions_as_compare_sees_them(
             loaded_new = store.load_items(session, store.get_version(session, "kr", "v2"))
         assert (loaded_old, loaded_new) == (old, new)
         expected = compare(old, new, fields=fields)
-        # The fast path must not fall back on the whole versions here.
-        monkeypatch.setattr(diff, "compare", None)
+        # The database's join must not fall back on the whole versions here.
+        monkeypatch.setattr(joined, "compare", None)
         changes = api.diff_versions(engine, "kr", "v1", "v2", fields=fields)
     finally:
         engine.dispose()

@@ -21,12 +21,16 @@ from hypothesis import strategies as st
 
 from exportctl.diff import compare, summarise
 from exportctl.identity import (
+    CODE_KEY,
+    NO_CODE,
     Declared,
     Keys,
     PartSide,
     entry_key,
+    has_code,
     item_key,
     match,
+    named,
     pair_parts,
     serial_key,
     tie_out,
@@ -427,3 +431,27 @@ def test_import_and_diff_pair_the_same_parts_in_the_database(
         diffed = run_cli("diff", "b", "c", "--list", "kr", "--format", "json", db=initialised)
         summary = json.loads(diffed.stdout)["summary"]
         assert (summary["added"], summary["removed"]) == (0, 2)
+
+
+_codes = st.sampled_from(["847130", "8471300000", "8471", "290389", *NO_CODE])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    a=st.tuples(_codes, st.sampled_from(["노트북", " 노트북", "변환기"]), st.integers(1, 3)),
+    b=st.tuples(_codes, st.sampled_from(["노트북", " 노트북", "변환기"]), st.integers(1, 3)),
+)
+def test_code_key_names_the_columns_item_key_keys_an_entry_with_a_code_by(
+    a: tuple[str | None, str, int], b: tuple[str | None, str, int]
+) -> None:
+    # A database pairs entries with a code on CODE_KEY alone (exportctl.store.paired).
+    first, second = (
+        ItemRecord("1", code, None, False, text, section=section) for code, text, section in (a, b)
+    )
+    assert has_code(first.code) != named(item_key(first, in_part=True))
+    assert has_code(first.code) == (first.code not in NO_CODE)
+    if has_code(first.code) and has_code(second.code):
+        same_columns = all(getattr(first, c) == getattr(second, c) for c in CODE_KEY)
+        assert (item_key(first) == item_key(second)) == same_columns
+    elif has_code(first.code) != has_code(second.code):
+        assert item_key(first) != item_key(second)

@@ -28,6 +28,7 @@ COVERAGE_REVISION = "20261129_0005"
 TREE_REVISION = "20261206_0006"
 LISTS_REVISION = "20261213_0007"
 USERS_REVISION = "20261211_0008"
+KEY_INDEX_REVISION = "20261213_0010"
 
 
 def _earlier_revisions() -> list[str]:
@@ -165,8 +166,9 @@ def test_the_revisions_are_the_ones_expected() -> None:
         COVERAGE_REVISION,
         TREE_REVISION,
         LISTS_REVISION,
+        USERS_REVISION,
     ]
-    assert db.head_revision() == USERS_REVISION
+    assert db.head_revision() == KEY_INDEX_REVISION
 
 
 @pytest.mark.parametrize("revision", BEFORE_DIGESTS)
@@ -350,4 +352,26 @@ def test_lists_stored_before_the_lists_revision_are_guarded_from_the_upgrade_on(
     assert [p.split(" (digest")[0] for p in problems] == [
         f"list kr-russia: changed since the upgrade of event {upgrade.id}: profile None → 'us-746'"
     ]
+    engine.dispose()
+
+
+def test_the_key_index_revision_adds_an_index_and_nothing_else(db_url: str) -> None:
+    from alembic import command
+
+    def item_indexes(engine: Engine) -> set[str | None]:
+        with engine.connect() as conn:
+            return {index["name"] for index in inspect(conn).get_indexes("item")}
+
+    engine = db.create_db_engine(db_url)
+    db.upgrade(engine, USERS_REVISION)
+    _fill(engine)
+    before = _rows(engine)
+    db.upgrade(engine)
+    assert _rows(engine) == before
+    assert "ix_item_version_id_section_code" in item_indexes(engine)
+    with engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), USERS_REVISION)
+    assert "ix_item_version_id_section_code" not in item_indexes(engine)
+    db.upgrade(engine)
+    assert _rows(engine) == before
     engine.dispose()

@@ -111,6 +111,11 @@ def serial_sort_key(text: str | None) -> tuple[int, int, tuple[int, ...]]:
         >>> sorted(["10", None, "3의2", "※", "3", "a."], key=serial_sort_key)
         ['3', '3의2', '10', '※', 'a.', None]
     """
+    if text is not None and 0 < len(text) <= 7 and text.isascii() and text.isdigit():
+        # What parse_serial makes of plain digits, without its folding and patterns
+        # (a diff sorts its changes by this key).
+        number = int(text)
+        return (0, number, ()) if number else (1, 0, ())
     parsed = parse_serial(text)
     if isinstance(parsed, Serial):
         return 0, parsed.number, parsed.branches

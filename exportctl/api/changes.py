@@ -105,12 +105,7 @@ def diff_versions(
         >>> summarise(changes).statements
     """
 
-    from exportctl.diff import (
-        DEFAULT_FIELDS,
-        PartsRenumbered,
-        check_fields,
-        compare_stored,
-    )
+    from exportctl.diff import DEFAULT_FIELDS, check_fields, compare_joined
     from exportctl.identity import pair_parts
 
     chosen = check_fields(fields) if fields is not None else DEFAULT_FIELDS
@@ -124,17 +119,15 @@ def diff_versions(
         # The older version is read in the newer one's part numbering, paired by
         # the rule the import's counts use; parts that hold no entry (a part left
         # out on import) pair with nothing.
-        old_items: StoredVersion = store.StoredItems(session, old_version)
-        new_items = store.StoredItems(session, new_version)
         several = len(old_parts) > 1 or len(new_parts) > 1
         pairs = pair_parts(
-            _sides(old_parts, old_items if several else None),
-            _sides(new_parts, new_items if several else None),
+            _sides(old_parts, store.StoredItems(session, old_version) if several else None),
+            _sides(new_parts, store.StoredItems(session, new_version) if several else None),
         )
-        if any(before != after for before, after in pairs.items()):
-            old_items = PartsRenumbered(old_items, pairs)
         announce_total(progress, old_version.item_count + new_version.item_count)
-        changes = compare_stored(old_items, new_items, fields=chosen, progress=progress)
+        # The database pairs the entries and hands over only those that may differ.
+        paired = store.PairedVersions(session, old_version, new_version, pairs)
+        changes = compare_joined(paired, fields=chosen, progress=progress)
         old_info = _version_info(old_version, old_parts)
         new_info = _version_info(new_version, new_parts)
     return dataclasses.replace(

@@ -1,9 +1,10 @@
 """What changed between two versions of a control list, as data.
 
 :func:`compare` is a pure function from two versions' items to a :class:`ChangeSet`;
-it reads no database and writes no file. :func:`compare_stored` gives the same change
-set for two stored versions while building full items only for those that may have
-changed (most of a new version is its old version unchanged). The writers in
+it reads no database and writes no file. :func:`compare_joined` gives the same change
+set for two versions a database has paired entry by entry, building items only for
+the few that may have changed (most of a new version is its old version unchanged);
+:func:`compare_stored` does the same from plain rows read in full. The writers in
 :mod:`exportctl.reports` only format a change set, and :func:`summarise` ties its
 counts out against the figures the notice declares.
 
@@ -70,6 +71,7 @@ from exportctl.diff.changeset import (
     parse_fields,
     sub_item_changes,
 )
+from exportctl.diff.joined import JoinedVersions, compare_joined
 from exportctl.diff.matching import NameCounts, compare, significant_prefix
 from exportctl.diff.stored import PartsRenumbered, StoredVersion, compare_stored, row_columns
 from exportctl.diff.summary import GroupCount, Summary, summarise
@@ -82,6 +84,7 @@ __all__ = [
     "ChangeKind",
     "ChangeSet",
     "GroupCount",
+    "JoinedVersions",
     "NameCounts",
     "SectionInfo",
     "StoredVersion",
@@ -89,6 +92,7 @@ __all__ = [
     "VersionInfo",
     "check_fields",
     "compare",
+    "compare_joined",
     "compare_stored",
     "PartsRenumbered",
     "dotted",

@@ -373,12 +373,13 @@ def _recode_by_description(
     """Same unique, non-generic description under the same heading: a recode."""
     gone_coded = [i for i in gone if i.code and len(i.code) >= 4]
     came_coded = [i for i in came if i.code and len(i.code) >= 4]
-    if not gone_coded or not came_coded:
+    # Only a description under the same part and heading on both sides can pair, so
+    # only those are counted over the whole versions (a database scans for them).
+    # Exact (stored) descriptions are counted: a recode needs the very same wording.
+    shared = _headed(gone_coded) & _headed(came_coded)
+    if not shared:
         return gone, came
-    # Exact (stored) descriptions are counted: cheap on a million items, and a
-    # recode needs the very same wording anyway.
-    asked = {i.description for i in gone_coded} | {i.description for i in came_coded}
-    old_names, new_names = name_counts(asked)
+    old_names, new_names = name_counts({name for _, _, name in shared})
 
     def candidates(items: list[ItemRecord]) -> dict[tuple[int, str, str], ItemRecord]:
         found: dict[tuple[int, str, str], ItemRecord] = {}
@@ -397,6 +398,10 @@ def _recode_by_description(
     new_c = candidates(came_coded)
     pairs = [(old_c[k], new_c[k]) for k in sorted(old_c.keys() & new_c.keys())]
     return _apply_recodes(pairs, gone, came, compared, changes)
+
+
+def _headed(items: Iterable[ItemRecord]) -> set[tuple[int, str, str]]:
+    return {(i.section, (i.code or "")[:4], i.description) for i in items}
 
 
 def _item_order(item: ItemRecord) -> tuple[int, Any, Any]:

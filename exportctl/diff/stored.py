@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from exportctl.bulk import paused_gc
 from exportctl.diff.changeset import COMPARABLE_FIELDS, DEFAULT_FIELDS, ChangeSet, check_fields
 from exportctl.diff.matching import _compare_indexed, compare
-from exportctl.identity import entry_key, item_key
+from exportctl.identity import entry_key, item_key, part_number
 from exportctl.models import ItemRecord
 
 __all__ = ["PartsRenumbered", "StoredVersion", "compare_stored", "row_columns"]
@@ -66,7 +66,7 @@ class PartsRenumbered:
         self._numbers = dict(numbers)
 
     def _number(self, section: int) -> int:
-        return self._numbers.get(section, section)
+        return part_number(section, self._numbers)
 
     def rows(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
         """See :meth:`StoredVersion.rows`."""

@@ -16,6 +16,7 @@ The modules, each importing only those listed before it:
   command is about to use.
 * :mod:`~exportctl.store.lists`: control lists.
 * :mod:`~exportctl.store.items`: a version's items, written and read in bulk.
+* :mod:`~exportctl.store.paired`: two versions' items joined on their identity, for ``diff``.
 * :mod:`~exportctl.store.versions`: versions written by an import and found by
   label or date.
 * :mod:`~exportctl.store.status`: approval, withdrawal, reinstatement; a draft's dates.
@@ -50,6 +51,7 @@ from exportctl.store.lists import (
     rename_list,
     set_list_profile,
 )
+from exportctl.store.paired import PairedVersions
 from exportctl.store.session import session_scope
 from exportctl.store.status import APPROVABLE, WITHDRAWABLE, set_dates, set_status
 from exportctl.store.verify import verify_audit
@@ -79,6 +81,7 @@ __all__ = [
     "ItemWriter",
     "NewSection",
     "NewVersion",
+    "PairedVersions",
     "StoredItems",
     "all_lists",
     "all_slugs",
