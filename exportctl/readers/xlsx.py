@@ -35,8 +35,8 @@ from exportctl.errors import InputError
 from exportctl.i18n import N_, _
 from exportctl.limits import Limits, over, raise_hint
 from exportctl.readers.guard import Checked
-from exportctl.readers.prescan import sheet_parts_in
 from exportctl.readers.rows import RawRow
+from exportctl.readers.xlsx_parts import sheet_parts_in
 
 OPENPYXL_MAX_BYTES = 50 * 1024**2
 """Workbooks that unpack to more than this are read with python-calamine."""
