@@ -405,6 +405,28 @@ def test_a_manifest_repeating_a_section_reads_it_once(tmp_path: Path) -> None:
     assert [row.values["code"] for row in table.rows] == [f"8471.{n + 10}" for n in range(1, 6)]
 
 
+def test_the_code_column_of_an_ods_row_of_many_cells_costs_no_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from exportctl.readers.ods import ods_column_formats
+
+    number = (
+        '<table:table-cell office:value-type="float" office:value="10121">'
+        "<text:p>010121</text:p></table:table-cell>"
+    )
+    wide = "<table:table-row>" + '<table:table-cell table:style-name="ce1"/>' * 100_000
+    path = _ods(
+        tmp_path / "wide.ods",
+        f"<table:table-row>{number}</table:table-row>{wide}" + "</table:table-row>",
+    )
+    tracemalloc.start()
+    found = ods_column_formats(path, "목록", 0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert found is not None and found.by_row == {1: "000000"}
+    assert peak < 8 * 1024**2, peak  # a tree of the row takes about 40 MB
+
+
 # --- the parse decides, the byte search only answers where it reads alike ----------------
 
 
