@@ -403,6 +403,29 @@ def test_a_manifest_repeating_a_section_reads_it_once(tmp_path: Path) -> None:
     )
     table = read_table(path, LIST_SCHEMA)
     assert [row.values["code"] for row in table.rows] == [f"8471.{n + 10}" for n in range(1, 6)]
+    # The manifest's own bytes count, as they are read (it is 220 KB).
+    with pytest.raises(InputError) as caught:
+        read_table(path, LIST_SCHEMA, limits=Limits(max_document_bytes=100_000))
+    assert str(caught.value).startswith(
+        "repeated.hwpx: has more than 100,000 bytes of XML in its manifests and sections, "
+        "more than the 100,000 bytes allowed (max_document_bytes); refused as soon as it "
+        "passed the cap, while reading it"
+    )
+
+
+def test_the_cells_of_a_document_are_counted_as_they_are_read(tmp_path: Path) -> None:
+    from exportctl.readers import LIST_SCHEMA, read_table
+
+    path = write_hwpx(tmp_path / "annex.hwpx", [Table(_annex_rows())])  # type: ignore[arg-type]
+    # One table and 18 cells are kept.
+    read_table(path, LIST_SCHEMA, limits=Limits(max_document_cells=19, max_cells=18))
+    with pytest.raises(InputError, match=r"more than 18 table cells.*\(max_document_cells\)"):
+        read_table(path, LIST_SCHEMA, limits=Limits(max_document_cells=18))
+    long = "가" * 101
+    rows = [*_annex_rows(), ["6", "8471.16", long]]
+    path = write_hwpx(tmp_path / "long.hwpx", [Table(rows)])  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"more than 100 characters.*\(max_cell_chars\)"):
+        read_table(path, LIST_SCHEMA, limits=Limits(max_cell_chars=100))
 
 
 def test_the_code_column_of_an_ods_row_of_many_cells_costs_no_memory(tmp_path: Path) -> None:

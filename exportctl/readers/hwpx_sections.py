@@ -180,7 +180,8 @@ def sections(archive: zipfile.ZipFile, document: Document) -> list[str]:
             file=name,
         )
     declared = sum(members[part].file_size for part in found)
-    if document.bytes.used + declared > document.bytes.cap:
+    cap = document.bytes.cap
+    if document.bytes.used + declared > cap:
         raise InputError(
             over(
                 _("has sections that unpack to {value:,} bytes, more than the {cap:,} allowed"),
