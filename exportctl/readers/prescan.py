@@ -376,14 +376,21 @@ def exact_reach(
     """
     row = 0
     column = 0
+    written = 0
     kind_of_cell: str | None = None  # the current cell's type (t)
     value: list[str] | None = None  # the text of a shared-string cell's open <v>
     counted = strings is not None and strings.longest * limits.max_cells > limits.max_text_bytes
     parser = new_parser()
+    # Local names by name as written: the handler runs for every element of the sheet.
+    kinds: dict[str, str] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, column, kind_of_cell, value
-        kind = local(name)
+        nonlocal row, column, written, kind_of_cell, value
+        kind = kinds.get(name)
+        if kind is None:
+            kind = local(name)
+            if len(kinds) < 256:
+                kinds[name] = kind
         if kind == "c":
             ref = attrs.get("r")
             kind_of_cell = attrs.get("t")
@@ -393,7 +400,9 @@ def exact_reach(
             else:
                 column += 1
                 row_at, ref = max(row, 1), None
-            used.write()
+            written += 1
+            if written > limits.max_cells:
+                used.write(written - used.written)
             if row_at > used.rows or column > used.columns:
                 used.reach(row_at, column, ref.upper() if ref else None)
         elif kind == "row":
@@ -419,7 +428,7 @@ def exact_reach(
         parser.EndElementHandler = end
     chunks = tag_chunks(stream, limits, used.refuse)
     parse(parser, lambda _size: next(chunks, b""), part, used.file)
-    return Reach(used.rows, used.columns, used.written, used.text)
+    return Reach(used.rows, used.columns, written, used.text)
 
 
 def scan_sheet(
