@@ -492,3 +492,39 @@ def test_a_sheet_the_search_cannot_read_is_measured_by_the_parse(tmp_path: Path)
     with pytest.raises(InputError, match="has a cell at ZZ9, so its used range is 702 columns"):
         check_file(path, Limits(max_columns=700))
     check_file(path, Limits(max_columns=702))
+
+
+def test_shared_strings_are_counted_alike_by_the_search_and_the_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportctl.readers import xmlparse
+    from exportctl.readers.prescan import scan_sheet
+    from exportctl.readers.xlsx_parts import shared_strings
+
+    # Strings of 1 to 100 bytes, the cells naming them in turn.
+    sst = "".join(f"<si><t>{'x' * n}</t></si>" for n in range(1, 101))
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="s"><v>{r % 100}</v></c><c r="B{r}"><v>7</v></c></row>'
+        for r in range(1, 1001)
+    )
+    path = xlsx(tmp_path / "strings.xlsx", sheet_xml(rows), f"{_DECL}{_SST_OPEN}>{sst}</sst>")
+    # Chunks of a few cells, so that values fall on every side of a cut.
+    monkeypatch.setattr(xmlparse, "SEARCH_CHUNK", 97)
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        strings = shared_strings(archive, "xl/sharedStrings.xml", DEFAULTS, path.name)
+        assert list(strings.sizes)[:3] == [len(f"<t>{'x' * n}</t></si>") for n in (1, 2, 3)]
+        limits = Limits(max_text_bytes=200_000)
+        with archive.open(part) as stream:
+            fast = fast_reach(stream, limits, UsedRange(limits, path.name, "s"), strings)
+        with archive.open(part) as stream:
+            exact = exact_reach(stream, limits, UsedRange(limits, path.name, "s"), part, strings)
+        assert fast is not None  # written in order: searched, each value named
+        # Each string's bound is its element's bytes (12 more than its text; the last
+        # one runs to the table's end tag): 62,560 bytes for 56,000 of text.
+        assert exact.text == sum(strings.sizes[r % 100] for r in range(1, 1001)) == 62_560
+        assert exact.text <= fast.text < 200_000
+        with pytest.raises(InputError, match=r"more than 60,000 bytes .*\(max_text_bytes\)"):
+            scan_sheet(
+                lambda: archive.open(part), Limits(max_text_bytes=60_000), "x", "s", part, strings
+            )

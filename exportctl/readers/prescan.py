@@ -302,7 +302,9 @@ def fast_reach(
         written = _plain(data) if data is not None else None
         if data is None or written is None:
             return None
-        if not named and (reach.written + written) * longest > limits.max_text_bytes:
+        # From half the budget on, the loose bound gives way to the strings named, so a
+        # large sheet whose strings are short is still answered here.
+        if not named and (reach.written + written) * longest > limits.max_text_bytes // 2:
             named = True
             reach.text = reach.written * longest  # the chunks before: the bound holds
         if named and strings is not None:

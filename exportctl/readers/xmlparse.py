@@ -71,12 +71,14 @@ def tag_chunks(
     stream: IO[bytes],
     limits: Limits,
     refuse: Callable[[str], NoReturn],
-    size: int = SEARCH_CHUNK,
+    size: int | None = None,
 ) -> Iterator[bytes]:
-    """The stream's bytes in chunks that end before a tag, so no tag is cut in two.
+    """The stream's bytes in chunks that end before a start tag, so no tag is cut in
+    two, nor an element of text alone (``<v>12</v>``) between chunks.
 
     Args:
         refuse: Raises the refusal (given its sentence) with the file's location.
+        size: Bytes read at a time (default :data:`SEARCH_CHUNK`).
 
     Raises:
         InputError: Through ``refuse``: a run of bytes without ``<`` (one text, or
@@ -84,6 +86,7 @@ def tag_chunks(
     """
     pending = b""
     longest = 4 * limits.max_cell_chars + TAG_SLACK  # UTF-8 takes up to 4 bytes a character
+    size = size or SEARCH_CHUNK
     while True:
         block = stream.read(size)
         data = pending + block
@@ -92,6 +95,10 @@ def tag_chunks(
                 yield data
             return
         cut = data.rfind(b"<")
+        # Before an end tag (or a "<" whose next byte is still to come), cut before the
+        # start tag of its element instead.
+        while cut > 0 and data[cut + 1 : cut + 2] in (b"/", b""):
+            cut = data.rfind(b"<", 0, cut)
         if cut <= 0:
             pending = data
             if len(pending) > longest:
