@@ -68,6 +68,11 @@ XLSX_CASES: dict[str, tuple[str, str | None, str]] = {
         None,
         "max_cells",
     ),
+    "one cell written again and again": (
+        sheet_xml(HEADER_ROW + '<row r="2">' + '<c r="A2"><v>1</v></c>' * 2_000 + "</row>"),
+        None,
+        "max_columns",
+    ),
     "cell behind a comment": (
         sheet_xml(f"{HEADER_ROW}<!-- x --><row r='2'><c r='XFD2'><v>1</v></c></row>"),
         None,

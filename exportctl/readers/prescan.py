@@ -207,6 +207,18 @@ class UsedRange:
                 )
             )
 
+    def crowded(self) -> NoReturn:
+        """Refuse a row that writes more cells than ``max_columns`` (the same cell again
+        and again): a reader holds each of them until the row ends."""
+        self.refuse(
+            over(
+                _("has a row of more than {value:,} cells, more than the {cap:,} columns allowed"),
+                self.limits.max_columns,
+                "max_columns",
+                self.limits,
+            )
+        )
+
     def hold(self, size: int) -> None:
         """Count bytes of text the cells hold, or refuse the sheet past ``max_text_bytes``."""
         self.text += size
@@ -240,11 +252,14 @@ class Reach:
     columns: int = 0
     written: int = 0
     text: int = 0
+    in_row: int = 0  # cells written in the current row
+    widest: int = 0  # cells written in the row that has most
 
     def within(self, limits: Limits) -> bool:
         """Whether no cap is passed."""
         return (
-            self.rows <= limits.max_rows
+            self.widest <= limits.max_columns
+            and self.rows <= limits.max_rows
             and self.columns <= limits.max_columns
             and self.rows * self.columns <= limits.max_cells
             and self.written <= limits.max_cells
@@ -252,9 +267,9 @@ class Reach:
         )
 
 
-def _plain(data: bytes) -> int | None:
-    """The cells of ``data`` when every ``<c``/``<row`` of it is a tag as the parser
-    reads it, with its reference first and in double quotes; else ``None``.
+def _plain(data: bytes) -> tuple[int, int] | None:
+    """The cells and rows of ``data`` when every ``<c``/``<row`` of it is a tag as the
+    parser reads it, with its reference first and in double quotes; else ``None``.
 
     Without ``<!`` (comment, CDATA) or ``<?`` (processing instruction), every ``<``
     opens a tag, and a double-quoted value ends at the next ``"``; so when each cell
@@ -275,7 +290,7 @@ def _plain(data: bytes) -> int | None:
         return None
     if _PREFIXED.search(data) or (b"&" in data and _REFERENCE_ENTITY.search(data)):
         return None
-    return cells
+    return cells, rows
 
 
 def fast_reach(
@@ -299,9 +314,11 @@ def fast_reach(
     for chunk in tag_chunks(stream, limits, used.refuse):
         data = searchable(chunk) if first else chunk
         first = False
-        written = _plain(data) if data is not None else None
-        if data is None or written is None:
+        counted = _plain(data) if data is not None else None
+        if data is None or counted is None:
             return None
+        written, rows = counted
+        _count_rows(data, rows, written, reach)
         # From half the budget on, the loose bound gives way to the strings named, so a
         # large sheet whose strings are short is still answered here.
         if not named and (reach.written + written) * longest > limits.max_text_bytes // 2:
@@ -319,6 +336,25 @@ def fast_reach(
     if not named:
         reach.text = reach.written * longest
     return reach
+
+
+def _count_rows(data: bytes, rows: int, cells: int, reach: Reach) -> None:
+    """Extend ``reach.widest`` to the cells each row of ``data`` writes (a row may run
+    on from the chunk before); one count per row, only where a row could hold more
+    cells than the widest so far."""
+    if not rows:
+        reach.in_row += cells
+    elif reach.in_row + cells <= reach.widest:
+        # No row of the chunk, not even the one it continues, can pass the widest:
+        # only its last row carries on, with what it has so far.
+        reach.in_row = data[data.rfind(b'<row r="') :].count(b'<c r="')
+        return
+    else:
+        pieces = data.split(b'<row r="')
+        counts = [piece.count(b'<c r="') for piece in pieces]
+        reach.widest = max(reach.widest, reach.in_row + counts[0], *counts[1:-1])
+        reach.in_row = counts[-1]
+    reach.widest = max(reach.widest, reach.in_row)
 
 
 def _search_beyond(data: bytes, reach: Reach) -> None:
@@ -379,6 +415,7 @@ def exact_reach(
     row = 0
     column = 0
     written = 0
+    in_row = 0  # cells written in the current row
     kind_of_cell: str | None = None  # the current cell's type (t)
     value: list[str] | None = None  # the text of a shared-string cell's open <v>
     counted = strings is not None and strings.longest * limits.max_cells > limits.max_text_bytes
@@ -387,7 +424,7 @@ def exact_reach(
     kinds: dict[str, str] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, column, written, kind_of_cell, value
+        nonlocal row, column, written, in_row, kind_of_cell, value
         kind = kinds.get(name)
         if kind is None:
             kind = local(name)
@@ -407,11 +444,14 @@ def exact_reach(
                 used.write(written - used.written)
             if row_at > used.rows or column > used.columns:
                 used.reach(row_at, column, ref.upper() if ref else None)
+            in_row += 1
+            if in_row > limits.max_columns:
+                used.crowded()  # the same cells again and again
         elif kind == "row":
             ref = attrs.get("r")
             parsed = parse_ref(ref) if ref else None
             row = parsed[0] if parsed is not None else row + 1
-            column = 0
+            column = in_row = 0
             if row > used.rows:
                 used.reach(row, used.columns)
         elif kind == "v" and counted and kind_of_cell == "s":
