@@ -24,6 +24,7 @@ import re
 import zipfile
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from exportctl.errors import InputError
 from exportctl.i18n import _
@@ -94,7 +95,7 @@ class Document:
                 file=self.file,
             )
 
-    def refuse_long(self) -> None:
+    def refuse_long(self) -> NoReturn:
         """Refuse a paragraph or cell of more than ``max_cell_chars`` characters."""
         cap = self.limits.max_cell_chars
         raise InputError(
@@ -124,8 +125,11 @@ def encrypted(archive: zipfile.ZipFile, document: Document) -> bool:
 
     parser = new_parser()
     parser.StartElementHandler = start
-    with archive.open(ODF_MANIFEST) as stream:
-        parse(parser, stream, ODF_MANIFEST, document.file, document.bytes)
+    try:
+        with archive.open(ODF_MANIFEST) as stream:
+            parse(parser, stream, ODF_MANIFEST, document.file, document.bytes)
+    except MalformedXmlError:
+        pass  # a damaged manifest: the encryption data read before the damage counts
     return found
 
 
