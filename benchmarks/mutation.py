@@ -84,7 +84,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     _off("max_rows", PRESCAN, "self.rows > limits.max_rows"),
     _off("max_cells", PRESCAN, "cells > limits.max_cells"),
     _off("cells written", PRESCAN, "self.written > self.limits.max_cells"),
-    _off("cells of one row", PRESCAN, "in_row > limits.max_columns"),
+    _off("max_row_cells", PRESCAN, "in_row > limits.max_row_cells"),
     _off("max_text_bytes (shared strings)", PRESCAN, "self.text > self.limits.max_text_bytes"),
     _off(
         "byte search only where cells read alike",

@@ -29,6 +29,9 @@ cap                       default         why
 ``max_line_bytes``        10 MiB          a line of a CSV file
 ``max_cell_chars``        1,000,000       a CSV field
 ``max_pages``             2,000           pages of a PDF (the annex has about 40)
+``max_row_cells``         16,384          cells one row of a sheet writes: a sheet has
+                                          16,384 columns, and a reader holds a row's
+                                          cells until it ends
 ``max_prolog_bytes``      1 MiB           bytes of an XML part read before the element a
                                           check needs (its root, the shared-strings
                                           header); writers put it in the first bytes
@@ -90,6 +93,7 @@ class Limits:
     max_line_bytes: int = 10 * 1024**2
     max_cell_chars: int = 1_000_000
     max_pages: int = 2_000
+    max_row_cells: int = 16_384
     max_prolog_bytes: int = 1024**2
     max_text_bytes: int = 1024**3
     max_sections: int = 1_000

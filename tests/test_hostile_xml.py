@@ -12,6 +12,8 @@ of taking the machine down. Genuine files whose declarations are large (LibreOff
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 import zlib
 from pathlib import Path
@@ -33,7 +35,7 @@ from test_hostile_files import (
 from exportctl.errors import InputError
 from exportctl.limits import DEFAULTS, Limits
 from exportctl.readers.guard import check_file
-from exportctl.readers.prescan import Reach, UsedRange, exact_reach, fast_reach
+from exportctl.readers.prescan import Reach, UsedRange, column_name, exact_reach, fast_reach
 
 _CELL = "t='inlineStr'><is><t>x</t></is></c>"
 
@@ -69,9 +71,9 @@ XLSX_CASES: dict[str, tuple[str, str | None, str]] = {
         "max_cells",
     ),
     "one cell written again and again": (
-        sheet_xml(HEADER_ROW + '<row r="2">' + '<c r="A2"><v>1</v></c>' * 2_000 + "</row>"),
+        sheet_xml(HEADER_ROW + '<row r="2">' + '<c r="A2"><v>1</v></c>' * 16_385 + "</row>"),
         None,
-        "max_columns",
+        "max_row_cells",
     ),
     "cell behind a comment": (
         sheet_xml(f"{HEADER_ROW}<!-- x --><row r='2'><c r='XFD2'><v>1</v></c></row>"),
@@ -339,8 +341,10 @@ def test_each_spelling_is_refused_in_one_sentence(
 
 
 def _libreoffice_xlsx(path: Path) -> Path:
-    """A list as LibreOffice saves one where a whole column was formatted: the sheet
-    declares ``A1:AMJ1048576`` (1,024 columns by a million rows), its cells fill A1:C6."""
+    """A list as LibreOffice saves one where a whole column was formatted and a row
+    was coloured to the sheet's edge: the sheet declares ``A1:AMJ1048576`` (1,024
+    columns by a million rows), row 3 writes formatted empty cells to AMJ, the cells
+    holding something fill A1:C6."""
     rows = [["연번", "HS코드", "품목명"]] + [
         [str(n), f"8471.{n + 29}", f"품목 {n}"] for n in range(1, 6)
     ]
@@ -348,12 +352,14 @@ def _libreoffice_xlsx(path: Path) -> Path:
         'customFormat="false" ht="15" hidden="false" customHeight="false" outlineLevel="0" '
         'collapsed="false"'
     )
+    coloured = "".join(f'<c r="{column_name(c)}3" s="1"/>' for c in range(4, 1025))
     body = "".join(
         f'<row r="{r}" {attrs}>'
         + "".join(
             f'<c r="{"ABC"[c]}{r}" s="0" t="inlineStr"><is><t>{value}</t></is></c>'
             for c, value in enumerate(values)
         )
+        + (coloured if r == 3 else "")
         + "</row>"
         for r, values in enumerate(rows, start=1)
     )
@@ -369,12 +375,65 @@ def _libreoffice_xlsx(path: Path) -> Path:
 def test_a_declared_range_is_a_hint_not_a_refusal(tmp_path: Path, setup: tuple[Path, Path]) -> None:
     db, config = setup
     path = _libreoffice_xlsx(tmp_path / "libreoffice.xlsx")
+    # Measured to its cells holding something; openpyxl reads no further.
+    assert check_file(path).extents == {"Sheet1": (6, 3)}
     args = ("import", str(path), "--list", "x", "--version", "lo", "--dry-run")
     code, _, err, _ = run_exportctl(*args, db=db, config=config)
     assert code == 0, err
     code, out, err, _ = run_exportctl("screen", str(path), "--list", "x", db=db, config=config)
     assert code in (0, 1), err
     assert "5 rows" in out, out
+    # A cell holding something at AMJ is a used range of 1,024 columns.
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    held = xml.replace('<c r="AMJ3" s="1"/>', '<c r="AMJ3"><v>1</v></c>')
+    with pytest.raises(InputError, match="has a cell at AMJ3, so its used range is 1,024 columns"):
+        check_file(xlsx(tmp_path / "held.xlsx", held))
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice Calc is not installed (apt-get install libreoffice-calc)",
+)
+def test_lists_saved_by_libreoffice_are_read(tmp_path: Path) -> None:
+    """A list with a row coloured to the sheet's edge and a formatted column, saved by
+    LibreOffice itself as .xlsx and as .ods."""
+    import openpyxl
+    from openpyxl.styles import PatternFill
+
+    from exportctl.readers import LIST_SCHEMA, read_table
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in _annex_rows():
+        sheet.append(row)
+    fill = PatternFill("solid", fgColor="FFFF00")
+    for column in range(1, 1025):
+        sheet.cell(row=3, column=column).fill = fill
+    sheet.column_dimensions["B"].fill = fill
+    book.save(tmp_path / "list.xlsx")
+    for target in ("ods", 'xlsx:"Calc MS Excel 2007 XML"'):
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                "--headless",
+                "--convert-to",
+                target.replace('"', ""),
+                "--outdir",
+                str(tmp_path / "calc"),
+                str(tmp_path / "list.xlsx"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    for suffix in ("ods", "xlsx"):
+        table = read_table(tmp_path / "calc" / f"list.{suffix}", LIST_SCHEMA)
+        assert [row.values["code"] for row in table.rows] == [
+            f"8471.{n + 10}" for n in range(1, 6)
+        ], suffix
 
 
 def test_libreoffice_padding_of_an_ods_list_is_not_counted(
@@ -466,6 +525,11 @@ SHEETS = {
     "comment": HEADER_ROW + "<!-- <c r=\"XFD1\"/> --><row r='3'><c r='D3'/></row>",
     "lower case": HEADER_ROW + '<row r="4"><c r="e4"><v>1</v></c></row>',
     "attribute order": HEADER_ROW + '<row spans="1:6" r="5"><c s="1" r="F5"><v>1</v></c></row>',
+    "formatted empty cells, searched": HEADER_ROW
+    + '<row r="6"><c r="G6"><v>1</v></c><c r="XFD6" s="1"/><c r="H6" s="1" /></row>',
+    "formatted empty cells": HEADER_ROW
+    + '<row r="6"><c r="G6"><v>1</v></c><c r="XFD6" s="1"/>'
+    + "<c r='H6' s='2'/></row>",
 }
 
 
@@ -488,7 +552,11 @@ def test_the_byte_search_never_says_less_than_the_parse(tmp_path: Path, name: st
     if fast is not None:  # only where the bytes read as the parser reads them
         assert (fast.rows, fast.columns, fast.written) == (exact.rows, exact.columns, exact.written)
     # Excel's spelling is searched; the others go to the parse.
-    assert (fast is not None) == (name in ("excel", "lower case")), fast
+    assert (fast is not None) == (
+        name in ("excel", "lower case", "formatted empty cells, searched")
+    )
+    if name.startswith("formatted empty cells"):
+        assert (exact.rows, exact.columns) == (6, 7)  # XFD6 holds nothing
 
 
 def test_a_sheet_the_search_cannot_read_is_measured_by_the_parse(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ import codecs
 import os
 import stat
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NoReturn
 
@@ -71,12 +72,16 @@ class Checked:
         uncompressed: Total uncompressed size of a zip-based workbook, else file size.
         limits: The caps the file was checked under; the reader that opens it keeps
             to the same ones (so a caller's caps reach every parser through here).
+        extents: For an .xlsx, each sheet's last row and the last column a cell
+            holding something reaches, as measured: a reader reads no further
+            (formatted empty cells beyond are nothing to read).
     """
 
     path: Path
     kind: Kind
     uncompressed: int
     limits: Limits = DEFAULTS
+    extents: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
@@ -183,8 +188,8 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
         )
     unpacked = _check_zip(path, kind, limits)
     if kind == "xlsx":
-        check_xlsx(path, limits)
-    elif kind == "ods":
+        return Checked(path, kind, unpacked, limits, check_xlsx(path, limits))
+    if kind == "ods":
         check_ods(path, limits)
     return Checked(path, kind, unpacked, limits)
 

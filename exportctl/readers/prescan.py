@@ -60,6 +60,8 @@ _TEXT_REF = re.compile(r"([A-Za-z]*)(\d+)", re.ASCII)
 # An element c, row or v with a prefix (<x:c>): searched from the rarer ":".
 _PREFIXED = re.compile(rb":(?:c|row|v)[\s/>]")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+# A cell's whole start tag, by the grammar of XML; group 1 is "/" when it closes itself.
+_CELL_TAG = re.compile(rb"""<c(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
 # A reference spelled with an entity (r="&#88;FD1"), which only the parse reads.
 _REFERENCE_ENTITY = re.compile(rb'r="[^"&]*&')
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
@@ -208,13 +210,14 @@ class UsedRange:
             )
 
     def crowded(self) -> NoReturn:
-        """Refuse a row that writes more cells than ``max_columns`` (the same cell again
-        and again): a reader holds each of them until the row ends."""
+        """Refuse a row that writes more cells than ``max_row_cells`` (the same cell again
+        and again, since a sheet has 16,384 columns): a reader holds a row's cells
+        until it ends."""
         self.refuse(
             over(
-                _("has a row of more than {value:,} cells, more than the {cap:,} columns allowed"),
-                self.limits.max_columns,
-                "max_columns",
+                _("has a row of more than {value:,} cells, more than the {cap:,} cells allowed"),
+                self.limits.max_row_cells,
+                "max_row_cells",
                 self.limits,
             )
         )
@@ -258,7 +261,7 @@ class Reach:
     def within(self, limits: Limits) -> bool:
         """Whether no cap is passed."""
         return (
-            self.widest <= limits.max_columns
+            self.widest <= limits.max_row_cells
             and self.rows <= limits.max_rows
             and self.columns <= limits.max_columns
             and self.rows * self.columns <= limits.max_cells
@@ -318,7 +321,7 @@ def fast_reach(
         if data is None or counted is None:
             return None
         written, rows = counted
-        _count_rows(data, rows, written, reach)
+        _count_rows(data, rows, written, reach, limits.max_row_cells)
         # From half the budget on, the loose bound gives way to the strings named, so a
         # large sheet whose strings are short is still answered here.
         if not named and (reach.written + written) * longest > limits.max_text_bytes // 2:
@@ -338,22 +341,28 @@ def fast_reach(
     return reach
 
 
-def _count_rows(data: bytes, rows: int, cells: int, reach: Reach) -> None:
-    """Extend ``reach.widest`` to the cells each row of ``data`` writes (a row may run
-    on from the chunk before); one count per row, only where a row could hold more
-    cells than the widest so far."""
+_SMALLEST_CELL = len(b'<c r="A1"/>')
+"""Bytes of the shortest cell tag: a row of N bytes holds at most N / 11 cells."""
+
+
+def _count_rows(data: bytes, rows: int, cells: int, reach: Reach, cap: int) -> None:
+    """Extend ``reach.widest`` to the cells the rows of ``data`` write (a row may run on
+    from the chunk before), as far as ``cap`` needs: a row's bytes bound its cells, so
+    rows are counted one by one only when one is long enough to pass the cap."""
     if not rows:
         reach.in_row += cells
-    elif reach.in_row + cells <= reach.widest:
-        # No row of the chunk, not even the one it continues, can pass the widest:
-        # only its last row carries on, with what it has so far.
-        reach.in_row = data[data.rfind(b'<row r="') :].count(b'<c r="')
+        reach.widest = max(reach.widest, reach.in_row)
         return
-    else:
-        pieces = data.split(b'<row r="')
-        counts = [piece.count(b'<c r="') for piece in pieces]
-        reach.widest = max(reach.widest, reach.in_row + counts[0], *counts[1:-1])
-        reach.in_row = counts[-1]
+    pieces = data.split(b'<row r="')
+    if (reach.in_row + cells <= cap) or max(
+        map(len, pieces)
+    ) // _SMALLEST_CELL + reach.in_row <= cap:
+        # No row of the chunk can pass the cap: only the last row's cells carry on.
+        reach.in_row = pieces[-1].count(b'<c r="')
+        return
+    counts = [piece.count(b'<c r="') for piece in pieces]
+    reach.widest = max(reach.widest, reach.in_row + counts[0], *counts[1:-1])
+    reach.in_row = counts[-1]
     reach.widest = max(reach.widest, reach.in_row)
 
 
@@ -362,10 +371,11 @@ def _search_beyond(data: bytes, reach: Reach) -> None:
 
     The chunk's last cell is (in a sheet written in order) its furthest, so the
     search starts from it and matches almost nothing. Any ``r="`` counts, not only a
-    cell's or a row's: the bound may only grow.
+    cell's or a row's: the bound may only grow; except an empty cell's (``<c r="AMJ3"
+    s="1"/>``, a formatted cell holding nothing), which no reader keeps.
     """
     last = data.rfind(b'<c r="')
-    if last >= 0:
+    if last >= 0 and not _empty_cell(data, last):
         _extend(reach, data[last + 6 : data.find(b'"', last + 6)])
     position = 0
     while True:
@@ -374,7 +384,22 @@ def _search_beyond(data: bytes, reach: Reach) -> None:
             return
         start = match.start() + 3
         position = max(data.find(b'"', start), start)
+        tag = match.start() - 3  # where a cell's tag starts, if this is its reference
+        if tag >= 0 and data.startswith(b'<c r="', tag) and _empty_cell(data, tag):
+            reach.rows = max(reach.rows, _row_of(data[start:position]))
+            continue
         _extend(reach, data[start:position])
+
+
+def _empty_cell(data: bytes, tag: int) -> bool:
+    """Whether the cell tag at ``tag`` closes itself (a cell without a value)."""
+    found = _CELL_TAG.match(data, tag)
+    return found is not None and found.group(1) == b"/"
+
+
+def _row_of(ref: bytes) -> int:
+    parsed = parse_ref(ref.decode("ascii", "replace"))
+    return parsed[0] if parsed is not None else 0
 
 
 def _extend(reach: Reach, ref: bytes) -> None:
@@ -416,6 +441,7 @@ def exact_reach(
     column = 0
     written = 0
     in_row = 0  # cells written in the current row
+    pending: tuple[int, int, str | None] | None = None  # the last cell, until it shows content
     kind_of_cell: str | None = None  # the current cell's type (t)
     value: list[str] | None = None  # the text of a shared-string cell's open <v>
     counted = strings is not None and strings.longest * limits.max_cells > limits.max_text_bytes
@@ -424,12 +450,18 @@ def exact_reach(
     kinds: dict[str, str] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, column, written, in_row, kind_of_cell, value
+        nonlocal row, column, written, in_row, kind_of_cell, value, pending
         kind = kinds.get(name)
         if kind is None:
             kind = local(name)
             if len(kinds) < 256:
                 kinds[name] = kind
+        if pending is not None:
+            if kind != "c" and kind != "row":
+                # An element in the cell (<v>, <is>, <f>): the cell holds something.
+                if pending[0] > used.rows or pending[1] > used.columns:
+                    used.reach(*pending)
+            pending = None
         if kind == "c":
             ref = attrs.get("r")
             kind_of_cell = attrs.get("t")
@@ -442,10 +474,11 @@ def exact_reach(
             written += 1
             if written > limits.max_cells:
                 used.write(written - used.written)
-            if row_at > used.rows or column > used.columns:
-                used.reach(row_at, column, ref.upper() if ref else None)
+            # Reached when an element inside it shows it holds something: a cell that
+            # closes itself is formatting, which no reader keeps.
+            pending = (row_at, column, ref.upper() if ref else None)
             in_row += 1
-            if in_row > limits.max_columns:
+            if in_row > limits.max_row_cells:
                 used.crowded()  # the same cells again and again
         elif kind == "row":
             ref = attrs.get("r")
@@ -507,12 +540,16 @@ def scan_sheet(
     return reach.rows, reach.columns
 
 
-def check_xlsx(path: Path, limits: Limits) -> None:
+def check_xlsx(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
     """Refuse an .xlsx whose sheets or shared strings pass a cap, before it is parsed.
 
     Every part the workbook names as a sheet is measured, and every
     ``xl/worksheets/*.xml`` besides (a parser may find a sheet the workbook's
     relationships do not name as this check does).
+
+    Returns:
+        Each sheet's extent by name: its last row, and the last column a cell holding
+        something reaches.
 
     Raises:
         InputError: One sentence naming the file, the sheet, the cap, the file's
@@ -537,10 +574,12 @@ def check_xlsx(path: Path, limits: Limits) -> None:
             for part in sorted(members):
                 if _WORKSHEET.fullmatch(part.replace("\\", "/")) and part not in sheets:
                     sheets[part] = posixpath.splitext(posixpath.basename(part))[0]
+            extents: dict[str, tuple[int, int]] = {}
             for part, sheet in sheets.items():
-                scan_sheet(
+                extents[sheet] = scan_sheet(
                     functools.partial(archive.open, part), limits, name, sheet, part, strings
                 )
+            return extents
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise InputError(
             _("is not a readable {suffix} workbook (damaged or truncated: {reason})").format(
