@@ -376,7 +376,15 @@ def test_a_declared_range_is_a_hint_not_a_refusal(tmp_path: Path, setup: tuple[P
     db, config = setup
     path = _libreoffice_xlsx(tmp_path / "libreoffice.xlsx")
     # Measured to its cells holding something; openpyxl reads no further.
-    assert check_file(path).extents == {"Sheet1": (6, 3)}
+    checked = check_file(path)
+    assert checked.extents == {"Sheet1": (6, 3)}
+    from exportctl.readers.xlsx import open_book
+
+    book = open_book(checked, "openpyxl")
+    try:
+        assert [len(row.values) for row in book.rows("Sheet1")] == [3] * 6
+    finally:
+        book.close()
     args = ("import", str(path), "--list", "x", "--version", "lo", "--dry-run")
     code, _, err, _ = run_exportctl(*args, db=db, config=config)
     assert code == 0, err
