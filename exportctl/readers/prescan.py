@@ -4,10 +4,14 @@ python-calamine allocates a sheet as one dense block from its first to its last 
 cell (32 bytes a cell), and its shared strings as one vector as long as the
 ``<sst uniqueCount>`` says: a 2 KB file with cells at A1 and XFD1048576, or one
 declaring four billion strings, asks for hundreds of gigabytes and the process
-aborts. So before any parser opens an .xlsx, each part a parser could read as a
-sheet is streamed once for the last row and column its cells reach and the cells it
-writes, and the shared strings for their declared counts (:mod:`exportctl.limits`
-has the caps); a file over a cap is refused with one sentence.
+aborts; and it copies a shared string into every cell that uses it. So before any
+parser opens an .xlsx, each part a parser could read as a sheet is streamed once for
+the last row and column its cells reach, the cells it writes (in all, and in a row)
+and the bytes of the shared strings they use, and the shared strings for their
+declared counts (:mod:`exportctl.limits` has the caps); a file over a cap is refused
+with one sentence. A cell that holds nothing (formatting: ``<c r="AMJ3" s="1"/>``)
+reaches no column, since no reader keeps it; the extent found is handed on, so
+openpyxl, which pads a row to its last cell, reads no further.
 
 The sizes are what an XML parser reads, whatever the quoting (``r='XFD1'``), the
 spacing (``r = "XFD1"``) or the position (the ``<sst>`` tag after a long comment):
