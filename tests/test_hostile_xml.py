@@ -59,6 +59,12 @@ XLSX_CASES: dict[str, tuple[str, str | None, str]] = {
     "cell in single quotes": (_far("r='XFD1048576'"), None, "max_columns"),
     "cell spaced": (_far('r = "XFD1048576"', 'r = "2"'), None, "max_columns"),
     "cell on new lines": (_far("\n\tr\n=\n'XFD7'", "r='7'"), None, "max_columns"),
+    # Rows as Excel writes them, so only the cell's spelling is odd.
+    "cell in single quotes, row in double": (
+        sheet_xml(f"{HEADER_ROW}<row r=\"1048576\"><c r='XFD1048576'><v>1</v></c></row>"),
+        None,
+        "max_columns",
+    ),
     "cell by entity": (_far('r="&#88;FD1"', 'r="1"'), None, "max_columns"),
     "row in single quotes": (
         sheet_xml(f"{HEADER_ROW}<row r='1048576'><c r='Z1048576'><v>1</v></c></row>"),
@@ -483,6 +489,24 @@ def test_a_manifest_repeating_a_section_reads_it_once(tmp_path: Path) -> None:
         "more than the 100,000 bytes allowed (max_document_bytes); refused as soon as it "
         "passed the cap, while reading it"
     )
+
+
+def test_cells_written_again_and_again_are_counted(tmp_path: Path) -> None:
+    # 150 cells at one place: a range of one cell, but each is held until it is built.
+    again = '<row r="2">' + '<c r="A2"><v>1</v></c>' * 150 + "</row>"
+    path = xlsx(tmp_path / "again.xlsx", sheet_xml(HEADER_ROW + again))
+    check_file(path, Limits(max_cells=160))
+    with pytest.raises(InputError, match=r"writes more than 100 cells.*\(max_cells\)"):
+        check_file(path, Limits(max_cells=100))
+
+
+def test_any_document_type_declaration_is_refused(tmp_path: Path) -> None:
+    # Without entities too: defusedxml's forbid_dtd, whatever the declaration holds.
+    for declaration in ("<!DOCTYPE worksheet>", '<!DOCTYPE worksheet SYSTEM "http://x/y.dtd">'):
+        sheet = sheet_xml(HEADER_ROW).replace("<worksheet ", declaration + "<worksheet ")
+        path = xlsx(tmp_path / "doctype.xlsx", sheet)
+        with pytest.raises(InputError, match="declares XML entities \\(DOCTYPE\\)"):
+            check_file(path)
 
 
 def test_the_cells_of_a_document_are_counted_as_they_are_read(tmp_path: Path) -> None:
