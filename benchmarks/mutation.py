@@ -102,9 +102,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     _off("max_text_bytes (ods)", ODS, "self.text > self.limits.max_text_bytes"),
     _off("max_sections", HWPX, "len(found) > limits.max_sections"),
     _off("manifest entries", HWPX, "entries > limits.max_members"),
-    _off(
-        "max_document_bytes (declared)", HWPX, "document.bytes.used + declared > document.bytes.cap"
-    ),
+    _off("max_document_bytes (declared)", HWPX, "document.bytes.used + declared > cap"),
     _off("max_document_bytes (as read)", XML, "self.used > self.cap"),
     _off("max_document_cells", HWPX, "self.kept > self.limits.max_document_cells"),
     Mutation(
