@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ("tests/test_hostile_files.py", "tests/test_reader_guards.py", "tests/test_readers.py")
+TESTS = (
+    "tests/test_hostile_files.py",
+    "tests/test_hostile_xml.py",
+    "tests/test_reader_guards.py",
+    "tests/test_readers.py",
+    "tests/test_hwpx_reader.py",
+)
 """The tests a reader guard answers to."""
 
 
@@ -52,6 +58,10 @@ def _off(name: str, module: str, condition: str) -> Mutation:
 
 GUARD = "exportctl/readers/guard.py"
 PRESCAN = "exportctl/readers/prescan.py"
+PARTS = "exportctl/readers/xlsx_parts.py"
+ODS = "exportctl/readers/prescan_ods.py"
+XML = "exportctl/readers/xmlparse.py"
+HWPX = "exportctl/readers/hwpx_sections.py"
 LAYOUT = "exportctl/readers/layout.py"
 
 MUTATIONS: tuple[Mutation, ...] = (
@@ -63,11 +73,38 @@ MUTATIONS: tuple[Mutation, ...] = (
     _off("max_members", GUARD, "len(members) > limits.max_members"),
     _off("max_ratio", GUARD, "info.file_size > RATIO_FLOOR and ratio > limits.max_ratio"),
     _off("max_unpacked_bytes", GUARD, "total > limits.max_unpacked_bytes"),
-    _off("XML DOCTYPE", GUARD, "_DOCTYPE.search(prolog)"),
+    Mutation(
+        "XML DOCTYPE",
+        XML,
+        "    parser.StartDoctypeDeclHandler = _refuse\n",
+        "",
+    ),
+    _off("max_prolog_bytes", XML, "read >= cap"),
     _off("max_columns", PRESCAN, "self.columns > limits.max_columns"),
     _off("max_rows", PRESCAN, "self.rows > limits.max_rows"),
     _off("max_cells", PRESCAN, "cells > limits.max_cells"),
-    _off("max_strings", PRESCAN, "declared > limits.max_strings"),
+    _off("cells written", PRESCAN, "self.written > self.limits.max_cells"),
+    _off("max_row_cells", PRESCAN, "in_row > limits.max_row_cells"),
+    _off("max_text_bytes (shared strings)", PRESCAN, "self.text > self.limits.max_text_bytes"),
+    _off(
+        "byte search only where cells read alike",
+        PRESCAN,
+        'data.count(b"<c") != cells and start_tags(data, b"<c") != cells',
+    ),
+    Mutation(
+        "a bound over a cap goes to the parse",
+        PRESCAN,
+        "if reach is None or not reach.within(limits):",
+        "if reach is None:",
+    ),
+    _off("max_strings", PARTS, "count > limits.max_strings"),
+    _off("ods repeats with a value", ODS, "valued"),
+    _off("max_text_bytes (ods)", ODS, "self.text > self.limits.max_text_bytes"),
+    _off("max_sections", HWPX, "len(found) > limits.max_sections"),
+    _off("manifest entries", HWPX, "entries > limits.max_members"),
+    _off("max_document_bytes (declared)", HWPX, "document.bytes.used + declared > cap"),
+    _off("max_document_bytes (as read)", XML, "self.used > self.cap"),
+    _off("max_document_cells", HWPX, "self.kept > self.limits.max_document_cells"),
     Mutation(
         "close at the last row",
         LAYOUT,

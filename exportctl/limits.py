@@ -14,7 +14,9 @@ cap                       default         why
 ``max_columns``           1,000           lists have under 20; XFD (16,384) is an attack
 ``max_cells``             25,000,000      rows x columns of a sheet's used range, which
                                           python-calamine allocates at 32 bytes a cell
-                                          (800 MB); a million rows of 25 columns
+                                          (800 MB); a million rows of 25 columns; and
+                                          the cells a sheet writes (a cell written
+                                          twice is held twice until the range is built)
 ``max_strings``           25,000,000      shared strings a workbook declares (one per
                                           cell at most)
 ``max_unpacked_bytes``    1 GiB           a zip-based file unpacked; a million rows of
@@ -55,7 +57,30 @@ cap                       default         why
 ``max_json_bytes``        256 MiB         an exported version in JSON, read whole and
                                           parsed into objects twice its size: a
                                           1,400-entry list exports to 1 MB
+``max_row_cells``         16,384          cells one row of a sheet writes: a sheet has
+                                          16,384 columns, and a reader holds a row's
+                                          cells until it ends
+``max_prolog_bytes``      1 MiB           bytes of an XML part read before the element a
+                                          check needs (its root, the shared-strings
+                                          header); writers put it in the first bytes
+``max_text_bytes``        1 GiB           text a sheet's cells hold once parsed: a shared
+                                          string is copied into every cell that uses it,
+                                          an .ods value into every repeat of its cell
+``max_sections``          1,000           sections of an HWPX document (a notice has a
+                                          few; each section listed is read once)
+``max_document_bytes``    128 MiB         XML of an HWPX document's sections, counted as
+                                          read: it is parsed into Python objects, several
+                                          bytes of memory to a byte; the annex is ~3 MB
+``max_document_cells``    1,000,000       table cells an HWPX document's tables hold (as
+                                          written, and rows x columns laid out), a few
+                                          hundred bytes of memory each; the annex has
+                                          about 8,500
 ========================  ==============  =============================================
+
+The caps are checked against what a real XML parse of the file finds (quoting, spacing
+and where an element sits change nothing), and against what the file holds rather than
+what it declares: a declared used range (``<dimension>``) is a hint and never a reason
+to refuse a file whose cells are small.
 
 A cap is raised for one run with the root option ``exportctl --limit NAME=VALUE``
 (repeatable), or for good in the config file's ``[limits]`` table
@@ -110,6 +135,12 @@ class Limits:
     max_stdin_bytes: int = 64 * 1024**2
     max_settings_bytes: int = 1024**2
     max_json_bytes: int = 256 * 1024**2
+    max_row_cells: int = 16_384
+    max_prolog_bytes: int = 1024**2
+    max_text_bytes: int = 1024**3
+    max_sections: int = 1_000
+    max_document_bytes: int = 128 * 1024**2
+    max_document_cells: int = 1_000_000
 
 
 NAMES: tuple[str, ...] = tuple(field.name for field in fields(Limits))
@@ -127,6 +158,9 @@ def raise_hint(name: str) -> str:
 
 BEFORE_READING = N_("refused before reading it")
 """Why a file over a cap is refused, unless the caller says (e.g. a possible zip bomb)."""
+
+WHILE_READING = N_("refused as soon as it passed the cap, while reading it")
+"""Why a file is refused when a budget counted as it is read runs out."""
 
 
 def over(

@@ -443,10 +443,15 @@ def _refused(path: Path, limits: Limits | None = None) -> str:
     return str(caught.value)
 
 
-def test_a_declared_dimension_past_the_caps_is_refused(tmp_path: Path) -> None:
+def test_a_declared_dimension_is_a_hint_and_the_cells_decide(tmp_path: Path) -> None:
+    # python-calamine reserves room from a dimension only when it is small, and the
+    # readers reset it: what the cells reach is what is allocated.
     path = xlsx(tmp_path / "dimension.xlsx", sheet_xml(HEADER_ROW, "A1:XFD1048576"))
+    assert check_file(path).kind == "xlsx"
+    far = '<row r="2"><c r="XFD2"><v>1</v></c></row>'
+    path = xlsx(tmp_path / "far.xlsx", sheet_xml(HEADER_ROW + far, "A1:B1"))
     assert _refused(path).startswith(
-        'dimension.xlsx, sheet "Sheet1": declares its used range as A1:XFD1048576: 16,384 '
+        'far.xlsx, sheet "Sheet1": has a cell at XFD2, so its used range is 16,384 '
         "columns, more than the 1,000 columns allowed (max_columns)"
     )
 
@@ -470,8 +475,9 @@ def test_the_used_range_is_measured_exactly(tmp_path: Path) -> None:
 
     rows = simple_rows([f"8471.{n % 90 + 10}" for n in range(3000)])
     path = write_list_workbook(tmp_path / "list.xlsx", rows)
-    with zipfile.ZipFile(path) as archive, archive.open("xl/worksheets/sheet1.xml") as stream:
-        measured = scan_sheet(stream, DEFAULTS, "list.xlsx", "s")
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        measured = scan_sheet(lambda: archive.open(part), DEFAULTS, "list.xlsx", "s", part)
     book = openpyxl.load_workbook(path, read_only=True)
     assert measured == (book.active.max_row, book.active.max_column)  # type: ignore[union-attr]
     book.close()
@@ -483,7 +489,8 @@ def test_the_used_range_is_measured_exactly(tmp_path: Path) -> None:
         for r in range(1, 121)
     )
     wide = xlsx(tmp_path / "wide.xlsx", sheet_xml(cells).replace("<dimension", "<x"))
-    assert "120 rows by 50 columns, which is 6,000 cells, more than the 5,000 cells" in _refused(
+    # Refused at the row where the range passes the cap, as the parse meets it.
+    assert "101 rows by 50 columns, which is 5,050 cells, more than the 5,000 cells" in _refused(
         wide, Limits(max_cells=5_000)
     )
     check_file(wide, Limits(max_cells=6_000))

@@ -21,7 +21,8 @@ from conftest import RunCli
 from hwpx_builder import Cell, Table, write_hwpx
 
 from exportctl.errors import InputError
-from exportctl.readers import LIST_SCHEMA, hwpx, read_table
+from exportctl.limits import Limits
+from exportctl.readers import LIST_SCHEMA, read_table
 from exportctl.readers.guard import check_file
 from exportctl.readers.hwpx import open_book
 
@@ -332,11 +333,12 @@ def test_text_before_a_table_in_its_own_paragraph_is_above_it(tmp_path: Path) ->
     assert [row.values[0] for row in _rows(path)] == ["[별표 2의2]", "연번", "1"]
 
 
-def test_a_section_too_large_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sections_past_the_document_budget_are_refused(tmp_path: Path) -> None:
     path = write_annex(tmp_path / "annex.hwpx")
-    monkeypatch.setattr(hwpx, "MAX_SECTION_BYTES", 1024)
-    with pytest.raises(InputError, match='part "Contents/section0.xml" unpacks to 0 MB, more than'):
-        open_book(check_file(path))
+    with pytest.raises(InputError) as caught:
+        open_book(check_file(path, Limits(max_document_bytes=1024)))
+    assert str(caught.value).startswith("annex.hwpx: has sections that unpack to ")
+    assert "more than the 1,024 allowed (max_document_bytes)" in str(caught.value)
 
 
 def test_a_span_past_the_table_is_clipped_and_an_address_past_it_refused(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from exportctl.errors import InputError, RefusedError
 from exportctl.hscode import CodeCell
-from exportctl.limits import Limits
+from exportctl.limits import DEFAULTS, Limits
 from exportctl.readers import (
     CATALOGUE_SCHEMA,
     LIST_SCHEMA,
@@ -760,10 +760,17 @@ def test_xml_entities_are_refused(tmp_path: Path) -> None:
     error = expect_error("declares XML entities", lambda: read_all(path))
     assert error.file == "entities.xlsx"
 
+    # A tag inside a comment is no root element: the DOCTYPE after it is still found.
+    hidden = messy_list(tmp_path / "hidden.xlsx")
+    fake = "<!-- <worksheet> -->" + doctype
+    rewrite_part(hidden, "xl/worksheets/sheet1.xml", lambda xml: before_root(xml, fake))
+    expect_error("declares XML entities", lambda: read_all(hidden))
+
     padded = messy_list(tmp_path / "padded.xlsx")
-    comment = "<!--" + "x" * (guard.XML_PROLOG_SCAN + 10) + "-->"
+    comment = "<!--" + "x" * (DEFAULTS.max_prolog_bytes + 10) + "-->"
     rewrite_part(padded, "xl/workbook.xml", lambda xml: before_root(xml, comment))
-    expect_error("no XML element in its first", lambda: read_all(padded))
+    error = expect_error("no XML element in its first", lambda: read_all(padded))
+    assert "(max_prolog_bytes)" in str(error)
 
 
 # --- streaming, progress, hashing -----------------------------------------------------

@@ -231,8 +231,8 @@ def test_caps_and_locations_follow_the_active_language(tmp_path: Path) -> None:
     from exportctl.limits import Limits
 
     for lang, expected in (
-        ("en", 'list.xlsx, sheet "별표2의2": declares its used range as A1:F9: 9 rows, more'),
-        ("ko", 'list.xlsx, 시트 "별표2의2": 사용 범위를 A1:F9(으)로 선언하여 9행으로'),
+        ("en", 'list.xlsx, sheet "별표2의2": has a used range of 6 rows, more than the 5 rows'),
+        ("ko", 'list.xlsx, 시트 "별표2의2": 사용 범위가 6행으로 허용된 5행보다 많습니다'),
     ):
         with using(lang), pytest.raises(InputError) as caught:
             read_table(listed, LIST_SCHEMA, limits=Limits(max_rows=5))

@@ -24,6 +24,7 @@ import click
 from exportctl import __version__
 from exportctl.errors import ExportctlError
 from exportctl.i18n import N_, _, ngettext
+from exportctl.limits import NAMES as LIMIT_NAMES
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -623,11 +624,7 @@ def _parse_limits(
     multiple=True,
     callback=_parse_limits,
     help="Raise (or lower) a cap on input files for this run, e.g. --limit max_rows=3000000 "
-    "(repeatable; also [limits] in the config file). Caps: max_rows, max_columns, max_cells, "
-    "max_strings, max_unpacked_bytes, max_ratio, max_members, max_file_bytes, max_line_bytes, "
-    "max_cell_chars, max_pages, max_inflated_bytes, max_page_seconds, max_page_edges, "
-    "max_page_crossings, max_reader_memory, max_record_chars, max_stdin_bytes, "
-    "max_settings_bytes, max_json_bytes.",
+    "(repeatable; also [limits] in the config file). Caps: " + ", ".join(LIMIT_NAMES) + ".",
 )
 @click.option(
     "-q",

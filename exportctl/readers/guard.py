@@ -12,21 +12,23 @@ to open.
 from __future__ import annotations
 
 import codecs
-import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 from exportctl.errors import InputError
 from exportctl.i18n import N_, _
 from exportctl.inputs import regular_file
 from exportctl.limits import DEFAULTS, RATIO_FLOOR, Limits, over
 from exportctl.readers.csv import read_start, utf16_without_bom
-from exportctl.readers.prescan import check_ods, check_xlsx
+from exportctl.readers.prescan import check_xlsx
+from exportctl.readers.prescan_ods import check_ods
+from exportctl.readers.xmlparse import MalformedXmlError, Stop, first_bytes, new_parser, parse
 
 XML_PROLOG_SCAN = 64 * 1024
-"""Bytes of each XML part searched for a DOCTYPE before its root element."""
+"""Bytes of an XML part fed to the parser at a time while looking for its root element."""
 
 LOCK_PREFIX = "~$"
 """Excel's lock file for an open workbook is the workbook's name after this prefix."""
@@ -60,9 +62,6 @@ PDF_MAGIC = b"%PDF-"
 
 _TOO_LARGE = N_("is {value:,} bytes, more than the {cap:,} bytes allowed")
 
-_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Checked:
@@ -74,12 +73,16 @@ class Checked:
         uncompressed: Total uncompressed size of a zip-based workbook, else file size.
         limits: The caps the file was checked under; the reader that opens it keeps
             to the same ones (so a caller's caps reach every parser through here).
+        extents: For an .xlsx, each sheet's last row and the last column a cell
+            holding something reaches, as measured: a reader reads no further
+            (formatted empty cells beyond are nothing to read).
     """
 
     path: Path
     kind: Kind
     uncompressed: int
     limits: Limits = DEFAULTS
+    extents: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def too_large(name: str, size: int, limits: Limits) -> InputError:
@@ -195,8 +198,8 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
         )
     unpacked = _check_zip(path, kind, limits)
     if kind == "xlsx":
-        check_xlsx(path, limits)
-    elif kind == "ods":
+        return Checked(path, kind, unpacked, limits, check_xlsx(path, limits))
+    if kind == "ods":
         check_ods(path, limits)
     return Checked(path, kind, unpacked, limits)
 
@@ -332,7 +335,7 @@ def _check_zip(path: Path, kind: Kind, limits: Limits) -> int:
                 )
             for info in members:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
-                    _check_xml_prolog(archive, info, name)
+                    _check_xml_prolog(archive, info, name, limits)
             return total
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
         raise InputError(
@@ -343,25 +346,45 @@ def _check_zip(path: Path, kind: Kind, limits: Limits) -> int:
         ) from exc
 
 
-def _check_xml_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Refuse an XML part that declares a DOCTYPE or entities before its root element."""
-    with archive.open(info) as part:
-        head = part.read(XML_PROLOG_SCAN)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="replace").encode("utf-8")
-    root = _ROOT_TAG.search(head)
-    prolog = head if root is None else head[: root.start()]
-    if _DOCTYPE.search(prolog):
+def _check_xml_prolog(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits
+) -> None:
+    """Refuse an XML part that declares a DOCTYPE or entities before its root element.
+
+    The part is parsed (whatever its encoding) up to its first element, within
+    ``max_prolog_bytes``: what a comment or a processing instruction holds cannot
+    pass for that element, and nothing before it escapes the parse.
+    """
+    part = info.filename
+
+    def start(_name: str, _attrs: dict[str, str]) -> None:
+        raise Stop
+
+    def refuse(read: int) -> NoReturn:
         raise InputError(
-            _('part "{part}" declares XML entities (DOCTYPE); refusing it as unsafe').format(
-                part=info.filename
+            over(
+                _(
+                    'part "{part}" has no XML element in its first {value:,} bytes, more '
+                    "than the {cap:,} bytes allowed before it"
+                ),
+                read,
+                "max_prolog_bytes",
+                limits,
+                part=part,
             ),
             file=name,
         )
-    if root is None and len(head) == XML_PROLOG_SCAN:
-        raise InputError(
-            _(
-                'part "{part}" has no XML element in its first {size} KB; refusing it as unsafe'
-            ).format(part=info.filename, size=XML_PROLOG_SCAN // 1024),
-            file=name,
-        )
+
+    parser = new_parser()
+    parser.StartElementHandler = start
+    with archive.open(info) as stream:
+        try:
+            parse(
+                parser,
+                first_bytes(stream, limits.max_prolog_bytes, refuse),
+                part,
+                name,
+                chunk=XML_PROLOG_SCAN,
+            )
+        except MalformedXmlError:
+            pass  # a damaged part is for the parser that reads it to report

@@ -13,17 +13,14 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
-import defusedxml.ElementTree as SafeET
-
+from exportctl.errors import InputError
 from exportctl.readers.xlsx import ColumnFormats
+from exportctl.readers.xmlparse import Stop, local, new_parser, parse, whole_number
 
 __all__ = ["ods_column_formats"]
 
-_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_CELLS = frozenset({f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"})
+_CELLS = frozenset({"table-cell", "covered-table-cell"})
 _NUMBER_TYPES = frozenset({"float", "percentage", "currency"})
 _SHOWN_NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 _DIGIT = re.compile(r"\d", re.ASCII)
@@ -35,7 +32,8 @@ def ods_column_formats(path: Path, sheet: str, column: int) -> ColumnFormats | N
     A number shown as plain digits, or digits with one decimal point, gets the format
     of zeros that shows it so (``010121`` → ``000000``); any other number (``8,471``,
     ``1.2E+09``, or text that is not the value) is ``General``. The sheet is parsed
-    once, streaming, and only when a numeric code cell asks.
+    once, streaming, and only when a numeric code cell asks; nothing is kept of a row
+    but the column's cell, so a row of millions of cells costs no memory.
 
     Args:
         path: The .ods file.
@@ -45,59 +43,104 @@ def ods_column_formats(path: Path, sheet: str, column: int) -> ColumnFormats | N
     Returns:
         The formats by 1-based row, or ``None`` when the file cannot be searched.
     """
-    name_attr, rows_attr = f"{_TABLE}name", f"{_TABLE}number-rows-repeated"
-    table_tag, row_tag = f"{_TABLE}table", f"{_TABLE}table-row"
-    by_row: dict[int, str] = {}
-    open_elements: list[Any] = []
-    inside = False
-    row = 0
+    reader = _ColumnReader(sheet, column)
+    parser = new_parser()
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.CharacterDataHandler = reader.characters
     try:
         with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
-            for event, element in SafeET.iterparse(stream, events=("start", "end")):
-                if event == "start":
-                    open_elements.append(element)
-                    if element.tag == table_tag and element.get(name_attr) == sheet:
-                        inside = True
-                    continue
-                open_elements.pop()
-                if element.tag == table_tag and inside:
-                    break
-                if element.tag != row_tag:
-                    continue
-                repeat = int(element.get(rows_attr) or 1)
-                if inside:
-                    found = _format_shown(_cell_at(element, column))
-                    if found is not None:
-                        by_row.update(dict.fromkeys(range(row + 1, row + repeat + 1), found))
-                    row += repeat
-                # Rows read are let go, so memory stays flat whatever the sheet's size.
-                open_elements[-1].clear()
-    except (KeyError, zipfile.BadZipFile, OSError, SafeET.ParseError, ValueError, IndexError):
+            parse(parser, stream, "content.xml", path.name)
+    except (KeyError, zipfile.BadZipFile, OSError, InputError, ValueError):
         return None
-    return ColumnFormats("General", by_row)
+    return ColumnFormats("General", reader.by_row)
 
 
-def _cell_at(row: Any, column: int) -> Any:
-    """The cell of ``row`` covering ``column``, repeats counted; ``None`` past the end."""
-    repeated = f"{_TABLE}number-columns-repeated"
-    at = 0
-    for cell in row:
-        if cell.tag not in _CELLS:
-            continue
-        at += int(cell.get(repeated) or 1)
-        if at > column:
-            return cell
-    return None
+class _ColumnReader:
+    """Parse events of ``content.xml`` -> the formats of one column of one sheet.
+
+    Rows count wherever they sit in the table (in a group, among the header rows),
+    as python-calamine counts them, except inside a cell (a table nested there).
+    """
+
+    def __init__(self, sheet: str, column: int) -> None:
+        self.sheet = sheet
+        self.column = column
+        self.by_row: dict[int, str] = {}
+        self.depth = 0
+        self.table = 0  # depth of the sheet's table element, 0 outside it
+        self.row_depth = 0  # depth of the open row, 0 outside one
+        self.row = 0  # rows of the sheet before the current one
+        self.repeat = 1
+        self.at = 0  # columns the current row's cells take so far
+        self.cell = 0  # depth of the open cell of the row, 0 outside one
+        self.wanted = False  # whether the open cell is the column's
+        self.number: tuple[str, str] | None = None  # its value type and value
+        self.shown: list[str] = []
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        if self.cell:
+            return
+        kind = local(name)
+        if not self.table:
+            if kind == "table" and _attribute(attrs, "name") == self.sheet:
+                self.table = self.depth
+        elif kind == "table-row":
+            self.row_depth = self.depth
+            self.repeat = max(_whole(_attribute(attrs, "number-rows-repeated")) or 1, 1)
+            self.at = 0
+        elif kind in _CELLS and self.row_depth and self.depth == self.row_depth + 1:
+            self.cell = self.depth
+            across = max(_whole(_attribute(attrs, "number-columns-repeated")) or 1, 1)
+            self.wanted = self.at <= self.column < self.at + across
+            if self.wanted:
+                value_type = _attribute(attrs, "value-type")
+                value = _attribute(attrs, "value")
+                self.number = (value_type, value) if value_type and value else None
+                self.shown = []
+            self.at += across
+
+    def characters(self, data: str) -> None:
+        if self.wanted:
+            self.shown.append(data)
+
+    def end(self, _name: str) -> None:
+        if self.cell == self.depth:
+            self.cell = 0
+            if self.wanted:
+                self.wanted = False
+                found = _format_shown(self.number, "".join(self.shown).strip())
+                if found is not None:
+                    first = self.row + 1
+                    self.by_row.update(dict.fromkeys(range(first, first + self.repeat), found))
+                self.shown = []
+        elif self.row_depth == self.depth:
+            self.row_depth = 0
+            self.row += self.repeat
+        elif self.table == self.depth:
+            raise Stop
+        self.depth -= 1
 
 
-def _format_shown(cell: Any) -> str | None:
+def _attribute(attrs: dict[str, str], name: str) -> str | None:
+    """An attribute by its local name, whatever its prefix."""
+    return next((value for key, value in attrs.items() if local(key) == name), None)
+
+
+def _whole(value: str | None) -> int | None:
+    return whole_number(value) if value is not None else None
+
+
+def _format_shown(number: tuple[str, str] | None, shown: str) -> str | None:
     """The format of zeros that shows a numeric cell's value as its text does."""
-    if cell is None or cell.get(f"{_OFFICE}value-type") not in _NUMBER_TYPES:
+    if number is None or number[0] not in _NUMBER_TYPES:
         return None
-    shown = "".join(cell.itertext()).strip()
-    value = cell.get(f"{_OFFICE}value")
-    if value is None or _SHOWN_NUMBER.fullmatch(shown) is None:
+    if _SHOWN_NUMBER.fullmatch(shown) is None:
         return None
-    if float(shown) != float(value):
+    try:
+        if float(shown) != float(number[1]):
+            return None
+    except ValueError:
         return None
     return _DIGIT.sub("0", shown)

@@ -22,7 +22,7 @@ import re
 import threading
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -34,8 +34,8 @@ from exportctl.errors import InputError
 from exportctl.i18n import N_, _
 from exportctl.limits import Limits, over, raise_hint
 from exportctl.readers.guard import Checked
-from exportctl.readers.prescan import sheet_parts_in
 from exportctl.readers.rows import RawRow
+from exportctl.readers.xlsx_parts import sheet_parts_in
 
 OPENPYXL_MAX_BYTES = 50 * 1024**2
 """Workbooks that unpack to more than this are read with python-calamine."""
@@ -105,7 +105,7 @@ def open_book(checked: Checked, engine: Engine = "auto") -> Book:
         InputError: The workbook cannot be opened.
     """
     if uses_openpyxl(checked, engine):
-        return OpenpyxlBook(checked.path)
+        return OpenpyxlBook(checked.path, checked.extents)
     if checked.kind in PROBED:
         probe(checked.path, checked.limits)
     return CalamineBook(checked.path)
@@ -236,8 +236,9 @@ class OpenpyxlBook:
 
     engine = "openpyxl"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, extents: Mapping[str, tuple[int, int]] | None = None) -> None:
         self.path = path
+        self.extents = extents or {}
         try:
             with warnings.catch_warnings():
                 # openpyxl warns about features it drops (data validation, styles);
@@ -263,9 +264,19 @@ class OpenpyxlBook:
         if not hasattr(sheet_obj, "iter_rows"):  # a chart sheet
             return iter(())
         # Some writers store a wrong <dimension ref="A1">; read-only mode would
-        # then stop after A1. Forget it and read what is there.
+        # then stop after A1. Forget it and read what is there: up to the extent the
+        # check measured, for openpyxl pads each row to its last cell, and a formatted
+        # empty cell at XFD would make every row 16,384 wide.
         sheet_obj.reset_dimensions()
-        return self._stream(sheet, sheet_obj.iter_rows(min_row=1, min_col=1))
+        if sheet not in self.extents:
+            return self._stream(sheet, sheet_obj.iter_rows(min_row=1, min_col=1))
+        rows, columns = self.extents[sheet]
+        return self._stream(
+            sheet,
+            sheet_obj.iter_rows(
+                min_row=1, min_col=1, max_row=max(rows, 1), max_col=max(columns, 1)
+            ),
+        )
 
     def _stream(self, sheet: str, source: Iterator[Any]) -> Iterator[RawRow]:
         number = 0
