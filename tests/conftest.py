@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import sqlite3
 import uuid
@@ -372,28 +373,39 @@ def reuse_reads(
 # --- running on every core ----------------------------------------------------------------
 
 SHARED_RUNS = {"demo_run": "demo"}
-"""Session fixtures worth building once: the tests using them share one worker (the group)."""
+"""Session fixtures worth building once: the modules using them share one worker (the group)."""
+_WIDER_FIXTURE = re.compile(r"""scope\s*=\s*["'](?:module|class|package|session)["']""")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep the tests of a module that builds something once (a fixture of the module wider
-    than one test, or one of :data:`SHARED_RUNS`) in one worker, so that it is built once:
-    ``--dist loadgroup`` sends a group to one worker and spreads every other test over all.
-    The templates above are built once in every worker instead: they take a second."""
-    groups: dict[str, str] = {}
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        info = getattr(item, "_fixtureinfo", None)
-        for name in info.names_closure if info is not None else ():
-            if name in SHARED_RUNS:
-                groups[module] = SHARED_RUNS[name]
-            elif module not in groups and any(
-                d.scope != "function" and d.func.__module__.startswith("test_")
-                for d in info.name2fixturedefs.get(name, ())
-            ):
-                groups[module] = module
-    for item in items:
-        group = groups.get(item.nodeid.split("::")[0])
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+def _unit_of(root: Path, nodeid: str, cache: dict[str, str | None]) -> str:
+    """The unit of work a test is sent to a worker in: its group when its module uses one
+    of :data:`SHARED_RUNS`, its module when the module declares a fixture wider than a test
+    (so that it is built once), else the test alone."""
+    module = nodeid.split("::")[0]
+    if module not in cache:
+        try:
+            source = (root / module).read_text(encoding="utf-8")
+        except OSError:
+            source = ""
+        used = [group for name, group in SHARED_RUNS.items() if re.search(rf"\b{name}\b", source)]
+        cache[module] = used[0] if used else module if _WIDER_FIXTURE.search(source) else None
+    return cache[module] or nodeid
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` (the default in pyproject.toml), with the groups that
+    :func:`_unit_of` gives as well as ``xdist_group`` marks. Units are handed out largest
+    first, so the long ones do not start last."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    root, cache = config.rootpath, dict[str, str | None]()
+
+    class SharedFixtureScheduling(LoadGroupScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            marked = str(super()._split_scope(nodeid))
+            return marked if marked != nodeid else _unit_of(root, nodeid, cache)
+
+    return SharedFixtureScheduling(config, log)

@@ -20,6 +20,9 @@ from exportctl.api import diff_versions, open_database
 from exportctl.diff import compare
 from exportctl.models import ItemRecord, SubItem
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 PART_1 = "이란 상황허가 대상 품목"
 PART_2 = "러시아·벨라루스 상황허가 대상 품목"
 

@@ -20,6 +20,9 @@ from exportctl.hscode.correlation import (
 )
 from exportctl.models import ItemRecord
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 # HS2022 codes chosen for what the UN table does with them (HS2022 → HS2017):
 ONE_TO_ONE_SAME = "010121"  # 0101.21 → 0101.21
 ONE_TO_ONE_MOVED = "030910"  # 0309.10 → 0305.10

@@ -21,6 +21,9 @@ from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.export import EXPORT_COLUMNS
 from exportctl.reports.language import text_for
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 SHEET = "별표2의2"
 FIRST_ROW = 6
 """First data row of a workbook from ``write_list_workbook`` (two-row header at 4-5)."""

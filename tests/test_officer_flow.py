@@ -16,6 +16,9 @@ from conftest import RunCli
 from english import english_sentences
 from sqlalchemy import create_engine, text
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 CODES = ["847130", "8471", "850440", "880622", "901310"]
 
 

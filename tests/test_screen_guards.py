@@ -24,6 +24,9 @@ from exportctl.reports.language import text_for
 from exportctl.screen import ScreenSummary, fail_statuses
 from exportctl.screen.reasons import Reason
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 LIST_ROWS: list[Row] = [
     (1, "8471", "자동자료처리기계", "Automatic data-processing machines", "일반산업용 물품", None),
     (2, "ex 8536.69", "플러그와 소켓", "Plugs and sockets", "일반산업용 물품", "일부"),
