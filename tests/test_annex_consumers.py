@@ -98,9 +98,10 @@ def _store(engine: Engine, label: str, items: list[ItemRecord], **extra: Any) ->
 
 
 @pytest.fixture
-def annex_db(db_url: str) -> str:
+def annex_db(initialised: str) -> str:
     """Three versions of a two-part annex, stored directly; the URL."""
-    engine = open_database(db_url, create=True)
+    db_url = initialised
+    engine = open_database(db_url)
     _store(engine, "2024-02", OLD, effective=dt.date(2024, 2, 1))
     _store(
         engine,

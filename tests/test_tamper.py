@@ -79,9 +79,10 @@ def _report(engine: Engine, fmt: str) -> None:
 
 
 @pytest.fixture
-def chain(db_url: str) -> Iterator[tuple[str, Engine]]:
+def chain(initialised: str) -> Iterator[tuple[str, Engine]]:
     """Events 1 import 2024-02, 2 its approval by lee, 3 a report, 4 import 2024-06, 5 a report."""
-    engine = open_database(db_url, create=True)
+    db_url = initialised
+    engine = open_database(db_url)
     _store(engine, "2024-02")
     with store.session_scope(engine) as session:
         version = store.get_version(session, "kr-russia", "2024-02")
