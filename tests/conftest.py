@@ -220,16 +220,14 @@ def initialised(request: pytest.FixtureRequest, run_cli: RunCli, db_url: str) ->
     return db_url
 
 
-def _build_lists_db(folder: Path) -> None:
-    """kr-russia in ``folder / "exportctl.db"``, from workbooks written beside it."""
-    url = f"sqlite:///{folder / 'exportctl.db'}"
+def _build_lists_db(folder: Path, url: str) -> None:
+    """kr-russia in the database at ``url``, from workbooks written into ``folder``."""
     runner = CliRunner()
 
     def run(*args: Any) -> None:
         result = runner.invoke(cli, ["--db", url, *map(str, args)], catch_exceptions=False)
         assert result.exit_code == 0, result.output
 
-    run("init")
     codes = sorted(Nomenclature.load("2022").codes(6))[:1402]
     base = write_list_workbook(
         folder / "base.xlsx", simple_rows(codes[:1159]), two_row_header=False
@@ -255,41 +253,65 @@ def _build_lists_db(folder: Path) -> None:
         # Approval needs a date; a far one keeps 2024-06 the version in force today.
         "--effective", "2099-12-31",
     )  # fmt: skip
-    _checkpointed(folder / "exportctl.db")
 
 
-_LISTS_DB_FILES = ("exportctl.db", "base.xlsx", "adds.xlsx", "edited.xlsx")
-# What the imports record besides the files: who imported, in which zone and language.
-_LISTS_DB_ENV = ("EXPORTCTL_ACTOR", "EXPORTCTL_CONFIG", "TZ", "LANG", "LC_ALL", "LC_MESSAGES")
+# What a build may read besides its code: who imports, in which zone and language.
+_BUILD_ENV = ("EXPORTCTL_ACTOR", "EXPORTCTL_CONFIG", "TZ", "LANG", "LC_ALL", "LC_MESSAGES")
+
+Build = Callable[[Path, str], object]
 
 
 @pytest.fixture(scope="session")
-def _lists_db_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Path]:
-    """Built ``lists_db`` folders, one per environment they were built in."""
+def _builds(tmp_path_factory: pytest.TempPathFactory) -> dict[Any, Path]:
+    """Folders built by :func:`build_once`, by name and environment."""
     return {}
 
 
+BuildOnce = Callable[..., str]
+
+
 @pytest.fixture
-def lists_db(
-    tmp_path: Path,
-    run_cli: RunCli,
-    sqlite_url: str,
-    tmp_path_factory: pytest.TempPathFactory,
-    _lists_db_templates: dict[Any, Path],
-) -> str:
+def build_once(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, _builds: dict[Any, Path]
+) -> BuildOnce:
+    """``build_once(db_url, build)``: ``build(folder, url)`` fills the database at ``url``
+    (initialised) and writes its files into ``folder``. On SQLite it runs once per test
+    process and environment, in a folder of its own holding a copy of the database; each
+    test then gets a copy of that folder in its ``tmp_path``, the database at ``db_url``
+    included. On PostgreSQL it runs for each test, in ``tmp_path``. Returns ``db_url``.
+
+    Builds are told apart by their function (give ``variant=`` when one function builds
+    several things). A build writes nothing outside ``folder`` and the database, and stores
+    file names rather than paths (the copy lives elsewhere)."""
+
+    def build_or_copy(db_url: str, build: Build, *, variant: object = None) -> str:
+        if make_url(db_url).get_backend_name() != "sqlite":
+            build(tmp_path, db_url)
+            return db_url
+        database = _sqlite_path(db_url)
+        assert database.parent == tmp_path, db_url
+        key = (build.__module__, build.__qualname__, variant)
+        key += tuple(os.environ.get(name) for name in _BUILD_ENV)
+        template = _builds.get(key)
+        if template is None:
+            template = tmp_path_factory.mktemp("built")
+            shutil.copyfile(database, template / database.name)
+            build(template, f"sqlite:///{template / database.name}")
+            _checkpointed(template / database.name)
+            _builds[key] = template
+        shutil.copytree(template, tmp_path, dirs_exist_ok=True)
+        return db_url
+
+    return build_or_copy
+
+
+@pytest.fixture
+def lists_db(run_cli: RunCli, sqlite_url: str, sqlite_template: Path, build_once: BuildOnce) -> str:
     """kr-russia in SQLite: 2024-02 (1,159), 2024-06 (+243 by --additions), 2024-07 (edited,
     effective only in 2099); the workbooks imported (base.xlsx, adds.xlsx, edited.xlsx) lie
-    beside it in ``tmp_path``. Built once per test process and environment, then copied."""
-    key = tuple(os.environ.get(name) for name in _LISTS_DB_ENV)
-    template = _lists_db_templates.get(key)
-    if template is None:
-        template = tmp_path_factory.mktemp("lists_db")
-        _build_lists_db(template)
-        _lists_db_templates[key] = template
-    for name in _LISTS_DB_FILES:
-        shutil.copyfile(template / name, tmp_path / name)
-    assert _sqlite_path(sqlite_url) == tmp_path / "exportctl.db"
-    return sqlite_url
+    beside it in ``tmp_path``. Built once per test process (and environment), then copied."""
+    shutil.copyfile(sqlite_template, _sqlite_path(sqlite_url))
+    return build_once(sqlite_url, _build_lists_db)
 
 
 # --- the demo, run once --------------------------------------------------------------------
