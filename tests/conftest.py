@@ -272,10 +272,14 @@ BuildOnce = Callable[..., str]
 
 @pytest.fixture
 def build_once(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, _builds: dict[Any, Path]
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    _builds: dict[Any, Path],
 ) -> BuildOnce:
     """``build_once(db_url, build)``: ``build(folder, url)`` fills the database at ``url``
-    (initialised) and writes its files into ``folder``. On SQLite it runs once per test
+    (initialised: a SQLite file not made yet is first made as ``initialised`` makes it) and
+    writes its files into ``folder``. On SQLite it runs once per test
     process and environment, in a folder of its own holding a copy of the database; each
     test then gets a copy of that folder in its ``tmp_path``, the database at ``db_url``
     included. On PostgreSQL it runs for each test, in ``tmp_path``. Returns ``db_url``.
@@ -290,6 +294,8 @@ def build_once(
             return db_url
         database = _sqlite_path(db_url)
         assert database.parent == tmp_path, db_url
+        if not database.exists():
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
         key = (build.__module__, build.__qualname__, variant)
         key += tuple(os.environ.get(name) for name in _BUILD_ENV)
         template = _builds.get(key)
@@ -306,11 +312,10 @@ def build_once(
 
 
 @pytest.fixture
-def lists_db(run_cli: RunCli, sqlite_url: str, sqlite_template: Path, build_once: BuildOnce) -> str:
+def lists_db(run_cli: RunCli, sqlite_url: str, build_once: BuildOnce) -> str:
     """kr-russia in SQLite: 2024-02 (1,159), 2024-06 (+243 by --additions), 2024-07 (edited,
     effective only in 2099); the workbooks imported (base.xlsx, adds.xlsx, edited.xlsx) lie
     beside it in ``tmp_path``. Built once per test process (and environment), then copied."""
-    shutil.copyfile(sqlite_template, _sqlite_path(sqlite_url))
     return build_once(sqlite_url, _build_lists_db)
 
 
