@@ -20,6 +20,9 @@ from exportctl.api import diff_versions, open_database
 from exportctl.diff import compare
 from exportctl.models import ItemRecord, SubItem
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 PART_1 = "이란 상황허가 대상 품목"
 PART_2 = "러시아·벨라루스 상황허가 대상 품목"
 
@@ -95,9 +98,10 @@ def _store(engine: Engine, label: str, items: list[ItemRecord], **extra: Any) ->
 
 
 @pytest.fixture
-def annex_db(db_url: str) -> str:
+def annex_db(initialised: str) -> str:
     """Three versions of a two-part annex, stored directly; the URL."""
-    engine = open_database(db_url, create=True)
+    db_url = initialised
+    engine = open_database(db_url)
     _store(engine, "2024-02", OLD, effective=dt.date(2024, 2, 1))
     _store(
         engine,

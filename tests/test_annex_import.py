@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from builders import simple_rows, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import Workbook
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
@@ -65,15 +65,18 @@ def _annex(path: Path, *, notice: str = "산업통상자원부고시 제2024-123
 
 
 @pytest.fixture
-def listed(run_cli: RunCli, initialised: str, tmp_path: Path) -> str:
+def listed(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
     """List ``kr-russia`` with the approved one-part version ``v1`` (BASE, serials 1-10)."""
-    run_cli("lists", "create", "kr-russia", "--name", RUSSIA, db=initialised, ok=True)
-    base = write_list_workbook(tmp_path / "base.xlsx", simple_rows(BASE))
-    run_cli(
-        "import", base, "--list", "kr-russia", "--version", "v1", "--effective", "2024-02-24",
-        "--approve", db=initialised, ok=True,
-    )  # fmt: skip
-    return initialised
+
+    def build(folder: Path, db: str) -> None:
+        run_cli("lists", "create", "kr-russia", "--name", RUSSIA, db=db, ok=True)
+        base = write_list_workbook(folder / "base.xlsx", simple_rows(BASE))
+        run_cli(
+            "import", base, "--list", "kr-russia", "--version", "v1", "--effective", "2024-02-24",
+            "--approve", db=db, ok=True,
+        )  # fmt: skip
+
+    return build_once(initialised, build)
 
 
 def _show(run_cli: RunCli, db: str, label: str) -> dict[str, Any]:

@@ -21,6 +21,9 @@ from openpyxl import Workbook
 
 from exportctl.readers import LIST_SCHEMA, read_table
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 IRAN = "이란·파키스탄·시리아 관련 상황허가 대상 품목"
 RUSSIA = "러시아·벨라루스 상황허가 대상 품목"
 CODES = "030111 030119 030191 030192 030193 030194 030195 030199 030211 030213 030214 030219"

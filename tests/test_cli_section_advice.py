@@ -10,6 +10,9 @@ from builders import annex_grid, simple_rows, write_annex_xlsx, write_list_workb
 from conftest import RunCli
 from english import english_sentences
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 RUSSIA = "러시아·벨라루스 상황허가 대상 품목"
 IRAN = "이란·파키스탄·시리아 관련 상황허가 대상 품목"
 BASE = [f"0301{n:02d}" for n in range(11, 21)]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from builders import Row, write_list_workbook, write_ods
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import Workbook
 
 SLUG = "kr-test"
@@ -64,14 +64,16 @@ HEADER = ("SKU", "제품명", "HS코드")
 
 
 @pytest.fixture
-def list_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
-    run_cli("init", db=sqlite_url, ok=True)
-    workbook = write_list_workbook(tmp_path / "list.xlsx", LIST_ROWS)
-    run_cli(
-        "import", workbook, "--list", SLUG, "--create-list", "--approve", "--version",
-        "2024-06", "--effective", "2024-06-28", db=sqlite_url, ok=True,
-    )  # fmt: skip
-    return sqlite_url
+def list_db(run_cli: RunCli, sqlite_url: str, build_once: BuildOnce) -> str:
+
+    def build(folder: Path, db: str) -> None:
+        workbook = write_list_workbook(folder / "list.xlsx", LIST_ROWS)
+        run_cli(
+            "import", workbook, "--list", SLUG, "--create-list", "--approve", "--version",
+            "2024-06", "--effective", "2024-06-28", db=db, ok=True,
+        )  # fmt: skip
+
+    return build_once(sqlite_url, build)
 
 
 def write_csv(path: Path, codes: Sequence[str]) -> Path:

@@ -24,6 +24,9 @@ from exportctl.profiles import load_profile
 from exportctl.readers import LIST_SCHEMA, ParsedRow, read_table
 from exportctl.validate import _Collector, build_items
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 HEADER = ["연번", "HS코드", "품목명", "영문품목명", "관련 통제번호"]
 # Serial, code, Korean name, English name, control-number cell. Row 3 is the first.
 ROWS: list[list[Any]] = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from builders import simple_rows, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 
 from exportctl.convert import convert_items
 from exportctl.errors import InputError
@@ -19,6 +19,9 @@ from exportctl.hscode.correlation import (
     load_table,
 )
 from exportctl.models import ItemRecord
+
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
 
 # HS2022 codes chosen for what the UN table does with them (HS2022 → HS2017):
 ONE_TO_ONE_SAME = "010121"  # 0101.21 → 0101.21
@@ -135,12 +138,23 @@ def _hs2022_list(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def hs2022_db(tmp_path: Path, run_cli: RunCli, db_url: str) -> str:
-    run_cli("init", db=db_url, ok=True)
-    book = _hs2022_list(tmp_path)
-    args = ("import", "--create-list", "--approve", book, "--list", "kr-test", "--version", "v1")
-    run_cli(*args, "--effective", "2024-01-01", db=db_url, ok=True)
-    return db_url
+def hs2022_db(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
+
+    def build(folder: Path, db: str) -> None:
+        book = _hs2022_list(folder)
+        args = (
+            "import",
+            "--create-list",
+            "--approve",
+            book,
+            "--list",
+            "kr-test",
+            "--version",
+            "v1",
+        )
+        run_cli(*args, "--effective", "2024-01-01", db=db, ok=True)
+
+    return build_once(initialised, build)
 
 
 def _events(run_cli: RunCli, db: str) -> list[dict[str, object]]:

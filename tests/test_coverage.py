@@ -19,6 +19,9 @@ from exportctl.models import ItemRecord
 from exportctl.profiles import load_profile
 from exportctl.screen import ScreenIndex
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _entry(code: str, *, end: str | None = None, ex: bool = False, serial: str = "1") -> ItemRecord:
     return ItemRecord(serial, code, len(code), ex, f"entry {code}", code_end=end)

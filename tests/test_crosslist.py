@@ -16,6 +16,9 @@ from conftest import SHARED, RunCli
 from exportctl.crosslist import Side, compare_lists, entry_covers
 from exportctl.models import ItemRecord
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 CHPL = SHARED / "data" / "control_lists" / "chpl_bis_2024-02-23_transcribed.csv"
 
 

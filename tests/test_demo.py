@@ -1,28 +1,29 @@
 """``exportctl demo``: the whole story on the packaged samples, end to end.
 
 The demo reads the sample files shipped inside the package (``exportctl/samples``)
-through the command itself; this test does not open ``spreadsheets/``.
+through the command itself; this test does not open ``spreadsheets/``. It runs once for
+the session (``demo_run`` in ``conftest.py``); the tests that run it again hand it that
+run's read of the notice's PDF, the step that takes the time.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import DemoRun, copy_demo, reuse_reads
 from openpyxl import load_workbook
 
 from exportctl.cli import cli
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
-    out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result, out
+@pytest.fixture
+def demo(demo_run: DemoRun) -> tuple[Result, Path]:
+    return demo_run.output, demo_run.out
 
 
 def test_demo_prints_the_counts_and_where_files_went(demo: tuple[Result, Path]) -> None:
@@ -66,23 +67,24 @@ def test_demo_reads_the_real_layout_sample_against_its_notice(demo: tuple[Result
 
 
 def test_demo_says_when_the_real_layout_counts_do_not_reconcile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_run: DemoRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import exportctl.api.demo as demo_module
     from exportctl.cli.demo import _demo_summary
 
     monkeypatch.setattr(demo_module, "DEMO_REAL_DECLARED", {1: 20, 2: 41})
-    result = demo_module.run_demo(tmp_path)
+    # The demo's last step, on the same sample, declaring one entry more in part 2.
+    sample = demo_module.demo_samples()[demo_module.DEMO_REAL]
+    real = demo_module._demo_real_layout(sample, lambda _step: None)
+    result = dataclasses.replace(demo_run.result, real_layout=real)
     assert result.real_layout is not None and not result.real_layout.reconciles
     assert [f.rule for f in result.real_layout.result.report.errors] == ["count-mismatch"]
     line = next(line for line in _demo_summary(result) if line.startswith("Real-layout"))
     assert line.endswith("the notice's counts DO NOT reconcile")
 
 
-def test_demo_result_compares_the_pdf_field_by_field(tmp_path: Path) -> None:
-    from exportctl.api import run_demo
-
-    result = run_demo(tmp_path)
+def test_demo_result_compares_the_pdf_field_by_field(demo_run: DemoRun) -> None:
+    result = demo_run.result
     assert result.consolidated_agrees
     assert result.consolidated_changes.changes == ()
     assert result.consolidated_changes.unchanged == 1402
@@ -100,24 +102,17 @@ def test_demo_result_compares_the_pdf_field_by_field(tmp_path: Path) -> None:
 
 
 def test_demo_says_when_the_pdf_differs_in_a_field_keys_do_not_show(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_run: DemoRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dataclasses
-
     import exportctl.api.demo as demo_module
     from exportctl.cli.demo import _demo_summary
 
-    real = demo_module.validate_workbook
-
-    def one_english_text_changed(*args: Any, **kwargs: Any) -> Any:
-        read = real(*args, **kwargs)
+    def one_english_text_changed(read: Any) -> Any:
         items = read.report.items
-        # The demo validates the real-layout sample as well; only the PDF is changed.
-        if read.report.file == demo_module.DEMO_JUNE:
-            items[100] = dataclasses.replace(items[100], description_en="Something else")
+        items[100] = dataclasses.replace(items[100], description_en="Something else")
         return read
 
-    monkeypatch.setattr(demo_module, "validate_workbook", one_english_text_changed)
+    reuse_reads(monkeypatch, demo_run, one_english_text_changed)
     result = demo_module.run_demo(tmp_path)
     assert not result.consolidated_agrees
     [change] = result.consolidated_changes.changes
@@ -186,21 +181,37 @@ def test_change_pdf_shows_the_counts(demo: tuple[Result, Path]) -> None:
     assert "러시아" in text or "kr-russia" in text
 
 
-def test_demo_can_run_again_into_the_same_folder(demo: tuple[Result, Path]) -> None:
-    _, out = demo
-    again = CliRunner().invoke(cli, ["demo", "--out", str(out), "-q"], catch_exceptions=False)
-    assert again.exit_code == 0, again.output
-    assert "1,402" in again.stdout
+@pytest.fixture(scope="module")
+def again(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """``demo --json`` run again into a folder holding a previous run's files."""
+    out = copy_demo(demo_run, tmp_path_factory.mktemp("again") / "demo")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        reuse_reads(monkeypatch, demo_run)
+        result = CliRunner().invoke(
+            cli, ["demo", "--out", str(out), "--json", "-q"], catch_exceptions=False
+        )
+    assert result.exit_code == 0, result.output
+    return result
 
 
-def test_demo_json_gives_the_same_story_as_data(tmp_path: Path) -> None:
+def test_demo_can_run_again_into_the_same_folder(again: Result) -> None:
     import json
 
-    result = CliRunner().invoke(
-        cli, ["demo", "--out", str(tmp_path / "demo"), "--json", "-q"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    from sqlalchemy import create_engine, text
+
+    data = json.loads(again.stdout)
+    assert data["imports"]["2024-06"]["count"] == 1402
+    # The previous run's database was replaced, not added to.
+    engine = create_engine(f"sqlite:///{data['database']}")
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from version")).scalar_one() == 2
+    engine.dispose()
+
+
+def test_demo_json_gives_the_same_story_as_data(again: Result) -> None:
+    import json
+
+    data = json.loads(again.stdout)
     assert data["imports"]["2024-06"]["count"] == 1402
     assert data["annex_pdf"] == {
         "file": "러시아벨라루스_상황허가_2024-06.pdf",

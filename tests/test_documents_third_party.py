@@ -16,6 +16,9 @@ from exportctl.readers.guard import check_file
 from exportctl.readers.hwpx import open_book as open_hwpx
 from exportctl.readers.pdf import open_book as open_pdf
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 DATA = Path(__file__).resolve().parent / "data" / "third_party"
 SCORES = DATA / "hwpxlib-Table.hwpx"
 MERGED = DATA / "hwpxlib-SimpleTable.hwpx"

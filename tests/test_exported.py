@@ -23,6 +23,9 @@ from exportctl.readers.schema import export_columns
 from exportctl.reports.export import EXPORT_COLUMNS, SHOW_COLUMNS
 from exportctl.reports.language import text_for
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 SAMPLE = Path(exportctl.__file__).parent / "samples" / "러시아벨라루스_상황허가_2024-06.xlsx"
 
 FORMATS: list[tuple[str, tuple[str, ...]]] = [

@@ -26,6 +26,9 @@ from exportctl.readers import LIST_SCHEMA, read_table
 from exportctl.readers.guard import check_file
 from exportctl.readers.hwpx import open_book
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 RUSSIA = "러시아·벨라루스 상황허가 대상 품목"
 TITLES = [
     "[별표 2의2] <개정 2024. 2. 24., 2024. 6. 28.>",

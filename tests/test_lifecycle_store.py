@@ -35,8 +35,8 @@ ITEMS = [
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_database(db_url, create=True)
+def engine(initialised: str) -> Iterator[Engine]:
+    engine = open_database(initialised)
     yield engine
     engine.dispose()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from builders import Row, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import load_workbook
 
 from exportctl.api.lookups import code_lines, filter_items
@@ -20,6 +20,9 @@ from exportctl.models import ItemRecord
 from exportctl.reports.cells import KEEP_TEXT
 from exportctl.reports.export import EXPORT_COLUMNS
 from exportctl.reports.language import text_for
+
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
 
 SHEET = "별표2의2"
 FIRST_ROW = 6
@@ -59,13 +62,16 @@ def _import(
 
 
 @pytest.fixture
-def lists(tmp_path: Path, run_cli: RunCli, initialised: str) -> str:
+def lists(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
     """kr-russia 2024-02 (effective 02-24, 5 items) and 2024-06 (06-28, 7 items)."""
-    v1 = write_list_workbook(tmp_path / "list-2024-02.xlsx", V1_ROWS)
-    v2 = write_list_workbook(tmp_path / "list-2024-06.xlsx", V2_ROWS)
-    _import(run_cli, initialised, v1, "2024-02", effective="2024-02-24")
-    _import(run_cli, initialised, v2, "2024-06", effective="2024-06-28")
-    return initialised
+
+    def build(folder: Path, db: str) -> None:
+        v1 = write_list_workbook(folder / "list-2024-02.xlsx", V1_ROWS)
+        v2 = write_list_workbook(folder / "list-2024-06.xlsx", V2_ROWS)
+        _import(run_cli, db, v1, "2024-02", effective="2024-02-24")
+        _import(run_cli, db, v2, "2024-06", effective="2024-06-28")
+
+    return build_once(initialised, build)
 
 
 def _check(run_cli: RunCli, db: str, *args: str, **kwargs: Any) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from exportctl.hscode import Span, across
 from exportctl.i18n import using
 from exportctl.models import ItemRecord
@@ -18,6 +20,9 @@ from exportctl.profiles import load_profile
 from exportctl.screen.index import ScreenIndex
 from tests.conftest import RunCli
 from tests.english import english_sentences
+
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
 
 
 def _list(tmp_path: Path, codes: list[str]) -> Path:

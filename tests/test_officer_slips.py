@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from builders import simple_rows, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import create_engine, func, select, text
 
 from exportctl.models import AuditEvent, ControlList, Item, Version
+
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
 
 CODES = (
     "030111 030119 030191 030192 030193 030194 030195 030199 030211 030213 "
@@ -37,15 +40,18 @@ def _counts(url: str) -> tuple[int, int, int, int]:
 
 
 @pytest.fixture
-def listed(run_cli: RunCli, initialised: str, tmp_path: Path) -> str:
+def listed(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
     """A database with list ``kr-russia`` and its approved version ``v1`` (serials 1-10)."""
-    run_cli("lists", "create", "kr-russia", "--name", "Korea test list", db=initialised, ok=True)
-    base = write_list_workbook(tmp_path / "base.xlsx", simple_rows(BASE))
-    run_cli(
-        "import", base, "--list", "kr-russia", "--version", "v1", "--effective", "2024-02-24",
-        "--approve", db=initialised, ok=True,
-    )  # fmt: skip
-    return initialised
+
+    def build(folder: Path, db: str) -> None:
+        run_cli("lists", "create", "kr-russia", "--name", "Korea test list", db=db, ok=True)
+        base = write_list_workbook(folder / "base.xlsx", simple_rows(BASE))
+        run_cli(
+            "import", base, "--list", "kr-russia", "--version", "v1", "--effective", "2024-02-24",
+            "--approve", db=db, ok=True,
+        )  # fmt: skip
+
+    return build_once(initialised, build)
 
 
 def _additions(tmp_path: Path) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from builders import simple_rows, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from pypdf import PdfReader
 from test_screen import write_catalogue
 
@@ -52,55 +52,58 @@ def _banners_on(path: Path, lang: str) -> set[str]:
 
 @pytest.fixture
 def banner_db(
-    tmp_path: Path, run_cli: RunCli, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli, sqlite_url: str, monkeypatch: pytest.MonkeyPatch, build_once: BuildOnce
 ) -> str:
     monkeypatch.setenv("EXPORTCTL_ACTOR", APPROVER)
-    codes = sorted(Nomenclature.load("2022").codes(6))[:40]
-    files = {}
-    for name, count in (("v1", 30), ("v2", 40), ("v3", 38)):
-        files[name] = write_list_workbook(
-            tmp_path / f"{name}.xlsx", simple_rows(codes[:count]), two_row_header=False
+
+    def build(folder: Path, db: str) -> None:
+        codes = sorted(Nomenclature.load("2022").codes(6))[:40]
+        files = {}
+        for name, count in (("v1", 30), ("v2", 40), ("v3", 38)):
+            files[name] = write_list_workbook(
+                folder / f"{name}.xlsx", simple_rows(codes[:count]), two_row_header=False
+            )
+        common = ("--list", "kr-russia", "--version")
+        run_cli(
+            "import",
+            "--create-list",
+            "--approve",
+            files["v1"],
+            *common,
+            "2024-02",
+            "--effective",
+            "2024-02-24",
+            db=db,
+            ok=True,
         )
-    run_cli("init", db=sqlite_url, ok=True)
-    common = ("--list", "kr-russia", "--version")
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        files["v1"],
-        *common,
-        "2024-02",
-        "--effective",
-        "2024-02-24",
-        db=sqlite_url,
-        ok=True,
-    )
-    run_cli(
-        "import",
-        "--approve",
-        files["v2"],
-        *common,
-        "2024-06",
-        "--effective",
-        "2024-06-28",
-        db=sqlite_url,
-        ok=True,
-    )
-    # A draft whose declared figures hold against 2024-06 (40 − 2 = 38), not 2024-02.
-    run_cli(
-        "import",
-        files["v3"],
-        *common,
-        "2024-09",
-        "--effective",
-        "2024-09-01",
-        "--declared-removed",
-        "2",
-        "--declared-total",
-        "38",
-        db=sqlite_url,
-        ok=True,
-    )
+        run_cli(
+            "import",
+            "--approve",
+            files["v2"],
+            *common,
+            "2024-06",
+            "--effective",
+            "2024-06-28",
+            db=db,
+            ok=True,
+        )
+        # A draft whose declared figures hold against 2024-06 (40 − 2 = 38), not 2024-02.
+        run_cli(
+            "import",
+            files["v3"],
+            *common,
+            "2024-09",
+            "--effective",
+            "2024-09-01",
+            "--declared-removed",
+            "2",
+            "--declared-total",
+            "38",
+            db=db,
+            ok=True,
+        )
+
+    sqlite_url = build_once(sqlite_url, build)
     monkeypatch.setenv("EXPORTCTL_ACTOR", OPERATOR)
     return sqlite_url
 

@@ -33,6 +33,9 @@ from exportctl.readers.guard import check_file
 from exportctl.readers.pdf import PdfBook, open_book
 from exportctl.reports.pdf_document import register_hangul_font
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 RUSSIA = "러시아·벨라루스 상황허가 대상 품목"
 NOTICE = "산업통상자원부고시 제2024-123호(2024. 6. 28.)"
 AMENDMENT = "[별표 2의2] <개정 2024. 6. 28.>"

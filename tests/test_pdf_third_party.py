@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import RunCli
 
 from exportctl.readers.guard import check_file
 from exportctl.readers.pdf import open_book
+
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
 
 WARN = (
     Path(__file__).resolve().parent

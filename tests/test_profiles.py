@@ -14,6 +14,9 @@ from exportctl.api import open_database
 from exportctl.errors import InputError
 from exportctl.profiles import DEFAULT_PROFILE, builtin_names, load_profile, read_profile
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 CHPL = SHARED / "data" / "control_lists" / "chpl_bis_2024-02-23_transcribed.csv"
 
 UK_PROFILE = """\

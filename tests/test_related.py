@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import RunCli
+from conftest import DemoRun, RunCli, copy_demo
 from sqlalchemy import Engine
 
 from exportctl import api
 from exportctl.api.lookups import _screen_index, filter_items
-from exportctl.cli import cli
 from exportctl.hscode import HSCode, Nomenclature
 from exportctl.models import ItemRecord
 from exportctl.screen import ScreenIndex
@@ -36,10 +34,9 @@ FOUND_BY_CODE = {"controlled": ("covers",), "review": ("partial", "under", "ment
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+def demo_db(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the demo's database (the commands below record what they do in it)."""
+    out = copy_demo(demo_run, tmp_path_factory.mktemp("demo") / "demo")
     return f"sqlite:///{out / 'exportctl-demo.db'}"
 
 

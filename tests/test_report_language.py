@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from builders import simple_rows, write_list_workbook
 from click.testing import CliRunner
+from conftest import DemoRun, copy_demo
 from english import _ALLOWED_RE, english_sentences
 from pypdf import PdfReader
 
@@ -36,11 +37,9 @@ def _run(db: Path, *args: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every report of the samples, in Korean: name → file."""
-    out = tmp_path_factory.mktemp("ko")
-    result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+def reports(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every report of the samples, in Korean: name → file (made from a copy of the demo)."""
+    out = copy_demo(demo_run, tmp_path_factory.mktemp("ko") / "demo")
     db = out / "exportctl-demo.db"
     # A second list for the combined screening and the cross-list comparison.
     other = write_list_workbook(

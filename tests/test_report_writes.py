@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from builders import simple_rows, write_list_workbook
 from click.testing import CliRunner
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from sqlalchemy.orm import Session
 
 from exportctl import store
@@ -23,16 +23,18 @@ from exportctl.reports import files, registry
 
 
 @pytest.fixture
-def small_db(tmp_path: Path, run_cli: RunCli, db_url: str) -> str:
+def small_db(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
     """One list with one approved version ``v1`` on SQLite and PostgreSQL."""
-    run_cli("init", db=db_url, ok=True)
-    codes = sorted(Nomenclature.load("2022").codes(6))[:12]
-    book = write_list_workbook(tmp_path / "v1.xlsx", simple_rows(codes), two_row_header=False)
-    run_cli(
-        "import", "--create-list", "--approve", book, "--list", "kr-test", "--version", "v1",
-        "--effective", "2024-02-24", "--declared-total", "12", db=db_url, ok=True,
-    )  # fmt: skip
-    return db_url
+
+    def build(folder: Path, db: str) -> None:
+        codes = sorted(Nomenclature.load("2022").codes(6))[:12]
+        book = write_list_workbook(folder / "v1.xlsx", simple_rows(codes), two_row_header=False)
+        run_cli(
+            "import", "--create-list", "--approve", book, "--list", "kr-test", "--version", "v1",
+            "--effective", "2024-02-24", "--declared-total", "12", db=db, ok=True,
+        )  # fmt: skip
+
+    return build_once(initialised, build)
 
 
 def _export(target: Path, *extra: str) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from builders import Row, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import Workbook, load_workbook
 
 from exportctl.hscode import CodeCell
@@ -119,40 +119,42 @@ def write_catalogue(
 
 
 @pytest.fixture
-def screen_db(tmp_path: Path, run_cli: RunCli, sqlite_url: str) -> str:
+def screen_db(run_cli: RunCli, sqlite_url: str, build_once: BuildOnce) -> str:
     """A SQLite database with kr-russia 2024-02 (effective 02-24) and 2024-06 (06-28)."""
-    run_cli("init", db=sqlite_url, ok=True)
-    v1 = write_list_workbook(tmp_path / "list-2024-02.xlsx", V1_ROWS)
-    v2 = write_list_workbook(tmp_path / "list-2024-06.xlsx", V2_ROWS)
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        v1,
-        "--list",
-        "kr-russia",
-        "--version",
-        "2024-02",
-        "--effective",
-        "2024-02-24",
-        db=sqlite_url,
-        ok=True,
-    )
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        v2,
-        "--list",
-        "kr-russia",
-        "--version",
-        "2024-06",
-        "--effective",
-        "2024-06-28",
-        db=sqlite_url,
-        ok=True,
-    )
-    return sqlite_url
+
+    def build(folder: Path, db: str) -> None:
+        v1 = write_list_workbook(folder / "list-2024-02.xlsx", V1_ROWS)
+        v2 = write_list_workbook(folder / "list-2024-06.xlsx", V2_ROWS)
+        run_cli(
+            "import",
+            "--create-list",
+            "--approve",
+            v1,
+            "--list",
+            "kr-russia",
+            "--version",
+            "2024-02",
+            "--effective",
+            "2024-02-24",
+            db=db,
+            ok=True,
+        )
+        run_cli(
+            "import",
+            "--create-list",
+            "--approve",
+            v2,
+            "--list",
+            "kr-russia",
+            "--version",
+            "2024-06",
+            "--effective",
+            "2024-06-28",
+            db=db,
+            ok=True,
+        )
+
+    return build_once(sqlite_url, build)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from builders import Row, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import Workbook, load_workbook
 
 from exportctl.hscode import CodeProblem, normalise, settle_lost_zeros
@@ -23,6 +23,9 @@ from exportctl.reports import screening
 from exportctl.reports.language import text_for
 from exportctl.screen import ScreenSummary, fail_statuses
 from exportctl.screen.reasons import Reason
+
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
 
 LIST_ROWS: list[Row] = [
     (1, "8471", "자동자료처리기계", "Automatic data-processing machines", "일반산업용 물품", None),
@@ -40,22 +43,24 @@ BASE = ("--list", "kr-sanctions", "--version", "2024-06")
 
 
 @pytest.fixture
-def list_db(tmp_path: Path, run_cli: RunCli, db_url: str) -> str:
+def list_db(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
     """``kr-sanctions`` 2024-06 with name-defined entries, on SQLite and PostgreSQL."""
-    run_cli("init", db=db_url, ok=True)
-    workbook = write_list_workbook(tmp_path / "list.xlsx", LIST_ROWS)
-    run_cli(
-        "import",
-        "--create-list",
-        "--approve",
-        workbook,
-        *BASE,
-        "--effective",
-        "2024-06-28",
-        db=db_url,
-        ok=True,
-    )
-    return db_url
+
+    def build(folder: Path, db: str) -> None:
+        workbook = write_list_workbook(folder / "list.xlsx", LIST_ROWS)
+        run_cli(
+            "import",
+            "--create-list",
+            "--approve",
+            workbook,
+            *BASE,
+            "--effective",
+            "2024-06-28",
+            db=db,
+            ok=True,
+        )
+
+    return build_once(initialised, build)
 
 
 def write_catalogue(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:

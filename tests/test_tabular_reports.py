@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from builders import Row, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from openpyxl import load_workbook
 
 from exportctl import __version__
@@ -55,15 +55,17 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path, run_cli: RunCli, sqlite_url: str, env: None) -> str:
+def db(run_cli: RunCli, sqlite_url: str, env: None, build_once: BuildOnce) -> str:
     """kr-russia v1 (4 entries) and v2 (one description changed, one entry added)."""
-    run_cli("init", db=sqlite_url, ok=True)
-    for label, rows in (("v1", V1), ("v2", V2)):
-        book = write_list_workbook(tmp_path / f"list-{label}.xlsx", rows)
-        args = ["import", book, "--list", "kr-russia", "--version", label, "--approve"]
-        args += ["--effective", "2024-01-01" if label == "v1" else "2024-02-01"]
-        run_cli(*args, *(["--create-list"] if label == "v1" else []), db=sqlite_url, ok=True)
-    return sqlite_url
+
+    def build(folder: Path, db: str) -> None:
+        for label, rows in (("v1", V1), ("v2", V2)):
+            book = write_list_workbook(folder / f"list-{label}.xlsx", rows)
+            args = ["import", book, "--list", "kr-russia", "--version", label, "--approve"]
+            args += ["--effective", "2024-01-01" if label == "v1" else "2024-02-01"]
+            run_cli(*args, *(["--create-list"] if label == "v1" else []), db=db, ok=True)
+
+    return build_once(sqlite_url, build)
 
 
 def _diff(run_cli: RunCli, db: str, *args: Any) -> Any:

@@ -14,6 +14,9 @@ from exportctl.cli.base import _database_error_sentence
 from exportctl.config import current_actor
 from exportctl.errors import ConfigError
 
+# The database's dialect does not matter here (the store's own tests run on both).
+pytestmark = pytest.mark.sqlite_only
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40)
 
 
