@@ -379,8 +379,16 @@ def _search_beyond(data: bytes, reach: Reach) -> None:
     s="1"/>``, a formatted cell holding nothing), which no reader keeps.
     """
     last = data.rfind(b'<c r="')
-    if last >= 0 and not _empty_cell(data, last):
-        _extend(reach, data[last + 6 : data.find(b'"', last + 6)])
+    if last >= 0:
+        ref = data[last + 6 : data.find(b'"', last + 6)]
+        if _empty_cell(data, last):
+            reach.rows = max(reach.rows, _row_of(ref))
+        else:
+            _extend(reach, ref)
+    row = data.rfind(b'<row r="')
+    if row >= 0:
+        # Rows first: the pattern below then changes once a chunk, not once a row.
+        reach.rows = max(reach.rows, _row_of(data[row + 8 : data.find(b'"', row + 8)]))
     position = 0
     while True:
         match = _beyond(reach.rows, reach.columns).search(data, position)
