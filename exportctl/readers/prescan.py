@@ -351,23 +351,29 @@ _SMALLEST_CELL = len(b'<c r="A1"/>')
 
 def _count_rows(data: bytes, rows: int, cells: int, reach: Reach, cap: int) -> None:
     """Extend ``reach.widest`` to the cells the rows of ``data`` write (a row may run on
-    from the chunk before), as far as ``cap`` needs: a row's bytes bound its cells, so
-    rows are counted one by one only when one is long enough to pass the cap."""
+    from the chunk before), as far as ``cap`` needs.
+
+    A row of more than ``cap`` cells spans more than ``cap`` shortest cell tags: where
+    every stretch of half that many bytes holds a row's start, no row does, which a
+    few searches show; otherwise the rows are counted one by one.
+    """
     if not rows:
         reach.in_row += cells
         reach.widest = max(reach.widest, reach.in_row)
         return
-    pieces = data.split(b'<row r="')
-    if (reach.in_row + cells <= cap) or max(
-        map(len, pieces)
-    ) // _SMALLEST_CELL + reach.in_row <= cap:
-        # No row of the chunk can pass the cap: only the last row's cells carry on.
-        reach.in_row = pieces[-1].count(b'<c r="')
-        return
-    counts = [piece.count(b'<c r="') for piece in pieces]
-    reach.widest = max(reach.widest, reach.in_row + counts[0], *counts[1:-1])
-    reach.in_row = counts[-1]
+    first = data.find(b'<row r="')
+    last = data.rfind(b'<row r="')
+    reach.widest = max(reach.widest, reach.in_row + data.count(b'<c r="', 0, first))
+    reach.in_row = data.count(b'<c r="', last)
     reach.widest = max(reach.widest, reach.in_row)
+    stretch = cap * _SMALLEST_CELL // 2
+    for start in range(first, last, stretch):
+        if data.find(b'<row r="', start + 1, min(start + stretch, last) + 1) < 0:
+            break
+    else:
+        return
+    counts = [piece.count(b'<c r="') for piece in data[first:last].split(b'<row r="')]
+    reach.widest = max(reach.widest, *counts)
 
 
 def _search_beyond(data: bytes, reach: Reach) -> None:
