@@ -351,23 +351,29 @@ _SMALLEST_CELL = len(b'<c r="A1"/>')
 
 def _count_rows(data: bytes, rows: int, cells: int, reach: Reach, cap: int) -> None:
     """Extend ``reach.widest`` to the cells the rows of ``data`` write (a row may run on
-    from the chunk before), as far as ``cap`` needs: a row's bytes bound its cells, so
-    rows are counted one by one only when one is long enough to pass the cap."""
+    from the chunk before), as far as ``cap`` needs.
+
+    A row of more than ``cap`` cells spans more than ``cap`` shortest cell tags: where
+    every stretch of half that many bytes holds a row's start, no row does, which a
+    few searches show; otherwise the rows are counted one by one.
+    """
     if not rows:
         reach.in_row += cells
         reach.widest = max(reach.widest, reach.in_row)
         return
-    pieces = data.split(b'<row r="')
-    if (reach.in_row + cells <= cap) or max(
-        map(len, pieces)
-    ) // _SMALLEST_CELL + reach.in_row <= cap:
-        # No row of the chunk can pass the cap: only the last row's cells carry on.
-        reach.in_row = pieces[-1].count(b'<c r="')
-        return
-    counts = [piece.count(b'<c r="') for piece in pieces]
-    reach.widest = max(reach.widest, reach.in_row + counts[0], *counts[1:-1])
-    reach.in_row = counts[-1]
+    first = data.find(b'<row r="')
+    last = data.rfind(b'<row r="')
+    reach.widest = max(reach.widest, reach.in_row + data.count(b'<c r="', 0, first))
+    reach.in_row = data.count(b'<c r="', last)
     reach.widest = max(reach.widest, reach.in_row)
+    stretch = cap * _SMALLEST_CELL // 2
+    for start in range(first, last, stretch):
+        if data.find(b'<row r="', start + 1, min(start + stretch, last) + 1) < 0:
+            break
+    else:
+        return
+    counts = [piece.count(b'<c r="') for piece in data[first:last].split(b'<row r="')]
+    reach.widest = max(reach.widest, *counts)
 
 
 def _search_beyond(data: bytes, reach: Reach) -> None:
@@ -379,8 +385,16 @@ def _search_beyond(data: bytes, reach: Reach) -> None:
     s="1"/>``, a formatted cell holding nothing), which no reader keeps.
     """
     last = data.rfind(b'<c r="')
-    if last >= 0 and not _empty_cell(data, last):
-        _extend(reach, data[last + 6 : data.find(b'"', last + 6)])
+    if last >= 0:
+        ref = data[last + 6 : data.find(b'"', last + 6)]
+        if _empty_cell(data, last):
+            reach.rows = max(reach.rows, _row_of(ref))
+        else:
+            _extend(reach, ref)
+    row = data.rfind(b'<row r="')
+    if row >= 0:
+        # Rows first: the pattern below then changes once a chunk, not once a row.
+        reach.rows = max(reach.rows, _row_of(data[row + 8 : data.find(b'"', row + 8)]))
     position = 0
     while True:
         match = _beyond(reach.rows, reach.columns).search(data, position)
