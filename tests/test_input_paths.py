@@ -92,6 +92,7 @@ INVOCATIONS: dict[str, tuple[str, ...]] = {
         "--profile-file",
         "{file}",
     ),
+    "lists set-profile --profile-file": ("lists", "set-profile", "x", "--profile-file", "{file}"),
     "diff --output": ("diff", "base", "base", "--list", "x", "-o", "{file}"),
     "compare --output": ("compare", "x", "x", "-o", "{file}"),
     "export --output": ("export", "base", "--list", "x", "-o", "{file}"),

@@ -262,7 +262,7 @@ def test_change_xlsx_words_record_print_setup_and_plain_text(
 def test_change_xlsx_rich_text_lookalike_stays_literal(
     run_cli: RunCli, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from exportctl.reports import xlsx as xlsx_module
+    from exportctl.reports import sheet_rows
 
     streamed, by_cell = tmp_path / "streamed.xlsx", tmp_path / "by_cell.xlsx"
     payload = "<r><t>y</t></r>"
@@ -278,7 +278,7 @@ def test_change_xlsx_rich_text_lookalike_stays_literal(
             args += ["--create-list"] if label == "v1" else []
             run_cli(*args, db=f"sqlite:///{path}.db", ok=True)
         if path == by_cell:
-            monkeypatch.setattr(xlsx_module, "_streamable", lambda sheet: False)
+            monkeypatch.setattr(sheet_rows, "streamable", lambda sheet: False)
         args = ("diff", "--list", "kr", "v1", "v2", "-o", path, "--lang", "en")
         run_cli(*args, db=f"sqlite:///{path}.db", ok=True)
         sheet = load_workbook(path)["Modified"]
