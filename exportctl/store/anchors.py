@@ -470,3 +470,16 @@ def _lifecycle_problems(name: str, anchor: Anchor, stored_state: dict[str, Any])
             )
     assert set(_DRAFT) == set(LIFECYCLE_COLUMNS)
     return problems
+
+
+def rewritten(event: AuditEvent) -> str | None:
+    """The sentence for an event whose hash no longer matches its fields, else ``None``
+    (one wording for ``audit verify`` and for the checks before use)."""
+    from exportctl.store.audit import hash_of
+
+    computed = hash_of(event)
+    if computed == event.hash:
+        return None
+    return _(
+        "audit event {id} ({action}): changed after it was written (hash {computed}≠{stored})"
+    ).format(id=event.id, action=event.action, computed=short(computed), stored=short(event.hash))

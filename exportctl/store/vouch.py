@@ -32,11 +32,12 @@ from exportctl.models import AuditEvent, ControlList, Version
 from exportctl.store.anchors import (
     chain_view,
     list_problems,
+    rewritten,
     short,
     version_problems,
     vouching_events,
 )
-from exportctl.store.audit import HEAD_TABLE, audit_key, hash_of, mac_matches
+from exportctl.store.audit import HEAD_TABLE, audit_key, mac_matches
 
 _CHECKED = "exportctl.vouched"
 """``session.info`` key: ids of the versions whose entries this session has checked."""
@@ -101,19 +102,9 @@ def _event_problems(conn: Connection, events: list[AuditEvent]) -> list[str]:
     """Each event's own hash, its link to the event after it, and its signature."""
     problems: list[str] = []
     for event in events:
-        computed = hash_of(event)
-        if computed != event.hash:
-            problems.append(
-                _(
-                    "audit event {id} ({action}): changed after it was written "
-                    "(hash {computed}≠{stored})"
-                ).format(
-                    id=event.id,
-                    action=event.action,
-                    computed=short(computed),
-                    stored=short(event.hash),
-                )
-            )
+        changed = rewritten(event)
+        if changed is not None:
+            problems.append(changed)
     if not events:
         return problems
     ids = [(event.id or 0) + 1 for event in events]
