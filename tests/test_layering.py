@@ -1,5 +1,6 @@
 """The house stays layered: no module of exportctl imports, however late, one that
-imports it back (imports under ``TYPE_CHECKING`` are for the type checker only)."""
+imports it back; imports under ``TYPE_CHECKING`` count too, since a type named across
+two modules ties them together as much as a call does."""
 
 from __future__ import annotations
 
@@ -14,24 +15,12 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _type_checking_only(tree: ast.Module) -> set[int]:
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
-            for sub in node.body:
-                lines.update(range(sub.lineno, (sub.end_lineno or sub.lineno) + 1))
-    return lines
-
-
 def _graph() -> dict[str, set[str]]:
     paths = {_module(path): path for path in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in paths}
     for name, path in paths.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        skipped = _type_checking_only(tree)
         for node in ast.walk(tree):
-            if getattr(node, "lineno", 0) in skipped:
-                continue
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -26,7 +26,7 @@ from exportctl.reports.pdf_document import para
 if TYPE_CHECKING:
     from exportctl.diff import ChangeSet, Summary, VersionInfo
     from exportctl.reports.language import Text
-    from exportctl.screen.results import ScreenReport
+    from exportctl.screen.report import ScreenReport
 
 __all__ = ["banner_story", "change_banners", "screening_banners"]
 

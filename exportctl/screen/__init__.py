@@ -74,9 +74,9 @@ from exportctl.screen.index import (
 )
 from exportctl.screen.nouns import Analyser, phrases
 from exportctl.screen.reasons import Reason
+from exportctl.screen.report import ScreenReport
 from exportctl.screen.results import (
     FAIL_ON,
-    ScreenReport,
     ScreenResult,
     ScreenSummary,
     entry_json,

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exportctl.screen.index import STATUSES, Status
-from exportctl.screen.results import ScreenReport, ScreenResult
+from exportctl.screen.report import ScreenReport
+from exportctl.screen.results import ScreenResult
 
 __all__ = ["OVERALL_ORDER", "CombinedReport", "CombinedRow", "overall_status"]
 

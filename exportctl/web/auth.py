@@ -267,14 +267,14 @@ def guarded(action: str, *, upload: bool = False) -> Callable[[Endpoint], Endpoi
     Without a grant, a page asked for (``GET``) sends the browser to log in, or
     admits it when the address carries the token; anything else is refused (403).
     With ``upload``, a body larger than the file cap allows is refused before it
-    is read (:func:`exportctl.web.jobs.refuse_oversized`).
+    is read (:func:`exportctl.web.bodies.refuse_oversized`).
     """
 
     def wrap(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def run(request: Request) -> Response:
+            from exportctl.web.bodies import refuse_oversized
             from exportctl.web.csrf import checked_form
-            from exportctl.web.jobs import refuse_oversized
             from exportctl.web.render import error_page
 
             gate = gate_of(request)

@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 CHUNK = 1024 * 1024
 """Bytes copied at a time from an upload."""
-FORM_OVERHEAD = 64 * 1024
-"""Bytes a form's other fields and multipart boundaries add to a file, at most."""
 
 
 @dataclass
@@ -111,19 +109,6 @@ def clean_name(given: str | None, fallback: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     name = name.lstrip(".").strip()
     return name[:200] if name else fallback
-
-
-def refuse_oversized(request: Request) -> Response | None:
-    """A page refusing a body whose declared length is over the file cap (None if
-    not), before any of it is read; a body without a declared length is refused too."""
-    limits: Limits = request.app.state.settings.limits
-    declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit():
-        return error_page(request, _("The upload did not say how large it is."), 411)
-    size = int(declared)
-    if size > limits.max_file_bytes + FORM_OVERHEAD:
-        return error_page(request, str(too_large(_("the upload"), size, limits)), 413)
-    return None
 
 
 async def save_upload(upload: UploadFile, job: Job, limits: Limits, fallback: str) -> Path:
