@@ -10,14 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.base import (
-    State,
-    cli,
-    include_drafts_option,
-    json_option,
-    list_option,
-    progress_reporter,
-)
+from exportctl.cli.base import State, cli, include_drafts_option, list_option, progress_reporter
+from exportctl.cli.echo import json_option
 from exportctl.cli.outputs import check_output, report_output_options
 from exportctl.i18n import _, active, ngettext
 

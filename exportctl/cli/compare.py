@@ -9,13 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.base import (
-    State,
-    _parse_date,
-    cli,
-    include_drafts_option,
-    json_option,
-)
+from exportctl.cli.base import State, _parse_date, cli, include_drafts_option
+from exportctl.cli.echo import json_option
 from exportctl.cli.outputs import check_output, report_output_options
 from exportctl.i18n import _
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from exportctl.cli.base import State, _parse_date, cli, echo_json, json_option, list_option
+from exportctl.cli.base import State, _parse_date, cli, list_option
+from exportctl.cli.echo import echo_json, json_option
 from exportctl.i18n import _, active
 
 if TYPE_CHECKING:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.base import State, cli, echo_json, errors_and_warnings, json_option
+from exportctl.cli.base import State, cli
+from exportctl.cli.echo import echo_json, errors_and_warnings, json_option
 from exportctl.i18n import _, ngettext
 
 if TYPE_CHECKING:

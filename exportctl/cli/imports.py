@@ -12,17 +12,13 @@ import click
 
 from exportctl.cli.base import (
     MAX_FINDINGS_SHOWN,
-    F,
     State,
     _parse_date,
     cli,
-    echo_json,
-    echo_warning,
-    errors_and_warnings,
-    json_option,
     list_option,
     progress_reporter,
 )
+from exportctl.cli.echo import F, echo_json, echo_warning, errors_and_warnings, json_option
 from exportctl.cli.outputs import encoding_option
 from exportctl.errors import location
 from exportctl.i18n import _, ngettext

@@ -10,15 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from exportctl.cli.base import (
-    CONTEXT_SETTINGS,
-    State,
-    _parse_date,
-    cli,
-    echo_json,
-    json_option,
-    list_option,
-)
+from exportctl.cli.base import CONTEXT_SETTINGS, State, _parse_date, cli, list_option
+from exportctl.cli.echo import echo_json, json_option
 from exportctl.i18n import _, ngettext
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -14,14 +14,13 @@ from exportctl.cli.base import (
     State,
     _parse_date,
     cli,
-    echo_json,
     include_drafts_option,
-    json_option,
     list_option,
     parse_fail_on,
     version_options,
     warn_drafts_passed_over,
 )
+from exportctl.cli.echo import echo_json, json_option
 from exportctl.cli.outputs import check_output, report_language_options
 from exportctl.i18n import N_, _, active, ngettext
 

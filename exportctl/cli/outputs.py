@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from exportctl.cli.base import LANG_HELP, F, State, set_lang
+from exportctl.cli.base import LANG_HELP, State, set_lang
+from exportctl.cli.echo import F
 from exportctl.i18n import _
 
 

@@ -13,13 +13,12 @@ from exportctl.bulk import paused_gc
 from exportctl.cli.base import (
     State,
     cli,
-    echo_note,
-    echo_warning,
     parse_fail_on,
     progress_reporter,
     version_options,
     warn_drafts_passed_over,
 )
+from exportctl.cli.echo import echo_note, echo_warning
 from exportctl.cli.outputs import check_output, encoding_option, report_output_options
 from exportctl.i18n import _, active
 

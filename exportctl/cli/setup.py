@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from exportctl.cli.base import CONTEXT_SETTINGS, State, cli, echo_json, json_option
+from exportctl.cli.base import CONTEXT_SETTINGS, State, cli
+from exportctl.cli.echo import echo_json, json_option
 from exportctl.cli.outputs import check_output
 from exportctl.i18n import _
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from exportctl.cli.base import CONTEXT_SETTINGS, State, cli, echo_json, json_option
+from exportctl.cli.base import CONTEXT_SETTINGS, State, cli
+from exportctl.cli.echo import echo_json, json_option
 from exportctl.i18n import _
 
 if TYPE_CHECKING:
