@@ -36,7 +36,8 @@ from exportctl.api.database import init_database, open_database
 from exportctl.api.demo import DEMO_LIST, DemoResult, demo_samples, run_demo
 from exportctl.api.exports import export_version
 from exportctl.api.history import EntryStep, entry_history
-from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
+from exportctl.api.import_options import ImportOptions, ImportResult
+from exportctl.api.imports import import_workbook, validate_workbook
 from exportctl.api.lifecycle import (
     approve_version,
     create_list,

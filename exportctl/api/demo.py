@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 from exportctl.api.browse import record_output
 from exportctl.api.changes import diff_versions, write_change_report
-from exportctl.api.imports import ImportOptions, ImportResult, import_workbook, validate_workbook
+from exportctl.api.import_options import ImportOptions, ImportResult
+from exportctl.api.imports import import_workbook, validate_workbook
 from exportctl.api.lifecycle import approve_version, create_list
 from exportctl.api.screening import screen_catalogue
 from exportctl.config import current_actor
