@@ -30,8 +30,8 @@ import pytest
 
 from exportctl.errors import InputError
 from exportctl.limits import DEFAULTS, Limits, parse_setting
+from exportctl.readers.cellrefs import column_name
 from exportctl.readers.guard import check_file
-from exportctl.readers.prescan import column_name
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT = 2 * 1024**3

@@ -34,8 +34,9 @@ from test_hostile_files import (
 
 from exportctl.errors import InputError
 from exportctl.limits import DEFAULTS, Limits
+from exportctl.readers.cellrefs import column_name
 from exportctl.readers.guard import check_file
-from exportctl.readers.prescan import Reach, UsedRange, column_name, exact_reach, fast_reach
+from exportctl.readers.prescan import Reach, UsedRange, exact_reach, fast_reach
 
 _CELL = "t='inlineStr'><is><t>x</t></is></c>"
 

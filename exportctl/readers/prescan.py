@@ -41,6 +41,7 @@ from typing import IO, NoReturn
 from exportctl.errors import InputError
 from exportctl.i18n import _
 from exportctl.limits import Limits, over
+from exportctl.readers.cellrefs import DIGITS, UPPER, column_name, greater, parse_ref
 from exportctl.readers.xlsx_parts import (
     SharedStrings,
     check_shared_strings,
@@ -57,10 +58,7 @@ from exportctl.readers.xmlparse import (
     whole_number,
 )
 
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIGITS = "0123456789"
 _REF = re.compile(rb"([A-Za-z]+)(\d+)")
-_TEXT_REF = re.compile(r"([A-Za-z]*)(\d+)", re.ASCII)
 # An element c, row or v with a prefix (<x:c>): searched from the rarer ":".
 _PREFIXED = re.compile(rb":(?:c|row|v)[\s/>]")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
@@ -71,51 +69,6 @@ _REFERENCE_ENTITY = re.compile(rb'r="[^"&]*&')
 _WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 
 
-def column_number(letters: str) -> int:
-    """``"A"`` -> 1, ``"XFD"`` -> 16384."""
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def column_name(number: int) -> str:
-    """1 -> ``"A"``, 16384 -> ``"XFD"``."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def greater(value: str, alphabet: str) -> str:
-    """A regex for strings over ``alphabet`` that exceed ``value``.
-
-    Row numbers and column letters compare as their length, then as text: a
-    longer string, or one of the same length that is greater at its first
-    difference. Nested, so a reference fails on its first characters:
-    ``greater("L", _UPPER)`` is ``(?:[A-Z]{2,}|[M-Z])``.
-    """
-    first, last = alphabet[0], alphabet[-1]
-    every = f"[{first}-{last}]"
-    return f"(?:{every}{{{len(value) + 1},}}|{_same_length_greater(value, alphabet)})"
-
-
-def _same_length_greater(value: str, alphabet: str) -> str:
-    first, last = alphabet[0], alphabet[-1]
-    if not value:
-        return "(?!)"
-    head, rest = value[0], value[1:]
-    position = alphabet.index(head)
-    branches = []
-    if position + 1 < len(alphabet):
-        tail = f"[{first}-{last}]{{{len(rest)}}}" if rest else ""
-        branches.append(f"[{alphabet[position + 1]}-{last}]{tail}")
-    if rest:
-        branches.append(f"{re.escape(head)}{_same_length_greater(rest, alphabet)}")
-    return "(?:" + "|".join(branches) + ")" if branches else "(?!)"
-
-
 @functools.lru_cache(maxsize=64)
 def _beyond(rows: int, columns: int) -> re.Pattern[bytes]:
     """References past row ``rows`` or column ``columns``: cells (``r="XFD5"``), row
@@ -124,21 +77,10 @@ def _beyond(rows: int, columns: int) -> re.Pattern[bytes]:
     Starts with the literal ``r="`` so the search skips ahead quickly; nearly every
     cell of a sheet read in order fails it at once.
     """
-    letters = greater(column_name(columns), _UPPER) if columns else "[A-Z]+"
-    digits = greater(str(rows), _DIGITS) if rows else r"\d+"
+    letters = greater(column_name(columns), UPPER) if columns else "[A-Z]+"
+    digits = greater(str(rows), DIGITS) if rows else r"\d+"
     pattern = f'r="(?:{letters}\\d|[A-Z]+{digits}"|{digits}"|[a-z])'
     return re.compile(pattern.encode())
-
-
-def parse_ref(ref: str) -> tuple[int, int] | None:
-    """``"XFD5"`` -> ``(5, 16384)``; ``"5"`` -> ``(5, 0)``; ``None`` for what no reader
-    takes for a reference (python-calamine refuses the file, openpyxl too)."""
-    match = _TEXT_REF.fullmatch(ref)
-    if match is None:
-        return None
-    letters = match.group(1)
-    column = column_number(letters) if len(letters) <= 6 else 10**9
-    return whole_number(match.group(2)) or 0, column
 
 
 class UsedRange:

@@ -33,6 +33,7 @@ import python_calamine
 from exportctl.errors import InputError
 from exportctl.i18n import N_, _
 from exportctl.limits import Limits, over, raise_hint
+from exportctl.readers.cellrefs import column_name, column_number
 from exportctl.readers.guard import Checked
 from exportctl.readers.rows import RawRow
 from exportctl.readers.xlsx_parts import sheet_parts_in
@@ -77,20 +78,12 @@ class FormulaScan:
 
 def column_index(letters: str) -> int:
     """``"A"`` -> 0, ``"AA"`` -> 26."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + ord(char) - 64
-    return index - 1
+    return column_number(letters) - 1
 
 
 def column_letters(index: int) -> str:
     """0 -> ``"A"``, 26 -> ``"AA"``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_name(index + 1)
 
 
 def open_book(checked: Checked, engine: Engine = "auto") -> Book:
