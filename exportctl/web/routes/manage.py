@@ -4,6 +4,8 @@ second person, or one person recorded as acting alone ("self")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
@@ -26,52 +28,40 @@ def _back(slug: str) -> RedirectResponse:
     return RedirectResponse(f"/lists/{quote(slug, safe='')}", status_code=303)
 
 
-async def approve(request: Request) -> Response:
-    """``POST /lists/{slug}/versions/{label}/approve``."""
+async def _set_status(request: Request, action: Callable[..., Any], **said: str | None) -> Response:
+    """Run ``action`` (approve, withdraw or reinstate) on the version the address names,
+    as the signed-in user, acting alone only when the form says so ("self")."""
     slug, label = request.path_params["slug"], request.path_params["label"]
     form = form_of(request)
     await call(
-        api.approve_version,
+        action,
         engine_of(request),
         slug,
         label,
-        note=optional(field(form, "note")),
+        **said,
         one_person=field(form, "self") == "yes",
         actor=viewer_of(request).name,
     )
     return _back(slug)
+
+
+async def approve(request: Request) -> Response:
+    """``POST /lists/{slug}/versions/{label}/approve``."""
+    return await _set_status(
+        request, api.approve_version, note=optional(field(form_of(request), "note"))
+    )
 
 
 async def withdraw(request: Request) -> Response:
     """``POST /lists/{slug}/versions/{label}/withdraw``: needs a reason."""
-    slug, label = request.path_params["slug"], request.path_params["label"]
-    form = form_of(request)
-    await call(
-        api.withdraw_version,
-        engine_of(request),
-        slug,
-        label,
-        reason=field(form, "reason"),
-        one_person=field(form, "self") == "yes",
-        actor=viewer_of(request).name,
+    return await _set_status(
+        request, api.withdraw_version, reason=field(form_of(request), "reason")
     )
-    return _back(slug)
 
 
 async def reinstate(request: Request) -> Response:
     """``POST /lists/{slug}/versions/{label}/reinstate``: needs a reason."""
-    slug, label = request.path_params["slug"], request.path_params["label"]
-    form = form_of(request)
-    await call(
-        reinstate_version,
-        engine_of(request),
-        slug,
-        label,
-        reason=field(form, "reason"),
-        one_person=field(form, "self") == "yes",
-        actor=viewer_of(request).name,
-    )
-    return _back(slug)
+    return await _set_status(request, reinstate_version, reason=field(form_of(request), "reason"))
 
 
 async def dates(request: Request) -> Response:
