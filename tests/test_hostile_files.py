@@ -323,12 +323,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_all(tmp_path_factory.mktemp("hostile"))
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A database holding list x with one approved version, and an empty config file."""
+def hostile_home(folder: Path) -> tuple[Path, Path]:
+    """A database in ``folder`` holding list x with one approved version, and an empty
+    config file: what the hostile files are imported and screened against."""
     from builders import simple_rows, write_list_workbook
 
-    folder = tmp_path_factory.mktemp("db")
     config = folder / "config.toml"
     config.write_text("", encoding="utf-8")
     db = folder / "exportctl.db"
@@ -352,6 +351,12 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         code, _, err, _ = run_exportctl(*args, db=db, config=config)
         assert code == 0, err
     return db, config
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A database holding list x with one approved version, and an empty config file."""
+    return hostile_home(tmp_path_factory.mktemp("db"))
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -26,6 +26,7 @@ from test_hostile_files import (
     _MAIN,
     HEADER_ROW,
     database_state,
+    hostile_home,
     run_exportctl,
     sheet_xml,
     write_zip,
@@ -283,32 +284,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A database holding list x with one approved version, and an empty config file."""
-    from builders import simple_rows, write_list_workbook
-
-    folder = tmp_path_factory.mktemp("db")
-    config = folder / "config.toml"
-    config.write_text("", encoding="utf-8")
-    db = folder / "exportctl.db"
-    base = write_list_workbook(folder / "base.xlsx", simple_rows(["8471.30", "8471.41"]))
-    for args in (
-        ("init",),
-        (
-            "import",
-            str(base),
-            "--list",
-            "x",
-            "--version",
-            "base",
-            "--create-list",
-            "--approve",
-            "--effective",
-            "2024-01-01",
-            "-q",
-        ),
-    ):
-        code, _, err, _ = run_exportctl(*args, db=db, config=config)
-        assert code == 0, err
-    return db, config
+    return hostile_home(tmp_path_factory.mktemp("db"))
 
 
 HWPX_CASES = (

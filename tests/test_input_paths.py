@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import re
 import resource
-import sqlite3
 import subprocess
 import sys
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 import click
 import pytest
 from builders import simple_rows, write_list_workbook
-from test_hostile_files import zip_bomb
+from test_hostile_files import database_state, zip_bomb
 
 from exportctl.cli import cli
 from exportctl.limits import DEFAULTS
@@ -185,20 +184,6 @@ def run(*args: str, home: Path, env: dict[str, str] | None = None, stdin: int | 
         check=False,
     )
     return Ran(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
-
-
-def database_state(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "select name from sqlite_master where type = 'table' order by name"
-            )
-        ]
-        return {
-            table: connection.execute(f'select count(*) from "{table}"').fetchone()[0]
-            for table in tables
-        }
 
 
 @pytest.fixture(scope="module")
