@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from exportctl.diff import Change
 
-__all__ = ["ENTRY_COLUMNS", "read_changes", "read_sub_items", "read_version"]
+__all__ = ["ENTRY_COLUMNS", "engine_for", "read_changes", "read_sub_items", "read_version"]
 
 ENTRY_COLUMNS: tuple[str, ...] = (
     "section",
@@ -85,7 +85,7 @@ Database = Engine | str | Path
 
 
 @contextmanager
-def _engine(db: Database) -> Iterator[Engine]:
+def engine_for(db: Database) -> Iterator[Engine]:
     """The engine for ``db``; one opened here is closed after use."""
     if isinstance(db, Engine):
         yield db
@@ -158,7 +158,7 @@ def _sub_item_json(sub: SubItem) -> dict[str, Any]:
 def _load(
     db: Database, slug: str, version: str | None, as_of: dt.date | None, include_drafts: bool
 ) -> tuple[Version, list[ItemRecord], dict[int, str]]:
-    with _engine(db) as engine:
+    with engine_for(db) as engine:
         chosen = _version(engine, slug, version, as_of, include_drafts)
         with store.session_scope(engine) as session:
             items = store.load_items(session, chosen)
@@ -300,7 +300,7 @@ def read_changes(
     """
     from exportctl.api.changes import diff_versions
 
-    with _engine(db) as engine:
+    with engine_for(db) as engine:
         changes = diff_versions(engine, list, old, new, include_drafts=include_drafts)
     rows = [row for change in changes.changes for row in _change_rows(change)]
     text = ("kind", "serial", "old_serial", "code", "old_code", "field", "old", "new")

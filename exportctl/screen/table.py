@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from exportctl.hscode.codes import _dotted
+from exportctl.screen.batches import Sentences, sentences
 from exportctl.screen.columnar import ColumnarIndex
 from exportctl.screen.index import STATUSES
 from exportctl.screen.results import ScreenResult, ScreenSummary
-from exportctl.screen.shapes import SLOT, Verdicts
+from exportctl.screen.shapes import Verdicts
 
 if TYPE_CHECKING:
     from exportctl.readers.frames import Frame
@@ -38,28 +38,6 @@ _ASKED = ("code", "description", "classification", "cas")
 
 SLICE = 65_536
 """Rows turned into Python objects at a time when results are read one by one."""
-
-
-@dataclass
-class Sentences:
-    """The sentences of a run's reason shapes, cut where each row's code goes."""
-
-    pieces: list[pa.Array]
-    """Per place in a sentence, the piece of each shape there (by shape number)."""
-    sizes: np.ndarray
-    """How many pieces each shape's sentence has."""
-
-    def of(self, shapes: np.ndarray, codes: pa.Array) -> pa.Array:
-        """The sentences of rows whose shapes and codes (as reasons write them) are these."""
-        take = pa.array(shapes)
-        joined: pa.Array = pc.take(self.pieces[0], take)
-        if len(self.pieces) == 1:
-            return joined
-        codes = pc.fill_null(codes, "")
-        for i in range(1, len(self.pieces)):
-            more = pc.binary_join_element_wise(joined, codes, pc.take(self.pieces[i], take), "")
-            joined = pc.if_else(pa.array(self.sizes[shapes] > i), more, joined)
-        return joined
 
 
 def _whole(column: pa.ChunkedArray) -> pa.Array:
@@ -235,20 +213,7 @@ class ResultTable:
 
     def sentences(self, lang: str, cell: Callable[[str], str] | None = None) -> Sentences:
         """The sentences of the shapes this run's rows have, in ``lang`` (see :meth:`reasons`)."""
-        engine = self.engine
-        count = len(engine.shapes)
-        pieces: dict[int, list[str]] = {}
-        for at in np.unique(self.verdicts.shape).tolist():
-            sentence = engine.shapes[at].sentence(lang)
-            pieces[at] = (cell(sentence) if cell is not None else sentence).split(SLOT)
-        widest = max((len(p) for p in pieces.values()), default=1)
-        sizes = np.zeros(count, dtype=np.int32)
-        slots: list[list[str]] = [[""] * count for _ in range(widest)]
-        for at, parts in pieces.items():
-            sizes[at] = len(parts)
-            for i, part in enumerate(parts):
-                slots[i][at] = part
-        return Sentences([pa.array(slot, pa.string()) for slot in slots], sizes)
+        return sentences(self.engine, self.verdicts.shape, lang, cell)
 
     def statuses(self, previous: bool = False) -> np.ndarray:
         """Status numbers (places in :data:`~exportctl.screen.STATUSES`) per row."""
