@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from builders import write_list_workbook
+from conftest import RunCli
 from sqlalchemy import func, select
 
 import exportctl
 from exportctl.errors import InputError
 from exportctl.models import AuditEvent
-from tests.builders import write_list_workbook
-from tests.conftest import RunCli
 
 pytestmark = pytest.mark.sqlite_only
 
