@@ -90,6 +90,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import arrow_bench
 import diff_bench
 import quality
 import screen_bench
@@ -128,7 +129,11 @@ CASE_GROUPS = (
     "report",
     "documents",
     "quality",
+    "arrow",
 )
+ARROW_COPIES = 8
+"""The ``arrow`` case's Parquet file holds the named catalogue this many times over
+(8,000,000 rows at the default ``--rows``: more than pandas holds in 1 GB)."""
 DOCUMENT_RUNS = 3
 LONG_PDF_PAGES = 200
 LONG_PDF_PEAK_MB = 300.0
@@ -747,6 +752,10 @@ CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "read-pdf": _read_pdf,
     "extract-pdf": _extract_pdf,
     "quality": _quality,
+    "gen-arrow": arrow_bench.write_parquet,
+    "arrow-screen": arrow_bench.screen,
+    "arrow-copy": arrow_bench.copy,
+    "arrow-hold": arrow_bench.hold,
 }
 
 
@@ -1210,6 +1219,56 @@ def bench_quality(settings: Settings) -> Iterator[Result]:
     )
 
 
+def bench_arrow(settings: Settings) -> Iterator[Result]:
+    """A Parquet file of the named catalogue, :data:`ARROW_COPIES` times over, streamed
+    through a ``Screener`` inside DuckDB, beside DuckDB copying it; its peak memory beside
+    that of pandas holding the same file."""
+    name = f"arrow: DuckDB + Screener, Parquet x{ARROW_COPIES}"
+    folder = cached(
+        "screening",
+        settings.rows,
+        settings.seed,
+        lambda d: spawn(
+            "gen-screen",
+            folder=str(d),
+            rows=settings.rows,
+            seed=settings.seed,
+            hsk=str(settings.hsk),
+        ),
+    )
+    paths = json.loads((folder / "paths.json").read_text(encoding="utf-8"))
+    if "named_csv" not in paths:
+        yield Result(case=name, note=f"skipped: no HSK master at {settings.hsk}")
+        return
+    parquet = folder / f"named-x{ARROW_COPIES}.parquet"
+    if not parquet.exists():
+        spawn("gen-arrow", source_csv=paths["named_csv"], target=str(parquet), copies=ARROW_COPIES)
+    try:
+        floor = spawn("arrow-copy", parquet=str(parquet), out=str(settings.work / "copy.parquet"))
+        figures = spawn(
+            "arrow-screen",
+            parquet=str(parquet),
+            db=paths["db"],
+            out=str(settings.work / "screened.parquet"),
+        )
+        held = spawn("arrow-hold", parquet=str(parquet))
+    except RuntimeError as exc:
+        yield _failed(name, exc)
+        return
+    result = _measured(Result(case=name), figures)
+    result.baseline, result.baseline_s = "DuckDB copy", floor["seconds"]
+    result.target = "< 1 GB"
+    result.max_peak_mb = MAX_PEAK_MB
+    size = parquet.stat().st_size / 1e6
+    counts = figures.get("summary", {})
+    result.note = (
+        f"{size:.0f} MB Parquet; pandas holding it whole peaked at {held['peak_mb']:,.0f} MB "
+        f"({held['seconds']:.1f} s); {counts.get('controlled', 0):,} controlled, "
+        f"{counts.get('review', 0):,} review"
+    )
+    yield result
+
+
 BENCHES: dict[str, Callable[[Settings], Iterator[Result]]] = {
     "startup": bench_startup,
     "import-small": bench_import_small,
@@ -1219,6 +1278,7 @@ BENCHES: dict[str, Callable[[Settings], Iterator[Result]]] = {
     "report": bench_report,
     "documents": bench_documents,
     "quality": bench_quality,
+    "arrow": bench_arrow,
 }
 
 
