@@ -32,7 +32,7 @@ from exportctl.models import ItemRecord, ValidationReport
 from exportctl.readers import ParsedRow, Table
 from exportctl.reconcile import Previous, guard_against_base, reconcile
 from exportctl.structure import Structure, structure_of
-from exportctl.validate import Declared, _build_item, _Checks, _Collector
+from exportctl.validate import Declared, _build_item, _Checks, _Collector, unmapped_findings
 
 __all__ = ["AnnexReport", "PartReport", "declared_for", "validate_annex", "validate_table"]
 
@@ -132,14 +132,7 @@ def validate_annex(
     nomenclature = nomenclature or Nomenclature.load("2022")
     out = _Collector(table)
     muted = _Collector(table)
-    for header in table.unmapped:
-        out.add(
-            "warning",
-            "unmapped-column",
-            _('column "{header}" is not used (map it with --column FIELD="{header}")').format(
-                header=header
-            ),
-        )
+    out.findings.extend(unmapped_findings(table))
     kept: list[ItemRecord] = []
     emit = sink if sink is not None else kept.append
     compared = (

@@ -252,6 +252,20 @@ def _build_item(
     )
 
 
+def unmapped_findings(table: Table) -> list[Finding]:
+    """A warning for each column of the header no field maps to."""
+    out = _Collector(table)
+    for header in table.unmapped:
+        out.add(
+            "warning",
+            "unmapped-column",
+            _('column "{header}" is not used (map it with --column FIELD="{header}")').format(
+                header=header
+            ),
+        )
+    return out.findings
+
+
 def profile_findings(table: Table, profile: Profile, item: ItemRecord) -> list[Finding]:
     """What a list profile says about one entry: its code level, a range, its attributes.
 
@@ -400,6 +414,14 @@ class _Checks:
                     field="serial",
                     value=serial,
                 )
+
+    def take_plain(self, count: int, coded: int, serials: Iterable[int]) -> None:
+        """Take ``count`` entries at once (``coded`` with a code), known to hold no
+        duplicate, no range and no branch number, whose serials are ``serials``
+        (the columnar import, :mod:`exportctl.listcolumns`)."""
+        self.count += count
+        self.coded += coded
+        self._plain.update(serials)
 
     def finish(self) -> list[Finding]:
         """Gaps in serials (warning) and entries covered by a shorter one (warning)."""

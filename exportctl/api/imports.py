@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from exportctl.annex import Notice
+    from exportctl.listcolumns import CleanList
     from exportctl.parts import AnnexReport, PartReport
     from exportctl.profiles import Profile
     from exportctl.readers import Table
@@ -421,6 +422,32 @@ def import_workbook(
         return not_stored.result
 
 
+def _read_clean(
+    path: Path,
+    options: ImportOptions,
+    profile: Profile,
+    progress: Callable[[int], None] | None,
+) -> CleanList | None:
+    """The list as columns when nothing in it needs the rows read one by one
+    (:mod:`exportctl.listcolumns`): a new complete list, its parts not chosen, no
+    version before it to guard against, none of a profile's own columns."""
+    if options.base or options.additions or options.section or options.table is not None:
+        return None
+    if options.encoding is not None or profile.attributes:
+        return None
+    from exportctl.listcolumns import read_clean_list
+
+    return read_clean_list(
+        path,
+        profile.schema(),
+        sheet=options.sheet,
+        overrides=options.overrides,
+        limits=options.limits,
+        levels=tuple(profile.code_levels),
+        progress=progress,
+    )
+
+
 class _NotStoredError(Exception):
     """The file has errors: roll the import's transaction back and report them."""
 
@@ -453,7 +480,8 @@ def _validate_and_store(
         previous = _previous(session, options)
         profile = resolve_profile(session, options)
         edition = _edition(options, profile)
-        table = _open_list(path, options, progress, profile)
+        clean = _read_clean(path, options, profile, progress) if previous is None else None
+        table = clean.table if clean is not None else _open_list(path, options, progress, profile)
         notice, noticed = read_notice(table, options)
         noticed += store.notice_warnings(session, options.slug, notice.number, path.name)
         new = store.NewVersion(
@@ -483,16 +511,19 @@ def _validate_and_store(
         version = store.begin_version(session, new)
         assert version.id is not None
         writer = store.ItemWriter(session, version.id)
-        annex = _validate(
-            table,
-            options,
-            base,
-            base_items,
-            sink=writer.add,
-            previous=previous,
-            base_sections=base_sections,
-            profile=profile,
-        )
+        if clean is not None:
+            annex = clean.validate(options.declared, options.declared_parts, profile.counting)
+        else:
+            annex = _validate(
+                table,
+                options,
+                base,
+                base_items,
+                sink=writer.add,
+                previous=previous,
+                base_sections=base_sections,
+                profile=profile,
+            )
         report = annex.report
         report.findings.extend(noticed)
         result = ImportResult(
@@ -507,6 +538,8 @@ def _validate_and_store(
         )
         if not result.ok:
             raise _NotStoredError(result)
+        if clean is not None:
+            store.insert_item_rows(session, clean.rows(version.id))
         writer.flush()
         from exportctl.reconcile import declared_warnings
 

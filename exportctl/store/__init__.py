@@ -37,6 +37,7 @@ from exportctl.store.items import (
     _insert_core,
     _insert_sqlite,
     _item_rows,
+    insert_item_rows,
     insert_items,
     load_items,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "finish_version",
     "get_list",
     "get_version",
+    "insert_item_rows",
     "insert_items",
     "load_items",
     "notice_warnings",

@@ -236,7 +236,9 @@ class ItemWriter:
             self._chunk = []
 
 
-_ITEM_COLUMNS = ("version_id", "position", *RECORD_COLUMNS)
+ITEM_COLUMNS = ("version_id", "position", *RECORD_COLUMNS)
+"""The columns of an ``item`` row as inserted."""
+_ITEM_COLUMNS = ITEM_COLUMNS
 
 
 def insert_items(
@@ -252,8 +254,14 @@ def insert_items(
     processing costs more than the insert itself; the columns are plain integers,
     text and a boolean, which the drivers store as SQLAlchemy would.
     """
+    insert_item_rows(session, _item_rows(version_id, items, start))
+
+
+def insert_item_rows(session: Session, rows: Iterator[tuple[Any, ...]]) -> None:
+    """Bulk-insert ``item`` rows already made, each a tuple in :data:`ITEM_COLUMNS` order
+    (as :func:`insert_items` makes them from items; :mod:`exportctl.listcolumns` from
+    columns)."""
     conn = session.connection()
-    rows = _item_rows(version_id, items, start)
     if conn.dialect.name == "sqlite":
         _insert_sqlite(conn, rows)
     elif conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
