@@ -12,8 +12,6 @@ to open.
 from __future__ import annotations
 
 import codecs
-import os
-import stat
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -101,36 +99,7 @@ def too_large(name: str, size: int, limits: Limits) -> InputError:
     )
 
 
-_LAST: list[tuple[tuple[object, ...], Checked]] = []
-"""The last file passed, by its identity and state: an import checks the file it
-hashes and then the reader checks it again; the second look finds it unchanged."""
-
-
 def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
-    """:func:`_check_file`, once for a file unchanged since it last passed (the same
-    device, inode, size, modification and change times, and caps)."""
-    try:
-        facts = os.stat(path)
-    except OSError:
-        return _check_file(path, limits)
-    key = (
-        str(path),
-        facts.st_dev,
-        facts.st_ino,
-        facts.st_size,
-        facts.st_mtime_ns,
-        facts.st_ctime_ns,
-        stat.S_IFMT(facts.st_mode),
-        limits,
-    )
-    if _LAST and _LAST[0][0] == key:
-        return _LAST[0][1]
-    checked = _check_file(path, limits)
-    _LAST[:] = [(key, checked)]
-    return checked
-
-
-def _check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
     """Refuse files that are missing, not regular, Excel lock files, empty, mislabelled,
     encrypted, hostile or over a cap.
 
