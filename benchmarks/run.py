@@ -53,6 +53,12 @@ Cases (``--only`` takes these names, comma-separated):
     ``tests/data/screening_labels.csv`` (targets: recall 100 %, ≤ 5 % of the hard
     negatives sent to review). Wall time is the screening's alone.
 
+``arrow``
+    A Parquet file of the HSK-named catalogue 8 times over (8,000,000 rows at the default
+    ``--rows``) streamed by DuckDB through an ``exportctl.screener`` a batch at a time and
+    written back to Parquet (``arrow_bench.py``), beside DuckDB copying the same file; its
+    peak memory beside that of pandas reading the file whole. Target: peak < 1 GB.
+
 The ``import`` and ``diff`` cases also run on PostgreSQL when a server is reachable
 (``--postgres URL``, else ``EXPORTCTL_BENCH_POSTGRES_URL``, else the URL the tests use),
 each in a fresh schema that is dropped afterwards; ``--no-postgres`` skips them.
