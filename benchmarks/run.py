@@ -1000,8 +1000,8 @@ are the HSK master's (``--hsk``); the product words are three of a small vocabul
 as in earlier runs."""
 
 
-def bench_screen(settings: Settings) -> Iterator[Result]:
-    """Each screening case of :data:`SCREEN_CASES` beside its floor."""
+def _screening_inputs(settings: Settings) -> tuple[Path, dict[str, str]]:
+    """The screening cases' folder of inputs (made once) and their paths by name."""
     folder = cached(
         "screening",
         settings.rows,
@@ -1014,7 +1014,13 @@ def bench_screen(settings: Settings) -> Iterator[Result]:
             hsk=str(settings.hsk),
         ),
     )
-    paths = json.loads((folder / "paths.json").read_text(encoding="utf-8"))
+    paths: dict[str, str] = json.loads((folder / "paths.json").read_text(encoding="utf-8"))
+    return folder, paths
+
+
+def bench_screen(settings: Settings) -> Iterator[Result]:
+    """Each screening case of :data:`SCREEN_CASES` beside its floor."""
+    folder, paths = _screening_inputs(settings)
     for label, catalogue, floor_case, floor_name, goal, cases in SCREEN_CASES:
         if catalogue not in paths:
             name = f"screen {settings.rows:,} {label}"
@@ -1230,19 +1236,7 @@ def bench_arrow(settings: Settings) -> Iterator[Result]:
     through a ``Screener`` inside DuckDB, beside DuckDB copying it; its peak memory beside
     that of pandas holding the same file."""
     name = f"arrow: DuckDB + Screener, Parquet x{ARROW_COPIES}"
-    folder = cached(
-        "screening",
-        settings.rows,
-        settings.seed,
-        lambda d: spawn(
-            "gen-screen",
-            folder=str(d),
-            rows=settings.rows,
-            seed=settings.seed,
-            hsk=str(settings.hsk),
-        ),
-    )
-    paths = json.loads((folder / "paths.json").read_text(encoding="utf-8"))
+    folder, paths = _screening_inputs(settings)
     if "named_csv" not in paths:
         yield Result(case=name, note=f"skipped: no HSK master at {settings.hsk}")
         return
