@@ -38,15 +38,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from exportctl.store.session import _streamed_rows
 from exportctl.store.subitems import flat_text
 
 DIGEST_SCHEME = 3
@@ -305,18 +307,33 @@ def _digest_rows(
     of one text each, already encoded."""
     digest = hashlib.sha256(f"items/{scheme}\n".encode())
     flat = _ITEM_COLUMNS[scheme].index("sub_items") if scheme in _FLAT_SUB_ITEMS else None
+    for rows in _chunks(conn, sql, version_id):
+        if encode is None:
+            # "a,b" then ",": the same text however chunked.
+            digest.update((",".join([text for (text,) in rows]) + ",").encode())
+            continue
+        if flat is not None:
+            rows = [_flat_row(row, flat) for row in rows]
+        # "[a,b]" without its brackets, then ",": the same text however chunked.
+        digest.update((encode(rows)[1:-1] + ",").encode())
+    return digest.hexdigest()
+
+
+_CHUNK = 20_000
+
+
+def _chunks(conn: Connection, sql: str, version_id: int) -> Iterator[Sequence[Any]]:
+    """The rows of ``sql``, :data:`_CHUNK` at a time; on PostgreSQL streamed, so that
+    Python encodes the first rows while the server reads the next."""
+    if conn.dialect.driver == "psycopg":
+        rows = _streamed_rows(conn, sql, (version_id,), 1_000)
+        while streamed := list(islice(rows, _CHUNK)):
+            yield streamed
+        return
     with closing(conn.connection.cursor()) as cursor:
         cursor.execute(sql, (version_id,))
-        while rows := cursor.fetchmany(20_000):
-            if encode is None:
-                # "a,b" then ",": the same text however chunked.
-                digest.update((",".join([text for (text,) in rows]) + ",").encode())
-                continue
-            if flat is not None:
-                rows = [_flat_row(row, flat) for row in rows]
-            # "[a,b]" without its brackets, then ",": the same text however chunked.
-            digest.update((encode(rows)[1:-1] + ",").encode())
-    return digest.hexdigest()
+        while chunk := cursor.fetchmany(_CHUNK):
+            yield chunk
 
 
 _PROBE_TEXT = "".join(map(chr, range(1, 128))) + "\x80\x9f\xa0\u2028\u2029\ufeff한국어\U0001f600"
