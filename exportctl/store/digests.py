@@ -336,9 +336,9 @@ def _chunks(conn: Connection, sql: str, version_id: int) -> Iterator[Sequence[An
             yield chunk
 
 
-_PROBE_TEXT = "".join(map(chr, range(1, 128))) + "\x80\x9f\xa0\u2028\u2029\ufeff한국어\U0001f600"
-"""Every ASCII character (NUL aside: neither database stores it in text), the C1
-controls, the separators Javascript escapes and some non-ASCII text."""
+_PROBE_TEXT = "".join(map(chr, range(128))) + "\x80\x9f\xa0\u2028\u2029\ufeff한국어\U0001f600"
+"""Every ASCII character (NUL too: SQLite keeps it in text), the C1 controls, the
+separators Javascript escapes and some non-ASCII text."""
 _INTEGER_COLUMNS = frozenset({"position", "section", "level", "row"})
 _alike: dict[tuple[str, Any], bool] = {}
 """Whether a database writes items as Python's encoder does, by dialect and server version."""
