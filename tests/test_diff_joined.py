@@ -21,6 +21,7 @@ from exportctl.diff import joined as joined_module
 from exportctl.identity import CODE_KEY, has_code, item_key, part_number
 from exportctl.models import ItemRecord, SubItem
 from exportctl.store import paired as paired_module
+from exportctl.store import session as session_module
 
 _slugs = itertools.count()
 
@@ -458,7 +459,7 @@ def test_postgres_streams_in_single_rows_before_libpq_17(
         old = [_item(str(n), f"8471{n:06d}", f"품목 {n}") for n in range(1, 30)]
         new = [dataclasses.replace(i, description="개정") for i in old[::2]]
         slug = _store(made, [old, new])
-        monkeypatch.setattr(paired_module, "_libpq_version", lambda: 160000)
+        monkeypatch.setattr(session_module, "_libpq_version", lambda: 160000)
         got, expected = _joined(made, slug)
     finally:
         made.dispose()

@@ -45,7 +45,7 @@ from sqlmodel import Session
 from exportctl.identity import CODE_KEY, NO_CODE, part_number
 from exportctl.models import Item, ItemRecord, Version
 from exportctl.store.items import RECORD_COLUMNS, _records, load_items
-from exportctl.store.session import _cursor
+from exportctl.store.session import _streamed_rows
 
 __all__ = ["Leftover", "PairedVersions"]
 
@@ -267,21 +267,10 @@ class PairedVersions:
 def _streamed(conn: Connection, statement: Any) -> Iterator[Sequence[Any]]:
     """The rows of ``statement`` as the database produces them, a chunk at a time."""
     if conn.dialect.driver == "psycopg":
-        # Through the driver, not a server-side cursor (SQLAlchemy's yield_per):
-        # PostgreSQL never runs a cursor's query in parallel, which doubles the time
-        # of these joins on two cores.
         compiled = statement.compile(dialect=conn.dialect)
-        chunk = YIELD_PER if _libpq_version() >= 170000 else 1
-        with _cursor(conn) as cursor:
-            yield from cursor.stream(str(compiled), compiled.params, size=chunk)
+        yield from _streamed_rows(conn, str(compiled), compiled.params, YIELD_PER)
         return
     yield from conn.execute(statement, execution_options={"yield_per": YIELD_PER})
-
-
-def _libpq_version() -> int:
-    from psycopg import pq
-
-    return pq.version()
 
 
 def _entry(values: Sequence[Any]) -> ItemRecord:

@@ -42,3 +42,24 @@ def _fetch(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any,
 def _cursor(connection: Connection) -> closing[Any]:
     """The driver's own cursor on the session's connection, closed after the block."""
     return closing(connection.connection.cursor())
+
+
+def _streamed_rows(
+    connection: Connection, sql: str, params: Any, size: int
+) -> Iterator[Sequence[Any]]:
+    """The rows of ``sql`` through psycopg's cursor as PostgreSQL produces them,
+    ``size`` at a time (with libpq 17 or later; one at a time before), so that the
+    client works on the first rows while the server computes the next.
+
+    Not a server-side cursor (SQLAlchemy's ``yield_per``): PostgreSQL never runs a
+    cursor's query in parallel, which doubles the time of large joins on two cores.
+    """
+    chunk = size if _libpq_version() >= 170000 else 1
+    with _cursor(connection) as cursor:
+        yield from cursor.stream(sql, params, size=chunk)
+
+
+def _libpq_version() -> int:
+    from psycopg import pq
+
+    return pq.version()
