@@ -1,0 +1,76 @@
+"""Quick tests of an Arrow text column's bytes, a whole column at once.
+
+A regular expression over a million cells costs a tenth of a second or more; most
+columns hold none of the characters it looks for. These tests read the column's UTF-8
+bytes as one NumPy array (no copy) and answer whether any value *may* hold them, so a
+caller runs its exact test only on a column that may: each answers True whenever the
+exact test could find something (bytes under a null count too), never the other way.
+
+Example:
+    >>> may_hold(pa.array(["KX-0001", "8471.30"]), b',"\\r\\n')
+    False
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = ["ascii_printable", "may_hold", "may_start_with"]
+
+
+def _parts(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The value bytes of a string column and its ``len + 1`` offsets into them (``None``
+    for a column of another type)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if column.type == pa.string():
+        width: type[np.integer] = np.int32
+    elif column.type == pa.large_string():
+        width = np.int64
+    else:
+        return None
+    buffers = column.buffers()
+    n = len(column)
+    if buffers[1] is None:
+        return np.zeros(0, np.uint8), np.zeros(n + 1, np.int64)
+    offsets = np.frombuffer(buffers[1], dtype=width)[column.offset : column.offset + n + 1]
+    data = buffers[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    first = int(offsets[0]) if n else 0
+    return raw[first : int(offsets[-1]) if n else 0], offsets.astype(np.int64) - first
+
+
+def _table(chars: bytes) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[list(chars)] = True
+    return table
+
+
+def may_hold(column: pa.Array | pa.ChunkedArray, chars: bytes) -> bool:
+    """Whether any value of ``column`` may hold one of the bytes ``chars``."""
+    parts = _parts(column)
+    if parts is None:
+        return True
+    data, _offsets = parts
+    return bool(data.size) and bool(_table(chars)[data].any())
+
+
+def may_start_with(column: pa.Array | pa.ChunkedArray, chars: bytes) -> bool:
+    """Whether any value of ``column`` may start with one of the bytes ``chars`` (a UTF-8
+    character by its first byte)."""
+    parts = _parts(column)
+    if parts is None:
+        return True
+    data, offsets = parts
+    starts = offsets[:-1][np.diff(offsets) > 0]
+    return bool(starts.size) and bool(_table(chars)[data[starts]].any())
+
+
+def ascii_printable(column: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether every byte of ``column``'s values is printable ASCII (space to ``~``)."""
+    parts = _parts(column)
+    if parts is None:
+        return False
+    data, _offsets = parts
+    return not bool(((data < 0x20) | (data > 0x7E)).any())
