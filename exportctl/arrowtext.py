@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["ascii_printable", "may_hold", "may_start_with"]
+__all__ = ["ascii_printable", "digit_runs", "may_hold", "may_start_with"]
 
 
 def _parts(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -74,3 +74,21 @@ def ascii_printable(column: pa.Array | pa.ChunkedArray) -> bool:
         return False
     data, _offsets = parts
     return not bool(((data < 0x20) | (data > 0x7E)).any())
+
+
+def digit_runs(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per value of a text column, its length in bytes and whether each of them is an
+    ASCII digit (a null counts as neither: length 0, not digits)."""
+    parts = _parts(column)
+    if parts is None:
+        raise TypeError(f"not a text column: {column.type}")
+    data, offsets = parts
+    others = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum((data < 0x30) | (data > 0x39), out=others[1:])
+    lengths = np.diff(offsets)
+    digits = (others[offsets[1:]] == others[offsets[:-1]]) & (lengths > 0)
+    if column.null_count:
+        valid = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        lengths = np.where(valid, lengths, 0)
+        digits &= valid
+    return lengths, digits

@@ -265,6 +265,9 @@ def _csv_cells(
         return None
     cells = [column.combine_chunks() for column in body.columns]
     for column in cells:
+        widest = pc.max(pc.binary_length(column)).as_py()
+        if widest is None or widest <= limits.max_cell_chars:
+            continue  # no more characters than bytes
         longest = pc.max(pc.utf8_length(column)).as_py()
         if longest is not None and longest > limits.max_cell_chars:
             return None
