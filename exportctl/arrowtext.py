@@ -13,10 +13,13 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["ascii_printable", "digit_runs", "may_hold", "may_start_with"]
+__all__ = ["ascii_printable", "by_distinct", "digit_runs", "may_hold", "may_start_with"]
 
 
 def _parts(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -73,7 +76,7 @@ def ascii_printable(column: pa.Array | pa.ChunkedArray) -> bool:
     if parts is None:
         return False
     data, _offsets = parts
-    return not bool(((data < 0x20) | (data > 0x7E)).any())
+    return not data.size or bool(data.min() >= 0x20 and data.max() <= 0x7E)
 
 
 def digit_runs(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,12 +86,24 @@ def digit_runs(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarr
     if parts is None:
         raise TypeError(f"not a text column: {column.type}")
     data, offsets = parts
-    others = np.zeros(len(data) + 1, dtype=np.int64)
-    np.cumsum((data < 0x30) | (data > 0x39), out=others[1:])
     lengths = np.diff(offsets)
-    digits = (others[offsets[1:]] == others[offsets[:-1]]) & (lengths > 0)
+    digits = lengths > 0
+    # Each byte that is not a digit marks the value it falls in (found by its offset).
+    others = np.flatnonzero((data < 0x30) | (data > 0x39))
+    digits[np.searchsorted(offsets, others, side="right") - 1] = False
     if column.null_count:
         valid = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         lengths = np.where(valid, lengths, 0)
         digits &= valid
     return lengths, digits
+
+
+def by_distinct(column: pa.Array, each: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``each(column)``, worked out once per distinct value when values repeat (a
+    catalogue's descriptions do): ``each`` must give one value per value, in order."""
+    if len(column) < 4096:
+        return each(column)
+    found = pc.dictionary_encode(column)
+    if 2 * len(found.dictionary) > len(column):
+        return each(column)
+    return pc.take(each(found.dictionary), found.indices)

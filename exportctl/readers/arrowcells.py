@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exportctl.arrowtext import ascii_printable, may_hold
+from exportctl.arrowtext import ascii_printable, by_distinct, may_hold
 from exportctl.readers.cells import ERROR_VALUES, cell_text
 
 T = TypeVar("T")
@@ -84,7 +84,8 @@ def _plain(values: pa.Array) -> pa.Array:
         # Printable ASCII is printable to Python too: only two spaces running are left.
         return doubled
     pattern = "^" + _plain_class() + "*$"
-    return pc.and_(pc.match_substring_regex(values, pattern), doubled)
+    printable = by_distinct(values, lambda each: pc.match_substring_regex(each, pattern))
+    return pc.and_(printable, doubled)
 
 
 def _unplain(

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exportctl.arrowtext import may_hold, may_start_with
+from exportctl.arrowtext import by_distinct, may_hold, may_start_with
 from exportctl.bulk import paused_gc
 from exportctl.reports import screening
 from exportctl.reports.cells import csv_cell
@@ -240,6 +240,11 @@ def _spelt(column: pa.Array) -> pa.Array:
             column = pc.if_else(risky, guarded, column)
     if not may_hold(column, _QUOTED):
         return column
+    return by_distinct(column, _quoted)
+
+
+def _quoted(column: pa.Array) -> pa.Array:
+    """Cells holding a comma, a quote or a line break quoted, as the csv module does."""
     needs = pc.fill_null(pc.match_substring_regex(column, _QUOTE), False)
     if pc.any(needs).as_py():
         doubled = pc.replace_substring(column, '"', '""')
