@@ -483,7 +483,9 @@ class ColumnarIndex:
         may = could_name(matcher, described, cas_cells)
         found: list[Any] = []
         place = np.full(len(described), NONE, dtype=np.int64)
-        pairs = zip(described.to_pylist(), cas_cells.to_pylist(), may, strict=True)
+        texts = described.to_pylist()
+        matcher.prime(text for text, could in zip(texts, may, strict=True) if could)
+        pairs = zip(texts, cas_cells.to_pylist(), may, strict=True)
         for at, (description, cell, could) in enumerate(pairs):
             if could:
                 hits = matcher.hits(description, cell)
