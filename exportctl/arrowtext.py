@@ -56,7 +56,20 @@ def may_hold(column: pa.Array | pa.ChunkedArray, chars: bytes) -> bool:
     if parts is None:
         return True
     data, _offsets = parts
-    return bool(data.size) and bool(_table(chars)[data].any())
+    if not data.size:
+        return False
+    # A copy and a byte search per character (memchr) beat reading each byte through
+    # a table by an order of magnitude; a slice at a time, to keep memory flat.
+    wanted = [bytes((char,)) for char in set(chars)]
+    for start in range(0, data.size, _SLICE):
+        piece = data[start : start + _SLICE].tobytes()
+        if any(char in piece for char in wanted):
+            return True
+    return False
+
+
+_SLICE = 1 << 22
+"""Bytes of a column copied at a time by :func:`may_hold`."""
 
 
 def may_start_with(column: pa.Array | pa.ChunkedArray, chars: bytes) -> bool:
