@@ -222,3 +222,14 @@ def test_a_synonym_read_as_its_head_alone_folds_nothing() -> None:
     # 측정기 a coordinate measuring machine.
     assert phrases("레이저 거리측정기") != phrases("레이저 거리 좌표측정기")
     assert ("좌표측정기",) not in phrases("압력 측정기")
+
+
+def test_texts_analysed_together_give_the_phrases_of_each_alone() -> None:
+    from exportctl.screen.nouns import Analyser
+
+    texts = [description for description, _code, _serial in REVIEWED]
+    texts += ["산업용 정밀 펌프", "농업용 드론 키트", "step-and-repeat aligner", "", "2B352.b"]
+    together, alone = Analyser(), Analyser()
+    together.prime(texts)
+    assert set(together._cache) == {text for text in texts if text}
+    assert [together.phrases(t) for t in texts] == [alone.phrases(t) for t in texts]

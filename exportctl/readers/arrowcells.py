@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exportctl.arrowtext import ascii_printable, by_distinct, may_hold
 from exportctl.readers.cells import ERROR_VALUES, cell_text
 
 T = TypeVar("T")
@@ -78,11 +79,13 @@ def to_bool(mask: pa.Array) -> np.ndarray:
 
 def _plain(values: pa.Array) -> pa.Array:
     """Whether each value is plain: printable, no two spaces running, no full-width form."""
+    doubled = pc.invert(pc.match_substring(values, "  "))
+    if ascii_printable(values):
+        # Printable ASCII is printable to Python too: only two spaces running are left.
+        return doubled
     pattern = "^" + _plain_class() + "*$"
-    return pc.and_(
-        pc.match_substring_regex(values, pattern),
-        pc.invert(pc.match_substring(values, "  ")),
-    )
+    printable = by_distinct(values, lambda each: pc.match_substring_regex(each, pattern))
+    return pc.and_(printable, doubled)
 
 
 def _unplain(
@@ -144,4 +147,18 @@ def ambiguous(values: pa.Array) -> bool:
     (:data:`TYPED_TEXT`)."""
     if values.null_count == len(values):
         return False
-    return bool(pc.any(pc.match_substring_regex(values, TYPED_TEXT)).as_py())
+    # Only a value holding ":" (a time), "0.0000", of 17 bytes or more, or a word of
+    # its own (true, false, -0) can match: the expression reads those alone.
+    may = pc.greater_equal(pc.binary_length(values), 17)
+    may = pc.or_(may, pc.is_in(values, value_set=_TYPED_WORDS))
+    if may_hold(values, b":"):
+        may = pc.or_(may, pc.match_substring(values, ":"))
+    if may_hold(values, b"."):
+        may = pc.or_(may, pc.match_substring(values, "0.0000"))
+    suspects = values.filter(pc.fill_null(may, False))
+    if not len(suspects):
+        return False
+    return bool(pc.any(pc.match_substring_regex(suspects, TYPED_TEXT)).as_py())
+
+
+_TYPED_WORDS = pa.array(["true", "false", "-0"], pa.string())

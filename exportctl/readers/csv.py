@@ -116,6 +116,10 @@ def _check_lines(path: Path, block: bytes, line: int, run: int, limits: Limits) 
 
     ``run`` is the bytes of line ``line`` read before ``block``.
     """
+    if run + len(block) <= limits.max_line_bytes:
+        # No line can be longer than the block and the line it goes on: none is cut up.
+        last = block.rfind(b"\n")
+        return run + len(block) if last < 0 else len(block) - last - 1
     pieces = block.split(b"\n")
     lengths = [run + len(pieces[0]), *map(len, pieces[1:])]
     longest = max(lengths)

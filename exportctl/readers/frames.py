@@ -154,6 +154,11 @@ def read_frame(
     return frame
 
 
+def _whole(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array (one of a single chunk as it is, without a copy)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _close(table: Table) -> None:
     close = getattr(table.rows, "close", None)
     if callable(close):
@@ -263,8 +268,11 @@ def _csv_cells(
     # numbers would not be the rows'; the row reader says what they are.
     if bad or body.num_rows != expected or body.num_columns > limits.max_columns:
         return None
-    cells = [column.combine_chunks() for column in body.columns]
+    cells = [_whole(column) for column in body.columns]
     for column in cells:
+        widest = pc.max(pc.binary_length(column)).as_py()
+        if widest is None or widest <= limits.max_cell_chars:
+            continue  # no more characters than bytes
         longest = pc.max(pc.utf8_length(column)).as_py()
         if longest is not None and longest > limits.max_cell_chars:
             return None
@@ -313,7 +321,7 @@ def _book_cells(
     row reader makes of the typed cell."""
     assert table.sheet is not None
     sheet, offset = book.columns(table.sheet)
-    columns = [column.combine_chunks() for column in sheet.columns]
+    columns = [_whole(column) for column in sheet.columns]
     if any(ambiguous(column) for column in columns):
         return None
     start = table.header_row

@@ -453,8 +453,6 @@ _BARE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s>/])(?![^>]*\sr=)")
 
 def _cell_formats(archive: zipfile.ZipFile) -> list[str]:
     """Style index -> number format text, as openpyxl reports ``cell.number_format``."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
-
     try:
         styles = SafeET.fromstring(archive.read("xl/styles.xml"))
     except KeyError:
@@ -468,6 +466,12 @@ def _cell_formats(archive: zipfile.ZipFile) -> list[str]:
                 custom[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "General")
         elif name == "cellXfs":
             xf_ids = [int(xf.get("numFmtId", "0")) for xf in element]
+    if all(i == 0 or custom.get(i) for i in xf_ids):
+        # No built-in format but General (id 0) is named: openpyxl, which costs a
+        # fifth of a second to import, is not needed to spell them.
+        return [custom.get(i) or "General" for i in xf_ids] or ["General"]
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
     return [custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in xf_ids] or ["General"]
 
 

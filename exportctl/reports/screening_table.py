@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exportctl.arrowtext import by_distinct, may_hold, may_start_with
 from exportctl.bulk import paused_gc
 from exportctl.reports import screening
 from exportctl.reports.cells import csv_cell
@@ -42,6 +43,11 @@ BATCH = 65_536
 # text written <r>…</r>), in RE2 syntax.
 _FORMULA = "(?s)^(?:[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]|<r>.*</r>$)"
 _QUOTE = '[,"\r\n]'
+_FORMULA_FIRST = "=+-@\t\r\uff1d\uff0b\uff0d\uff20<".encode()
+"""The first bytes of a text _FORMULA may match (a full-width sign by its lead byte)."""
+_QUOTED = b',"\r\n'
+_COMMA = pa.scalar(",")
+_END = pa.scalar("\r\n")
 
 
 @paused_gc()
@@ -110,8 +116,10 @@ def write_csv_table(report: ScreenReport, path: Path, options: ReportOptions) ->
                 pa.array([version] * size, pa.string()),
                 *(spelt(name) for name in table.frame.extra_names),
             ]
-            lines = pc.binary_join_element_wise(*cells, ",")
-            out.write(_bytes(pc.binary_join_element_wise(lines, pa.scalar("\r\n"), "")))
+            # One join: the cells with a comma between them and the line's end after.
+            joined = [part for cell in cells for part in (cell, _COMMA)]
+            joined[-1] = _END
+            out.write(_bytes(pc.binary_join_element_wise(*joined, "")))
     return report.summary
 
 
@@ -220,10 +228,23 @@ def _cell(dialect: str) -> Callable[[str], str]:
 
 
 def _spelt(column: pa.Array) -> pa.Array:
-    """A catalogue column as CSV cells: a formula's start guarded, quoted where needed."""
-    risky = pc.fill_null(pc.match_substring_regex(column, _FORMULA), False)
-    if pc.any(risky).as_py():
-        column = pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'"), column, ""), column)
+    """A catalogue column as CSV cells: a formula's start guarded, quoted where needed.
+
+    Each test runs only on a column whose bytes may call for it (most columns hold no
+    formula's first character and nothing to quote).
+    """
+    if may_start_with(column, _FORMULA_FIRST):
+        risky = pc.fill_null(pc.match_substring_regex(column, _FORMULA), False)
+        if pc.any(risky).as_py():
+            guarded = pc.binary_join_element_wise(pa.scalar("'"), column, "")
+            column = pc.if_else(risky, guarded, column)
+    if not may_hold(column, _QUOTED):
+        return column
+    return by_distinct(column, _quoted)
+
+
+def _quoted(column: pa.Array) -> pa.Array:
+    """Cells holding a comma, a quote or a line break quoted, as the csv module does."""
     needs = pc.fill_null(pc.match_substring_regex(column, _QUOTE), False)
     if pc.any(needs).as_py():
         doubled = pc.replace_substring(column, '"', '""')
@@ -234,8 +255,8 @@ def _spelt(column: pa.Array) -> pa.Array:
 
 def _bytes(lines: pa.Array) -> memoryview:
     """The UTF-8 bytes of a column of lines, end to end (no copy)."""
-    lines = lines.cast(pa.large_string())
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    width = np.int64 if lines.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(lines.buffers()[1], dtype=width)
     first, last = offsets[lines.offset], offsets[lines.offset + len(lines)]
     data = lines.buffers()[2]
     return memoryview(data)[int(first) : int(last)] if data is not None else memoryview(b"")

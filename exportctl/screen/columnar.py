@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exportctl.arrowtext import digit_runs
 from exportctl.hscode import HSCode, Readings, read_code
 from exportctl.models import ItemRecord
 from exportctl.screen.evidence import Hit
@@ -187,9 +188,9 @@ class ColumnarIndex:
             One verdict per row, in order.
         """
         n = len(codes)
-        fast = bools(pc.match_substring_regex(codes, _AS_WRITTEN))
+        fast, spelt = _as_written(codes)
         digits = codes
-        if (fast & bools(pc.match_substring_regex(codes, r"[.\-]"))).any():
+        if spelt.any():
             digits = pc.replace_substring_regex(codes, r"[.\-]", "")
         out = Verdicts(
             status=np.full(n, CLEAR, dtype=np.int8),
@@ -482,7 +483,9 @@ class ColumnarIndex:
         may = could_name(matcher, described, cas_cells)
         found: list[Any] = []
         place = np.full(len(described), NONE, dtype=np.int64)
-        pairs = zip(described.to_pylist(), cas_cells.to_pylist(), may, strict=True)
+        texts = described.to_pylist()
+        matcher.prime(text for text, could in zip(texts, may, strict=True) if could)
+        pairs = zip(texts, cas_cells.to_pylist(), may, strict=True)
         for at, (description, cell, could) in enumerate(pairs):
             if could:
                 hits = matcher.hits(description, cell)
@@ -546,6 +549,24 @@ class ColumnarIndex:
             self.words_of(found.words),
             self._warning_of(text) if recovered and text is not None else NONE,
         )
+
+
+def _as_written(codes: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, whether it is in a usual spelling (:data:`_AS_WRITTEN`), and whether it
+    is one with dots or a hyphen. Digits alone are told by their bytes; only a cell
+    holding anything else is asked of the expression (whose other spellings all have
+    a dot)."""
+    if isinstance(codes, pa.ChunkedArray):
+        codes = codes.combine_chunks()
+    lengths, digits = digit_runs(codes)
+    fast = digits & np.isin(lengths, (2, 4, 6, 8, 10))
+    others = np.flatnonzero(~digits & (lengths > 0))
+    spelt = np.zeros(len(fast), dtype=bool)
+    if others.size:
+        asked = bools(pc.match_substring_regex(codes.take(pa.array(others)), _AS_WRITTEN))
+        spelt[others[asked]] = True
+        fast |= spelt
+    return fast, spelt
 
 
 def _codes(digits: pa.Array, rows: np.ndarray, n: int) -> Codes:

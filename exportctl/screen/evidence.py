@@ -47,7 +47,7 @@ distinct description), :func:`decide` adds the row's chapter.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from exportctl.models import ItemRecord, SubItem
@@ -282,6 +282,15 @@ class NameMatcher:
             if known is entry:
                 return [name.tokens for name in self._names[position]]
         return []
+
+    def prime(self, descriptions: Iterable[str | None]) -> None:
+        """Analyse together the words of those ``descriptions`` that :meth:`hits` would
+        analyse one by one (see :meth:`~exportctl.screen.nouns.Analyser.prime`)."""
+        if not self._built:
+            self._build()
+        could = self._could
+        if could is not None:
+            self.analyser.prime(text for text in descriptions if text and could.search(text))
 
     def hits(self, description: str | None, cas: str | None = None) -> tuple[Hit, ...]:
         """The evidence ``description`` (and a CAS column) gives, best hit per entry.

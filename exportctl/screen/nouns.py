@@ -28,7 +28,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from exportctl.screen.lexicon import Lexicon
 
@@ -225,6 +225,29 @@ class Analyser:
             self._cache[text] = found
         return found
 
+    def prime(self, texts: Iterable[str | None]) -> None:
+        """Analyse those of ``texts`` not yet cached, together: the analyser spreads a
+        batch over its threads, and :meth:`phrases` then finds each cached (the same
+        phrases as one by one)."""
+        todo = [text for text in dict.fromkeys(texts) if text and text not in self._cache]
+        for start in range(0, len(todo), _BATCH):
+            some = todo[start : start + _BATCH]
+            prepared = [self._prepared(text) for text in some]
+            korean = [_HANGUL_HYPHEN.sub("", each) for each in prepared if _HANGUL.search(each)]
+            analysed = iter(_kiwi(self._nouns).tokenize(korean)) if korean else iter(())
+            said = iter(korean)
+            done: dict[str, tuple[Phrase, ...]] = {}
+            for text, each in zip(some, prepared, strict=True):
+                if _HANGUL.search(each):
+                    tokens = _korean_tokens(next(said), self._nouns, next(analysed))
+                else:
+                    tokens = _latin_tokens(each)
+                done[text] = tuple(self.fold(p) for p in self._group(tokens))
+            with self._lock:
+                if len(self._cache) + len(done) > self._cache_size:
+                    self._cache.clear()
+                self._cache.update(done)
+
     def raw_phrases(self, text: str) -> tuple[Phrase, ...]:
         """The phrases of ``text`` before synonyms are folded (for the lexicon itself)."""
         return tuple(self._raw_phrases(text))
@@ -275,9 +298,14 @@ class Analyser:
                 return form[:-size]
         return form
 
-    def _raw_phrases(self, text: str, *, names: bool = False) -> Iterator[Phrase]:
+    def _prepared(self, text: str) -> str:
+        """``text`` as it is analysed: control numbers and codes out, hyphenated Latin
+        words split or joined."""
         text = _NOT_WORDS_RE.sub(" ; ", unicodedata.normalize("NFKC", text))
-        text = _LATIN_HYPHENATED.sub(self._hyphenated, text)
+        return _LATIN_HYPHENATED.sub(self._hyphenated, text)
+
+    def _raw_phrases(self, text: str, *, names: bool = False) -> Iterator[Phrase]:
+        text = self._prepared(text)
         if _HANGUL.search(text):
             tokens = _korean_tokens(_HANGUL_HYPHEN.sub("", text), self._nouns)
         else:
@@ -350,6 +378,9 @@ class Analyser:
             yield from close()
 
 
+_BATCH = 4096
+"""Texts :meth:`Analyser.prime` hands the analyser at once."""
+
 _PREDICATE: Phrase = ("\x00",)
 """Marks a verb or ending between phrases (only in :meth:`Analyser.name_phrases`)."""
 _MEASURED: Phrase = ("\x01",)
@@ -396,11 +427,18 @@ def _close(
             yield tuple(piece)
 
 
-def _korean_tokens(text: str, nouns: tuple[str, ...]) -> Iterator[_Token]:
-    """Kiwi's morphemes as tokens: nouns (with their noun-making suffix), ``용``, breaks."""
+def _korean_tokens(
+    text: str, nouns: tuple[str, ...], morphs: Iterable[Any] | None = None
+) -> Iterator[_Token]:
+    """Kiwi's morphemes as tokens: nouns (with their noun-making suffix), ``용``, breaks.
+
+    ``morphs`` are the text's morphemes when already analysed (:meth:`Analyser.prime`).
+    """
     previous: _Token | None = None
     prefix = ""
-    for morph in _kiwi(nouns).tokenize(text):
+    if morphs is None:
+        morphs = _kiwi(nouns).tokenize(text)
+    for morph in morphs:
         tag = morph.tag
         form = morph.form
         start, end = morph.start, morph.start + morph.len
