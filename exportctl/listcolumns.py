@@ -38,6 +38,7 @@ from exportctl.parts import AnnexReport, PartReport, declared_for
 from exportctl.readers import LIST_SCHEMA, Schema, Table, read_table
 from exportctl.readers.arrowcells import ambiguous, clean, clean_codes, to_bool
 from exportctl.readers.fastbook import FastexcelBook, FastexcelError, fixed_styles
+from exportctl.readers.guard import Checked
 from exportctl.reconcile import reconcile
 from exportctl.structure import structure_of
 from exportctl.validate import _Checks, _Collector, unmapped_findings
@@ -156,9 +157,12 @@ def read_clean_list(
     limits: Limits = DEFAULTS,
     levels: tuple[int, ...] = (10,),
     progress: Callable[[int], None] | None = None,
+    checked: Checked | None = None,
 ) -> CleanList | None:
     """The list's entries as columns, or ``None`` when the file is not plain enough to be
     sure that reading it row by row would give the same (see the module's note).
+    ``checked`` is the file as the caller has just checked it (see
+    :func:`~exportctl.readers.read_table`).
 
     Raises:
         InputError: As :func:`~exportctl.readers.read_table` raises it (the file is
@@ -170,7 +174,13 @@ def read_clean_list(
         return None
     try:
         table = read_table(
-            path, schema, sheet=sheet, overrides=overrides, reader="fastexcel", limits=limits
+            path,
+            schema,
+            sheet=sheet,
+            overrides=overrides,
+            reader="fastexcel",
+            limits=limits,
+            checked=checked,
         )
     except FastexcelError:
         return None

@@ -148,3 +148,46 @@ def test_a_part_title_above_the_header_is_read_row_by_row(tmp_path: Path) -> Non
     title = "2. 러시아·벨라루스 상황허가 대상"
     path = _workbook(tmp_path / "part.xlsx", _plain_rows(), title=title)
     assert read_clean_list(path, LIST_SCHEMA) is None
+
+
+@pytest.mark.parametrize("columns", [True, False])
+def test_the_file_is_checked_once_and_the_reader_takes_that_check(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: bool
+) -> None:
+    from exportctl.readers import guard
+
+    path = _workbook(tmp_path / "plain.xlsx", _plain_rows())
+    checked: list[Path] = []
+    real = guard._check_file
+
+    def counted(file: Path, limits: Any) -> Any:
+        checked.append(file)
+        return real(file, limits)
+
+    monkeypatch.setattr(guard, "_check_file", counted)
+    result, used_columns = _import(engine, path, "a", columns=columns, monkeypatch=monkeypatch)
+    assert result.stored and used_columns == columns
+    assert checked == [path]
+
+
+def test_a_file_changed_after_its_check_is_checked_again(tmp_path: Path) -> None:
+    import os
+
+    from exportctl.errors import InputError
+    from exportctl.limits import DEFAULTS, Limits
+    from exportctl.readers import guard, read_table
+
+    path = _workbook(tmp_path / "plain.xlsx", _plain_rows())
+    passed = guard.check_file(path)
+    assert passed.unchanged()
+    assert guard.checked_file(path, DEFAULTS, passed) is passed
+    # Other caps, or another file: checked under what is asked.
+    tight = Limits(max_file_bytes=100)
+    with pytest.raises(InputError, match="100 bytes"):
+        guard.checked_file(path, tight, passed)
+    # The same name, other bytes: what the reader opens is checked, not what was.
+    path.write_bytes(b"not a workbook at all")
+    os.utime(path, ns=(1, 1))
+    assert not passed.unchanged()
+    with pytest.raises(InputError, match="not a zip archive"):
+        read_table(path, LIST_SCHEMA, checked=passed)
