@@ -110,8 +110,28 @@ class CleanList:
         structure = structure_of(table.header_rows, table.mapping, read, self.skipped, [part])
         return AnnexReport(report, [PartReport(1, "", count, count, True, wanted[1])], structure)
 
-    def rows(self, version_id: int, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
-        """The ``item`` rows to insert (``store.items.ITEM_COLUMNS`` order), in list order."""
+    COLUMNS = (
+        "position",
+        "serial",
+        "code",
+        "description",
+        "description_en",
+        "category",
+        "note",
+        "sheet",
+        "row",
+        "original_code",
+        "control_numbers",
+    )
+    """The item columns :meth:`rows` gives, in order; the others are :meth:`fixed` or
+    empty (no sub-item, mentioned code, range end or attribute)."""
+
+    def fixed(self, version_id: int) -> dict[str, int]:
+        """The item columns holding the same number in every row."""
+        return {"version_id": version_id, "level": 10, "ex": False, "section": 1}
+
+    def rows(self, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """The values of :attr:`COLUMNS` for each entry, in list order."""
         sheet = self.table.sheet or ""
         names = ("serial", "code", "description", "description_en", "category", "note")
         for start in range(0, len(self), chunk):
@@ -125,12 +145,9 @@ class CleanList:
                 if start <= at < end:
                     control[at - start] = text
             yield from zip(
-                itertools.repeat(version_id),
                 range(start, end),
                 serial,
                 code,
-                itertools.repeat(10),
-                itertools.repeat(False),
                 description,
                 english,
                 category,
@@ -138,12 +155,7 @@ class CleanList:
                 itertools.repeat(sheet),
                 self.numbers[start:end].tolist(),
                 original,
-                itertools.repeat(1),
-                itertools.repeat(None),
-                itertools.repeat(None),
                 control,
-                itertools.repeat(None),
-                itertools.repeat(None),
                 strict=False,
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +87,12 @@ def _stored(engine: Engine, result: Any) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    api.init_database(url)
-    return api.open_database(url)
+def engine(db_url: str) -> Iterator[Engine]:
+    """A fresh database, SQLite and PostgreSQL (each way writes its rows its own way)."""
+    api.init_database(db_url)
+    engine = api.open_database(db_url)
+    yield engine
+    engine.dispose()
 
 
 def test_a_plain_list_is_read_as_columns_and_stored_as_row_by_row(
