@@ -460,3 +460,41 @@ def test_parallel_cli_runs_never_fork_the_chain(
     assert (code, lines) == (0, ["The audit chain and every version are intact."])
     events = json.loads(run_cli("audit", "--json", db=url, ok=True).output)
     assert len(events) == 5 + 6
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(
+    "value",
+    [
+        "".join(map(chr, range(0x20))) + '"\\/\x7f\u2028é한😀 ,:[]',
+        1.5,  # a real, written by hand into the row number
+        b"\x00\xff",
+    ],
+)
+def test_sqlite_arrays_and_read_values_digest_alike(
+    chain: tuple[str, Engine], monkeypatch: pytest.MonkeyPatch, value: Any
+) -> None:
+    """On SQLite the items' arrays may be written by SQLite itself: the digest is the same
+    as of the values read back and encoded here, whatever a column holds."""
+    from exportctl.store import digests
+
+    _, engine = chain
+    vid = _version_id(engine, "2024-02")
+    column = "row" if isinstance(value, float) else "note"
+    _sql(engine, f"update item set {column} = :x where version_id = :v", x=value, v=vid)
+    with engine.connect() as conn:
+        asked: list[bool] = []
+        real = digests._sqlite_arrays
+
+        def spy(*args: Any) -> str | None:
+            found = real(*args)
+            asked.append(found is not None)
+            return found
+
+        monkeypatch.setattr(digests, "_sqlite_arrays", spy)
+        both = digests.items_digest(conn, vid)
+        monkeypatch.setattr(digests, "_sqlite_arrays", lambda *_args: None)
+        values = digests.items_digest(conn, vid)
+    assert both == values
+    # Text goes through SQLite's arrays; a real or a blob back to the values.
+    assert asked == [isinstance(value, str)]
