@@ -562,7 +562,7 @@ def _validate_and_store(
         if not result.ok:
             raise _NotStoredError(result)
         if clean is not None:
-            store.insert_item_rows(session, clean.rows(), clean.COLUMNS, clean.fixed(version.id))
+            store.insert_item_rows(session, clean.rows(), clean.names(), clean.fixed(version.id))
         writer.flush()
         from exportctl.reconcile import declared_warnings
 
