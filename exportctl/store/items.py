@@ -318,9 +318,10 @@ def _column_list(conn: Connection, columns: Sequence[str]) -> str:
 def _insert_sqlite(
     conn: Connection,
     rows: Iterator[tuple[Any, ...]],
-    columns: Sequence[str],
-    fixed: Mapping[str, int],
+    columns: Sequence[str] = ITEM_COLUMNS,
+    fixed: Mapping[str, int] | None = None,
 ) -> None:
+    fixed = fixed or {}
     # int() of each fixed value: only a number is ever written into the statement.
     values = ["?"] * len(columns) + [str(int(value)) for value in fixed.values()]
     statement = (
@@ -331,14 +332,18 @@ def _insert_sqlite(
             cursor.executemany(statement, chunk)
 
 
-def _insert_copy(conn: Connection, rows: Iterator[tuple[Any, ...]], columns: Sequence[str]) -> None:
+def _insert_copy(
+    conn: Connection, rows: Iterator[tuple[Any, ...]], columns: Sequence[str] = ITEM_COLUMNS
+) -> None:
     statement = f"COPY item ({_column_list(conn, columns)}) FROM STDIN"
     with _cursor(conn) as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _insert_core(conn: Connection, rows: Iterator[tuple[Any, ...]], columns: Sequence[str]) -> None:
+def _insert_core(
+    conn: Connection, rows: Iterator[tuple[Any, ...]], columns: Sequence[str] = ITEM_COLUMNS
+) -> None:
     table = Item.__table__  # type: ignore[attr-defined]
     while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
         conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in chunk])
