@@ -262,3 +262,28 @@ def test_a_file_changed_after_its_check_is_checked_again(tmp_path: Path) -> None
     assert not passed.unchanged()
     with pytest.raises(InputError, match="not a zip archive"):
         read_table(path, LIST_SCHEMA, checked=passed)
+
+
+def test_a_list_longer_than_one_insert_statement_is_stored_alike(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows go to SQLite many to a statement: whole statements and the rows left over
+    store what one row at a time would, in list order, both ways."""
+    from exportctl.hscode import Nomenclature
+    from exportctl.store import items
+
+    count = items.SQLITE_ROWS_PER_INSERT * 2 + 37
+    heads = sorted(Nomenclature.load("2022").codes(6))[:count]
+    rows = [
+        (n, f"{h[:4]}.{h[4:]}-{n:04d}", f"품목 {n}", None, None, None)
+        for n, h in enumerate(heads, 1)
+    ]
+    path = _workbook(tmp_path / "long.xlsx", rows)
+    fast, used_columns = _import(engine, path, "a", columns=True, monkeypatch=monkeypatch)
+    slow, _ = _import(engine, path, "b", columns=False, monkeypatch=monkeypatch)
+    assert used_columns and fast.stored and slow.stored
+    monkeypatch.setattr(items, "SQLITE_ROWS_PER_INSERT", 1)
+    single, _ = _import(engine, path, "c", columns=True, monkeypatch=monkeypatch)
+    stored = _stored(engine, fast)
+    assert stored == _stored(engine, slow) == _stored(engine, single)
+    assert [item.row for item in stored[0]] == list(range(6, 6 + count))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -315,6 +316,11 @@ def _column_list(conn: Connection, columns: Sequence[str]) -> str:
     return ", ".join(quote(name) for name in columns)
 
 
+SQLITE_ROWS_PER_INSERT = 100
+"""Rows one SQLite ``INSERT`` writes (as many as its parameters allow): stepping a
+statement once per row costs more than binding the row's values."""
+
+
 def _insert_sqlite(
     conn: Connection,
     rows: Iterator[tuple[Any, ...]],
@@ -323,13 +329,22 @@ def _insert_sqlite(
 ) -> None:
     fixed = fixed or {}
     # int() of each fixed value: only a number is ever written into the statement.
-    values = ["?"] * len(columns) + [str(int(value)) for value in fixed.values()]
-    statement = (
-        f"INSERT INTO item ({_column_list(conn, (*columns, *fixed))}) VALUES ({', '.join(values)})"
-    )
+    one = "(" + ", ".join(["?"] * len(columns) + [str(int(v)) for v in fixed.values()]) + ")"
+    head = f"INSERT INTO item ({_column_list(conn, (*columns, *fixed))}) VALUES "
+    limit = getattr(conn.connection.dbapi_connection, "getlimit", None)
+    most = limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if limit is not None else 999
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, most // max(len(columns), 1)))
+    many = head + ", ".join([one] * per)
+    flat = itertools.chain.from_iterable
     with _cursor(conn) as cursor:
         while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
-            cursor.executemany(statement, chunk)
+            whole = len(chunk) - len(chunk) % per
+            if whole:
+                cursor.executemany(
+                    many, [tuple(flat(chunk[at : at + per])) for at in range(0, whole, per)]
+                )
+            if whole < len(chunk):
+                cursor.executemany(head + one, chunk[whole:])
 
 
 def _insert_copy(
