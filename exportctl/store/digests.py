@@ -254,12 +254,11 @@ def items_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME)
     cursor and encoded a chunk at a time
     (one call of the C encoder per chunk: half the time of one per item).
 
-    For scheme 3 the database writes the arrays itself (SQLite's ``json_array``,
-    PostgreSQL's ``to_json`` of each value) when it writes them as this module's
-    encoder does, which is asked of every call on values holding each character either
-    may escape (:func:`_arrays`), and every value is an integer, a text or null (on
-    SQLite a real or a blob makes the query fail and the items are read again as
-    values): the same text for half the time.
+    For scheme 3 on SQLite the database writes the arrays itself (``json_array``) when
+    it writes them as this module's encoder does, which is asked of every call on
+    values holding each character either may escape (:func:`_arrays`), and every value
+    is an integer, a text or null (a real or a blob makes the query fail and the items
+    are read again as values): the same text for half the time.
     """
     quote = conn.dialect.identifier_preparer.quote
     names = _ITEM_COLUMNS[_scheme(scheme)]
@@ -288,16 +287,15 @@ _NUMBERS = frozenset({"position", "section", "level", "row"})
 """The item's integer columns (``ex`` is read as 0 or 1)."""
 
 _PROBE: tuple[Any, ...] = (
-    "".join(map(chr, range(1, 0x20))) + '"\\/\x7f\u2028\u2029é한😀 ,:[]{}',
+    "".join(map(chr, range(0x20))) + '"\\/\x7f\u2028\u2029é한😀 ,:[]{}',
     0,
     -(2**63),
     2**63 - 1,
     None,
     "",
 )
-"""Values holding every character a JSON writer may escape or not (but NUL, which
-PostgreSQL's text cannot hold): the database's arrays of them must be this module's
-encoder's, character for character."""
+"""Values holding every character a JSON writer may escape or not: the database's
+arrays of them must be this module's encoder's, character for character."""
 
 
 def _sqlite_array(values: Sequence[str], numbers: Sequence[bool]) -> str:
@@ -312,15 +310,10 @@ def _sqlite_array(values: Sequence[str], numbers: Sequence[bool]) -> str:
     )
 
 
-def _postgres_array(values: Sequence[str], numbers: Sequence[bool]) -> str:
-    del numbers  # a column of PostgreSQL holds its own type only
-    parts = ", ".join(f"coalesce(to_json({value})::text, 'null')" for value in values)
-    return f"'[' || concat_ws(',', {parts}) || ']'"
-
-
-_ARRAY = {"sqlite": _sqlite_array, "postgresql": _postgres_array}
+_ARRAY = {"sqlite": _sqlite_array}
 """Per database: the SQL of a JSON array of some values, written as :data:`_ENCODER`
-writes it (when :func:`_arrays` finds it does)."""
+writes it (when :func:`_arrays` finds it does). Not PostgreSQL's: ``to_json`` of each
+value in the server took longer than sending the values and encoding them here."""
 
 
 def _arrays(conn: Connection, version_id: int, names: Sequence[str], digest: Any) -> str | None:
@@ -331,30 +324,23 @@ def _arrays(conn: Connection, version_id: int, names: Sequence[str], digest: Any
         return None
     quote = conn.dialect.identifier_preparer.quote
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    casts = ["::text", "::bigint", "::bigint", "::bigint", "::text", "::text"]
-    if conn.dialect.name != "postgresql":
-        casts = [""] * len(casts)
-    probe = array([f"{marker}{cast}" for cast in casts], [False] * len(_PROBE))
+    probe = array([marker] * len(_PROBE), [False] * len(_PROBE))
     values = [_EX if name == "ex" else quote(name) for name in names]
     sql = (
         f"select {array(values, [name in _NUMBERS for name in names])} from item "
         f"where version_id = {marker} order by position, id"
     )
-    # SQLite's text may hold a NUL too.
-    asked = _PROBE if conn.dialect.name == "postgresql" else ("\x00" + _PROBE[0], *_PROBE[1:])
     with closing(conn.connection.cursor()) as cursor:
-        cursor.execute(f"select {probe}", asked)
+        cursor.execute(f"select {probe}", _PROBE)
         row = cursor.fetchone()
-        if row is None or row[0] != _ENCODER.encode(asked):
+        if row is None or row[0] != _ENCODER.encode(_PROBE):
             return None
         try:
             cursor.execute(sql, (version_id,))
             while rows := cursor.fetchmany(20_000):
                 digest.update((",".join([row[0] for row in rows]) + ",").encode())
         except conn.dialect.loaded_dbapi.Error:
-            if conn.dialect.name != "sqlite":
-                raise  # the transaction is aborted: nothing else can be read in it
-            return None
+            return None  # SQLite's transaction goes on after a failed query
     return str(digest.hexdigest())
 
 
