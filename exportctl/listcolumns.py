@@ -237,6 +237,10 @@ def read_clean_list(
         close = getattr(table.rows, "close", None)
         if callable(close):
             close()
+        # The sheet as fastexcel read it is not read again (the entries are columns of
+        # their own now): released before the rows are stored.
+        if isinstance(table.source, FastexcelBook):
+            table.source.close()
     if found is not None and progress is not None:
         progress(len(found))
     return found

@@ -272,7 +272,7 @@ def items_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME)
     sql = f"select {columns} from item where version_id = {marker} order by position, id"
     encode = _ENCODER.encode
     flat = names.index("sub_items") if scheme in _FLAT_SUB_ITEMS else None
-    with closing(conn.connection.cursor()) as cursor:
+    with _streaming(conn) as cursor:
         cursor.execute(sql, (version_id,))
         while rows := cursor.fetchmany(20_000):
             if flat is not None:
@@ -280,6 +280,15 @@ def items_digest(conn: Connection, version_id: int, scheme: int = DIGEST_SCHEME)
             # "[a,b]" without its brackets, then ",": the same text however chunked.
             digest.update((encode(rows)[1:-1] + ",").encode())
     return digest.hexdigest()
+
+
+def _streaming(conn: Connection) -> closing[Any]:
+    """A driver cursor that holds one chunk of the rows at a time. psycopg's plain cursor
+    takes the whole result into memory (a million items: several hundred MB); a named
+    one reads it from the server as it is fetched (inside the transaction)."""
+    if conn.dialect.name == "postgresql":
+        return closing(conn.connection.cursor(name="exportctl_items_digest"))
+    return closing(conn.connection.cursor())
 
 
 _EX = "case when ex then 1 else 0 end"
