@@ -1,7 +1,8 @@
 """A clean list workbook read and checked a column at a time: the import's fast path.
 
-Most large lists are one part of plainly written entries: a serial, a 10-digit code
-written ``dddd.dd-dddd``, texts. For such a file every rule of
+Most large lists are one part of plainly written entries: a serial, a code (a
+10-digit one written ``dddd.dd-dddd`` or as its ten digits, a subheading written
+``dddd.dd``), texts. For such a file every rule of
 :func:`exportctl.parts.validate_annex` gives the same answer for every row (one entry
 per row, no sub-item, no continuation, no finding about a row), so the rules are
 asked of whole columns instead (fastexcel's Arrow columns, cleaned by
@@ -38,15 +39,23 @@ from exportctl.parts import AnnexReport, PartReport, declared_for
 from exportctl.readers import LIST_SCHEMA, Schema, Table, read_table
 from exportctl.readers.arrowcells import ambiguous, clean, clean_codes, to_bool
 from exportctl.readers.fastbook import FastexcelBook, FastexcelError, fixed_styles
+from exportctl.readers.guard import Checked
 from exportctl.reconcile import reconcile
 from exportctl.structure import structure_of
 from exportctl.validate import _Checks, _Collector, unmapped_findings
 
 __all__ = ["CleanList", "read_clean_list"]
 
-_CODE = r"^[0-9]{4}\.[0-9]{2}[.\-][0-9]{4}$"
-"""A 10-digit code as lists print it (``8471.30-1000``): text no number becomes, read by
-``hscode.normalise`` as its digits, whatever the column's other codes."""
+_CODES = {
+    10: r"^[0-9]{4}\.[0-9]{2}[.\-][0-9]{4}$|^[0-9]{10}$",
+    6: r"^[0-9]{4}\.[0-9]{2}$",
+}
+"""Codes as lists print them, by level: ``8471.30-1000``, ``8471301000``, ``8471.30``.
+Each is read by ``hscode.normalise`` as its digits whatever the column's other codes,
+whether the cell holds it as text or as a number (a number comes as its shortest
+digits, as ``cell_text`` writes it: ``8471.3`` is no code here). The column's context
+changes only other cells (a number ``8471`` among ``dddd.dd`` codes, a text of 7 to 9
+digits among 10-digit ones, a code with a zero lost), which are read row by row."""
 
 _SERIAL = r"^[1-9][0-9]*$"
 """A serial as most lists print it: what ``_build_item`` keeps as it is."""
@@ -55,6 +64,31 @@ _CONTROL_HINT = r"[0-9０-９][A-Ea-eＡ-Ｅａ-ｅ][0-9０-９]"
 """``exportctl.annex.references._CONTROL_HINT``: a text without it names no control number."""
 
 _TEXTS = ("serial", "description", "description_en", "category", "note")
+
+_VARYING = (
+    "position",
+    "serial",
+    "code",
+    "description",
+    "description_en",
+    "category",
+    "note",
+    "sheet",
+    "row",
+    "original_code",
+    "control_numbers",
+)
+"""The item columns :meth:`CleanList.rows` gives (then ``level`` when the codes' levels
+differ)."""
+_FROM_COLUMNS = (
+    "serial",
+    "code",
+    "description",
+    "description_en",
+    "category",
+    "note",
+    "original_code",
+)
 
 
 @dataclass
@@ -71,6 +105,8 @@ class CleanList:
     """Entry index -> its control numbers, space-separated, for the few entries naming any."""
     skipped: dict[str, int]
     """Rows under the header not handed on, by kind."""
+    level: int | None = 10
+    """The level of every code, or ``None`` when they differ (then ``columns["level"]``)."""
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -109,27 +145,39 @@ class CleanList:
         structure = structure_of(table.header_rows, table.mapping, read, self.skipped, [part])
         return AnnexReport(report, [PartReport(1, "", count, count, True, wanted[1])], structure)
 
-    def rows(self, version_id: int, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
-        """The ``item`` rows to insert (``store.items.ITEM_COLUMNS`` order), in list order."""
+    def names(self) -> tuple[str, ...]:
+        """The item columns :meth:`rows` gives, in order; the others are :meth:`fixed` or
+        empty (no sub-item, mentioned code, range end or attribute)."""
+        level = ("level",) if self.level is None else ()
+        return (*_VARYING, *level)
+
+    def fixed(self, version_id: int) -> dict[str, int]:
+        """The item columns holding the same number in every row."""
+        level = {"level": self.level} if self.level is not None else {}
+        return {"version_id": version_id, **level, "ex": False, "section": 1}
+
+    def rows(self, chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """The values of :meth:`names` for each entry, in list order."""
         sheet = self.table.sheet or ""
-        names = ("serial", "code", "description", "description_en", "category", "note")
         for start in range(0, len(self), chunk):
             end = min(start + chunk, len(self))
-            serial, code, description, english, category, note = (
-                self.columns[name].slice(start, end - start).to_pylist() for name in names
-            )
-            original = self.columns["original_code"].slice(start, end - start).to_pylist()
+            values = [
+                self.columns[name].slice(start, end - start).to_pylist() for name in _FROM_COLUMNS
+            ]
             control: list[str | None] = [None] * (end - start)
             for at, text in self.control.items():
                 if start <= at < end:
                     control[at - start] = text
+            serial, code, description, english, category, note, original = values
+            level = (
+                []
+                if self.level is not None
+                else [self.columns["level"].slice(start, end - start).to_pylist()]
+            )
             yield from zip(
-                itertools.repeat(version_id),
                 range(start, end),
                 serial,
                 code,
-                itertools.repeat(10),
-                itertools.repeat(False),
                 description,
                 english,
                 category,
@@ -137,12 +185,8 @@ class CleanList:
                 itertools.repeat(sheet),
                 self.numbers[start:end].tolist(),
                 original,
-                itertools.repeat(1),
-                itertools.repeat(None),
-                itertools.repeat(None),
                 control,
-                itertools.repeat(None),
-                itertools.repeat(None),
+                *level,
                 strict=False,
             )
 
@@ -156,9 +200,12 @@ def read_clean_list(
     limits: Limits = DEFAULTS,
     levels: tuple[int, ...] = (10,),
     progress: Callable[[int], None] | None = None,
+    checked: Checked | None = None,
 ) -> CleanList | None:
     """The list's entries as columns, or ``None`` when the file is not plain enough to be
     sure that reading it row by row would give the same (see the module's note).
+    ``checked`` is the file as the caller has just checked it (see
+    :func:`~exportctl.readers.read_table`).
 
     Raises:
         InputError: As :func:`~exportctl.readers.read_table` raises it (the file is
@@ -166,30 +213,40 @@ def read_clean_list(
     """
     if path.suffix.lower() not in (".xlsx", ".xlsm") or schema.fields != LIST_SCHEMA.fields:
         return None
-    if 10 not in levels:
+    if not set(levels) & set(_CODES):
         return None
     try:
         table = read_table(
-            path, schema, sheet=sheet, overrides=overrides, reader="fastexcel", limits=limits
+            path,
+            schema,
+            sheet=sheet,
+            overrides=overrides,
+            reader="fastexcel",
+            limits=limits,
+            checked=checked,
         )
     except FastexcelError:
         return None
     except ExportctlError:
         return None  # said by the row reader, as it says it
     try:
-        found = _clean(path, table)
+        found = _clean(path, table, levels)
     except FastexcelError:
         found = None
     finally:
         close = getattr(table.rows, "close", None)
         if callable(close):
             close()
+        # The sheet as fastexcel read it is not read again (the entries are columns of
+        # their own now): released before the rows are stored.
+        if isinstance(table.source, FastexcelBook):
+            table.source.close()
     if found is not None and progress is not None:
         progress(len(found))
     return found
 
 
-def _clean(path: Path, table: Table) -> CleanList | None:
+def _clean(path: Path, table: Table, levels: tuple[int, ...]) -> CleanList | None:
     book = table.source
     rules = table.rules
     if not isinstance(book, FastexcelBook) or rules is None or table.sheet is None:
@@ -233,10 +290,8 @@ def _clean(path: Path, table: Table) -> CleanList | None:
     if not sure.all():
         return None  # a blank row, a footnote, a title, a repeated header: row by row
     code = code_cell
-    if not pc.all(pc.match_substring_regex(code, _CODE)).as_py():
-        return None
-    digits = pc.replace_substring_regex(code, r"[.\-]", "")
-    if pc.count_distinct(digits).as_py() != count:
+    digits, level = _codes(code, levels)
+    if digits is None or pc.count_distinct(digits).as_py() != count:
         return None
     known = pa.array(sorted(Nomenclature.load("2022").codes(6)), pa.string())
     if not pc.all(pc.is_in(pc.utf8_slice_codeunits(digits, 0, 6), value_set=known)).as_py():
@@ -270,10 +325,34 @@ def _clean(path: Path, table: Table) -> CleanList | None:
             "description_en": english,
             "category": kept_texts["category"],
             "note": note,
+            **({"level": level} if not isinstance(level, int) else {}),
         },
         control,
         skipped,
+        level if isinstance(level, int) else None,
     )
+
+
+def _codes(code: pa.Array, levels: tuple[int, ...]) -> tuple[pa.Array | None, int | pa.Array]:
+    """The digits of each code and its level (one for all, or each code's), or ``None``
+    when a code is written otherwise (:data:`_CODES`), is of a level the profile does
+    not take, or a subheading is also the start of a 10-digit code (one entry covers
+    the other: said row by row)."""
+    forms = {level: pc.match_substring_regex(code, pattern) for level, pattern in _CODES.items()}
+    if not pc.all(pc.or_(forms[10], forms[6])).as_py():
+        return None, 0
+    digits = pc.replace_substring_regex(code, r"[.\-]", "")
+    found = [level for level, matched in forms.items() if pc.any(matched).as_py()]
+    if not set(found) <= set(levels):
+        return None, 0
+    if len(found) == 1:
+        return digits, found[0]
+    six = digits.filter(forms[6])
+    if pc.any(
+        pc.is_in(pc.utf8_slice_codeunits(digits, 0, 6).filter(forms[10]), value_set=six)
+    ).as_py():
+        return None, 0
+    return digits, pc.if_else(forms[10], 10, 6)
 
 
 def _control(description: pa.Array, english: pa.Array, note: pa.Array) -> dict[int, str]:

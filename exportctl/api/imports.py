@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from exportctl.parts import AnnexReport, PartReport
     from exportctl.profiles import Profile
     from exportctl.readers import Table
+    from exportctl.readers.guard import Checked
     from exportctl.reconcile import Previous as GuardBase
 
 
@@ -151,6 +152,7 @@ def _open_list(
     options: ImportOptions,
     progress: Callable[[int], None] | None,
     profile: Profile | None = None,
+    checked: Checked | None = None,
 ) -> Table:
     from exportctl.readers import LIST_SCHEMA, read_table
 
@@ -163,6 +165,7 @@ def _open_list(
         progress=progress,
         table=options.table,
         limits=options.limits,
+        checked=checked,
     )
 
 
@@ -310,6 +313,18 @@ def validate_workbook(
     A database is needed only to read the base version (``options.base``).
     ``sha256`` is the file's hash when the caller has already taken it.
     """
+    return _validate_only(path, options, engine, progress, sha256)
+
+
+def _validate_only(
+    path: Path,
+    options: ImportOptions,
+    engine: Engine | None,
+    progress: Callable[[int], None] | None,
+    sha256: str | None,
+    checked: Checked | None = None,
+) -> ImportResult:
+    """:func:`validate_workbook`; ``checked`` is the file as the caller has just checked it."""
     _check_additions(options)
     base: Version | None = None
     base_items: list[ItemRecord] | None = None
@@ -329,7 +344,7 @@ def validate_workbook(
     else:
         profile = resolve_profile(None, options)
     edition = _edition(options, profile)
-    table = _open_list(path, options, progress, profile)
+    table = _open_list(path, options, progress, profile, checked)
     notice, noticed = read_notice(table, options)
     annex = _validate(
         table,
@@ -390,8 +405,9 @@ def import_workbook(
     from exportctl.readers.guard import check_file
 
     # The file is checked as every input is before a byte of it is hashed: a FIFO,
-    # a device, a bomb or a file over a cap is refused without reading it whole.
-    check_file(path, options.limits)
+    # a device, a bomb or a file over a cap is refused without reading it whole. The
+    # reader takes what the checks found rather than checking the file again.
+    checked = check_file(path, options.limits)
     sha = _sha256_file(path)
     with store.session_scope(engine) as session:
         # Refuse a re-import before reading a large file.
@@ -415,9 +431,9 @@ def import_workbook(
                     )
                 )
     if dry_run:
-        return validate_workbook(path, options, engine=engine, progress=progress, sha256=sha)
+        return _validate_only(path, options, engine, progress, sha, checked)
     try:
-        return _validate_and_store(engine, path, options, sha, progress)
+        return _validate_and_store(engine, path, options, sha, progress, checked)
     except _NotStoredError as not_stored:
         return not_stored.result
 
@@ -427,6 +443,7 @@ def _read_clean(
     options: ImportOptions,
     profile: Profile,
     progress: Callable[[int], None] | None,
+    checked: Checked,
 ) -> CleanList | None:
     """The list as columns when nothing in it needs the rows read one by one
     (:mod:`exportctl.listcolumns`): a new complete list, its parts not chosen, no
@@ -445,6 +462,7 @@ def _read_clean(
         limits=options.limits,
         levels=tuple(profile.code_levels),
         progress=progress,
+        checked=checked,
     )
 
 
@@ -462,6 +480,7 @@ def _validate_and_store(
     options: ImportOptions,
     sha: str,
     progress: Callable[[int], None] | None,
+    checked: Checked,
 ) -> ImportResult:
     """Validate and store in one pass: each item goes to the database as it is built.
 
@@ -480,8 +499,12 @@ def _validate_and_store(
         previous = _previous(session, options)
         profile = resolve_profile(session, options)
         edition = _edition(options, profile)
-        clean = _read_clean(path, options, profile, progress) if previous is None else None
-        table = clean.table if clean is not None else _open_list(path, options, progress, profile)
+        clean = _read_clean(path, options, profile, progress, checked) if previous is None else None
+        table = (
+            clean.table
+            if clean is not None
+            else _open_list(path, options, progress, profile, checked)
+        )
         notice, noticed = read_notice(table, options)
         noticed += store.notice_warnings(session, options.slug, notice.number, path.name)
         new = store.NewVersion(
@@ -539,7 +562,7 @@ def _validate_and_store(
         if not result.ok:
             raise _NotStoredError(result)
         if clean is not None:
-            store.insert_item_rows(session, clean.rows(version.id))
+            store.insert_item_rows(session, clean.rows(), clean.names(), clean.fixed(version.id))
         writer.flush()
         from exportctl.reconcile import declared_warnings
 

@@ -27,7 +27,7 @@ from exportctl.progress import announce_total
 from exportctl.readers.csv import garbled_row, looks_like, open_csv
 from exportctl.readers.documents import DOCUMENT_ENGINES, open_document, table_name
 from exportctl.readers.exported import json_table, read_export
-from exportctl.readers.guard import DOCUMENTS, Checked, check_file
+from exportctl.readers.guard import DOCUMENTS, Checked, check_file, checked_file
 from exportctl.readers.header import HEADER_SEARCH_ROWS, Located, locate
 from exportctl.readers.layout import ParsedRow, Table, build_table
 from exportctl.readers.ods import ods_column_formats
@@ -122,6 +122,7 @@ def read_table(
     keep_extra: bool = False,
     table: int | None = None,
     limits: Limits = DEFAULTS,
+    checked: Checked | None = None,
 ) -> Table:
     """Open a file and find the table in it.
 
@@ -151,6 +152,9 @@ def read_table(
             order); by default the one whose header names the schema's columns.
         limits: The caps every check and parser on the way keeps to
             (:class:`~exportctl.limits.Limits`; the defaults unless given).
+        checked: ``path`` as :func:`~exportctl.readers.guard.check_file` passed it
+            under ``limits``, when the caller has just checked it: not checked again
+            while the file is unchanged (:func:`~exportctl.readers.guard.checked_file`).
 
     Returns:
         The table; its ``rows`` stream lazily and can be read once.
@@ -165,7 +169,7 @@ def read_table(
     """
     given = dict(overrides or {})
     parse_overrides([f"{name}={header}" for name, header in given.items()], schema)
-    checked = check_file(path, limits)
+    checked = checked_file(path, limits, checked)
     if checked.kind == "json":
         if sheet is not None or table is not None:
             raise InputError(_("is a JSON export and has no sheets or tables"), file=path.name)

@@ -12,9 +12,10 @@ to open.
 from __future__ import annotations
 
 import codecs
+import os
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, NoReturn
 
@@ -76,6 +77,9 @@ class Checked:
         extents: For an .xlsx, each sheet's last row and the last column a cell
             holding something reaches, as measured: a reader reads no further
             (formatted empty cells beyond are nothing to read).
+        identity: The file's device, inode, size and modification and change times
+            as the checks began (empty when they could not be read): whether the
+            file a caller hands on is still the one checked (:meth:`unchanged`).
     """
 
     path: Path
@@ -83,6 +87,35 @@ class Checked:
     uncompressed: int
     limits: Limits = DEFAULTS
     extents: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    identity: tuple[int, ...] = ()
+
+    def unchanged(self) -> bool:
+        """Whether the file at :attr:`path` is still the one that passed (the same
+        :attr:`identity`): a file replaced or written since is checked again."""
+        return bool(self.identity) and _identity(self.path) == self.identity
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    try:
+        facts = os.stat(path)
+    except OSError:
+        return ()
+    return (facts.st_dev, facts.st_ino, facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns)
+
+
+def checked_file(path: Path, limits: Limits, passed: Checked | None) -> Checked:
+    """``passed`` when it is ``path`` checked under ``limits`` and the file is unchanged
+    since, else :func:`check_file` of it: a caller that has just checked the file
+    (the import checks what it hashes) hands that on instead of a second scan of
+    the file; nothing is kept between calls.
+
+    Raises:
+        InputError: As :func:`check_file`.
+    """
+    if passed is not None and passed.path == path and passed.limits == limits:
+        if passed.unchanged():
+            return passed
+    return check_file(path, limits)
 
 
 def too_large(name: str, size: int, limits: Limits) -> InputError:
@@ -108,11 +141,17 @@ def check_file(path: Path, limits: Limits = DEFAULTS) -> Checked:
         limits: The caps (the defaults unless the caller says otherwise).
 
     Returns:
-        What kind of file it is and how large it unpacks.
+        What kind of file it is and how large it unpacks, and which file it was
+        (:attr:`Checked.identity`, taken as the checks began).
 
     Raises:
         InputError: With one sentence naming the file.
     """
+    identity = _identity(path)
+    return replace(_check_file(path, limits), identity=identity)
+
+
+def _check_file(path: Path, limits: Limits) -> Checked:
     name = path.name
     size = regular_file(path)
     if name.startswith(LOCK_PREFIX):

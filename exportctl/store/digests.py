@@ -289,9 +289,20 @@ def _in_order(conn: Connection, columns: str) -> str:
 
 
 def _row_text(conn: Connection, names: Sequence[str]) -> str:
-    """SQLite's SQL for the compact JSON array of the columns ``names`` (``ex`` as 0 or 1)."""
+    """SQLite's SQL for the compact JSON array of the columns ``names`` (``ex`` as 0 or 1).
+
+    No import writes a real: one written by hand into a number column (SQLite keeps it)
+    is turned into a blob, which ``json_array`` refuses, so the version goes to Python's
+    encoder, which may spell it otherwise (``1e+20``, not ``1.0e+20``)."""
     quote = conn.dialect.identifier_preparer.quote
-    values = ["case when ex then 1 else 0 end" if name == "ex" else quote(name) for name in names]
+    values = [
+        "case when ex then 1 else 0 end"
+        if name == "ex"
+        else f"case when typeof({quote(name)}) = 'real' then x'00' else {quote(name)} end"
+        if name in _INTEGER_COLUMNS
+        else quote(name)
+        for name in names
+    ]
     return f"json_array({', '.join(values)})"
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 import operator
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -31,6 +32,9 @@ _SCALARS = tuple(f.name for f in fields(ItemRecord) if f.name not in _STRUCTURE)
 RECORD_COLUMNS: tuple[str, ...] = (*_SCALARS, *_STRUCTURE)
 """Item columns: ``ItemRecord``'s plain fields in field order, then the structured ones;
 what loads select and inserts write."""
+ITEM_COLUMNS = ("version_id", "position", *RECORD_COLUMNS)
+"""The columns of an ``item`` row as inserted."""
+_ITEM_COLUMNS = ITEM_COLUMNS
 _LOAD_COLUMNS = ", ".join(RECORD_COLUMNS)
 _scalar_values = operator.attrgetter(*_SCALARS)
 
@@ -236,11 +240,6 @@ class ItemWriter:
             self._chunk = []
 
 
-ITEM_COLUMNS = ("version_id", "position", *RECORD_COLUMNS)
-"""The columns of an ``item`` row as inserted."""
-_ITEM_COLUMNS = ITEM_COLUMNS
-
-
 def insert_items(
     session: Session, version_id: int, items: Iterable[ItemRecord], *, start: int = 0
 ) -> None:
@@ -257,17 +256,41 @@ def insert_items(
     insert_item_rows(session, _item_rows(version_id, items, start))
 
 
-def insert_item_rows(session: Session, rows: Iterator[tuple[Any, ...]]) -> None:
-    """Bulk-insert ``item`` rows already made, each a tuple in :data:`ITEM_COLUMNS` order
-    (as :func:`insert_items` makes them from items; :mod:`exportctl.listcolumns` from
-    columns)."""
+def insert_item_rows(
+    session: Session,
+    rows: Iterator[tuple[Any, ...]],
+    columns: Sequence[str] = ITEM_COLUMNS,
+    fixed: Mapping[str, int] | None = None,
+) -> None:
+    """Bulk-insert ``item`` rows already made (as :func:`insert_items` makes them from
+    items; :mod:`exportctl.listcolumns` from columns).
+
+    Args:
+        session: The session whose transaction writes them.
+        rows: Each a tuple of the values of ``columns``, in that order.
+        columns: Item columns (:data:`ITEM_COLUMNS` by default: every one).
+        fixed: Columns outside ``columns`` holding the same integer (or boolean) in
+            every row: on SQLite written once into the statement rather than bound
+            for each row (binding a value costs more than SQLite's own work on it).
+            A column in neither is left to the table's default (``NULL`` where it
+            has none).
+    """
+    fixed = dict(fixed or {})
+    unknown = [name for name in (*columns, *fixed) if name not in ITEM_COLUMNS]
+    if unknown or set(columns) & set(fixed):
+        raise ValueError(f"not item columns, or given twice: {unknown or sorted(fixed)}")
     conn = session.connection()
     if conn.dialect.name == "sqlite":
-        _insert_sqlite(conn, rows)
-    elif conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        _insert_copy(conn, rows)
+        _insert_sqlite(conn, rows, columns, fixed)
+        return
+    if fixed:
+        tail = tuple(fixed.values())
+        columns = (*columns, *fixed)
+        rows = (row + tail for row in rows)
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _insert_copy(conn, rows, columns)
     else:
-        _insert_core(conn, rows)
+        _insert_core(conn, rows, columns)
 
 
 def _item_rows(
@@ -288,27 +311,54 @@ def _item_rows(
             yield (version_id, position, *_scalar_values(item), None, None, None, None)
 
 
-def _column_list(conn: Connection) -> str:
+def _column_list(conn: Connection, columns: Sequence[str]) -> str:
     quote = conn.dialect.identifier_preparer.quote
-    return ", ".join(quote(name) for name in _ITEM_COLUMNS)
+    return ", ".join(quote(name) for name in columns)
 
 
-def _insert_sqlite(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> None:
-    marks = ", ".join("?" * len(_ITEM_COLUMNS))
-    statement = f"INSERT INTO item ({_column_list(conn)}) VALUES ({marks})"
+SQLITE_ROWS_PER_INSERT = 100
+"""Rows one SQLite ``INSERT`` writes (as many as its parameters allow): stepping a
+statement once per row costs more than binding the row's values."""
+
+
+def _insert_sqlite(
+    conn: Connection,
+    rows: Iterator[tuple[Any, ...]],
+    columns: Sequence[str] = ITEM_COLUMNS,
+    fixed: Mapping[str, int] | None = None,
+) -> None:
+    fixed = fixed or {}
+    # int() of each fixed value: only a number is ever written into the statement.
+    one = "(" + ", ".join(["?"] * len(columns) + [str(int(v)) for v in fixed.values()]) + ")"
+    head = f"INSERT INTO item ({_column_list(conn, (*columns, *fixed))}) VALUES "
+    limit = getattr(conn.connection.dbapi_connection, "getlimit", None)
+    most = limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if limit is not None else 999
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, most // max(len(columns), 1)))
+    many = head + ", ".join([one] * per)
+    flat = itertools.chain.from_iterable
     with _cursor(conn) as cursor:
         while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
-            cursor.executemany(statement, chunk)
+            whole = len(chunk) - len(chunk) % per
+            if whole:
+                cursor.executemany(
+                    many, [tuple(flat(chunk[at : at + per])) for at in range(0, whole, per)]
+                )
+            if whole < len(chunk):
+                cursor.executemany(head + one, chunk[whole:])
 
 
-def _insert_copy(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> None:
-    statement = f"COPY item ({_column_list(conn)}) FROM STDIN"
+def _insert_copy(
+    conn: Connection, rows: Iterator[tuple[Any, ...]], columns: Sequence[str] = ITEM_COLUMNS
+) -> None:
+    statement = f"COPY item ({_column_list(conn, columns)}) FROM STDIN"
     with _cursor(conn) as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _insert_core(conn: Connection, rows: Iterator[tuple[Any, ...]]) -> None:
+def _insert_core(
+    conn: Connection, rows: Iterator[tuple[Any, ...]], columns: Sequence[str] = ITEM_COLUMNS
+) -> None:
     table = Item.__table__  # type: ignore[attr-defined]
     while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
-        conn.execute(insert(table), [dict(zip(_ITEM_COLUMNS, row, strict=True)) for row in chunk])
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in chunk])
