@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from exportctl.annex import control_numbers
+from exportctl.annex.references import CONTROL_HINT
 from exportctl.entries import ROW_KINDS, Part
 from exportctl.errors import ExportctlError
 from exportctl.hscode import Nomenclature
@@ -60,8 +61,6 @@ digits among 10-digit ones, a code with a zero lost), which are read row by row.
 _SERIAL = r"^[1-9][0-9]*$"
 """A serial as most lists print it: what ``_build_item`` keeps as it is."""
 
-_CONTROL_HINT = r"[0-9０-９][A-Ea-eＡ-Ｅａ-ｅ][0-9０-９]"
-"""``exportctl.annex.references._CONTROL_HINT``: a text without it names no control number."""
 
 _TEXTS = ("serial", "description", "description_en", "category", "note")
 
@@ -360,7 +359,7 @@ def _control(description: pa.Array, english: pa.Array, note: pa.Array) -> dict[i
     ``Assembler._release`` gathers them: its texts in order, each number once)."""
     hint = np.zeros(len(description), dtype=bool)
     for column in (description, english, note):
-        hint |= to_bool(pc.match_substring_regex(column, _CONTROL_HINT))
+        hint |= to_bool(pc.match_substring_regex(column, CONTROL_HINT))
     found: dict[int, str] = {}
     for at in np.flatnonzero(hint).tolist():
         texts = (description[at].as_py(), english[at].as_py(), note[at].as_py())

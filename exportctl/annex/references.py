@@ -26,8 +26,10 @@ _END = rf"(?={_BASE}|[^0-9A-Za-z]|$)"
 # (13A001 and A3A001 name none).
 _START = re.compile(rf"(?<![0-9A-Za-z])(?={_BASE})")
 
-_CONTROL_HINT = re.compile(r"[0-9０-９][A-Ea-eＡ-Ｅａ-ｅ][0-9０-９]")
-"""A digit, a category letter and a digit: a text without it names no control number."""
+CONTROL_HINT = r"[0-9０-９][A-Ea-eＡ-Ｅａ-ｅ][0-9０-９]"
+"""A digit, a category letter, a digit: a text without it names no control number
+(also searched for over whole columns by the columnar list reader)."""
+_CONTROL_HINT = re.compile(CONTROL_HINT)
 
 RANGE_MAX = 100
 """Most entries one range may span; a longer one (3A001~999) is a typing error, not a
