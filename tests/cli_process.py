@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -189,6 +189,48 @@ def spawn(
         os.close(null)
 
 
+class Captured(Forked):
+    """A run started by :func:`popen`: its output goes to files read at its end."""
+
+    def __init__(self, forked: Forked, out: IO[bytes], err: IO[bytes]) -> None:
+        super().__init__(forked._server, forked.pid)
+        self._files = (out, err)
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        """Wait for the end (:class:`subprocess.TimeoutExpired` past ``timeout``); its
+        stdout and stderr."""
+        self.wait(timeout)
+        texts = []
+        for file in self._files:
+            file.seek(0)
+            texts.append(file.read().decode())
+            file.close()
+        return texts[0], texts[1]
+
+
+def popen(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | str | None = None,
+    stdin: int | None = None,
+    memory: int | None = None,
+) -> Captured:
+    """Start ``python -m exportctl ARGS``, its stdout and stderr captured (as
+    :class:`subprocess.Popen` with both ``PIPE``, read by :meth:`Captured.communicate`)."""
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    try:
+        forked = spawn(
+            args, env=env, cwd=cwd, stdin=stdin, stdout=out.fileno(), stderr=err.fileno(),
+            memory=memory,
+        )  # fmt: skip
+    except BaseException:
+        out.close()
+        err.close()
+        raise
+    return Captured(forked, out, err)
+
+
 def run(
     args: Sequence[str],
     *,
@@ -202,32 +244,25 @@ def run(
     """``python -m exportctl ARGS`` to its end, its output captured (as
     :func:`subprocess.run` with ``capture_output=True, text=True``): the child is killed and
     :class:`subprocess.TimeoutExpired` raised past ``timeout`` seconds."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        given: Any = None
-        if input is not None:
-            given = tempfile.TemporaryFile()
-            given.write(input)
-            given.seek(0)
-            stdin = given.fileno()
-        started = time.monotonic()
-        try:
-            child = spawn(
-                args, env=env, cwd=cwd, stdin=stdin, stdout=out.fileno(), stderr=err.fileno(),
-                memory=memory,
-            )  # fmt: skip
-        finally:
-            if given is not None:
-                given.close()
-        try:
-            code = child.wait(timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-            raise
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        return Finished(code, out.read().decode(), err.read().decode(), seconds)
+    given: IO[bytes] | None = None
+    if input is not None:
+        given = tempfile.TemporaryFile()
+        given.write(input)
+        given.seek(0)
+        stdin = given.fileno()
+    started = time.monotonic()
+    try:
+        child = popen(args, env=env, cwd=cwd, stdin=stdin, memory=memory)
+    finally:
+        if given is not None:
+            given.close()
+    try:
+        out, err = child.communicate(timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise
+    return Finished(child.wait(), out, err, time.monotonic() - started)
 
 
 # --- the server's side --------------------------------------------------------------------
