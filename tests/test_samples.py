@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED, RunCli
+from conftest import SHARED, DemoRun, RunCli, read_pdfs_once
 from openpyxl import load_workbook
 
 from exportctl import annex, api, store
@@ -50,11 +50,14 @@ Reads = dict[str, api.ImportResult]
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], Reads]:
+def build(
+    tmp_path_factory: pytest.TempPathFactory, demo_run: DemoRun
+) -> tuple[dict[str, Path], Reads]:
     """The samples as ``spreadsheets/build_samples.py`` builds them, run in this process, and
     its own reads of the notice's PDF and HWPX (which it checks against the workbook), made
     with the counts the notice declares for each part: the tests below read those instead of
-    reading the 48-page PDF again."""
+    reading the 48-page PDF again. The PDF's tables are the demo's read of the packaged PDF
+    (:func:`conftest.read_pdfs_once`) when the build writes the same bytes, as it must."""
     out = tmp_path_factory.mktemp("samples")
     spec = importlib.util.spec_from_file_location("build_samples", SCRIPT)
     assert spec is not None and spec.loader is not None
@@ -75,6 +78,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], Re
         monkeypatch.setitem(sys.modules, "build_samples", script)
         spec.loader.exec_module(script)
         monkeypatch.setattr(api, "validate_workbook", read)
+        read_pdfs_once(monkeypatch)
         with contextlib.redirect_stderr(said):
             files = script.build(DATA, out)
     assert "1,159 + 243 = 1,402" in said.getvalue()
