@@ -115,12 +115,14 @@ class _Server:
         cwd: Path | str | None,
         streams: tuple[int, int, int],
         memory: int | None,
+        code: str | None,
     ) -> Forked:
         request = {
             "args": [str(arg) for arg in args],
             "env": dict(env),
             "cwd": str(cwd or os.getcwd()),
             "memory": memory,
+            "code": code,
         }
         socket.send_fds(self.socket, [json.dumps(request).encode()], list(streams))
         while True:
@@ -173,10 +175,11 @@ def spawn(
     stdout: int | None = None,
     stderr: int | None = None,
     memory: int | None = None,
+    code: str | None = None,
 ) -> Forked:
-    """Start ``python -m exportctl ARGS`` with ``env`` as its whole environment; each stream
-    is a file descriptor (``None``: ``/dev/null``); ``memory`` caps its address space
-    (``RLIMIT_AS``, bytes)."""
+    """Start ``python -m exportctl ARGS`` (``python -c CODE ARGS`` when ``code`` is given)
+    with ``env`` as its whole environment; each stream is a file descriptor (``None``:
+    ``/dev/null``); ``memory`` caps its address space (``RLIMIT_AS``, bytes)."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
         streams = (
@@ -184,7 +187,7 @@ def spawn(
             null if stdout is None else stdout,
             null if stderr is None else stderr,
         )
-        return _the_server().start(args, env, cwd, streams, memory)
+        return _the_server().start(args, env, cwd, streams, memory, code)
     finally:
         os.close(null)
 
@@ -215,14 +218,16 @@ def popen(
     cwd: Path | str | None = None,
     stdin: int | None = None,
     memory: int | None = None,
+    code: str | None = None,
 ) -> Captured:
-    """Start ``python -m exportctl ARGS``, its stdout and stderr captured (as
-    :class:`subprocess.Popen` with both ``PIPE``, read by :meth:`Captured.communicate`)."""
+    """Start ``python -m exportctl ARGS`` (or ``python -c CODE ARGS``), its stdout and stderr
+    captured (as :class:`subprocess.Popen` with both ``PIPE``, read by
+    :meth:`Captured.communicate`)."""
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     try:
         forked = spawn(
             args, env=env, cwd=cwd, stdin=stdin, stdout=out.fileno(), stderr=err.fileno(),
-            memory=memory,
+            memory=memory, code=code,
         )  # fmt: skip
     except BaseException:
         out.close()
@@ -306,10 +311,14 @@ def _child(request: dict[str, Any], streams: list[int]) -> None:
         sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
             2, "w", encoding=encoding, errors="backslashreplace", closefd=False, buffering=1
         )
-        sys.argv = [str(ROOT / "exportctl" / "__main__.py"), *request["args"]]
         sys.path[0] = os.getcwd()
         try:
-            runpy.run_module("exportctl", run_name="__main__", alter_sys=True)
+            if request["code"] is None:
+                sys.argv = [str(ROOT / "exportctl" / "__main__.py"), *request["args"]]
+                runpy.run_module("exportctl", run_name="__main__", alter_sys=True)
+            else:
+                sys.argv = ["-c", *request["args"]]
+                exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
             code = 0
         except SystemExit as stop:
             if stop.code is None:
