@@ -28,7 +28,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -273,13 +273,11 @@ def run(
 # --- the server's side --------------------------------------------------------------------
 
 
-def _child(request: dict[str, Any], streams: list[int]) -> None:
+def _child(request: dict[str, Any], streams: list[int]) -> NoReturn:
     """In the forked child: become ``python -m exportctl ARGS`` and exit with its status."""
-    import atexit
     import locale
     import resource
     import runpy
-    import threading
     import traceback
 
     code: int = 1
@@ -331,17 +329,11 @@ def _child(request: dict[str, Any], streams: list[int]) -> None:
         except BaseException:
             traceback.print_exc()
             code = 1
-        threading._shutdown()  # type: ignore[attr-defined]
-        atexit._run_exitfuncs()
     except BaseException:
         os.write(2, traceback.format_exc().encode())
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
-        os._exit(code & 0xFF)
+    # Out through the server's loop to the interpreter's own ending: threads joined, exit
+    # handlers run (coverage.py saves what it measured in this child), streams flushed.
+    raise SystemExit(code & 0xFF)
 
 
 def serve(fd: int) -> None:
