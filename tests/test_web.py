@@ -196,6 +196,19 @@ def test_a_form_without_its_token_is_refused(db: str) -> None:
         assert version_of(db, "2024-06").status == "draft"
 
 
+def test_passwords_are_hashed_with_argon2id_at_its_recommended_cost() -> None:
+    """What the tests' quick hasher stands in for (web_fixtures): Argon2id, with at least
+    the library's recommended time and memory costs (RFC 9106's second choice)."""
+    from argon2 import PasswordHasher, Type
+    from web_fixtures import PRODUCTION_HASHER
+
+    hasher, recommended = PRODUCTION_HASHER(), PasswordHasher()
+    assert hasher.type is Type.ID
+    assert hasher.time_cost >= recommended.time_cost >= 2
+    assert hasher.memory_cost >= recommended.memory_cost >= 19 * 1024
+    assert hasher.verify(hasher.hash("secret"), "secret")
+
+
 def test_failed_log_ins_are_slowed(db: str) -> None:
     delay = 0.1  # after the first failure, doubled with each: 0.1, 0.2, 0.4, then 0.8 s
     with web_client(db, login_delay=delay) as client:

@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 from web_helpers import build_web_db, copy_db
 
+from exportctl.api import users
+
+PRODUCTION_HASHER = users._hasher
+"""The hasher exportctl uses, before the tests swap in a quick one."""
+
 _TEMPLATES: dict[bool, Path] = {}
 """The databases built this session, with and without users (shared by the modules)."""
 
@@ -20,8 +25,6 @@ def _quick_password_hashes() -> Iterator[None]:
     production parameters each hash and each check costs a tenth of a second, hundreds of
     times over, and the tests check what is done with a hash, not what it costs."""
     from argon2 import PasswordHasher
-
-    from exportctl.api import users
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         users._decoy.cache_clear()
