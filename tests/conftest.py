@@ -339,6 +339,28 @@ class DemoRun:
     reading the PDF again (see :func:`reuse_reads`)."""
 
 
+_PDF_BOOKS: dict[tuple[str, object], Any] = {}
+
+
+def read_pdfs_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF read once per test process for its bytes and caps: a read book is a value, and
+    the demo and the samples' build each read the notice's 48-page PDF (the same bytes: the
+    packaged sample is what the build writes, which test_samples checks)."""
+    import hashlib
+
+    from exportctl.readers import pdf
+
+    real = pdf.open_book
+
+    def read(checked: Any) -> Any:
+        key = (hashlib.sha256(checked.path.read_bytes()).hexdigest(), checked.limits)
+        if key not in _PDF_BOOKS:
+            _PDF_BOOKS[key] = real(checked)
+        return _PDF_BOOKS[key]
+
+    monkeypatch.setattr(pdf, "open_book", read)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """``exportctl demo`` run once per test process (the tests using it share one worker)."""
@@ -361,6 +383,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(api, "run_demo", keep_result)
         monkeypatch.setattr(demo_module, "validate_workbook", keep_read)
+        read_pdfs_once(monkeypatch)
         output = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
     assert output.exit_code == 0, output.output
     [result] = returned

@@ -10,6 +10,7 @@ parent-death signal, the pipe the worker watches) is tried alone too.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import raw_pdf
-from test_pdf_caps import ROOT, exportctl, run
+from test_pdf_caps import MEMORY_LIMIT, ROOT, run
 
 from exportctl.readers import box
 
@@ -31,6 +32,29 @@ pytestmark = pytest.mark.skipif(
 
 GONE_WITHIN = 5.0
 """Seconds a worker may outlive its parent (it is killed at once; this is for slow CI)."""
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def exportctl(*args: str, folder: Path) -> subprocess.Popen[str]:
+    """``python -m exportctl --db folder/exportctl.db ARGS`` in a fresh interpreter with 2 GB
+    of address space, its pipes this test's own: what a killed CLI leaves behind is the
+    question here."""
+    config = folder / "config.toml"
+    config.touch()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "EXPORTCTL_CONFIG": str(config)}
+    env["EXPORTCTL_ACTOR"] = "tester"
+    env.pop("EXPORTCTL_DATABASE_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "exportctl", "--db", str(folder / "exportctl.db"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_cap_memory,
+    )
 
 
 def _children(pid: int) -> list[int]:

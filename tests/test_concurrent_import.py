@@ -1,6 +1,6 @@
 """The same file imported twice at the same moment is stored once (issue 22, item 4).
 
-Two real processes load exportctl, wait for a start file to appear, then import
+Two real processes with exportctl loaded wait for a start file to appear, then import
 the same workbook into the same list, on SQLite and PostgreSQL: one stores it,
 the other is refused in one sentence (exit 2), and one version is stored.
 """
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+import cli_process
 import pytest
 from builders import simple_rows, write_list_workbook
 from conftest import RunCli
@@ -52,12 +51,9 @@ def _import_at_once(
         runs.append(
             (
                 ready,
-                subprocess.Popen(
-                    [sys.executable, "-c", CHILD, str(start), str(ready), *args],
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    cwd=tmp_path,
+                # Forked from a process that has loaded exportctl (cli_process).
+                cli_process.popen(
+                    [str(start), str(ready), *args], env=env, cwd=tmp_path, code=CHILD
                 ),
             )
         )
@@ -69,7 +65,7 @@ def _import_at_once(
     done = []
     for _, run in runs:
         _, err = run.communicate(timeout=300)
-        done.append((run.returncode, err.decode()))
+        done.append((run.wait(), err))
     return done
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import csv
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+import cli_process
 from conftest import RunCli
 from sqlalchemy import create_engine, text
 
@@ -29,19 +28,15 @@ def _list_csv(path: Path, count: int) -> Path:
     return path
 
 
-def _spawn(db: str, *args: object) -> subprocess.Popen[bytes]:
+def _spawn(db: str, *args: object) -> cli_process.Captured:
+    """``python -m exportctl ARGS`` on ``db``, in a process forked for it (:mod:`cli_process`)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "EXPORTCTL_DATABASE_URL": db}
-    return subprocess.Popen(
-        [sys.executable, "-m", "exportctl", *map(str, args)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return cli_process.popen([str(arg) for arg in args], env=env)
 
 
-def _finish(process: subprocess.Popen[bytes]) -> tuple[int, str]:
+def _finish(process: cli_process.Captured) -> tuple[int, str]:
     _out, err = process.communicate(timeout=300)
-    return process.returncode, err.decode()
+    return process.wait(), err
 
 
 def _counts(db: str) -> tuple[int, int, int, int]:

@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import cli_process
 import openpyxl
 import pytest
 
@@ -241,7 +242,7 @@ def write_all(folder: Path) -> dict[str, Path]:
     return files
 
 
-# --- the real CLI, in a subprocess capped at 2 GB -------------------------------------
+# --- the real CLI, in a process capped at 2 GB -----------------------------------------
 
 COMMANDS = {
     "import": ("import", "{file}", "--list", "x", "--version", "v"),
@@ -270,18 +271,7 @@ GUARDS = {
 """What each refusal must say: the cap (and how to raise it) or why the file is not read."""
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
-def run_exportctl(
-    *args: str, db: Path, config: Path, timeout: float = 120
-) -> tuple[int, str, str, float]:
-    """``python -m exportctl --db DB ARGS`` with this checkout's code, 2 GB of address space.
-
-    Returns:
-        Exit code (negative: killed by that signal), stdout, stderr, seconds taken.
-    """
+def _environment(config: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -290,12 +280,38 @@ def run_exportctl(
     }
     env.pop("EXPORTCTL_DATABASE_URL", None)
     env.pop("EXPORTCTL_LIST", None)
+    return env
+
+
+def run_exportctl(
+    *args: str, db: Path, config: Path, timeout: float = 120
+) -> tuple[int, str, str, float]:
+    """``python -m exportctl --db DB ARGS`` with this checkout's code, 2 GB of address space,
+    in a process forked for it (:mod:`cli_process`).
+
+    Returns:
+        Exit code (negative: killed by that signal), stdout, stderr, seconds taken.
+    """
+    done = cli_process.run(
+        ["--db", str(db), *args], env=_environment(config), memory=MEMORY_LIMIT, timeout=timeout
+    )
+    return done.returncode, done.stdout, done.stderr, done.seconds
+
+
+def _cap_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_fresh_interpreter(
+    *args: str, db: Path, config: Path, timeout: float = 120
+) -> tuple[int, str, str, float]:
+    """:func:`run_exportctl` in a fresh interpreter (``subprocess``): imports included."""
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "exportctl", "--db", str(db), *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=_environment(config),
         preexec_fn=_cap_memory,
         timeout=timeout,
         check=False,
@@ -384,6 +400,22 @@ def test_hostile_file_is_refused_in_one_sentence(
         assert "[limits]" in errors[0]
     assert seconds < SECONDS, seconds
     assert out == ""
+    assert database_state(db) == before
+
+
+@pytest.mark.parametrize(("case", "command"), [("zip bomb", "import"), ("directory", "screen")])
+def test_a_fresh_interpreter_refuses_as_the_forked_process_does(
+    hostile: dict[str, Path], setup: tuple[Path, Path], case: str, command: str
+) -> None:
+    """``python -m exportctl`` started from scratch, imports and all, ends as the runs above
+    do: the same status, the same sentence, nothing on stdout, the database untouched."""
+    db, config = setup
+    args = [arg.format(file=hostile[case]) for arg in COMMANDS[command]]
+    before = database_state(db)
+    fresh = run_fresh_interpreter(*args, db=db, config=config)
+    forked = run_exportctl(*args, db=db, config=config)
+    assert fresh[:3] == forked[:3]
+    assert fresh[0] == 2 and fresh[1] == "" and GUARDS[case] in fresh[2], fresh
     assert database_state(db) == before
 
 

@@ -6,8 +6,8 @@ The commands are found in the Click tree, not listed by hand: a parameter of typ
 parameter is given a FIFO nobody writes to, ``/dev/zero`` (through a symbolic
 link named like a data file, so that no check of the name stops it first), a
 zip bomb, and a sparse file that declares nearly 2 GiB; the database (``--db``)
-and the config file (``EXPORTCTL_CONFIG``) get the same. Each run is a
-subprocess capped at 2 GB of address space and 20 seconds, so a regression fails
+and the config file (``EXPORTCTL_CONFIG``) get the same. Each run is a process of its
+own, capped at 2 GB of address space and 20 seconds, so a regression fails
 here instead of hanging or eating the machine, and must end with exit 2 and one
 sentence naming the file, the database unchanged.
 
@@ -20,14 +20,11 @@ from __future__ import annotations
 
 import os
 import re
-import resource
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cli_process
 import click
 import pytest
 from builders import simple_rows, write_list_workbook
@@ -155,12 +152,9 @@ class Ran:
     seconds: float
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def run(*args: str, home: Path, env: dict[str, str] | None = None, stdin: int | None = None) -> Ran:
-    """``python -m exportctl ARGS`` with this checkout's code, 2 GB, 20 s, its own folders."""
+    """``python -m exportctl ARGS`` with this checkout's code, 2 GB, 20 s, its own folders, in
+    a process forked for it (:mod:`cli_process`)."""
     environ = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -172,18 +166,14 @@ def run(*args: str, home: Path, env: dict[str, str] | None = None, stdin: int | 
     }
     for name in ("EXPORTCTL_DATABASE_URL", "EXPORTCTL_LIST", "LC_ALL", "LC_MESSAGES"):
         environ.pop(name, None)
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "exportctl", "--db", str(home / "exportctl.db"), *args],
-        capture_output=True,
-        text=True,
+    done = cli_process.run(
+        ["--db", str(home / "exportctl.db"), *args],
         env=environ,
         stdin=stdin,
-        preexec_fn=_cap_memory,
+        memory=MEMORY_LIMIT,
         timeout=SECONDS,
-        check=False,
     )
-    return Ran(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+    return Ran(done.returncode, done.stdout, done.stderr, done.seconds)
 
 
 @pytest.fixture(scope="module")

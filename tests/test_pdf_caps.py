@@ -10,11 +10,8 @@ would take long to reach, so every test takes seconds.
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import zlib
@@ -22,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import cli_process
 import pytest
 import raw_pdf
 from pdfminer.pdfdocument import PDFDocument
@@ -311,37 +309,18 @@ def _write(case: str, folder: Path) -> Path:
     return raw_pdf.grid(folder / f"{case.replace(' ', '_')}.pdf", 1_000)
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
-def exportctl(*args: str, folder: Path, **popen: object) -> subprocess.Popen[str]:
-    """``python -m exportctl --db folder/exportctl.db ARGS``, with 2 GB of address space."""
+def run(*args: str, folder: Path) -> tuple[int, str, str]:
+    """``python -m exportctl --db folder/exportctl.db ARGS``, with 2 GB of address space, in a
+    process forked for it (:mod:`cli_process`); one that hangs is killed and fails."""
     config = folder / "config.toml"
     config.touch()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "EXPORTCTL_CONFIG": str(config)}
     env["EXPORTCTL_ACTOR"] = "tester"
     env.pop("EXPORTCTL_DATABASE_URL", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "exportctl", "--db", str(folder / "exportctl.db"), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=_cap_memory,
-        **popen,  # type: ignore[call-overload]
+    done = cli_process.run(
+        ["--db", str(folder / "exportctl.db"), *args], env=env, memory=MEMORY_LIMIT, timeout=120
     )
-
-
-def run(*args: str, folder: Path) -> tuple[int, str, str]:
-    process = exportctl(*args, folder=folder)
-    try:
-        out, err = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:  # a regression that hangs fails, and leaves nothing running
-            process.kill()
-            process.communicate()
-    return process.returncode, out, err
+    return done.returncode, done.stdout, done.stderr
 
 
 def database_state(db: Path) -> dict[str, int]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from builders import simple_rows, write_list_workbook
-from conftest import RunCli
+from conftest import BuildOnce, RunCli
 from sqlalchemy import create_engine, text
 
 from exportctl.models import ControlList
@@ -32,23 +32,26 @@ def _one_line(text: str) -> bool:
 
 
 @pytest.fixture
-def listed(tmp_path: Path, run_cli: RunCli, db_url: str) -> str:
-    """kr-russia (KR, default profile): 2024-02 and 2024-06, approved on import."""
-    run_cli("init", db=db_url, ok=True)
-    run_cli(
-        "lists", "create", "kr-russia", "--name", "Russia", "--jurisdiction", "KR",
-        db=db_url, ok=True,
-    )  # fmt: skip
-    for label, codes, day in (
-        ("2024-02", CODES_02, "2024-02-24"),
-        ("2024-06", CODES_06, "2024-06-28"),
-    ):
-        book = write_list_workbook(tmp_path / f"{label}.xlsx", simple_rows(codes))
+def listed(run_cli: RunCli, initialised: str, build_once: BuildOnce) -> str:
+    """kr-russia (KR, default profile): 2024-02 and 2024-06, approved on import (built once
+    per test process on SQLite and copied)."""
+
+    def build(folder: Path, db: str) -> None:
         run_cli(
-            "import", book, "--list", "kr-russia", "--version", label, "--effective", day,
-            "--approve", db=db_url, ok=True,
+            "lists", "create", "kr-russia", "--name", "Russia", "--jurisdiction", "KR",
+            db=db, ok=True,
         )  # fmt: skip
-    return db_url
+        for label, codes, day in (
+            ("2024-02", CODES_02, "2024-02-24"),
+            ("2024-06", CODES_06, "2024-06-28"),
+        ):
+            book = write_list_workbook(folder / f"{label}.xlsx", simple_rows(codes))
+            run_cli(
+                "import", book, "--list", "kr-russia", "--version", label, "--effective", day,
+                "--approve", db=db, ok=True,
+            )  # fmt: skip
+
+    return build_once(initialised, build)
 
 
 @pytest.fixture
