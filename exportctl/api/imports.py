@@ -12,6 +12,13 @@ from sqlalchemy import Engine
 from exportctl import store
 from exportctl.api.database import _sha256_file
 from exportctl.api.import_options import ImportOptions, ImportResult
+from exportctl.api.import_reading import (
+    edition_of,
+    open_list,
+    read_clean,
+    read_notice,
+    resolve_profile,
+)
 from exportctl.bulk import paused_gc
 from exportctl.config import current_actor
 from exportctl.errors import DuplicateSourceError, InputError, ListNotFoundError, RefusedError
@@ -21,47 +28,11 @@ from exportctl.models import Finding, ItemRecord, ValidationReport, Version
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from exportctl.annex import Notice
-    from exportctl.listcolumns import CleanList
     from exportctl.parts import AnnexReport, PartReport
     from exportctl.profiles import Profile
     from exportctl.readers import Table
     from exportctl.readers.guard import Checked
     from exportctl.reconcile import Previous as GuardBase
-
-
-def read_notice(table: Table, options: ImportOptions) -> tuple[Notice, list[Finding]]:
-    """The notice a file belongs to: its title lines, overridden by ``--notice``/``--notice-date``.
-
-    Returns:
-        The notice, and a warning (``notice-mismatch``) when the file and
-        ``--notice`` give different numbers (the option wins).
-    """
-    from dataclasses import replace
-
-    from exportctl.annex import parse_notice
-
-    found = parse_notice(table.title_lines)
-    notice = found
-    findings: list[Finding] = []
-    if options.notice is not None:
-        if found.number is not None and found.number != options.notice:
-            findings.append(
-                Finding(
-                    severity="warning",
-                    rule="notice-mismatch",
-                    message=(
-                        f"the file names notice {found.number} but --notice gives "
-                        f"{options.notice}; {options.notice} is stored"
-                    ),
-                    file=table.file,
-                    sheet=table.sheet,
-                )
-            )
-        notice = replace(notice, number=options.notice)
-    if options.notice_date is not None:
-        notice = replace(notice, date=options.notice_date)
-    return notice, findings
 
 
 def _check_additions(options: ImportOptions) -> None:
@@ -91,82 +62,6 @@ def _check_additions(options: ImportOptions) -> None:
             value = getattr(counts, name)
             if value is not None:
                 check_count(value, f"--declared-{name} {prefix}".rstrip())
-
-
-def resolve_profile(session: Session | None, options: ImportOptions) -> Profile:
-    """The profile a file is read with: the list's, or ``options.profile`` for a new list.
-
-    Raises:
-        InputError: No such profile, or ``options.profile`` differs from the profile
-            of the existing list (a list keeps the profile it was created with).
-    """
-    from exportctl.profiles import load_profile
-
-    named = options.profile
-    if session is not None:
-        try:
-            control_list = store.get_list(session, options.slug)
-        except ListNotFoundError:
-            control_list = None
-        if control_list is not None:
-            if named is not None and named != (control_list.profile or _default_profile()):
-                raise InputError(
-                    _(
-                        'list "{slug}" follows profile "{profile}", not "{named}"; leave out '
-                        "--profile, or import into a list created with that profile"
-                    ).format(
-                        slug=options.slug,
-                        profile=control_list.profile or _default_profile(),
-                        named=named,
-                    )
-                )
-            named = control_list.profile
-    return load_profile(named, options.profile_folders)
-
-
-def _default_profile() -> str:
-    from exportctl.profiles import DEFAULT_PROFILE
-
-    return DEFAULT_PROFILE
-
-
-def _edition(options: ImportOptions, profile: Profile) -> str | None:
-    """``--hs-edition`` (``2022`` or ``HS2022``), else the profile's edition."""
-    from exportctl.hscode import EDITIONS
-
-    given = options.hs_edition
-    if given is None:
-        return profile.hs_edition
-    year = given.strip().upper().removeprefix("HS").strip()
-    if year not in EDITIONS:
-        raise InputError(
-            _('--hs-edition "{given}" is not an HS edition (known: {known})').format(
-                given=given, known=", ".join("HS" + e for e in EDITIONS)
-            )
-        )
-    return f"HS{year}"
-
-
-def _open_list(
-    path: Path,
-    options: ImportOptions,
-    progress: Callable[[int], None] | None,
-    profile: Profile | None = None,
-    checked: Checked | None = None,
-) -> Table:
-    from exportctl.readers import LIST_SCHEMA, read_table
-
-    return read_table(
-        path,
-        profile.schema() if profile is not None else LIST_SCHEMA,
-        sheet=options.sheet,
-        encoding=options.encoding,
-        overrides=options.overrides,
-        progress=progress,
-        table=options.table,
-        limits=options.limits,
-        checked=checked,
-    )
 
 
 def _validate(
@@ -343,8 +238,8 @@ def _validate_only(
             profile = resolve_profile(session, options)
     else:
         profile = resolve_profile(None, options)
-    edition = _edition(options, profile)
-    table = _open_list(path, options, progress, profile, checked)
+    edition = edition_of(options, profile)
+    table = open_list(path, options, progress, profile, checked)
     notice, noticed = read_notice(table, options)
     annex = _validate(
         table,
@@ -438,34 +333,6 @@ def import_workbook(
         return not_stored.result
 
 
-def _read_clean(
-    path: Path,
-    options: ImportOptions,
-    profile: Profile,
-    progress: Callable[[int], None] | None,
-    checked: Checked,
-) -> CleanList | None:
-    """The list as columns when nothing in it needs the rows read one by one
-    (:mod:`exportctl.listcolumns`): a new complete list, its parts not chosen, no
-    version before it to guard against, none of a profile's own columns."""
-    if options.base or options.additions or options.section or options.table is not None:
-        return None
-    if options.encoding is not None or profile.attributes:
-        return None
-    from exportctl.listcolumns import read_clean_list
-
-    return read_clean_list(
-        path,
-        profile.schema(),
-        sheet=options.sheet,
-        overrides=options.overrides,
-        limits=options.limits,
-        levels=tuple(profile.code_levels),
-        progress=progress,
-        checked=checked,
-    )
-
-
 class _NotStoredError(Exception):
     """The file has errors: roll the import's transaction back and report them."""
 
@@ -498,12 +365,12 @@ def _validate_and_store(
         base_sections = _titles(session, base) if base is not None else None
         previous = _previous(session, options)
         profile = resolve_profile(session, options)
-        edition = _edition(options, profile)
-        clean = _read_clean(path, options, profile, progress, checked) if previous is None else None
+        edition = edition_of(options, profile)
+        clean = read_clean(path, options, profile, progress, checked) if previous is None else None
         table = (
             clean.table
             if clean is not None
-            else _open_list(path, options, progress, profile, checked)
+            else open_list(path, options, progress, profile, checked)
         )
         notice, noticed = read_notice(table, options)
         noticed += store.notice_warnings(session, options.slug, notice.number, path.name)
