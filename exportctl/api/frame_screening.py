@@ -30,11 +30,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Engine
 
 from exportctl import store
 from exportctl.api.frames import Database, engine_for
-from exportctl.api.screening import _prepare, _Run, _screened
+from exportctl.api.screening import _prepare, _screened
 from exportctl.config import current_actor
 from exportctl.errors import InputError
 from exportctl.i18n import _
@@ -88,7 +87,7 @@ def screener(
     from exportctl.screen.batches import Screener
 
     with engine_for(db) as engine:
-        run = _run(engine, list, version, as_of, include_drafts)
+        run = _prepare(engine, list, label=version, as_of=as_of, include_drafts=include_drafts)
     return Screener(
         run.engine,
         code=code,
@@ -97,14 +96,6 @@ def screener(
         cas=cas,
         lang=lang,
     )
-
-
-def _run(
-    engine: Engine, slug: str, version: str | None, as_of: dt.date | None, drafts: bool
-) -> _Run:
-    if version is not None and as_of is not None:
-        raise InputError(_("give a version label or an --as-of date, not both"))
-    return _prepare(engine, slug, label=version, as_of=as_of, include_drafts=drafts)
 
 
 def screen_frame(
@@ -175,9 +166,12 @@ def screen_frame(
                 columns=", ".join(clash)
             )
         )
-    columns = {field: _arrow(frame[column]) for field, column in asked.items()}
+    from exportctl.screen.batches import text_column
+
+    # Each column as the text of its cells, once: what is screened and what is digested.
+    columns = {field: text_column(_arrow(frame[column])) for field, column in asked.items()}
     with engine_for(db) as engine:
-        run = _run(engine, list, version, as_of, include_drafts)
+        run = _prepare(engine, list, label=version, as_of=as_of, include_drafts=include_drafts)
         report = _screened(run, _as_frame(len(frame), columns, asked), _digest(columns))
         summary = report.summary
         with store.session_scope(engine) as session:
@@ -210,10 +204,10 @@ def _arrow(series: pd.Series) -> pa.Array:
 
 
 def _as_frame(n: int, columns: Mapping[str, pa.Array], asked: Mapping[str, str]) -> Frame:
-    """The columns as the :class:`~exportctl.readers.frames.Frame` a file would give."""
+    """The columns (text) as the :class:`~exportctl.readers.frames.Frame` a file would give."""
     from exportctl.readers.arrowcells import clean
     from exportctl.readers.frames import FIELDS, Frame
-    from exportctl.screen.batches import cells_of, text_column
+    from exportctl.screen.batches import cells_of
 
     cells = dict(
         zip(
@@ -233,7 +227,7 @@ def _as_frame(n: int, columns: Mapping[str, pa.Array], asked: Mapping[str, str])
         if name in cells:
             data[name] = cells[name]
         elif name in columns:
-            data[name] = clean(text_column(columns[name]))
+            data[name] = clean(columns[name])
         else:
             data[name] = pa.nulls(n, pa.string())
     return Frame("DataFrame", None, dict(asked), [], [], pa.table(data))
@@ -242,11 +236,9 @@ def _as_frame(n: int, columns: Mapping[str, pa.Array], asked: Mapping[str, str])
 def _digest(columns: Mapping[str, pa.Array]) -> str:
     """The SHA-256 of the screened columns' text, row by row (a blank cell is not an
     empty one): the same frame gives the same digest however it was built."""
-    from exportctl.screen.batches import text_column
-
     digest = hashlib.sha256()
     for field in sorted(columns):
-        text = text_column(columns[field])
+        text = columns[field]
         digest.update(field.encode() + b"\0")
         digest.update(np.asarray(pc.fill_null(pc.binary_length(text), -1)).tobytes())
         digest.update(b"".join(value.encode() for value in pc.fill_null(text, "").to_pylist()))

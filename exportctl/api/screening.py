@@ -89,8 +89,6 @@ def screen_catalogue(
     """
     from exportctl.readers.frames import read_frame
 
-    if label is not None and as_of is not None:
-        raise InputError(_("give a version label or an --as-of date, not both"))
     run = _prepare(
         engine,
         slug,
@@ -149,7 +147,13 @@ def _prepare(
     compare: str | None = None,
     catalogue_edition: str | None = None,
 ) -> _Run:
-    """Find the version (and the compared one), and index them for the columnar engine."""
+    """Find the version (and the compared one), and index them for the columnar engine.
+
+    Raises:
+        InputError: Both ``label`` and ``as_of`` given.
+    """
+    if label is not None and as_of is not None:
+        raise InputError(_("give a version label or an --as-of date, not both"))
     from exportctl.profiles import default_folders, load_profile
     from exportctl.screen import ScreenIndex
     from exportctl.screen.columnar import ColumnarIndex

@@ -150,23 +150,21 @@ def verdict_columns(
     known = known if known is not None else _Known()
     if known.entries is None:
         known.entries = _Entries.of(engine)
-    # A reread cell's shape learns its rule when its reason is worked out: asked now.
+    known.words += [" ".join(w) or None for w in engine.words[len(known.words) :]]
+    warned = verdicts.warning
+    # Rules, warnings and reasons are worked out in the batch's language (a reread
+    # cell's shape learns its rule when its reason is worked out: asked here).
     with using(lang):
         known.rules += [s.rule or s.reason(None).rule for s in engine.shapes[len(known.rules) :]]
-    known.words += [" ".join(w) or None for w in engine.words[len(known.words) :]]
-    entry = verdicts.entry
-    has = pa.array(entry, mask=entry < 0)
-    entries = known.entries
-    warned = verdicts.warning
-    with using(lang):
         for at in np.unique(warned[warned >= 0]).tolist():
             if at not in known.warnings:
                 known.warnings[at] = engine.warnings[at]()
+        reasons = sentences(engine, verdicts.shape, lang).of(verdicts.shape, verdicts.shown_codes())
     said = [known.warnings.get(at) for at in range(len(engine.warnings))]
     warnings = pc.take(pa.array(said, pa.string()), pa.array(warned, mask=warned < 0))
+    entries = known.entries
+    has = pa.array(verdicts.entry, mask=verdicts.entry < 0)
     shapes = pa.array(verdicts.shape)
-    with using(lang):
-        reasons = sentences(engine, verdicts.shape, lang).of(verdicts.shape, verdicts.shown_codes())
     return [
         pc.take(pa.array(STATUSES, pa.string()), pa.array(verdicts.status)),
         pc.take(entries.section, has),
