@@ -38,8 +38,9 @@ from exportctl.limits import DEFAULTS, Limits
 from exportctl.models import ValidationReport
 from exportctl.parts import AnnexReport, PartReport, declared_for
 from exportctl.readers import LIST_SCHEMA, Schema, Table, read_table
-from exportctl.readers.arrowcells import ambiguous, clean, clean_codes, to_bool
+from exportctl.readers.arrowcells import clean, clean_codes, to_bool
 from exportctl.readers.fastbook import FastexcelBook, FastexcelError, fixed_styles
+from exportctl.readers.frames import sheet_cells
 from exportctl.readers.guard import Checked
 from exportctl.reconcile import reconcile
 from exportctl.structure import structure_of
@@ -257,17 +258,11 @@ def _clean(path: Path, table: Table, levels: tuple[int, ...]) -> CleanList | Non
     styles = fixed_styles(path)
     if styles is None or styles:
         return None  # a code under a number format that fixes its digits: cells differ
-    sheet, offset = book.columns(table.sheet)
-    columns = [column.combine_chunks() for column in sheet.columns]
-    if any(ambiguous(column) for column in columns):
+    data = sheet_cells(table, book)
+    if data is None or not data[1].size:
         return None
-    start = table.header_row
-    count = max(sheet.num_rows - start, 0)
-    if count == 0:
-        return None
-    cells = [pa.nulls(count, pa.string()) for _ in range(offset)]
-    cells += [column.slice(start, count) for column in columns]
-    numbers = np.arange(start + 1, start + 1 + count, dtype=np.int64)
+    cells, numbers = data
+    count = numbers.size
     mapped = {name: index for index, _text, name in table.mapping if name is not None}
     if "control_numbers" in mapped:
         return None

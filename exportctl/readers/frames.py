@@ -47,7 +47,7 @@ from exportctl.readers.fastbook import FastexcelBook, FastexcelError, fixed_code
 from exportctl.readers.layout import note_skipped
 from exportctl.readers.rows import Note, RawRow
 
-__all__ = ["FIELDS", "Frame", "frame_of_rows", "read_frame"]
+__all__ = ["FIELDS", "Frame", "frame_of_rows", "read_frame", "sheet_cells"]
 
 FIELDS = CATALOGUE_SCHEMA.fields
 """The catalogue's fields, each a column of :attr:`Frame.data` (null where unmapped)."""
@@ -313,12 +313,11 @@ def _first_data_line(path: Path, source: CsvSource, header_row: int) -> int | No
 # --------------------------------------------------------------------------- XLSX
 
 
-def _book_cells(
-    path: Path, table: Table, book: FastexcelBook
-) -> tuple[list[pa.Array], np.ndarray, pa.Array | None] | None:
-    """A sheet's data rows as columns of text, their row numbers and the code column's
-    text where a number format changes it; None when a cell's text may not be what the
-    row reader makes of the typed cell."""
+def sheet_cells(table: Table, book: FastexcelBook) -> tuple[list[pa.Array], np.ndarray] | None:
+    """The rows under ``table``'s header as columns of text, one per column of the sheet
+    (blank columns left of the first cell fastexcel reads included), and their row
+    numbers; None when a cell's text may not be what the row reader makes of the typed
+    cell (:func:`~exportctl.readers.arrowcells.ambiguous`)."""
     assert table.sheet is not None
     sheet, offset = book.columns(table.sheet)
     columns = [_whole(column) for column in sheet.columns]
@@ -328,7 +327,20 @@ def _book_cells(
     count = max(sheet.num_rows - start, 0)
     cells = [pa.nulls(count, pa.string()) for _ in range(offset)]
     cells += [column.slice(start, count) for column in columns]
-    numbers = np.arange(start + 1, start + 1 + count, dtype=np.int64)
+    return cells, np.arange(start + 1, start + 1 + count, dtype=np.int64)
+
+
+def _book_cells(
+    path: Path, table: Table, book: FastexcelBook
+) -> tuple[list[pa.Array], np.ndarray, pa.Array | None] | None:
+    """A sheet's data rows as columns of text, their row numbers and the code column's
+    text where a number format changes it; None when a cell's text may not be what the
+    row reader makes of the typed cell."""
+    assert table.sheet is not None
+    data = sheet_cells(table, book)
+    if data is None:
+        return None
+    cells, numbers = data
     code_index = next(index for index, _text, name in table.mapping if name == "code")
     codes: pa.Array | None = None
     styles = fixed_styles(path)
